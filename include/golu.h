@@ -1,0 +1,265 @@
+/*
+ * golu.h - the Gompertz Linear Unit and its peers, exact and fast.
+ *
+ * libgolu computes activation functions and their gradients over contiguous
+ * arrays ("tensors" of any shape, viewed as n elements):
+ *
+ *     GoLU(x) = alpha * x * exp(-beta * exp(-gamma * x))     (defaults 1, 1, 1)
+ *     ReLU, LeakyReLU, PReLU, ELU, GELU (erf and tanh forms), SiLU/Swish, Mish
+ *
+ * in float32, float64, bfloat16 and float16 storage, on the CPU with the best
+ * SIMD path the machine has (detected once at run time).
+ *
+ * Contract in brief (docs/API.md has it whole):
+ *   - Every function returns a golu_status; GOLU_OK is 0. The library never
+ *     prints, never exits and never aborts on a caller's mistake.
+ *   - The caller owns every buffer. The library keeps no pointer after a call
+ *     returns and allocates nothing on the compute paths.
+ *   - Any length (0 included), any alignment. Outputs may alias their inputs
+ *     exactly (y == x, dx == dy, dx == x), never partially.
+ *   - Results never depend on the thread count or on the SIMD path (for
+ *     float32 GoLU the bits are identical on every path).
+ *   - float32 GoLU is within 1 ulp of the exact value for every input; NaN in
+ *     x or dy gives NaN; infinities and signed zeros follow the limits.
+ *   - bfloat16 and float16 are computed in float32 and rounded once at the end.
+ *
+ * Thread safety: all functions are safe to call concurrently. A golu_ctx may be
+ * shared by threads as long as none of them changes its settings meanwhile.
+ */
+#ifndef GOLU_H
+#define GOLU_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GOLU_VERSION_MAJOR 0
+#define GOLU_VERSION_MINOR 1
+#define GOLU_VERSION_PATCH 0
+#define GOLU_VERSION_STRING "0.1.0"
+
+#if defined(_WIN32)
+#define GOLU_API
+#elif defined(__GNUC__)
+#define GOLU_API __attribute__((visibility("default")))
+#else
+#define GOLU_API
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef enum golu_status {
+    GOLU_OK = 0,               /* success */
+    GOLU_ERR_NULL = 1,         /* a required pointer is NULL */
+    GOLU_ERR_DTYPE = 2,        /* unknown dtype value */
+    GOLU_ERR_ACT = 3,          /* unknown activation kind */
+    GOLU_ERR_PARAM = 4,        /* an activation parameter is out of range */
+    GOLU_ERR_NAME = 5,         /* a name (activation, ISA, dtype) is not known */
+    GOLU_ERR_ISA = 6,          /* the requested SIMD path is unknown */
+    GOLU_ERR_ISA_UNSUPPORTED = 7, /* the requested SIMD path is not on this CPU
+                                     or not in this build (GOLU_ISA included) */
+    GOLU_ERR_THREADS = 8,      /* thread count is negative */
+    GOLU_ERR_SHAPE = 9,        /* sizes are inconsistent (PReLU channels) */
+    GOLU_ERR_ALIAS = 10,       /* an output partially overlaps an input */
+    GOLU_ERR_NO_PARAMS = 11,   /* the activation has no learnable parameters */
+    GOLU_ERR_NO_MEMORY = 12    /* an allocation failed */
+} golu_status;
+
+/* A constant English sentence for the status; never NULL, also for unknown
+ * values. */
+GOLU_API const char *golu_status_str(golu_status status);
+
+/* ------------------------------------------------------------------------ */
+/* Element types                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum golu_dtype {
+    GOLU_F32 = 0,  /* IEEE binary32, float */
+    GOLU_F64 = 1,  /* IEEE binary64, double */
+    GOLU_BF16 = 2, /* bfloat16, stored as uint16_t (upper half of a float) */
+    GOLU_F16 = 3   /* IEEE binary16, stored as uint16_t */
+} golu_dtype;
+
+/* Bytes per element, or 0 for an unknown dtype. */
+GOLU_API size_t golu_dtype_size(golu_dtype dtype);
+/* "f32", "f64", "bf16", "f16"; "?" for an unknown value. */
+GOLU_API const char *golu_dtype_name(golu_dtype dtype);
+/* Accepts the names above and "float32", "float64", "bfloat16", "float16". */
+GOLU_API golu_status golu_dtype_from_name(const char *name, golu_dtype *out);
+
+/* ------------------------------------------------------------------------ */
+/* Activations                                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef enum golu_act_kind {
+    GOLU_ACT_GOLU = 0,       /* alpha*x*exp(-beta*exp(-gamma*x)) */
+    GOLU_ACT_RELU = 1,       /* max(x, 0) */
+    GOLU_ACT_LEAKY_RELU = 2, /* x >= 0 ? x : alpha*x        (alpha default 0.01) */
+    GOLU_ACT_PRELU = 3,      /* as LeakyReLU, alpha learnable (default 0.25);
+                                per-channel slopes: golu_prelu_forward() */
+    GOLU_ACT_ELU = 4,        /* x > 0 ? x : alpha*(exp(x)-1) (alpha default 1) */
+    GOLU_ACT_GELU = 5,       /* x * Phi(x), Phi the normal CDF (erf form) */
+    GOLU_ACT_GELU_TANH = 6,  /* 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3))) */
+    GOLU_ACT_SILU = 7,       /* x * sigmoid(x), also called Swish */
+    GOLU_ACT_MISH = 8,       /* x * tanh(softplus(x)) */
+    GOLU_ACT_COUNT = 9
+} golu_act_kind;
+
+/*
+ * An activation: its kind and its scalar parameters. A plain value the caller
+ * owns; make one with golu_act_default() or golu_act_from_name() and change
+ * the parameters as needed. Parameters a kind does not use are ignored.
+ *   GoLU:      alpha, beta, gamma, each finite and > 0.
+ *   LeakyReLU, PReLU: alpha is the negative slope, any finite value.
+ *   ELU:       alpha, finite and >= 0.
+ */
+typedef struct golu_act {
+    golu_act_kind kind;
+    double alpha;
+    double beta;
+    double gamma;
+} golu_act;
+
+/* The activation with its default parameters (GoLU 1,1,1; LeakyReLU 0.01;
+ * PReLU 0.25; ELU 1). An unknown kind gives kind GOLU_ACT_COUNT, which every
+ * compute call refuses with GOLU_ERR_ACT. */
+GOLU_API golu_act golu_act_default(golu_act_kind kind);
+
+/* Looks a name up, case-insensitively: "golu", "relu", "leaky_relu"
+ * ("leakyrelu"), "prelu", "elu", "gelu", "gelu_tanh", "silu" ("swish"),
+ * "mish". Unknown names give GOLU_ERR_NAME and leave *out untouched: there is
+ * no fallback. */
+GOLU_API golu_status golu_act_from_name(const char *name, golu_act *out);
+
+/* The canonical lower-case name of a kind; "?" for an unknown value. */
+GOLU_API const char *golu_act_name(golu_act_kind kind);
+
+/* GOLU_OK when the activation's kind and parameters are valid. */
+GOLU_API golu_status golu_act_check(const golu_act *act);
+
+/* ------------------------------------------------------------------------ */
+/* Execution context: thread count and SIMD path                             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum golu_isa {
+    GOLU_ISA_AUTO = 0,   /* the best path (or the one GOLU_ISA names) */
+    GOLU_ISA_SCALAR = 1, /* portable C */
+    GOLU_ISA_AVX2 = 2,   /* x86-64 AVX2 + FMA */
+    GOLU_ISA_AVX512 = 3, /* x86-64 AVX-512 F/DQ/BW/VL */
+    GOLU_ISA_NEON = 4,   /* AArch64 Advanced SIMD */
+    GOLU_ISA_COUNT = 5
+} golu_isa;
+
+/* "auto", "scalar", "avx2", "avx512", "neon"; "?" for an unknown value. */
+GOLU_API const char *golu_isa_name(golu_isa isa);
+GOLU_API golu_status golu_isa_from_name(const char *name, golu_isa *out);
+/* 1 when this build has the path and this CPU can run it; AUTO gives 1. */
+GOLU_API int golu_isa_supported(golu_isa isa);
+/* The path that GOLU_ISA_AUTO resolves to: the environment variable GOLU_ISA
+ * when it is set, else the best supported path. Read once per process. */
+GOLU_API golu_isa golu_isa_default(void);
+/* GOLU_OK, or the error that the environment variable GOLU_ISA causes
+ * (GOLU_ERR_ISA for an unknown name, GOLU_ERR_ISA_UNSUPPORTED for a path this
+ * CPU lacks). While it is an error, calls that run on GOLU_ISA_AUTO return it:
+ * a forced path never silently becomes another. */
+GOLU_API golu_status golu_isa_env_status(void);
+
+/* Number of CPUs this process may run on (at least 1). */
+GOLU_API int golu_cpu_count(void);
+
+/*
+ * A context holds execution settings. Every compute call takes one; NULL
+ * means the defaults (GOLU_ISA_AUTO, all CPUs). Create it, change settings,
+ * then use it from any number of threads.
+ */
+typedef struct golu_ctx golu_ctx;
+
+GOLU_API golu_status golu_ctx_create(golu_ctx **out);
+/* Frees the context; NULL is allowed. */
+GOLU_API void golu_ctx_destroy(golu_ctx *ctx);
+/* threads: 0 = all CPUs (the default), 1 = the calling thread only, n = at
+ * most n threads. Small arrays always run on one thread. */
+GOLU_API golu_status golu_ctx_set_threads(golu_ctx *ctx, int threads);
+GOLU_API int golu_ctx_threads(const golu_ctx *ctx);
+/* Forces a SIMD path for the calls made with this context. Returns
+ * GOLU_ERR_ISA_UNSUPPORTED (and changes nothing) if the CPU lacks it. */
+GOLU_API golu_status golu_ctx_set_isa(golu_ctx *ctx, golu_isa isa);
+/* The path this context's calls run on (AUTO resolved); GOLU_ISA_AUTO only
+ * when GOLU_ISA is in error (see golu_isa_env_status). */
+GOLU_API golu_isa golu_ctx_isa(const golu_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Compute                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * y[i] = f(x[i]) for i < n. x and y hold n elements of dtype. y may equal x.
+ * For GOLU_ACT_PRELU the slope is act->alpha (one slope for all elements).
+ */
+GOLU_API golu_status golu_forward(const golu_ctx *ctx, const golu_act *act,
+                                  golu_dtype dtype, const void *x, void *y,
+                                  size_t n);
+
+/*
+ * dx[i] = dy[i] * f'(x[i]) for i < n, computed from x (never from y).
+ * dx may equal dy or x. At kinks (ReLU, LeakyReLU, PReLU at 0; ELU at 0) the
+ * derivative is taken from the right for ELU (1) and from the left for the
+ * ReLU family (0 and alpha), as PyTorch does.
+ */
+GOLU_API golu_status golu_backward(const golu_ctx *ctx, const golu_act *act,
+                                   golu_dtype dtype, const void *x,
+                                   const void *dy, void *dx, size_t n);
+
+/*
+ * Gradients of the loss with respect to the activation's scalar parameters,
+ * summed over the n elements: out[k] = sum_i dy[i] * df(x[i])/dparam_k.
+ *   GoLU:          out[0] = d/dalpha, out[1] = d/dbeta, out[2] = d/dgamma
+ *   PReLU (scalar), LeakyReLU: out[0] = d/dalpha
+ * out must hold 3 doubles (unused entries are set to 0). The sum is taken in
+ * double over fixed blocks, so it is the same for every thread count.
+ * Activations without parameters give GOLU_ERR_NO_PARAMS.
+ */
+GOLU_API golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act,
+                                     golu_dtype dtype, const void *x,
+                                     const void *dy, size_t n, double out[3]);
+
+/*
+ * PReLU with one slope per channel. x is viewed as (outer, channels, inner),
+ * row-major, n = outer * channels * inner (NCHW: channels = C, inner = H*W;
+ * (N, C): inner = 1). slope holds `channels` values of dtype.
+ * channels = 1 gives one shared slope.
+ */
+GOLU_API golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
+                                        const void *x, void *y, size_t n,
+                                        const void *slope, size_t channels,
+                                        size_t inner);
+
+/*
+ * dx = dy * (x > 0 ? 1 : slope[c]); dslope[c] = sum over the channel of
+ * dy * x where x <= 0 (accumulated in double, stored in dtype). dx or dslope
+ * may be NULL to skip it. dx may equal dy or x.
+ */
+GOLU_API golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype,
+                                         const void *x, const void *dy,
+                                         void *dx, size_t n, const void *slope,
+                                         size_t channels, size_t inner,
+                                         void *dslope);
+
+/* ------------------------------------------------------------------------ */
+/* 16-bit conversions (round to nearest even; NaN stays NaN)                 */
+/* ------------------------------------------------------------------------ */
+
+GOLU_API float golu_bf16_to_f32(unsigned short h);
+GOLU_API unsigned short golu_f32_to_bf16(float f);
+GOLU_API float golu_f16_to_f32(unsigned short h);
+GOLU_API unsigned short golu_f32_to_f16(float f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOLU_H */

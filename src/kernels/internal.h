@@ -1,0 +1,120 @@
+/*
+ * internal.h - what the parts of libgolu share and users never see.
+ *
+ * Layers, from the bottom:
+ *   per-ISA kernels (isa_*.c)   float32 loops over [0, n), one thread, no checks
+ *   float64 kernels (f64_*.c)   portable double / double-double code
+ *   api.c                       argument checks, dtype conversion, threading
+ * Kernels trust their arguments: api.c has validated them.
+ */
+#ifndef GOLU_INTERNAL_H
+#define GOLU_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "golu.h"
+
+#if defined(__GNUC__)
+#define GOLU_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define GOLU_HIDDEN
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* float32 kernels, one table per ISA                                        */
+/* ------------------------------------------------------------------------ */
+
+/* y[i] = f(x[i]); y may equal x. */
+typedef void (*golu_f32_fwd_fn)(const float *x, float *y, size_t n,
+                                const golu_act *act);
+/* dx[i] = dy[i] * f'(x[i]); dx may equal x or dy. */
+typedef void (*golu_f32_bwd_fn)(const float *x, const float *dy, float *dx,
+                                size_t n, const golu_act *act);
+
+typedef struct golu_kernel_table {
+    golu_isa isa;
+    golu_f32_fwd_fn f32_fwd[GOLU_ACT_COUNT];
+    golu_f32_bwd_fn f32_bwd[GOLU_ACT_COUNT];
+} golu_kernel_table;
+
+GOLU_HIDDEN extern const golu_kernel_table golu_kernels_scalar;
+#if defined(GOLU_HAVE_AVX2)
+GOLU_HIDDEN extern const golu_kernel_table golu_kernels_avx2;
+#endif
+#if defined(GOLU_HAVE_AVX512)
+GOLU_HIDDEN extern const golu_kernel_table golu_kernels_avx512;
+#endif
+#if defined(GOLU_HAVE_NEON)
+GOLU_HIDDEN extern const golu_kernel_table golu_kernels_neon;
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* float64 kernels (portable, the same code on every ISA)                    */
+/* ------------------------------------------------------------------------ */
+
+typedef void (*golu_f64_fwd_fn)(const double *x, double *y, size_t n,
+                                const golu_act *act);
+typedef void (*golu_f64_bwd_fn)(const double *x, const double *dy, double *dx,
+                                size_t n, const golu_act *act);
+
+/* Indexed by golu_act_kind; f64_golu.c and f64_peers.c fill their entries. */
+GOLU_HIDDEN extern const golu_f64_fwd_fn golu_f64_fwd[GOLU_ACT_COUNT];
+GOLU_HIDDEN extern const golu_f64_bwd_fn golu_f64_bwd[GOLU_ACT_COUNT];
+
+/* Scalar float64 GoLU forward/backward with general parameters (f64_golu.c). */
+GOLU_HIDDEN double golu_f64_golu(double x, const golu_act *act);
+GOLU_HIDDEN double golu_f64_golu_deriv(double x, const golu_act *act);
+
+/*
+ * Adds to acc[0..2] the sums over i < n of dy[i] * dGoLU(x[i])/d(alpha, beta,
+ * gamma). The terms are computed in double; acc is only added to.
+ */
+GOLU_HIDDEN void golu_f64_golu_param_grad(const double *x, const double *dy,
+                                          size_t n, const golu_act *act,
+                                          double acc[3]);
+
+/* ------------------------------------------------------------------------ */
+/* CPU detection and threads                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The kernel table for a resolved ISA (never AUTO); NULL if not built. */
+GOLU_HIDDEN const golu_kernel_table *golu_kernels_for(golu_isa isa);
+
+/* Settings behind the opaque golu_ctx. */
+struct golu_ctx {
+    int threads;  /* 0 = all CPUs */
+    golu_isa isa; /* AUTO = golu_isa_default() */
+};
+
+/* The context's settings resolved: *isa never AUTO on success. */
+GOLU_HIDDEN golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa,
+                                         int *threads);
+
+/*
+ * Runs body(arg, begin, end) over [0, n) cut into blocks of `grain` elements
+ * (the last may be shorter), on at most `threads` threads. Blocks are the same
+ * whatever the thread count, so a body that writes per-block results gives
+ * identical bits for every thread count. Arrays under GOLU_PARALLEL_MIN
+ * elements run on the calling thread.
+ */
+#define GOLU_PARALLEL_MIN ((size_t)1 << 16)
+typedef void (*golu_range_fn)(void *arg, size_t begin, size_t end);
+GOLU_HIDDEN void golu_parallel_for(size_t n, size_t grain, int threads,
+                                   golu_range_fn body, void *arg);
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* 1 when [a, a+an) and [b, b+bn) overlap without being the same start. */
+static inline int golu_partial_overlap(const void *a, size_t an, const void *b,
+                                       size_t bn)
+{
+    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+    if (pa == pb || an == 0 || bn == 0)
+        return 0;
+    return pa < pb + bn && pb < pa + an;
+}
+
+#endif /* GOLU_INTERNAL_H */

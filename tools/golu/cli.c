@@ -1,0 +1,181 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *command_name = "";
+
+void cli_set_command(const char *name) { command_name = name; }
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "golu%s%s: ", *command_name ? " " : "", command_name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_is_flag(const char *arg, const char *flag)
+{
+    size_t n = strlen(flag);
+    return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+const char *cli_flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(flag);
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (*i + 1 >= argc) {
+        cli_error("%s: needs a value", flag);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int cli_parse_long(const char *flag, const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) {
+        cli_error("%s: '%s' is not a whole number", flag, s);
+        return -1;
+    }
+    if (v < min || v > max) {
+        cli_error("%s: %ld is out of range [%ld, %ld]", flag, v, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *flag, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end) {
+        cli_error("%s: '%s' is not a number", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *flag, const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') {
+        cli_error("%s: '%s' is not a size (like 4096, 64Ki, 16Mi)", flag, s);
+        return -1;
+    }
+    unsigned shift = 0;
+    if (strcmp(end, "Ki") == 0 || strcmp(end, "K") == 0 || strcmp(end, "k") == 0)
+        shift = 10;
+    else if (strcmp(end, "Mi") == 0 || strcmp(end, "M") == 0)
+        shift = 20;
+    else if (strcmp(end, "Gi") == 0 || strcmp(end, "G") == 0)
+        shift = 30;
+    else if (*end) {
+        cli_error("%s: '%s' has an unknown suffix (use Ki, Mi or Gi)", flag, s);
+        return -1;
+    }
+    if (shift && v > (~0ULL >> shift)) {
+        cli_error("%s: '%s' is too large", flag, s);
+        return -1;
+    }
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+int cli_parse_act(const char *flag, const char *s, golu_act *out)
+{
+    if (golu_act_from_name(s, out) != GOLU_OK) {
+        cli_error("%s: unknown activation '%s' (known: golu, relu, leaky_relu, "
+                  "prelu, elu, gelu, gelu_tanh, silu, swish, mish)",
+                  flag, s);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_parse_dtype(const char *flag, const char *s, golu_dtype *out)
+{
+    if (golu_dtype_from_name(s, out) != GOLU_OK) {
+        cli_error("%s: unknown dtype '%s' (known: f32, f64, bf16, f16)", flag, s);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_parse_isa(const char *flag, const char *s, golu_isa *out)
+{
+    golu_isa isa;
+    if (golu_isa_from_name(s, &isa) != GOLU_OK) {
+        cli_error("%s: unknown ISA '%s' (known: auto, scalar, avx2, avx512, neon)",
+                  flag, s);
+        return -1;
+    }
+    if (!golu_isa_supported(isa)) {
+        cli_error("%s: this CPU or build cannot run '%s'", flag, s);
+        return -1;
+    }
+    *out = isa;
+    return 0;
+}
+
+int cli_split_list(const char *flag, char *s, char **items, int max, int *count)
+{
+    int n = 0;
+    for (char *p = s;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p) {
+            cli_error("%s: empty item in the list", flag);
+            return -1;
+        }
+        if (n == max) {
+            cli_error("%s: more than %d items", flag, max);
+            return -1;
+        }
+        items[n++] = p;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    *count = n;
+    return 0;
+}
+
+void cli_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}

@@ -1,0 +1,47 @@
+/*
+ * cli.h - what every golu subcommand shares: error messages that name the
+ * flag and the problem, and parsers for the values flags take.
+ *
+ * Parsers return 0 on success and print "golu <cmd>: <flag>: <problem>" to
+ * stderr and return -1 on failure; the command then exits with status 2.
+ */
+#ifndef GOLU_CLI_H
+#define GOLU_CLI_H
+
+#include <stddef.h>
+
+#include "golu.h"
+
+/* Sets the subcommand name used in messages ("ulp", "bench"). */
+void cli_set_command(const char *name);
+/* Prints "golu <cmd>: <message>\n" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The value of a flag at argv[*i]: either "--flag=value" (returned after the
+ * '=') or "--flag value" (advances *i). NULL (with a message) if missing. */
+const char *cli_flag_value(int argc, char **argv, int *i, const char *flag);
+/* 1 if argv[i] is `flag` or starts with `flag=`. */
+int cli_is_flag(const char *arg, const char *flag);
+
+int cli_parse_long(const char *flag, const char *s, long min, long max, long *out);
+int cli_parse_double(const char *flag, const char *s, double *out);
+/* Sizes with an optional binary suffix: 4096, 4Ki, 64Ki, 1Mi, 16Mi, 1Gi. */
+int cli_parse_size(const char *flag, const char *s, size_t *out);
+int cli_parse_act(const char *flag, const char *s, golu_act *out);
+int cli_parse_dtype(const char *flag, const char *s, golu_dtype *out);
+int cli_parse_isa(const char *flag, const char *s, golu_isa *out);
+
+/*
+ * Splits a comma-separated list in place (s is modified): stores up to `max`
+ * pointers in items and the count in *count. Empty items and too many items
+ * are errors.
+ */
+int cli_split_list(const char *flag, char *s, char **items, int max, int *count);
+
+/* Prints a JSON string literal (quotes and escapes included). */
+void cli_json_string(const char *s);
+
+/* Monotonic time in seconds. */
+double cli_now(void);
+
+#endif
