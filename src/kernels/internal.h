@@ -93,12 +93,17 @@ GOLU_HIDDEN golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa,
 
 /*
  * Runs body(arg, begin, end) over [0, n) cut into blocks of `grain` elements
- * (the last may be shorter), on at most `threads` threads. Blocks are the same
- * whatever the thread count, so a body that writes per-block results gives
- * identical bits for every thread count. Arrays under GOLU_PARALLEL_MIN
- * elements run on the calling thread.
+ * (the last may be shorter), on at most `threads` threads (the caller is one
+ * of them). Blocks are the same whatever the thread count, so a body that
+ * writes per-block results gives identical bits for every thread count.
  */
-#define GOLU_PARALLEL_MIN ((size_t)1 << 16)
+#define GOLU_PARALLEL_MIN ((size_t)1 << 18)
+/* The threads worth using for `elements` elements of work: 1 below
+ * GOLU_PARALLEL_MIN (thread start-up would cost more than it saves). */
+static inline int golu_threads_for(size_t elements, int threads)
+{
+    return elements < GOLU_PARALLEL_MIN ? 1 : threads;
+}
 typedef void (*golu_range_fn)(void *arg, size_t begin, size_t end);
 GOLU_HIDDEN void golu_parallel_for(size_t n, size_t grain, int threads,
                                    golu_range_fn body, void *arg);

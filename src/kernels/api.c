@@ -1,0 +1,379 @@
+/*
+ * api.c - the public compute calls: check the arguments, resolve the context,
+ * pick the kernel for the dtype and ISA, and split the work across threads.
+ *
+ * float32 runs the ISA's kernels directly; bfloat16 and float16 are widened
+ * to float32 in blocks on the stack, run through the same float32 kernels and
+ * rounded once on the way out; float64 runs the portable double kernels.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Elements per parallel block: small enough to balance two threads on a
+ * GOLU_PARALLEL_MIN array, large enough that the per-block cost vanishes. */
+#define BLOCK ((size_t)1 << 14)
+/* Elements converted at a time for the 16-bit types (on the stack). */
+#define CHUNK 512
+
+/* ------------------------------------------------------------ validation */
+
+static int bad_dtype(golu_dtype dtype) { return golu_dtype_size(dtype) == 0; }
+
+/* The checks every elementwise call shares. Buffers may be NULL only when
+ * n == 0; outputs may equal an input but not overlap it partially. */
+static golu_status check_common(const golu_act *act, golu_dtype dtype, size_t n,
+                                const void *in1, const void *in2, const void *out)
+{
+    if (!act)
+        return GOLU_ERR_NULL;
+    golu_status st = golu_act_check(act);
+    if (st != GOLU_OK)
+        return st;
+    if (bad_dtype(dtype))
+        return GOLU_ERR_DTYPE;
+    if (n == 0)
+        return GOLU_OK;
+    if (!in1 || (in2 == NULL && out == NULL))
+        return GOLU_ERR_NULL;
+    size_t bytes = n * golu_dtype_size(dtype);
+    if (bytes / golu_dtype_size(dtype) != n)
+        return GOLU_ERR_SHAPE;
+    if (out && (golu_partial_overlap(out, bytes, in1, bytes) ||
+                (in2 && golu_partial_overlap(out, bytes, in2, bytes))))
+        return GOLU_ERR_ALIAS;
+    return GOLU_OK;
+}
+
+/* ---------------------------------------------------------- 16-bit types */
+
+static void widen16(golu_dtype dtype, const uint16_t *src, float *dst, size_t n)
+{
+    if (dtype == GOLU_BF16)
+        for (size_t i = 0; i < n; i++)
+            dst[i] = golu_bf16_to_f32(src[i]);
+    else
+        for (size_t i = 0; i < n; i++)
+            dst[i] = golu_f16_to_f32(src[i]);
+}
+
+static void narrow16(golu_dtype dtype, const float *src, uint16_t *dst, size_t n)
+{
+    if (dtype == GOLU_BF16)
+        for (size_t i = 0; i < n; i++)
+            dst[i] = golu_f32_to_bf16(src[i]);
+    else
+        for (size_t i = 0; i < n; i++)
+            dst[i] = golu_f32_to_f16(src[i]);
+}
+
+/* ------------------------------------------------------ elementwise jobs */
+
+typedef struct {
+    const golu_act *act;
+    golu_dtype dtype;
+    const golu_kernel_table *k;
+    const void *x, *dy;
+    void *out;
+} job;
+
+static void fwd_range(void *arg, size_t begin, size_t end)
+{
+    const job *j = arg;
+    size_t n = end - begin;
+    switch (j->dtype) {
+    case GOLU_F32:
+        j->k->f32_fwd[j->act->kind]((const float *)j->x + begin,
+                                    (float *)j->out + begin, n, j->act);
+        break;
+    case GOLU_F64:
+        golu_f64_fwd[j->act->kind]((const double *)j->x + begin,
+                                   (double *)j->out + begin, n, j->act);
+        break;
+    case GOLU_BF16:
+    case GOLU_F16:
+        for (size_t i = begin; i < end; i += CHUNK) {
+            size_t m = end - i < CHUNK ? end - i : CHUNK;
+            float buf[CHUNK];
+            widen16(j->dtype, (const uint16_t *)j->x + i, buf, m);
+            j->k->f32_fwd[j->act->kind](buf, buf, m, j->act);
+            narrow16(j->dtype, buf, (uint16_t *)j->out + i, m);
+        }
+        break;
+    }
+}
+
+static void bwd_range(void *arg, size_t begin, size_t end)
+{
+    const job *j = arg;
+    size_t n = end - begin;
+    switch (j->dtype) {
+    case GOLU_F32:
+        j->k->f32_bwd[j->act->kind]((const float *)j->x + begin,
+                                    (const float *)j->dy + begin,
+                                    (float *)j->out + begin, n, j->act);
+        break;
+    case GOLU_F64:
+        golu_f64_bwd[j->act->kind]((const double *)j->x + begin,
+                                   (const double *)j->dy + begin,
+                                   (double *)j->out + begin, n, j->act);
+        break;
+    case GOLU_BF16:
+    case GOLU_F16:
+        for (size_t i = begin; i < end; i += CHUNK) {
+            size_t m = end - i < CHUNK ? end - i : CHUNK;
+            float bx[CHUNK], bdy[CHUNK];
+            widen16(j->dtype, (const uint16_t *)j->x + i, bx, m);
+            widen16(j->dtype, (const uint16_t *)j->dy + i, bdy, m);
+            j->k->f32_bwd[j->act->kind](bx, bdy, bdy, m, j->act);
+            narrow16(j->dtype, bdy, (uint16_t *)j->out + i, m);
+        }
+        break;
+    }
+}
+
+static golu_status run_elementwise(const golu_ctx *ctx, job *j, size_t n,
+                                   golu_range_fn body)
+{
+    golu_isa isa;
+    int threads;
+    golu_status st = golu_ctx_resolve(ctx, &isa, &threads);
+    if (st != GOLU_OK)
+        return st;
+    j->k = golu_kernels_for(isa);
+    if (!j->k)
+        return GOLU_ERR_ISA_UNSUPPORTED;
+    golu_parallel_for(n, BLOCK, golu_threads_for(n, threads), body, j);
+    return GOLU_OK;
+}
+
+golu_status golu_forward(const golu_ctx *ctx, const golu_act *act,
+                         golu_dtype dtype, const void *x, void *y, size_t n)
+{
+    golu_status st = check_common(act, dtype, n, x, NULL, y);
+    if (st != GOLU_OK || n == 0)
+        return st;
+    if (!y)
+        return GOLU_ERR_NULL;
+    job j = {act, dtype, NULL, x, NULL, y};
+    return run_elementwise(ctx, &j, n, fwd_range);
+}
+
+golu_status golu_backward(const golu_ctx *ctx, const golu_act *act,
+                          golu_dtype dtype, const void *x, const void *dy,
+                          void *dx, size_t n)
+{
+    golu_status st = check_common(act, dtype, n, x, dy, dx);
+    if (st != GOLU_OK || n == 0)
+        return st;
+    if (!dy || !dx)
+        return GOLU_ERR_NULL;
+    job j = {act, dtype, NULL, x, dy, dx};
+    return run_elementwise(ctx, &j, n, bwd_range);
+}
+
+/* ------------------------------------------------------------ loads/stores */
+
+/* Element i of a tensor of dtype, exactly, as a double. */
+static double load_elem(golu_dtype dtype, const void *p, size_t i)
+{
+    switch (dtype) {
+    case GOLU_F32: return ((const float *)p)[i];
+    case GOLU_F64: return ((const double *)p)[i];
+    case GOLU_BF16: return golu_bf16_to_f32(((const uint16_t *)p)[i]);
+    case GOLU_F16: return golu_f16_to_f32(((const uint16_t *)p)[i]);
+    }
+    return 0.0;
+}
+
+/* Stores v rounded once to dtype (for the 16-bit types through float: exact
+ * when v is a product of two values of that type, which is when we use it). */
+static void store_elem(golu_dtype dtype, void *p, size_t i, double v)
+{
+    switch (dtype) {
+    case GOLU_F32: ((float *)p)[i] = (float)v; break;
+    case GOLU_F64: ((double *)p)[i] = v; break;
+    case GOLU_BF16: ((uint16_t *)p)[i] = golu_f32_to_bf16((float)v); break;
+    case GOLU_F16: ((uint16_t *)p)[i] = golu_f32_to_f16((float)v); break;
+    }
+}
+
+/* -------------------------------------------------------- parameter grads */
+
+typedef struct {
+    const golu_act *act;
+    golu_dtype dtype;
+    const void *x, *dy;
+    double (*partial)[3]; /* one row per BLOCK */
+} pgrad_job;
+
+static void pgrad_range(void *arg, size_t begin, size_t end)
+{
+    const pgrad_job *j = arg;
+    double *acc = j->partial[begin / BLOCK];
+    acc[0] = acc[1] = acc[2] = 0.0;
+    for (size_t i = begin; i < end; i += CHUNK) {
+        size_t m = end - i < CHUNK ? end - i : CHUNK;
+        double bx[CHUNK], bdy[CHUNK];
+        for (size_t k = 0; k < m; k++) {
+            bx[k] = load_elem(j->dtype, j->x, i + k);
+            bdy[k] = load_elem(j->dtype, j->dy, i + k);
+        }
+        if (j->act->kind == GOLU_ACT_GOLU) {
+            golu_f64_golu_param_grad(bx, bdy, m, j->act, acc);
+        } else { /* LeakyReLU, PReLU: d/dalpha = x where x <= 0 */
+            for (size_t k = 0; k < m; k++)
+                if (!(bx[k] > 0.0))
+                    acc[0] += bdy[k] * bx[k];
+        }
+    }
+}
+
+golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act,
+                            golu_dtype dtype, const void *x, const void *dy,
+                            size_t n, double out[3])
+{
+    golu_status st = check_common(act, dtype, n, x, dy, NULL);
+    if (st != GOLU_OK)
+        return st;
+    if (!out)
+        return GOLU_ERR_NULL;
+    if (act->kind != GOLU_ACT_GOLU && act->kind != GOLU_ACT_PRELU &&
+        act->kind != GOLU_ACT_LEAKY_RELU)
+        return GOLU_ERR_NO_PARAMS;
+    out[0] = out[1] = out[2] = 0.0;
+    if (n == 0)
+        return GOLU_OK;
+    if (!dy)
+        return GOLU_ERR_NULL;
+    golu_isa isa;
+    int threads;
+    if ((st = golu_ctx_resolve(ctx, &isa, &threads)) != GOLU_OK)
+        return st;
+    /* Per-block sums added in block order: the same for any thread count. */
+    size_t blocks = (n + BLOCK - 1) / BLOCK;
+    double(*partial)[3] = malloc(blocks * sizeof *partial);
+    if (!partial)
+        return GOLU_ERR_NO_MEMORY;
+    pgrad_job j = {act, dtype, x, dy, partial};
+    golu_parallel_for(n, BLOCK, golu_threads_for(n, threads), pgrad_range, &j);
+    for (size_t b = 0; b < blocks; b++)
+        for (int k = 0; k < 3; k++)
+            out[k] += partial[b][k];
+    free(partial);
+    return GOLU_OK;
+}
+
+/* ------------------------------------------------------------------ PReLU */
+
+typedef struct {
+    golu_dtype dtype;
+    const void *x, *dy, *slope;
+    void *out, *dslope;
+    size_t n, channels, inner, outer;
+} prelu_job;
+
+static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
+                               const void *slope, size_t channels, size_t inner)
+{
+    if (bad_dtype(dtype))
+        return GOLU_ERR_DTYPE;
+    if (channels == 0 || inner == 0 || n % channels != 0 ||
+        (n / channels) % inner != 0)
+        return GOLU_ERR_SHAPE;
+    if (!slope || (n > 0 && !x))
+        return GOLU_ERR_NULL;
+    return GOLU_OK;
+}
+
+/* Channels [c0, c1) of y = x > 0 ? x : slope[c] * x. */
+static void prelu_fwd_channels(void *arg, size_t c0, size_t c1)
+{
+    const prelu_job *j = arg;
+    for (size_t c = c0; c < c1; c++) {
+        double s = load_elem(j->dtype, j->slope, c);
+        for (size_t o = 0; o < j->outer; o++) {
+            size_t base = (o * j->channels + c) * j->inner;
+            for (size_t i = base; i < base + j->inner; i++) {
+                double v = load_elem(j->dtype, j->x, i);
+                store_elem(j->dtype, j->out, i, v > 0.0 ? v : s * v);
+            }
+        }
+    }
+}
+
+golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
+                               const void *x, void *y, size_t n,
+                               const void *slope, size_t channels, size_t inner)
+{
+    golu_status st = prelu_check(dtype, x, n, slope, channels, inner);
+    if (st != GOLU_OK)
+        return st;
+    if (n == 0)
+        return GOLU_OK;
+    if (!y)
+        return GOLU_ERR_NULL;
+    size_t bytes = n * golu_dtype_size(dtype);
+    if (golu_partial_overlap(y, bytes, x, bytes))
+        return GOLU_ERR_ALIAS;
+    golu_isa isa;
+    int threads;
+    if ((st = golu_ctx_resolve(ctx, &isa, &threads)) != GOLU_OK)
+        return st;
+    prelu_job j = {dtype, x, NULL, slope, y, NULL, n, channels, inner, n / channels / inner};
+    /* Whole channels per thread. */
+    golu_parallel_for(channels, 1, golu_threads_for(n, threads),
+                      prelu_fwd_channels, &j);
+    return GOLU_OK;
+}
+
+/* Channels [c0, c1): dx = dy * (x > 0 ? 1 : slope[c]); dslope[c] summed in
+ * double in index order (one thread per channel: deterministic). */
+static void prelu_bwd_channels(void *arg, size_t c0, size_t c1)
+{
+    const prelu_job *j = arg;
+    for (size_t c = c0; c < c1; c++) {
+        double s = load_elem(j->dtype, j->slope, c);
+        double sum = 0.0;
+        for (size_t o = 0; o < j->outer; o++) {
+            size_t base = (o * j->channels + c) * j->inner;
+            for (size_t i = base; i < base + j->inner; i++) {
+                double v = load_elem(j->dtype, j->x, i);
+                double g = load_elem(j->dtype, j->dy, i);
+                if (!(v > 0.0))
+                    sum += g * v;
+                if (j->out) {
+                    double d = v > 0.0 ? 1.0 : (v != v ? v : s);
+                    store_elem(j->dtype, j->out, i, g * d);
+                }
+            }
+        }
+        if (j->dslope)
+            store_elem(j->dtype, j->dslope, c, sum);
+    }
+}
+
+golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype,
+                                const void *x, const void *dy, void *dx,
+                                size_t n, const void *slope, size_t channels,
+                                size_t inner, void *dslope)
+{
+    golu_status st = prelu_check(dtype, x, n, slope, channels, inner);
+    if (st != GOLU_OK)
+        return st;
+    if (n > 0 && !dy)
+        return GOLU_ERR_NULL;
+    size_t bytes = n * golu_dtype_size(dtype);
+    if (dx && (golu_partial_overlap(dx, bytes, x, bytes) ||
+               golu_partial_overlap(dx, bytes, dy, bytes)))
+        return GOLU_ERR_ALIAS;
+    golu_isa isa;
+    int threads;
+    if ((st = golu_ctx_resolve(ctx, &isa, &threads)) != GOLU_OK)
+        return st;
+    prelu_job j = {dtype, x, dy, slope, dx, dslope, n, channels, inner, n / channels / inner};
+    golu_parallel_for(channels, 1, golu_threads_for(n, threads),
+                      prelu_bwd_channels, &j);
+    return GOLU_OK;
+}

@@ -1,0 +1,69 @@
+/* ctx.c - execution contexts: thread count and SIMD path. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+golu_status golu_ctx_create(golu_ctx **out)
+{
+    if (!out)
+        return GOLU_ERR_NULL;
+    golu_ctx *ctx = malloc(sizeof *ctx);
+    if (!ctx)
+        return GOLU_ERR_NO_MEMORY;
+    ctx->threads = 0;
+    ctx->isa = GOLU_ISA_AUTO;
+    *out = ctx;
+    return GOLU_OK;
+}
+
+void golu_ctx_destroy(golu_ctx *ctx) { free(ctx); }
+
+golu_status golu_ctx_set_threads(golu_ctx *ctx, int threads)
+{
+    if (!ctx)
+        return GOLU_ERR_NULL;
+    if (threads < 0)
+        return GOLU_ERR_THREADS;
+    ctx->threads = threads;
+    return GOLU_OK;
+}
+
+int golu_ctx_threads(const golu_ctx *ctx)
+{
+    int t = ctx ? ctx->threads : 0;
+    return t > 0 ? t : golu_cpu_count();
+}
+
+golu_status golu_ctx_set_isa(golu_ctx *ctx, golu_isa isa)
+{
+    if (!ctx)
+        return GOLU_ERR_NULL;
+    if ((unsigned)isa >= GOLU_ISA_COUNT)
+        return GOLU_ERR_ISA;
+    if (!golu_isa_supported(isa))
+        return GOLU_ERR_ISA_UNSUPPORTED;
+    ctx->isa = isa;
+    return GOLU_OK;
+}
+
+golu_isa golu_ctx_isa(const golu_ctx *ctx)
+{
+    golu_isa isa = ctx ? ctx->isa : GOLU_ISA_AUTO;
+    if (isa != GOLU_ISA_AUTO)
+        return isa;
+    return golu_isa_env_status() == GOLU_OK ? golu_isa_default() : GOLU_ISA_AUTO;
+}
+
+golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa, int *threads)
+{
+    golu_isa chosen = ctx ? ctx->isa : GOLU_ISA_AUTO;
+    if (chosen == GOLU_ISA_AUTO) {
+        golu_status env = golu_isa_env_status();
+        if (env != GOLU_OK)
+            return env;
+        chosen = golu_isa_default();
+    }
+    *isa = chosen;
+    *threads = golu_ctx_threads(ctx);
+    return GOLU_OK;
+}

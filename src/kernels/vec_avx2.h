@@ -1,0 +1,58 @@
+/*
+ * vec_avx2.h - the vector vocabulary on AVX2 + FMA: four doubles.
+ * Semantics identical to vec_scalar.h, lane by lane (see there).
+ */
+#ifndef GOLU_VEC_AVX2_H
+#define GOLU_VEC_AVX2_H
+
+#include <immintrin.h>
+
+#define VD_LANES 4
+#define VD_ISA_SUFFIX avx2
+
+typedef __m256d vd;
+typedef __m256d vm;
+
+static inline vd vd_set1(double v) { return _mm256_set1_pd(v); }
+static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+static inline vd vd_max(vd a, vd b) { return _mm256_max_pd(a, b); }
+static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
+
+#define VD_SHIFTER 0x1.8p52
+static inline vd vd_round(vd a)
+{
+    return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+static inline vd vd_pow2(vd k)
+{
+    __m256i u = _mm256_castpd_si256(_mm256_add_pd(k, _mm256_set1_pd(VD_SHIFTER)));
+    u = _mm256_add_epi64(_mm256_slli_epi64(u, 52),
+                         _mm256_set1_epi64x((long long)1023 << 52));
+    return _mm256_castsi256_pd(u);
+}
+static inline vd vd_scale2(vd p, vd k) { return _mm256_mul_pd(p, vd_pow2(k)); }
+static inline vd vd_frac(vd a) { return _mm256_sub_pd(a, _mm256_floor_pd(a)); }
+static inline vd vd_scale2_floor(vd p, vd a) { return vd_scale2(p, _mm256_floor_pd(a)); }
+
+static inline vm vd_gt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+static inline vm vd_ge(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+static inline vm vd_isnan(vd a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
+static inline vd vd_select(vm m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
+
+static inline vd vd_load_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+static inline void vd_store_f32(float *p, vd v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
+
+static inline vd vd_map(vd a, double (*fn)(double))
+{
+    double t[4];
+    _mm256_storeu_pd(t, a);
+    for (int i = 0; i < 4; i++)
+        t[i] = fn(t[i]);
+    return _mm256_loadu_pd(t);
+}
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * vec_scalar.h - the vector vocabulary with one lane: plain C doubles.
+ *
+ * Every operation has the exact IEEE semantics of its SIMD counterparts in
+ * vec_avx2.h and vec_avx512.h, which is why all paths give identical bits:
+ *   vd_max(a, b) / vd_min(a, b) return b when either is NaN (x86 maxpd/minpd);
+ *   vd_round is round-to-nearest-even, done with the 1.5*2^52 shifter (valid
+ *   for |a| < 2^51; callers clamp first), never with a conversion to int;
+ *   vd_pow2(k) builds 2^k from the bits of k + 1.5*2^52 (k integral, in
+ *   [-1022, 1023]), so a NaN k gives garbage instead of undefined behaviour,
+ *   and the NaN propagates through the factor multiplied by it;
+ *   vd_frac(a) = a - floor(a) (exact) and vd_scale2_floor(p, a) =
+ *   p * 2^floor(a) are AVX-512's vreducepd and vscalefpd.
+ * fma() is the C library's, correctly rounded (a single instruction where the
+ * CPU has FMA: glibc selects it at load time).
+ */
+#ifndef GOLU_VEC_SCALAR_H
+#define GOLU_VEC_SCALAR_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define VD_LANES 1
+#define VD_ISA_SUFFIX scalar
+
+typedef double vd;
+typedef int vm; /* a lane mask */
+
+static inline vd vd_set1(double v) { return v; }
+static inline vd vd_add(vd a, vd b) { return a + b; }
+static inline vd vd_sub(vd a, vd b) { return a - b; }
+static inline vd vd_mul(vd a, vd b) { return a * b; }
+static inline vd vd_div(vd a, vd b) { return a / b; }
+static inline vd vd_fma(vd a, vd b, vd c) { return fma(a, b, c); }
+static inline vd vd_max(vd a, vd b) { return a > b ? a : b; }
+static inline vd vd_min(vd a, vd b) { return a < b ? a : b; }
+
+static inline uint64_t vd_bits(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+static inline double vd_from_bits(uint64_t u)
+{
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+#define VD_SHIFTER 0x1.8p52
+static inline vd vd_round(vd a)
+{
+    /* Without -ffast-math the compiler keeps both roundings. */
+    return (a + VD_SHIFTER) - VD_SHIFTER;
+}
+static inline vd vd_pow2(vd k)
+{
+    uint64_t u = vd_bits(k + VD_SHIFTER);
+    return vd_from_bits((u << 52) + ((uint64_t)1023 << 52));
+}
+static inline vd vd_scale2(vd p, vd k) { return p * vd_pow2(k); }
+/* a - floor(a), exact; and p * 2^floor(a) (a in [-1022, 1023]). */
+static inline vd vd_frac(vd a) { return a - floor(a); }
+static inline vd vd_scale2_floor(vd p, vd a) { return p * vd_pow2(floor(a)); }
+
+static inline vm vd_gt(vd a, vd b) { return a > b; }
+static inline vm vd_ge(vd a, vd b) { return a >= b; }
+static inline vm vd_isnan(vd a) { return a != a; }
+/* m ? a : b */
+static inline vd vd_select(vm m, vd a, vd b) { return m ? a : b; }
+
+static inline vd vd_load_f32(const float *p) { return (double)*p; }
+static inline void vd_store_f32(float *p, vd v) { *p = (float)v; }
+
+/* Applies a scalar function to each lane. */
+static inline vd vd_map(vd a, double (*fn)(double)) { return fn(a); }
+
+#endif
