@@ -12,12 +12,12 @@ vreducepd, and vscalefpd scales by 2^floor(a)), used by the exponentials; and
 f = a - round(a) in [-1/2, 1/2], used by expm1, where the floor form would
 cancel just below 0.
 
-Run: /usr/bin/python3 scripts/gen_coeffs.py > src/kernels/coeffs.h  (about 20 s)
+Run: /usr/bin/python3 scripts/gen_coeffs.py > src/kernels/coeffs.h  (about a minute)
 (needs python3-mpmath). The header records the measured error of the rounded
 coefficients, evaluated in exact arithmetic over 20001 points.
 """
 import sys
-from mpmath import mp, mpf, matrix, lu_solve, log, e
+from mpmath import mp, mpf, matrix, lu_solve, log, e, erfc, cos, pi
 
 mp.dps = 60
 LOG2E = 1 / log(2)
@@ -81,6 +81,66 @@ def emit(name, comment, c0, q, lo, hi, scale=1):
     print()
 
 
+# erfc(z) = t * exp(-z^2 + S(t)), t = 2 / (2 + z), for z in [0, ERFC_ZMAX]
+# (the form of Numerical Recipes' erfcc, fitted here to 2^-35 instead of
+# 2^-23). S is a polynomial in u = (t - mid) / half in [-1, 1].
+ERFC_ZMAX = 12
+
+
+def erfc_s(t):
+    z = 2 / t - 2
+    return log(erfc(z) / t) + z * z
+
+
+def fit_erfc_s(deg, npts=500, iters=30):
+    tlo = mpf(2) / (2 + ERFC_ZMAX)
+    mid, half = (tlo + 1) / 2, (1 - tlo) / 2
+    pts = [mid + half * cos(pi * (i + mpf(1) / 2) / npts) for i in range(npts)]
+    tgt = [erfc_s(t) for t in pts]
+    us = [(t - mid) / half for t in pts]
+    cols = [[u ** j for u in us] for j in range(deg + 1)]
+    w = [mpf(1)] * npts
+    for _ in range(iters):
+        m = deg + 1
+        a = matrix(m, m)
+        b = matrix(m, 1)
+        for j in range(m):
+            for k in range(j, m):
+                a[j, k] = a[k, j] = mp.fsum(w[i] * cols[j][i] * cols[k][i]
+                                            for i in range(npts))
+            b[j] = mp.fsum(w[i] * cols[j][i] * tgt[i] for i in range(npts))
+        c = lu_solve(a, b)
+        res = [abs(mp.fsum(c[j] * cols[j][i] for j in range(m)) - tgt[i])
+               for i in range(npts)]
+        tot = mp.fsum(w[i] * res[i] for i in range(npts))
+        w = [w[i] * res[i] / tot for i in range(npts)]
+    coef = [float(c[j]) for j in range(deg + 1)]
+    # the error of the rounded coefficients, on a finer grid
+    worst = mpf(0)
+    for i in range(4001):
+        t = tlo + (1 - tlo) * i / 4000
+        u = (t - mid) / half
+        v = mpf(0)
+        for cj in reversed(coef):
+            v = v * u + mpf(cj)
+        worst = max(worst, abs(v - erfc_s(t)))
+    return mid, half, coef, worst
+
+
+def emit_erfc():
+    mid, half, coef, err = fit_erfc_s(14)
+    print("/* erfc(z) = t exp(-z^2 + S(u)), t = 2/(2+z), u = (t - MID)/HALF, for z in")
+    print(f" * [0, {ERFC_ZMAX}]; S of degree {len(coef) - 1}, max absolute error of the rounded")
+    print(f" * coefficients {float(err):.3e} (2^{float(log(err, 2)):.1f}) = the relative "
+          "error of erfc. */")
+    print(f"#define ERFC_ZMAX {ERFC_ZMAX}.0")
+    print(f"#define ERFC_U_SCALE {float(1 / half).hex()}")
+    print(f"#define ERFC_U_SHIFT {float(-mid / half).hex()}")
+    for j, c in enumerate(coef):
+        print(f"#define ERFC_S{j} {c.hex()}")
+    print()
+
+
 def main():
     half = mpf(1) / 2
     q8 = fit_exp2(7, 0, 1)       # degree-8 2^f on [0, 1]
@@ -100,6 +160,7 @@ def main():
          scale=-LOG2E)
     emit("EXP2_R8", "2^f ~ 1 + f*Q(f) on [-1/2, 1/2], degree 8: expm1.",
          1, [to_double(c) for c in r8], -half, half)
+    emit_erfc()
     print("#endif")
 
 

@@ -19,6 +19,7 @@ static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
 static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
 static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
 static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+static inline vd vd_abs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
 static inline vd vd_max(vd a, vd b) { return _mm256_max_pd(a, b); }
 static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
 
@@ -46,13 +47,5 @@ static inline vd vd_select(vm m, vd a, vd b) { return _mm256_blendv_pd(b, a, m);
 static inline vd vd_load_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
 static inline void vd_store_f32(float *p, vd v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
 
-static inline vd vd_map(vd a, double (*fn)(double))
-{
-    double t[4];
-    _mm256_storeu_pd(t, a);
-    for (int i = 0; i < 4; i++)
-        t[i] = fn(t[i]);
-    return _mm256_loadu_pd(t);
-}
 
 #endif

@@ -22,6 +22,7 @@ static inline vd vd_sub(vd a, vd b) { return _mm512_sub_pd(a, b); }
 static inline vd vd_mul(vd a, vd b) { return _mm512_mul_pd(a, b); }
 static inline vd vd_div(vd a, vd b) { return _mm512_div_pd(a, b); }
 static inline vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }
+static inline vd vd_abs(vd a) { return _mm512_abs_pd(a); }
 static inline vd vd_max(vd a, vd b) { return _mm512_max_pd(a, b); }
 static inline vd vd_min(vd a, vd b) { return _mm512_min_pd(a, b); }
 
@@ -44,13 +45,5 @@ static inline vd vd_select(vm m, vd a, vd b) { return _mm512_mask_blend_pd(m, b,
 static inline vd vd_load_f32(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
 static inline void vd_store_f32(float *p, vd v) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(v)); }
 
-static inline vd vd_map(vd a, double (*fn)(double))
-{
-    double t[8];
-    _mm512_storeu_pd(t, a);
-    for (int i = 0; i < 8; i++)
-        t[i] = fn(t[i]);
-    return _mm512_loadu_pd(t);
-}
 
 #endif

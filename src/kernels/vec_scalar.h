@@ -33,6 +33,7 @@ static inline vd vd_sub(vd a, vd b) { return a - b; }
 static inline vd vd_mul(vd a, vd b) { return a * b; }
 static inline vd vd_div(vd a, vd b) { return a / b; }
 static inline vd vd_fma(vd a, vd b, vd c) { return fma(a, b, c); }
+static inline vd vd_abs(vd a) { return fabs(a); }
 static inline vd vd_max(vd a, vd b) { return a > b ? a : b; }
 static inline vd vd_min(vd a, vd b) { return a < b ? a : b; }
 
@@ -75,7 +76,5 @@ static inline vd vd_select(vm m, vd a, vd b) { return m ? a : b; }
 static inline vd vd_load_f32(const float *p) { return (double)*p; }
 static inline void vd_store_f32(float *p, vd v) { *p = (float)v; }
 
-/* Applies a scalar function to each lane. */
-static inline vd vd_map(vd a, double (*fn)(double)) { return fn(a); }
 
 #endif
