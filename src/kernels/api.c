@@ -48,24 +48,16 @@ static golu_status check_common(const golu_act *act, golu_dtype dtype, size_t n,
 
 /* ---------------------------------------------------------- 16-bit types */
 
-static void widen16(golu_dtype dtype, const uint16_t *src, float *dst, size_t n)
+static void widen16(const golu_kernel_table *k, golu_dtype dtype, const uint16_t *src,
+                    float *dst, size_t n)
 {
-    if (dtype == GOLU_BF16)
-        for (size_t i = 0; i < n; i++)
-            dst[i] = golu_bf16_to_f32(src[i]);
-    else
-        for (size_t i = 0; i < n; i++)
-            dst[i] = golu_f16_to_f32(src[i]);
+    (dtype == GOLU_BF16 ? k->bf16_to_f32 : k->f16_to_f32)(src, dst, n);
 }
 
-static void narrow16(golu_dtype dtype, const float *src, uint16_t *dst, size_t n)
+static void narrow16(const golu_kernel_table *k, golu_dtype dtype, const float *src,
+                     uint16_t *dst, size_t n)
 {
-    if (dtype == GOLU_BF16)
-        for (size_t i = 0; i < n; i++)
-            dst[i] = golu_f32_to_bf16(src[i]);
-    else
-        for (size_t i = 0; i < n; i++)
-            dst[i] = golu_f32_to_f16(src[i]);
+    (dtype == GOLU_BF16 ? k->f32_to_bf16 : k->f32_to_f16)(src, dst, n);
 }
 
 /* ------------------------------------------------------ elementwise jobs */
@@ -96,9 +88,9 @@ static void fwd_range(void *arg, size_t begin, size_t end)
         for (size_t i = begin; i < end; i += CHUNK) {
             size_t m = end - i < CHUNK ? end - i : CHUNK;
             float buf[CHUNK];
-            widen16(j->dtype, (const uint16_t *)j->x + i, buf, m);
+            widen16(j->k, j->dtype, (const uint16_t *)j->x + i, buf, m);
             j->k->f32_fwd[j->act->kind](buf, buf, m, j->act);
-            narrow16(j->dtype, buf, (uint16_t *)j->out + i, m);
+            narrow16(j->k, j->dtype, buf, (uint16_t *)j->out + i, m);
         }
         break;
     }
@@ -124,10 +116,10 @@ static void bwd_range(void *arg, size_t begin, size_t end)
         for (size_t i = begin; i < end; i += CHUNK) {
             size_t m = end - i < CHUNK ? end - i : CHUNK;
             float bx[CHUNK], bdy[CHUNK];
-            widen16(j->dtype, (const uint16_t *)j->x + i, bx, m);
-            widen16(j->dtype, (const uint16_t *)j->dy + i, bdy, m);
+            widen16(j->k, j->dtype, (const uint16_t *)j->x + i, bx, m);
+            widen16(j->k, j->dtype, (const uint16_t *)j->dy + i, bdy, m);
             j->k->f32_bwd[j->act->kind](bx, bdy, bdy, m, j->act);
-            narrow16(j->dtype, bdy, (uint16_t *)j->out + i, m);
+            narrow16(j->k, j->dtype, bdy, (uint16_t *)j->out + i, m);
         }
         break;
     }

@@ -74,8 +74,8 @@ float golu_f16_to_f32(unsigned short h)
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
     uint32_t exp = (h >> 10) & 0x1fu;
     uint32_t man = h & 0x3ffu;
-    if (exp == 0x1f) /* inf or NaN */
-        return f32_from_bits(sign | 0x7f800000u | (man << 13));
+    if (exp == 0x1f) /* inf, or NaN made quiet (as IEEE and vcvtph2ps do) */
+        return f32_from_bits(sign | 0x7f800000u | (man << 13) | (man ? 0x400000u : 0u));
     if (exp == 0) { /* zero or subnormal: man * 2^-24, exact in float */
         float v = (float)man * 0x1p-24f;
         return sign ? -v : v;
@@ -101,4 +101,28 @@ unsigned short golu_f32_to_f16(float f)
     /* normal half: rebias the exponent, round 13 dropped bits to nearest even */
     uint32_t r = a + 0x0fffu + ((a >> 13) & 1u) - (112u << 23);
     return (unsigned short)(sign | (uint16_t)(r >> 13));
+}
+
+void golu_bf16_to_f32_n(const uint16_t *src, float *dst, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = golu_bf16_to_f32(src[i]);
+}
+
+void golu_f16_to_f32_n(const uint16_t *src, float *dst, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = golu_f16_to_f32(src[i]);
+}
+
+void golu_f32_to_bf16_n(const float *src, uint16_t *dst, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = golu_f32_to_bf16(src[i]);
+}
+
+void golu_f32_to_f16_n(const float *src, uint16_t *dst, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = golu_f32_to_f16(src[i]);
 }

@@ -494,4 +494,8 @@ const golu_kernel_table GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX) = {
         [GOLU_ACT_SILU] = KERNEL(silu_bwd),
         [GOLU_ACT_MISH] = KERNEL(mish_bwd),
     },
+    CVT_BF16_TO_F32,
+    CVT_F16_TO_F32,
+    CVT_F32_TO_BF16,
+    CVT_F32_TO_F16,
 };

@@ -32,11 +32,24 @@ typedef void (*golu_f32_fwd_fn)(const float *x, float *y, size_t n,
 typedef void (*golu_f32_bwd_fn)(const float *x, const float *dy, float *dx,
                                 size_t n, const golu_act *act);
 
+/* 16-bit storage <-> float32, n elements, round to nearest even; the same
+ * bits as golu_bf16_to_f32() and friends on every ISA. */
+typedef void (*golu_widen_fn)(const uint16_t *src, float *dst, size_t n);
+typedef void (*golu_narrow_fn)(const float *src, uint16_t *dst, size_t n);
+
 typedef struct golu_kernel_table {
     golu_isa isa;
     golu_f32_fwd_fn f32_fwd[GOLU_ACT_COUNT];
     golu_f32_bwd_fn f32_bwd[GOLU_ACT_COUNT];
+    golu_widen_fn bf16_to_f32, f16_to_f32;
+    golu_narrow_fn f32_to_bf16, f32_to_f16;
 } golu_kernel_table;
+
+/* The portable conversions (dtype.c), also the tails of the SIMD ones. */
+GOLU_HIDDEN void golu_bf16_to_f32_n(const uint16_t *src, float *dst, size_t n);
+GOLU_HIDDEN void golu_f16_to_f32_n(const uint16_t *src, float *dst, size_t n);
+GOLU_HIDDEN void golu_f32_to_bf16_n(const float *src, uint16_t *dst, size_t n);
+GOLU_HIDDEN void golu_f32_to_f16_n(const float *src, uint16_t *dst, size_t n);
 
 GOLU_HIDDEN extern const golu_kernel_table golu_kernels_scalar;
 #if defined(GOLU_HAVE_AVX2)
