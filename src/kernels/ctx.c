@@ -34,6 +34,11 @@ int golu_ctx_threads(const golu_ctx *ctx)
     return t > 0 ? t : golu_cpu_count();
 }
 
+int golu_ctx_threads_for(const golu_ctx *ctx, size_t n)
+{
+    return golu_threads_for(n, golu_ctx_threads(ctx));
+}
+
 golu_status golu_ctx_set_isa(golu_ctx *ctx, golu_isa isa)
 {
     if (!ctx)
