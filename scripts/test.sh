@@ -26,6 +26,30 @@ printf '%s\n' "$out"
 [ $rc -eq 0 ] || status=1
 main=$(printf '%s\n' "$out" | tail -n 1)
 
+# A user's view: install, then build examples/example.c through pkg-config,
+# linked shared and static, and run it.
+step "install + pkg-config"
+inst=$(mktemp -d); ipass=0; ifail=0
+if make -s install PREFIX="$inst" >/dev/null; then
+    export PKG_CONFIG_PATH="$inst/lib/pkgconfig"
+    for mode in shared static; do
+        flags=$(pkg-config --cflags --libs golu); [ $mode = static ] && flags=$(pkg-config --static --cflags --libs golu)
+        [ $mode = static ] && flags="$flags -static"
+        # shellcheck disable=SC2086
+        if cc -std=c11 -Wall -Werror examples/example.c -o "$inst/example-$mode" $flags &&
+            LD_LIBRARY_PATH="$inst/lib" "$inst/example-$mode" >/dev/null; then
+            echo "example ($mode): ok"; ipass=$((ipass + 1))
+        else
+            echo "FAIL example ($mode)"; ifail=$((ifail + 1)); status=1
+        fi
+    done
+else
+    echo "FAIL make install PREFIX=$inst"; ifail=1; status=1
+fi
+rm -rf "$inst"
+main="$main
+$ipass passed, $ifail failed, 0 skipped"
+
 step "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 san=$(make -s -j"$jobs" WERROR=1 SAN=address,undefined BUILD=build-san test 2>&1); rc=$?
 printf '%s\n' "$san"

@@ -274,7 +274,7 @@ static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
     if (channels == 0 || inner == 0 || n % channels != 0 ||
         (n / channels) % inner != 0)
         return GOLU_ERR_SHAPE;
-    if (!slope || (n > 0 && !x))
+    if (n > 0 && (!slope || !x))
         return GOLU_ERR_NULL;
     return GOLU_OK;
 }
@@ -326,7 +326,7 @@ static void prelu_bwd_channels(void *arg, size_t c0, size_t c1)
 {
     const prelu_job *j = arg;
     for (size_t c = c0; c < c1; c++) {
-        double s = load_elem(j->dtype, j->slope, c);
+        double s = j->n ? load_elem(j->dtype, j->slope, c) : 0.0; /* n == 0: may be NULL */
         double sum = 0.0;
         for (size_t o = 0; o < j->outer; o++) {
             size_t base = (o * j->channels + c) * j->inner;
