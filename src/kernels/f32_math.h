@@ -1,0 +1,384 @@
+/*
+ * f32_math.h - the float32 activations as functions of one vector of doubles,
+ * written once against the vector vocabulary (vd, vd_add, vd_fma, ...; see
+ * vec_scalar.h for the exact semantics). Included after a vec_*.h by
+ * f32_body.h (the CPU loops) and by the CUDA kernels, where vd is one double
+ * per thread: the same operations in the same order give the same bits.
+ *
+ * Method (all activations): widen x to double, compute in double with
+ * polynomials accurate to about 2^-40, round once to float. The double result
+ * carries a relative error of at most about 2^-28.8, so the float32 result is
+ * within 0.54 ulp of the exact value wherever the exact value does not
+ * cancel. Only the final conversion can produce a float subnormal; no double
+ * intermediate is ever subnormal (the clamps below see to it), so no input
+ * takes a slow microcode path.
+ *
+ * VFN marks these functions: static inline on the CPU, __device__ on the GPU.
+ * Worst errors measured over all 2^32 inputs: docs/ACCURACY.md.
+ */
+#ifndef GOLU_F32_MATH_H
+#define GOLU_F32_MATH_H
+
+#include <float.h>
+
+#include "coeffs.h"
+#include "golu.h"
+
+#ifndef VFN
+#define VFN static inline
+#endif
+
+#define LOG2E 0x1.71547652b82fep+0 /* log2(e) rounded */
+#define LN2 0x1.62e42fefa39efp-1   /* ln(2) rounded */
+
+/* Clamps that keep every double intermediate finite and normal. */
+#define EXP2_ARG_MAX 1020.0 /* 2^a stays in [2^-1020, 2^1020] */
+#define GOLU_B_MIN (-1020.0) /* outer exp2 argument: G >= 2^-1020 */
+#define X_MAX_FOR_SLOPE 0x1p64 /* beyond this f'(x) is its limit in float */
+
+/* Constants a kernel needs, from the activation's parameters. */
+typedef struct kconsts {
+    double alpha, beta;
+    double neg_gamma_log2e; /* GoLU: a = -gamma*x*log2(e) */
+    double neg_gamma_ln2;   /* GoLU: beta*gamma*x*exp(-gamma*x) = b * x * this */
+} kconsts;
+
+VFN kconsts kconsts_make(const golu_act *act)
+{
+    kconsts c = {act->alpha, act->beta, -act->gamma * LOG2E, -act->gamma * LN2};
+    return c;
+}
+
+/* ------------------------------------------------------------ exponentials */
+
+/* Q(f) Horner steps shared by the degree-8 polynomials: returns Q(f) with
+ * P(f) = c0 + f*Q(f). */
+#define HORNER8(f, N)                                                          \
+    vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(N##_Q8), f,     \
+        vd_set1(N##_Q7)), f, vd_set1(N##_Q6)), f, vd_set1(N##_Q5)), f,       \
+        vd_set1(N##_Q4)), f, vd_set1(N##_Q3)), f, vd_set1(N##_Q2)), f,       \
+        vd_set1(N##_Q1))
+
+/* 2^a for a in [-1020, 1020] (callers clamp): relative error 2^-40.1.
+ * f = a - floor(a) in [0, 1), scaled by 2^floor(a). */
+VFN vd exp2_core(vd a)
+{
+    vd f = vd_frac(a);
+    return vd_scale2_floor(vd_fma(HORNER8(f, EXP2_D8), f, vd_set1(1.0)), a);
+}
+
+VFN vd clamp_exp2_arg(vd a)
+{
+    /* max first, then min, both with the data second: NaN passes through. */
+    return vd_min(vd_set1(EXP2_ARG_MAX), vd_max(vd_set1(-EXP2_ARG_MAX), a));
+}
+
+/* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-40 + |x|*2^-53. */
+VFN vd exp_v(vd x) { return exp2_core(clamp_exp2_arg(vd_mul(x, vd_set1(LOG2E)))); }
+
+/* e^x - 1 for x <= 0 (ELU): 2^k * f*Q(f) + (2^k - 1) with k = round(a), exact
+ * for k = 0, so no cancellation near 0; relative error about 2^-35 there
+ * (Q(0) against ln 2). */
+VFN vd expm1_neg_v(vd x)
+{
+    vd a = vd_max(vd_set1(-100.0), vd_mul(x, vd_set1(LOG2E)));
+    vd k = vd_round(a);
+    vd f = vd_sub(a, k); /* exact, in [-1/2, 1/2] */
+    vd fq = vd_mul(HORNER8(f, EXP2_R8), f);
+    vd pk = vd_pow2(k);
+    return vd_fma(pk, fq, vd_sub(pk, vd_set1(1.0)));
+}
+
+/* ------------------------------------------------------------------- GoLU */
+
+/*
+ * The gate G = exp(-exp(-x)) and the outer exponent b = -log2(e)*exp(-x), for
+ * x already clamped to [GOLU1_X_MIN, GOLU1_X_MAX]: b = -log2(e) * 2^a with
+ * a = -x log2(e), then G = 2^b. The inner polynomial's 2^-40.1 relative error
+ * is amplified by |b| ln 2 = exp(-x) (at most 89 where the float result is
+ * normal): 2^-33.6; the outer polynomial adds 2^-28.9 and the products
+ * 2^-52. So the double result is within 2^-28.8 of exact, and the float
+ * result within 0.5 + 2^-4.8 = 0.54 ulp.
+ */
+#define GOLU1_X_MIN (-5.5) /* GoLU'(-5.5) = -8.9e-104: times any float, +-0 */
+#define GOLU1_X_MAX 40.0   /* exp(-40) = 4e-18: G = 1 to 2^-29 */
+
+VFN vd golu1_gate(vd xc, vd *b_out)
+{
+    vd a = vd_mul(xc, vd_set1(-LOG2E));
+    vd f1 = vd_frac(a);
+    vd b = vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    *b_out = b;
+    vd f2 = vd_frac(b);
+    vd q = vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(EXP2_D6_Q6), f2,
+                vd_set1(EXP2_D6_Q5)), f2, vd_set1(EXP2_D6_Q4)), f2,
+                vd_set1(EXP2_D6_Q3)), f2, vd_set1(EXP2_D6_Q2)), f2,
+                vd_set1(EXP2_D6_Q1));
+    return vd_scale2_floor(vd_fma(q, f2, vd_set1(1.0)), b);
+}
+
+/* GoLU with alpha = beta = gamma = 1. Below -5.5 the result is -0 (computed
+ * at -5.5 and rounded); above 40 the gate is 1 to 2^-29, so GoLU(x) = x and
+ * +inf gives +inf. Worst: 0.5xx ulp (docs/ACCURACY.md). */
+VFN vd golu1_fwd_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xl = vd_max(vd_set1(GOLU1_X_MIN), x); /* NaN passes */
+    vd b;
+    vd g = golu1_gate(vd_min(vd_set1(GOLU1_X_MAX), xl), &b);
+    return vd_mul(xl, g);
+}
+
+/* GoLU'(x) = G * (1 + x exp(-x)) = G * fma(b, -x ln 2, 1): no inf*0, and near
+ * the zero at x = -0.567 the second factor's absolute error is 2^-40 (the
+ * contract is 1 ulp of G there). */
+VFN vd golu1_slope_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xc = vd_min(vd_set1(GOLU1_X_MAX), vd_max(vd_set1(GOLU1_X_MIN), x));
+    vd b;
+    vd g = golu1_gate(xc, &b);
+    return vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0)));
+}
+
+/*
+ * General parameters: G = exp(-beta*exp(-gamma*x)). The clamps are on the
+ * exponents instead of x (where GoLU saturates depends on the parameters):
+ * a = -gamma*x*log2(e) in [-1020, 1020], b = beta * (-log2(e)) * 2^a at
+ * least -1020, so every intermediate is finite and normal. x itself is
+ * clamped below at -FLT_MAX so that -inf gives alpha*(-FLT_MAX)*2^-1020 -> -0.
+ */
+VFN vd golu_gate(vd xl, const kconsts *c, vd *b_out)
+{
+    vd a = clamp_exp2_arg(vd_mul(xl, vd_set1(c->neg_gamma_log2e)));
+    vd f1 = vd_frac(a);
+    vd b = vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    b = vd_max(vd_set1(GOLU_B_MIN), vd_mul(b, vd_set1(c->beta)));
+    *b_out = b;
+    return exp2_core(b);
+}
+
+VFN vd golu_fwd_v(vd x, const kconsts *c)
+{
+    vd xl = vd_max(vd_set1(-FLT_MAX), x);
+    vd b;
+    vd g = golu_gate(xl, c, &b);
+    return vd_mul(vd_mul(xl, vd_set1(c->alpha)), g);
+}
+
+/* alpha*G*(1 + beta*gamma*x*exp(-gamma*x)), the second factor as
+ * fma(b, -gamma*ln2*x, 1); x clamped above at 2^64 so that +inf gives the
+ * limit alpha instead of inf*0. */
+VFN vd golu_slope_v(vd x, const kconsts *c)
+{
+    vd xl = vd_min(vd_set1(X_MAX_FOR_SLOPE), vd_max(vd_set1(-FLT_MAX), x));
+    vd b;
+    vd g = golu_gate(xl, c, &b);
+    vd s = vd_fma(b, vd_mul(xl, vd_set1(c->neg_gamma_ln2)), vd_set1(1.0));
+    return vd_mul(vd_mul(g, vd_set1(c->alpha)), s);
+}
+
+/* ------------------------------------------------------------ ReLU family */
+
+/* ReLU(x) = x > 0 ? x : +0; NaN stays NaN. Exact. */
+VFN vd relu_fwd_v(vd x, const kconsts *c)
+{
+    (void)c;
+    /* max(0, x) keeps NaN but gives -0 for -0; adding +0 makes it +0. */
+    return vd_add(vd_max(vd_set1(0.0), x), vd_set1(0.0));
+}
+
+/* LeakyReLU / PReLU: x > 0 ? x : alpha*x, rounded once. */
+VFN vd leaky_fwd_v(vd x, const kconsts *c)
+{
+    return vd_select(vd_gt(x, vd_set1(0.0)), x, vd_mul(x, vd_set1(c->alpha)));
+}
+
+/* Slope of the ReLU family: 1 for x > 0, alpha for x <= 0 (the left
+ * derivative at 0), NaN for NaN. */
+VFN vd leaky_slope_v(vd x, const kconsts *c)
+{
+    vd s = vd_select(vd_gt(x, vd_set1(0.0)), vd_set1(1.0), vd_set1(c->alpha));
+    return vd_select(vd_isnan(x), x, s);
+}
+
+VFN vd relu_slope_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd s = vd_select(vd_gt(x, vd_set1(0.0)), vd_set1(1.0), vd_set1(0.0));
+    return vd_select(vd_isnan(x), x, s);
+}
+
+/* -------------------------------------------------------------------- ELU */
+
+/* ELU: x > 0 ? x : alpha*(e^x - 1). */
+VFN vd elu_fwd_v(vd x, const kconsts *c)
+{
+    return vd_select(vd_gt(x, vd_set1(0.0)), x,
+                     vd_mul(vd_set1(c->alpha), expm1_neg_v(x)));
+}
+
+/* ELU': x >= 0 ? 1 : alpha*e^x (1 at 0, from the right). */
+VFN vd elu_slope_v(vd x, const kconsts *c)
+{
+    return vd_select(vd_ge(x, vd_set1(0.0)), vd_set1(1.0),
+                     vd_mul(vd_set1(c->alpha), exp_v(x)));
+}
+
+/* ------------------------------------- x * sigmoid(z(x)): SiLU, GELU tanh */
+
+/* x / (1 + e^-z): no cancellation for either sign of z. */
+VFN vd x_sigmoid(vd xl, vd z)
+{
+    vd e = exp_v(vd_sub(vd_set1(0.0), z));
+    return vd_div(xl, vd_add(vd_set1(1.0), e));
+}
+
+/* d/dx [x sigmoid(z)] = s + x z' e s^2 with e = e^-z, s = 1/(1+e). */
+VFN vd x_sigmoid_slope(vd xb, vd z, vd dz)
+{
+    vd e = exp_v(vd_sub(vd_set1(0.0), z));
+    vd s = vd_div(vd_set1(1.0), vd_add(vd_set1(1.0), e));
+    vd es2 = vd_mul(vd_mul(e, s), s); /* (e s) s: no underflow of s^2 */
+    return vd_fma(vd_mul(xb, dz), es2, s);
+}
+
+VFN vd clamp_x_fwd(vd x) { return vd_max(vd_set1(-FLT_MAX), x); }
+VFN vd clamp_x_slope(vd x)
+{
+    return vd_min(vd_set1(X_MAX_FOR_SLOPE), vd_max(vd_set1(-FLT_MAX), x));
+}
+
+/* SiLU(x) = x / (1 + e^-x). */
+VFN vd silu_fwd_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    return x_sigmoid(xl, xl);
+}
+
+VFN vd silu_slope_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xb = clamp_x_slope(x);
+    return x_sigmoid_slope(xb, xb, vd_set1(1.0));
+}
+
+/* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
+ * 2u = x (c1 + c2 x^2), c1 = 2 sqrt(2/pi), c2 = c1 * 0.044715. */
+#define GELU_TANH_C1 0x1.9884533d43651p+0 /* 2*sqrt(2/pi) */
+#define GELU_TANH_C2 0x1.2444f2a4d8b4bp-4 /* 2*sqrt(2/pi)*0.044715 */
+
+VFN vd gelu_tanh_fwd_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    vd x2 = vd_mul(xl, xl);
+    vd z = vd_mul(xl, vd_fma(x2, vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
+    return x_sigmoid(xl, z);
+}
+
+VFN vd gelu_tanh_slope_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xb = clamp_x_slope(x);
+    vd x2 = vd_mul(xb, xb);
+    vd z = vd_mul(xb, vd_fma(x2, vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
+    vd dz = vd_fma(x2, vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
+    return x_sigmoid_slope(xb, z, dz);
+}
+
+/* ------------------------------------------------------------ GELU (erf) */
+
+#define SQRT1_2 0x1.6a09e667f3bcdp-1
+#define INV_SQRT_2PI 0x1.9884533d43651p-2
+
+/* erfc(z) for z >= 0: t exp(-z^2 + S(u)) with t = 2/(2+z) (coeffs.h), 0 for
+ * z > 12 (erfc(12) = 1.4e-64: every float GELU there is 0). Relative error
+ * 2^-35.4 from S, plus z^2 * 2^-53 from rounding the exponent. NaN passes. */
+VFN vd erfc_pos_v(vd z)
+{
+    vd zc = vd_min(vd_set1(ERFC_ZMAX), z);
+    vd t = vd_div(vd_set1(2.0), vd_add(vd_set1(2.0), zc));
+    vd u = vd_fma(t, vd_set1(ERFC_U_SCALE), vd_set1(ERFC_U_SHIFT));
+    vd s = vd_set1(ERFC_S14);
+    s = vd_fma(s, u, vd_set1(ERFC_S13));
+    s = vd_fma(s, u, vd_set1(ERFC_S12));
+    s = vd_fma(s, u, vd_set1(ERFC_S11));
+    s = vd_fma(s, u, vd_set1(ERFC_S10));
+    s = vd_fma(s, u, vd_set1(ERFC_S9));
+    s = vd_fma(s, u, vd_set1(ERFC_S8));
+    s = vd_fma(s, u, vd_set1(ERFC_S7));
+    s = vd_fma(s, u, vd_set1(ERFC_S6));
+    s = vd_fma(s, u, vd_set1(ERFC_S5));
+    s = vd_fma(s, u, vd_set1(ERFC_S4));
+    s = vd_fma(s, u, vd_set1(ERFC_S3));
+    s = vd_fma(s, u, vd_set1(ERFC_S2));
+    s = vd_fma(s, u, vd_set1(ERFC_S1));
+    s = vd_fma(s, u, vd_set1(ERFC_S0));
+    vd e = vd_mul(t, exp_v(vd_fma(vd_sub(vd_set1(0.0), zc), zc, s)));
+    return vd_select(vd_gt(z, vd_set1(ERFC_ZMAX)), vd_set1(0.0), e);
+}
+
+/* Phi(x) = erfc(-x/sqrt 2)/2 for x < 0, 1 - erfc(x/sqrt 2)/2 otherwise: the
+ * small tail is always the one computed, so neither side cancels. */
+VFN vd normal_cdf_v(vd x)
+{
+    vd half_e = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(vd_abs(x), vd_set1(SQRT1_2))));
+    return vd_select(vd_gt(vd_set1(0.0), x), half_e, vd_sub(vd_set1(1.0), half_e));
+}
+
+/* GELU(x) = x Phi(x). */
+VFN vd gelu_fwd_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    return vd_mul(xl, normal_cdf_v(xl));
+}
+
+/* GELU' = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
+VFN vd gelu_slope_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xb = clamp_x_slope(x);
+    vd dens = vd_mul(exp_v(vd_mul(vd_mul(xb, xb), vd_set1(-0.5))), vd_set1(INV_SQRT_2PI));
+    return vd_fma(xb, dens, normal_cdf_v(xb));
+}
+
+/* ------------------------------------------------------------------- Mish */
+
+/* Mish(x) = x tanh(log(1 + e^x)) = x n / (n + 2) with n = w (w + 2), w = e^x
+ * (tanh(log(1+w)) = ((1+w)^2 - 1) / ((1+w)^2 + 1)): no cancellation. */
+#define MISH_X_MAX 40.0 /* n/(n+2) == 1 in double well before this */
+
+VFN vd mish_fwd_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    vd w = exp_v(vd_min(vd_set1(MISH_X_MAX), xl));
+    vd n = vd_mul(w, vd_add(w, vd_set1(2.0)));
+    return vd_mul(xl, vd_div(n, vd_add(n, vd_set1(2.0))));
+}
+
+/* Mish' = T + x sech^2(sp) sigmoid(x), T = n/(n+2),
+ * sech^2(sp) = 4 (n+1) / (n+2)^2, sigmoid(x) = w / (1 + w). */
+VFN vd mish_slope_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd xb = clamp_x_slope(x);
+    vd w = exp_v(vd_min(vd_set1(MISH_X_MAX), xb));
+    vd n = vd_mul(w, vd_add(w, vd_set1(2.0)));
+    vd n2 = vd_add(n, vd_set1(2.0));
+    vd t = vd_div(n, n2);
+    vd sech2 = vd_div(vd_mul(vd_set1(4.0), vd_add(n, vd_set1(1.0))), vd_mul(n2, n2));
+    vd sig = vd_div(w, vd_add(w, vd_set1(1.0)));
+    return vd_fma(vd_mul(xb, sech2), sig, t);
+}
+
+/* The default parameters take the specialised GoLU kernels. */
+VFN int golu_is_default(const golu_act *act)
+{
+    return act->alpha == 1.0 && act->beta == 1.0 && act->gamma == 1.0;
+}
+
+#endif
