@@ -66,7 +66,9 @@ typedef enum golu_status {
     GOLU_ERR_SHAPE = 9,        /* sizes are inconsistent (PReLU channels) */
     GOLU_ERR_ALIAS = 10,       /* an output partially overlaps an input */
     GOLU_ERR_NO_PARAMS = 11,   /* the activation has no learnable parameters */
-    GOLU_ERR_NO_MEMORY = 12    /* an allocation failed */
+    GOLU_ERR_NO_MEMORY = 12,   /* an allocation failed */
+    GOLU_ERR_NO_DEVICE = 13,   /* no usable GPU (or no GPU support in this build) */
+    GOLU_ERR_DEVICE = 14       /* the GPU runtime reported an error (launch included) */
 } golu_status;
 
 /* A constant English sentence for the status; never NULL, also for unknown

@@ -18,6 +18,8 @@ const char *golu_status_str(golu_status status)
     case GOLU_ERR_ALIAS: return "an output partially overlaps an input";
     case GOLU_ERR_NO_PARAMS: return "the activation has no learnable parameters";
     case GOLU_ERR_NO_MEMORY: return "out of memory";
+    case GOLU_ERR_NO_DEVICE: return "no usable GPU, or no GPU support in this build";
+    case GOLU_ERR_DEVICE: return "the GPU runtime reported an error";
     }
     return "unknown status code";
 }
