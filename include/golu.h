@@ -15,8 +15,9 @@
  *     prints, never exits and never aborts on a caller's mistake.
  *   - The caller owns every buffer. The library keeps no pointer after a call
  *     returns and allocates nothing on the compute paths.
- *   - Any length (0 included), any alignment. Outputs may alias their inputs
- *     exactly (y == x, dx == dy, dx == x), never partially.
+ *   - Any length (0 included), any element-aligned address (no SIMD alignment
+ *     needed). Outputs may alias their inputs exactly (y == x, dx == dy,
+ *     dx == x), never partially.
  *   - Results never depend on the thread count or on the SIMD path (for
  *     float32 GoLU the bits are identical on every path).
  *   - float32 GoLU is within 1 ulp of the exact value for every input; NaN in
@@ -100,7 +101,7 @@ GOLU_API golu_status golu_dtype_from_name(const char *name, golu_dtype *out);
 typedef enum golu_act_kind {
     GOLU_ACT_GOLU = 0,       /* alpha*x*exp(-beta*exp(-gamma*x)) */
     GOLU_ACT_RELU = 1,       /* max(x, 0) */
-    GOLU_ACT_LEAKY_RELU = 2, /* x >= 0 ? x : alpha*x        (alpha default 0.01) */
+    GOLU_ACT_LEAKY_RELU = 2, /* x > 0 ? x : alpha*x         (alpha default 0.01) */
     GOLU_ACT_PRELU = 3,      /* as LeakyReLU, alpha learnable (default 0.25);
                                 per-channel slopes: golu_prelu_forward() */
     GOLU_ACT_ELU = 4,        /* x > 0 ? x : alpha*(exp(x)-1) (alpha default 1) */
@@ -158,11 +159,13 @@ typedef enum golu_isa {
 
 /* "auto", "scalar", "avx2", "avx512", "neon"; "?" for an unknown value. */
 GOLU_API const char *golu_isa_name(golu_isa isa);
+/* Case-insensitive; an unknown name gives GOLU_ERR_NAME. */
 GOLU_API golu_status golu_isa_from_name(const char *name, golu_isa *out);
 /* 1 when this build has the path and this CPU can run it; AUTO gives 1. */
 GOLU_API int golu_isa_supported(golu_isa isa);
 /* The path that GOLU_ISA_AUTO resolves to: the environment variable GOLU_ISA
- * when it is set, else the best supported path. Read once per process. */
+ * (case-insensitive; empty means unset) when it is set, else the best
+ * supported path. Read once per process. */
 GOLU_API golu_isa golu_isa_default(void);
 /* GOLU_OK, or the error that the environment variable GOLU_ISA causes
  * (GOLU_ERR_ISA for an unknown name, GOLU_ERR_ISA_UNSUPPORTED for a path this
@@ -246,8 +249,9 @@ GOLU_API golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
 
 /*
  * dx = dy * (x > 0 ? 1 : slope[c]); dslope[c] = sum over the channel of
- * dy * x where x <= 0 (accumulated in double, stored in dtype). dx or dslope
- * may be NULL to skip it. dx may equal dy or x.
+ * dy * x where x > 0 is false (x <= 0, or NaN: a NaN input makes its
+ * channel's gradient NaN), accumulated in double, stored in dtype. dx or
+ * dslope may be NULL to skip it. dx may equal dy or x.
  */
 GOLU_API golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype,
                                          const void *x, const void *dy,

@@ -33,6 +33,12 @@ int harness_check(int ok, const char *file, int line, const char *fmt, ...)
     return 0;
 }
 
+int harness_check_eq_int(long long a, long long b, const char *sa, const char *sb,
+                         const char *file, int line)
+{
+    return harness_check(a == b, file, line, "%s == %s: %lld != %lld", sa, sb, a, b);
+}
+
 void harness_skip(const char *why, ...)
 {
     va_list ap;

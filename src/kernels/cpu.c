@@ -6,9 +6,11 @@
  * does not save ZMM state must not take the AVX-512 path). AArch64: Advanced
  * SIMD is part of the base architecture.
  *
- * The environment variable GOLU_ISA forces a path. It is read once, with the
- * detection; an unknown name or a path this CPU lacks is remembered as an
- * error that the compute calls on GOLU_ISA_AUTO return (golu_isa_env_status).
+ * The environment variable GOLU_ISA forces a path (case-insensitive; empty
+ * counts as unset). It is read once, with the detection; an unknown name
+ * (GOLU_ERR_ISA) or a path this CPU lacks (GOLU_ERR_ISA_UNSUPPORTED) is
+ * remembered as an error that the compute calls on GOLU_ISA_AUTO return
+ * (golu_isa_env_status).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -123,7 +125,7 @@ golu_status golu_isa_from_name(const char *name, golu_isa *out)
             return GOLU_OK;
         }
     }
-    return GOLU_ERR_ISA;
+    return GOLU_ERR_NAME;
 }
 
 int golu_isa_supported(golu_isa isa)

@@ -49,6 +49,14 @@ VFN kconsts kconsts_make(const golu_act *act)
     return c;
 }
 
+/* f'(-inf) is a limit the clamps cannot reach (they leave a tiny nonzero
+ * slope): set it exactly, so that dy = inf at x = -inf gives inf * 0 = NaN as
+ * IEEE arithmetic says, not inf. */
+VFN vd slope_at_neg_inf(vd x, double limit, vd slope)
+{
+    return vd_select(vd_gt(vd_set1(-FLT_MAX), x), vd_set1(limit), slope);
+}
+
 /* ------------------------------------------------------------ exponentials */
 
 /* Q(f) Horner steps shared by the degree-8 polynomials: returns Q(f) with
@@ -138,7 +146,7 @@ VFN vd golu1_slope_v(vd x, const kconsts *c)
     vd xc = vd_min(vd_set1(GOLU1_X_MAX), vd_max(vd_set1(GOLU1_X_MIN), x));
     vd b;
     vd g = golu1_gate(xc, &b);
-    return vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0)));
+    return slope_at_neg_inf(x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
 }
 
 /*
@@ -175,7 +183,7 @@ VFN vd golu_slope_v(vd x, const kconsts *c)
     vd b;
     vd g = golu_gate(xl, c, &b);
     vd s = vd_fma(b, vd_mul(xl, vd_set1(c->neg_gamma_ln2)), vd_set1(1.0));
-    return vd_mul(vd_mul(g, vd_set1(c->alpha)), s);
+    return slope_at_neg_inf(x, -0.0, vd_mul(vd_mul(g, vd_set1(c->alpha)), s));
 }
 
 /* ------------------------------------------------------------ ReLU family */
@@ -221,8 +229,9 @@ VFN vd elu_fwd_v(vd x, const kconsts *c)
 /* ELU': x >= 0 ? 1 : alpha*e^x (1 at 0, from the right). */
 VFN vd elu_slope_v(vd x, const kconsts *c)
 {
-    return vd_select(vd_ge(x, vd_set1(0.0)), vd_set1(1.0),
+    vd s = vd_select(vd_ge(x, vd_set1(0.0)), vd_set1(1.0),
                      vd_mul(vd_set1(c->alpha), exp_v(x)));
+    return slope_at_neg_inf(x, 0.0, s);
 }
 
 /* ------------------------------------- x * sigmoid(z(x)): SiLU, GELU tanh */
@@ -261,7 +270,7 @@ VFN vd silu_slope_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
-    return x_sigmoid_slope(xb, xb, vd_set1(1.0));
+    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, xb, vd_set1(1.0)));
 }
 
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
@@ -285,7 +294,7 @@ VFN vd gelu_tanh_slope_v(vd x, const kconsts *c)
     vd x2 = vd_mul(xb, xb);
     vd z = vd_mul(xb, vd_fma(x2, vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
     vd dz = vd_fma(x2, vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
-    return x_sigmoid_slope(xb, z, dz);
+    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz));
 }
 
 /* ------------------------------------------------------------ GELU (erf) */
@@ -342,7 +351,7 @@ VFN vd gelu_slope_v(vd x, const kconsts *c)
     (void)c;
     vd xb = clamp_x_slope(x);
     vd dens = vd_mul(exp_v(vd_mul(vd_mul(xb, xb), vd_set1(-0.5))), vd_set1(INV_SQRT_2PI));
-    return vd_fma(xb, dens, normal_cdf_v(xb));
+    return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb)));
 }
 
 /* ------------------------------------------------------------------- Mish */
@@ -372,7 +381,7 @@ VFN vd mish_slope_v(vd x, const kconsts *c)
     vd t = vd_div(n, n2);
     vd sech2 = vd_div(vd_mul(vd_set1(4.0), vd_add(n, vd_set1(1.0))), vd_mul(n2, n2));
     vd sig = vd_div(w, vd_add(w, vd_set1(1.0)));
-    return vd_fma(vd_mul(xb, sech2), sig, t);
+    return slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
 }
 
 /* The default parameters take the specialised GoLU kernels. */

@@ -1,0 +1,330 @@
+#!/usr/bin/python3
+"""torch_compare.py - libgolu against PyTorch, same sizes, threads and inputs.
+
+Runs `golu bench --json` for GoLU, GELU (erf and tanh), SiLU and Mish, then
+times PyTorch's versions in the same run on the same sizes, thread counts
+(torch.set_num_threads) and input distributions, and prints torch ns/element,
+golu ns/element and torch_time / golu_time (above 1: golu is faster).
+
+PyTorch gets its best settings: ATEN_CPU_CAPABILITY=avx512 where the CPU has
+AVX-512 (set before torch is imported, by re-running this script), the same
+thread count, and preallocated outputs (out=) where the API has them.
+
+Use Debian's interpreter: /usr/bin/python3 bench/torch_compare.py [--quick].
+PyTorch is never a requirement of libgolu: without it this prints why and
+exits 0.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+GOLU_ACTS = "golu,gelu,gelu_tanh,silu,mish"
+
+# (torch op, golu activation) pairs compared in the table.
+PAIRS = [
+    ("gelu", "gelu"),
+    ("gelu_tanh", "gelu_tanh"),
+    ("silu", "silu"),
+    ("mish", "mish"),
+    ("golu_naive", "golu"),
+    ("gelu", "golu"),
+]
+
+SEEDS = {"normal": 1, "u6": 2, "u46": 3}
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Compare libgolu with PyTorch on the same sizes, threads and inputs.")
+    p.add_argument("--golu", default=None,
+                   help="path of the golu tool (default: build/golu next to this script)")
+    p.add_argument("--sizes", default=None,
+                   help="elements per array, suffixes Ki Mi (default 4Ki,64Ki,1Mi,16Mi; "
+                        "--quick: 64Ki,1Mi)")
+    p.add_argument("--threads", default="1,all", help="thread counts, numbers or 'all'")
+    p.add_argument("--dist", default="normal", help="normal,u6,u46 (as golu bench)")
+    p.add_argument("--dir", default="fwd,bwd", help="fwd,bwd")
+    p.add_argument("--isa", default=None, help="passed to golu bench --isa")
+    p.add_argument("--min-time", type=float, default=None,
+                   help="seconds per measurement after warm-up (default 0.2; --quick: 0.05)")
+    p.add_argument("--quick", action="store_true", help="fewer sizes, shorter timings")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.add_argument("--no-avx512", action="store_true",
+                   help="leave ATEN_CPU_CAPABILITY alone (torch's default kernels)")
+    p.add_argument("--omp-wait-policy", choices=("default", "passive", "active"),
+                   default="default",
+                   help="OMP_WAIT_POLICY for torch's threads (default: leave the "
+                        "environment alone; passive helps on a busy machine)")
+    a = p.parse_args(argv)
+    if a.sizes is None:
+        a.sizes = "64Ki,1Mi" if a.quick else "4Ki,64Ki,1Mi,16Mi"
+    if a.min_time is None:
+        a.min_time = 0.05 if a.quick else 0.2
+    if not a.min_time > 0:
+        p.error("--min-time must be > 0")
+    if a.golu is None:
+        a.golu = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "golu")
+    return a
+
+
+def cpu_has_avx512():
+    """True when /proc/cpuinfo lists the AVX-512 parts ATen's avx512 kernels use."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= flags
+    except OSError:
+        pass
+    return False
+
+
+def reexec_with_settings(args):
+    """ATEN_CPU_CAPABILITY and OMP_WAIT_POLICY are read when torch and its
+    OpenMP runtime load: set them, then start this script again."""
+    env = dict(os.environ)
+    if not args.no_avx512 and "ATEN_CPU_CAPABILITY" not in env and cpu_has_avx512():
+        env["ATEN_CPU_CAPABILITY"] = "avx512"
+    if args.omp_wait_policy != "default":
+        env["OMP_WAIT_POLICY"] = args.omp_wait_policy
+    if env != dict(os.environ):
+        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:],
+                  env)
+
+
+def warn_if_busy():
+    """Other processes on the CPUs make every timing here noisy, and torch's
+    spinning OpenMP threads suffer most (tens of ms per call on 2 threads)."""
+    try:
+        load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    except OSError:
+        return None
+    if load > cpus - 0.5:
+        sys.stderr.write("torch_compare: warning: load average %.1f on %d CPUs; other "
+                         "processes are running and timings will be noisy (on a busy "
+                         "machine try --omp-wait-policy passive)\n" % (load, cpus))
+    return load
+
+
+def run_golu(args):
+    cmd = [args.golu, "bench", "--json", "--act", GOLU_ACTS, "--dir", args.dir,
+           "--dtype", "f32", "--sizes", args.sizes, "--threads", args.threads,
+           "--dist", args.dist, "--min-time", repr(args.min_time)]
+    if args.isa:
+        cmd += ["--isa", args.isa]
+    try:
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        sys.exit("torch_compare: cannot run %s: %s (build it with `make`, or pass --golu)"
+                 % (args.golu, e))
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr)
+        sys.stderr.write("torch_compare: `%s` exited %d\n" % (" ".join(cmd), r.returncode))
+        sys.exit(2 if r.returncode == 2 else 1)
+    return json.loads(r.stdout)
+
+
+def measure(fn, min_time):
+    """Median seconds per call: the same scheme as golu bench (warm-up, then
+    batches of about min_time/20 s until min_time has passed, at least 3)."""
+    fn()
+    calls, t0 = 0, time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - t0
+        if calls >= 2 and elapsed >= min_time / 10:
+            break
+    per_call, target = elapsed / calls, min_time / 20
+    reps = 1 if per_call >= target else int(target / per_call)
+    times, start = [], time.perf_counter()
+    while len(times) < 1000 and (len(times) < 3 or time.perf_counter() - start < min_time):
+        b0 = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        times.append((time.perf_counter() - b0) / reps)
+    return statistics.median(times)
+
+
+def torch_ops(torch):
+    """name -> dir -> (how it is called, make(x, dy) -> a callable to time)."""
+    nn = torch._C._nn
+    aten = torch.ops.aten
+
+    def fwd_out(f):
+        def make(x, dy):
+            y = torch.empty_like(x)
+            return lambda: f(x, y)
+        return make
+
+    def golu_naive_fwd(x, dy):
+        t, y = torch.empty_like(x), torch.empty_like(x)
+
+        def run():
+            torch.neg(x, out=t)
+            torch.exp(t, out=t)
+            t.neg_()
+            t.exp_()
+            torch.mul(x, t, out=y)
+        return run
+
+    def golu_naive_bwd(x, dy):
+        xr = x.detach().clone().requires_grad_(True)
+        y = xr * torch.exp(-torch.exp(-xr))
+        return lambda: torch.autograd.grad(y, xr, dy, retain_graph=True)
+
+    def bwd_out(op, **kw):
+        def make(x, dy):
+            dx = torch.empty_like(x)
+            return lambda: op(dy, x, grad_input=dx, **kw)
+        return make
+
+    def bwd_alloc(op, **kw):
+        def make(x, dy):
+            return lambda: op(dy, x, **kw)
+        return make
+
+    def backward(name, **kw):
+        packet = getattr(aten, name)
+        if "grad_input" in packet.overloads():
+            return ("aten.%s.grad_input (out=)" % name, bwd_out(packet.grad_input, **kw))
+        return ("aten.%s (allocates; no out= variant)" % name, bwd_alloc(packet.default, **kw))
+
+    return {
+        "gelu": {
+            "fwd": ("_nn.gelu(out=)", fwd_out(lambda x, y: nn.gelu(x, approximate="none", out=y))),
+            "bwd": backward("gelu_backward", approximate="none"),
+        },
+        "gelu_tanh": {
+            "fwd": ("_nn.gelu(approximate='tanh', out=)",
+                    fwd_out(lambda x, y: nn.gelu(x, approximate="tanh", out=y))),
+            "bwd": backward("gelu_backward", approximate="tanh"),
+        },
+        "silu": {
+            "fwd": ("_nn.silu(out=)", fwd_out(lambda x, y: nn.silu(x, out=y))),
+            "bwd": backward("silu_backward"),
+        },
+        "mish": {
+            "fwd": ("_nn.mish(out=)", fwd_out(lambda x, y: nn.mish(x, out=y))),
+            "bwd": backward("mish_backward"),
+        },
+        "golu_naive": {
+            "fwd": ("x*exp(-exp(-x)) as neg/exp/neg/exp/mul with out=", golu_naive_fwd),
+            "bwd": ("autograd.grad of x*exp(-exp(-x)) (backward only, graph kept)",
+                    golu_naive_bwd),
+        },
+    }
+
+
+def make_input(torch, n, dist):
+    g = torch.Generator().manual_seed(SEEDS[dist])
+    if dist == "normal":
+        x = torch.randn(n, generator=g)
+    elif dist == "u6":
+        x = torch.empty(n).uniform_(-6.0, 6.0, generator=g)
+    else:
+        x = torch.empty(n).uniform_(-4.0, 6.0, generator=g)
+    dy = torch.randn(n, generator=torch.Generator().manual_seed(100))
+    return x, dy
+
+
+def torch_capability(torch):
+    for line in torch.__config__.show().splitlines():
+        if "CPU capability usage" in line:
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def fmt_n(n):
+    for suffix, shift in (("Gi", 30), ("Mi", 20), ("Ki", 10)):
+        if n % (1 << shift) == 0:
+            return "%d%s" % (n >> shift, suffix)
+    return str(n)
+
+
+def main(argv):
+    args = parse_args(argv)
+    reexec_with_settings(args)
+    load_at_start = warn_if_busy()
+    try:
+        import torch
+    except ImportError as e:
+        print("torch_compare: skipped: PyTorch is not importable with %s (%s); "
+              "on Debian: apt-get install python3-torch" % (sys.executable, e))
+        return 0
+
+    golu = run_golu(args)
+    golu_ns = {}
+    for r in golu["rows"]:
+        golu_ns[(r["act"], r["dir"], r["n"], r["threads"], r["dist"])] = r["ns_per_elem"]
+    combos = sorted({(r["dir"], r["n"], r["threads"], r["dist"]) for r in golu["rows"]},
+                    key=lambda c: (c[0] != "fwd", c[3], c[1], c[2]))
+
+    ops = torch_ops(torch)
+    torch_ns, how = {}, {}
+    inputs = {}
+    for d, n, threads, dist in combos:
+        if (n, dist) not in inputs:
+            inputs.clear()  # keep one input set alive at a time
+            inputs[(n, dist)] = make_input(torch, n, dist)
+        x, dy = inputs[(n, dist)]
+        torch.set_num_threads(threads)
+        for op in ops:
+            how[(op, d)], make = ops[op][d]
+            torch_ns[(op, d, n, threads, dist)] = measure(make(x, dy), args.min_time) * 1e9 / n
+    inputs.clear()
+
+    rows = []
+    for d, n, threads, dist in combos:
+        for top, gact in PAIRS:
+            t, g = torch_ns[(top, d, n, threads, dist)], golu_ns[(gact, d, n, threads, dist)]
+            rows.append({"dir": d, "n": n, "threads": threads, "dist": dist,
+                         "torch_op": top, "torch_call": how[(top, d)], "torch_ns_per_elem": t,
+                         "golu_act": gact, "golu_ns_per_elem": g, "torch_over_golu": t / g})
+
+    info = {"version": torch.__version__, "cpu_capability": torch_capability(torch),
+            "ATEN_CPU_CAPABILITY": os.environ.get("ATEN_CPU_CAPABILITY", ""),
+            "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", ""),
+            "loadavg_1min_at_start": load_at_start,
+            "python": sys.executable, "min_time_s": args.min_time,
+            "stat": "median of batches", "calls": {"%s %s" % k: v for k, v in how.items()}}
+    if args.json:
+        json.dump({"machine": golu["machine"], "torch": info, "rows": rows}, sys.stdout, indent=1)
+        print()
+        return 0
+
+    m = golu["machine"]
+    print("machine: cpu \"%s\", %d CPUs, golu %s isa %s; torch %s, CPU capability %s "
+          "(ATEN_CPU_CAPABILITY=%s, OMP_WAIT_POLICY=%s)"
+          % (m["cpu"], m["cpus"], m["golu_version"], m["isa"], info["version"],
+             info["cpu_capability"], info["ATEN_CPU_CAPABILITY"] or "unset",
+             info["OMP_WAIT_POLICY"] or "unset"))
+    print("float32; median of batches, %g s per measurement; torch/golu = torch time / golu "
+          "time (above 1: golu faster)" % args.min_time)
+    print("torch calls:")
+    for (op, d), call in sorted(how.items()):
+        print("  %-10s %s  %s" % (op, d, call))
+    print()
+    print("%-3s %6s %4s %-6s  %-10s %11s  %-9s %10s  %10s"
+          % ("dir", "n", "thr", "dist", "torch", "torch ns/el", "golu", "golu ns/el",
+             "torch/golu"))
+    last = None
+    for r in rows:
+        key = (r["dir"], r["n"], r["threads"], r["dist"])
+        if last is not None and key != last:
+            print()
+        last = key
+        print("%-3s %6s %4d %-6s  %-10s %11.3f  %-9s %10.3f  %10.2f"
+              % (r["dir"], fmt_n(r["n"]), r["threads"], r["dist"], r["torch_op"],
+                 r["torch_ns_per_elem"], r["golu_act"], r["golu_ns_per_elem"],
+                 r["torch_over_golu"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,795 @@
+/*
+ * cmd_bench.c - `golu bench`: how fast the activations run, against a memcpy
+ * that moves the same bytes, measured in the same run.
+ *
+ * For each (activation, direction, dtype, size, thread count, distribution)
+ * it fills x from the distribution (a fixed seed), times golu_forward or
+ * golu_backward through a golu_ctx with that thread count and ISA, and prints
+ * the median over batches of calls. The baseline is memcpy on the same
+ * number of threads moving the same number of bytes:
+ *
+ *   fwd reads x and writes y:        2 n s bytes; baseline memcpy(n s bytes)
+ *   bwd reads x, dy and writes dx:   3 n s bytes; baseline memcpy(1.5 n s bytes)
+ *
+ * (s = bytes per element.) vs_memcpy = activation time / memcpy time, so 1.00
+ * means the activation runs at memory-copy speed.
+ *
+ * The memcpy on T threads cuts the bytes into T contiguous 64-byte-aligned
+ * parts, one per thread (a persistent pool, so thread start-up is not
+ * timed), on as many threads as libgolu uses for that size
+ * (golu_ctx_threads_for: one below 256Ki elements).
+ *
+ * Buffers are not rotated: sizes that fit in cache (4Ki, 64Ki elements) are
+ * timed from cache on purpose; they show the compute cost. Large sizes show
+ * the memory-bound cost.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "golu.h"
+
+#define MAX_LIST 32
+#define MAX_THREADS 4096
+#define MIN_BATCHES 3
+#define MAX_BATCHES 1000
+
+enum { DIR_FWD = 0, DIR_BWD = 1 };
+static const char *const dir_names[] = {"fwd", "bwd"};
+
+enum { DIST_NORMAL = 0, DIST_U6 = 1, DIST_U46 = 2, DIST_COUNT = 3 };
+static const char *const dist_names[] = {"normal", "u6", "u46"};
+
+typedef struct options {
+    golu_act acts[GOLU_ACT_COUNT * 2];
+    int n_acts;
+    int dirs[2];
+    int n_dirs;
+    golu_dtype dtypes[MAX_LIST];
+    int n_dtypes;
+    size_t sizes[MAX_LIST];
+    int n_sizes;
+    int threads[MAX_LIST];
+    int n_threads;
+    int dists[MAX_LIST];
+    int n_dists;
+    golu_isa isa;
+    double min_time;
+    int json;
+} options;
+
+static void print_usage(void)
+{
+    printf(
+        "usage: golu bench [options]\n"
+        "\n"
+        "Times golu_forward / golu_backward and a memcpy that moves the same bytes,\n"
+        "in the same run, and prints one row per combination of the lists below.\n"
+        "\n"
+        "  --act LIST        activations, or 'all' (default: all)\n"
+        "                    golu,relu,leaky_relu,prelu,elu,gelu,gelu_tanh,silu,mish\n"
+        "  --dir LIST        fwd,bwd (default: fwd,bwd)\n"
+        "  --dtype LIST      f32,f64,bf16,f16 (default: f32)\n"
+        "  --sizes LIST      elements per array, suffixes Ki Mi Gi\n"
+        "                    (default: 4Ki,64Ki,1Mi,16Mi)\n"
+        "  --threads LIST    thread counts, numbers or 'all' = every CPU (default: 1,all)\n"
+        "  --dist LIST       inputs x: normal = N(0,1), u6 = uniform[-6,6],\n"
+        "                    u46 = uniform[-4,6] (default: normal); dy is N(0,1)\n"
+        "  --isa ISA         auto,scalar,avx2,avx512,neon (default: auto)\n"
+        "  --min-time SEC    time per row, after warm-up (default: 0.2)\n"
+        "  --json            one JSON object {\"machine\": {...}, \"rows\": [...]}\n"
+        "\n"
+        "Columns: ns/elem (median batch time / n), Gelem/s, GB/s (bytes moved:\n"
+        "fwd reads n and writes n elements, bwd reads 2n and writes n), memcpy GB/s\n"
+        "and vs_memcpy = activation time / memcpy time for the same bytes\n"
+        "(1.00 = as fast as memcpy). Baseline: fwd = memcpy of n elements' bytes;\n"
+        "bwd = memcpy of 1.5x n elements' bytes (reads and writes 3n in all).\n"
+        "On T threads the memcpy cuts the bytes into T contiguous parts, one per\n"
+        "thread (threads started before timing; libgolu starts its threads in\n"
+        "each call, so that cost counts against it), as many as libgolu uses for\n"
+        "that size (golu_ctx_threads_for: one thread below 256Ki elements).\n"
+        "Buffers are not rotated: 4Ki and 64Ki are cache-resident by design\n"
+        "(they measure compute); 16Mi measures memory bandwidth.\n"
+        "Inputs come from a fixed seed, so every run times the same data.\n");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Flag parsing                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Splits a copy of s into items; the caller frees *copy. */
+static int split_copy(const char *flag, const char *s, char **copy, char **items,
+                      int *count)
+{
+    *copy = strdup(s);
+    if (!*copy) {
+        cli_error("%s: out of memory", flag);
+        return -1;
+    }
+    return cli_split_list(flag, *copy, items, MAX_LIST, count);
+}
+
+static int parse_acts(const char *flag, const char *s, options *o)
+{
+    if (strcmp(s, "all") == 0) {
+        for (int k = 0; k < GOLU_ACT_COUNT; k++)
+            o->acts[k] = golu_act_default((golu_act_kind)k);
+        o->n_acts = GOLU_ACT_COUNT;
+        return 0;
+    }
+    char *copy, *items[MAX_LIST];
+    int n, rc = split_copy(flag, s, &copy, items, &n);
+    if (rc == 0 && n > (int)(sizeof o->acts / sizeof o->acts[0])) {
+        cli_error("%s: too many activations", flag);
+        rc = -1;
+    }
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = cli_parse_act(flag, items[i], &o->acts[i]);
+    o->n_acts = n;
+    free(copy);
+    return rc;
+}
+
+static int parse_dirs(const char *flag, const char *s, options *o)
+{
+    char *copy, *items[MAX_LIST];
+    int n, rc = split_copy(flag, s, &copy, items, &n);
+    o->n_dirs = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int d = strcmp(items[i], "fwd") == 0 ? DIR_FWD
+                : strcmp(items[i], "bwd") == 0 ? DIR_BWD
+                                                : -1;
+        if (d < 0) {
+            cli_error("%s: unknown direction '%s' (known: fwd, bwd)", flag, items[i]);
+            rc = -1;
+        } else if (o->n_dirs == 2) {
+            cli_error("%s: more than 2 items", flag);
+            rc = -1;
+        } else {
+            o->dirs[o->n_dirs++] = d;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static int parse_dtypes(const char *flag, const char *s, options *o)
+{
+    char *copy, *items[MAX_LIST];
+    int n, rc = split_copy(flag, s, &copy, items, &n);
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = cli_parse_dtype(flag, items[i], &o->dtypes[i]);
+    o->n_dtypes = n;
+    free(copy);
+    return rc;
+}
+
+static int parse_sizes(const char *flag, const char *s, options *o)
+{
+    char *copy, *items[MAX_LIST];
+    int n, rc = split_copy(flag, s, &copy, items, &n);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        rc = cli_parse_size(flag, items[i], &o->sizes[i]);
+        if (rc == 0 && (o->sizes[i] == 0 || o->sizes[i] > ((size_t)1 << 34))) {
+            cli_error("%s: '%s' must be between 1 and 16Gi elements", flag, items[i]);
+            rc = -1;
+        }
+    }
+    o->n_sizes = n;
+    free(copy);
+    return rc;
+}
+
+/* Thread counts: numbers, or "all" = golu_cpu_count(); duplicates dropped. */
+static int parse_threads(const char *flag, const char *s, options *o)
+{
+    char *copy, *items[MAX_LIST];
+    int n, rc = split_copy(flag, s, &copy, items, &n);
+    o->n_threads = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        long t;
+        if (strcmp(items[i], "all") == 0)
+            t = golu_cpu_count();
+        else if (cli_parse_long(flag, items[i], 1, MAX_THREADS, &t) != 0) {
+            rc = -1;
+            break;
+        }
+        int dup = 0;
+        for (int j = 0; j < o->n_threads; j++)
+            dup |= o->threads[j] == (int)t;
+        if (!dup)
+            o->threads[o->n_threads++] = (int)t;
+    }
+    free(copy);
+    return rc;
+}
+
+static int parse_dists(const char *flag, const char *s, options *o)
+{
+    char *copy, *items[MAX_LIST];
+    int n, rc = split_copy(flag, s, &copy, items, &n);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        o->dists[i] = -1;
+        for (int d = 0; d < DIST_COUNT; d++)
+            if (strcmp(items[i], dist_names[d]) == 0)
+                o->dists[i] = d;
+        if (o->dists[i] < 0) {
+            cli_error("%s: unknown distribution '%s' (known: normal, u6, u46)", flag,
+                      items[i]);
+            rc = -1;
+        }
+    }
+    o->n_dists = n;
+    free(copy);
+    return rc;
+}
+
+/* Returns 0 to run, 1 after --help, 2 on a bad flag (message printed). */
+static int parse_options(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    int rc = parse_acts("--act", "all", o);
+    rc |= parse_dirs("--dir", "fwd,bwd", o);
+    rc |= parse_dtypes("--dtype", "f32", o);
+    rc |= parse_sizes("--sizes", "4Ki,64Ki,1Mi,16Mi", o);
+    rc |= parse_threads("--threads", "1,all", o);
+    rc |= parse_dists("--dist", "normal", o);
+    o->isa = GOLU_ISA_AUTO;
+    o->min_time = 0.2;
+    if (rc)
+        return 2;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_usage();
+            return 1;
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (cli_is_flag(a, "--act")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--act")) || parse_acts("--act", v, o))
+                return 2;
+        } else if (cli_is_flag(a, "--dir")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--dir")) || parse_dirs("--dir", v, o))
+                return 2;
+        } else if (cli_is_flag(a, "--dtype")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--dtype")) ||
+                parse_dtypes("--dtype", v, o))
+                return 2;
+        } else if (cli_is_flag(a, "--sizes")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--sizes")) ||
+                parse_sizes("--sizes", v, o))
+                return 2;
+        } else if (cli_is_flag(a, "--threads")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--threads")) ||
+                parse_threads("--threads", v, o))
+                return 2;
+        } else if (cli_is_flag(a, "--dist")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--dist")) ||
+                parse_dists("--dist", v, o))
+                return 2;
+        } else if (cli_is_flag(a, "--isa")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--isa")) ||
+                cli_parse_isa("--isa", v, &o->isa))
+                return 2;
+        } else if (cli_is_flag(a, "--min-time")) {
+            if (!(v = cli_flag_value(argc, argv, &i, "--min-time")) ||
+                cli_parse_double("--min-time", v, &o->min_time))
+                return 2;
+            if (!(o->min_time > 0 && o->min_time <= 60)) {
+                cli_error("--min-time: %s is out of range (0, 60] seconds", v);
+                return 2;
+            }
+        } else if (a[0] != '-') {
+            cli_error("'%s': unexpected argument (see golu bench --help)", a);
+            return 2;
+        } else {
+            cli_error("%s: unknown option (see golu bench --help)", a);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Inputs                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* splitmix64: small, fast, and good enough to draw benchmark inputs. */
+static uint64_t rng_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1]. */
+static double rng_unit(uint64_t *state)
+{
+    return (double)((rng_next(state) >> 11) + 1) * 0x1p-53;
+}
+
+static double rng_draw(uint64_t *state, int dist)
+{
+    switch (dist) {
+    case DIST_U6:
+        return -6.0 + 12.0 * rng_unit(state);
+    case DIST_U46:
+        return -4.0 + 10.0 * rng_unit(state);
+    default: { /* Box-Muller; one value per pair is plenty here */
+        double u1 = rng_unit(state), u2 = rng_unit(state);
+        return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    }
+    }
+}
+
+/* Fills n elements of dtype with draws from dist, from a fixed seed. */
+static void fill(golu_dtype dtype, void *buf, size_t n, int dist, uint64_t seed)
+{
+    uint64_t state = seed;
+    for (size_t i = 0; i < n; i++) {
+        double v = rng_draw(&state, dist);
+        switch (dtype) {
+        case GOLU_F64:
+            ((double *)buf)[i] = v;
+            break;
+        case GOLU_BF16:
+            ((unsigned short *)buf)[i] = golu_f32_to_bf16((float)v);
+            break;
+        case GOLU_F16:
+            ((unsigned short *)buf)[i] = golu_f32_to_f16((float)v);
+            break;
+        default:
+            ((float *)buf)[i] = (float)v;
+            break;
+        }
+    }
+}
+
+/* 64-byte-aligned, zeroed (so pages are faulted in before any timing). */
+static void *alloc_aligned(size_t bytes)
+{
+    size_t rounded = (bytes + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    if (!p) {
+        cli_error("cannot allocate %zu bytes", bytes);
+        return NULL;
+    }
+    memset(p, 0, rounded);
+    return p;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timing                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* One call of the thing timed; returns 0, or nonzero to stop. */
+typedef int (*bench_fn)(void *arg);
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Warms up (at least 2 calls and min_time/10 s), then runs batches of calls,
+ * each batch about min_time/20 s, until min_time has passed (at least
+ * MIN_BATCHES batches). *seconds is the median over batches of the time per
+ * call. Returns fn's nonzero result if a call failed.
+ */
+static int measure(bench_fn fn, void *arg, double min_time, double *seconds)
+{
+    int rc = fn(arg); /* first call: page faults, thread start-up */
+    if (rc)
+        return rc;
+    long calls = 0;
+    double t0 = cli_now(), elapsed;
+    do {
+        if ((rc = fn(arg)) != 0)
+            return rc;
+        calls++;
+        elapsed = cli_now() - t0;
+    } while (calls < 2 || elapsed < min_time / 10);
+
+    double per_call = elapsed / (double)calls, target = min_time / 20;
+    long reps = per_call >= target ? 1 : (long)(target / per_call);
+    static double times[MAX_BATCHES];
+    int nb = 0;
+    double start = cli_now();
+    while (nb < MAX_BATCHES && (nb < MIN_BATCHES || cli_now() - start < min_time)) {
+        double b0 = cli_now();
+        for (long r = 0; r < reps; r++)
+            if ((rc = fn(arg)) != 0)
+                return rc;
+        times[nb++] = (cli_now() - b0) / (double)reps;
+    }
+    qsort(times, (size_t)nb, sizeof times[0], cmp_double);
+    *seconds = nb % 2 ? times[nb / 2] : 0.5 * (times[nb / 2 - 1] + times[nb / 2]);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The memcpy baseline on T threads                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct copy_pool {
+    int threads;
+    pthread_t *tids;
+    pthread_barrier_t start, done;
+    unsigned char *dst;
+    const unsigned char *src;
+    size_t bytes;
+    int quit;
+} copy_pool;
+
+typedef struct copy_worker {
+    copy_pool *pool;
+    int index;
+} copy_worker;
+
+/* Part `index` of T contiguous parts, each a multiple of 64 bytes long. */
+static void copy_part(const copy_pool *p, int index)
+{
+    size_t part = (p->bytes / (size_t)p->threads + 63) & ~(size_t)63;
+    size_t begin = part * (size_t)index;
+    if (begin < p->bytes) {
+        size_t len = p->bytes - begin < part ? p->bytes - begin : part;
+        memcpy(p->dst + begin, p->src + begin, len);
+    }
+}
+
+static void *copy_worker_main(void *arg)
+{
+    copy_worker *w = arg;
+    for (;;) {
+        pthread_barrier_wait(&w->pool->start);
+        if (w->pool->quit)
+            break;
+        copy_part(w->pool, w->index);
+        pthread_barrier_wait(&w->pool->done);
+    }
+    free(w);
+    return NULL;
+}
+
+static int copy_run(void *arg)
+{
+    copy_pool *p = arg;
+    if (p->threads == 1) {
+        memcpy(p->dst, p->src, p->bytes);
+        return 0;
+    }
+    pthread_barrier_wait(&p->start);
+    copy_part(p, 0);
+    pthread_barrier_wait(&p->done);
+    return 0;
+}
+
+/* Starts threads-1 workers; the calling thread copies part 0. */
+static int copy_pool_start(copy_pool *p, int threads)
+{
+    p->threads = threads;
+    p->quit = 0;
+    if (threads == 1)
+        return 0;
+    p->tids = calloc((size_t)threads, sizeof *p->tids);
+    if (!p->tids || pthread_barrier_init(&p->start, NULL, (unsigned)threads) ||
+        pthread_barrier_init(&p->done, NULL, (unsigned)threads)) {
+        cli_error("cannot set up %d memcpy threads", threads);
+        return -1;
+    }
+    for (int i = 1; i < threads; i++) {
+        copy_worker *w = malloc(sizeof *w);
+        if (!w) {
+            cli_error("out of memory");
+            return -1;
+        }
+        w->pool = p;
+        w->index = i;
+        if (pthread_create(&p->tids[i], NULL, copy_worker_main, w) != 0) {
+            cli_error("cannot start memcpy thread %d of %d", i + 1, threads);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void copy_pool_stop(copy_pool *p)
+{
+    if (p->threads == 1)
+        return;
+    p->quit = 1;
+    pthread_barrier_wait(&p->start);
+    for (int i = 1; i < p->threads; i++)
+        pthread_join(p->tids[i], NULL);
+    pthread_barrier_destroy(&p->start);
+    pthread_barrier_destroy(&p->done);
+    free(p->tids);
+}
+
+/* Baseline times already measured in this run, by (bytes, threads). */
+typedef struct baseline {
+    size_t bytes;
+    int threads;
+    double seconds;
+} baseline;
+
+static baseline baselines[MAX_LIST * MAX_LIST * MAX_LIST * 2];
+static int n_baselines;
+
+/* Median seconds for one memcpy of `bytes` bytes on `threads` threads;
+ * measured once per run for each (bytes, threads). Returns -1 on failure. */
+static int memcpy_seconds(size_t bytes, int threads, double min_time, double *out)
+{
+    for (int i = 0; i < n_baselines; i++)
+        if (baselines[i].bytes == bytes && baselines[i].threads == threads) {
+            *out = baselines[i].seconds;
+            return 0;
+        }
+    copy_pool pool;
+    memset(&pool, 0, sizeof pool);
+    pool.bytes = bytes;
+    pool.src = alloc_aligned(bytes);
+    pool.dst = alloc_aligned(bytes);
+    int rc = -1;
+    if (pool.src && pool.dst && copy_pool_start(&pool, threads) == 0) {
+        rc = measure(copy_run, &pool, min_time, out);
+        copy_pool_stop(&pool);
+    }
+    free((void *)pool.src);
+    free(pool.dst);
+    if (rc == 0 && n_baselines < (int)(sizeof baselines / sizeof baselines[0]))
+        baselines[n_baselines++] = (baseline){bytes, threads, *out};
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The activation calls                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct act_call {
+    const golu_ctx *ctx;
+    const golu_act *act;
+    golu_dtype dtype;
+    int dir;
+    const void *x, *dy;
+    void *out;
+    size_t n;
+    golu_status status;
+} act_call;
+
+static int act_run(void *arg)
+{
+    act_call *c = arg;
+    c->status = c->dir == DIR_FWD
+                    ? golu_forward(c->ctx, c->act, c->dtype, c->x, c->out, c->n)
+                    : golu_backward(c->ctx, c->act, c->dtype, c->x, c->dy, c->out, c->n);
+    return c->status != GOLU_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static const char *baseline_text =
+    "memcpy on the same threads moving the same bytes: fwd = memcpy(n*s bytes), "
+    "bwd = memcpy(1.5*n*s bytes); vs_memcpy = activation time / memcpy time";
+
+static void format_size(size_t n, char *buf, size_t len)
+{
+    if (n % ((size_t)1 << 30) == 0)
+        snprintf(buf, len, "%zuGi", n >> 30);
+    else if (n % ((size_t)1 << 20) == 0)
+        snprintf(buf, len, "%zuMi", n >> 20);
+    else if (n % ((size_t)1 << 10) == 0)
+        snprintf(buf, len, "%zuKi", n >> 10);
+    else
+        snprintf(buf, len, "%zu", n);
+}
+
+/* The "model name" (x86) or "Processor"/"CPU part" line of /proc/cpuinfo. */
+static void cpu_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) == 0 || strncmp(line, "Processor", 9) == 0) {
+            char *v = strchr(line, ':');
+            if (!v)
+                continue;
+            v++;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            v[strcspn(v, "\n")] = '\0';
+            snprintf(buf, len, "%s", v);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* The 1-minute load average, or -1 if unknown. Above the CPU count, other
+ * processes compete with the benchmark and its timings are noisy. */
+static double load_average(void)
+{
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = -1;
+        fclose(f);
+    }
+    return load;
+}
+
+static void print_machine(const options *o, const char *isa)
+{
+    char cpu[256];
+    cpu_model(cpu, sizeof cpu);
+    double load = load_average();
+    if (o->json) {
+        printf("{\"machine\": {\"cpu\": ");
+        cli_json_string(cpu);
+        printf(", \"cpus\": %d, \"isa\": ", golu_cpu_count());
+        cli_json_string(isa);
+        printf(", \"threads\": [");
+        for (int i = 0; i < o->n_threads; i++)
+            printf("%s%d", i ? ", " : "", o->threads[i]);
+        printf("], \"golu_version\": \"%s\", \"min_time_s\": %g, \"seed\": \"fixed\", "
+               "\"stat\": \"median of batches\", ",
+               GOLU_VERSION_STRING, o->min_time);
+        if (load >= 0)
+            printf("\"loadavg_1min\": %.2f, ", load);
+        printf("\"baseline\": ");
+        cli_json_string(baseline_text);
+        printf(", \"cache\": \"buffers not rotated; small sizes run from cache\"},\n"
+               " \"rows\": [");
+    } else {
+        printf("machine: cpu \"%s\", %d CPUs, golu %s, isa %s, threads ", cpu,
+               golu_cpu_count(), GOLU_VERSION_STRING, isa);
+        for (int i = 0; i < o->n_threads; i++)
+            printf("%s%d", i ? "," : "", o->threads[i]);
+        printf(", min-time %g s", o->min_time);
+        if (load >= 0)
+            printf(", load %.2f%s", load,
+                   load > golu_cpu_count() - 0.5 ? " (busy: timings will be noisy)" : "");
+        printf("\n");
+        printf("baseline: %s (1.00 = memcpy speed); median of batches; buffers not "
+               "rotated, small sizes run from cache\n\n",
+               baseline_text);
+        printf("%-10s %-3s %-5s %6s %4s %-6s %9s %9s %8s %11s %9s\n", "act", "dir", "dtype",
+               "n", "thr", "dist", "ns/elem", "Gelem/s", "GB/s", "memcpyGB/s", "vs_memcpy");
+    }
+    fflush(stdout);
+}
+
+typedef struct row {
+    const char *act, *dir, *dtype, *dist;
+    size_t n;
+    int threads;
+    double seconds, memcpy_seconds;
+    size_t bytes; /* moved by one call */
+} row;
+
+static void print_row(const options *o, const row *r, int first)
+{
+    double ns = r->seconds * 1e9 / (double)r->n;
+    double gelem = (double)r->n / r->seconds * 1e-9;
+    double gbs = (double)r->bytes / r->seconds * 1e-9;
+    double mgbs = (double)r->bytes / r->memcpy_seconds * 1e-9;
+    double ratio = r->seconds / r->memcpy_seconds;
+    if (o->json) {
+        printf("%s\n  {\"act\": \"%s\", \"dir\": \"%s\", \"dtype\": \"%s\", \"n\": %zu, "
+               "\"threads\": %d, \"dist\": \"%s\", \"seconds\": %.6g, \"ns_per_elem\": %.6g, "
+               "\"gelem_per_s\": %.6g, \"bytes\": %zu, \"gb_per_s\": %.6g, "
+               "\"memcpy_seconds\": %.6g, \"memcpy_gb_per_s\": %.6g, \"vs_memcpy\": %.6g}",
+               first ? "" : ",", r->act, r->dir, r->dtype, r->n, r->threads, r->dist,
+               r->seconds, ns, gelem, r->bytes, gbs, r->memcpy_seconds, mgbs, ratio);
+    } else {
+        char n[32];
+        format_size(r->n, n, sizeof n);
+        printf("%-10s %-3s %-5s %6s %4d %-6s %9.3f %9.3f %8.2f %11.2f %9.2f\n", r->act, r->dir,
+               r->dtype, n, r->threads, r->dist, ns, gelem, gbs, mgbs, ratio);
+    }
+    fflush(stdout);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The command                                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bench_state {
+    const options *o;
+    golu_ctx *ctxs[MAX_LIST]; /* one per thread count */
+    int rows;
+} bench_state;
+
+/* Every row of one (dtype, n): returns 0, or the exit code. */
+static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
+{
+    const options *o = b->o;
+    size_t s = golu_dtype_size(dtype), bytes = n * s;
+    void *x = alloc_aligned(bytes), *dy = alloc_aligned(bytes), *out = alloc_aligned(bytes);
+    int rc = (x && dy && out) ? 0 : 1;
+    if (rc == 0)
+        fill(dtype, dy, n, DIST_NORMAL, 0x5eed0002ULL);
+
+    for (int di = 0; rc == 0 && di < o->n_dists; di++) {
+        fill(dtype, x, n, o->dists[di], 0x5eed0001ULL + (uint64_t)o->dists[di]);
+        for (int ai = 0; rc == 0 && ai < o->n_acts; ai++)
+            for (int d = 0; rc == 0 && d < o->n_dirs; d++)
+                for (int ti = 0; rc == 0 && ti < o->n_threads; ti++) {
+                    int dir = o->dirs[d];
+                    act_call c = {b->ctxs[ti], &o->acts[ai], dtype, dir, x, dy, out, n,
+                                  GOLU_OK};
+                    row r = {golu_act_name(o->acts[ai].kind), dir_names[dir],
+                             golu_dtype_name(dtype), dist_names[o->dists[di]], n,
+                             o->threads[ti], 0, 0, (dir == DIR_FWD ? 2 : 3) * bytes};
+                    if (measure(act_run, &c, o->min_time, &r.seconds) != 0) {
+                        cli_error("%s %s (%s, n=%zu, threads=%d): %s", r.act, r.dir, r.dtype,
+                                  n, r.threads, golu_status_str(c.status));
+                        rc = 1;
+                        break;
+                    }
+                    int copy_threads = golu_ctx_threads_for(b->ctxs[ti], n);
+                    if (memcpy_seconds(r.bytes / 2, copy_threads, o->min_time,
+                                       &r.memcpy_seconds) != 0) {
+                        rc = 1;
+                        break;
+                    }
+                    print_row(o, &r, b->rows++ == 0);
+                }
+    }
+    free(x);
+    free(dy);
+    free(out);
+    return rc;
+}
+
+int golu_cmd_bench(int argc, char **argv)
+{
+    cli_set_command("bench");
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+
+    if (o.isa == GOLU_ISA_AUTO && golu_isa_env_status() != GOLU_OK) {
+        cli_error("GOLU_ISA: %s", golu_status_str(golu_isa_env_status()));
+        return 1;
+    }
+    bench_state b = {&o, {0}, 0};
+    golu_status st = GOLU_OK;
+    for (int i = 0; st == GOLU_OK && i < o.n_threads; i++) {
+        st = golu_ctx_create(&b.ctxs[i]);
+        if (st == GOLU_OK)
+            st = golu_ctx_set_threads(b.ctxs[i], o.threads[i]);
+        if (st == GOLU_OK)
+            st = golu_ctx_set_isa(b.ctxs[i], o.isa);
+    }
+    if (st != GOLU_OK) {
+        cli_error("cannot set up a context (isa %s): %s", golu_isa_name(o.isa),
+                  golu_status_str(st));
+        rc = 1;
+    } else {
+        print_machine(&o, golu_isa_name(golu_ctx_isa(b.ctxs[0])));
+        for (int t = 0; rc == 0 && t < o.n_dtypes; t++)
+            for (int i = 0; rc == 0 && i < o.n_sizes; i++)
+                rc = bench_arrays(&b, o.dtypes[t], o.sizes[i]);
+        if (o.json)
+            printf("\n]}\n");
+    }
+    for (int i = 0; i < o.n_threads; i++)
+        golu_ctx_destroy(b.ctxs[i]);
+    return rc;
+}

@@ -1,0 +1,145 @@
+/*
+ * cmd_info.c - `golu info`: what this build and this machine offer.
+ *
+ * The library version, the CPU model (from /proc/cpuinfo where there is one),
+ * the CPU count, the SIMD paths this build has and this CPU runs, the path
+ * that GOLU_ISA_AUTO resolves to, and whether the GOLU_ISA environment
+ * variable is set and usable. This build has no CUDA code, so the GPU line
+ * says so.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "golu.h"
+
+static void print_usage(void)
+{
+    printf("usage: golu info [--json]\n"
+           "\n"
+           "Prints the library version, the CPU model and count, the SIMD paths\n"
+           "this CPU supports, the default path, the state of the GOLU_ISA\n"
+           "environment variable, and the GPU support of this build.\n"
+           "\n"
+           "  --json    one JSON object instead of text\n");
+}
+
+/* The CPU's marketing name from /proc/cpuinfo ("model name" on x86, "Model"
+ * or "Hardware" elsewhere), trimmed, into buf; "unknown" if none. */
+static void cpu_model(char *buf, size_t size)
+{
+    static const char *const keys[] = {"model name", "Model", "Hardware",
+                                       "cpu model"};
+    snprintf(buf, size, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    int best = (int)(sizeof keys / sizeof keys[0]);
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        size_t klen = (size_t)(colon - line);
+        while (klen > 0 && isspace((unsigned char)line[klen - 1]))
+            klen--;
+        for (int k = 0; k < best; k++) {
+            if (strlen(keys[k]) != klen || strncmp(line, keys[k], klen) != 0)
+                continue;
+            char *v = colon + 1;
+            while (isspace((unsigned char)*v))
+                v++;
+            size_t vlen = strlen(v);
+            while (vlen > 0 && isspace((unsigned char)v[vlen - 1]))
+                v[--vlen] = '\0';
+            if (vlen > 0) {
+                snprintf(buf, size, "%s", v);
+                best = k; /* earlier keys win */
+            }
+            break;
+        }
+        if (best == 0)
+            break;
+    }
+    fclose(f);
+}
+
+int golu_cmd_info(int argc, char **argv)
+{
+    cli_set_command("info");
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_usage();
+            return 0;
+        }
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+            continue;
+        }
+        cli_error("%s: unknown option (see golu info --help)", argv[i]);
+        return 2;
+    }
+
+    char model[256];
+    cpu_model(model, sizeof model);
+    int ncpu = golu_cpu_count();
+    golu_isa isas[GOLU_ISA_COUNT];
+    int n_isas = 0;
+    for (int i = GOLU_ISA_SCALAR; i < GOLU_ISA_COUNT; i++)
+        if (golu_isa_supported((golu_isa)i))
+            isas[n_isas++] = (golu_isa)i;
+    const char *env = getenv("GOLU_ISA");
+    golu_status env_status = golu_isa_env_status();
+    golu_isa def = golu_isa_default();
+    const char *gpu = "none (this build has no CUDA support)";
+
+    if (json) {
+        printf("{\"version\": ");
+        cli_json_string(GOLU_VERSION_STRING);
+        printf(", \"cpu_model\": ");
+        cli_json_string(model);
+        printf(", \"cpu_count\": %d, \"isas\": [", ncpu);
+        for (int i = 0; i < n_isas; i++) {
+            printf(i ? ", " : "");
+            cli_json_string(golu_isa_name(isas[i]));
+        }
+        printf("], \"default_isa\": ");
+        cli_json_string(golu_isa_name(def));
+        printf(", \"golu_isa_env\": ");
+        if (env)
+            cli_json_string(env);
+        else
+            printf("null");
+        printf(", \"golu_isa_env_ok\": %s", env_status == GOLU_OK ? "true" : "false");
+        if (env_status != GOLU_OK) {
+            printf(", \"golu_isa_env_error\": ");
+            cli_json_string(golu_status_str(env_status));
+        }
+        printf(", \"gpu\": null, \"gpu_note\": ");
+        cli_json_string(gpu);
+        printf("}\n");
+        return 0;
+    }
+
+    printf("golu:        %s\n", GOLU_VERSION_STRING);
+    printf("CPU:         %s\n", model);
+    printf("CPUs:        %d\n", ncpu);
+    printf("ISAs:       ");
+    for (int i = 0; i < n_isas; i++)
+        printf(" %s", golu_isa_name(isas[i]));
+    printf("\n");
+    printf("default ISA: %s\n", golu_isa_name(def));
+    if (!env)
+        printf("GOLU_ISA:    not set\n");
+    else if (env_status == GOLU_OK)
+        printf("GOLU_ISA:    %s (valid, in use)\n", env);
+    else
+        printf("GOLU_ISA:    %s (invalid: %s; calls on the default path fail)\n",
+               env, golu_status_str(env_status));
+    printf("GPU:         %s\n", gpu);
+    return 0;
+}
