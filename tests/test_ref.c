@@ -269,6 +269,7 @@ static void test_against_mpfr(void)
         }
     }
     CHECK(fails == 0, "%ld of %ld disagree with MPFR", fails, n);
+    CHECK(n > 30000, "only %ld comparisons with MPFR", n);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -4,8 +4,8 @@
  * The library version, the CPU model (from /proc/cpuinfo where there is one),
  * the CPU count, the SIMD paths this build has and this CPU runs, the path
  * that GOLU_ISA_AUTO resolves to, and whether the GOLU_ISA environment
- * variable is set and usable. This build has no CUDA code, so the GPU line
- * says so.
+ * variable is set and usable; the GPUs, when the build has the CUDA part
+ * (GOLU_HAVE_CUDA, set by the Makefile when nvcc is found).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +15,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "golu.h"
+#ifdef GOLU_HAVE_CUDA
+#include "golu_cuda.h"
+#endif
+
+#define INFO_MAX_GPUS 16
 
 static void print_usage(void)
 {
@@ -22,7 +27,7 @@ static void print_usage(void)
            "\n"
            "Prints the library version, the CPU model and count, the SIMD paths\n"
            "this CPU supports, the default path, the state of the GOLU_ISA\n"
-           "environment variable, and the GPU support of this build.\n"
+           "environment variable, and the GPUs (when built with CUDA).\n"
            "\n"
            "  --json    one JSON object instead of text\n");
 }
@@ -93,9 +98,22 @@ int golu_cmd_info(int argc, char **argv)
         if (golu_isa_supported((golu_isa)i))
             isas[n_isas++] = (golu_isa)i;
     const char *env = getenv("GOLU_ISA");
+    if (env && !*env) /* the library ignores an empty value too */
+        env = NULL;
     golu_status env_status = golu_isa_env_status();
     golu_isa def = golu_isa_default();
+    /* GPUs: names, or why there are none. */
+    char gpus[INFO_MAX_GPUS][128];
+    int n_gpus = 0;
+#ifdef GOLU_HAVE_CUDA
+    const char *gpu = "none found (no CUDA device or driver)";
+    int count = golu_cuda_device_count();
+    for (int d = 0; d < count && n_gpus < INFO_MAX_GPUS; d++)
+        if (golu_cuda_device_name(d, gpus[n_gpus], sizeof gpus[0]) == GOLU_OK)
+            n_gpus++;
+#else
     const char *gpu = "none (this build has no CUDA support)";
+#endif
 
     if (json) {
         printf("{\"version\": ");
@@ -119,8 +137,16 @@ int golu_cmd_info(int argc, char **argv)
             printf(", \"golu_isa_env_error\": ");
             cli_json_string(golu_status_str(env_status));
         }
-        printf(", \"gpu\": null, \"gpu_note\": ");
-        cli_json_string(gpu);
+        printf(", \"gpus\": [");
+        for (int i = 0; i < n_gpus; i++) {
+            printf(i ? ", " : "");
+            cli_json_string(gpus[i]);
+        }
+        printf("]");
+        if (n_gpus == 0) {
+            printf(", \"gpu_note\": ");
+            cli_json_string(gpu);
+        }
         printf("}\n");
         return 0;
     }
@@ -140,6 +166,9 @@ int golu_cmd_info(int argc, char **argv)
     else
         printf("GOLU_ISA:    %s (invalid: %s; calls on the default path fail)\n",
                env, golu_status_str(env_status));
-    printf("GPU:         %s\n", gpu);
+    if (n_gpus == 0)
+        printf("GPU:         %s\n", gpu);
+    for (int i = 0; i < n_gpus; i++)
+        printf("GPU %-2d       %s\n", i, gpus[i]);
     return 0;
 }
