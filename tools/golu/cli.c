@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,4 +179,44 @@ double cli_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The CPU's marketing name from /proc/cpuinfo ("model name" on x86, "Model"
+ * or "Hardware" elsewhere), trimmed, into buf; "unknown" if none. */
+void cli_cpu_model(char *buf, size_t size)
+{
+    static const char *const keys[] = {"model name", "Model", "Hardware",
+                                       "cpu model"};
+    snprintf(buf, size, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    int best = (int)(sizeof keys / sizeof keys[0]);
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        size_t klen = (size_t)(colon - line);
+        while (klen > 0 && isspace((unsigned char)line[klen - 1]))
+            klen--;
+        for (int k = 0; k < best; k++) {
+            if (strlen(keys[k]) != klen || strncmp(line, keys[k], klen) != 0)
+                continue;
+            char *v = colon + 1;
+            while (isspace((unsigned char)*v))
+                v++;
+            size_t vlen = strlen(v);
+            while (vlen > 0 && isspace((unsigned char)v[vlen - 1]))
+                v[--vlen] = '\0';
+            if (vlen > 0) {
+                snprintf(buf, size, "%s", v);
+                best = k; /* earlier keys win */
+            }
+            break;
+        }
+        if (best == 0)
+            break;
+    }
+    fclose(f);
 }

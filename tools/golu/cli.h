@@ -41,6 +41,9 @@ int cli_split_list(const char *flag, char *s, char **items, int max, int *count)
 /* Prints a JSON string literal (quotes and escapes included). */
 void cli_json_string(const char *s);
 
+/* The CPU's marketing name from /proc/cpuinfo, or "unknown". */
+void cli_cpu_model(char *buf, size_t size);
+
 /* Monotonic time in seconds. */
 double cli_now(void);
 

@@ -594,30 +594,6 @@ static void format_size(size_t n, char *buf, size_t len)
         snprintf(buf, len, "%zu", n);
 }
 
-/* The "model name" (x86) or "Processor"/"CPU part" line of /proc/cpuinfo. */
-static void cpu_model(char *buf, size_t len)
-{
-    snprintf(buf, len, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) == 0 || strncmp(line, "Processor", 9) == 0) {
-            char *v = strchr(line, ':');
-            if (!v)
-                continue;
-            v++;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            v[strcspn(v, "\n")] = '\0';
-            snprintf(buf, len, "%s", v);
-            break;
-        }
-    }
-    fclose(f);
-}
-
 /* The 1-minute load average, or -1 if unknown. Above the CPU count, other
  * processes compete with the benchmark and its timings are noisy. */
 static double load_average(void)
@@ -635,7 +611,7 @@ static double load_average(void)
 static void print_machine(const options *o, const char *isa)
 {
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    cli_cpu_model(cpu, sizeof cpu);
     double load = load_average();
     if (o->json) {
         printf("{\"machine\": {\"cpu\": ");

@@ -7,7 +7,6 @@
  * variable is set and usable; the GPUs, when the build has the CUDA part
  * (GOLU_HAVE_CUDA, set by the Makefile when nvcc is found).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,46 +31,6 @@ static void print_usage(void)
            "  --json    one JSON object instead of text\n");
 }
 
-/* The CPU's marketing name from /proc/cpuinfo ("model name" on x86, "Model"
- * or "Hardware" elsewhere), trimmed, into buf; "unknown" if none. */
-static void cpu_model(char *buf, size_t size)
-{
-    static const char *const keys[] = {"model name", "Model", "Hardware",
-                                       "cpu model"};
-    snprintf(buf, size, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    int best = (int)(sizeof keys / sizeof keys[0]);
-    while (fgets(line, sizeof line, f)) {
-        char *colon = strchr(line, ':');
-        if (!colon)
-            continue;
-        size_t klen = (size_t)(colon - line);
-        while (klen > 0 && isspace((unsigned char)line[klen - 1]))
-            klen--;
-        for (int k = 0; k < best; k++) {
-            if (strlen(keys[k]) != klen || strncmp(line, keys[k], klen) != 0)
-                continue;
-            char *v = colon + 1;
-            while (isspace((unsigned char)*v))
-                v++;
-            size_t vlen = strlen(v);
-            while (vlen > 0 && isspace((unsigned char)v[vlen - 1]))
-                v[--vlen] = '\0';
-            if (vlen > 0) {
-                snprintf(buf, size, "%s", v);
-                best = k; /* earlier keys win */
-            }
-            break;
-        }
-        if (best == 0)
-            break;
-    }
-    fclose(f);
-}
-
 int golu_cmd_info(int argc, char **argv)
 {
     cli_set_command("info");
@@ -90,7 +49,7 @@ int golu_cmd_info(int argc, char **argv)
     }
 
     char model[256];
-    cpu_model(model, sizeof model);
+    cli_cpu_model(model, sizeof model);
     int ncpu = golu_cpu_count();
     golu_isa isas[GOLU_ISA_COUNT];
     int n_isas = 0;
