@@ -279,6 +279,20 @@ static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
     return GOLU_OK;
 }
 
+/* Resolves the context and runs body over whole channels, each channel on
+ * one thread (so its sums are taken in index order: deterministic). */
+static golu_status prelu_run(const golu_ctx *ctx, prelu_job *j, golu_range_fn body)
+{
+    golu_isa isa;
+    int threads;
+    golu_status st = golu_ctx_resolve(ctx, &isa, &threads);
+    if (st != GOLU_OK)
+        return st;
+    j->outer = j->n / j->channels / j->inner;
+    golu_parallel_for(j->channels, 1, golu_threads_for(j->n, threads), body, j);
+    return GOLU_OK;
+}
+
 /* Channels [c0, c1) of y = x > 0 ? x : slope[c] * x. */
 static void prelu_fwd_channels(void *arg, size_t c0, size_t c1)
 {
@@ -309,19 +323,12 @@ golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
     size_t bytes = n * golu_dtype_size(dtype);
     if (golu_partial_overlap(y, bytes, x, bytes))
         return GOLU_ERR_ALIAS;
-    golu_isa isa;
-    int threads;
-    if ((st = golu_ctx_resolve(ctx, &isa, &threads)) != GOLU_OK)
-        return st;
-    prelu_job j = {dtype, x, NULL, slope, y, NULL, n, channels, inner, n / channels / inner};
-    /* Whole channels per thread. */
-    golu_parallel_for(channels, 1, golu_threads_for(n, threads),
-                      prelu_fwd_channels, &j);
-    return GOLU_OK;
+    prelu_job j = {dtype, x, NULL, slope, y, NULL, n, channels, inner, 0};
+    return prelu_run(ctx, &j, prelu_fwd_channels);
 }
 
 /* Channels [c0, c1): dx = dy * (x > 0 ? 1 : slope[c]); dslope[c] summed in
- * double in index order (one thread per channel: deterministic). */
+ * double in index order. */
 static void prelu_bwd_channels(void *arg, size_t c0, size_t c1)
 {
     const prelu_job *j = arg;
@@ -360,12 +367,6 @@ golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype,
     if (dx && (golu_partial_overlap(dx, bytes, x, bytes) ||
                golu_partial_overlap(dx, bytes, dy, bytes)))
         return GOLU_ERR_ALIAS;
-    golu_isa isa;
-    int threads;
-    if ((st = golu_ctx_resolve(ctx, &isa, &threads)) != GOLU_OK)
-        return st;
-    prelu_job j = {dtype, x, dy, slope, dx, dslope, n, channels, inner, n / channels / inner};
-    golu_parallel_for(channels, 1, golu_threads_for(n, threads),
-                      prelu_bwd_channels, &j);
-    return GOLU_OK;
+    prelu_job j = {dtype, x, dy, slope, dx, dslope, n, channels, inner, 0};
+    return prelu_run(ctx, &j, prelu_bwd_channels);
 }
