@@ -7,6 +7,8 @@
 #   make CC=clang             any C11 compiler with GCC-style flags
 #   make SAN=address,undefined BUILD=build-san test    under sanitizers
 #   make WERROR=1             warnings are errors (the CI does this)
+#   make CUDA=0               leave out the GPU part (built when nvcc is found;
+#                             see the CUDA section at the end)
 #
 # Floating point: no -ffast-math anywhere; -ffp-contract=off so that every
 # fused multiply-add is one we wrote (fma()/intrinsics), which is what makes the
@@ -75,7 +77,8 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TOOL     := $(BUILD)/golu
 
 # ------------------------------------------------------------------- tests ---
-TEST_SRC := $(wildcard tests/test_*.c)
+# tests/test_cuda.c needs the GPU part: the CUDA section builds it.
+TEST_SRC := $(filter-out tests/test_cuda.c,$(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_COMMON := $(BUILD)/tests/harness.o
 
@@ -98,8 +101,9 @@ $(LIB_A): $(LIB_OBJ)
 $(LIB_SO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
+# TOOL_CUDA_LIBS / TOOL_CUDA_SYSLIBS: the GPU part, when built (CUDA section).
 $(TOOL): $(TOOL_OBJ) $(REF_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(REF_OBJ) $(LIB_A) $(REF_LIBS) $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(REF_OBJ) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(REF_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -133,11 +137,121 @@ install: lib
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/golu.h $(DESTDIR)$(LIBDIR)/libgolu.a $(DESTDIR)$(LIBDIR)/libgolu.so* \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/golu.pc $(DESTDIR)$(BINDIR)/golu
+	rm -f $(DESTDIR)$(INCDIR)/golu_cuda.h $(DESTDIR)$(LIBDIR)/libgolu_cuda.a \
+	      $(DESTDIR)$(LIBDIR)/libgolu_cuda.so* $(DESTDIR)$(LIBDIR)/pkgconfig/golu_cuda.pc
 
 format:
-	clang-format -i include/*.h src/*/*.[ch] tools/golu/*.[ch] tests/*.[ch] bench/*.c
+	clang-format -i include/*.h src/*/*.[ch] src/cuda/*.cu tools/golu/*.[ch] tests/*.[ch] bench/*.c
 
 clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJ:.o=.d) $(REF_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# ==================================================================== CUDA ===
+# The GPU part: include/golu_cuda.h, src/cuda/*.cu -> libgolu_cuda.{a,so},
+# tests/test_cuda.c, bench/gpu_bench.c, golu_cuda.pc. Built when nvcc is found:
+# NVCC names it (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc);
+# CUDA=0 leaves it out; CUDA=1 makes a missing nvcc an error. Without nvcc
+# nothing above changes. The tool gets -DGOLU_HAVE_CUDA and the GPU library.
+#
+# Floating point on the device: -fmad=false (every fused multiply-add is an
+# fma() we wrote, as -ffp-contract=off does on the CPU), -ftz=false,
+# -prec-div=true, -prec-sqrt=true, no --use_fast_math: with these the float32
+# (bfloat16, float16) kernels give the CPU's bits.
+#
+# In-tree programs link libcudart_static (they run without LD_LIBRARY_PATH,
+# and need only the driver at run time); libgolu_cuda.so carries its own
+# static copy too, its symbols hidden (--exclude-libs), so it depends on the
+# driver and libgolu.so.0 only.
+
+CUDA ?=
+ifeq ($(origin NVCC),undefined)
+NVCC := $(firstword $(shell command -v nvcc 2>/dev/null) $(wildcard /usr/local/cuda/bin/nvcc))
+endif
+HAVE_CUDA :=
+ifneq ($(CUDA),0)
+NVCC_BIN := $(if $(NVCC),$(shell command -v '$(NVCC)' 2>/dev/null))
+ifneq ($(NVCC_BIN),)
+HAVE_CUDA := 1
+endif
+endif
+ifeq ($(CUDA),1)
+ifneq ($(HAVE_CUDA),1)
+$(error CUDA=1 but nvcc was not found (NVCC=$(NVCC)))
+endif
+endif
+
+ifeq ($(HAVE_CUDA),1)
+CUDA_HOME    ?= $(patsubst %/bin/nvcc,%,$(NVCC_BIN))
+CUDA_LIBDIR  ?= $(firstword $(wildcard $(CUDA_HOME)/lib64 $(CUDA_HOME)/targets/$(ARCH)-linux/lib))
+CUDA_INCDIR  ?= $(CUDA_HOME)/include
+# sm_80 (A100), sm_90 (H100, H200), and compute_90 PTX for newer GPUs.
+CUDA_ARCHS   ?= -gencode arch=compute_80,code=sm_80 \
+                -gencode arch=compute_90,code=[sm_90,compute_90]
+NVCCFLAGS_ALL := -std=c++17 $(OPT) -g -lineinfo $(CUDA_ARCHS) \
+                 -fmad=false -ftz=false -prec-div=true -prec-sqrt=true \
+                 -Xcompiler -fPIC,-fvisibility=hidden,-ffp-contract=off,-fno-exceptions,-Wall,-Wextra \
+                 -Iinclude -Isrc/kernels -Isrc/cuda $(NVCCFLAGS)
+ifneq ($(WERROR),)
+NVCCFLAGS_ALL += -Werror all-warnings -Xcompiler -Werror
+endif
+CUDA_SYSLIBS := $(if $(CUDA_LIBDIR),-L$(CUDA_LIBDIR)) -lcudart_static -ldl -lrt -lpthread -lstdc++
+
+CUDA_SRC    := $(wildcard src/cuda/*.cu)
+CUDA_OBJ    := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
+LIB_CUDA_A  := $(BUILD)/libgolu_cuda.a
+LIB_CUDA_SO := $(BUILD)/libgolu_cuda.so
+CUDA_SONAME := libgolu_cuda.so.0
+TEST_CUDA   := $(BUILD)/tests/test_cuda
+GPU_BENCH   := $(BUILD)/gpu_bench
+
+TOOL_CUDA_LIBS    := $(LIB_CUDA_A)
+TOOL_CUDA_SYSLIBS := $(CUDA_SYSLIBS)
+$(TOOL_OBJ): CFLAGS_ALL += -DGOLU_HAVE_CUDA
+$(TOOL): $(LIB_CUDA_A)
+
+.PHONY: install-cuda
+lib: $(LIB_CUDA_A) $(LIB_CUDA_SO)
+all: $(GPU_BENCH)
+tests test: $(TEST_CUDA)
+install: install-cuda
+
+$(BUILD)/src/cuda/%.o: src/cuda/%.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS_ALL) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
+
+$(LIB_CUDA_A): $(CUDA_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_CUDA_SO): $(CUDA_OBJ) $(LIB_SO)
+	$(NVCC) -shared --cudart=static -Xlinker -soname=$(CUDA_SONAME) \
+	    -Xlinker --exclude-libs,ALL -o $@ $(CUDA_OBJ) -L$(BUILD) -lgolu
+
+# C programs: the C compiler, CUDA's headers as system headers (no warnings
+# of theirs), the static libraries.
+$(TEST_CUDA): tests/test_cuda.c $(TEST_COMMON) $(LIB_CUDA_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -isystem $(CUDA_INCDIR) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) \
+	    -o $@ $< $(TEST_COMMON) $(LIB_CUDA_A) $(LIB_A) $(CUDA_SYSLIBS) $(LDLIBS_ALL)
+
+$(GPU_BENCH): bench/gpu_bench.c $(LIB_CUDA_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -isystem $(CUDA_INCDIR) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) \
+	    -o $@ $< $(LIB_CUDA_A) $(LIB_A) $(CUDA_SYSLIBS) $(LDLIBS_ALL)
+
+CUDA_VERSION_STR := $(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h)
+install-cuda: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/golu_cuda.h $(DESTDIR)$(INCDIR)/golu_cuda.h
+	install -m 644 $(LIB_CUDA_A) $(DESTDIR)$(LIBDIR)/libgolu_cuda.a
+	install -m 755 $(LIB_CUDA_SO) $(DESTDIR)$(LIBDIR)/libgolu_cuda.so.$(CUDA_VERSION_STR)
+	ln -sf libgolu_cuda.so.$(CUDA_VERSION_STR) $(DESTDIR)$(LIBDIR)/$(CUDA_SONAME)
+	ln -sf $(CUDA_SONAME) $(DESTDIR)$(LIBDIR)/libgolu_cuda.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
+	    -e 's|@CUDA_LIBDIR@|$(CUDA_LIBDIR)|g' -e 's|@VERSION@|$(CUDA_VERSION_STR)|g' \
+	    golu_cuda.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/golu_cuda.pc
+
+-include $(CUDA_OBJ:.o=.d) $(TEST_CUDA).d $(GPU_BENCH).d
+endif

@@ -4,9 +4,9 @@ src/kernels/f64_peers.c) as C99 hex floats, from 300-bit mpmath values.
 
     /usr/bin/python3 scripts/gen_f64_tables.py > /tmp/f64_tables.txt
 
-and paste the output: the table into src/kernels/f64_golu.c, the
-F64_*LN2_256* defines into src/kernels/f64.h, the rest into
-src/kernels/f64_peers.c. Every constant is the double nearest
+and paste the output: the table into src/kernels/f64_exp_tab.h (shared by
+f64_golu.c and the CUDA kernels), the F64_*LN2_256* defines into
+src/kernels/f64.h, the rest into src/kernels/f64_peers.h. Every constant is the double nearest
 to the exact value; a double-double pair (hi, lo) has hi = RN(v), lo = RN(v - hi)
 (relative error <= 2^-106). The exceptions are F64_LN2_256_HI and _MID: ln(2)/256
 cut into pieces of 30 significant bits, so that k * HI and k * MID are exact
@@ -34,12 +34,12 @@ def c(v):
 
 
 def main():
-    print("/* 2^(j/256), j = 0..255, as double-double: {hi, lo} interleaved. */")
-    print("const double golu_f64_exp_tab[512] = {")
+    print("#define GOLU_F64_EXP_TAB_INIT %s\\" % (" " * 50))
+    print("    {%s\\" % (" " * 74))
     for j in range(256):
         hi, lo = dd(mp.power(2, mp.mpf(j) / 256))
-        print("    %s, %s," % (c(hi), c(lo)))
-    print("};")
+        print("        %-70s\\" % ("%s, %s," % (c(hi), c(lo))))
+    print("    }")
 
     ln2_256 = mp.log(2) / 256
     # leading bit of ln2/256 is 2^-9: HI holds bits 2^-9..2^-38 (30 bits),

@@ -1,6 +1,7 @@
 /*
  * f64.h - double-double helpers shared by the float64 kernels (f64_golu.c,
- * f64_peers.c). Private to those two files.
+ * f64_peers.c, through f64_golu.h and f64_peers.h) and by the CUDA kernels
+ * (src/cuda), which run the same code on the GPU. Never in the public API.
  *
  * A double-double (hi, lo) stands for the unevaluated sum hi + lo. The
  * building blocks are the classic error-free transformations (two_sum,
@@ -20,8 +21,30 @@
 
 #include "internal.h"
 
-/* 2^(j/256), j = 0..255, {hi, lo} interleaved (f64_golu.c). */
+/*
+ * F64_FN marks every element-level function of the float64 kernels: static
+ * inline in C, and also __host__ __device__ under nvcc, so that the CUDA
+ * kernels call the very same code (CUDA's double +, -, *, /, fma, floor,
+ * frexp, ilogb, scalbn are exact or correctly rounded, as in C).
+ */
+#if defined(__CUDACC__)
+#define F64_FN static __host__ __device__ inline
+#else
+#define F64_FN static inline
+#endif
+
+/* 2^(j/256), j = 0..255, {hi, lo} interleaved (f64_golu.c). Device code
+ * reads its own copy in device memory (F64_EXP_TAB picks the one). */
 GOLU_HIDDEN extern const double golu_f64_exp_tab[512];
+#if defined(__CUDACC__)
+#include "f64_exp_tab.h"
+static __device__ const double golu_f64_exp_tab_dev[512] = GOLU_F64_EXP_TAB_INIT;
+#endif
+#if defined(__CUDA_ARCH__)
+#define F64_EXP_TAB golu_f64_exp_tab_dev
+#else
+#define F64_EXP_TAB golu_f64_exp_tab
+#endif
 
 /* The GoLU loops of golu_f64_fwd / golu_f64_bwd (f64_golu.c). */
 GOLU_HIDDEN void golu_f64_golu_fwd(const double *x, double *y, size_t n,
@@ -37,14 +60,14 @@ GOLU_HIDDEN void golu_f64_golu_bwd(const double *x, const double *dy,
 #define F64_LN2_256_MID 0x1.e8e7bcd000000p-39
 #define F64_LN2_256_LO 0x1.793c7673007e6p-69
 
-static inline uint64_t f64_bits(double d)
+F64_FN uint64_t f64_bits(double d)
 {
     uint64_t u;
     memcpy(&u, &d, sizeof u);
     return u;
 }
 
-static inline double f64_from_bits(uint64_t u)
+F64_FN double f64_from_bits(uint64_t u)
 {
     double d;
     memcpy(&d, &u, sizeof d);
@@ -52,13 +75,13 @@ static inline double f64_from_bits(uint64_t u)
 }
 
 /* 2^k for k in [-1022, 1023]. */
-static inline double f64_pow2(int k)
+F64_FN double f64_pow2(int k)
 {
     return f64_from_bits((uint64_t)(k + 1023) << 52);
 }
 
 /* s + e = a + b exactly, for |a| >= |b| (or a == 0). */
-static inline void f64_fast_two_sum(double a, double b, double *s, double *e)
+F64_FN void f64_fast_two_sum(double a, double b, double *s, double *e)
 {
     double t = a + b;
     *e = b - (t - a);
@@ -66,7 +89,7 @@ static inline void f64_fast_two_sum(double a, double b, double *s, double *e)
 }
 
 /* s + e = a + b exactly, any order. */
-static inline void f64_two_sum(double a, double b, double *s, double *e)
+F64_FN void f64_two_sum(double a, double b, double *s, double *e)
 {
     double t = a + b;
     double bb = t - a;
@@ -80,7 +103,7 @@ static inline void f64_two_sum(double a, double b, double *s, double *e)
  * on x86-64 dispatches to the FMA3 instruction: measured faster than
  * Dekker's split product, which would also overflow for |a| > 2^995.
  */
-static inline void f64_two_prod(double a, double b, double *p, double *e)
+F64_FN void f64_two_prod(double a, double b, double *p, double *e)
 {
     double t = a * b;
     *e = fma(a, b, -t);
@@ -88,7 +111,7 @@ static inline void f64_two_prod(double a, double b, double *p, double *e)
 }
 
 /* (ph, pl) ~ (ah + al) * (bh + bl), relative error ~2^-104. */
-static inline void f64_dd_mul(double ah, double al, double bh, double bl,
+F64_FN void f64_dd_mul(double ah, double al, double bh, double bl,
                               double *ph, double *pl)
 {
     double p, e;
@@ -99,7 +122,7 @@ static inline void f64_dd_mul(double ah, double al, double bh, double bl,
 
 /* (sh, sl) ~ (ah + al) + (bh + bl), relative error ~2^-104 unless it
  * cancels to below that. */
-static inline void f64_dd_add(double ah, double al, double bh, double bl,
+F64_FN void f64_dd_add(double ah, double al, double bh, double bl,
                               double *sh, double *sl)
 {
     double s, e;
@@ -109,7 +132,7 @@ static inline void f64_dd_add(double ah, double al, double bh, double bl,
 }
 
 /* (qh, ql) ~ (ah + al) / (bh + bl), relative error ~2^-100. */
-static inline void f64_dd_div(double ah, double al, double bh, double bl,
+F64_FN void f64_dd_div(double ah, double al, double bh, double bl,
                               double *qh, double *ql)
 {
     double q = ah / bh;
@@ -125,7 +148,7 @@ static inline void f64_dd_div(double ah, double al, double bh, double bl,
  * to ~2^-100. Returns k.
  * Requires |th| <= 14000 (|k| < 2^23) and |tl| <= 2^-40.
  */
-static inline int64_t f64_exp_reduce(double th, double tl, double *rh,
+F64_FN int64_t f64_exp_reduce(double th, double tl, double *rh,
                                      double *rl)
 {
     const double shift = 0x1.8p52;
@@ -141,7 +164,7 @@ static inline int64_t f64_exp_reduce(double th, double tl, double *rh,
 
 /* exp(r) - 1 - rh = rl + rh*rl + rh^2 P(rh), P the degree-4 Taylor tail:
  * truncation below 2^-78 for |r| <= 2^-9.5, rounding ~2^-73. */
-static inline double f64_expm1_tail(double rh, double rl)
+F64_FN double f64_expm1_tail(double rh, double rl)
 {
     double p = 0x1.6c16c16c16c17p-10; /* 1/720 */
     p = p * rh + 0x1.1111111111111p-7; /* 1/120 */
@@ -156,7 +179,7 @@ static inline double f64_expm1_tail(double rh, double rl)
  * 2^-70: the accurate one, for an exp whose result feeds another exp. Same
  * argument limits as f64_exp_reduce(); callers clamp first.
  */
-static inline void f64_exp_dd(double th, double tl, int *m, double *hi,
+F64_FN void f64_exp_dd(double th, double tl, int *m, double *hi,
                               double *lo)
 {
     double rh, rl, sh, sl, h, l;
@@ -164,7 +187,7 @@ static inline void f64_exp_dd(double th, double tl, int *m, double *hi,
     int j = (int)((uint64_t)k & 255);
     double q = f64_expm1_tail(rh, rl);
     /* 2^(j/256) * (1 + rh + q), T*rh exact */
-    double Th = golu_f64_exp_tab[2 * j], Tl = golu_f64_exp_tab[2 * j + 1];
+    double Th = F64_EXP_TAB[2 * j], Tl = F64_EXP_TAB[2 * j + 1];
     f64_two_prod(Th, rh, &sh, &sl);
     double small = sl + Th * q + Tl * (1.0 + rh + q);
     f64_fast_two_sum(Th, sh, &h, &l);
@@ -178,14 +201,14 @@ static inline void f64_exp_dd(double th, double tl, int *m, double *hi,
  * exp whose result is rounded to double next (the outer exp of GoLU, the
  * peers' tails).
  */
-static inline void f64_exp_dd_fast(double th, double tl, int *m, double *hi,
+F64_FN void f64_exp_dd_fast(double th, double tl, int *m, double *hi,
                                    double *lo)
 {
     double rh, rl;
     int64_t k = f64_exp_reduce(th, tl, &rh, &rl);
     int j = (int)((uint64_t)k & 255);
     double q = f64_expm1_tail(rh, rl);
-    double Th = golu_f64_exp_tab[2 * j], Tl = golu_f64_exp_tab[2 * j + 1];
+    double Th = F64_EXP_TAB[2 * j], Tl = F64_EXP_TAB[2 * j + 1];
     double small = Th * rh + (Th * q + Tl * (1.0 + rh + q));
     f64_fast_two_sum(Th, small, hi, lo);
     *m = (int)((k - j) / 256);
@@ -198,7 +221,7 @@ static inline void f64_exp_dd_fast(double th, double tl, int *m, double *hi,
  * underflow to +-0 with the sign. Requires hi normal or zero and
  * |lo| <= 2^-50 |hi|; m any int.
  */
-static inline double f64_round_scaled(double hi, double lo, int m)
+F64_FN double f64_round_scaled(double hi, double lo, int m)
 {
     double r = hi + lo;
     uint64_t rb = f64_bits(r);
@@ -233,7 +256,7 @@ static inline double f64_round_scaled(double hi, double lo, int m)
  * scaled to [1, 2) and the product rounded by f64_round_scaled() (a subnormal
  * result rounded once).
  */
-static inline double f64_mul_dd_round(double x, double h, double l)
+F64_FN double f64_mul_dd_round(double x, double h, double l)
 {
     double p = x * h;
     if (!(fabs(p) < 0x1p-960) || p == 0.0)
@@ -252,7 +275,7 @@ static inline double f64_mul_dd_round(double x, double h, double l)
  * overflow before the scaling. dy = +-0 or +-inf gives the IEEE product with
  * a factor of the sign of dh (a nonzero slope); NaN stays NaN.
  */
-static inline double f64_mul_scaled(double dy, double dh, double dl, int md)
+F64_FN double f64_mul_scaled(double dy, double dh, double dl, int md)
 {
     double ph, pl;
     double ady = fabs(dy);
