@@ -72,7 +72,9 @@ REF_OBJ := $(REF_SRC:%.c=$(BUILD)/%.o)
 REF_LIBS := -lmpfr -lgmp
 
 # ---------------------------------------------------------------- the tool ---
-TOOL_SRC := $(wildcard tools/golu/*.c)
+# tools/golu/*gpu*.c use the CUDA runtime: the CUDA section builds them.
+TOOL_GPU_SRC := $(wildcard tools/golu/*gpu*.c)
+TOOL_SRC := $(filter-out $(TOOL_GPU_SRC),$(wildcard tools/golu/*.c))
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TOOL     := $(BUILD)/golu
 
@@ -101,9 +103,10 @@ $(LIB_A): $(LIB_OBJ)
 $(LIB_SO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# TOOL_CUDA_LIBS / TOOL_CUDA_SYSLIBS: the GPU part, when built (CUDA section).
+# TOOL_CUDA_OBJ / TOOL_CUDA_LIBS / TOOL_CUDA_SYSLIBS: the GPU part, when built
+# (CUDA section).
 $(TOOL): $(TOOL_OBJ) $(REF_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(REF_OBJ) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(TOOL_CUDA_OBJ) $(REF_OBJ) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(REF_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -141,7 +144,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libgolu_cuda.so* $(DESTDIR)$(LIBDIR)/pkgconfig/golu_cuda.pc
 
 format:
-	clang-format -i include/*.h src/*/*.[ch] src/cuda/*.cu tools/golu/*.[ch] tests/*.[ch] bench/*.c
+	clang-format -i include/*.h src/*/*.[ch] src/cuda/*.cu tools/golu/*.[ch] tests/*.[ch]
 
 clean:
 	rm -rf $(BUILD)
@@ -150,10 +153,12 @@ clean:
 
 # ==================================================================== CUDA ===
 # The GPU part: include/golu_cuda.h, src/cuda/*.cu -> libgolu_cuda.{a,so},
-# tests/test_cuda.c, bench/gpu_bench.c, golu_cuda.pc. Built when nvcc is found:
-# NVCC names it (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc);
+# tests/test_cuda.c, golu_cuda.pc, and the golu tool's GPU modes
+# (tools/golu/*gpu*.c: golu bench --gpu, golu ulp --gpu). Built when nvcc is
+# found: NVCC names it (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc);
 # CUDA=0 leaves it out; CUDA=1 makes a missing nvcc an error. Without nvcc
-# nothing above changes. The tool gets -DGOLU_HAVE_CUDA and the GPU library.
+# nothing above changes (the tool then says that --gpu needs a CUDA build).
+# The tool gets -DGOLU_HAVE_CUDA, its GPU files and the GPU library.
 #
 # Floating point on the device: -fmad=false (every fused multiply-add is an
 # fma() we wrote, as -ffp-contract=off does on the CPU), -ftz=false,
@@ -204,16 +209,16 @@ LIB_CUDA_A  := $(BUILD)/libgolu_cuda.a
 LIB_CUDA_SO := $(BUILD)/libgolu_cuda.so
 CUDA_SONAME := libgolu_cuda.so.0
 TEST_CUDA   := $(BUILD)/tests/test_cuda
-GPU_BENCH   := $(BUILD)/gpu_bench
 
+TOOL_CUDA_OBJ     := $(TOOL_GPU_SRC:%.c=$(BUILD)/%.o)
 TOOL_CUDA_LIBS    := $(LIB_CUDA_A)
 TOOL_CUDA_SYSLIBS := $(CUDA_SYSLIBS)
 $(TOOL_OBJ): CFLAGS_ALL += -DGOLU_HAVE_CUDA
-$(TOOL): $(LIB_CUDA_A)
+$(TOOL_CUDA_OBJ): CFLAGS_ALL += -DGOLU_HAVE_CUDA -isystem $(CUDA_INCDIR)
+$(TOOL): $(TOOL_CUDA_OBJ) $(LIB_CUDA_A)
 
 .PHONY: install-cuda
 lib: $(LIB_CUDA_A) $(LIB_CUDA_SO)
-all: $(GPU_BENCH)
 tests test: $(TEST_CUDA)
 install: install-cuda
 
@@ -236,11 +241,6 @@ $(TEST_CUDA): tests/test_cuda.c $(TEST_COMMON) $(LIB_CUDA_A) $(LIB_A)
 	$(CC) $(CFLAGS_ALL) -Itests -isystem $(CUDA_INCDIR) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) \
 	    -o $@ $< $(TEST_COMMON) $(LIB_CUDA_A) $(LIB_A) $(CUDA_SYSLIBS) $(LDLIBS_ALL)
 
-$(GPU_BENCH): bench/gpu_bench.c $(LIB_CUDA_A) $(LIB_A)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -isystem $(CUDA_INCDIR) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) \
-	    -o $@ $< $(LIB_CUDA_A) $(LIB_A) $(CUDA_SYSLIBS) $(LDLIBS_ALL)
-
 CUDA_VERSION_STR := $(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h)
 install-cuda: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
@@ -253,5 +253,5 @@ install-cuda: lib
 	    -e 's|@CUDA_LIBDIR@|$(CUDA_LIBDIR)|g' -e 's|@VERSION@|$(CUDA_VERSION_STR)|g' \
 	    golu_cuda.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/golu_cuda.pc
 
--include $(CUDA_OBJ:.o=.d) $(TEST_CUDA).d $(GPU_BENCH).d
+-include $(CUDA_OBJ:.o=.d) $(TEST_CUDA).d $(TOOL_CUDA_OBJ:.o=.d)
 endif

@@ -1,17 +1,18 @@
 #!/usr/bin/python3
 """torch_compare_gpu.py - libgolu's CUDA kernels against PyTorch on the same GPU.
 
-Runs `build/gpu_bench --json` (libgolu's GoLU, GELU, SiLU, forward and
+Runs `build/golu bench --gpu --json` (libgolu's GoLU, GELU, SiLU, forward and
 backward, and the device-to-device copy of the same bytes), then times
 PyTorch's gelu, silu and the naive GoLU x*exp(-exp(-x)) on the same device,
-sizes and dtypes, with the same scheme: CUDA events around batches of calls
-of about 2 ms, the median of --reps batches, buffers rotated call to call over
-sets covering 4x the L2 cache. Prints torch's time, golu's, and
-torch_time / golu_time (above 1: golu is faster), and golu's time against the
-copy (vs_copy, 1.00 = copy speed).
+sizes and dtypes, with golu bench's scheme: CUDA events around batches of
+about min-time/20 s after a warm-up, the median batch's time per call,
+buffers rotated call to call over sets covering 4x the L2 cache. Prints
+torch's time, golu's, torch_time / golu_time (above 1: golu is faster), and
+golu's time against the copy (vs_memcpy, 1.00 = copy speed).
 
     /usr/bin/python3 bench/torch_compare_gpu.py [--sizes 1Mi,16Mi,256Mi]
-        [--dtype f32,bf16] [--reps 21] [--device 0] [--gpu-bench build/gpu_bench] [--json]
+        [--dtype f32,bf16] [--dir fwd,bwd] [--min-time 0.2] [--device 0]
+        [--golu build/golu] [--json]
 
 PyTorch is never a requirement of libgolu: without torch, or without a CUDA
 device, this prints why and exits 0.
@@ -22,6 +23,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 GOLU_ACTS = "golu,gelu,silu"
 
@@ -39,20 +41,21 @@ TORCH_DTYPES = {"f32": "float32", "bf16": "bfloat16"}
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Compare libgolu's CUDA kernels with PyTorch.")
     here = os.path.dirname(os.path.abspath(__file__))
-    p.add_argument("--gpu-bench", default=os.path.join(here, "..", "build", "gpu_bench"),
-                   help="path of gpu_bench (default: build/gpu_bench)")
+    p.add_argument("--golu", default=os.path.join(here, "..", "build", "golu"),
+                   help="path of the golu tool, built with CUDA (default: build/golu)")
     p.add_argument("--sizes", default="1Mi,16Mi,256Mi", help="elements, suffixes Ki Mi Gi")
     p.add_argument("--dtype", default="f32,bf16", help="f32,bf16")
     p.add_argument("--dir", default="fwd,bwd", help="fwd,bwd")
-    p.add_argument("--reps", type=int, default=21, help="timed batches per row (median)")
+    p.add_argument("--min-time", type=float, default=0.2,
+                   help="seconds of timed batches per row, after warm-up (as golu bench)")
     p.add_argument("--device", type=int, default=0, help="CUDA device ordinal")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     a = p.parse_args(argv)
     for d in a.dtype.split(","):
         if d not in TORCH_DTYPES:
             p.error("--dtype: f32 or bf16 (%s)" % d)
-    if a.reps < 3:
-        p.error("--reps: at least 3")
+    if not 0 < a.min_time <= 60:
+        p.error("--min-time: in (0, 60] seconds")
     return a
 
 
@@ -63,15 +66,15 @@ def fmt_n(n):
     return str(n)
 
 
-def run_gpu_bench(args):
-    cmd = [args.gpu_bench, "--json", "--act", GOLU_ACTS, "--dtype", args.dtype,
-           "--dir", args.dir, "--sizes", args.sizes, "--reps", str(args.reps),
-           "--device", str(args.device)]
+def run_golu_bench(args):
+    cmd = [args.golu, "bench", "--gpu", "--json", "--act", GOLU_ACTS, "--dtype", args.dtype,
+           "--dir", args.dir, "--sizes", args.sizes, "--dist", "normal",
+           "--min-time", repr(args.min_time), "--device", str(args.device)]
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except OSError as e:
         sys.exit("torch_compare_gpu: cannot run %s: %s (build it with `make` where nvcc "
-                 "is installed, or pass --gpu-bench)" % (args.gpu_bench, e))
+                 "is installed, or pass --golu)" % (args.golu, e))
     if r.returncode != 0:
         sys.stderr.write(r.stderr)
         sys.exit("torch_compare_gpu: `%s` exited %d" % (" ".join(cmd), r.returncode))
@@ -79,35 +82,49 @@ def run_gpu_bench(args):
 
 
 class Timer:
-    """Median milliseconds per call of run(k) (k picks the buffer set), by
-    CUDA events around batches of about 2 ms: gpu_bench's scheme."""
+    """Median seconds per call of run(k) (k picks the buffer set), golu
+    bench's scheme (bench_measure): one untimed call, warm-up of at least 2
+    calls and min_time/10 s, then batches of about min_time/20 s until
+    min_time has passed (at least 3), each timed by CUDA events."""
 
-    def __init__(self, torch, reps):
-        self.torch, self.reps = torch, reps
+    def __init__(self, torch, min_time):
+        self.min_time = min_time
         self.e0 = torch.cuda.Event(enable_timing=True)
         self.e1 = torch.cuda.Event(enable_timing=True)
 
-    def batch(self, run, calls):
-        self.e0.record()
-        for k in range(calls):
-            run(k)
-        self.e1.record()
-        self.e1.synchronize()
-        return self.e0.elapsed_time(self.e1)
+    def median_s(self, run):
+        k = [0]  # the next buffer set: rotation goes on across batches
 
-    def median_ms(self, run):
-        self.batch(run, 3)  # warm-up
-        one = self.batch(run, 3) / 3
-        calls = max(1, min(1000, int(2.0 / one) if one > 0 else 1000))
-        return statistics.median(self.batch(run, calls) / calls for _ in range(self.reps))
+        def batch(calls):
+            self.e0.record()
+            for _ in range(calls):
+                run(k[0])
+                k[0] += 1
+            self.e1.record()
+            self.e1.synchronize()
+            return self.e0.elapsed_time(self.e1) * 1e-3
+
+        batch(1)
+        calls, elapsed = 0, 0.0
+        while calls < 2 or elapsed < self.min_time / 10:
+            elapsed += batch(1)
+            calls += 1
+        per_call, target = elapsed / calls, self.min_time / 20
+        reps = 1 if per_call >= target else int(target / per_call)
+        times, start = [], time.perf_counter()
+        while len(times) < 1000 and (len(times) < 3 or
+                                     time.perf_counter() - start < self.min_time):
+            times.append(batch(reps) / reps)
+        return statistics.median(times)
 
 
 def buffer_sets(torch, n, dtype, device):
-    """Sets of (x, dy) from N(0, 1), as many as cover 4x the L2 (at least 2)."""
+    """Sets of (x, dy) from N(0, 1), as many as cover 4x the L2 (at least 2),
+    as golu bench --gpu."""
     props = torch.cuda.get_device_properties(device)
     l2 = getattr(props, "L2_cache_size", 50 << 20)
     set_bytes = 3 * n * torch.empty((), dtype=dtype).element_size()
-    count = max(2, min(64, -(-4 * l2 // set_bytes)))
+    count = max(2, min(1024, -(-4 * l2 // set_bytes)))
     g = torch.Generator(device=device).manual_seed(1)
     return [(torch.randn(n, generator=g, device=device).to(dtype),
              torch.randn(n, generator=g, device=device).to(dtype)) for _ in range(count)]
@@ -170,15 +187,15 @@ def torch_ops(torch):
 
 
 def time_torch(torch, args, golu_rows):
-    """torch ms per call by (op, dir, dtype, n), and how each op is called."""
-    ops, timer = torch_ops(torch), Timer(torch, args.reps)
+    """torch seconds per call by (op, dir, dtype, n), and how each op is called."""
+    ops, timer = torch_ops(torch), Timer(torch, args.min_time)
     out, how = {}, {}
     for dt, n in sorted({(r["dtype"], r["n"]) for r in golu_rows}, key=lambda c: (c[1], c[0])):
         sets = buffer_sets(torch, n, getattr(torch, TORCH_DTYPES[dt]), args.device)
         for d in args.dir.split(","):
             for op, by_dir in ops.items():
                 how[(op, d)], make = by_dir[d]
-                out[(op, d, dt, n)] = timer.median_ms(make(sets))
+                out[(op, d, dt, n)] = timer.median_s(make(sets))
         del sets
         torch.cuda.empty_cache()
     return out, how
@@ -196,43 +213,49 @@ def main(argv):
         print("torch_compare_gpu: skipped: torch %s sees no CUDA device" % torch.__version__)
         return 0
     torch.cuda.set_device(args.device)
-    golu = run_gpu_bench(args)
-    golu_ms = {(r["act"], r["dir"], r["dtype"], r["n"]): r for r in golu["rows"]}
-    torch_ms, how = time_torch(torch, args, golu["rows"])
+    golu = run_golu_bench(args)
+    golu_rows = [r for r in golu["rows"] if r["dist"] == "normal"]
+    golu_s = {(r["act"], r["dir"], r["dtype"], r["n"]): r for r in golu_rows}
+    torch_s, how = time_torch(torch, args, golu_rows)
 
     rows = []
-    for (op, d, dt, n), t in sorted(torch_ms.items(), key=lambda i: (i[0][1], i[0][2], i[0][3])):
+    for (op, d, dt, n), t in sorted(torch_s.items(), key=lambda i: (i[0][1], i[0][2], i[0][3])):
         for top, gact in PAIRS:
-            if top != op or (gact, d, dt, n) not in golu_ms:
+            if top != op or (gact, d, dt, n) not in golu_s:
                 continue
-            g = golu_ms[(gact, d, dt, n)]
+            g = golu_s[(gact, d, dt, n)]
             rows.append({"dir": d, "dtype": dt, "n": n, "torch_op": top,
-                         "torch_call": how[(top, d)], "torch_ms": t, "golu_act": gact,
-                         "golu_ms": g["ms"], "golu_vs_copy": g["vs_copy"],
-                         "copy_gbps": g["copy_gbps"], "torch_over_golu": t / g["ms"]})
+                         "torch_call": how[(top, d)], "torch_seconds": t, "golu_act": gact,
+                         "golu_seconds": g["seconds"], "golu_vs_memcpy": g["vs_memcpy"],
+                         "memcpy_gb_per_s": g["memcpy_gb_per_s"],
+                         "torch_over_golu": t / g["seconds"]})
     info = {"version": torch.__version__, "cuda": torch.version.cuda,
-            "device": torch.cuda.get_device_name(args.device), "reps": args.reps,
-            "stat": "median of ~2 ms batches timed by CUDA events",
+            "device": torch.cuda.get_device_name(args.device), "min_time_s": args.min_time,
+            "stat": "median of batches timed by CUDA events (golu bench's scheme)",
             "calls": {"%s %s" % k: v for k, v in how.items()}}
     if args.json:
-        json.dump({"device": golu["device"], "torch": info, "rows": rows}, sys.stdout, indent=1)
+        json.dump({"machine": golu["machine"], "torch": info, "rows": rows}, sys.stdout,
+                  indent=1)
         print()
         return 0
 
-    dev = golu["device"]
-    print("device: %s (%d SMs, cc %s); torch %s, CUDA %s"
-          % (dev["name"], dev["sms"], dev["cc"], info["version"], info["cuda"]))
-    print("torch/golu = torch time / golu time (above 1: golu faster); golu vs_copy = "
-          "copy time / golu time for the same bytes")
+    m = golu["machine"]
+    print("device: %s (%d SMs, cc %s, CUDA runtime %s, driver %s); torch %s, CUDA %s"
+          % (m["gpu"], m["sms"], m["cc"], m["cuda_runtime"], m["cuda_driver"],
+             info["version"], info["cuda"]))
+    print("torch/golu = torch time / golu time (above 1: golu faster); golu vs_memcpy = "
+          "golu time / copy time for the same bytes (1.00 = copy speed)")
     for (op, d), call in sorted(how.items()):
         print("  torch %-10s %s: %s" % (op, d, call))
     print()
-    print("%-3s %-4s %6s  %-10s %10s  %-5s %10s %8s  %10s"
-          % ("dir", "type", "n", "torch", "torch us", "golu", "golu us", "vs_copy", "torch/golu"))
+    print("%-3s %-4s %6s  %-10s %10s  %-5s %10s %9s  %10s"
+          % ("dir", "type", "n", "torch", "torch us", "golu", "golu us", "vs_memcpy",
+             "torch/golu"))
     for r in rows:
-        print("%-3s %-4s %6s  %-10s %10.2f  %-5s %10.2f %8.3f  %10.2f"
-              % (r["dir"], r["dtype"], fmt_n(r["n"]), r["torch_op"], r["torch_ms"] * 1e3,
-                 r["golu_act"], r["golu_ms"] * 1e3, r["golu_vs_copy"], r["torch_over_golu"]))
+        print("%-3s %-4s %6s  %-10s %10.2f  %-5s %10.2f %9.3f  %10.2f"
+              % (r["dir"], r["dtype"], fmt_n(r["n"]), r["torch_op"], r["torch_seconds"] * 1e6,
+                 r["golu_act"], r["golu_seconds"] * 1e6, r["golu_vs_memcpy"],
+                 r["torch_over_golu"]))
     return 0
 
 

@@ -44,6 +44,11 @@ void cli_json_string(const char *s);
 /* The CPU's marketing name from /proc/cpuinfo, or "unknown". */
 void cli_cpu_model(char *buf, size_t size);
 
+/* What --gpu says in a build without the CUDA part (exit status 1). */
+#define CLI_NO_CUDA                                                                     \
+    "--gpu: this build has no CUDA support (nvcc was not found when it was built, "     \
+    "or CUDA=0; see docs/CUDA.md)"
+
 /* Monotonic time in seconds. */
 double cli_now(void);
 

@@ -22,6 +22,10 @@
  * Buffers are not rotated: sizes that fit in cache (4Ki, 64Ki elements) are
  * timed from cache on purpose; they show the compute cost. Large sizes show
  * the memory-bound cost.
+ *
+ * `golu bench --gpu` parses the same flags here and runs cmd_bench_gpu.c
+ * (built with GOLU_HAVE_CUDA), which shares the inputs, the timing scheme
+ * and the table (bench.h).
  */
 #include <math.h>
 #include <pthread.h>
@@ -30,43 +34,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "cli.h"
 #include "commands.h"
 #include "golu.h"
 
-#define MAX_LIST 32
+#define MAX_LIST BENCH_MAX_LIST
 #define MAX_THREADS 4096
 #define MIN_BATCHES 3
 #define MAX_BATCHES 1000
 
-enum { DIR_FWD = 0, DIR_BWD = 1 };
-static const char *const dir_names[] = {"fwd", "bwd"};
-
-enum { DIST_NORMAL = 0, DIST_U6 = 1, DIST_U46 = 2, DIST_COUNT = 3 };
-static const char *const dist_names[] = {"normal", "u6", "u46"};
-
-typedef struct options {
-    golu_act acts[GOLU_ACT_COUNT * 2];
-    int n_acts;
-    int dirs[2];
-    int n_dirs;
-    golu_dtype dtypes[MAX_LIST];
-    int n_dtypes;
-    size_t sizes[MAX_LIST];
-    int n_sizes;
-    int threads[MAX_LIST];
-    int n_threads;
-    int dists[MAX_LIST];
-    int n_dists;
-    golu_isa isa;
-    double min_time;
-    int json;
-} options;
+const char *const bench_dir_names[2] = {"fwd", "bwd"};
+const char *const bench_dist_names[BENCH_DIST_COUNT] = {"normal", "u6", "u46"};
 
 static void print_usage(void)
 {
     printf(
         "usage: golu bench [options]\n"
+        "       golu bench --gpu [--device N] [options]\n"
         "\n"
         "Times golu_forward / golu_backward and a memcpy that moves the same bytes,\n"
         "in the same run, and prints one row per combination of the lists below.\n"
@@ -74,15 +59,19 @@ static void print_usage(void)
         "  --act LIST        activations, or 'all' (default: all)\n"
         "                    golu,relu,leaky_relu,prelu,elu,gelu,gelu_tanh,silu,mish\n"
         "  --dir LIST        fwd,bwd (default: fwd,bwd)\n"
-        "  --dtype LIST      f32,f64,bf16,f16 (default: f32)\n"
+        "  --dtype LIST      f32,f64,bf16,f16 (default: f32; --gpu: f32,bf16)\n"
         "  --sizes LIST      elements per array, suffixes Ki Mi Gi\n"
-        "                    (default: 4Ki,64Ki,1Mi,16Mi)\n"
+        "                    (default: 4Ki,64Ki,1Mi,16Mi; --gpu: 1Mi,16Mi,256Mi)\n"
         "  --threads LIST    thread counts, numbers or 'all' = every CPU (default: 1,all)\n"
         "  --dist LIST       inputs x: normal = N(0,1), u6 = uniform[-6,6],\n"
         "                    u46 = uniform[-4,6] (default: normal); dy is N(0,1)\n"
         "  --isa ISA         auto,scalar,avx2,avx512,neon (default: auto)\n"
         "  --min-time SEC    time per row, after warm-up (default: 0.2)\n"
         "  --json            one JSON object {\"machine\": {...}, \"rows\": [...]}\n"
+        "  --gpu             time golu_cuda_forward / golu_cuda_backward on a GPU\n"
+        "                    instead (builds with CUDA); --threads and --isa do not\n"
+        "                    apply there\n"
+        "  --device N        the GPU to use, with --gpu (default: 0)\n"
         "\n"
         "Columns: ns/elem (median batch time / n), Gelem/s, GB/s (bytes moved:\n"
         "fwd reads n and writes n elements, bwd reads 2n and writes n), memcpy GB/s\n"
@@ -95,7 +84,13 @@ static void print_usage(void)
         "that size (golu_ctx_threads_for: one thread below 256Ki elements).\n"
         "Buffers are not rotated: 4Ki and 64Ki are cache-resident by design\n"
         "(they measure compute); 16Mi measures memory bandwidth.\n"
-        "Inputs come from a fixed seed, so every run times the same data.\n");
+        "Inputs come from a fixed seed, so every run times the same data.\n"
+        "\n"
+        "With --gpu: us/call instead of ns/elem and no thr column; the baseline\n"
+        "is cudaMemcpyAsync device to device of the same bytes, timed in the same\n"
+        "run; CUDA events around batches, median of batches; buffers rotate call\n"
+        "to call over sets covering 4x the L2 cache, so no size runs from L2.\n"
+        "vs_memcpy 1.11 is 90 %% of the copy's bandwidth.\n");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -114,7 +109,7 @@ static int split_copy(const char *flag, const char *s, char **copy, char **items
     return cli_split_list(flag, *copy, items, MAX_LIST, count);
 }
 
-static int parse_acts(const char *flag, const char *s, options *o)
+static int parse_acts(const char *flag, const char *s, bench_options *o)
 {
     if (strcmp(s, "all") == 0) {
         for (int k = 0; k < GOLU_ACT_COUNT; k++)
@@ -135,14 +130,14 @@ static int parse_acts(const char *flag, const char *s, options *o)
     return rc;
 }
 
-static int parse_dirs(const char *flag, const char *s, options *o)
+static int parse_dirs(const char *flag, const char *s, bench_options *o)
 {
     char *copy, *items[MAX_LIST];
     int n, rc = split_copy(flag, s, &copy, items, &n);
     o->n_dirs = 0;
     for (int i = 0; rc == 0 && i < n; i++) {
-        int d = strcmp(items[i], "fwd") == 0 ? DIR_FWD
-                : strcmp(items[i], "bwd") == 0 ? DIR_BWD
+        int d = strcmp(items[i], "fwd") == 0 ? BENCH_FWD
+                : strcmp(items[i], "bwd") == 0 ? BENCH_BWD
                                                 : -1;
         if (d < 0) {
             cli_error("%s: unknown direction '%s' (known: fwd, bwd)", flag, items[i]);
@@ -158,7 +153,7 @@ static int parse_dirs(const char *flag, const char *s, options *o)
     return rc;
 }
 
-static int parse_dtypes(const char *flag, const char *s, options *o)
+static int parse_dtypes(const char *flag, const char *s, bench_options *o)
 {
     char *copy, *items[MAX_LIST];
     int n, rc = split_copy(flag, s, &copy, items, &n);
@@ -169,7 +164,7 @@ static int parse_dtypes(const char *flag, const char *s, options *o)
     return rc;
 }
 
-static int parse_sizes(const char *flag, const char *s, options *o)
+static int parse_sizes(const char *flag, const char *s, bench_options *o)
 {
     char *copy, *items[MAX_LIST];
     int n, rc = split_copy(flag, s, &copy, items, &n);
@@ -186,7 +181,7 @@ static int parse_sizes(const char *flag, const char *s, options *o)
 }
 
 /* Thread counts: numbers, or "all" = golu_cpu_count(); duplicates dropped. */
-static int parse_threads(const char *flag, const char *s, options *o)
+static int parse_threads(const char *flag, const char *s, bench_options *o)
 {
     char *copy, *items[MAX_LIST];
     int n, rc = split_copy(flag, s, &copy, items, &n);
@@ -209,14 +204,14 @@ static int parse_threads(const char *flag, const char *s, options *o)
     return rc;
 }
 
-static int parse_dists(const char *flag, const char *s, options *o)
+static int parse_dists(const char *flag, const char *s, bench_options *o)
 {
     char *copy, *items[MAX_LIST];
     int n, rc = split_copy(flag, s, &copy, items, &n);
     for (int i = 0; rc == 0 && i < n; i++) {
         o->dists[i] = -1;
-        for (int d = 0; d < DIST_COUNT; d++)
-            if (strcmp(items[i], dist_names[d]) == 0)
+        for (int d = 0; d < BENCH_DIST_COUNT; d++)
+            if (strcmp(items[i], bench_dist_names[d]) == 0)
                 o->dists[i] = d;
         if (o->dists[i] < 0) {
             cli_error("%s: unknown distribution '%s' (known: normal, u6, u46)", flag,
@@ -230,7 +225,7 @@ static int parse_dists(const char *flag, const char *s, options *o)
 }
 
 /* Returns 0 to run, 1 after --help, 2 on a bad flag (message printed). */
-static int parse_options(int argc, char **argv, options *o)
+static int parse_options(int argc, char **argv, bench_options *o)
 {
     memset(o, 0, sizeof *o);
     int rc = parse_acts("--act", "all", o);
@@ -244,6 +239,9 @@ static int parse_options(int argc, char **argv, options *o)
     if (rc)
         return 2;
 
+    /* Flags given, for the rules of --gpu. */
+    int have_dtype = 0, have_sizes = 0;
+    const char *cpu_only = NULL, *device_flag = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -251,6 +249,15 @@ static int parse_options(int argc, char **argv, options *o)
             return 1;
         } else if (strcmp(a, "--json") == 0) {
             o->json = 1;
+        } else if (strcmp(a, "--gpu") == 0) {
+            o->gpu = 1;
+        } else if (cli_is_flag(a, "--device")) {
+            long d;
+            if (!(v = cli_flag_value(argc, argv, &i, "--device")) ||
+                cli_parse_long("--device", v, 0, 1023, &d))
+                return 2;
+            o->device = (int)d;
+            device_flag = "--device";
         } else if (cli_is_flag(a, "--act")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--act")) || parse_acts("--act", v, o))
                 return 2;
@@ -261,14 +268,17 @@ static int parse_options(int argc, char **argv, options *o)
             if (!(v = cli_flag_value(argc, argv, &i, "--dtype")) ||
                 parse_dtypes("--dtype", v, o))
                 return 2;
+            have_dtype = 1;
         } else if (cli_is_flag(a, "--sizes")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--sizes")) ||
                 parse_sizes("--sizes", v, o))
                 return 2;
+            have_sizes = 1;
         } else if (cli_is_flag(a, "--threads")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--threads")) ||
                 parse_threads("--threads", v, o))
                 return 2;
+            cpu_only = "--threads";
         } else if (cli_is_flag(a, "--dist")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--dist")) ||
                 parse_dists("--dist", v, o))
@@ -277,6 +287,7 @@ static int parse_options(int argc, char **argv, options *o)
             if (!(v = cli_flag_value(argc, argv, &i, "--isa")) ||
                 cli_parse_isa("--isa", v, &o->isa))
                 return 2;
+            cpu_only = "--isa";
         } else if (cli_is_flag(a, "--min-time")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--min-time")) ||
                 cli_parse_double("--min-time", v, &o->min_time))
@@ -293,17 +304,41 @@ static int parse_options(int argc, char **argv, options *o)
             return 2;
         }
     }
-    return 0;
+
+    if (!o->gpu) {
+        if (device_flag) {
+            cli_error("--device: only with --gpu");
+            return 2;
+        }
+        return 0;
+    }
+    /* A GPU has no CPU threads or SIMD paths to choose: refuse rather than
+     * ignore them, so that no one reads a row as measured with them. */
+    if (cpu_only) {
+        cli_error("%s: does not apply with --gpu (the GPU benchmark has no CPU %s)",
+                  cpu_only, strcmp(cpu_only, "--isa") == 0 ? "SIMD path" : "threads");
+        return 2;
+    }
+    o->n_threads = 0;
+    rc = 0;
+    if (!have_dtype)
+        rc |= parse_dtypes("--dtype", "f32,bf16", o);
+    if (!have_sizes)
+        rc |= parse_sizes("--sizes", "1Mi,16Mi,256Mi", o);
+    return rc ? 2 : 0;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Inputs                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* splitmix64: small, fast, and good enough to draw benchmark inputs. */
+/* splitmix64: small, fast, and good enough to draw benchmark inputs. Its
+ * state is a counter: each draw adds RNG_STEP. */
+#define RNG_STEP 0x9E3779B97F4A7C15ULL
+
 static uint64_t rng_next(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    uint64_t z = (*state += RNG_STEP);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
@@ -318,9 +353,9 @@ static double rng_unit(uint64_t *state)
 static double rng_draw(uint64_t *state, int dist)
 {
     switch (dist) {
-    case DIST_U6:
+    case BENCH_U6:
         return -6.0 + 12.0 * rng_unit(state);
-    case DIST_U46:
+    case BENCH_U46:
         return -4.0 + 10.0 * rng_unit(state);
     default: { /* Box-Muller; one value per pair is plenty here */
         double u1 = rng_unit(state), u2 = rng_unit(state);
@@ -329,11 +364,17 @@ static double rng_draw(uint64_t *state, int dist)
     }
 }
 
-/* Fills n elements of dtype with draws from dist, from a fixed seed. */
-static void fill(golu_dtype dtype, void *buf, size_t n, int dist, uint64_t seed)
+/* Draws that one value of dist takes (Box-Muller takes two). */
+static uint64_t draws_per_value(int dist) { return dist == BENCH_NORMAL ? 2 : 1; }
+
+/* Elements [begin, end) of bench_fill's array. The generator's state is a
+ * counter, so element i starts from seed + i * draws * RNG_STEP whoever
+ * fills it. */
+static void fill_part(golu_dtype dtype, void *buf, size_t begin, size_t end, int dist,
+                      uint64_t seed)
 {
-    uint64_t state = seed;
-    for (size_t i = 0; i < n; i++) {
+    uint64_t state = seed + (uint64_t)begin * draws_per_value(dist) * RNG_STEP;
+    for (size_t i = begin; i < end; i++) {
         double v = rng_draw(&state, dist);
         switch (dtype) {
         case GOLU_F64:
@@ -350,6 +391,49 @@ static void fill(golu_dtype dtype, void *buf, size_t n, int dist, uint64_t seed)
             break;
         }
     }
+}
+
+typedef struct fill_job {
+    golu_dtype dtype;
+    void *buf;
+    size_t begin, end;
+    int dist;
+    uint64_t seed;
+    pthread_t tid;
+} fill_job;
+
+static void *fill_main(void *arg)
+{
+    fill_job *j = arg;
+    fill_part(j->dtype, j->buf, j->begin, j->end, j->dist, j->seed);
+    return NULL;
+}
+
+/* A part per CPU for large arrays (a 2^28-element array takes seconds on
+ * one); a part that cannot get a thread is filled by the caller. */
+void bench_fill(golu_dtype dtype, void *buf, size_t n, int dist, uint64_t seed)
+{
+    enum { MAX_PARTS = 256 };
+    int parts = n < ((size_t)1 << 20) ? 1 : golu_cpu_count();
+    parts = parts < 1 ? 1 : parts > MAX_PARTS ? MAX_PARTS : parts;
+    fill_job jobs[MAX_PARTS];
+    int started[MAX_PARTS] = {0};
+    for (int p = 0; p < parts; p++) {
+        jobs[p] = (fill_job){.dtype = dtype,
+                             .buf = buf,
+                             .begin = n / (size_t)parts * (size_t)p,
+                             .end = p == parts - 1 ? n : n / (size_t)parts * (size_t)(p + 1),
+                             .dist = dist,
+                             .seed = seed};
+        if (p > 0)
+            started[p] = pthread_create(&jobs[p].tid, NULL, fill_main, &jobs[p]) == 0;
+    }
+    for (int p = 0; p < parts; p++)
+        if (!started[p])
+            fill_main(&jobs[p]);
+    for (int p = 1; p < parts; p++)
+        if (started[p])
+            pthread_join(jobs[p].tid, NULL);
 }
 
 /* 64-byte-aligned, zeroed (so pages are faulted in before any timing). */
@@ -369,33 +453,25 @@ static void *alloc_aligned(size_t bytes)
 /* Timing                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* One call of the thing timed; returns 0, or nonzero to stop. */
-typedef int (*bench_fn)(void *arg);
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-/*
- * Warms up (at least 2 calls and min_time/10 s), then runs batches of calls,
- * each batch about min_time/20 s, until min_time has passed (at least
- * MIN_BATCHES batches). *seconds is the median over batches of the time per
- * call. Returns fn's nonzero result if a call failed.
- */
-static int measure(bench_fn fn, void *arg, double min_time, double *seconds)
+int bench_measure(bench_batch_fn fn, void *arg, double min_time, double *seconds)
 {
-    int rc = fn(arg); /* first call: page faults, thread start-up */
+    double t;
+    int rc = fn(arg, 1, &t); /* first call: page faults, thread start-up */
     if (rc)
         return rc;
     long calls = 0;
-    double t0 = cli_now(), elapsed;
+    double elapsed = 0;
     do {
-        if ((rc = fn(arg)) != 0)
+        if ((rc = fn(arg, 1, &t)) != 0)
             return rc;
         calls++;
-        elapsed = cli_now() - t0;
+        elapsed += t;
     } while (calls < 2 || elapsed < min_time / 10);
 
     double per_call = elapsed / (double)calls, target = min_time / 20;
@@ -404,15 +480,41 @@ static int measure(bench_fn fn, void *arg, double min_time, double *seconds)
     int nb = 0;
     double start = cli_now();
     while (nb < MAX_BATCHES && (nb < MIN_BATCHES || cli_now() - start < min_time)) {
-        double b0 = cli_now();
-        for (long r = 0; r < reps; r++)
-            if ((rc = fn(arg)) != 0)
-                return rc;
-        times[nb++] = (cli_now() - b0) / (double)reps;
+        if ((rc = fn(arg, reps, &t)) != 0)
+            return rc;
+        times[nb++] = t / (double)reps;
     }
     qsort(times, (size_t)nb, sizeof times[0], cmp_double);
     *seconds = nb % 2 ? times[nb / 2] : 0.5 * (times[nb / 2 - 1] + times[nb / 2]);
     return 0;
+}
+
+/* One call of the thing timed on the CPU; returns 0, or nonzero to stop. */
+typedef int (*cpu_fn)(void *arg);
+
+typedef struct cpu_timed {
+    cpu_fn fn;
+    void *arg;
+} cpu_timed;
+
+/* bench_batch_fn for CPU calls: wall-clock time of `calls` calls. */
+static int cpu_batch(void *arg, long calls, double *seconds)
+{
+    const cpu_timed *c = arg;
+    double t0 = cli_now();
+    for (long k = 0; k < calls; k++) {
+        int rc = c->fn(c->arg);
+        if (rc)
+            return rc;
+    }
+    *seconds = cli_now() - t0;
+    return 0;
+}
+
+static int measure(cpu_fn fn, void *arg, double min_time, double *seconds)
+{
+    cpu_timed c = {fn, arg};
+    return bench_measure(cpu_batch, &c, min_time, seconds);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -568,7 +670,7 @@ typedef struct act_call {
 static int act_run(void *arg)
 {
     act_call *c = arg;
-    c->status = c->dir == DIR_FWD
+    c->status = c->dir == BENCH_FWD
                     ? golu_forward(c->ctx, c->act, c->dtype, c->x, c->out, c->n)
                     : golu_backward(c->ctx, c->act, c->dtype, c->x, c->dy, c->out, c->n);
     return c->status != GOLU_OK;
@@ -582,6 +684,7 @@ static const char *baseline_text =
     "memcpy on the same threads moving the same bytes: fwd = memcpy(n*s bytes), "
     "bwd = memcpy(1.5*n*s bytes); vs_memcpy = activation time / memcpy time";
 
+/* 4Ki, 16Mi, 1Gi where n is a multiple; else the number. */
 static void format_size(size_t n, char *buf, size_t len)
 {
     if (n % ((size_t)1 << 30) == 0)
@@ -594,9 +697,9 @@ static void format_size(size_t n, char *buf, size_t len)
         snprintf(buf, len, "%zu", n);
 }
 
-/* The 1-minute load average, or -1 if unknown. Above the CPU count, other
- * processes compete with the benchmark and its timings are noisy. */
-static double load_average(void)
+/* Above the CPU count, other processes compete with the benchmark and its
+ * timings are noisy. */
+double bench_load_average(void)
 {
     double load = -1;
     FILE *f = fopen("/proc/loadavg", "r");
@@ -608,11 +711,11 @@ static double load_average(void)
     return load;
 }
 
-static void print_machine(const options *o, const char *isa)
+static void print_machine(const bench_options *o, const char *isa)
 {
     char cpu[256];
     cli_cpu_model(cpu, sizeof cpu);
-    double load = load_average();
+    double load = bench_load_average();
     if (o->json) {
         printf("{\"machine\": {\"cpu\": ");
         cli_json_string(cpu);
@@ -643,37 +746,47 @@ static void print_machine(const options *o, const char *isa)
         printf("baseline: %s (1.00 = memcpy speed); median of batches; buffers not "
                "rotated, small sizes run from cache\n\n",
                baseline_text);
+    }
+    bench_print_header(o);
+}
+
+/* GPU rows have no thread count, and us/call where the CPU's have ns/elem
+ * (a GPU call on 2^28 elements takes about 0.003 ns per element). */
+void bench_print_header(const bench_options *o)
+{
+    if (o->json)
+        return;
+    if (o->gpu)
+        printf("%-10s %-3s %-5s %6s %-6s %9s %9s %8s %11s %9s\n", "act", "dir", "dtype", "n",
+               "dist", "us/call", "Gelem/s", "GB/s", "memcpyGB/s", "vs_memcpy");
+    else
         printf("%-10s %-3s %-5s %6s %4s %-6s %9s %9s %8s %11s %9s\n", "act", "dir", "dtype",
                "n", "thr", "dist", "ns/elem", "Gelem/s", "GB/s", "memcpyGB/s", "vs_memcpy");
-    }
     fflush(stdout);
 }
 
-typedef struct row {
-    const char *act, *dir, *dtype, *dist;
-    size_t n;
-    int threads;
-    double seconds, memcpy_seconds;
-    size_t bytes; /* moved by one call */
-} row;
-
-static void print_row(const options *o, const row *r, int first)
+void bench_print_row(const bench_options *o, const bench_row *r, int first)
 {
     double ns = r->seconds * 1e9 / (double)r->n;
     double gelem = (double)r->n / r->seconds * 1e-9;
     double gbs = (double)r->bytes / r->seconds * 1e-9;
     double mgbs = (double)r->bytes / r->memcpy_seconds * 1e-9;
     double ratio = r->seconds / r->memcpy_seconds;
+    char n[32];
+    format_size(r->n, n, sizeof n);
     if (o->json) {
-        printf("%s\n  {\"act\": \"%s\", \"dir\": \"%s\", \"dtype\": \"%s\", \"n\": %zu, "
-               "\"threads\": %d, \"dist\": \"%s\", \"seconds\": %.6g, \"ns_per_elem\": %.6g, "
+        printf("%s\n  {\"act\": \"%s\", \"dir\": \"%s\", \"dtype\": \"%s\", \"n\": %zu, ",
+               first ? "" : ",", r->act, r->dir, r->dtype, r->n);
+        if (!o->gpu)
+            printf("\"threads\": %d, ", r->threads);
+        printf("\"dist\": \"%s\", \"seconds\": %.6g, \"ns_per_elem\": %.6g, "
                "\"gelem_per_s\": %.6g, \"bytes\": %zu, \"gb_per_s\": %.6g, "
                "\"memcpy_seconds\": %.6g, \"memcpy_gb_per_s\": %.6g, \"vs_memcpy\": %.6g}",
-               first ? "" : ",", r->act, r->dir, r->dtype, r->n, r->threads, r->dist,
-               r->seconds, ns, gelem, r->bytes, gbs, r->memcpy_seconds, mgbs, ratio);
+               r->dist, r->seconds, ns, gelem, r->bytes, gbs, r->memcpy_seconds, mgbs, ratio);
+    } else if (o->gpu) {
+        printf("%-10s %-3s %-5s %6s %-6s %9.2f %9.3f %8.2f %11.2f %9.2f\n", r->act, r->dir,
+               r->dtype, n, r->dist, r->seconds * 1e6, gelem, gbs, mgbs, ratio);
     } else {
-        char n[32];
-        format_size(r->n, n, sizeof n);
         printf("%-10s %-3s %-5s %6s %4d %-6s %9.3f %9.3f %8.2f %11.2f %9.2f\n", r->act, r->dir,
                r->dtype, n, r->threads, r->dist, ns, gelem, gbs, mgbs, ratio);
     }
@@ -685,7 +798,7 @@ static void print_row(const options *o, const row *r, int first)
 /* ------------------------------------------------------------------------ */
 
 typedef struct bench_state {
-    const options *o;
+    const bench_options *o;
     golu_ctx *ctxs[MAX_LIST]; /* one per thread count */
     int rows;
 } bench_state;
@@ -693,24 +806,24 @@ typedef struct bench_state {
 /* Every row of one (dtype, n): returns 0, or the exit code. */
 static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
 {
-    const options *o = b->o;
+    const bench_options *o = b->o;
     size_t s = golu_dtype_size(dtype), bytes = n * s;
     void *x = alloc_aligned(bytes), *dy = alloc_aligned(bytes), *out = alloc_aligned(bytes);
     int rc = (x && dy && out) ? 0 : 1;
     if (rc == 0)
-        fill(dtype, dy, n, DIST_NORMAL, 0x5eed0002ULL);
+        bench_fill(dtype, dy, n, BENCH_NORMAL, BENCH_SEED_DY);
 
     for (int di = 0; rc == 0 && di < o->n_dists; di++) {
-        fill(dtype, x, n, o->dists[di], 0x5eed0001ULL + (uint64_t)o->dists[di]);
+        bench_fill(dtype, x, n, o->dists[di], BENCH_SEED_X + (uint64_t)o->dists[di]);
         for (int ai = 0; rc == 0 && ai < o->n_acts; ai++)
             for (int d = 0; rc == 0 && d < o->n_dirs; d++)
                 for (int ti = 0; rc == 0 && ti < o->n_threads; ti++) {
                     int dir = o->dirs[d];
                     act_call c = {b->ctxs[ti], &o->acts[ai], dtype, dir, x, dy, out, n,
                                   GOLU_OK};
-                    row r = {golu_act_name(o->acts[ai].kind), dir_names[dir],
-                             golu_dtype_name(dtype), dist_names[o->dists[di]], n,
-                             o->threads[ti], 0, 0, (dir == DIR_FWD ? 2 : 3) * bytes};
+                    bench_row r = {golu_act_name(o->acts[ai].kind), bench_dir_names[dir],
+                             golu_dtype_name(dtype), bench_dist_names[o->dists[di]], n,
+                             o->threads[ti], 0, 0, (dir == BENCH_FWD ? 2 : 3) * bytes};
                     if (measure(act_run, &c, o->min_time, &r.seconds) != 0) {
                         cli_error("%s %s (%s, n=%zu, threads=%d): %s", r.act, r.dir, r.dtype,
                                   n, r.threads, golu_status_str(c.status));
@@ -723,7 +836,7 @@ static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
                         rc = 1;
                         break;
                     }
-                    print_row(o, &r, b->rows++ == 0);
+                    bench_print_row(o, &r, b->rows++ == 0);
                 }
     }
     free(x);
@@ -735,10 +848,18 @@ static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
 int golu_cmd_bench(int argc, char **argv)
 {
     cli_set_command("bench");
-    options o;
+    bench_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc)
         return rc == 1 ? 0 : 2;
+    if (o.gpu) {
+#ifdef GOLU_HAVE_CUDA
+        return bench_gpu(&o);
+#else
+        cli_error("%s", CLI_NO_CUDA);
+        return 1;
+#endif
+    }
 
     if (o.isa == GOLU_ISA_AUTO && golu_isa_env_status() != GOLU_OK) {
         cli_error("GOLU_ISA: %s", golu_status_str(golu_isa_env_status()));

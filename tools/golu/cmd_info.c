@@ -4,8 +4,9 @@
  * The library version, the CPU model (from /proc/cpuinfo where there is one),
  * the CPU count, the SIMD paths this build has and this CPU runs, the path
  * that GOLU_ISA_AUTO resolves to, and whether the GOLU_ISA environment
- * variable is set and usable; the GPUs, when the build has the CUDA part
- * (GOLU_HAVE_CUDA, set by the Makefile when nvcc is found).
+ * variable is set and usable; the GPUs and the CUDA runtime and driver
+ * versions, when the build has the CUDA part (GOLU_HAVE_CUDA, set by the
+ * Makefile when nvcc is found). No GPU is not an error: it says why.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "golu.h"
 #ifdef GOLU_HAVE_CUDA
 #include "golu_cuda.h"
+#include "gpu.h"
 #endif
 
 #define INFO_MAX_GPUS 16
@@ -26,7 +28,8 @@ static void print_usage(void)
            "\n"
            "Prints the library version, the CPU model and count, the SIMD paths\n"
            "this CPU supports, the default path, the state of the GOLU_ISA\n"
-           "environment variable, and the GPUs (when built with CUDA).\n"
+           "environment variable, and the GPUs and CUDA versions (when built\n"
+           "with CUDA).\n"
            "\n"
            "  --json    one JSON object instead of text\n");
 }
@@ -64,14 +67,17 @@ int golu_cmd_info(int argc, char **argv)
     /* GPUs: names, or why there are none. */
     char gpus[INFO_MAX_GPUS][128];
     int n_gpus = 0;
+    char gpu[320];
 #ifdef GOLU_HAVE_CUDA
-    const char *gpu = "none found (no CUDA device or driver)";
-    int count = golu_cuda_device_count();
+    char why[256] = "", cuda_runtime[32], cuda_driver[32];
+    int count = gpu_count(why, sizeof why);
+    snprintf(gpu, sizeof gpu, "none found (%s)", why);
     for (int d = 0; d < count && n_gpus < INFO_MAX_GPUS; d++)
         if (golu_cuda_device_name(d, gpus[n_gpus], sizeof gpus[0]) == GOLU_OK)
             n_gpus++;
+    gpu_versions(cuda_runtime, cuda_driver, sizeof cuda_runtime);
 #else
-    const char *gpu = "none (this build has no CUDA support)";
+    snprintf(gpu, sizeof gpu, "none (this build has no CUDA support)");
 #endif
 
     if (json) {
@@ -106,6 +112,12 @@ int golu_cmd_info(int argc, char **argv)
             printf(", \"gpu_note\": ");
             cli_json_string(gpu);
         }
+#ifdef GOLU_HAVE_CUDA
+        printf(", \"cuda_runtime\": ");
+        cli_json_string(cuda_runtime);
+        printf(", \"cuda_driver\": ");
+        cli_json_string(cuda_driver);
+#endif
         printf("}\n");
         return 0;
     }
@@ -129,5 +141,8 @@ int golu_cmd_info(int argc, char **argv)
         printf("GPU:         %s\n", gpu);
     for (int i = 0; i < n_gpus; i++)
         printf("GPU %-2d       %s\n", i, gpus[i]);
+#ifdef GOLU_HAVE_CUDA
+    printf("CUDA:        runtime %s, driver %s\n", cuda_runtime, cuda_driver);
+#endif
     return 0;
 }
