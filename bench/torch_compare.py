@@ -18,9 +18,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
+
+from golu_json import fmt_n, run_golu_json
 
 GOLU_ACTS = "golu,gelu,gelu_tanh,silu,mish"
 
@@ -117,16 +118,7 @@ def run_golu(args):
            "--dist", args.dist, "--min-time", repr(args.min_time)]
     if args.isa:
         cmd += ["--isa", args.isa]
-    try:
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    except OSError as e:
-        sys.exit("torch_compare: cannot run %s: %s (build it with `make`, or pass --golu)"
-                 % (args.golu, e))
-    if r.returncode != 0:
-        sys.stderr.write(r.stderr)
-        sys.stderr.write("torch_compare: `%s` exited %d\n" % (" ".join(cmd), r.returncode))
-        sys.exit(2 if r.returncode == 2 else 1)
-    return json.loads(r.stdout)
+    return run_golu_json("torch_compare", cmd, "build it with `make`")
 
 
 def measure(fn, min_time):
@@ -239,12 +231,6 @@ def torch_capability(torch):
             return line.split(":", 1)[1].strip()
     return "unknown"
 
-
-def fmt_n(n):
-    for suffix, shift in (("Gi", 30), ("Mi", 20), ("Ki", 10)):
-        if n % (1 << shift) == 0:
-            return "%d%s" % (n >> shift, suffix)
-    return str(n)
 
 
 def main(argv):

@@ -21,9 +21,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
+
+from golu_json import fmt_n, run_golu_json
 
 GOLU_ACTS = "golu,gelu,silu"
 
@@ -59,26 +60,13 @@ def parse_args(argv):
     return a
 
 
-def fmt_n(n):
-    for suffix, shift in (("Gi", 30), ("Mi", 20), ("Ki", 10)):
-        if n % (1 << shift) == 0:
-            return "%d%s" % (n >> shift, suffix)
-    return str(n)
-
 
 def run_golu_bench(args):
     cmd = [args.golu, "bench", "--gpu", "--json", "--act", GOLU_ACTS, "--dtype", args.dtype,
            "--dir", args.dir, "--sizes", args.sizes, "--dist", "normal",
            "--min-time", repr(args.min_time), "--device", str(args.device)]
-    try:
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    except OSError as e:
-        sys.exit("torch_compare_gpu: cannot run %s: %s (build it with `make` where nvcc "
-                 "is installed, or pass --golu)" % (args.golu, e))
-    if r.returncode != 0:
-        sys.stderr.write(r.stderr)
-        sys.exit("torch_compare_gpu: `%s` exited %d" % (" ".join(cmd), r.returncode))
-    return json.loads(r.stdout)
+    return run_golu_json("torch_compare_gpu", cmd,
+                         "build it with `make` where nvcc is installed")
 
 
 class Timer:

@@ -7,14 +7,14 @@
  *   bfloat16, float16: widen to float32 exactly, compute; store by rounding
  *             to float32 first, then to 16 bits (nearest even), as api.c
  *             does (the float32 kernels, then golu_f32_to_bf16/_f16).
- * The 16-bit conversions (convert_cuda.h) are dtype.c's, line for line.
+ * The 16-bit conversions are the CPU's own (src/kernels/convert16.h).
  *
  * Each storage type also says how many elements one 16-byte load holds (V).
  */
 #ifndef GOLU_STORE_CUDA_H
 #define GOLU_STORE_CUDA_H
 
-#include "convert_cuda.h"
+#include "convert16.h"
 
 #define SFN static __device__ __forceinline__
 
@@ -37,15 +37,15 @@ struct st_f64 {
 struct st_bf16 {
     typedef uint16_t T;
     enum { V = 8 };
-    SFN double load(T v) { return cu_bf16_to_f32(v); }
-    SFN T store(double v) { return cu_f32_to_bf16((float)v); }
+    SFN double load(T v) { return golu_cvt_bf16_to_f32(v); }
+    SFN T store(double v) { return golu_cvt_f32_to_bf16((float)v); }
 };
 
 struct st_f16 {
     typedef uint16_t T;
     enum { V = 8 };
-    SFN double load(T v) { return cu_f16_to_f32(v); }
-    SFN T store(double v) { return cu_f32_to_f16((float)v); }
+    SFN double load(T v) { return golu_cvt_f16_to_f32(v); }
+    SFN T store(double v) { return golu_cvt_f32_to_f16((float)v); }
 };
 
 #endif
