@@ -11,7 +11,7 @@ for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user; do
         { DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >/dev/null; }
 done
 make -s all
-make -s ARCH=aarch64 CC=aarch64-linux-gnu-gcc BUILD=build-arm WERROR=1 lib
+make -s ARCH=aarch64 CC=aarch64-linux-gnu-gcc BUILD=build-arm WERROR=1 CUDA=0 lib
 out=$(mktemp -d)
 aarch64-linux-gnu-gcc -O2 -Iinclude -static -o "$out/dump-arm" tests/isa_dump.c build-arm/libgolu.a -lm -lpthread
 cc -O2 -Iinclude -o "$out/dump-x86" tests/isa_dump.c build/libgolu.a -lm -lpthread

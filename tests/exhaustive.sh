@@ -4,12 +4,11 @@
 #   1. float32 GoLU forward and backward, every one of the 2^32 inputs, on each
 #      SIMD path this CPU runs (the others are skipped with a message), within
 #      1 ulp, and bit-identical to the scalar path.
-#   2. bfloat16 and float16 GoLU, all 65536 inputs: bf16 correctly rounded
-#      (0.5 ulp); f16 within 0.5001 ulp: it is rounded from the float32
-#      result, and where the exact value lies within a float32 ulp of a tie
-#      between two f16 values that second rounding can go the far way, by at
-#      most 0.5 + 2^-13 * 0.54 = 0.50007 ulp (measured: 0.500059 forward,
-#      0.500055 backward).
+#   2. bfloat16 and float16 GoLU, all 65536 inputs: the double result is
+#      rounded to float32 with round-to-odd, then to 16 bits, which is one
+#      rounding of the double; bf16 is then correctly rounded (0.5 ulp), and
+#      f16 within 0.50001 ulp: one input (x = -0.002058) lies 2e-6 ulp from a
+#      tie, closer than the double result's own error (2^-28.8) can resolve.
 #   3. float64 GoLU, 10^7 random inputs against MPFR, within 1 ulp.
 #   4. Every peer's float32 sweep, forward and backward, on the default path,
 #      against the bound it is documented to meet (PEER_MAX below).
@@ -88,7 +87,7 @@ done
 # 2. 16-bit formats, all inputs
 for dir in fwd bwd; do
     step "golu $dir bf16" --act golu --dir $dir --dtype bf16 --max-ulp 0.5
-    step "golu $dir f16" --act golu --dir $dir --dtype f16 --max-ulp 0.5001
+    step "golu $dir f16" --act golu --dir $dir --dtype f16 --max-ulp 0.50001
 done
 
 # 3. float64 against MPFR

@@ -1,5 +1,6 @@
 /* isa_dump.c - dumps every activation's fwd and bwd outputs on a strided sample of all
- * float32 bit patterns (every 65537th) on one ISA, to compare paths across
+ * float32 bit patterns (every 65537th), and on every bfloat16 and float16
+ * input, on one ISA, to compare paths across
  * machines bit for bit (scripts/check-neon.sh). NaN results are written as one
  * canonical NaN (payloads may differ). Usage: isa_dump OUT_FILE ISA_NUMBER */
 #include <stdio.h>
@@ -25,5 +26,21 @@ int main(int argc, char **argv) {
   for (int a = 0; a < GOLU_ACT_COUNT; a++) { golu_act act = golu_act_default(a);
     golu_forward(c, &act, GOLU_F32, x, y, n); for (size_t i = 0; i < n; i++) if (y[i] != y[i]) y[i] = __builtin_nanf("");  fwrite(y, 4, n, f);
     golu_backward(c, &act, GOLU_F32, x, dy, y, n); for (size_t i = 0; i < n; i++) if (y[i] != y[i]) y[i] = __builtin_nanf(""); fwrite(y, 4, n, f); }
-  fclose(f); printf("%s: %zu inputs\n", golu_isa_name(isa), n); return 0;
+  /* every 16-bit input, both 16-bit types */
+  unsigned short *h = malloc(65536 * 2), *hy = malloc(65536 * 2), *hdy = malloc(65536 * 2);
+  for (uint32_t i = 0; i < 65536; i++) h[i] = (unsigned short)i;
+  for (int t = 0; t < 2; t++) {
+    golu_dtype dt = t ? GOLU_F16 : GOLU_BF16;
+    for (uint32_t i = 0; i < 65536; i++)
+      hdy[i] = t ? golu_f32_to_f16(0.75f) : golu_f32_to_bf16(0.75f);
+    for (int a = 0; a < GOLU_ACT_COUNT; a++) { golu_act act = golu_act_default(a);
+      for (int dir = 0; dir < 2; dir++) {
+        if (dir == 0) golu_forward(c, &act, dt, h, hy, 65536);
+        else golu_backward(c, &act, dt, h, hdy, hy, 65536);
+        for (uint32_t i = 0; i < 65536; i++) /* one canonical NaN per format */
+          if ((hy[i] & 0x7fff) > (t ? 0x7c00 : 0x7f80)) hy[i] = t ? 0x7e00 : 0x7fc0;
+        fwrite(hy, 2, 65536, f);
+      } }
+  }
+  fclose(f); printf("%s: %zu float32 inputs, all 16-bit inputs\n", golu_isa_name(isa), n); return 0;
 }

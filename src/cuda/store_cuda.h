@@ -5,8 +5,8 @@
  *   float32:  widen exactly; store (float)v, one rounding to nearest even.
  *   float64:  as is.
  *   bfloat16, float16: widen to float32 exactly, compute; store by rounding
- *             to float32 first, then to 16 bits (nearest even), as api.c
- *             does (the float32 kernels, then golu_f32_to_bf16/_f16).
+ *             to float32 with round-to-odd, then to 16 bits (nearest even):
+ *             one rounding of the double in effect, as api.c does.
  * The 16-bit conversions are the CPU's own (src/kernels/convert16.h).
  *
  * Each storage type also says how many elements one 16-byte load holds (V).
@@ -38,14 +38,14 @@ struct st_bf16 {
     typedef uint16_t T;
     enum { V = 8 };
     SFN double load(T v) { return golu_cvt_bf16_to_f32(v); }
-    SFN T store(double v) { return golu_cvt_f32_to_bf16((float)v); }
+    SFN T store(double v) { return golu_cvt_f32_to_bf16(golu_cvt_f64_to_f32_odd(v)); }
 };
 
 struct st_f16 {
     typedef uint16_t T;
     enum { V = 8 };
     SFN double load(T v) { return golu_cvt_f16_to_f32(v); }
-    SFN T store(double v) { return golu_cvt_f32_to_f16((float)v); }
+    SFN T store(double v) { return golu_cvt_f32_to_f16(golu_cvt_f64_to_f32_odd(v)); }
 };
 
 #endif

@@ -3,8 +3,9 @@
  * pick the kernel for the dtype and ISA, and split the work across threads.
  *
  * float32 runs the ISA's kernels directly; bfloat16 and float16 are widened
- * to float32 in blocks on the stack, run through the same float32 kernels and
- * rounded once on the way out; float64 runs the portable double kernels.
+ * to float32 in blocks on the stack, run through the same float32 kernels in
+ * their round-to-odd form, and rounded to 16 bits on the way out, which makes
+ * one rounding of the double result; float64 runs the portable double kernels.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ static void fwd_range(void *arg, size_t begin, size_t end)
             size_t m = end - i < CHUNK ? end - i : CHUNK;
             float buf[CHUNK];
             widen16(j->k, j->dtype, (const uint16_t *)j->x + i, buf, m);
-            j->k->f32_fwd[j->act->kind](buf, buf, m, j->act);
+            j->k->f32_fwd_odd[j->act->kind](buf, buf, m, j->act);
             narrow16(j->k, j->dtype, buf, (uint16_t *)j->out + i, m);
         }
         break;
@@ -118,7 +119,7 @@ static void bwd_range(void *arg, size_t begin, size_t end)
             float bx[CHUNK], bdy[CHUNK];
             widen16(j->k, j->dtype, (const uint16_t *)j->x + i, bx, m);
             widen16(j->k, j->dtype, (const uint16_t *)j->dy + i, bdy, m);
-            j->k->f32_bwd[j->act->kind](bx, bdy, bdy, m, j->act);
+            j->k->f32_bwd_odd[j->act->kind](bx, bdy, bdy, m, j->act);
             narrow16(j->k, j->dtype, bdy, (uint16_t *)j->out + i, m);
         }
         break;

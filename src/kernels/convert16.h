@@ -9,6 +9,7 @@
 #ifndef GOLU_CONVERT16_H
 #define GOLU_CONVERT16_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -76,6 +77,24 @@ CFN uint16_t golu_cvt_f32_to_f16(float f)
     }
     uint32_t r = a + 0x0fffu + ((a >> 13) & 1u) - (112u << 23);
     return (uint16_t)(sign | (uint16_t)(r >> 13));
+}
+
+/*
+ * A double rounded to float with round-to-odd: truncate toward zero, then set
+ * the last bit if anything was dropped. Rounding that float to nearest into a
+ * format at least 2 bits narrower (bfloat16, float16) gives that format's
+ * nearest value to v itself: one rounding, not two. NaN stays NaN.
+ */
+CFN float golu_cvt_f64_to_f32_odd(double v)
+{
+    float r = (float)v; /* nearest: the truncation, or one step beyond it */
+    uint32_t u = golu_cvt_f32_bits(r);
+    if ((double)r != v && v == v) {
+        if (fabs((double)r) > fabs(v)) /* rounded away from zero: step back */
+            u -= 1;
+        u |= 1;
+    }
+    return golu_cvt_f32_from_bits(u);
 }
 
 #endif

@@ -20,7 +20,7 @@
  * small buffer so nothing past the end is read or written. Each step loads
  * before it stores, so y == x (and dx == dy or dx == x) is safe.
  */
-#define DEFINE_FWD(name, elem)                                                 \
+#define DEFINE_FWD(name, elem, store)                                          \
     static void KERNEL(name)(const float *x, float *y, size_t n,               \
                              const golu_act *act)                              \
     {                                                                          \
@@ -28,21 +28,21 @@
         size_t i = 0;                                                          \
         for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                     \
             vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);      \
-            vd_store_f32(y + i, elem(a, &c));                                  \
-            vd_store_f32(y + i + VD_LANES, elem(b, &c));                       \
+            store(y + i, elem(a, &c));                                  \
+            store(y + i + VD_LANES, elem(b, &c));                       \
         }                                                                      \
         for (; i + VD_LANES <= n; i += VD_LANES)                               \
-            vd_store_f32(y + i, elem(vd_load_f32(x + i), &c));                 \
+            store(y + i, elem(vd_load_f32(x + i), &c));                 \
         if (i < n) {                                                           \
             float tx[VD_LANES] = {0}, ty[VD_LANES];                            \
             memcpy(tx, x + i, (n - i) * sizeof *x);                            \
-            vd_store_f32(ty, elem(vd_load_f32(tx), &c));                       \
+            store(ty, elem(vd_load_f32(tx), &c));                       \
             memcpy(y + i, ty, (n - i) * sizeof *y);                            \
         }                                                                      \
     }
 
 /* dx = dy * slope(x), the product taken in double and rounded once. */
-#define DEFINE_BWD(name, slope)                                                \
+#define DEFINE_BWD(name, slope, store)                                         \
     static void KERNEL(name)(const float *x, const float *dy, float *dx,       \
                              size_t n, const golu_act *act)                    \
     {                                                                          \
@@ -51,83 +51,83 @@
         for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                     \
             vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);      \
             vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);  \
-            vd_store_f32(dx + i, vd_mul(da, slope(a, &c)));                    \
-            vd_store_f32(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));         \
+            store(dx + i, vd_mul(da, slope(a, &c)));                    \
+            store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));         \
         }                                                                      \
         for (; i + VD_LANES <= n; i += VD_LANES) {                             \
             vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);               \
-            vd_store_f32(dx + i, vd_mul(da, slope(a, &c)));                    \
+            store(dx + i, vd_mul(da, slope(a, &c)));                    \
         }                                                                      \
         if (i < n) {                                                           \
             float tx[VD_LANES] = {0}, tdy[VD_LANES] = {0}, tdx[VD_LANES];      \
             memcpy(tx, x + i, (n - i) * sizeof *x);                            \
             memcpy(tdy, dy + i, (n - i) * sizeof *dy);                         \
-            vd_store_f32(tdx, vd_mul(vd_load_f32(tdy),                         \
+            store(tdx, vd_mul(vd_load_f32(tdy),                         \
                                      slope(vd_load_f32(tx), &c)));             \
             memcpy(dx + i, tdx, (n - i) * sizeof *dx);                         \
         }                                                                      \
     }
 
-DEFINE_FWD(golu1_fwd, golu1_fwd_v)
-DEFINE_BWD(golu1_bwd, golu1_slope_v)
-DEFINE_FWD(golu_general_fwd, golu_fwd_v)
-DEFINE_BWD(golu_general_bwd, golu_slope_v)
+/* Each activation's kernels: rounded to nearest (float32 results) and rounded
+ * to odd (for the 16-bit types, which round once more: see convert16.h). */
+#define DEFINE_ACT(name, fwd, slope)                                           \
+    DEFINE_FWD(name##_fwd, fwd, vd_store_f32)                                  \
+    DEFINE_BWD(name##_bwd, slope, vd_store_f32)                                \
+    DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                          \
+    DEFINE_BWD(name##_bwd_odd, slope, vd_store_f32_odd)
 
-static void KERNEL(golu_fwd)(const float *x, float *y, size_t n, const golu_act *act)
-{
-    if (golu_is_default(act))
-        KERNEL(golu1_fwd)(x, y, n, act);
-    else
-        KERNEL(golu_general_fwd)(x, y, n, act);
-}
+DEFINE_ACT(golu1, golu1_fwd_v, golu1_slope_v)
+DEFINE_ACT(golu_general, golu_fwd_v, golu_slope_v)
+DEFINE_ACT(relu, relu_fwd_v, relu_slope_v)
+DEFINE_ACT(leaky, leaky_fwd_v, leaky_slope_v)
+DEFINE_ACT(elu, elu_fwd_v, elu_slope_v)
+DEFINE_ACT(gelu, gelu_fwd_v, gelu_slope_v)
+DEFINE_ACT(gelu_tanh, gelu_tanh_fwd_v, gelu_tanh_slope_v)
+DEFINE_ACT(silu, silu_fwd_v, silu_slope_v)
+DEFINE_ACT(mish, mish_fwd_v, mish_slope_v)
 
-static void KERNEL(golu_bwd)(const float *x, const float *dy, float *dx, size_t n,
-                             const golu_act *act)
-{
-    if (golu_is_default(act))
-        KERNEL(golu1_bwd)(x, dy, dx, n, act);
-    else
-        KERNEL(golu_general_bwd)(x, dy, dx, n, act);
-}
-DEFINE_FWD(relu_fwd, relu_fwd_v)
-DEFINE_BWD(relu_bwd, relu_slope_v)
-DEFINE_FWD(leaky_fwd, leaky_fwd_v)
-DEFINE_BWD(leaky_bwd, leaky_slope_v)
-DEFINE_FWD(elu_fwd, elu_fwd_v)
-DEFINE_BWD(elu_bwd, elu_slope_v)
-DEFINE_FWD(gelu_fwd, gelu_fwd_v)
-DEFINE_BWD(gelu_bwd, gelu_slope_v)
-DEFINE_FWD(gelu_tanh_fwd, gelu_tanh_fwd_v)
-DEFINE_BWD(gelu_tanh_bwd, gelu_tanh_slope_v)
-DEFINE_FWD(silu_fwd, silu_fwd_v)
-DEFINE_BWD(silu_bwd, silu_slope_v)
-DEFINE_FWD(mish_fwd, mish_fwd_v)
-DEFINE_BWD(mish_bwd, mish_slope_v)
+/* GoLU: the specialised kernels for the default parameters. */
+#define DEFINE_GOLU_DISPATCH(suffix)                                           \
+    static void KERNEL(golu_fwd##suffix)(const float *x, float *y, size_t n,   \
+                                         const golu_act *act)                  \
+    {                                                                          \
+        if (golu_is_default(act))                                              \
+            KERNEL(golu1_fwd##suffix)(x, y, n, act);                           \
+        else                                                                   \
+            KERNEL(golu_general_fwd##suffix)(x, y, n, act);                    \
+    }                                                                          \
+    static void KERNEL(golu_bwd##suffix)(const float *x, const float *dy,      \
+                                         float *dx, size_t n,                  \
+                                         const golu_act *act)                  \
+    {                                                                          \
+        if (golu_is_default(act))                                              \
+            KERNEL(golu1_bwd##suffix)(x, dy, dx, n, act);                      \
+        else                                                                   \
+            KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, act);               \
+    }
+
+DEFINE_GOLU_DISPATCH()
+DEFINE_GOLU_DISPATCH(_odd)
+
+#define ACT_TABLE(dir)                                                         \
+    {                                                                          \
+        [GOLU_ACT_GOLU] = KERNEL(golu_##dir),                                  \
+        [GOLU_ACT_RELU] = KERNEL(relu_##dir),                                  \
+        [GOLU_ACT_LEAKY_RELU] = KERNEL(leaky_##dir),                           \
+        [GOLU_ACT_PRELU] = KERNEL(leaky_##dir),                                \
+        [GOLU_ACT_ELU] = KERNEL(elu_##dir),                                    \
+        [GOLU_ACT_GELU] = KERNEL(gelu_##dir),                                  \
+        [GOLU_ACT_GELU_TANH] = KERNEL(gelu_tanh_##dir),                        \
+        [GOLU_ACT_SILU] = KERNEL(silu_##dir),                                  \
+        [GOLU_ACT_MISH] = KERNEL(mish_##dir),                                  \
+    }
 
 const golu_kernel_table GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX) = {
     VD_ISA_ENUM,
-    {
-        [GOLU_ACT_GOLU] = KERNEL(golu_fwd),
-        [GOLU_ACT_RELU] = KERNEL(relu_fwd),
-        [GOLU_ACT_LEAKY_RELU] = KERNEL(leaky_fwd),
-        [GOLU_ACT_PRELU] = KERNEL(leaky_fwd),
-        [GOLU_ACT_ELU] = KERNEL(elu_fwd),
-        [GOLU_ACT_GELU] = KERNEL(gelu_fwd),
-        [GOLU_ACT_GELU_TANH] = KERNEL(gelu_tanh_fwd),
-        [GOLU_ACT_SILU] = KERNEL(silu_fwd),
-        [GOLU_ACT_MISH] = KERNEL(mish_fwd),
-    },
-    {
-        [GOLU_ACT_GOLU] = KERNEL(golu_bwd),
-        [GOLU_ACT_RELU] = KERNEL(relu_bwd),
-        [GOLU_ACT_LEAKY_RELU] = KERNEL(leaky_bwd),
-        [GOLU_ACT_PRELU] = KERNEL(leaky_bwd),
-        [GOLU_ACT_ELU] = KERNEL(elu_bwd),
-        [GOLU_ACT_GELU] = KERNEL(gelu_bwd),
-        [GOLU_ACT_GELU_TANH] = KERNEL(gelu_tanh_bwd),
-        [GOLU_ACT_SILU] = KERNEL(silu_bwd),
-        [GOLU_ACT_MISH] = KERNEL(mish_bwd),
-    },
+    ACT_TABLE(fwd),
+    ACT_TABLE(bwd),
+    ACT_TABLE(fwd_odd),
+    ACT_TABLE(bwd_odd),
     CVT_BF16_TO_F32,
     CVT_F16_TO_F32,
     CVT_F32_TO_BF16,

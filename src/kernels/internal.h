@@ -41,6 +41,10 @@ typedef struct golu_kernel_table {
     golu_isa isa;
     golu_f32_fwd_fn f32_fwd[GOLU_ACT_COUNT];
     golu_f32_bwd_fn f32_bwd[GOLU_ACT_COUNT];
+    /* The same, rounding the double results to float with round-to-odd: for
+     * the 16-bit types, which round once more (convert16.h). */
+    golu_f32_fwd_fn f32_fwd_odd[GOLU_ACT_COUNT];
+    golu_f32_bwd_fn f32_bwd_odd[GOLU_ACT_COUNT];
     golu_widen_fn bf16_to_f32, f16_to_f32;
     golu_narrow_fn f32_to_bf16, f32_to_f16;
 } golu_kernel_table;

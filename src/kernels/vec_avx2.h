@@ -47,5 +47,27 @@ static inline vd vd_select(vm m, vd a, vd b) { return _mm256_blendv_pd(b, a, m);
 static inline vd vd_load_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
 static inline void vd_store_f32(float *p, vd v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
 
+/* Round-to-odd (convert16.h), as the scalar path does it: nearest, one
+ * step back toward zero where that went away from zero, then the last bit
+ * where the conversion was inexact. The 64-bit masks are narrowed to the
+ * float lanes by taking their low halves. */
+static inline void vd_store_f32_odd(float *p, vd v)
+{
+    __m128 r = _mm256_cvtpd_ps(v);
+    __m256d back = _mm256_cvtps_pd(r);
+    __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d away = _mm256_cmp_pd(_mm256_andnot_pd(sign, back), _mm256_andnot_pd(sign, v),
+                                 _CMP_GT_OQ);
+    __m256d inexact = _mm256_cmp_pd(back, v, _CMP_NEQ_OQ);
+    const __m256i low = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    __m128i away32 = _mm256_castsi256_si128(
+        _mm256_permutevar8x32_epi32(_mm256_castpd_si256(away), low));
+    __m128i inexact32 = _mm256_castsi256_si128(
+        _mm256_permutevar8x32_epi32(_mm256_castpd_si256(inexact), low));
+    __m128i u = _mm_add_epi32(_mm_castps_si128(r), away32); /* -1 where away */
+    u = _mm_or_si128(u, _mm_and_si128(inexact32, _mm_set1_epi32(1)));
+    _mm_storeu_si128((__m128i *)p, u);
+}
+
 
 #endif

@@ -45,5 +45,16 @@ static inline vd vd_select(vm m, vd a, vd b) { return _mm512_mask_blend_pd(m, b,
 static inline vd vd_load_f32(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
 static inline void vd_store_f32(float *p, vd v) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(v)); }
 
+/* Round-to-odd (convert16.h): the conversion truncates (embedded
+ * rounding), then the last bit is set where it was inexact. */
+static inline void vd_store_f32_odd(float *p, vd v)
+{
+    __m256 t = _mm512_cvt_roundpd_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(t), v, _CMP_NEQ_OQ);
+    __m256i u = _mm256_castps_si256(t);
+    u = _mm256_mask_or_epi32(u, inexact, u, _mm256_set1_epi32(1));
+    _mm256_storeu_si256((__m256i *)p, u);
+}
+
 
 #endif

@@ -48,5 +48,7 @@ static inline vd vd_select(vm m, vd a, vd b) { return vbslq_f64(m, a, b); }
 
 static inline vd vd_load_f32(const float *p) { return vcvt_f64_f32(vld1_f32(p)); }
 static inline void vd_store_f32(float *p, vd v) { vst1_f32(p, vcvt_f32_f64(v)); }
+/* Round-to-odd (convert16.h): FCVTXN does it in one instruction. */
+static inline void vd_store_f32_odd(float *p, vd v) { vst1_f32(p, vcvtx_f32_f64(v)); }
 
 #endif

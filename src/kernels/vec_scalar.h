@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "convert16.h"
+
 #define VD_LANES 1
 #define VD_ISA_SUFFIX scalar
 
@@ -75,6 +77,10 @@ static inline vd vd_select(vm m, vd a, vd b) { return m ? a : b; }
 
 static inline vd vd_load_f32(const float *p) { return (double)*p; }
 static inline void vd_store_f32(float *p, vd v) { *p = (float)v; }
+
+/* Rounds to float with round-to-odd (convert16.h), for results that go on
+ * to bfloat16 or float16: then they are rounded once. */
+static inline void vd_store_f32_odd(float *p, vd v) { *p = golu_cvt_f64_to_f32_odd(v); }
 
 
 #endif
