@@ -84,7 +84,7 @@ TEST_SRC := $(filter-out tests/test_cuda.c,$(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_COMMON := $(BUILD)/tests/harness.o
 
-.PHONY: all lib tool tests test check-exhaustive install uninstall clean format
+.PHONY: all lib tool tests test check-exhaustive naive-chain install uninstall clean format
 
 all: lib tool
 
@@ -123,6 +123,12 @@ test: $(TEST_BIN) $(TOOL)
 
 check-exhaustive: $(TOOL)
 	@sh tests/exhaustive.sh $(BUILD)
+
+# The usual float32 GoLU's accuracy, for comparison (docs/ACCURACY.md).
+naive-chain: $(REF_OBJ) $(LIB_A)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $(BUILD)/bench/naive_chain bench/naive_chain.c $(REF_OBJ) $(LIB_A) $(REF_LIBS) $(LDLIBS_ALL)
+	$(BUILD)/bench/naive_chain
 
 # ----------------------------------------------------------------- install ---
 install: lib
