@@ -54,7 +54,7 @@ __attribute__((visibility("default"), used)) const char *__asan_default_options(
 
 static cudaStream_t stream; /* most calls run on it; some on the default */
 
-/* The CPU reference runs the portable path: vec_cuda.h mirrors vec_scalar.h
+/* The CPU reference runs the portable path, whose vocabulary the GPU compiles
  * (the SIMD paths give the same bits for GoLU by contract, and for the peers
  * as measured; the reference should not depend on that). */
 static golu_ctx *ref_ctx;

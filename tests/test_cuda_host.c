@@ -1,20 +1,17 @@
 /*
  * test_cuda_host.c - the GPU's element code, compiled for the host.
  *
- * The headers the CUDA kernels compute with (src/cuda/vec_cuda.h under
- * f32_math.h, gelu_f64_cuda.h) are plain C without nvcc, so every build, CI
- * included (no GPU, often no CUDA toolkit), checks that
- *   - vec_cuda.h's vocabulary gives the CPU library's float32 bits for every
- *     activation, forward and backward (random and special inputs);
- * (the 16-bit conversions need no check here: the GPU includes the CPU's own,
- * src/kernels/convert16.h);
+ * The float32 and 16-bit kernels need no check here: the GPU compiles the
+ * CPU's own code (f32_math.h over vec_scalar.h, convert16.h). The one piece
+ * of GPU-only arithmetic is plain C without nvcc, so every build, CI included
+ * (no GPU, often no CUDA toolkit), checks that
  *   - gelu_f64_cuda.h's float64 GELU, fed an erfcx accurate to long double,
  *     stays within 2 ulp of the CPU's (itself within 0.501 ulp of exact;
  *     measured: 1.000, the rounding of erfcx to double and the final
  *     rounding): on the GPU, CUDA's erfcx error comes on top.
  * What it cannot check: the GPU's arithmetic and the kernels' indexing;
  * tests/test_cuda.c does, on a GPU. The bits agree on the GPU only because
- * its double arithmetic is IEEE too (vec_cuda.h says why).
+ * its double arithmetic is IEEE too (vec_scalar.h says why).
  */
 #include <float.h>
 #include <math.h>
@@ -35,8 +32,6 @@ static double erfcx(double z)
 }
 
 #include "../src/cuda/gelu_f64_cuda.h"
-#include "../src/cuda/vec_cuda.h" /* before f32_math.h */
-#include "f32_math.h"
 
 static uint64_t mix(uint64_t *s)
 {
@@ -47,110 +42,6 @@ static uint64_t mix(uint64_t *s)
 }
 
 static double unit(uint64_t *s) { return (double)(mix(s) >> 11) * 0x1p-53; }
-
-static uint32_t bits32(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static float from32(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-/* ---------------------------------------------------------- float32 ---- */
-
-typedef vd (*elem_fn)(vd, const kconsts *);
-
-/* The element functions the GPU runs for act (as ops_cuda.h picks them). */
-static void pick(const golu_act *act, elem_fn *f, elem_fn *d)
-{
-    switch (act->kind) {
-    case GOLU_ACT_GOLU:
-        *f = golu_is_default(act) ? golu1_fwd_v : golu_fwd_v;
-        *d = golu_is_default(act) ? golu1_slope_v : golu_slope_v;
-        break;
-    case GOLU_ACT_RELU: *f = relu_fwd_v, *d = relu_slope_v; break;
-    case GOLU_ACT_LEAKY_RELU:
-    case GOLU_ACT_PRELU: *f = leaky_fwd_v, *d = leaky_slope_v; break;
-    case GOLU_ACT_ELU: *f = elu_fwd_v, *d = elu_slope_v; break;
-    case GOLU_ACT_GELU: *f = gelu_fwd_v, *d = gelu_slope_v; break;
-    case GOLU_ACT_GELU_TANH: *f = gelu_tanh_fwd_v, *d = gelu_tanh_slope_v; break;
-    case GOLU_ACT_SILU: *f = silu_fwd_v, *d = silu_slope_v; break;
-    default: *f = mish_fwd_v, *d = mish_slope_v; break;
-    }
-}
-
-/* 1 when two floats have the same bits or are both NaN. */
-static int same32(float a, float b) { return bits32(a) == bits32(b) || (a != a && b != b); }
-
-/* n float32 inputs: specials, then random bits, normal-ish and uniform. */
-static void f32_inputs(float *x, float *dy, size_t n, uint64_t seed)
-{
-    static const float sp[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1.0f, -1.0f,
-                               FLT_MIN, -FLT_MIN, 0x1p-149f, -0x1p-149f, FLT_MAX,
-                               -FLT_MAX, -0.56714329f, -4.486811f, -4.6588135f,
-                               16.676971f, 19.556343f, -5.5f, 40.0f, -88.7f};
-    uint64_t s = seed;
-    for (size_t i = 0; i < n; i++) {
-        if (i < sizeof sp / sizeof sp[0])
-            x[i] = sp[i];
-        else if (i % 3 == 0)
-            x[i] = from32((uint32_t)mix(&s));
-        else if (i % 3 == 1)
-            x[i] = (float)(12.0 * unit(&s) - 6.0);
-        else
-            x[i] = (float)(100.0 * unit(&s) - 50.0);
-        dy[i] = i % 101 == 5 ? INFINITY : (float)(4.0 * unit(&s) - 2.0);
-    }
-}
-
-/* Every activation (defaults and GoLU's general path): the vocabulary of
- * vec_cuda.h against the CPU library's portable path (which it mirrors),
- * bit for bit. */
-static void test_f32_elements(void)
-{
-    size_t n = (size_t)1 << 18;
-    float *x = malloc(n * 4), *dy = malloc(n * 4), *ref = malloc(n * 4);
-    golu_ctx *ctx = NULL;
-    if (!CHECK(x && dy && ref, "malloc") ||
-        !CHECK(golu_ctx_create(&ctx) == GOLU_OK &&
-                   golu_ctx_set_isa(ctx, GOLU_ISA_SCALAR) == GOLU_OK,
-               "a context on the scalar path"))
-        goto out;
-    f32_inputs(x, dy, n, 7);
-    for (int k = 0; k <= GOLU_ACT_COUNT; k++) {
-        golu_act act = golu_act_default(k < GOLU_ACT_COUNT ? (golu_act_kind)k : GOLU_ACT_GOLU);
-        if (k == GOLU_ACT_COUNT) { /* GoLU's general path */
-            act.alpha = 1.5;
-            act.beta = 0.7;
-            act.gamma = 2.0;
-        }
-        elem_fn f, d;
-        pick(&act, &f, &d);
-        kconsts c = kconsts_make(&act);
-        size_t bad_f = 0, bad_b = 0;
-        golu_forward(ctx, &act, GOLU_F32, x, ref, n);
-        for (size_t i = 0; i < n; i++)
-            bad_f += !same32((float)f(x[i], &c), ref[i]);
-        golu_backward(ctx, &act, GOLU_F32, x, dy, ref, n);
-        for (size_t i = 0; i < n; i++)
-            bad_b += !same32((float)vd_mul(dy[i], d(x[i], &c)), ref[i]);
-        CHECK(bad_f == 0 && bad_b == 0,
-              "%s (alpha %g): vec_cuda.h differs from the CPU on %zu forward, %zu backward of %zu",
-              golu_act_name(act.kind), act.alpha, bad_f, bad_b, n);
-    }
-out:
-    golu_ctx_destroy(ctx);
-    free(x), free(dy), free(ref);
-}
-
-/* ------------------------------------------------------- conversions ---- */
-
 
 /* ---------------------------------------------------- float64 GELU ---- */
 
@@ -223,7 +114,6 @@ out:
 int main(void)
 {
     TEST_BEGIN("test_cuda_host");
-    test_f32_elements();
     test_gelu_f64();
     return TEST_END();
 }

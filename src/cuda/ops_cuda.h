@@ -4,7 +4,7 @@
  * storage type rounds them (store_cuda.h).
  *
  *   float32 family (float32, bfloat16, float16 storage): the functions of
- *   f32_math.h over vec_cuda.h, the CPU's code itself, so the GPU gives the
+ *   f32_math.h over vec_scalar.h, the CPU's code itself, so the GPU gives the
  *   CPU's bits: bwd is dy * slope(x) rounded once, as f32_body.h does.
  *   float64: the functions of f64_golu.h and f64_peers.h, the CPU's code
  *   itself (same bits), but GELU (erf form): gelu_f64_cuda.h.
@@ -15,7 +15,7 @@
 #ifndef GOLU_OPS_CUDA_H
 #define GOLU_OPS_CUDA_H
 
-#include "vec_cuda.h" /* before f32_math.h: defines VFN and the vd type */
+#include "vec_scalar.h" /* before f32_math.h: defines VFN and the vd type */
 
 #include "f32_math.h"
 #include "f64_golu.h"

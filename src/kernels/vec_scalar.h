@@ -13,6 +13,13 @@
  *   p * 2^floor(a) are AVX-512's vreducepd and vscalefpd.
  * fma() is the C library's, correctly rounded (a single instruction where the
  * CPU has FMA: glibc selects it at load time).
+ *
+ * The CUDA kernels use this same vocabulary, one double per thread (VFN is
+ * __host__ __device__ under nvcc): CUDA's double add, sub, mul, div and fma
+ * are IEEE round-to-nearest-even (subnormals included; -ftz only touches
+ * float), floor is exact, and the kernels are built with -fmad=false and no
+ * fast math, so the GPU computes the CPU's bits. Only NaN payloads may
+ * differ (the GPU returns its canonical NaN).
  */
 #ifndef GOLU_VEC_SCALAR_H
 #define GOLU_VEC_SCALAR_H
@@ -23,30 +30,36 @@
 
 #include "convert16.h"
 
+#if defined(__CUDACC__)
+#define VFN static __host__ __device__ __forceinline__
+#else
+#define VFN static inline
+#endif
+
 #define VD_LANES 1
 #define VD_ISA_SUFFIX scalar
 
 typedef double vd;
 typedef int vm; /* a lane mask */
 
-static inline vd vd_set1(double v) { return v; }
-static inline vd vd_add(vd a, vd b) { return a + b; }
-static inline vd vd_sub(vd a, vd b) { return a - b; }
-static inline vd vd_mul(vd a, vd b) { return a * b; }
-static inline vd vd_div(vd a, vd b) { return a / b; }
-static inline vd vd_fma(vd a, vd b, vd c) { return fma(a, b, c); }
-static inline vd vd_abs(vd a) { return fabs(a); }
-static inline vd vd_max(vd a, vd b) { return a > b ? a : b; }
-static inline vd vd_min(vd a, vd b) { return a < b ? a : b; }
+VFN vd vd_set1(double v) { return v; }
+VFN vd vd_add(vd a, vd b) { return a + b; }
+VFN vd vd_sub(vd a, vd b) { return a - b; }
+VFN vd vd_mul(vd a, vd b) { return a * b; }
+VFN vd vd_div(vd a, vd b) { return a / b; }
+VFN vd vd_fma(vd a, vd b, vd c) { return fma(a, b, c); }
+VFN vd vd_abs(vd a) { return fabs(a); }
+VFN vd vd_max(vd a, vd b) { return a > b ? a : b; }
+VFN vd vd_min(vd a, vd b) { return a < b ? a : b; }
 
-static inline uint64_t vd_bits(double v)
+VFN uint64_t vd_bits(double v)
 {
     uint64_t u;
     memcpy(&u, &v, sizeof u);
     return u;
 }
 
-static inline double vd_from_bits(uint64_t u)
+VFN double vd_from_bits(uint64_t u)
 {
     double v;
     memcpy(&v, &u, sizeof v);
@@ -54,33 +67,33 @@ static inline double vd_from_bits(uint64_t u)
 }
 
 #define VD_SHIFTER 0x1.8p52
-static inline vd vd_round(vd a)
+VFN vd vd_round(vd a)
 {
     /* Without -ffast-math the compiler keeps both roundings. */
     return (a + VD_SHIFTER) - VD_SHIFTER;
 }
-static inline vd vd_pow2(vd k)
+VFN vd vd_pow2(vd k)
 {
     uint64_t u = vd_bits(k + VD_SHIFTER);
     return vd_from_bits((u << 52) + ((uint64_t)1023 << 52));
 }
-static inline vd vd_scale2(vd p, vd k) { return p * vd_pow2(k); }
+VFN vd vd_scale2(vd p, vd k) { return p * vd_pow2(k); }
 /* a - floor(a), exact; and p * 2^floor(a) (a in [-1022, 1023]). */
-static inline vd vd_frac(vd a) { return a - floor(a); }
-static inline vd vd_scale2_floor(vd p, vd a) { return p * vd_pow2(floor(a)); }
+VFN vd vd_frac(vd a) { return a - floor(a); }
+VFN vd vd_scale2_floor(vd p, vd a) { return p * vd_pow2(floor(a)); }
 
-static inline vm vd_gt(vd a, vd b) { return a > b; }
-static inline vm vd_ge(vd a, vd b) { return a >= b; }
-static inline vm vd_isnan(vd a) { return a != a; }
+VFN vm vd_gt(vd a, vd b) { return a > b; }
+VFN vm vd_ge(vd a, vd b) { return a >= b; }
+VFN vm vd_isnan(vd a) { return a != a; }
 /* m ? a : b */
-static inline vd vd_select(vm m, vd a, vd b) { return m ? a : b; }
+VFN vd vd_select(vm m, vd a, vd b) { return m ? a : b; }
 
-static inline vd vd_load_f32(const float *p) { return (double)*p; }
-static inline void vd_store_f32(float *p, vd v) { *p = (float)v; }
+VFN vd vd_load_f32(const float *p) { return (double)*p; }
+VFN void vd_store_f32(float *p, vd v) { *p = (float)v; }
 
 /* Rounds to float with round-to-odd (convert16.h), for results that go on
  * to bfloat16 or float16: then they are rounded once. */
-static inline void vd_store_f32_odd(float *p, vd v) { *p = golu_cvt_f64_to_f32_odd(v); }
+VFN void vd_store_f32_odd(float *p, vd v) { *p = golu_cvt_f64_to_f32_odd(v); }
 
 
 #endif
