@@ -1,6 +1,6 @@
 /*
- * convert16.h - bfloat16 and float16 to and from float32, round to nearest
- * even, with integer recipes: the one source of these conversions for the
+ * convert16.h - the bits of floats and doubles, and bfloat16 and float16 to
+ * and from float32, round to nearest even, with integer recipes: the one source of these conversions for the
  * CPU (dtype.c's public functions wrap them; the SIMD paths are checked
  * against them) and the GPU (src/cuda/store_cuda.h), so both store the same
  * bits. The one float addition, in the float16 subnormal case, is IEEE on
@@ -31,6 +31,20 @@ CFN float golu_cvt_f32_from_bits(uint32_t u)
     float f;
     memcpy(&f, &u, sizeof f);
     return f;
+}
+
+CFN uint64_t golu_cvt_f64_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+CFN double golu_cvt_f64_from_bits(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
 }
 
 /* exact */

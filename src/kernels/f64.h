@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "convert16.h"
 #include "internal.h"
 
 /*
@@ -60,24 +61,10 @@ GOLU_HIDDEN void golu_f64_golu_bwd(const double *x, const double *dy,
 #define F64_LN2_256_MID 0x1.e8e7bcd000000p-39
 #define F64_LN2_256_LO 0x1.793c7673007e6p-69
 
-F64_FN uint64_t f64_bits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-F64_FN double f64_from_bits(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 /* 2^k for k in [-1022, 1023]. */
 F64_FN double f64_pow2(int k)
 {
-    return f64_from_bits((uint64_t)(k + 1023) << 52);
+    return golu_cvt_f64_from_bits((uint64_t)(k + 1023) << 52);
 }
 
 /* s + e = a + b exactly, for |a| >= |b| (or a == 0). */
@@ -224,7 +211,7 @@ F64_FN void f64_exp_dd_fast(double th, double tl, int *m, double *hi,
 F64_FN double f64_round_scaled(double hi, double lo, int m)
 {
     double r = hi + lo;
-    uint64_t rb = f64_bits(r);
+    uint64_t rb = golu_cvt_f64_bits(r);
     int be = (int)((rb >> 52) & 0x7ff); /* biased exponent of r */
     if (be == 0)
         return r == 0.0 ? hi : r; /* zero, with the sign of hi */
@@ -232,7 +219,7 @@ F64_FN double f64_round_scaled(double hi, double lo, int m)
         return r; /* inf, NaN */
     int E = be - 1023 + m;              /* exponent of the result */
     if (E >= -1022 && E <= 1023)
-        return f64_from_bits(rb + ((uint64_t)(int64_t)m << 52));
+        return golu_cvt_f64_from_bits(rb + ((uint64_t)(int64_t)m << 52));
     if (E > 1023)
         return copysign(HUGE_VAL, r);
     if (E < -1076)

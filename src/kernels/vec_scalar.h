@@ -52,20 +52,6 @@ VFN vd vd_abs(vd a) { return fabs(a); }
 VFN vd vd_max(vd a, vd b) { return a > b ? a : b; }
 VFN vd vd_min(vd a, vd b) { return a < b ? a : b; }
 
-VFN uint64_t vd_bits(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
-VFN double vd_from_bits(uint64_t u)
-{
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
 #define VD_SHIFTER 0x1.8p52
 VFN vd vd_round(vd a)
 {
@@ -74,8 +60,8 @@ VFN vd vd_round(vd a)
 }
 VFN vd vd_pow2(vd k)
 {
-    uint64_t u = vd_bits(k + VD_SHIFTER);
-    return vd_from_bits((u << 52) + ((uint64_t)1023 << 52));
+    uint64_t u = golu_cvt_f64_bits(k + VD_SHIFTER);
+    return golu_cvt_f64_from_bits((u << 52) + ((uint64_t)1023 << 52));
 }
 VFN vd vd_scale2(vd p, vd k) { return p * vd_pow2(k); }
 /* a - floor(a), exact; and p * 2^floor(a) (a in [-1022, 1023]). */
