@@ -71,6 +71,25 @@ REF_SRC := src/ref/reference.c src/ref/reference_mpfr.c src/ref/ulp.c
 REF_OBJ := $(REF_SRC:%.c=$(BUILD)/%.o)
 REF_LIBS := -lmpfr -lgmp
 
+# ------------------------------------------------ the training framework ---
+# src/nn: layers, optimizers, data, checkpoints, models (libgolu_nn.a, used by
+# the tool and the tests; not installed). Matrix products go through
+# Debian's OpenBLAS, linked by its own path (openblas-pthread) so the system
+# BLAS alternative does not matter. Each layer source (src/nn/layers/*.c) is
+# compiled twice: float (nn_xxx) and double (-DNN_F64: nn_xxx_f64, for the
+# finite-difference checks).
+MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
+BLAS_INC   ?= /usr/include/$(MULTIARCH)/openblas-pthread
+BLAS_LIBDIR ?= /usr/lib/$(MULTIARCH)/openblas-pthread
+BLAS_LIBS  ?= -L$(BLAS_LIBDIR) -Wl,-rpath,$(BLAS_LIBDIR) -lopenblas
+CFLAGS_ALL += -Isrc/nn -isystem $(BLAS_INC)
+NN_LAYER_SRC := $(wildcard src/nn/layers/*.c)
+NN_SRC   := $(filter-out $(NN_LAYER_SRC),$(wildcard src/nn/*.c src/nn/*/*.c))
+NN_OBJ   := $(NN_SRC:%.c=$(BUILD)/%.o) $(NN_LAYER_SRC:%.c=$(BUILD)/%.o) \
+            $(NN_LAYER_SRC:%.c=$(BUILD)/%.f64.o)
+NN_A     := $(BUILD)/libgolu_nn.a
+NN_LIBS  := $(BLAS_LIBS) -lz
+
 # ---------------------------------------------------------------- the tool ---
 # tools/golu/*gpu*.c use the CUDA runtime: the CUDA section builds them.
 TOOL_GPU_SRC := $(wildcard tools/golu/*gpu*.c)
@@ -82,15 +101,15 @@ TOOL     := $(BUILD)/golu
 # tests/test_cuda.c needs the GPU part: the CUDA section builds it.
 TEST_SRC := $(filter-out tests/test_cuda.c,$(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TEST_COMMON := $(BUILD)/tests/harness.o
+TEST_COMMON := $(BUILD)/tests/harness.o $(BUILD)/tests/toolrun.o
 
-.PHONY: all lib tool tests test check-exhaustive naive-chain install uninstall clean format
+.PHONY: all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
 lib: $(LIB_A) $(LIB_SO)
 tool: $(TOOL)
-tests: $(TEST_BIN)
+tests: $(TEST_BIN) $(BUILD)/tests/parity_dump
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -105,24 +124,50 @@ $(LIB_SO): $(LIB_OBJ)
 
 # TOOL_CUDA_OBJ / TOOL_CUDA_LIBS / TOOL_CUDA_SYSLIBS: the GPU part, when built
 # (CUDA section).
-$(TOOL): $(TOOL_OBJ) $(REF_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(TOOL_CUDA_OBJ) $(REF_OBJ) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
+$(TOOL): $(TOOL_OBJ) $(REF_OBJ) $(NN_A) $(LIB_A)
+	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(TOOL_CUDA_OBJ) $(REF_OBJ) $(NN_A) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(REF_OBJ) $(LIB_A)
+$(NN_A): $(NN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/src/nn/layers/%.f64.o: src/nn/layers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(REF_OBJ) $(LIB_A) $(REF_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -DNN_F64 -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
 
 $(BUILD)/tests/harness.o: tests/harness.c tests/harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
 
+$(BUILD)/tests/toolrun.o: tests/toolrun.c tests/toolrun.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
+
+# The PyTorch parity test's C half (not a test_* program: run_all.sh runs it
+# through tests/test_torch_parity.py).
+$(BUILD)/tests/parity_dump: tests/parity_dump.c $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
+-include $(BUILD)/tests/parity_dump.d
+
 # Runs every test program; prints "N passed, M failed, K skipped" last and
 # fails if any failed.
-test: $(TEST_BIN) $(TOOL)
+test: $(TEST_BIN) $(BUILD)/tests/parity_dump $(TOOL)
 	@sh tests/run_all.sh $(BUILD)
 
 check-exhaustive: $(TOOL)
 	@sh tests/exhaustive.sh $(BUILD)
+
+# Training throughput and memory of the framework (bench/train_compare.py
+# runs it next to PyTorch).
+train-bench: $(BUILD)/bench/train_bench
+$(BUILD)/bench/train_bench: bench/train_bench.c $(NN_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
 
 # The usual float32 GoLU's accuracy, for comparison (docs/ACCURACY.md).
 naive-chain: $(REF_OBJ) $(LIB_A)
@@ -150,12 +195,12 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libgolu_cuda.so* $(DESTDIR)$(LIBDIR)/pkgconfig/golu_cuda.pc
 
 format:
-	clang-format -i include/*.h src/*/*.[ch] src/cuda/*.cu tools/golu/*.[ch] tests/*.[ch]
+	clang-format -i include/*.h src/*/*.[ch] src/nn/*/*.[ch] src/cuda/*.cu tools/golu/*.[ch] tests/*.[ch]
 
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(REF_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(NN_OBJ:.o=.d) $(REF_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 # ==================================================================== CUDA ===
 # The GPU part: include/golu_cuda.h, src/cuda/*.cu -> libgolu_cuda.{a,so},

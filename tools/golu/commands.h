@@ -7,5 +7,7 @@
 int golu_cmd_info(int argc, char **argv);
 int golu_cmd_ulp(int argc, char **argv);
 int golu_cmd_bench(int argc, char **argv);
+int golu_cmd_train(int argc, char **argv);
+int golu_cmd_eval(int argc, char **argv);
 
 #endif

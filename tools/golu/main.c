@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_setup.h"
 #include "cli.h"
 #include "commands.h"
 #include "golu.h"
@@ -25,6 +26,8 @@ static const command COMMANDS[] = {
     {"info", golu_cmd_info, "the library version, CPU, SIMD paths and threads"},
     {"ulp", golu_cmd_ulp, "accuracy sweeps against a higher-precision reference"},
     {"bench", golu_cmd_bench, "throughput of the kernels"},
+    {"train", golu_cmd_train, "train a model (mlp, resnet, gpt) with one activation"},
+    {"eval", golu_cmd_eval, "evaluate a training checkpoint"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
@@ -96,6 +99,8 @@ int main(int argc, char **argv)
     const command *c = find_command(arg);
     if (!c)
         return unknown_command(arg);
+    if (c->run == golu_cmd_train || c->run == golu_cmd_eval)
+        blas_fix_coretype(argc, argv); /* may re-execute this program */
     cli_set_command(c->name);
     return c->run(argc - 1, argv + 1);
 }

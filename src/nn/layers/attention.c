@@ -1,0 +1,112 @@
+/*
+ * attention.c - causal multi-head self-attention on nanoGPT's fused qkv
+ * layout, with per-(batch, head) GEMMs read straight from the strided qkv
+ * rows (no copies):
+ *
+ *   S = q . k^T / sqrt(hs)   (t, t)
+ *   A = softmax over j <= i of S, A[i][j > i] = 0   (saved in att)
+ *   o = A . v                (t, hs), written into its head's columns of out
+ *
+ * The softmax sums in double. The GEMMs compute the whole (t, t) square;
+ * the masked half costs flops but the masked entries are exact zeros.
+ */
+#include "real.h"
+#include "layers.h"
+
+#include <math.h>
+
+#ifndef NN_F64
+size_t nn_attention_workspace(int t, int c, int nh)
+{
+    (void)c;
+    (void)nh;
+    return (size_t)t * t; /* dA (t, t) of one (batch, head) in the backward */
+}
+#endif
+
+/* Row i of a (t, t) score matrix -> causal softmax probabilities in place. */
+static void causal_softmax_row(real *row, int i, int t)
+{
+    real mx = row[0];
+    for (int j = 1; j <= i; j++)
+        if (row[j] > mx)
+            mx = row[j];
+    double sum = 0;
+    for (int j = 0; j <= i; j++) {
+        /* Sum what is stored, so that the stored row sums to 1 as closely
+         * as the final division allows. */
+        row[j] = (real)exp((double)row[j] - (double)mx);
+        sum += row[j];
+    }
+    double inv = 1.0 / sum;
+    for (int j = 0; j <= i; j++)
+        row[j] = (real)(row[j] * inv);
+    for (int j = i + 1; j < t; j++)
+        row[j] = 0;
+}
+
+/* Row i of the softmax backward in place: dA row -> dS row,
+ * dS_ij = A_ij * (dA_ij - sum_k A_ik dA_ik); 0 above the diagonal. */
+static void softmax_backward_row(real *drow, const real *arow, int i, int t)
+{
+    double dot = 0;
+    for (int j = 0; j <= i; j++)
+        dot += (double)arow[j] * drow[j];
+    for (int j = 0; j <= i; j++)
+        drow[j] = (real)(arow[j] * ((double)drow[j] - dot));
+    for (int j = i + 1; j < t; j++)
+        drow[j] = 0;
+}
+
+void NN(nn_attention_forward)(real *out, real *att, const real *qkv, int b, int t, int c,
+                              int nh, real *work)
+{
+    (void)work; /* the forward needs no scratch */
+    const int hs = c / nh, ld = 3 * c;
+    const real scale = (real)(1.0 / sqrt((double)hs));
+    for (int bi = 0; bi < b; bi++)
+        for (int h = 0; h < nh; h++) {
+            const real *q = qkv + (size_t)bi * t * ld + h * hs; /* (t, hs), ld 3c */
+            const real *k = q + c, *v = q + 2 * c;
+            real *a = att + ((size_t)bi * nh + h) * t * t; /* (t, t) */
+            real *o = out + (size_t)bi * t * c + h * hs;   /* (t, hs), ld c */
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hs, scale, q, ld, k,
+                    ld, 0, a, t);
+            for (int i = 0; i < t; i++)
+                causal_softmax_row(a + (size_t)i * t, i, t);
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hs, t, 1, a, t, v, ld,
+                    0, o, c);
+        }
+}
+
+/*
+ * Per (batch, head), with dO the head's columns of dout:
+ *   dv = A^T . dO;  dA = dO . v^T;  dS = softmax backward of dA;
+ *   dq = dS . k / sqrt(hs);  dk = dS^T . q / sqrt(hs).
+ * Each of dq, dk, dv is written (beta = 0) exactly once.
+ */
+void NN(nn_attention_backward)(real *dqkv, const real *dout, const real *qkv,
+                               const real *att, int b, int t, int c, int nh, real *work)
+{
+    const int hs = c / nh, ld = 3 * c;
+    const real scale = (real)(1.0 / sqrt((double)hs));
+    real *da = work; /* (t, t) */
+    for (int bi = 0; bi < b; bi++)
+        for (int h = 0; h < nh; h++) {
+            size_t row0 = (size_t)bi * t * ld + h * hs;
+            const real *q = qkv + row0, *k = q + c, *v = q + 2 * c;  /* ld 3c */
+            real *dq = dqkv + row0, *dk = dq + c, *dv = dq + 2 * c;  /* ld 3c */
+            const real *a = att + ((size_t)bi * nh + h) * t * t;     /* (t, t) */
+            const real *dout_h = dout + (size_t)bi * t * c + h * hs; /* ld c */
+            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, t, hs, t, 1, a, t, dout_h, c,
+                    0, dv, ld);
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hs, 1, dout_h, c, v,
+                    ld, 0, da, t);
+            for (int i = 0; i < t; i++)
+                softmax_backward_row(da + (size_t)i * t, a + (size_t)i * t, i, t);
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hs, t, scale, da, t, k,
+                    ld, 0, dq, ld);
+            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, t, hs, t, scale, da, t, q,
+                    ld, 0, dk, ld);
+        }
+}

@@ -1,0 +1,315 @@
+/*
+ * conv2d.c - 2-D convolution (NCHW, square kernel, zero padding) as im2col
+ * followed by GEMMs through cblas.
+ *
+ * The batch is processed in groups of g images (g from conv_group: as many as
+ * keep the column matrix near NN_CONV_COL_TARGET elements, so that it stays
+ * in cache while the GEMM reads it, and the GEMM is wide enough for
+ * OpenBLAS to split across its threads). For one group, with K = cin*k*k and
+ * P = ho*wo:
+ *
+ *   col   (K, g*P)      column j*P + p holds image j's patch at output pixel p
+ *   stage (cout, g*P)   the GEMM's (cout, g*P) side: y before it is scattered
+ *                       back to NCHW, dy gathered from NCHW (only when g > 1;
+ *                       with g = 1 the image's own (cout, P) plane is used)
+ *
+ *   forward:  stage = w (cout, K) . col;  y_n = stage columns + b
+ *   backward: dw += dy_stage . col^T;  col = w^T . dy_stage;  dx = col2im(col)
+ *
+ * nn_conv2d_workspace() = K*g*P + (g > 1 ? cout*g*P : 0) elements, g for
+ * that shape (at most n): bounded by the group target, not by the batch.
+ * The backward also accepts a NULL dw (as it does dx and db).
+ */
+#include "real.h"
+#include "layers.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/*
+ * Target size of the column matrix of one group, in elements (tuning). 2^18
+ * (1 MiB of floats) keeps it in a core's L2 and still groups the small late
+ * ResNet stages (64 channels at 8x8: 7 images, a 448-column GEMM); measured
+ * on 2 cores with OpenBLAS, larger groups gained nothing with 2 threads and
+ * lost up to 25% with 1.
+ */
+#ifndef NN_CONV_COL_TARGET
+#define NN_CONV_COL_TARGET (1 << 18)
+#endif
+
+/* Images per group for shape s (>= 1, <= n). */
+static int conv_group(const nn_conv2d_shape *s, int ho, int wo)
+{
+    size_t col_one = (size_t)s->cin * s->k * s->k * ho * wo;
+    size_t g = col_one ? NN_CONV_COL_TARGET / col_one : 1;
+    if (g < 1)
+        g = 1;
+    if (g > (size_t)s->n)
+        g = s->n > 0 ? (size_t)s->n : 1;
+    return (int)g;
+}
+
+#ifndef NN_F64
+int nn_conv2d_out_h(const nn_conv2d_shape *s)
+{
+    return (s->h + 2 * s->pad - s->k) / s->stride + 1;
+}
+
+int nn_conv2d_out_w(const nn_conv2d_shape *s)
+{
+    return (s->w + 2 * s->pad - s->k) / s->stride + 1;
+}
+
+size_t nn_conv2d_workspace(const nn_conv2d_shape *s)
+{
+    int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
+    size_t g = (size_t)conv_group(s, ho, wo), p = (size_t)ho * wo;
+    size_t kk = (size_t)s->cin * s->k * s->k;
+    return kk * g * p + (g > 1 ? (size_t)s->cout * g * p : 0);
+}
+#endif
+
+/*
+ * Output positions o in [*lo, *hi) whose input position o*stride + off lies
+ * in [0, in): the part of a row (or column) of patches that is not padding.
+ */
+static void valid_range(int off, int stride, int in, int out, int *lo, int *hi)
+{
+    int a = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    int b = in - 1 - off < 0 ? 0 : (in - 1 - off) / stride + 1;
+    if (b > out)
+        b = out;
+    if (a > b)
+        a = b;
+    *lo = a;
+    *hi = b;
+}
+
+/*
+ * One row of the column matrix: dst (ho*wo) = x plane (h, w) read at
+ * (oh*stride + di, ow*stride + dj), zero where that falls in the padding.
+ */
+static void patch_row(real *dst, const real *plane, int di, int dj,
+                      const nn_conv2d_shape *s, int ho, int wo)
+{
+    const int st = s->stride, w = s->w;
+    int oh0, oh1, ow0, ow1;
+    valid_range(di, st, s->h, ho, &oh0, &oh1);
+    valid_range(dj, st, w, wo, &ow0, &ow1);
+    if (oh0 == oh1 || ow0 == ow1) {
+        memset(dst, 0, sizeof(real) * (size_t)ho * wo);
+        return;
+    }
+    memset(dst, 0, sizeof(real) * (size_t)oh0 * wo);
+    if (st == 1 && wo == w) {
+        /* Output and input rows have the same length, so the whole valid
+         * block is one shifted copy; the entries that wrapped around a row
+         * end are the padding columns, zeroed just after. */
+        size_t q0 = (size_t)oh0 * wo + ow0, q1 = (size_t)(oh1 - 1) * wo + ow1;
+        memcpy(dst + q0, plane + q0 + (ptrdiff_t)di * w + dj, sizeof(real) * (q1 - q0));
+        for (int oh = oh0; oh < oh1; oh++) {
+            real *d = dst + (size_t)oh * wo;
+            for (int ow = 0; ow < ow0; ow++)
+                d[ow] = 0;
+            for (int ow = ow1; ow < wo; ow++)
+                d[ow] = 0;
+        }
+    } else {
+        for (int oh = oh0; oh < oh1; oh++) {
+            const real *src = plane + (size_t)(oh * st + di) * w + dj;
+            real *d = dst + (size_t)oh * wo;
+            for (int ow = 0; ow < ow0; ow++)
+                d[ow] = 0;
+            for (int ow = ow0; ow < ow1; ow++)
+                d[ow] = src[ow * st];
+            for (int ow = ow1; ow < wo; ow++)
+                d[ow] = 0;
+        }
+    }
+    memset(dst + (size_t)oh1 * wo, 0, sizeof(real) * (size_t)(ho - oh1) * wo);
+}
+
+/* d (n) += s (n), through BLAS: this file is built for the baseline ISA,
+ * OpenBLAS picks the CPU's widest vectors at run time. */
+static void add_to(real *d, const real *s, size_t n)
+{
+    nn_axpy((int)n, 1, s, 1, d, 1);
+}
+
+/*
+ * The adjoint of patch_row: plane (h, w) += src (ho*wo) added back where it
+ * was read from. src is scratch: its padding entries may be zeroed.
+ */
+static void patch_row_add(real *plane, real *src, int di, int dj,
+                          const nn_conv2d_shape *s, int ho, int wo)
+{
+    const int st = s->stride, w = s->w;
+    int oh0, oh1, ow0, ow1;
+    valid_range(di, st, s->h, ho, &oh0, &oh1);
+    valid_range(dj, st, w, wo, &ow0, &ow1);
+    if (oh0 == oh1 || ow0 == ow1)
+        return;
+    if (st == 1 && wo == w) {
+        /* As in patch_row: one shifted add over the valid block, after
+         * zeroing the padding columns that would wrap onto a neighbour. */
+        for (int oh = oh0; oh < oh1; oh++) {
+            real *d = src + (size_t)oh * wo;
+            for (int ow = 0; ow < ow0; ow++)
+                d[ow] = 0;
+            for (int ow = ow1; ow < wo; ow++)
+                d[ow] = 0;
+        }
+        ptrdiff_t q0 = (ptrdiff_t)oh0 * wo + ow0, q1 = (ptrdiff_t)(oh1 - 1) * wo + ow1;
+        add_to(plane + q0 + (ptrdiff_t)di * w + dj, src + q0, (size_t)(q1 - q0));
+        return;
+    }
+    for (int oh = oh0; oh < oh1; oh++) {
+        real *d = plane + (size_t)(oh * st + di) * w + dj;
+        const real *r = src + (size_t)oh * wo;
+        if (st == 1)
+            add_to(d + ow0, r + ow0, (size_t)(ow1 - ow0));
+        else
+            for (int ow = ow0; ow < ow1; ow++)
+                d[ow * st] += r[ow];
+    }
+}
+
+/* col (K, ldc) columns [0, ho*wo) = the patches of one image x (cin, h, w);
+ * row (c, ki, kj) reads plane c shifted by (ki - pad, kj - pad). */
+static void im2col(real *col, size_t ldc, const real *x, const nn_conv2d_shape *s, int ho,
+                   int wo)
+{
+    const int k = s->k;
+    const size_t plane = (size_t)s->h * s->w;
+    for (int c = 0; c < s->cin; c++)
+        for (int ki = 0; ki < k; ki++)
+            for (int kj = 0; kj < k; kj++)
+                patch_row(col + (size_t)((c * k + ki) * k + kj) * ldc, x + c * plane,
+                          ki - s->pad, kj - s->pad, s, ho, wo);
+}
+
+/* dx (cin, h, w) = the adjoint of im2col applied to col (K, ldc) columns
+ * [0, ho*wo) (which it overwrites in places). */
+static void col2im(real *dx, real *col, size_t ldc, const nn_conv2d_shape *s, int ho,
+                   int wo)
+{
+    const int k = s->k;
+    const size_t plane = (size_t)s->h * s->w;
+    memset(dx, 0, sizeof(real) * (size_t)s->cin * plane);
+    for (int c = 0; c < s->cin; c++)
+        for (int ki = 0; ki < k; ki++)
+            for (int kj = 0; kj < k; kj++)
+                patch_row_add(dx + c * plane, col + (size_t)((c * k + ki) * k + kj) * ldc,
+                              ki - s->pad, kj - s->pad, s, ho, wo);
+}
+
+/* The column matrix (K, g*p) of images [n0, n0 + g) of x. */
+static void group_im2col(real *col, const real *x, int n0, int g,
+                         const nn_conv2d_shape *s, int ho, int wo)
+{
+    size_t p = (size_t)ho * wo, img = (size_t)s->cin * s->h * s->w;
+    for (int j = 0; j < g; j++)
+        im2col(col + j * p, (size_t)g * p, x + (n0 + j) * img, s, ho, wo);
+}
+
+/* y (cout, p): row co = b[co]. */
+static void fill_bias(real *y, const real *b, int cout, size_t p)
+{
+    for (int co = 0; co < cout; co++)
+        for (size_t i = 0; i < p; i++)
+            y[co * p + i] = b[co];
+}
+
+void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
+                           const nn_conv2d_shape *s, real *work)
+{
+    const int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
+    const int kk = s->cin * s->k * s->k, gmax = conv_group(s, ho, wo);
+    const size_t p = (size_t)ho * wo, yimg = (size_t)s->cout * p;
+    real *col = work;                           /* (K, g*p) */
+    real *stage = work + (size_t)kk * gmax * p; /* (cout, g*p) when g > 1 */
+    for (int n0 = 0; n0 < s->n; n0 += gmax) {
+        int g = s->n - n0 < gmax ? s->n - n0 : gmax;
+        size_t gp = (size_t)g * p;
+        group_im2col(col, x, n0, g, s, ho, wo);
+        if (g == 1) {
+            /* The image's own plane is the GEMM's output; a bias goes in
+             * first and the GEMM adds to it (beta = 1). */
+            real *yn = y + n0 * yimg; /* (cout, p) */
+            if (b)
+                fill_bias(yn, b, s->cout, p);
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)p, kk, 1, w,
+                    kk, col, (int)p, b ? 1 : 0, yn, (int)p);
+            continue;
+        }
+        nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)gp, kk, 1, w, kk,
+                col, (int)gp, 0, stage, (int)gp);
+        /* Scatter (cout, g*p) to g images (cout, p), adding the bias. */
+        for (int j = 0; j < g; j++)
+            for (int co = 0; co < s->cout; co++) {
+                real *dst = y + (n0 + j) * yimg + co * p;
+                const real *src = stage + co * gp + j * p;
+                real bias = b ? b[co] : 0;
+                for (size_t i = 0; i < p; i++)
+                    dst[i] = src[i] + bias;
+            }
+    }
+}
+
+/* db (cout) += the sums of dy (n, cout, p) over n and p, in double. */
+static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
+{
+    for (int co = 0; co < cout; co++) {
+        /* Eight independent sums: one chain would wait on each add. */
+        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int i = 0; i < n; i++) {
+            const real *d = dy + ((size_t)i * cout + co) * p;
+            size_t q = 0;
+            for (; q + 8 <= p; q += 8)
+                for (int l = 0; l < 8; l++)
+                    acc[l] += d[q + l];
+            for (; q < p; q++)
+                acc[0] += d[q];
+        }
+        db[co] += (real)(((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+                         ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+    }
+}
+
+void NN(nn_conv2d_backward)(real *dx, real *dw, real *db, const real *dy, const real *x,
+                            const real *w, const nn_conv2d_shape *s, real *work)
+{
+    const int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
+    const int kk = s->cin * s->k * s->k, gmax = conv_group(s, ho, wo);
+    const size_t p = (size_t)ho * wo, yimg = (size_t)s->cout * p;
+    const size_t ximg = (size_t)s->cin * s->h * s->w;
+    real *col = work;                           /* (K, g*p) */
+    real *stage = work + (size_t)kk * gmax * p; /* (cout, g*p) when g > 1 */
+    if (db)
+        bias_grad(db, dy, s->n, s->cout, p);
+    if (!dw && !dx)
+        return;
+    for (int n0 = 0; n0 < s->n; n0 += gmax) {
+        int g = s->n - n0 < gmax ? s->n - n0 : gmax;
+        size_t gp = (size_t)g * p;
+        const real *dyg = dy + n0 * yimg; /* (cout, g*p) after the gather */
+        if (g > 1) {
+            for (int j = 0; j < g; j++)
+                for (int co = 0; co < s->cout; co++)
+                    memcpy(stage + co * gp + j * p, dy + (n0 + j) * yimg + co * p,
+                           sizeof(real) * p);
+            dyg = stage;
+        }
+        if (dw) {
+            group_im2col(col, x, n0, g, s, ho, wo);
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->cout, kk, (int)gp, 1, dyg,
+                    (int)gp, col, (int)gp, 1, dw, kk);
+        }
+        if (dx) {
+            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, (int)gp, s->cout, 1, w,
+                    kk, dyg, (int)gp, 0, col, (int)gp);
+            for (int j = 0; j < g; j++)
+                col2im(dx + (n0 + j) * ximg, col + j * p, gp, s, ho, wo);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+/*
+ * model.h - the models the trainer knows (the paper's MLP ablation, a
+ * CIFAR-style ResNet, a byte-level GPT) behind one small interface.
+ *
+ * A model owns its parameter table (params.h), the activations it saves for
+ * the backward pass (sized for the batch given at creation), and a golu_ctx.
+ * One training step is
+ *     nn_params_zero_grad(&m->params);
+ *     m->ops->forward(m, x, y, b, 1, step, &loss);   training mode
+ *     m->ops->backward(m);                           gradients accumulate
+ * Inputs: images (b, c, h, w) as float for mlp and resnet; tokens (b, t) as
+ * int32 for gpt, with targets (b, t). Targets are class indices (b) for
+ * images. Forward returns the mean cross-entropy.
+ */
+#ifndef NN_MODEL_H
+#define NN_MODEL_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "golu.h"
+#include "params.h"
+
+typedef enum nn_model_kind { NN_MODEL_MLP, NN_MODEL_RESNET, NN_MODEL_GPT } nn_model_kind;
+
+typedef struct nn_config {
+    nn_model_kind kind;
+    golu_act act;      /* the activation, with its initial parameters */
+    int learn_act;     /* GoLU: alpha, beta, gamma are trained (PReLU's slope always is) */
+    int batch;         /* the largest batch a forward call takes */
+    /* images (mlp, resnet) */
+    int in_c, in_h, in_w;
+    int classes;
+    /* mlp: depth blocks of Linear(width) -> LayerNorm -> act, then Linear(classes) */
+    /* resnet: depth = 6n + 2 (20, 32, 44, 56, 110), stage widths width, 2w, 4w */
+    int depth;
+    int width;
+    /* gpt: layers, heads, width (d_model), context, vocab (256: bytes) */
+    int layers, heads, context, vocab;
+    double dropout;    /* gpt: after attention, after the MLP, on the embeddings */
+} nn_config;
+
+typedef struct nn_model nn_model;
+
+typedef struct nn_model_ops {
+    /* Registers the parameters, allocates them and the saved activations. */
+    int (*build)(nn_model *m, nn_err *err);
+    /* PyTorch's default initialisation (GPT: nanoGPT's), from the seed. */
+    void (*init)(nn_model *m, uint64_t seed);
+    /*
+     * Runs the model on b <= cfg.batch examples; training selects dropout
+     * and BatchNorm's batch statistics (and updates running statistics);
+     * `step` seeds dropout (counter RNG: the same step gives the same masks).
+     * Stores the mean cross-entropy in *loss. Returns a golu_status (only a
+     * bug gives anything but GOLU_OK).
+     */
+    golu_status (*forward)(nn_model *m, const void *x, const int32_t *y, int b,
+                           int training, uint64_t step, double *loss);
+    /* Gradients of the last forward's loss, added into params.grad. */
+    golu_status (*backward)(nn_model *m);
+    /* Logits of the last forward: (b, classes) for images, (b, t, vocab) for gpt. */
+    const float *(*logits)(const nn_model *m);
+    void (*destroy)(nn_model *m);
+} nn_model_ops;
+
+struct nn_model {
+    nn_config cfg;
+    nn_params params;
+    const nn_model_ops *ops;
+    golu_ctx *ctx;  /* libgolu settings (threads) for the activations */
+    void *impl;     /* the model's own state */
+    uint64_t seed;  /* dropout masks depend on (seed, step) */
+};
+
+/* The ops of each model (mlp.c, resnet.c, gpt.c). */
+extern const nn_model_ops nn_mlp_ops, nn_resnet_ops, nn_gpt_ops;
+
+/* Checks the configuration (every value named in the message), builds and
+ * initialises the model. threads: libgolu threads for the activations. */
+int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int threads,
+                    nn_err *err);
+void nn_model_destroy(nn_model *m);
+
+/* "mlp", "resnet", "gpt" <-> kind; -1 for an unknown name. */
+int nn_model_kind_from_name(const char *name);
+const char *nn_model_kind_name(nn_model_kind k);
+
+/* ---------------------------------------------------------------------------
+ * The activation layer as models use it: registers the learnable parameters
+ * (PReLU: "<prefix>.weight", one slope as torch's nn.PReLU(); GoLU with
+ * learn_act: "<prefix>.alpha", ".beta", ".gamma"), and runs the activation
+ * with their current values.
+ */
+typedef struct nn_actlayer {
+    golu_act act;     /* kind and fixed parameters */
+    int p[3];         /* parameter indices, -1 when fixed */
+    int nparams;
+} nn_actlayer;
+
+int nn_actlayer_add(nn_actlayer *a, nn_params *p, const char *prefix, const golu_act *act,
+                    int learn, nn_err *err);
+/* Sets the learnable parameters to the activation's initial values. */
+void nn_actlayer_init(const nn_actlayer *a, nn_params *p);
+golu_status nn_actlayer_forward(const nn_actlayer *a, const nn_model *m, float *y,
+                                const float *x, size_t n);
+/* dx = dy * f'(x); the parameters' gradients are added into params.grad. */
+golu_status nn_actlayer_backward(const nn_actlayer *a, nn_model *m, float *dx,
+                                 const float *dy, const float *x, size_t n);
+
+/* 64-byte aligned, zeroed floats (NULL when out of memory or n == 0 gives
+ * a valid pointer). Freed with free(). */
+float *nn_alloc_floats(size_t n);
+
+#endif

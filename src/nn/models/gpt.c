@@ -1,0 +1,490 @@
+/*
+ * gpt.c - the byte-level GPT: nanoGPT's layout (pre-LayerNorm blocks,
+ * learned positions, weight tying), on full windows of T = context tokens.
+ *
+ *     h = drop(wte[x] + wpe[0..T-1])                       x (B, T) tokens
+ *     per layer:
+ *         h = h + drop(attn.c_proj(attn(attn.c_attn(ln_1(h)))))
+ *         h = h + drop(mlp.c_proj(act(mlp.c_fc(ln_2(h)))))  c_fc C -> 4C
+ *     logits = ln_f(h) . wte^T                              (B, T, V)
+ *     loss = mean cross-entropy over the B*T positions
+ *
+ * The head has no weight of its own: lm_head is wte, so wte's gradient is
+ * the sum of the embedding's scatter-add and the head's product. The
+ * attention layer has no dropout on its probabilities (unlike nanoGPT's
+ * attn_dropout); dropout is on the embeddings and on each residual branch.
+ *
+ * Parameter names are nanoGPT's state_dict names: transformer.wte.weight,
+ * transformer.wpe.weight, transformer.h.{i}.{ln_1, attn.c_attn, attn.c_proj,
+ * ln_2, mlp.c_fc, mlp.act, mlp.c_proj}.*, transformer.ln_f.*.
+ *
+ * Memory. The forward keeps per layer only what the backward cannot cheaply
+ * rebuild: the residual stream before each branch (ln_1's and ln_2's
+ * inputs), qkv and the attention probabilities (the attention backward),
+ * the attention output (c_proj's input) and c_fc's output (the activation's
+ * input); plus the logits and the probabilities. The backward recomputes the
+ * elementwise rest: each LayerNorm's output from its saved input, the
+ * activation's output from c_fc's output, and each dropout mask from its
+ * (seed, step, layer, site) stream. Everything else lives in scratch shared
+ * by all layers: four (B, T, C) buffers, one (B, T, 4C) buffer, the dropout
+ * mask and one attention workspace.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "layers.h"
+#include "model.h"
+#include "rng.h"
+
+#define LN_EPS 1e-5
+#define INIT_STD 0.02
+
+/* The dropout sites of a layer (the embeddings' is layer 0's SITE_EMB). */
+enum { SITE_EMB, SITE_ATTN, SITE_MLP };
+
+typedef struct gpt_layer {
+    /* parameter indices */
+    int ln1_w, ln1_b, attn_w, attn_b, aproj_w, aproj_b;
+    int ln2_w, ln2_b, fc_w, fc_b, mproj_w, mproj_b;
+    nn_actlayer act;
+    /* saved for the backward */
+    float *res;   /* (B, T, C) the layer's input: ln_1's input */
+    float *res2;  /* (B, T, C) after the attention branch: ln_2's input */
+    float *qkv;   /* (B, T, 3C) c_attn's output */
+    float *att;   /* (B, NH, T, T) attention probabilities */
+    float *atty;  /* (B, T, C) attention output, heads concatenated: c_proj's input */
+    float *fch;   /* (B, T, 4C) c_fc's output: the activation's input */
+} gpt_layer;
+
+typedef struct gpt {
+    int L, B, T, C, NH, V;
+    int wte, wpe, lnf_w, lnf_b; /* parameter indices */
+    gpt_layer *layers;
+    /* saved */
+    float *res_f;   /* (B, T, C) the last layer's output: ln_f's input */
+    float *logits;  /* (B, T, V) */
+    float *probs;   /* (B, T, V) softmax; dlogits in the backward */
+    /* scratch, shared by every layer */
+    float *ln;      /* (B, T, C) a LayerNorm's output (rebuilt in the backward) */
+    float *ln_mean, *ln_rstd; /* (B, T) its statistics */
+    float *wide;    /* (B, T, 4C) the activation's output; then dfch, dqkv */
+    float *branch;  /* (B, T, C) a branch's output; then gradients (LN dx, dropout) */
+    float *g_res;   /* (B, T, C) the gradient on the residual stream */
+    float *g_ln;    /* (B, T, C) the gradient at a LayerNorm's output (or atty) */
+    float *mask;    /* (B, T, C) dropout mask; NULL when cfg.dropout is 0 */
+    float *work;    /* nn_attention_workspace(T, C, NH) */
+    /* the last forward */
+    const int32_t *x, *y; /* (b, T) the caller's buffers */
+    int b;
+    int drop;       /* dropout was applied (training and p > 0) */
+    uint64_t step;
+} gpt;
+
+/* ------------------------------------------------------------------ build */
+
+static int add(nn_model *m, const char *name, int d0, int d1, nn_err *err)
+{
+    int shape[2] = {d0, d1};
+    /* Weight decay on the matrices (embeddings, linear weights) only. */
+    return nn_params_add(&m->params, name, d1 ? 2 : 1, shape, d1 ? NN_PARAM_DECAY : 0, err);
+}
+
+/* "transformer.h.{i}.<leaf>" registered as (d0) or (d0, d1); -1 on error. */
+static int add_h(nn_model *m, int i, const char *leaf, int d0, int d1, nn_err *err)
+{
+    char name[NN_PARAM_NAME_MAX];
+    snprintf(name, sizeof name, "transformer.h.%d.%s", i, leaf);
+    return add(m, name, d0, d1, err);
+}
+
+static int add_layer(nn_model *m, gpt_layer *ly, int i, nn_err *err)
+{
+    const int C = m->cfg.width;
+    ly->ln1_w = add_h(m, i, "ln_1.weight", C, 0, err);
+    ly->ln1_b = add_h(m, i, "ln_1.bias", C, 0, err);
+    ly->attn_w = add_h(m, i, "attn.c_attn.weight", 3 * C, C, err);
+    ly->attn_b = add_h(m, i, "attn.c_attn.bias", 3 * C, 0, err);
+    ly->aproj_w = add_h(m, i, "attn.c_proj.weight", C, C, err);
+    ly->aproj_b = add_h(m, i, "attn.c_proj.bias", C, 0, err);
+    ly->ln2_w = add_h(m, i, "ln_2.weight", C, 0, err);
+    ly->ln2_b = add_h(m, i, "ln_2.bias", C, 0, err);
+    ly->fc_w = add_h(m, i, "mlp.c_fc.weight", 4 * C, C, err);
+    ly->fc_b = add_h(m, i, "mlp.c_fc.bias", 4 * C, 0, err);
+    char prefix[NN_PARAM_NAME_MAX];
+    snprintf(prefix, sizeof prefix, "transformer.h.%d.mlp.act", i);
+    if (nn_actlayer_add(&ly->act, &m->params, prefix, &m->cfg.act, m->cfg.learn_act, err))
+        return -1;
+    ly->mproj_w = add_h(m, i, "mlp.c_proj.weight", C, 4 * C, err);
+    ly->mproj_b = add_h(m, i, "mlp.c_proj.bias", C, 0, err);
+    const int idx[] = {ly->ln1_w, ly->ln1_b, ly->attn_w, ly->attn_b, ly->aproj_w, ly->aproj_b,
+                       ly->ln2_w, ly->ln2_b, ly->fc_w,   ly->fc_b,   ly->mproj_w, ly->mproj_b};
+    for (size_t k = 0; k < sizeof idx / sizeof idx[0]; k++)
+        if (idx[k] < 0)
+            return -1;
+    return 0;
+}
+
+/* The saved activations and the scratch, for cfg.batch windows. */
+static int alloc_buffers(gpt *s, double dropout)
+{
+    size_t bt = (size_t)s->B * (size_t)s->T, btc = bt * (size_t)s->C;
+    size_t att = (size_t)s->B * (size_t)s->NH * (size_t)s->T * (size_t)s->T;
+    int ok = 1;
+    for (int l = 0; l < s->L; l++) {
+        gpt_layer *ly = &s->layers[l];
+        ok &= !!(ly->res = nn_alloc_floats(btc));
+        ok &= !!(ly->res2 = nn_alloc_floats(btc));
+        ok &= !!(ly->qkv = nn_alloc_floats(3 * btc));
+        ok &= !!(ly->att = nn_alloc_floats(att));
+        ok &= !!(ly->atty = nn_alloc_floats(btc));
+        ok &= !!(ly->fch = nn_alloc_floats(4 * btc));
+    }
+    ok &= !!(s->res_f = nn_alloc_floats(btc));
+    ok &= !!(s->logits = nn_alloc_floats(bt * (size_t)s->V));
+    ok &= !!(s->probs = nn_alloc_floats(bt * (size_t)s->V));
+    ok &= !!(s->ln = nn_alloc_floats(btc));
+    ok &= !!(s->ln_mean = nn_alloc_floats(bt));
+    ok &= !!(s->ln_rstd = nn_alloc_floats(bt));
+    ok &= !!(s->wide = nn_alloc_floats(4 * btc));
+    ok &= !!(s->branch = nn_alloc_floats(btc));
+    ok &= !!(s->g_res = nn_alloc_floats(btc));
+    ok &= !!(s->g_ln = nn_alloc_floats(btc));
+    if (dropout > 0)
+        ok &= !!(s->mask = nn_alloc_floats(btc));
+    ok &= !!(s->work = nn_alloc_floats(nn_attention_workspace(s->T, s->C, s->NH)));
+    return ok ? 0 : -1;
+}
+
+static int gpt_build(nn_model *m, nn_err *err)
+{
+    const nn_config *c = &m->cfg;
+    gpt *s = calloc(1, sizeof *s);
+    if (!s)
+        return nn_fail(err, "out of memory");
+    m->impl = s;
+    s->L = c->layers;
+    s->B = c->batch;
+    s->T = c->context;
+    s->C = c->width;
+    s->NH = c->heads;
+    s->V = c->vocab;
+    s->layers = calloc((size_t)s->L, sizeof *s->layers);
+    if (!s->layers)
+        return nn_fail(err, "out of memory");
+    s->wte = add(m, "transformer.wte.weight", s->V, s->C, err);
+    s->wpe = add(m, "transformer.wpe.weight", s->T, s->C, err);
+    if (s->wte < 0 || s->wpe < 0)
+        return -1;
+    for (int l = 0; l < s->L; l++)
+        if (add_layer(m, &s->layers[l], l, err))
+            return -1;
+    s->lnf_w = add(m, "transformer.ln_f.weight", s->C, 0, err);
+    s->lnf_b = add(m, "transformer.ln_f.bias", s->C, 0, err);
+    if (s->lnf_w < 0 || s->lnf_b < 0 || nn_params_alloc(&m->params, err))
+        return -1;
+    if (alloc_buffers(s, c->dropout))
+        return nn_fail(err, "out of memory for the activations (batch %d, context %d)",
+                       c->batch, c->context);
+    return 0;
+}
+
+/* ------------------------------------------------------------------- init */
+
+/* nanoGPT: every Linear and Embedding weight N(0, 0.02), the residual
+ * projections (c_proj) N(0, 0.02/sqrt(2*layers)), biases 0, LayerNorm 1 and 0. */
+static void gpt_init(nn_model *m, uint64_t seed)
+{
+    gpt *s = m->impl;
+    nn_params *p = &m->params;
+    double proj_std = INIT_STD / sqrt(2.0 * s->L);
+    nn_init_normal(p, s->wte, INIT_STD, seed);
+    nn_init_normal(p, s->wpe, INIT_STD, seed);
+    for (int l = 0; l < s->L; l++) {
+        gpt_layer *ly = &s->layers[l];
+        nn_init_const(p, ly->ln1_w, 1.0f);
+        nn_init_const(p, ly->ln1_b, 0.0f);
+        nn_init_normal(p, ly->attn_w, INIT_STD, seed);
+        nn_init_const(p, ly->attn_b, 0.0f);
+        nn_init_normal(p, ly->aproj_w, proj_std, seed);
+        nn_init_const(p, ly->aproj_b, 0.0f);
+        nn_init_const(p, ly->ln2_w, 1.0f);
+        nn_init_const(p, ly->ln2_b, 0.0f);
+        nn_init_normal(p, ly->fc_w, INIT_STD, seed);
+        nn_init_const(p, ly->fc_b, 0.0f);
+        nn_actlayer_init(&ly->act, p);
+        nn_init_normal(p, ly->mproj_w, proj_std, seed);
+        nn_init_const(p, ly->mproj_b, 0.0f);
+    }
+    nn_init_const(p, s->lnf_w, 1.0f);
+    nn_init_const(p, s->lnf_b, 0.0f);
+}
+
+/* ---------------------------------------------------------------- forward */
+
+/* The dropout stream of one call site of one step. */
+static uint64_t drop_stream(uint64_t step, int layer, int site)
+{
+    static const char *const NAMES[] = {"gpt.dropout.emb", "gpt.dropout.attn",
+                                        "gpt.dropout.mlp"};
+    return nn_rng_stream(NAMES[site], step, (uint64_t)layer);
+}
+
+/* Dropout in place on a (n) buffer when this forward drops. In the backward
+ * the same call multiplies a gradient by the same mask: the mask is a pure
+ * function of its stream, so it is redrawn instead of kept. */
+static void dropout(const nn_model *m, float *y, const float *x, size_t n, int layer,
+                    int site)
+{
+    const gpt *s = m->impl;
+    if (s->drop)
+        nn_dropout_forward(y, s->mask, x, n, m->cfg.dropout, m->seed,
+                           drop_stream(s->step, layer, site));
+}
+
+/* res (b, T, C) = wte[x] + wpe[0..T-1], then dropout. */
+static void embed(nn_model *m, float *res, const int32_t *x, int b)
+{
+    gpt *s = m->impl;
+    size_t tc = (size_t)s->T * (size_t)s->C;
+    nn_embedding_forward(res, nn_param_data(&m->params, s->wte), x, b * s->T, s->C);
+    for (int i = 0; i < b; i++)
+        nn_accumulate(res + (size_t)i * tc, nn_param_data(&m->params, s->wpe), tc);
+    dropout(m, res, res, (size_t)b * tc, 0, SITE_EMB);
+}
+
+/* s->ln (n, C) = LayerNorm(x (n, C)), statistics into s->ln_mean/ln_rstd. */
+static void layernorm(nn_model *m, const float *x, int w, int bias, int n)
+{
+    gpt *s = m->impl;
+    nn_layernorm_forward(s->ln, s->ln_mean, s->ln_rstd, x, nn_param_data(&m->params, w),
+                         nn_param_data(&m->params, bias), n, s->C, LN_EPS);
+}
+
+/* out (n, C) = in + drop(branch (n, C)); branch is overwritten. */
+static void residual(nn_model *m, float *out, const float *in, int n, int layer, int site)
+{
+    gpt *s = m->impl;
+    size_t nc = (size_t)n * (size_t)s->C;
+    dropout(m, s->branch, s->branch, nc, layer, site);
+    nn_add(out, in, s->branch, nc);
+}
+
+/* One block: ly->res -> out (b, T, C). */
+static golu_status layer_forward(nn_model *m, int l, float *out, int b)
+{
+    gpt *s = m->impl;
+    gpt_layer *ly = &s->layers[l];
+    const nn_params *p = &m->params;
+    int n = b * s->T, C = s->C;
+    layernorm(m, ly->res, ly->ln1_w, ly->ln1_b, n);
+    nn_linear_forward(ly->qkv, s->ln, nn_param_data(p, ly->attn_w),
+                      nn_param_data(p, ly->attn_b), n, C, 3 * C);
+    nn_attention_forward(ly->atty, ly->att, ly->qkv, b, s->T, C, s->NH, s->work);
+    nn_linear_forward(s->branch, ly->atty, nn_param_data(p, ly->aproj_w),
+                      nn_param_data(p, ly->aproj_b), n, C, C);
+    residual(m, ly->res2, ly->res, n, l, SITE_ATTN);
+
+    layernorm(m, ly->res2, ly->ln2_w, ly->ln2_b, n);
+    nn_linear_forward(ly->fch, s->ln, nn_param_data(p, ly->fc_w), nn_param_data(p, ly->fc_b),
+                      n, C, 4 * C);
+    golu_status st = nn_actlayer_forward(&ly->act, m, s->wide, ly->fch, (size_t)n * 4 * C);
+    if (st != GOLU_OK)
+        return st;
+    nn_linear_forward(s->branch, s->wide, nn_param_data(p, ly->mproj_w),
+                      nn_param_data(p, ly->mproj_b), n, 4 * C, C);
+    residual(m, out, ly->res2, n, l, SITE_MLP);
+    return GOLU_OK;
+}
+
+/* Every token and target in [0, V). */
+static int tokens_ok(const int32_t *t, size_t n, int v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i] < 0 || t[i] >= v)
+            return 0;
+    return 1;
+}
+
+static golu_status gpt_forward(nn_model *m, const void *xv, const int32_t *y, int b,
+                               int training, uint64_t step, double *loss)
+{
+    gpt *s = m->impl;
+    const int32_t *x = xv; /* (b, T) */
+    size_t bt = (size_t)b * (size_t)s->T;
+    if (b < 1 || b > s->B)
+        return GOLU_ERR_SHAPE;
+    if (!tokens_ok(x, bt, s->V) || !tokens_ok(y, bt, s->V))
+        return GOLU_ERR_PARAM; /* the embedding and the loss would index out of bounds */
+    s->x = x;
+    s->y = y;
+    s->b = b;
+    s->step = step;
+    s->drop = training && m->cfg.dropout > 0;
+    embed(m, s->layers[0].res, x, b);
+    for (int l = 0; l < s->L; l++) {
+        float *out = l + 1 < s->L ? s->layers[l + 1].res : s->res_f;
+        golu_status st = layer_forward(m, l, out, b);
+        if (st != GOLU_OK)
+            return st;
+    }
+    layernorm(m, s->res_f, s->lnf_w, s->lnf_b, (int)bt);
+    /* The head is wte itself: logits (bt, V) = ln_f (bt, C) . wte (V, C)^T. */
+    nn_linear_forward(s->logits, s->ln, nn_param_data(&m->params, s->wte), NULL, (int)bt, s->C,
+                      s->V);
+    *loss = nn_softmax_ce_forward(s->probs, s->logits, y, (int)bt, s->V);
+    return GOLU_OK;
+}
+
+/* --------------------------------------------------------------- backward */
+
+/* The gradient into a branch's output: g_res through the branch's dropout
+ * (into s->branch), or g_res itself when nothing was dropped. */
+static const float *branch_grad(nn_model *m, int n, int layer, int site)
+{
+    gpt *s = m->impl;
+    if (!s->drop)
+        return s->g_res;
+    dropout(m, s->branch, s->g_res, (size_t)n * (size_t)s->C, layer, site);
+    return s->branch;
+}
+
+/* Gradient through LayerNorm(x) given g_ln at its output (s->ln and its
+ * statistics rebuilt just before); adds the input gradient into g_res. */
+static void layernorm_backward(nn_model *m, const float *x, int w, int bias, int n)
+{
+    gpt *s = m->impl;
+    nn_params *p = &m->params;
+    nn_layernorm_backward(s->branch, nn_param_grad(p, w), nn_param_grad(p, bias), s->g_ln, x,
+                          s->ln_mean, s->ln_rstd, nn_param_data(p, w), n, s->C);
+    nn_accumulate(s->g_res, s->branch, (size_t)n * (size_t)s->C);
+}
+
+/* The MLP branch: g_res += d(res2 + drop(mlp(ln_2(res2))))/d res2 - identity. */
+static golu_status mlp_backward(nn_model *m, gpt_layer *ly, int l, int n)
+{
+    gpt *s = m->impl;
+    nn_params *p = &m->params;
+    int C = s->C;
+    size_t n4 = (size_t)n * 4 * (size_t)C;
+    const float *g_out = branch_grad(m, n, l, SITE_MLP); /* (n, C) */
+    /* c_proj's input, the activation's output, is rebuilt into wide; its
+     * weight gradient is taken before dx overwrites wide. */
+    golu_status st = nn_actlayer_forward(&ly->act, m, s->wide, ly->fch, n4);
+    if (st != GOLU_OK)
+        return st;
+    const float *w = nn_param_data(p, ly->mproj_w);
+    nn_linear_backward(NULL, nn_param_grad(p, ly->mproj_w), nn_param_grad(p, ly->mproj_b),
+                       g_out, s->wide, w, n, 4 * C, C);
+    /* dw NULL: x is not read. */
+    nn_linear_backward(s->wide, NULL, NULL, g_out, NULL, w, n, 4 * C, C);
+    st = nn_actlayer_backward(&ly->act, m, s->wide, s->wide, ly->fch, n4); /* dfch */
+    if (st != GOLU_OK)
+        return st;
+    layernorm(m, ly->res2, ly->ln2_w, ly->ln2_b, n);
+    nn_linear_backward(s->g_ln, nn_param_grad(p, ly->fc_w), nn_param_grad(p, ly->fc_b),
+                       s->wide, s->ln, nn_param_data(p, ly->fc_w), n, C, 4 * C);
+    layernorm_backward(m, ly->res2, ly->ln2_w, ly->ln2_b, n);
+    return GOLU_OK;
+}
+
+/* The attention branch, likewise: g_res becomes the gradient at ly->res. */
+static void attn_backward(nn_model *m, gpt_layer *ly, int l, int n)
+{
+    gpt *s = m->impl;
+    nn_params *p = &m->params;
+    int C = s->C;
+    const float *g_out = branch_grad(m, n, l, SITE_ATTN); /* (n, C) */
+    float *g_atty = s->g_ln;                               /* (n, C) */
+    float *g_qkv = s->wide;                                /* (n, 3C) */
+    nn_linear_backward(g_atty, nn_param_grad(p, ly->aproj_w), nn_param_grad(p, ly->aproj_b),
+                       g_out, ly->atty, nn_param_data(p, ly->aproj_w), n, C, C);
+    nn_attention_backward(g_qkv, g_atty, ly->qkv, ly->att, s->b, s->T, C, s->NH, s->work);
+    layernorm(m, ly->res, ly->ln1_w, ly->ln1_b, n);
+    nn_linear_backward(s->g_ln, nn_param_grad(p, ly->attn_w), nn_param_grad(p, ly->attn_b),
+                       g_qkv, s->ln, nn_param_data(p, ly->attn_w), n, C, 3 * C);
+    layernorm_backward(m, ly->res, ly->ln1_w, ly->ln1_b, n);
+}
+
+/* The head and ln_f: g_res = the gradient at the last layer's output. */
+static void head_backward(nn_model *m, int n)
+{
+    gpt *s = m->impl;
+    nn_params *p = &m->params;
+    float *dlogits = s->probs; /* (n, V), in place */
+    nn_softmax_ce_backward(dlogits, s->probs, s->y, n, s->V, 1.0 / n);
+    layernorm(m, s->res_f, s->lnf_w, s->lnf_b, n);
+    /* The head's share of wte's gradient. */
+    nn_linear_backward(s->g_ln, nn_param_grad(p, s->wte), NULL, dlogits, s->ln,
+                       nn_param_data(p, s->wte), n, s->C, s->V);
+    nn_layernorm_backward(s->g_res, nn_param_grad(p, s->lnf_w), nn_param_grad(p, s->lnf_b),
+                          s->g_ln, s->res_f, s->ln_mean, s->ln_rstd,
+                          nn_param_data(p, s->lnf_w), n, s->C);
+}
+
+/* The embeddings: the input's share of wte's gradient, and wpe's. */
+static void embed_backward(nn_model *m, int n)
+{
+    gpt *s = m->impl;
+    nn_params *p = &m->params;
+    size_t tc = (size_t)s->T * (size_t)s->C;
+    dropout(m, s->g_res, s->g_res, (size_t)n * (size_t)s->C, 0, SITE_EMB);
+    nn_embedding_backward(nn_param_grad(p, s->wte), s->g_res, s->x, n, s->C);
+    for (int i = 0; i < s->b; i++)
+        nn_accumulate(nn_param_grad(p, s->wpe), s->g_res + (size_t)i * tc, tc);
+}
+
+static golu_status gpt_backward(nn_model *m)
+{
+    gpt *s = m->impl;
+    int n = s->b * s->T;
+    head_backward(m, n);
+    for (int l = s->L - 1; l >= 0; l--) {
+        gpt_layer *ly = &s->layers[l];
+        golu_status st = mlp_backward(m, ly, l, n);
+        if (st != GOLU_OK)
+            return st;
+        attn_backward(m, ly, l, n);
+    }
+    embed_backward(m, n);
+    return GOLU_OK;
+}
+
+/* ------------------------------------------------------------------- rest */
+
+static const float *gpt_logits(const nn_model *m)
+{
+    return ((const gpt *)m->impl)->logits;
+}
+
+static void gpt_destroy(nn_model *m)
+{
+    gpt *s = m->impl;
+    for (int l = 0; s->layers && l < s->L; l++) {
+        gpt_layer *ly = &s->layers[l];
+        free(ly->res);
+        free(ly->res2);
+        free(ly->qkv);
+        free(ly->att);
+        free(ly->atty);
+        free(ly->fch);
+    }
+    free(s->layers);
+    free(s->res_f);
+    free(s->logits);
+    free(s->probs);
+    free(s->ln);
+    free(s->ln_mean);
+    free(s->ln_rstd);
+    free(s->wide);
+    free(s->branch);
+    free(s->g_res);
+    free(s->g_ln);
+    free(s->mask);
+    free(s->work);
+    free(s);
+    m->impl = NULL;
+}
+
+const nn_model_ops nn_gpt_ops = {gpt_build, gpt_init, gpt_forward, gpt_backward, gpt_logits,
+                                 gpt_destroy};

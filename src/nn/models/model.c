@@ -1,0 +1,173 @@
+/*
+ * model.c - what every model shares: creation with a checked configuration,
+ * the activation layer with learnable parameters, aligned buffers.
+ */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers.h"
+
+static const char *const KIND_NAMES[] = {"mlp", "resnet", "gpt"};
+
+int nn_model_kind_from_name(const char *name)
+{
+    for (int k = 0; k < 3; k++)
+        if (strcmp(name, KIND_NAMES[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *nn_model_kind_name(nn_model_kind k)
+{
+    return (unsigned)k < 3 ? KIND_NAMES[k] : "unknown";
+}
+
+float *nn_alloc_floats(size_t n)
+{
+    size_t bytes = ((n ? n : 1) * sizeof(float) + 63) / 64 * 64;
+    float *f = aligned_alloc(64, bytes);
+    if (f)
+        memset(f, 0, bytes);
+    return f;
+}
+
+/* Every setting the chosen model uses, named when it is out of range. */
+static int check_config(const nn_config *c, nn_err *err)
+{
+    if (golu_act_check(&c->act) != GOLU_OK)
+        return nn_fail(err, "activation: invalid kind or parameters");
+    if (c->batch < 1)
+        return nn_fail(err, "batch: %d (must be at least 1)", c->batch);
+    switch (c->kind) {
+    case NN_MODEL_MLP:
+    case NN_MODEL_RESNET:
+        if (c->in_c < 1 || c->in_h < 1 || c->in_w < 1)
+            return nn_fail(err, "input shape: %dx%dx%d", c->in_c, c->in_h, c->in_w);
+        if (c->classes < 2)
+            return nn_fail(err, "classes: %d (must be at least 2)", c->classes);
+        if (c->width < 1)
+            return nn_fail(err, "width: %d (must be at least 1)", c->width);
+        if (c->kind == NN_MODEL_MLP && (c->depth < 1 || c->depth > 64))
+            return nn_fail(err, "depth: %d (mlp blocks: 1 to 64)", c->depth);
+        if (c->kind == NN_MODEL_RESNET && (c->depth < 8 || (c->depth - 2) % 6 != 0))
+            return nn_fail(err, "depth: %d (resnet depth is 6n+2: 8, 14, 20, 32, 44, 56, 110)",
+                           c->depth);
+        return 0;
+    case NN_MODEL_GPT:
+        if (c->layers < 1)
+            return nn_fail(err, "layers: %d (must be at least 1)", c->layers);
+        if (c->heads < 1 || c->width < 1 || c->width % c->heads != 0)
+            return nn_fail(err, "width %d must be a positive multiple of heads %d", c->width,
+                           c->heads);
+        if (c->context < 1)
+            return nn_fail(err, "context: %d (must be at least 1)", c->context);
+        if (c->vocab < 2)
+            return nn_fail(err, "vocab: %d (must be at least 2)", c->vocab);
+        if (!(c->dropout >= 0.0 && c->dropout < 1.0))
+            return nn_fail(err, "dropout: %g (must be in [0, 1))", c->dropout);
+        return 0;
+    }
+    return nn_fail(err, "model: unknown kind %d", (int)c->kind);
+}
+
+int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int threads,
+                    nn_err *err)
+{
+    *out = NULL;
+    if (check_config(cfg, err))
+        return -1;
+    nn_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return nn_fail(err, "out of memory");
+    m->cfg = *cfg;
+    m->seed = seed;
+    m->ops = cfg->kind == NN_MODEL_MLP      ? &nn_mlp_ops
+             : cfg->kind == NN_MODEL_RESNET ? &nn_resnet_ops
+                                            : &nn_gpt_ops;
+    if (golu_ctx_create(&m->ctx) != GOLU_OK || golu_ctx_set_threads(m->ctx, threads) != GOLU_OK) {
+        nn_model_destroy(m);
+        return nn_fail(err, "threads: %d: cannot set up libgolu", threads);
+    }
+    if (m->ops->build(m, err)) {
+        nn_model_destroy(m);
+        return -1;
+    }
+    m->ops->init(m, seed);
+    *out = m;
+    return 0;
+}
+
+void nn_model_destroy(nn_model *m)
+{
+    if (!m)
+        return;
+    if (m->impl)
+        m->ops->destroy(m);
+    nn_params_free(&m->params);
+    golu_ctx_destroy(m->ctx);
+    free(m);
+}
+
+/* ------------------------------------------------------- activation layer */
+
+int nn_actlayer_add(nn_actlayer *a, nn_params *p, const char *prefix, const golu_act *act,
+                    int learn, nn_err *err)
+{
+    static const char *const GOLU_NAMES[3] = {"alpha", "beta", "gamma"};
+    char name[NN_PARAM_NAME_MAX];
+    a->act = *act;
+    a->p[0] = a->p[1] = a->p[2] = -1;
+    a->nparams = 0;
+    if (act->kind == GOLU_ACT_PRELU)
+        a->nparams = 1; /* torch's nn.PReLU(): one slope, "weight" */
+    else if (act->kind == GOLU_ACT_GOLU && learn)
+        a->nparams = 3;
+    for (int k = 0; k < a->nparams; k++) {
+        const char *leaf = act->kind == GOLU_ACT_PRELU ? "weight" : GOLU_NAMES[k];
+        if (snprintf(name, sizeof name, "%s.%s", prefix, leaf) >= (int)sizeof name)
+            return nn_fail(err, "parameter name too long: %s", prefix);
+        int one = 1;
+        a->p[k] = nn_params_add(p, name, 1, &one, 0, err);
+        if (a->p[k] < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void nn_actlayer_init(const nn_actlayer *a, nn_params *p)
+{
+    const double v[3] = {a->act.alpha, a->act.beta, a->act.gamma};
+    for (int k = 0; k < a->nparams; k++)
+        nn_init_const(p, a->p[k], (float)v[k]);
+}
+
+/* The activation with the parameters' current values. */
+static golu_act current_act(const nn_actlayer *a, const nn_params *p)
+{
+    golu_act act = a->act;
+    double *dst[3] = {&act.alpha, &act.beta, &act.gamma};
+    for (int k = 0; k < a->nparams; k++)
+        *dst[k] = *nn_param_data(p, a->p[k]);
+    return act;
+}
+
+golu_status nn_actlayer_forward(const nn_actlayer *a, const nn_model *m, float *y,
+                                const float *x, size_t n)
+{
+    golu_act act = current_act(a, &m->params);
+    return nn_act_forward(m->ctx, &act, y, x, n);
+}
+
+golu_status nn_actlayer_backward(const nn_actlayer *a, nn_model *m, float *dx,
+                                 const float *dy, const float *x, size_t n)
+{
+    golu_act act = current_act(a, &m->params);
+    double dparam[3] = {0, 0, 0};
+    golu_status st = nn_act_backward(m->ctx, &act, dx, dy, x, n, a->nparams ? dparam : NULL);
+    for (int k = 0; k < a->nparams; k++)
+        *nn_param_grad(&m->params, a->p[k]) += (float)dparam[k];
+    return st;
+}

@@ -1,0 +1,593 @@
+/*
+ * resnet.c - the CIFAR-style ResNet of He et al. (2016), depth 6n+2 with
+ * "option A" (zero-padded identity) shortcuts:
+ *
+ *     conv1 3x3 (in_c -> w) -> bn1 -> act
+ *     layer1: n BasicBlocks of width w      (stride 1)
+ *     layer2: n BasicBlocks of width 2w     (the first one stride 2)
+ *     layer3: n BasicBlocks of width 4w     (the first one stride 2)
+ *     global average pool -> linear (4w -> classes) -> softmax cross-entropy
+ *
+ *     BasicBlock(x) = act2(bn2(conv2(act1(bn1(conv1(x))))) + shortcut(x))
+ *
+ * Parameter names are those of the torch twin: conv1.weight, bn1.*, act.*,
+ * layer{1,2,3}.{j}.{conv1,bn1,act1,conv2,bn2,act2}.*, linear.weight/bias;
+ * BatchNorm's running_mean/running_var are NN_PARAM_BUFFER tensors.
+ *
+ * Memory. The forward keeps only three tensors per block: both conv outputs
+ * (c1, c2: BatchNorm's backward needs its input) and the block output (out:
+ * the next block's conv input and shortcut). What the backward also needs is
+ * elementwise and cheap, so it is recomputed from them with the saved
+ * per-channel mean/rstd: the BN outputs (the activations' inputs), act1's
+ * output (conv2's input), and the shortcut sum. Everything else lives in four
+ * scratch buffers of the largest activation's size, shared by all layers and
+ * rotated through the backward, and one conv workspace sized for the
+ * largest conv. ResNet-20, batch 128, 3x32x32: 148.9 MB saved (the stem's
+ * 2 and the blocks' 27 tensors), 33.6 MB of scratch, and the workspace
+ * (1.6 MB with conv2d.c's grouping at the time of writing).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers.h"
+#include "model.h"
+
+#define BN_EPS      1e-5
+#define BN_MOMENTUM 0.1
+#define NSCRATCH    4
+
+/* One BatchNorm2d: parameter indices and the statistics of the last forward. */
+typedef struct rn_bn {
+    int w, b, rm, rv;   /* weight, bias, running_mean, running_var */
+    float *mean, *rstd; /* (c) views into resnet.stats */
+} rn_bn;
+
+typedef struct rn_block {
+    int cin, cout, stride;
+    int h, w;         /* input plane */
+    int ho, wo;       /* output plane */
+    int conv1, conv2; /* parameter indices */
+    rn_bn bn1, bn2;
+    nn_actlayer act1, act2;
+    const float *in; /* (b, cin, h, w): a view of the previous output */
+    float *c1, *c2;  /* (b, cout, ho, wo) conv outputs */
+    float *out;      /* (b, cout, ho, wo) act2's output */
+} rn_block;
+
+typedef struct resnet {
+    /* stem */
+    int conv1;
+    rn_bn bn1;
+    nn_actlayer act;
+    float *c0, *a0; /* (b, w, in_h, in_w) conv and act outputs */
+    /* stages */
+    int nb;
+    rn_block *blocks;
+    /* head */
+    int lin_w, lin_b;
+    int feat;      /* 4w: the pooled features */
+    float *pool;   /* (b, feat) */
+    float *dpool;  /* (b, feat) */
+    float *logits; /* (b, classes) */
+    float *probs;  /* (b, classes), then dlogits in the backward */
+    /* shared */
+    float *stats;             /* every BN's mean and rstd */
+    float *scratch[NSCRATCH]; /* each (batch, the largest c*h*w of any activation) */
+    float *work;              /* the conv workspace (the largest nn_conv2d_workspace) */
+    /* the last forward */
+    const float *x;   /* (b, in_c, in_h, in_w) */
+    const int32_t *y; /* (b) */
+    int b;            /* 0 until a forward completes */
+    int training;
+} resnet;
+
+/* ------------------------------------------------------------------ build */
+
+static int add(nn_model *m, const char *name, int ndim, const int *shape, unsigned flags,
+               nn_err *err)
+{
+    return nn_params_add(&m->params, name, ndim, shape, flags, err);
+}
+
+/* prefix.weight (cout, cin, 3, 3); -1 on failure. */
+static int add_conv(nn_model *m, const char *prefix, int cin, int cout, nn_err *err)
+{
+    char name[NN_PARAM_NAME_MAX];
+    int shape[4] = {cout, cin, 3, 3};
+    snprintf(name, sizeof name, "%.64s.weight", prefix);
+    return add(m, name, 4, shape, NN_PARAM_DECAY, err);
+}
+
+/* prefix.weight, .bias, .running_mean, .running_var, each (c). */
+static int add_bn(nn_model *m, rn_bn *bn, const char *prefix, int c, nn_err *err)
+{
+    static const char *const leaf[4] = {"weight", "bias", "running_mean", "running_var"};
+    int *idx[4] = {&bn->w, &bn->b, &bn->rm, &bn->rv};
+    char name[NN_PARAM_NAME_MAX];
+    for (int k = 0; k < 4; k++) {
+        snprintf(name, sizeof name, "%.64s.%s", prefix, leaf[k]);
+        *idx[k] = add(m, name, 1, &c, k < 2 ? 0 : NN_PARAM_BUFFER, err);
+        if (*idx[k] < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Registers block bl's tensors as layer{stage+1}.{j}.* */
+static int add_block(nn_model *m, rn_block *bl, int stage, int j, nn_err *err)
+{
+    const nn_config *c = &m->cfg;
+    char pre[64], name[NN_PARAM_NAME_MAX];
+    snprintf(pre, sizeof pre, "layer%d.%d", stage + 1, j);
+    snprintf(name, sizeof name, "%s.conv1", pre);
+    if ((bl->conv1 = add_conv(m, name, bl->cin, bl->cout, err)) < 0)
+        return -1;
+    snprintf(name, sizeof name, "%s.bn1", pre);
+    if (add_bn(m, &bl->bn1, name, bl->cout, err))
+        return -1;
+    snprintf(name, sizeof name, "%s.act1", pre);
+    if (nn_actlayer_add(&bl->act1, &m->params, name, &c->act, c->learn_act, err))
+        return -1;
+    snprintf(name, sizeof name, "%s.conv2", pre);
+    if ((bl->conv2 = add_conv(m, name, bl->cout, bl->cout, err)) < 0)
+        return -1;
+    snprintf(name, sizeof name, "%s.bn2", pre);
+    if (add_bn(m, &bl->bn2, name, bl->cout, err))
+        return -1;
+    snprintf(name, sizeof name, "%s.act2", pre);
+    return nn_actlayer_add(&bl->act2, &m->params, name, &c->act, c->learn_act, err);
+}
+
+/* The blocks' shapes: stage widths w, 2w, 4w; stride 2 entering stages 2, 3. */
+static void plan_blocks(resnet *s, const nn_config *c)
+{
+    int n = s->nb / 3, cin = c->width, h = c->in_h, w = c->in_w;
+    for (int i = 0; i < s->nb; i++) {
+        rn_block *bl = &s->blocks[i];
+        int stage = i / n;
+        bl->cin = cin;
+        bl->cout = c->width << stage;
+        bl->stride = stage > 0 && i % n == 0 ? 2 : 1;
+        bl->h = h;
+        bl->w = w;
+        bl->ho = (h - 1) / bl->stride + 1; /* 3x3, pad 1 */
+        bl->wo = (w - 1) / bl->stride + 1;
+        cin = bl->cout;
+        h = bl->ho;
+        w = bl->wo;
+    }
+}
+
+static nn_conv2d_shape conv_shape(int n, int cin, int h, int w, int cout, int stride)
+{
+    nn_conv2d_shape cs = {n, cin, h, w, cout, 3, stride, 1};
+    return cs;
+}
+
+/* The largest workspace any conv needs at the full batch. */
+static size_t max_workspace(const resnet *s, const nn_config *c)
+{
+    nn_conv2d_shape cs = conv_shape(c->batch, c->in_c, c->in_h, c->in_w, c->width, 1);
+    size_t most = nn_conv2d_workspace(&cs);
+    for (int i = 0; i < s->nb; i++) {
+        const rn_block *bl = &s->blocks[i];
+        size_t w1, w2;
+        cs = conv_shape(c->batch, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
+        w1 = nn_conv2d_workspace(&cs);
+        cs = conv_shape(c->batch, bl->cout, bl->ho, bl->wo, bl->cout, 1);
+        w2 = nn_conv2d_workspace(&cs);
+        most = w1 > most ? w1 : most;
+        most = w2 > most ? w2 : most;
+    }
+    return most;
+}
+
+/* bn's mean and rstd (c each) at p; returns the next free place. */
+static float *place_stats(rn_bn *bn, float *p, int c)
+{
+    bn->mean = p;
+    bn->rstd = p + c;
+    return p + 2 * c;
+}
+
+/* Points every BN's mean/rstd into one block of 2 * (sum of channels). */
+static int alloc_stats(resnet *s, const nn_config *c)
+{
+    size_t total = 2 * (size_t)c->width;
+    for (int i = 0; i < s->nb; i++)
+        total += 4 * (size_t)s->blocks[i].cout;
+    if (!(s->stats = nn_alloc_floats(total)))
+        return -1;
+    float *p = s->stats;
+    p = place_stats(&s->bn1, p, c->width);
+    for (int i = 0; i < s->nb; i++) {
+        p = place_stats(&s->blocks[i].bn1, p, s->blocks[i].cout);
+        p = place_stats(&s->blocks[i].bn2, p, s->blocks[i].cout);
+    }
+    return 0;
+}
+
+/* The saved activations, the scratch buffers and the workspace. */
+static int alloc_buffers(resnet *s, const nn_config *c)
+{
+    size_t nb = (size_t)c->batch;
+    size_t stem = nb * (size_t)c->width * (size_t)c->in_h * (size_t)c->in_w;
+    size_t most = stem; /* the largest activation: the stem's or a block input's */
+    int ok = 1;
+    ok &= !!(s->c0 = nn_alloc_floats(stem));
+    ok &= !!(s->a0 = nn_alloc_floats(stem));
+    for (int i = 0; i < s->nb; i++) {
+        rn_block *bl = &s->blocks[i];
+        size_t n = nb * (size_t)bl->cout * (size_t)bl->ho * (size_t)bl->wo;
+        most = n > most ? n : most;
+        ok &= !!(bl->c1 = nn_alloc_floats(n));
+        ok &= !!(bl->c2 = nn_alloc_floats(n));
+        ok &= !!(bl->out = nn_alloc_floats(n));
+    }
+    for (int k = 0; k < NSCRATCH; k++)
+        ok &= !!(s->scratch[k] = nn_alloc_floats(most));
+    ok &= !!(s->work = nn_alloc_floats(max_workspace(s, c)));
+    ok &= !!(s->pool = nn_alloc_floats(nb * (size_t)s->feat));
+    ok &= !!(s->dpool = nn_alloc_floats(nb * (size_t)s->feat));
+    ok &= !!(s->logits = nn_alloc_floats(nb * (size_t)c->classes));
+    ok &= !!(s->probs = nn_alloc_floats(nb * (size_t)c->classes));
+    return ok && alloc_stats(s, c) == 0 ? 0 : -1;
+}
+
+static int resnet_build(nn_model *m, nn_err *err)
+{
+    const nn_config *c = &m->cfg;
+    resnet *s = calloc(1, sizeof *s);
+    if (!s)
+        return nn_fail(err, "out of memory");
+    m->impl = s;
+    s->nb = 3 * ((c->depth - 2) / 6);
+    s->feat = 4 * c->width;
+    s->blocks = calloc((size_t)s->nb, sizeof *s->blocks);
+    if (!s->blocks)
+        return nn_fail(err, "out of memory");
+    plan_blocks(s, c);
+
+    int lin_shape[2] = {c->classes, s->feat};
+    if ((s->conv1 = add_conv(m, "conv1", c->in_c, c->width, err)) < 0 ||
+        add_bn(m, &s->bn1, "bn1", c->width, err) ||
+        nn_actlayer_add(&s->act, &m->params, "act", &c->act, c->learn_act, err))
+        return -1;
+    for (int i = 0; i < s->nb; i++)
+        if (add_block(m, &s->blocks[i], i / (s->nb / 3), i % (s->nb / 3), err))
+            return -1;
+    s->lin_w = add(m, "linear.weight", 2, lin_shape, NN_PARAM_DECAY, err);
+    s->lin_b = add(m, "linear.bias", 1, &c->classes, 0, err);
+    if (s->lin_w < 0 || s->lin_b < 0 || nn_params_alloc(&m->params, err))
+        return -1;
+    if (alloc_buffers(s, c))
+        return nn_fail(err, "out of memory for the activations (batch %d)", c->batch);
+    return 0;
+}
+
+/* ------------------------------------------------------------------- init */
+
+/* torch.nn.Conv2d's default (kaiming_uniform, a = sqrt(5)): U(+-1/sqrt(fan_in)). */
+static void init_conv(nn_params *p, int i, int cin, uint64_t seed)
+{
+    nn_init_uniform(p, i, 1.0 / sqrt(9.0 * cin), seed);
+}
+
+static void init_bn(nn_params *p, const rn_bn *bn)
+{
+    nn_init_const(p, bn->w, 1.0f);
+    nn_init_const(p, bn->b, 0.0f);
+    nn_init_const(p, bn->rm, 0.0f);
+    nn_init_const(p, bn->rv, 1.0f);
+}
+
+static void resnet_init(nn_model *m, uint64_t seed)
+{
+    resnet *s = m->impl;
+    nn_params *p = &m->params;
+    init_conv(p, s->conv1, m->cfg.in_c, seed);
+    init_bn(p, &s->bn1);
+    nn_actlayer_init(&s->act, p);
+    for (int i = 0; i < s->nb; i++) {
+        rn_block *bl = &s->blocks[i];
+        init_conv(p, bl->conv1, bl->cin, seed);
+        init_bn(p, &bl->bn1);
+        nn_actlayer_init(&bl->act1, p);
+        init_conv(p, bl->conv2, bl->cout, seed);
+        init_bn(p, &bl->bn2);
+        nn_actlayer_init(&bl->act2, p);
+    }
+    double bound = 1.0 / sqrt((double)s->feat); /* torch.nn.Linear's default */
+    nn_init_uniform(p, s->lin_w, bound, seed);
+    nn_init_uniform(p, s->lin_b, bound, seed);
+}
+
+/* ---------------------------------------------------------------- forward */
+
+/* y (n, c, hw) = bn(x) [+ res] with the last forward's saved statistics:
+ * recomputes an output the forward did not keep. Float arithmetic (twice
+ * the SIMD width of the layer's double): the result differs from the
+ * forward's by an ulp or two, far below what the gradients resolve. res,
+ * when not NULL, is added (the identity shortcut, fused to save a pass). */
+static void bn_apply(float *y, const float *x, const float *res, const rn_bn *bn,
+                     const nn_params *p, int n, int c, int hw)
+{
+    const float *gamma = nn_param_data(p, bn->w), *beta = nn_param_data(p, bn->b);
+    for (int i = 0; i < n; i++)
+        for (int ch = 0; ch < c; ch++) {
+            size_t off = ((size_t)i * c + ch) * (size_t)hw;
+            const float scale = bn->rstd[ch] * gamma[ch];
+            const float shift = beta[ch] - bn->mean[ch] * scale;
+            const float *xs = x + off;
+            float *ys = y + off;
+            if (res)
+                for (int k = 0; k < hw; k++)
+                    ys[k] = xs[k] * scale + shift + res[off + k];
+            else
+                for (int k = 0; k < hw; k++)
+                    ys[k] = xs[k] * scale + shift;
+        }
+}
+
+/* y (n, c, hw) = bn(x) in the forward's mode, saving mean/rstd (training
+ * also moves the running statistics). */
+static void bn_forward(float *y, const float *x, const rn_bn *bn, nn_params *p, int n,
+                       int c, int hw, int training)
+{
+    nn_batchnorm2d_forward(y, bn->mean, bn->rstd, nn_param_data(p, bn->rm),
+                           nn_param_data(p, bn->rv), x, nn_param_data(p, bn->w),
+                           nn_param_data(p, bn->b), n, c, hw, training, BN_MOMENTUM,
+                           BN_EPS);
+}
+
+/* Whether the shortcut is the identity (else option A: subsample, pad). */
+static int is_identity(const rn_block *bl)
+{
+    return bl->stride == 1 && bl->cin == bl->cout;
+}
+
+/* out (b, cout, ho, wo) = the block on bl->in; t is scratch of that size. */
+static golu_status block_forward(nn_model *m, rn_block *bl, float *t, int b, float *work)
+{
+    resnet *s = m->impl;
+    nn_params *p = &m->params;
+    int hw = bl->ho * bl->wo;
+    size_t n = (size_t)b * (size_t)bl->cout * (size_t)hw;
+    nn_conv2d_shape cs1 = conv_shape(b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
+    nn_conv2d_shape cs2 = conv_shape(b, bl->cout, bl->ho, bl->wo, bl->cout, 1);
+
+    nn_conv2d_forward(bl->c1, bl->in, nn_param_data(p, bl->conv1), NULL, &cs1, work);
+    bn_forward(t, bl->c1, &bl->bn1, p, b, bl->cout, hw, s->training);
+    golu_status st = nn_actlayer_forward(&bl->act1, m, t, t, n);
+    if (st != GOLU_OK)
+        return st;
+    nn_conv2d_forward(bl->c2, t, nn_param_data(p, bl->conv2), NULL, &cs2, work);
+    bn_forward(t, bl->c2, &bl->bn2, p, b, bl->cout, hw, s->training);
+    if (is_identity(bl)) {
+        nn_add(bl->out, t, bl->in, n);
+    } else {
+        nn_shortcut_pad_forward(bl->out, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
+                                bl->stride);
+        nn_accumulate(bl->out, t, n);
+    }
+    return nn_actlayer_forward(&bl->act2, m, bl->out, bl->out, n);
+}
+
+/* a0 = act(bn1(conv1(x))). */
+static golu_status stem_forward(nn_model *m, const float *x, int b)
+{
+    resnet *s = m->impl;
+    const nn_config *c = &m->cfg;
+    nn_params *p = &m->params;
+    int hw = c->in_h * c->in_w;
+    nn_conv2d_shape cs = conv_shape(b, c->in_c, c->in_h, c->in_w, c->width, 1);
+    nn_conv2d_forward(s->c0, x, nn_param_data(p, s->conv1), NULL, &cs, s->work);
+    bn_forward(s->a0, s->c0, &s->bn1, p, b, c->width, hw, s->training);
+    return nn_actlayer_forward(&s->act, m, s->a0, s->a0, (size_t)b * c->width * hw);
+}
+
+static golu_status resnet_forward(nn_model *m, const void *xv, const int32_t *y, int b,
+                                  int training, uint64_t step, double *loss)
+{
+    (void)step; /* no dropout */
+    resnet *s = m->impl;
+    const nn_config *c = &m->cfg;
+    nn_params *p = &m->params;
+    s->b = 0; /* no backward until this forward completes */
+    if (b < 1 || b > c->batch)
+        return GOLU_ERR_SHAPE;
+    s->x = xv;
+    s->y = y;
+    s->training = training;
+    golu_status st = stem_forward(m, s->x, b);
+    const float *in = s->a0;
+    for (int i = 0; st == GOLU_OK && i < s->nb; i++) {
+        rn_block *bl = &s->blocks[i];
+        bl->in = in;
+        st = block_forward(m, bl, s->scratch[0], b, s->work);
+        in = bl->out;
+    }
+    if (st != GOLU_OK)
+        return st;
+    const rn_block *last = &s->blocks[s->nb - 1];
+    nn_global_avgpool_forward(s->pool, last->out, b, s->feat, last->ho * last->wo);
+    nn_linear_forward(s->logits, s->pool, nn_param_data(p, s->lin_w),
+                      nn_param_data(p, s->lin_b), b, s->feat, c->classes);
+    *loss = nn_softmax_ce_forward(s->probs, s->logits, y, b, c->classes);
+    s->b = b;
+    return GOLU_OK;
+}
+
+/* --------------------------------------------------------------- backward */
+
+static void bn_backward(float *dx, const float *dy, const float *x, const rn_bn *bn,
+                        nn_params *p, int n, int c, int hw, int training)
+{
+    nn_batchnorm2d_backward(dx, nn_param_grad(p, bn->w), nn_param_grad(p, bn->b), dy, x,
+                            bn->mean, bn->rstd, nn_param_data(p, bn->w), n, c, hw,
+                            training);
+}
+
+/*
+ * The block's backward. On entry sc[0] holds G = dL/d(out); sc[1..3] (T, U,
+ * V) are free. On return sc[0] holds dL/d(in) and sc[1..3] are free again:
+ * the pointers rotate, nothing is copied. Each buffer's use in turn:
+ *   T = s2 = bn2(c2) + shortcut(in)      (recomputed act2 input)
+ *   G = ds2 = G * act2'(T)               (in place; kept for the shortcut)
+ *   T = dc2 = bn2_backward(G)
+ *   U = a1 = act1(bn1(c1))               (recomputed conv2 input)
+ *   V = da1 = conv2_backward(T; U)
+ *   T = t1 = bn1(c1)                     (recomputed act1 input; recomputing
+ *                                         beats a fifth buffer)
+ *   V = dt1 = V * act1'(T)               (in place)
+ *   U = dc1 = bn1_backward(V)
+ *   T = din = conv1_backward(U) + shortcut_backward(G)
+ */
+
+/* G = dL/d(out) -> G = ds2 (kept), T = dc2; U is scratch. */
+static golu_status block_backward_tail(nn_model *m, rn_block *bl, float *G, float *T,
+                                       float *U)
+{
+    resnet *s = m->impl;
+    nn_params *p = &m->params;
+    const int b = s->b, hw = bl->ho * bl->wo;
+    if (is_identity(bl)) {
+        bn_apply(T, bl->c2, bl->in, &bl->bn2, p, b, bl->cout, hw);
+    } else {
+        nn_shortcut_pad_forward(U, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
+                                bl->stride);
+        bn_apply(T, bl->c2, U, &bl->bn2, p, b, bl->cout, hw);
+    }
+    golu_status st =
+        nn_actlayer_backward(&bl->act2, m, G, G, T, (size_t)b * bl->cout * hw);
+    if (st == GOLU_OK)
+        bn_backward(T, G, bl->c2, &bl->bn2, p, b, bl->cout, hw, s->training);
+    return st;
+}
+
+/* T = dc2 -> U = dc1 (conv2's and bn1's gradients added); V is scratch. */
+static golu_status block_backward_mid(nn_model *m, rn_block *bl, float *T, float *U,
+                                      float *V)
+{
+    resnet *s = m->impl;
+    nn_params *p = &m->params;
+    const int b = s->b, hw = bl->ho * bl->wo;
+    const size_t n = (size_t)b * (size_t)bl->cout * (size_t)hw;
+    nn_conv2d_shape cs2 = conv_shape(b, bl->cout, bl->ho, bl->wo, bl->cout, 1);
+    bn_apply(U, bl->c1, NULL, &bl->bn1, p, b, bl->cout, hw);
+    golu_status st = nn_actlayer_forward(&bl->act1, m, U, U, n);
+    if (st != GOLU_OK)
+        return st;
+    nn_conv2d_backward(V, nn_param_grad(p, bl->conv2), NULL, T, U,
+                       nn_param_data(p, bl->conv2), &cs2, s->work);
+    bn_apply(T, bl->c1, NULL, &bl->bn1, p, b, bl->cout, hw);
+    if ((st = nn_actlayer_backward(&bl->act1, m, V, V, U, n)) == GOLU_OK)
+        bn_backward(U, V, bl->c1, &bl->bn1, p, b, bl->cout, hw, s->training);
+    return st;
+}
+
+static golu_status block_backward(nn_model *m, rn_block *bl, float *sc[NSCRATCH])
+{
+    resnet *s = m->impl;
+    nn_params *p = &m->params;
+    const int b = s->b;
+    const size_t nin = (size_t)b * (size_t)bl->cin * (size_t)bl->h * (size_t)bl->w;
+    float *G = sc[0], *T = sc[1], *U = sc[2], *V = sc[3];
+    nn_conv2d_shape cs1 = conv_shape(b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
+    golu_status st = block_backward_tail(m, bl, G, T, U);
+    if (st == GOLU_OK)
+        st = block_backward_mid(m, bl, T, U, V);
+    if (st != GOLU_OK)
+        return st;
+    nn_conv2d_backward(T, nn_param_grad(p, bl->conv1), NULL, U, bl->in,
+                       nn_param_data(p, bl->conv1), &cs1, s->work);
+    if (is_identity(bl)) {
+        nn_accumulate(T, G, nin);
+    } else {
+        nn_shortcut_pad_backward(V, G, b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
+        nn_accumulate(T, V, nin);
+    }
+    sc[0] = T; /* T holds dL/d(in); G is free */
+    sc[1] = G;
+    return GOLU_OK;
+}
+
+/* The stem's parameter gradients from G = dL/d(a0); T, U scratch. */
+static golu_status stem_backward(nn_model *m, float *G, float *T, float *U)
+{
+    resnet *s = m->impl;
+    const nn_config *c = &m->cfg;
+    nn_params *p = &m->params;
+    const int b = s->b, hw = c->in_h * c->in_w;
+    nn_conv2d_shape cs = conv_shape(b, c->in_c, c->in_h, c->in_w, c->width, 1);
+    bn_apply(T, s->c0, NULL, &s->bn1, p, b, c->width, hw);
+    golu_status st = nn_actlayer_backward(&s->act, m, G, G, T, (size_t)b * c->width * hw);
+    if (st != GOLU_OK)
+        return st;
+    bn_backward(U, G, s->c0, &s->bn1, p, b, c->width, hw, s->training);
+    /* The input image needs no gradient. */
+    nn_conv2d_backward(NULL, nn_param_grad(p, s->conv1), NULL, U, s->x,
+                       nn_param_data(p, s->conv1), &cs, s->work);
+    return GOLU_OK;
+}
+
+static golu_status resnet_backward(nn_model *m)
+{
+    resnet *s = m->impl;
+    const nn_config *c = &m->cfg;
+    nn_params *p = &m->params;
+    const int b = s->b;
+    if (b < 1)
+        return GOLU_ERR_SHAPE; /* no completed forward */
+    float *sc[NSCRATCH];
+    memcpy(sc, s->scratch, sizeof sc);
+
+    float *dlogits = s->probs; /* (b, classes), in place */
+    nn_softmax_ce_backward(dlogits, s->probs, s->y, b, c->classes, 1.0 / b);
+    nn_linear_backward(s->dpool, nn_param_grad(p, s->lin_w), nn_param_grad(p, s->lin_b),
+                       dlogits, s->pool, nn_param_data(p, s->lin_w), b, s->feat,
+                       c->classes);
+    const rn_block *last = &s->blocks[s->nb - 1];
+    nn_global_avgpool_backward(sc[0], s->dpool, b, s->feat, last->ho * last->wo);
+    for (int i = s->nb - 1; i >= 0; i--) {
+        golu_status st = block_backward(m, &s->blocks[i], sc);
+        if (st != GOLU_OK)
+            return st;
+    }
+    return stem_backward(m, sc[0], sc[1], sc[2]);
+}
+
+/* ------------------------------------------------------------------- rest */
+
+static const float *resnet_logits(const nn_model *m)
+{
+    return ((const resnet *)m->impl)->logits;
+}
+
+static void resnet_destroy(nn_model *m)
+{
+    resnet *s = m->impl;
+    for (int i = 0; s->blocks && i < s->nb; i++) {
+        free(s->blocks[i].c1);
+        free(s->blocks[i].c2);
+        free(s->blocks[i].out);
+    }
+    free(s->blocks);
+    free(s->c0);
+    free(s->a0);
+    free(s->pool);
+    free(s->dpool);
+    free(s->logits);
+    free(s->probs);
+    free(s->stats);
+    for (int k = 0; k < NSCRATCH; k++)
+        free(s->scratch[k]);
+    free(s->work);
+    free(s);
+    m->impl = NULL;
+}
+
+const nn_model_ops nn_resnet_ops = {resnet_build,    resnet_init,   resnet_forward,
+                                    resnet_backward, resnet_logits, resnet_destroy};

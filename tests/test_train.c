@@ -1,0 +1,341 @@
+/*
+ * test_train.c - `golu train` and `golu eval` end to end on tiny generated
+ * data (8x8 IDX images, a short text), through the tool as a user runs it.
+ *
+ *   - each model trains and leaves checkpoint, metrics.csv/json and
+ *     summary.json holding the values it printed;
+ *   - a run stopped part-way (--stop-after) and continued with --resume ends
+ *     with the same weights, optimizer state and metrics, bit for bit, as an
+ *     uninterrupted run (mlp, resnet with BatchNorm, gpt with dropout);
+ *   - golu eval on the checkpoint gives the test loss of the last epoch;
+ *   - bad input exits 2 and names the flag or file; a loss that explodes
+ *     stops the run (exit 1), keeping a checkpoint.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "rng.h"
+#include "safetensors.h"
+#include "toolrun.h"
+
+static char out[OUT_CAP];
+static char dir[PATH_MAX - 256];
+
+static void path_in(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", dir, name);
+}
+
+/* `golu args...` exits `status` and prints `text` (NULL: anything). */
+static int expect(int status, const char *text, const char *const *args)
+{
+    char cmd[1024] = "golu";
+    for (int i = 0; args[i]; i++)
+        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", args[i]);
+    int sig, got = run(args, out, &sig);
+    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s", cmd, got,
+                   sig, status, out);
+    if (text)
+        ok &= CHECK(strstr(out, text) != NULL, "`%s` should say \"%s\"; it printed:\n%s", cmd,
+                    text, out);
+    return ok;
+}
+
+/* ------------------------------------------------------------ data --- */
+
+static void put_be32(FILE *f, unsigned v)
+{
+    unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 8), (unsigned char)v};
+    fwrite(b, 1, 4, f);
+}
+
+/* n 8x8 images whose class shows as a bright row, plus noise. */
+static void write_idx(const char *images, const char *labels, int n, uint64_t seed)
+{
+    FILE *fi = fopen(images, "wb"), *fl = fopen(labels, "wb");
+    put_be32(fi, 0x803), put_be32(fi, (unsigned)n), put_be32(fi, 8), put_be32(fi, 8);
+    put_be32(fl, 0x801), put_be32(fl, (unsigned)n);
+    for (int i = 0; i < n; i++) {
+        int label = (int)nn_rng_below(seed, 1, (uint64_t)i, 10);
+        fputc(label, fl);
+        for (int p = 0; p < 64; p++) {
+            int v = (int)nn_rng_below(seed, 2, (uint64_t)(i * 64 + p), 60);
+            if (p / 8 == label % 8)
+                v += 150 + 20 * (label / 8);
+            fputc(v, fi);
+        }
+    }
+    fclose(fi);
+    fclose(fl);
+}
+
+static void write_text(const char *path)
+{
+    static const char *const words[] = {"in ", "the ", "beginning ", "was ", "word ", "and ",
+                                        "light ", "\n"};
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < 1500; i++)
+        fputs(words[nn_rng_below(7, 3, (uint64_t)i, 8)], f);
+    fclose(f);
+}
+
+static void make_data(void)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    snprintf(a, sizeof a, "%s/img", dir);
+    CHECK(mkdir(a, 0700) == 0, "mkdir %s", a);
+    snprintf(a, sizeof a, "%s/img/train-images-idx3-ubyte", dir);
+    snprintf(b, sizeof b, "%s/img/train-labels-idx1-ubyte", dir);
+    write_idx(a, b, 96, 11);
+    snprintf(a, sizeof a, "%s/img/t10k-images-idx3-ubyte", dir);
+    snprintf(b, sizeof b, "%s/img/t10k-labels-idx1-ubyte", dir);
+    write_idx(a, b, 40, 12);
+    path_in(a, sizeof a, "text.txt");
+    write_text(a);
+}
+
+/* ----------------------------------------------- checkpoint compare --- */
+
+/* Every tensor of a and b is identical, except the seconds in the run
+ * state and the metrics (wall time differs between runs). */
+static void same_checkpoints(const char *what, const char *a, const char *b)
+{
+    nn_st_file *fa = NULL, *fb = NULL;
+    nn_err err;
+    if (!CHECK(nn_st_open(&fa, a, &err) == 0, "%s: %s", what, err.msg) ||
+        !CHECK(nn_st_open(&fb, b, &err) == 0, "%s: %s", what, err.msg)) {
+        nn_st_close(fa);
+        return;
+    }
+    CHECK(nn_st_count(fa) == nn_st_count(fb), "%s: %d vs %d tensors", what, nn_st_count(fa),
+          nn_st_count(fb));
+    int differ = 0, n = nn_st_count(fa);
+    for (int i = 0; i < n; i++) {
+        const nn_st_tensor *ta = nn_st_get(fa, i), *tb = nn_st_find(fb, ta->name);
+        if (!CHECK(tb != NULL, "%s: %s missing from the resumed run", what, ta->name))
+            continue;
+        size_t count = 1;
+        for (int d = 0; d < ta->ndim; d++)
+            count *= (size_t)ta->shape[d];
+        size_t bytes = count * nn_st_dtype_size(ta->dtype);
+        if (strcmp(ta->name, "run.metrics") == 0) {
+            const double *ma = ta->data, *mb = tb->data; /* column 7: seconds (images) */
+            for (size_t k = 0; k < count; k++)
+                if (k % 8 != 7 && k % 8 != 6 && memcmp(&ma[k], &mb[k], sizeof *ma) != 0)
+                    differ++;
+            continue;
+        }
+        if (strcmp(ta->name, "run.state") == 0)
+            bytes = 4 * sizeof(double); /* the fifth is the time spent */
+        if (memcmp(ta->data, tb->data, bytes) != 0) {
+            differ++;
+            CHECK(0, "%s: tensor %s differs after --resume", what, ta->name);
+        }
+    }
+    CHECK(differ == 0, "%s: %d tensors differ between the interrupted and the whole run", what,
+          differ);
+    nn_st_close(fa);
+    nn_st_close(fb);
+}
+
+/* ----------------------------------------------------------- models --- */
+
+static char img[PATH_MAX], text[PATH_MAX];
+
+/* Runs args + "--out <dir>/<name>" and returns the checkpoint's path. */
+static int train(const char *name, int status, const char *say, const char *const *args,
+                 const char *extra)
+{
+    const char *argv[48];
+    int n = 0;
+    char outdir[PATH_MAX];
+    path_in(outdir, sizeof outdir, name);
+    for (int i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    if (extra)
+        argv[n++] = extra;
+    argv[n++] = "--out";
+    argv[n++] = outdir;
+    argv[n] = NULL;
+    return expect(status, say, argv);
+}
+
+static void check_resume(const char *model, const char *const *args, const char *stop)
+{
+    char whole[PATH_MAX - 64], part[PATH_MAX - 64], a[PATH_MAX], b[PATH_MAX], name[64];
+    snprintf(name, sizeof name, "%s-whole", model);
+    train(name, 0, NULL, args, NULL);
+    path_in(whole, sizeof whole, name);
+    snprintf(name, sizeof name, "%s-part", model);
+    train(name, 3, "--resume", args, stop);
+    path_in(part, sizeof part, name);
+    const char *resume[] = {"train", "--resume", "--out", part, "--quiet", NULL};
+    expect(0, NULL, resume);
+    snprintf(a, sizeof a, "%s/checkpoint.safetensors", whole);
+    snprintf(b, sizeof b, "%s/checkpoint.safetensors", part);
+    same_checkpoints(model, a, b);
+}
+
+/* The metrics files of a run hold `rows` rows and the summary its result. */
+static void check_outputs(const char *name, int rows, const char *key)
+{
+    char p[PATH_MAX], line[1024];
+    snprintf(p, sizeof p, "%s/%s/metrics.csv", dir, name);
+    FILE *f = fopen(p, "r");
+    if (!CHECK(f != NULL, "%s is missing", p))
+        return;
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n++;
+    fclose(f);
+    CHECK(n == rows + 1, "%s: %d lines, want a header and %d rows", p, n, rows);
+    snprintf(p, sizeof p, "%s/%s/summary.json", dir, name);
+    f = fopen(p, "r");
+    if (!CHECK(f != NULL, "%s is missing", p))
+        return;
+    size_t len = fread(line, 1, sizeof line - 1, f);
+    line[len] = '\0';
+    fclose(f);
+    CHECK(strstr(line, key) != NULL, "%s lacks %s:\n%s", p, key, line);
+    snprintf(p, sizeof p, "%s/%s/metrics.json", dir, name);
+    CHECK(access(p, R_OK) == 0, "%s is missing", p);
+}
+
+static void test_mlp(void)
+{
+    const char *args[] = {"train", "--model", "mlp", "--act", "golu", "--learn-act",
+                          "--data", img, "--epochs", "2", "--batch", "16", "--width", "16",
+                          "--threads", "1", "--quiet", NULL};
+    check_resume("mlp", args, "--stop-after=7");
+    check_outputs("mlp-whole", 2, "\"test_acc\"");
+    /* eval gives the last epoch's test loss */
+    char ck[PATH_MAX], csv[PATH_MAX], line[512], last[512] = "";
+    snprintf(ck, sizeof ck, "%s/mlp-whole/checkpoint.safetensors", dir);
+    const char *ev[] = {"eval", "--checkpoint", ck, "--json", NULL};
+    if (expect(0, "\"test_loss\"", ev)) {
+        snprintf(csv, sizeof csv, "%s/mlp-whole/metrics.csv", dir);
+        FILE *f = fopen(csv, "r");
+        while (f && fgets(line, sizeof line, f))
+            snprintf(last, sizeof last, "%s", line);
+        if (f)
+            fclose(f);
+        double cols[8] = {0};
+        sscanf(last, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &cols[0], &cols[1], &cols[2], &cols[3],
+               &cols[4], &cols[5], &cols[6], &cols[7]);
+        const char *p = strstr(out, "\"test_loss\": ");
+        double loss = p ? strtod(p + 13, NULL) : NAN;
+        CHECK(fabs(loss - cols[4]) <= 1e-6 * fabs(cols[4]),
+              "eval test loss %.9g, the run's last epoch %.9g", loss, cols[4]);
+    }
+}
+
+static void test_resnet(void)
+{
+    const char *args[] = {"train", "--model", "resnet", "--act", "gelu", "--depth", "8",
+                          "--width", "4", "--data", img, "--epochs", "2", "--batch", "16",
+                          "--threads", "1", "--quiet", NULL};
+    check_resume("resnet", args, "--stop-after=5");
+    check_outputs("resnet-whole", 2, "\"test_acc\"");
+}
+
+static void test_gpt(void)
+{
+    const char *args[] = {"train", "--model", "gpt", "--act", "prelu", "--layers", "1",
+                          "--heads", "2", "--width", "16", "--context", "16", "--batch", "4",
+                          "--steps", "8", "--eval-every", "4", "--eval-batches", "2",
+                          "--warmup", "2", "--dropout", "0.1", "--data", text,
+                          "--threads", "1", "--quiet", NULL};
+    check_resume("gpt", args, "--stop-after=3");
+    check_outputs("gpt-whole", 2, "\"val_bpb\"");
+    char ck[PATH_MAX];
+    snprintf(ck, sizeof ck, "%s/gpt-whole/checkpoint.safetensors", dir);
+    const char *ev[] = {"eval", "--checkpoint", ck, NULL};
+    expect(0, "bits/byte", ev);
+}
+
+/* ----------------------------------------------------------- errors --- */
+
+static void test_errors(void)
+{
+    const char *base[] = {"train", "--model", "mlp", "--data", img, "--quiet", NULL};
+    train("e1", 2, "unknown activation 'foo'", base, "--act=foo");
+    train("e2", 2, "unknown option '--bogus'", base, "--bogus");
+    train("e3", 2, "--epochs: 0 is out of range", base, "--epochs=0");
+    const char *learn[] = {"train", "--model", "mlp", "--data", img, "--act", "relu",
+                           "--learn-act", NULL};
+    train("e4", 2, "--learn-act: only GoLU", learn, NULL);
+    const char *nomodel[] = {"train", "--out", "x", NULL};
+    expect(2, "--model: required", nomodel);
+    const char *badmodel[] = {"train", "--model", "cnn", "--out", "x", NULL};
+    expect(2, "unknown model 'cnn'", badmodel);
+    const char *noout[] = {"train", "--model", "mlp", "--data", img, NULL};
+    expect(2, "--out: required", noout);
+    const char *nodata[] = {"train", "--model", "mlp", "--data", "/nonexistent/fm", NULL};
+    train("e5", 2, "/nonexistent/fm", nodata, NULL);
+    const char *depth[] = {"train", "--model", "resnet", "--depth", "9", "--data", img, NULL};
+    train("e6", 2, "6n+2", depth, NULL);
+    char d[PATH_MAX];
+    path_in(d, sizeof d, "mlp-whole");
+    const char *relr[] = {"train", "--resume", "--out", d, "--lr", "0.5", NULL};
+    expect(2, "--resume takes the configuration", relr);
+    path_in(d, sizeof d, "img");
+    const char *noresume[] = {"train", "--resume", "--out", d, NULL};
+    expect(2, "checkpoint.safetensors", noresume);
+    /* a truncated checkpoint is refused by name */
+    char ck[PATH_MAX], bad[PATH_MAX];
+    snprintf(ck, sizeof ck, "%s/mlp-whole/checkpoint.safetensors", dir);
+    path_in(bad, sizeof bad, "cut.safetensors");
+    FILE *fi = fopen(ck, "rb"), *fo = fopen(bad, "wb");
+    char buf[4096];
+    size_t got = fi ? fread(buf, 1, sizeof buf, fi) : 0;
+    if (fo)
+        fwrite(buf, 1, got / 2, fo);
+    if (fi)
+        fclose(fi);
+    if (fo)
+        fclose(fo);
+    const char *ev[] = {"eval", "--checkpoint", bad, NULL};
+    expect(2, "cut.safetensors", ev);
+}
+
+static void test_divergence(void)
+{
+    const char *args[] = {"train", "--model", "mlp", "--data", img, "--lr", "1e30",
+                          "--batch", "16", "--width", "16", "--epochs", "3", "--quiet", NULL};
+    train("nan", 1, "training loss became", args, NULL);
+    char ck[PATH_MAX];
+    snprintf(ck, sizeof ck, "%s/nan/checkpoint.safetensors", dir);
+    CHECK(access(ck, R_OK) == 0, "a diverged run keeps its last good checkpoint %s", ck);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    TEST_BEGIN("train");
+    find_tool(argv[0]);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/golu-train-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp %s failed", dir);
+        return TEST_END();
+    }
+    make_data();
+    snprintf(img, sizeof img, "%s/img", dir);
+    path_in(text, sizeof text, "text.txt");
+    test_mlp();
+    test_resnet();
+    test_gpt();
+    test_errors();
+    test_divergence();
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (harness_failures() == 0 && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return TEST_END();
+}

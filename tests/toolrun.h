@@ -1,0 +1,27 @@
+/*
+ * toolrun.h - running the golu tool from a test: a child process with its
+ * output captured and a 120 s alarm, so a hang or a crash is a failed
+ * check, not a stuck suite.
+ *
+ * The tool is $GOLU_TOOL, else BUILD/golu for a program in BUILD/tests/.
+ */
+#ifndef GOLU_TEST_TOOLRUN_H
+#define GOLU_TEST_TOOLRUN_H
+
+#include <limits.h>
+
+#define OUT_CAP 65536
+
+extern char tool[PATH_MAX];
+
+/* Sets `tool` (call first, with argv[0]). */
+void find_tool(const char *argv0);
+
+/*
+ * Runs the tool with args (NULL-terminated), stdout and stderr together
+ * into out (truncated to OUT_CAP - 1). Returns the exit status, or -1 after
+ * a signal (the signal in *sig), -2 if it could not be run.
+ */
+int run(const char *const *args, char *out, int *sig);
+
+#endif
