@@ -6,7 +6,8 @@
 # failure.
 set -u
 cd "$(dirname "$0")/.."
-sh scripts/setup-debian.sh || exit 1
+# --bench: Debian's PyTorch, the reference of tests/test_torch_parity.py.
+sh scripts/setup-debian.sh --bench || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
 

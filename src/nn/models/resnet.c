@@ -483,7 +483,7 @@ static golu_status block_backward_mid(nn_model *m, rn_block *bl, float *T, float
     nn_conv2d_backward(V, nn_param_grad(p, bl->conv2), NULL, T, U,
                        nn_param_data(p, bl->conv2), &cs2, s->work);
     bn_apply(T, bl->c1, NULL, &bl->bn1, p, b, bl->cout, hw);
-    if ((st = nn_actlayer_backward(&bl->act1, m, V, V, U, n)) == GOLU_OK)
+    if ((st = nn_actlayer_backward(&bl->act1, m, V, V, T, n)) == GOLU_OK)
         bn_backward(U, V, bl->c1, &bl->bn1, p, b, bl->cout, hw, s->training);
     return st;
 }
