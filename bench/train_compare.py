@@ -100,7 +100,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--steps", type=int, default=30)
-    ap.add_argument("--act", default="golu")
+    ap.add_argument("--act", default="golu,relu",
+                    help="comma-separated; relu shows the frameworks apart from GoLU's cost")
     ap.add_argument("--models", default="mlp,resnet,gpt")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--torch-worker", help=argparse.SUPPRESS)
@@ -120,25 +121,26 @@ def main():
         if model not in CONFIGS:
             print("train_compare.py: --models: unknown model '%s'" % model, file=sys.stderr)
             return 2
-        ours = run_json([bench, "--model", model, "--act", a.act, "--steps", str(a.steps),
-                         "--threads", str(a.threads)], env)
-        theirs = run_json([sys.executable, os.path.abspath(__file__), "--torch-worker", model,
-                           "--act", a.act, "--steps", str(a.steps), "--threads",
-                           str(a.threads)], env)
-        unit = CONFIGS[model]["unit"] + "_per_s"
-        rows.append(dict(model=model, unit=unit, golu=ours, torch=theirs,
-                         speed_ratio=ours[unit] / theirs[unit],
-                         memory_ratio=ours["peak_rss_mb"] / theirs["peak_rss_mb"]))
+        for act in a.act.split(","):
+            ours = run_json([bench, "--model", model, "--act", act, "--steps", str(a.steps),
+                             "--threads", str(a.threads)], env)
+            theirs = run_json([sys.executable, os.path.abspath(__file__), "--torch-worker", model,
+                               "--act", act, "--steps", str(a.steps), "--threads",
+                               str(a.threads)], env)
+            unit = CONFIGS[model]["unit"] + "_per_s"
+            rows.append(dict(model=model, act=act, unit=unit, golu=ours, torch=theirs,
+                             speed_ratio=ours[unit] / theirs[unit],
+                             memory_ratio=ours["peak_rss_mb"] / theirs["peak_rss_mb"]))
     if a.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print("threads %d, act %s, %d timed steps each (after 3 warm-up steps)" % (a.threads, a.act, a.steps))
-    print("| model | golu | torch %s | speed golu/torch | peak RSS golu | peak RSS torch | memory golu/torch |" % rows[0]["torch"]["torch"])
-    print("|---|---|---|---|---|---|---|")
+    print("threads %d, %d timed steps each (after 3 warm-up steps), one run" % (a.threads, a.steps))
+    print("| model | act | golu | torch %s | speed golu/torch | peak RSS golu | peak RSS torch | memory golu/torch |" % rows[0]["torch"]["torch"])
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         u = r["unit"]
-        print("| %s | %.1f %s | %.1f | %.2fx | %.0f MiB | %.0f MiB | %.2f |" % (
-            r["model"], r["golu"][u], u.replace("_per_s", "/s"), r["torch"][u], r["speed_ratio"],
+        print("| %s | %s | %.1f %s | %.1f | %.2fx | %.0f MiB | %.0f MiB | %.2f |" % (
+            r["model"], r["act"], r["golu"][u], u.replace("_per_s", "/s"), r["torch"][u], r["speed_ratio"],
             r["golu"]["peak_rss_mb"], r["torch"]["peak_rss_mb"], r["memory_ratio"]))
     return 0
 

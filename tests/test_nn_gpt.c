@@ -37,10 +37,10 @@ enum { L = 2, NH = 2, C = 8, T = 6, V = 11, B = 2, BT = B * T };
  * error relative to max(|num|, |ana|, FD_FLOOR). The float forward's
  * rounding (~1e-7 in the loss) over 2h ~ 6e-3 gives ~2e-5 of noise, well
  * under FD_TOL * FD_FLOOR. */
-#define FD_REL_STEP 1e-2
+#define FD_REL_STEP  1e-2
 #define FD_MIN_SCALE 0.3
-#define FD_FLOOR 5e-3
-#define FD_TOL 2e-2
+#define FD_FLOOR     5e-3
+#define FD_TOL       2e-2
 /* Entries checked per tensor (all of them in smaller tensors and in wte). */
 #define FD_SAMPLE 100000
 
@@ -87,8 +87,8 @@ static double run(nn_model *m, const int32_t *x, const int32_t *y, int b, int tr
 }
 
 /* zero_grad, forward, backward: the gradient of the loss at (x, y). */
-static double grad_step(nn_model *m, const int32_t *x, const int32_t *y, int b, int training,
-                        uint64_t step)
+static double grad_step(nn_model *m, const int32_t *x, const int32_t *y, int b,
+                        int training, uint64_t step)
 {
     nn_params_zero_grad(&m->params);
     double loss = run(m, x, y, b, training, step);
@@ -150,7 +150,8 @@ static int expected_table(char names[][NN_PARAM_NAME_MAX], int shapes[][2], size
     return n;
 }
 
-static void check_table(golu_act_kind kind, int learn, const char *const *leaves, int nact)
+static void check_table(golu_act_kind kind, int learn, const char *const *leaves,
+                        int nact)
 {
     enum { MAXP = 2 + L * 15 + 2 };
     char names[MAXP][NN_PARAM_NAME_MAX];
@@ -166,7 +167,8 @@ static void check_table(golu_act_kind kind, int learn, const char *const *leaves
     for (int i = 0; i < n && i < p->count; i++) {
         const nn_param *t = &p->list[i];
         int ndim = shapes[i][1] ? 2 : 1;
-        CHECK(strcmp(t->name, names[i]) == 0, "tensor %d: %s, want %s", i, t->name, names[i]);
+        CHECK(strcmp(t->name, names[i]) == 0, "tensor %d: %s, want %s", i, t->name,
+              names[i]);
         CHECK(t->ndim == ndim && t->shape[0] == shapes[i][0] &&
                   (ndim == 1 || t->shape[1] == shapes[i][1]),
               "%s: shape (%d, %d) ndim %d, want (%d, %d)", t->name, t->shape[0],
@@ -259,21 +261,23 @@ static void test_init(void)
                   {"transformer.h.1.mlp.c_proj.weight", 0.01}};
     for (size_t k = 0; k < sizeof SPREAD / sizeof SPREAD[0]; k++) {
         double s = tensor_std(m, SPREAD[k].name);
-        CHECK(fabs(s / SPREAD[k].std - 1) < 0.25, "%s: std %g, want about %g", SPREAD[k].name,
-              s, SPREAD[k].std);
+        CHECK(fabs(s / SPREAD[k].std - 1) < 0.25, "%s: std %g, want about %g",
+              SPREAD[k].name, s, SPREAD[k].std);
     }
     double loss = run(m, X, Y, B, 1, 0);
-    CHECK(fabs(loss - log((double)V)) < 0.05, "loss at init %.6f, want about log(%d) = %.6f",
-          loss, V, log((double)V));
+    CHECK(fabs(loss - log((double)V)) < 0.05,
+          "loss at init %.6f, want about log(%d) = %.6f", loss, V, log((double)V));
     double direct = ce_of_logits(m->ops->logits(m));
-    CHECK(fabs(direct - loss) < 1e-6 * loss, "logits() give loss %.9f, forward %.9f", direct,
-          loss);
+    CHECK(fabs(direct - loss) < 1e-6 * loss, "logits() give loss %.9f, forward %.9f",
+          direct, loss);
     /* Two models from one seed are the same; another seed differs. */
     nn_model *m2 = make(&c, 42), *m3 = make(&c, 43);
     if (m2 && m3) {
         size_t bytes = m->params.total * sizeof(float);
-        CHECK(memcmp(m->params.data, m2->params.data, bytes) == 0, "same seed, other values");
-        CHECK(memcmp(m->params.data, m3->params.data, bytes) != 0, "another seed, same values");
+        CHECK(memcmp(m->params.data, m2->params.data, bytes) == 0,
+              "same seed, other values");
+        CHECK(memcmp(m->params.data, m3->params.data, bytes) != 0,
+              "another seed, same values");
     }
     nn_model_destroy(m2);
     nn_model_destroy(m3);
@@ -350,8 +354,9 @@ static double gradcheck(nn_model *m, const char *label, int training, uint64_t s
                 bad_num = num;
             }
         }
-        CHECK(max_err <= FD_TOL, "%s: %s[%zu]: analytic %.6g, numeric %.6g (rel. error %.3g)",
-              label, t->name, bad_k, g[t->offset + bad_k], bad_num, max_err);
+        CHECK(max_err <= FD_TOL,
+              "%s: %s[%zu]: analytic %.6g, numeric %.6g (rel. error %.3g)", label,
+              t->name, bad_k, g[t->offset + bad_k], bad_num, max_err);
         max_err_all = fmax(max_err_all, max_err);
     }
     /* Gradients are not all ~0 (a check that would pass trivially). */
@@ -363,7 +368,8 @@ static double gradcheck(nn_model *m, const char *label, int training, uint64_t s
     return max_err_all;
 }
 
-static void test_gradient(golu_act_kind kind, int learn, double dropout, const char *label)
+static void test_gradient(golu_act_kind kind, int learn, double dropout,
+                          const char *label)
 {
     nn_config c = tiny(kind, learn, dropout);
     nn_model *m = make(&c, 7);
@@ -442,11 +448,11 @@ static void ref_block(ref *r, int l)
 {
 #define RP(leaf) ref_layer_param(r, l, leaf)
     ref_ln(r, r->h, RP("ln_1.weight"), RP("ln_1.bias"));
-    nn_linear_forward_f64(r->qkv, r->ln, RP("attn.c_attn.weight"), RP("attn.c_attn.bias"), BT,
-                          C, 3 * C);
+    nn_linear_forward_f64(r->qkv, r->ln, RP("attn.c_attn.weight"), RP("attn.c_attn.bias"),
+                          BT, C, 3 * C);
     nn_attention_forward_f64(r->y, r->att, r->qkv, B, T, C, NH, r->work);
-    nn_linear_forward_f64(r->br, r->y, RP("attn.c_proj.weight"), RP("attn.c_proj.bias"), BT, C,
-                          C);
+    nn_linear_forward_f64(r->br, r->y, RP("attn.c_proj.weight"), RP("attn.c_proj.bias"),
+                          BT, C, C);
     ref_dropout(r, r->br, BT * C, "gpt.dropout.attn", l);
     nn_add_f64(r->h2, r->h, r->br, BT * C);
     ref_ln(r, r->h2, RP("ln_2.weight"), RP("ln_2.bias"));
@@ -454,8 +460,8 @@ static void ref_block(ref *r, int l)
                           4 * C);
     golu_act act = ref_act(r, l);
     CHECK_ST(nn_act_forward_f64(r->m->ctx, &act, r->fc, r->fc, BT * 4 * C), GOLU_OK);
-    nn_linear_forward_f64(r->br, r->fc, RP("mlp.c_proj.weight"), RP("mlp.c_proj.bias"), BT,
-                          4 * C, C);
+    nn_linear_forward_f64(r->br, r->fc, RP("mlp.c_proj.weight"), RP("mlp.c_proj.bias"),
+                          BT, 4 * C, C);
     ref_dropout(r, r->br, BT * C, "gpt.dropout.mlp", l);
     nn_add_f64(r->h, r->h2, r->br, BT * C);
 #undef RP
@@ -495,21 +501,24 @@ static void check_reference(nn_model *m, int training, uint64_t step, const char
     r->work = work;
     double want = ref_loss(r, training, step);
     double got = run(m, X, Y, B, training, step);
-    CHECK(fabs(got - want) <= 1e-5 * want, "%s: loss %.9g, reference %.9g", label, got, want);
+    CHECK(fabs(got - want) <= 1e-5 * want, "%s: loss %.9g, reference %.9g", label, got,
+          want);
     const float *z = m->ops->logits(m);
     double diff = 0, scale = 0;
     for (int k = 0; k < BT * V; k++) {
         diff = fmax(diff, fabs(z[k] - r->logits[k]));
         scale = fmax(scale, fabs(r->logits[k]));
     }
-    CHECK(diff <= 1e-5 * scale, "%s: logits differ by %g (largest %g)", label, diff, scale);
+    CHECK(diff <= 1e-5 * scale, "%s: logits differ by %g (largest %g)", label, diff,
+          scale);
 out:
     free(work);
     free(p);
     free(r);
 }
 
-static void test_reference(golu_act_kind kind, int learn, double dropout, const char *label)
+static void test_reference(golu_act_kind kind, int learn, double dropout,
+                           const char *label)
 {
     nn_config c = tiny(kind, learn, dropout);
     nn_model *m = make(&c, 17);
@@ -577,15 +586,15 @@ static void test_small_batch(void)
     for (size_t k = 0; k < p->total; k++)
         g[k] = (g[k] + p->grad[k]) / 2;
     double both = grad_step(m, X, Y, 2, 1, 0);
-    CHECK(fabs(both - (l0 + l1) / 2) < 1e-6 * both, "b=2 loss %.9g, mean of b=1 %.9g", both,
-          (l0 + l1) / 2);
+    CHECK(fabs(both - (l0 + l1) / 2) < 1e-6 * both, "b=2 loss %.9g, mean of b=1 %.9g",
+          both, (l0 + l1) / 2);
     double max_err = 0, scale = 0;
     for (size_t k = 0; k < p->total; k++) {
         max_err = fmax(max_err, fabs(g[k] - p->grad[k]));
         scale = fmax(scale, fabs(p->grad[k]));
     }
-    CHECK(max_err <= 1e-5 * scale, "b=2 gradient vs mean of b=1: max diff %g (max %g)", max_err,
-          scale);
+    CHECK(max_err <= 1e-5 * scale, "b=2 gradient vs mean of b=1: max diff %g (max %g)",
+          max_err, scale);
 out:
     free(g);
     nn_model_destroy(m);

@@ -22,12 +22,19 @@
  * rebuild: the residual stream before each branch (ln_1's and ln_2's
  * inputs), qkv and the attention probabilities (the attention backward),
  * the attention output (c_proj's input) and c_fc's output (the activation's
- * input); plus the logits and the probabilities. The backward recomputes the
- * elementwise rest: each LayerNorm's output from its saved input, the
- * activation's output from c_fc's output, and each dropout mask from its
- * (seed, step, layer, site) stream. Everything else lives in scratch shared
- * by all layers: four (B, T, C) buffers, one (B, T, 4C) buffer, the dropout
- * mask and one attention workspace.
+ * input); plus the logits and the probabilities, and each dropout mask as
+ * one bit per element (1/32 of the float mask; redrawing it from its stream
+ * in the backward would cost as much as the forward's draw). The backward
+ * recomputes the elementwise rest: each LayerNorm's output from its saved
+ * input and the activation's output from c_fc's output. Everything else
+ * lives in scratch shared by all layers: four (B, T, C) buffers, one
+ * (B, T, 4C) buffer, the forward's float dropout mask and one attention
+ * workspace.
+ *
+ * Dropout masks are drawn from the stream
+ * nn_rng_stream("gpt.dropout.{emb,attn,mlp}", step, layer) with the model's
+ * seed: each call site of each step has its own mask, and the same step
+ * always draws the same masks.
  */
 #include <math.h>
 #include <stdio.h>
@@ -37,10 +44,12 @@
 #include "model.h"
 #include "rng.h"
 
-#define LN_EPS 1e-5
+#define LN_EPS   1e-5
 #define INIT_STD 0.02
 
-/* The dropout sites of a layer (the embeddings' is layer 0's SITE_EMB). */
+/* The dropout sites of a layer (the embeddings' is layer 0's SITE_EMB). The
+ * (layer, site) pair numbers the saved masks: SITE_EMB is 0, layer l's
+ * attention and MLP branches are 2l+1 and 2l+2. */
 enum { SITE_EMB, SITE_ATTN, SITE_MLP };
 
 typedef struct gpt_layer {
@@ -49,12 +58,12 @@ typedef struct gpt_layer {
     int ln2_w, ln2_b, fc_w, fc_b, mproj_w, mproj_b;
     nn_actlayer act;
     /* saved for the backward */
-    float *res;   /* (B, T, C) the layer's input: ln_1's input */
-    float *res2;  /* (B, T, C) after the attention branch: ln_2's input */
-    float *qkv;   /* (B, T, 3C) c_attn's output */
-    float *att;   /* (B, NH, T, T) attention probabilities */
-    float *atty;  /* (B, T, C) attention output, heads concatenated: c_proj's input */
-    float *fch;   /* (B, T, 4C) c_fc's output: the activation's input */
+    float *res;  /* (B, T, C) the layer's input: ln_1's input */
+    float *res2; /* (B, T, C) after the attention branch: ln_2's input */
+    float *qkv;  /* (B, T, 3C) c_attn's output */
+    float *att;  /* (B, NH, T, T) attention probabilities */
+    float *atty; /* (B, T, C) attention output, heads concatenated: c_proj's input */
+    float *fch;  /* (B, T, 4C) c_fc's output: the activation's input */
 } gpt_layer;
 
 typedef struct gpt {
@@ -62,22 +71,25 @@ typedef struct gpt {
     int wte, wpe, lnf_w, lnf_b; /* parameter indices */
     gpt_layer *layers;
     /* saved */
-    float *res_f;   /* (B, T, C) the last layer's output: ln_f's input */
-    float *logits;  /* (B, T, V) */
-    float *probs;   /* (B, T, V) softmax; dlogits in the backward */
+    float *res_f;  /* (B, T, C) the last layer's output: ln_f's input */
+    float *logits; /* (B, T, V) */
+    float *probs;  /* (B, T, V) softmax; dlogits in the backward */
     /* scratch, shared by every layer */
-    float *ln;      /* (B, T, C) a LayerNorm's output (rebuilt in the backward) */
+    float *ln; /* (B, T, C) a LayerNorm's output (rebuilt in the backward) */
     float *ln_mean, *ln_rstd; /* (B, T) its statistics */
-    float *wide;    /* (B, T, 4C) the activation's output; then dfch, dqkv */
-    float *branch;  /* (B, T, C) a branch's output; then gradients (LN dx, dropout) */
-    float *g_res;   /* (B, T, C) the gradient on the residual stream */
-    float *g_ln;    /* (B, T, C) the gradient at a LayerNorm's output (or atty) */
-    float *mask;    /* (B, T, C) dropout mask; NULL when cfg.dropout is 0 */
-    float *work;    /* nn_attention_workspace(T, C, NH) */
+    float *wide;              /* (B, T, 4C) the activation's output; then dfch, dqkv */
+    float *branch; /* (B, T, C) a branch's output; then gradients (LN dx, dropout) */
+    float *g_res;  /* (B, T, C) the gradient on the residual stream */
+    float *g_ln;   /* (B, T, C) the gradient at a LayerNorm's output (or atty) */
+    float *mask;   /* (B, T, C) the dropout layer's mask; NULL when cfg.dropout is 0 */
+    uint8_t *kept; /* (2L+1, B*T*C/8) the saved masks, 1 bit per element (kept = 1);
+                      NULL when cfg.dropout is 0 */
+    size_t kept_bytes; /* per mask */
+    float *work;       /* nn_attention_workspace(T, C, NH) */
     /* the last forward */
     const int32_t *x, *y; /* (b, T) the caller's buffers */
     int b;
-    int drop;       /* dropout was applied (training and p > 0) */
+    int drop; /* dropout was applied (training and p > 0) */
     uint64_t step;
 } gpt;
 
@@ -87,7 +99,8 @@ static int add(nn_model *m, const char *name, int d0, int d1, nn_err *err)
 {
     int shape[2] = {d0, d1};
     /* Weight decay on the matrices (embeddings, linear weights) only. */
-    return nn_params_add(&m->params, name, d1 ? 2 : 1, shape, d1 ? NN_PARAM_DECAY : 0, err);
+    return nn_params_add(&m->params, name, d1 ? 2 : 1, shape, d1 ? NN_PARAM_DECAY : 0,
+                         err);
 }
 
 /* "transformer.h.{i}.<leaf>" registered as (d0) or (d0, d1); -1 on error. */
@@ -117,8 +130,9 @@ static int add_layer(nn_model *m, gpt_layer *ly, int i, nn_err *err)
         return -1;
     ly->mproj_w = add_h(m, i, "mlp.c_proj.weight", C, 4 * C, err);
     ly->mproj_b = add_h(m, i, "mlp.c_proj.bias", C, 0, err);
-    const int idx[] = {ly->ln1_w, ly->ln1_b, ly->attn_w, ly->attn_b, ly->aproj_w, ly->aproj_b,
-                       ly->ln2_w, ly->ln2_b, ly->fc_w,   ly->fc_b,   ly->mproj_w, ly->mproj_b};
+    const int idx[] = {ly->ln1_w,   ly->ln1_b,   ly->attn_w,  ly->attn_b,
+                       ly->aproj_w, ly->aproj_b, ly->ln2_w,   ly->ln2_b,
+                       ly->fc_w,    ly->fc_b,    ly->mproj_w, ly->mproj_b};
     for (size_t k = 0; k < sizeof idx / sizeof idx[0]; k++)
         if (idx[k] < 0)
             return -1;
@@ -150,8 +164,11 @@ static int alloc_buffers(gpt *s, double dropout)
     ok &= !!(s->branch = nn_alloc_floats(btc));
     ok &= !!(s->g_res = nn_alloc_floats(btc));
     ok &= !!(s->g_ln = nn_alloc_floats(btc));
-    if (dropout > 0)
+    if (dropout > 0) {
+        s->kept_bytes = (btc + 7) / 8;
         ok &= !!(s->mask = nn_alloc_floats(btc));
+        ok &= !!(s->kept = calloc((size_t)(2 * s->L + 1), s->kept_bytes));
+    }
     ok &= !!(s->work = nn_alloc_floats(nn_attention_workspace(s->T, s->C, s->NH)));
     return ok ? 0 : -1;
 }
@@ -230,16 +247,53 @@ static uint64_t drop_stream(uint64_t step, int layer, int site)
     return nn_rng_stream(NAMES[site], step, (uint64_t)layer);
 }
 
-/* Dropout in place on a (n) buffer when this forward drops. In the backward
- * the same call multiplies a gradient by the same mask: the mask is a pure
- * function of its stream, so it is redrawn instead of kept. */
-static void dropout(const nn_model *m, float *y, const float *x, size_t n, int layer,
-                    int site)
+/* The saved mask of one call site. */
+static uint8_t *kept_bits(const gpt *s, int layer, int site)
+{
+    int k = site == SITE_EMB ? 0 : 2 * layer + site;
+    return s->kept + (size_t)k * s->kept_bytes;
+}
+
+/* Dropout in place on a (n) buffer when this forward drops; the mask is
+ * saved as bits. */
+static void dropout(const nn_model *m, float *x, size_t n, int layer, int site)
 {
     const gpt *s = m->impl;
-    if (s->drop)
-        nn_dropout_forward(y, s->mask, x, n, m->cfg.dropout, m->seed,
-                           drop_stream(s->step, layer, site));
+    if (!s->drop)
+        return;
+    nn_dropout_forward(x, s->mask, x, n, m->cfg.dropout, m->seed,
+                       drop_stream(s->step, layer, site));
+    uint8_t *bits = kept_bits(s, layer, site);
+    size_t full = n / 8;
+    for (size_t k = 0; k < full; k++) {
+        const float *mk = s->mask + 8 * k;
+        bits[k] =
+            (uint8_t)((mk[0] != 0.0f) | (mk[1] != 0.0f) << 1 | (mk[2] != 0.0f) << 2 |
+                      (mk[3] != 0.0f) << 3 | (mk[4] != 0.0f) << 4 | (mk[5] != 0.0f) << 5 |
+                      (mk[6] != 0.0f) << 6 | (mk[7] != 0.0f) << 7);
+    }
+    if (n % 8) {
+        unsigned byte = 0;
+        for (size_t j = 0; j < n % 8; j++)
+            byte |= (unsigned)(s->mask[8 * full + j] != 0.0f) << j;
+        bits[full] = (uint8_t)byte;
+    }
+}
+
+/* dx (n) = dy (n) * the call site's saved mask (0 or 1/(1-p), as the
+ * dropout layer's); dx may equal dy. */
+static void dropout_backward(const nn_model *m, float *dx, const float *dy, size_t n,
+                             int layer, int site)
+{
+    const gpt *s = m->impl;
+    const uint8_t *bits = kept_bits(s, layer, site);
+    const float value[2] = {0.0f, (float)(1.0 / (1.0 - m->cfg.dropout))};
+    for (size_t i = 0; i < n; i += 8) {
+        size_t len = n - i < 8 ? n - i : 8;
+        unsigned byte = *bits++;
+        for (size_t j = 0; j < len; j++)
+            dx[i + j] = dy[i + j] * value[(byte >> j) & 1u];
+    }
 }
 
 /* res (b, T, C) = wte[x] + wpe[0..T-1], then dropout. */
@@ -250,7 +304,7 @@ static void embed(nn_model *m, float *res, const int32_t *x, int b)
     nn_embedding_forward(res, nn_param_data(&m->params, s->wte), x, b * s->T, s->C);
     for (int i = 0; i < b; i++)
         nn_accumulate(res + (size_t)i * tc, nn_param_data(&m->params, s->wpe), tc);
-    dropout(m, res, res, (size_t)b * tc, 0, SITE_EMB);
+    dropout(m, res, (size_t)b * tc, 0, SITE_EMB);
 }
 
 /* s->ln (n, C) = LayerNorm(x (n, C)), statistics into s->ln_mean/ln_rstd. */
@@ -266,7 +320,7 @@ static void residual(nn_model *m, float *out, const float *in, int n, int layer,
 {
     gpt *s = m->impl;
     size_t nc = (size_t)n * (size_t)s->C;
-    dropout(m, s->branch, s->branch, nc, layer, site);
+    dropout(m, s->branch, nc, layer, site);
     nn_add(out, in, s->branch, nc);
 }
 
@@ -286,9 +340,10 @@ static golu_status layer_forward(nn_model *m, int l, float *out, int b)
     residual(m, ly->res2, ly->res, n, l, SITE_ATTN);
 
     layernorm(m, ly->res2, ly->ln2_w, ly->ln2_b, n);
-    nn_linear_forward(ly->fch, s->ln, nn_param_data(p, ly->fc_w), nn_param_data(p, ly->fc_b),
-                      n, C, 4 * C);
-    golu_status st = nn_actlayer_forward(&ly->act, m, s->wide, ly->fch, (size_t)n * 4 * C);
+    nn_linear_forward(ly->fch, s->ln, nn_param_data(p, ly->fc_w),
+                      nn_param_data(p, ly->fc_b), n, C, 4 * C);
+    golu_status st =
+        nn_actlayer_forward(&ly->act, m, s->wide, ly->fch, (size_t)n * 4 * C);
     if (st != GOLU_OK)
         return st;
     nn_linear_forward(s->branch, s->wide, nn_param_data(p, ly->mproj_w),
@@ -330,8 +385,8 @@ static golu_status gpt_forward(nn_model *m, const void *xv, const int32_t *y, in
     }
     layernorm(m, s->res_f, s->lnf_w, s->lnf_b, (int)bt);
     /* The head is wte itself: logits (bt, V) = ln_f (bt, C) . wte (V, C)^T. */
-    nn_linear_forward(s->logits, s->ln, nn_param_data(&m->params, s->wte), NULL, (int)bt, s->C,
-                      s->V);
+    nn_linear_forward(s->logits, s->ln, nn_param_data(&m->params, s->wte), NULL, (int)bt,
+                      s->C, s->V);
     *loss = nn_softmax_ce_forward(s->probs, s->logits, y, (int)bt, s->V);
     return GOLU_OK;
 }
@@ -345,7 +400,7 @@ static const float *branch_grad(nn_model *m, int n, int layer, int site)
     gpt *s = m->impl;
     if (!s->drop)
         return s->g_res;
-    dropout(m, s->branch, s->g_res, (size_t)n * (size_t)s->C, layer, site);
+    dropout_backward(m, s->branch, s->g_res, (size_t)n * (size_t)s->C, layer, site);
     return s->branch;
 }
 
@@ -355,12 +410,13 @@ static void layernorm_backward(nn_model *m, const float *x, int w, int bias, int
 {
     gpt *s = m->impl;
     nn_params *p = &m->params;
-    nn_layernorm_backward(s->branch, nn_param_grad(p, w), nn_param_grad(p, bias), s->g_ln, x,
-                          s->ln_mean, s->ln_rstd, nn_param_data(p, w), n, s->C);
+    nn_layernorm_backward(s->branch, nn_param_grad(p, w), nn_param_grad(p, bias), s->g_ln,
+                          x, s->ln_mean, s->ln_rstd, nn_param_data(p, w), n, s->C);
     nn_accumulate(s->g_res, s->branch, (size_t)n * (size_t)s->C);
 }
 
-/* The MLP branch: g_res += d(res2 + drop(mlp(ln_2(res2))))/d res2 - identity. */
+/* The MLP branch of layer l: g_res, the gradient at its output, becomes the
+ * gradient at res2 (the skip path passes g_res on; the branch's is added). */
 static golu_status mlp_backward(nn_model *m, gpt_layer *ly, int l, int n)
 {
     gpt *s = m->impl;
@@ -395,14 +451,16 @@ static void attn_backward(nn_model *m, gpt_layer *ly, int l, int n)
     nn_params *p = &m->params;
     int C = s->C;
     const float *g_out = branch_grad(m, n, l, SITE_ATTN); /* (n, C) */
-    float *g_atty = s->g_ln;                               /* (n, C) */
-    float *g_qkv = s->wide;                                /* (n, 3C) */
-    nn_linear_backward(g_atty, nn_param_grad(p, ly->aproj_w), nn_param_grad(p, ly->aproj_b),
-                       g_out, ly->atty, nn_param_data(p, ly->aproj_w), n, C, C);
+    float *g_atty = s->g_ln;                              /* (n, C) */
+    float *g_qkv = s->wide;                               /* (n, 3C) */
+    nn_linear_backward(g_atty, nn_param_grad(p, ly->aproj_w),
+                       nn_param_grad(p, ly->aproj_b), g_out, ly->atty,
+                       nn_param_data(p, ly->aproj_w), n, C, C);
     nn_attention_backward(g_qkv, g_atty, ly->qkv, ly->att, s->b, s->T, C, s->NH, s->work);
     layernorm(m, ly->res, ly->ln1_w, ly->ln1_b, n);
-    nn_linear_backward(s->g_ln, nn_param_grad(p, ly->attn_w), nn_param_grad(p, ly->attn_b),
-                       g_qkv, s->ln, nn_param_data(p, ly->attn_w), n, C, 3 * C);
+    nn_linear_backward(s->g_ln, nn_param_grad(p, ly->attn_w),
+                       nn_param_grad(p, ly->attn_b), g_qkv, s->ln,
+                       nn_param_data(p, ly->attn_w), n, C, 3 * C);
     layernorm_backward(m, ly->res, ly->ln1_w, ly->ln1_b, n);
 }
 
@@ -417,9 +475,9 @@ static void head_backward(nn_model *m, int n)
     /* The head's share of wte's gradient. */
     nn_linear_backward(s->g_ln, nn_param_grad(p, s->wte), NULL, dlogits, s->ln,
                        nn_param_data(p, s->wte), n, s->C, s->V);
-    nn_layernorm_backward(s->g_res, nn_param_grad(p, s->lnf_w), nn_param_grad(p, s->lnf_b),
-                          s->g_ln, s->res_f, s->ln_mean, s->ln_rstd,
-                          nn_param_data(p, s->lnf_w), n, s->C);
+    nn_layernorm_backward(s->g_res, nn_param_grad(p, s->lnf_w),
+                          nn_param_grad(p, s->lnf_b), s->g_ln, s->res_f, s->ln_mean,
+                          s->ln_rstd, nn_param_data(p, s->lnf_w), n, s->C);
 }
 
 /* The embeddings: the input's share of wte's gradient, and wpe's. */
@@ -428,7 +486,8 @@ static void embed_backward(nn_model *m, int n)
     gpt *s = m->impl;
     nn_params *p = &m->params;
     size_t tc = (size_t)s->T * (size_t)s->C;
-    dropout(m, s->g_res, s->g_res, (size_t)n * (size_t)s->C, 0, SITE_EMB);
+    if (s->drop)
+        dropout_backward(m, s->g_res, s->g_res, (size_t)n * (size_t)s->C, 0, SITE_EMB);
     nn_embedding_backward(nn_param_grad(p, s->wte), s->g_res, s->x, n, s->C);
     for (int i = 0; i < s->b; i++)
         nn_accumulate(nn_param_grad(p, s->wpe), s->g_res + (size_t)i * tc, tc);
@@ -481,10 +540,11 @@ static void gpt_destroy(nn_model *m)
     free(s->g_res);
     free(s->g_ln);
     free(s->mask);
+    free(s->kept);
     free(s->work);
     free(s);
     m->impl = NULL;
 }
 
-const nn_model_ops nn_gpt_ops = {gpt_build, gpt_init, gpt_forward, gpt_backward, gpt_logits,
-                                 gpt_destroy};
+const nn_model_ops nn_gpt_ops = {gpt_build,    gpt_init,   gpt_forward,
+                                 gpt_backward, gpt_logits, gpt_destroy};
