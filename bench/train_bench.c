@@ -93,14 +93,16 @@ int main(int argc, char **argv)
         return 1;
     }
     int gpt = c.kind == NN_MODEL_GPT;
-    nn_optim_config oc = gpt ? (nn_optim_config){NN_OPT_ADAMW, 0.1, 0, 0, 0.9, 0.99, 1e-8}
-                             : (nn_optim_config){NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8};
+    nn_optim_config oc =
+        gpt ? (nn_optim_config){NN_OPT_ADAMW, 0.1, 0, 0, 0.9, 0.99, 1e-8}
+            : (nn_optim_config){NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8};
     nn_optim opt;
     if (nn_optim_init(&opt, &oc, &m->params, &err)) {
         fprintf(stderr, "train_bench: %s\n", err.msg);
         return 1;
     }
-    size_t nx = gpt ? (size_t)c.batch * c.context : (size_t)c.batch * c.in_c * c.in_h * c.in_w;
+    size_t nx =
+        gpt ? (size_t)c.batch * c.context : (size_t)c.batch * c.in_c * c.in_h * c.in_w;
     size_t ny = gpt ? nx : (size_t)c.batch;
     float *x = malloc(nx * sizeof *x);
     int32_t *xi = malloc(nx * sizeof *xi), *y = malloc(ny * sizeof *y);
@@ -117,8 +119,8 @@ int main(int argc, char **argv)
             start = now();
         double t0 = now();
         nn_params_zero_grad(&m->params);
-        m->ops->forward(m, gpt ? (const void *)xi : (const void *)x, y, c.batch, 1, (uint64_t)s,
-                        &loss);
+        m->ops->forward(m, gpt ? (const void *)xi : (const void *)x, y, c.batch, 1,
+                        (uint64_t)s, &loss);
         m->ops->backward(m);
         if (gpt)
             nn_clip_grad_norm(&m->params, 1.0);
@@ -131,7 +133,8 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     double per_step = gpt ? (double)c.batch * c.context : (double)c.batch;
     printf("{\"impl\": \"golu\", \"model\": \"%s\", \"act\": \"%s\", \"threads\": %d, "
-           "\"steps\": %d, \"steps_per_s\": %.4f, \"%s_per_s\": %.1f, \"median_step_ms\": %.3f, "
+           "\"steps\": %d, \"steps_per_s\": %.4f, \"%s_per_s\": %.1f, "
+           "\"median_step_ms\": %.3f, "
            "\"peak_rss_mb\": %.1f, \"params\": %zu, \"loss\": %.6f}\n",
            model, actname, threads, steps, steps / wall, gpt ? "tokens" : "images",
            per_step * steps / wall, 1e3 * t[warm + steps / 2], ru.ru_maxrss / 1024.0,

@@ -38,11 +38,11 @@ static int expect(int status, const char *text, const char *const *args)
     for (int i = 0; args[i]; i++)
         snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", args[i]);
     int sig, got = run(args, out, &sig);
-    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s", cmd, got,
-                   sig, status, out);
+    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s",
+                   cmd, got, sig, status, out);
     if (text)
-        ok &= CHECK(strstr(out, text) != NULL, "`%s` should say \"%s\"; it printed:\n%s", cmd,
-                    text, out);
+        ok &= CHECK(strstr(out, text) != NULL, "`%s` should say \"%s\"; it printed:\n%s",
+                    cmd, text, out);
     return ok;
 }
 
@@ -77,8 +77,8 @@ static void write_idx(const char *images, const char *labels, int n, uint64_t se
 
 static void write_text(const char *path)
 {
-    static const char *const words[] = {"in ", "the ", "beginning ", "was ", "word ", "and ",
-                                        "light ", "\n"};
+    static const char *const words[] = {"in ",   "the ", "beginning ", "was ",
+                                        "word ", "and ", "light ",     "\n"};
     FILE *f = fopen(path, "wb");
     for (int i = 0; i < 1500; i++)
         fputs(words[nn_rng_below(7, 3, (uint64_t)i, 8)], f);
@@ -113,8 +113,8 @@ static void same_checkpoints(const char *what, const char *a, const char *b)
         nn_st_close(fa);
         return;
     }
-    CHECK(nn_st_count(fa) == nn_st_count(fb), "%s: %d vs %d tensors", what, nn_st_count(fa),
-          nn_st_count(fb));
+    CHECK(nn_st_count(fa) == nn_st_count(fb), "%s: %d vs %d tensors", what,
+          nn_st_count(fa), nn_st_count(fb));
     int differ = 0, n = nn_st_count(fa);
     for (int i = 0; i < n; i++) {
         const nn_st_tensor *ta = nn_st_get(fa, i), *tb = nn_st_find(fb, ta->name);
@@ -138,8 +138,8 @@ static void same_checkpoints(const char *what, const char *a, const char *b)
             CHECK(0, "%s: tensor %s differs after --resume", what, ta->name);
         }
     }
-    CHECK(differ == 0, "%s: %d tensors differ between the interrupted and the whole run", what,
-          differ);
+    CHECK(differ == 0, "%s: %d tensors differ between the interrupted and the whole run",
+          what, differ);
     nn_st_close(fa);
     nn_st_close(fb);
 }
@@ -209,9 +209,10 @@ static void check_outputs(const char *name, int rows, const char *key)
 
 static void test_mlp(void)
 {
-    const char *args[] = {"train", "--model", "mlp", "--act", "golu", "--learn-act",
-                          "--data", img, "--epochs", "2", "--batch", "16", "--width", "16",
-                          "--threads", "1", "--quiet", NULL};
+    const char *args[] = {"train",       "--model", "mlp",     "--act",    "golu",
+                          "--learn-act", "--data",  img,       "--epochs", "2",
+                          "--batch",     "16",      "--width", "16",       "--threads",
+                          "1",           "--quiet", NULL};
     check_resume("mlp", args, "--stop-after=7");
     check_outputs("mlp-whole", 2, "\"test_acc\"");
     /* eval gives the last epoch's test loss */
@@ -226,8 +227,8 @@ static void test_mlp(void)
         if (f)
             fclose(f);
         double cols[8] = {0};
-        sscanf(last, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &cols[0], &cols[1], &cols[2], &cols[3],
-               &cols[4], &cols[5], &cols[6], &cols[7]);
+        sscanf(last, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &cols[0], &cols[1], &cols[2],
+               &cols[3], &cols[4], &cols[5], &cols[6], &cols[7]);
         const char *p = strstr(out, "\"test_loss\": ");
         double loss = p ? strtod(p + 13, NULL) : NAN;
         CHECK(fabs(loss - cols[4]) <= 1e-6 * fabs(cols[4]),
@@ -237,20 +238,23 @@ static void test_mlp(void)
 
 static void test_resnet(void)
 {
-    const char *args[] = {"train", "--model", "resnet", "--act", "gelu", "--depth", "8",
-                          "--width", "4", "--data", img, "--epochs", "2", "--batch", "16",
-                          "--threads", "1", "--quiet", NULL};
+    const char *args[] = {"train",     "--model",  "resnet",  "--act",   "gelu",
+                          "--depth",   "8",        "--width", "4",       "--data",
+                          img,         "--epochs", "2",       "--batch", "16",
+                          "--threads", "1",        "--quiet", NULL};
     check_resume("resnet", args, "--stop-after=5");
     check_outputs("resnet-whole", 2, "\"test_acc\"");
 }
 
 static void test_gpt(void)
 {
-    const char *args[] = {"train", "--model", "gpt", "--act", "prelu", "--layers", "1",
-                          "--heads", "2", "--width", "16", "--context", "16", "--batch", "4",
-                          "--steps", "8", "--eval-every", "4", "--eval-batches", "2",
-                          "--warmup", "2", "--dropout", "0.1", "--data", text,
-                          "--threads", "1", "--quiet", NULL};
+    const char *args[] = {
+        "train", "--model",        "gpt", "--act",     "prelu", "--layers",
+        "1",     "--heads",        "2",   "--width",   "16",    "--context",
+        "16",    "--batch",        "4",   "--steps",   "8",     "--eval-every",
+        "4",     "--eval-batches", "2",   "--warmup",  "2",     "--dropout",
+        "0.1",   "--data",         text,  "--threads", "1",     "--quiet",
+        NULL};
     check_resume("gpt", args, "--stop-after=3");
     check_outputs("gpt-whole", 2, "\"val_bpb\"");
     char ck[PATH_MAX];
@@ -267,8 +271,8 @@ static void test_errors(void)
     train("e1", 2, "unknown activation 'foo'", base, "--act=foo");
     train("e2", 2, "unknown option '--bogus'", base, "--bogus");
     train("e3", 2, "--epochs: 0 is out of range", base, "--epochs=0");
-    const char *learn[] = {"train", "--model", "mlp", "--data", img, "--act", "relu",
-                           "--learn-act", NULL};
+    const char *learn[] = {"train", "--model", "mlp",         "--data", img,
+                           "--act", "relu",    "--learn-act", NULL};
     train("e4", 2, "--learn-act: only GoLU", learn, NULL);
     const char *nomodel[] = {"train", "--out", "x", NULL};
     expect(2, "--model: required", nomodel);
@@ -278,7 +282,8 @@ static void test_errors(void)
     expect(2, "--out: required", noout);
     const char *nodata[] = {"train", "--model", "mlp", "--data", "/nonexistent/fm", NULL};
     train("e5", 2, "/nonexistent/fm", nodata, NULL);
-    const char *depth[] = {"train", "--model", "resnet", "--depth", "9", "--data", img, NULL};
+    const char *depth[] = {"train", "--model", "resnet", "--depth",
+                           "9",     "--data",  img,      NULL};
     train("e6", 2, "6n+2", depth, NULL);
     char d[PATH_MAX];
     path_in(d, sizeof d, "mlp-whole");
@@ -306,8 +311,9 @@ static void test_errors(void)
 
 static void test_divergence(void)
 {
-    const char *args[] = {"train", "--model", "mlp", "--data", img, "--lr", "1e30",
-                          "--batch", "16", "--width", "16", "--epochs", "3", "--quiet", NULL};
+    const char *args[] = {"train", "--model",  "mlp",     "--data",  img,
+                          "--lr",  "1e30",     "--batch", "16",      "--width",
+                          "16",    "--epochs", "3",       "--quiet", NULL};
     train("nan", 1, "training loss became", args, NULL);
     char ck[PATH_MAX];
     snprintf(ck, sizeof ck, "%s/nan/checkpoint.safetensors", dir);

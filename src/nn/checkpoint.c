@@ -14,7 +14,8 @@ typedef struct name_pool {
     int count;
 } name_pool;
 
-static void describe(nn_st_tensor *t, const nn_param *pa, const char *name, const float *data)
+static void describe(nn_st_tensor *t, const nn_param *pa, const char *name,
+                     const float *data)
 {
     memset(t, 0, sizeof *t);
     t->name = name;
@@ -26,14 +27,15 @@ static void describe(nn_st_tensor *t, const nn_param *pa, const char *name, cons
 }
 
 int nn_checkpoint_save(const char *path, const nn_model *m, const nn_optim *o,
-                       const nn_st_tensor *extra, int nextra, const nn_st_meta *meta, int nmeta,
-                       nn_err *err)
+                       const nn_st_tensor *extra, int nextra, const nn_st_meta *meta,
+                       int nmeta, nn_err *err)
 {
     const nn_params *p = &m->params;
     int nstate = o ? (o->v ? 2 : 1) : 0;
     int cap = p->count * (1 + nstate) + nextra;
     nn_st_tensor *t = calloc((size_t)cap + 1, sizeof *t);
-    name_pool pool = {calloc((size_t)p->count * (size_t)nstate + 1, sizeof *pool.names), 0};
+    name_pool pool = {calloc((size_t)p->count * (size_t)nstate + 1, sizeof *pool.names),
+                      0};
     nn_st_meta *md = calloc((size_t)nmeta + 2, sizeof *md);
     if (!t || !pool.names || !md) {
         free(t);
@@ -51,7 +53,8 @@ int nn_checkpoint_save(const char *path, const nn_model *m, const nn_optim *o,
             if (pa->flags & NN_PARAM_BUFFER)
                 continue;
             char *name = pool.names[pool.count++];
-            snprintf(name, NN_PARAM_NAME_MAX + 16, "optim.%c.%s", s == 0 ? 'm' : 'v', pa->name);
+            snprintf(name, NN_PARAM_NAME_MAX + 16, "optim.%c.%s", s == 0 ? 'm' : 'v',
+                     pa->name);
             describe(&t[n++], pa, name, block + pa->offset);
         }
     }
@@ -74,16 +77,17 @@ int nn_checkpoint_check(const nn_st_file *f, const char *path, nn_err *err)
 {
     const char *fmt = nn_st_meta_get(f, "format");
     if (!fmt)
-        return nn_fail(err, "%s: not a golu checkpoint (no \"format\" in its metadata)", path);
+        return nn_fail(err, "%s: not a golu checkpoint (no \"format\" in its metadata)",
+                       path);
     if (strcmp(fmt, NN_CHECKPOINT_FORMAT) != 0)
-        return nn_fail(err, "%s: checkpoint format \"%s\", this golu reads \"%s\"", path, fmt,
-                       NN_CHECKPOINT_FORMAT);
+        return nn_fail(err, "%s: checkpoint format \"%s\", this golu reads \"%s\"", path,
+                       fmt, NN_CHECKPOINT_FORMAT);
     return 0;
 }
 
 /* The tensor `name` with pa's shape and dtype F32, or an error. */
-static const nn_st_tensor *find_like(const nn_st_file *f, const char *path, const char *name,
-                                     const nn_param *pa, nn_err *err)
+static const nn_st_tensor *find_like(const nn_st_file *f, const char *path,
+                                     const char *name, const nn_param *pa, nn_err *err)
 {
     const nn_st_tensor *t = nn_st_find(f, name);
     if (!t) {
@@ -96,8 +100,8 @@ static const nn_st_tensor *find_like(const nn_st_file *f, const char *path, cons
     if (!same) {
         char want[64] = "", got[64] = "";
         for (int d = 0; d < pa->ndim; d++)
-            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", d ? "x" : "",
-                     pa->shape[d]);
+            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d",
+                     d ? "x" : "", pa->shape[d]);
         for (int d = 0; d < t->ndim && d < NN_ST_MAX_DIMS; d++)
             snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? "x" : "",
                      (long long)t->shape[d]);
@@ -108,7 +112,8 @@ static const nn_st_tensor *find_like(const nn_st_file *f, const char *path, cons
     return t;
 }
 
-int nn_checkpoint_load_model(const nn_st_file *f, const char *path, nn_model *m, nn_err *err)
+int nn_checkpoint_load_model(const nn_st_file *f, const char *path, nn_model *m,
+                             nn_err *err)
 {
     nn_params *p = &m->params;
     for (int i = 0; i < p->count; i++) {

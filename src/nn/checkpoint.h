@@ -20,14 +20,15 @@
 
 /* o may be NULL (weights only). */
 int nn_checkpoint_save(const char *path, const nn_model *m, const nn_optim *o,
-                       const nn_st_tensor *extra, int nextra, const nn_st_meta *meta, int nmeta,
-                       nn_err *err);
+                       const nn_st_tensor *extra, int nextra, const nn_st_meta *meta,
+                       int nmeta, nn_err *err);
 
 /* Checks the format key. */
 int nn_checkpoint_check(const nn_st_file *f, const char *path, nn_err *err);
 /* Copies every parameter and buffer of m from f: each must be there, F32,
  * with m's shape; anything missing or different is refused by name. */
-int nn_checkpoint_load_model(const nn_st_file *f, const char *path, nn_model *m, nn_err *err);
+int nn_checkpoint_load_model(const nn_st_file *f, const char *path, nn_model *m,
+                             nn_err *err);
 /* Restores the optimizer state saved with the model (same layout). */
 int nn_checkpoint_load_optim(const nn_st_file *f, const char *path, const nn_params *p,
                              nn_optim *o, nn_err *err);

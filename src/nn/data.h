@@ -58,14 +58,14 @@ void nn_images_stats(const nn_images *im, double *mean, double *std);
  * Copies the images idx[0..b-1] into x (b, c, h, w), normalised as
  * (p - mean[ch]) / std[ch], and their labels into y (b).
  */
-void nn_images_batch(const nn_images *im, const uint32_t *idx, int b,
-                     const double *mean, const double *std, float *x, int32_t *y);
+void nn_images_batch(const nn_images *im, const uint32_t *idx, int b, const double *mean,
+                     const double *std, float *x, int32_t *y);
 
 /* A text as bytes, split into a training part and a validation part. */
 typedef struct nn_text {
-    uint8_t *bytes;       /* the whole file */
+    uint8_t *bytes; /* the whole file */
     size_t size;
-    size_t train_size;    /* bytes [0, train_size) train, the rest validates */
+    size_t train_size; /* bytes [0, train_size) train, the rest validates */
 } nn_text;
 
 /*

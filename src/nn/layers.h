@@ -16,9 +16,9 @@
 
 /* Shapes shared by both precisions. */
 typedef struct nn_conv2d_shape {
-    int n, cin, h, w;   /* input (N, Cin, H, W) */
-    int cout, k;        /* weight (Cout, Cin, k, k) */
-    int stride, pad;    /* zero padding on every side */
+    int n, cin, h, w; /* input (N, Cin, H, W) */
+    int cout, k;      /* weight (Cout, Cin, k, k) */
+    int stride, pad;  /* zero padding on every side */
 } nn_conv2d_shape;
 
 /* Output height and width: (h + 2*pad - k) / stride + 1. */

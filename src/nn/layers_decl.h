@@ -19,33 +19,31 @@
 #endif
 
 #ifdef NN_F64_DECL
-#define NN_DR double
+#define NN_DR       double
 #define NN_DN(name) name##_f64
 #else
-#define NN_DR float
+#define NN_DR       float
 #define NN_DN(name) name
 #endif
 
 /* ---- Linear ---------------------------------------------------------------
  * y (n, out) = x (n, in) . w (out, in)^T + b (out); b may be NULL.
  * Backward: dx (n, in) = dy . w; dw (out, in) += dy^T . x; db += column sums
- * of dy (db NULL: no bias). */
-void NN_DN(nn_linear_forward)(NN_DR *y, const NN_DR *x, const NN_DR *w,
-                              const NN_DR *b, int n, int in, int out);
-void NN_DN(nn_linear_backward)(NN_DR *dx, NN_DR *dw, NN_DR *db,
-                               const NN_DR *dy, const NN_DR *x,
-                               const NN_DR *w, int n, int in, int out);
+ * of dy. dx, dw or db NULL skips that gradient (db NULL: no bias). */
+void NN_DN(nn_linear_forward)(NN_DR *y, const NN_DR *x, const NN_DR *w, const NN_DR *b,
+                              int n, int in, int out);
+void NN_DN(nn_linear_backward)(NN_DR *dx, NN_DR *dw, NN_DR *db, const NN_DR *dy,
+                               const NN_DR *x, const NN_DR *w, int n, int in, int out);
 
 /* ---- LayerNorm over the last dimension ------------------------------------
  * x (n, c): y = (x - mean) * rstd * gamma + beta, rstd = 1/sqrt(var + eps),
  * var biased (as torch). mean (n) and rstd (n) are saved for the backward.
  * Backward: dx (n, c) written; dgamma (c), dbeta (c) accumulate. */
-void NN_DN(nn_layernorm_forward)(NN_DR *y, NN_DR *mean, NN_DR *rstd,
-                                 const NN_DR *x, const NN_DR *gamma,
-                                 const NN_DR *beta, int n, int c, double eps);
-void NN_DN(nn_layernorm_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
-                                  const NN_DR *dy, const NN_DR *x,
-                                  const NN_DR *mean, const NN_DR *rstd,
+void NN_DN(nn_layernorm_forward)(NN_DR *y, NN_DR *mean, NN_DR *rstd, const NN_DR *x,
+                                 const NN_DR *gamma, const NN_DR *beta, int n, int c,
+                                 double eps);
+void NN_DN(nn_layernorm_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta, const NN_DR *dy,
+                                  const NN_DR *x, const NN_DR *mean, const NN_DR *rstd,
                                   const NN_DR *gamma, int n, int c);
 
 /* ---- Activation (any libgolu activation) ----------------------------------
@@ -54,11 +52,11 @@ void NN_DN(nn_layernorm_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
  * Backward: dx = dy * f'(x) (dx may equal dy); when dparam is not NULL and
  * the activation has parameters (GoLU, PReLU, LeakyReLU), dparam[k] +=
  * sum_i dy_i * df(x_i)/dparam_k in the order of golu_param_grad. */
-golu_status NN_DN(nn_act_forward)(const golu_ctx *ctx, const golu_act *act,
-                                  NN_DR *y, const NN_DR *x, size_t n);
-golu_status NN_DN(nn_act_backward)(const golu_ctx *ctx, const golu_act *act,
-                                   NN_DR *dx, const NN_DR *dy,
-                                   const NN_DR *x, size_t n, double dparam[3]);
+golu_status NN_DN(nn_act_forward)(const golu_ctx *ctx, const golu_act *act, NN_DR *y,
+                                  const NN_DR *x, size_t n);
+golu_status NN_DN(nn_act_backward)(const golu_ctx *ctx, const golu_act *act, NN_DR *dx,
+                                   const NN_DR *dy, const NN_DR *x, size_t n,
+                                   double dparam[3]);
 
 /* ---- Softmax cross-entropy ------------------------------------------------
  * logits (n, k), targets (n) each in [0, k). probs (n, k) gets the softmax
@@ -69,19 +67,16 @@ golu_status NN_DN(nn_act_backward)(const golu_ctx *ctx, const golu_act *act,
 double NN_DN(nn_softmax_ce_forward)(NN_DR *probs, const NN_DR *logits,
                                     const int32_t *targets, int n, int k);
 void NN_DN(nn_softmax_ce_backward)(NN_DR *dlogits, const NN_DR *probs,
-                                   const int32_t *targets, int n, int k,
-                                   double scale);
+                                   const int32_t *targets, int n, int k, double scale);
 
 /* ---- Dropout (inverted) ---------------------------------------------------
  * mask[i] = 0 with probability p, else 1/(1-p), from the counter RNG
  * nn_rng_uniform(seed, stream, i) < p: the same mask for the same (seed,
  * stream) whatever ran before. y = x * mask; y may equal x. p = 0: y = x,
  * mask all 1. Backward: dx = dy * mask (dx may equal dy). */
-void NN_DN(nn_dropout_forward)(NN_DR *y, NN_DR *mask, const NN_DR *x,
-                               size_t n, double p, uint64_t seed,
-                               uint64_t stream);
-void NN_DN(nn_dropout_backward)(NN_DR *dx, const NN_DR *dy,
-                                const NN_DR *mask, size_t n);
+void NN_DN(nn_dropout_forward)(NN_DR *y, NN_DR *mask, const NN_DR *x, size_t n, double p,
+                               uint64_t seed, uint64_t stream);
+void NN_DN(nn_dropout_backward)(NN_DR *dx, const NN_DR *dy, const NN_DR *mask, size_t n);
 
 /* ---- Residual add ---------------------------------------------------------
  * y = a + b (y may equal a or b); the backward of an add is the identity on
@@ -93,21 +88,19 @@ void NN_DN(nn_accumulate)(NN_DR *y, const NN_DR *x, size_t n);
 /* ---- Embedding ------------------------------------------------------------
  * y (n, c) row i = table (v, c) row idx[i]; idx in [0, v) (the caller
  * checks). Backward: dtable rows idx[i] += dy row i. */
-void NN_DN(nn_embedding_forward)(NN_DR *y, const NN_DR *table,
-                                 const int32_t *idx, int n, int c);
-void NN_DN(nn_embedding_backward)(NN_DR *dtable, const NN_DR *dy,
-                                  const int32_t *idx, int n, int c);
+void NN_DN(nn_embedding_forward)(NN_DR *y, const NN_DR *table, const int32_t *idx, int n,
+                                 int c);
+void NN_DN(nn_embedding_backward)(NN_DR *dtable, const NN_DR *dy, const int32_t *idx,
+                                  int n, int c);
 
 /* ---- Conv2d (im2col + GEMM) -----------------------------------------------
  * x (n, cin, h, w), w (cout, cin, k, k), b (cout) or NULL, y (n, cout, ho,
  * wo), shape in s. work holds nn_conv2d_workspace(s) elements.
  * Backward: dx written (NULL skips); dw += ; db += (NULL skips). */
-void NN_DN(nn_conv2d_forward)(NN_DR *y, const NN_DR *x, const NN_DR *w,
-                              const NN_DR *b, const nn_conv2d_shape *s,
-                              NN_DR *work);
-void NN_DN(nn_conv2d_backward)(NN_DR *dx, NN_DR *dw, NN_DR *db,
-                               const NN_DR *dy, const NN_DR *x,
-                               const NN_DR *w, const nn_conv2d_shape *s,
+void NN_DN(nn_conv2d_forward)(NN_DR *y, const NN_DR *x, const NN_DR *w, const NN_DR *b,
+                              const nn_conv2d_shape *s, NN_DR *work);
+void NN_DN(nn_conv2d_backward)(NN_DR *dx, NN_DR *dw, NN_DR *db, const NN_DR *dy,
+                               const NN_DR *x, const NN_DR *w, const nn_conv2d_shape *s,
                                NN_DR *work);
 
 /* ---- BatchNorm2d ----------------------------------------------------------
@@ -116,45 +109,42 @@ void NN_DN(nn_conv2d_backward)(NN_DR *dx, NN_DR *dw, NN_DR *db,
  * when not NULL, become (1-momentum)*r + momentum*stat with the UNBIASED
  * variance (as torch). training == 0: the running statistics normalise, and
  * mean/rstd are set from them. gamma (c), beta (c).
- * Backward (matching mode): dx written; dgamma, dbeta accumulate. */
+ * Backward (matching mode): dx written (it must not alias dy); dgamma, dbeta
+ * accumulate. */
 void NN_DN(nn_batchnorm2d_forward)(NN_DR *y, NN_DR *mean, NN_DR *rstd,
                                    NN_DR *running_mean, NN_DR *running_var,
-                                   const NN_DR *x, const NN_DR *gamma,
-                                   const NN_DR *beta, int n, int c, int hw,
-                                   int training, double momentum, double eps);
+                                   const NN_DR *x, const NN_DR *gamma, const NN_DR *beta,
+                                   int n, int c, int hw, int training, double momentum,
+                                   double eps);
 void NN_DN(nn_batchnorm2d_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
-                                    const NN_DR *dy, const NN_DR *x,
-                                    const NN_DR *mean, const NN_DR *rstd,
-                                    const NN_DR *gamma, int n, int c, int hw,
-                                    int training);
+                                    const NN_DR *dy, const NN_DR *x, const NN_DR *mean,
+                                    const NN_DR *rstd, const NN_DR *gamma, int n, int c,
+                                    int hw, int training);
 
 /* ---- Pooling (no padding) -------------------------------------------------
  * x (n, c, h, w) -> y (n, c, ho, wo), ho = (h - k)/s + 1, wo likewise.
  * Max: argmax (n, c, ho, wo) saves the index within the input plane (the
  * first maximum; a NaN wins, as torch). Backward: dx written (zeros where
  * nothing flows). Global average: y (n, c). */
-void NN_DN(nn_maxpool2d_forward)(NN_DR *y, int32_t *argmax, const NN_DR *x,
-                                 int n, int c, int h, int w, int k, int s);
-void NN_DN(nn_maxpool2d_backward)(NN_DR *dx, const NN_DR *dy,
-                                  const int32_t *argmax, int n, int c, int h,
-                                  int w, int k, int s);
-void NN_DN(nn_avgpool2d_forward)(NN_DR *y, const NN_DR *x, int n, int c,
+void NN_DN(nn_maxpool2d_forward)(NN_DR *y, int32_t *argmax, const NN_DR *x, int n, int c,
                                  int h, int w, int k, int s);
-void NN_DN(nn_avgpool2d_backward)(NN_DR *dx, const NN_DR *dy, int n, int c,
-                                  int h, int w, int k, int s);
-void NN_DN(nn_global_avgpool_forward)(NN_DR *y, const NN_DR *x, int n, int c,
-                                      int hw);
-void NN_DN(nn_global_avgpool_backward)(NN_DR *dx, const NN_DR *dy, int n,
-                                       int c, int hw);
+void NN_DN(nn_maxpool2d_backward)(NN_DR *dx, const NN_DR *dy, const int32_t *argmax,
+                                  int n, int c, int h, int w, int k, int s);
+void NN_DN(nn_avgpool2d_forward)(NN_DR *y, const NN_DR *x, int n, int c, int h, int w,
+                                 int k, int s);
+void NN_DN(nn_avgpool2d_backward)(NN_DR *dx, const NN_DR *dy, int n, int c, int h, int w,
+                                  int k, int s);
+void NN_DN(nn_global_avgpool_forward)(NN_DR *y, const NN_DR *x, int n, int c, int hw);
+void NN_DN(nn_global_avgpool_backward)(NN_DR *dx, const NN_DR *dy, int n, int c, int hw);
 
 /* ---- ResNet "option A" shortcut -------------------------------------------
  * x (n, cin, h, w) -> y (n, cout, ho, wo), ho = (h-1)/s + 1: channel
  * p + j of y is x[:, j, ::s, ::s] for p = (cout - cin)/2, zero elsewhere
  * (He et al.'s identity shortcut with zero-padded channels). */
-void NN_DN(nn_shortcut_pad_forward)(NN_DR *y, const NN_DR *x, int n, int cin,
-                                    int h, int w, int cout, int s);
-void NN_DN(nn_shortcut_pad_backward)(NN_DR *dx, const NN_DR *dy, int n,
-                                     int cin, int h, int w, int cout, int s);
+void NN_DN(nn_shortcut_pad_forward)(NN_DR *y, const NN_DR *x, int n, int cin, int h,
+                                    int w, int cout, int s);
+void NN_DN(nn_shortcut_pad_backward)(NN_DR *dx, const NN_DR *dy, int n, int cin, int h,
+                                     int w, int cout, int s);
 
 /* ---- Causal multi-head self-attention -------------------------------------
  * qkv (b, t, 3c): q, k, v side by side per token (nanoGPT's c_attn output);
@@ -162,11 +152,11 @@ void NN_DN(nn_shortcut_pad_backward)(NN_DR *dx, const NN_DR *dy, int n,
  * saves the softmax probabilities (zero above the diagonal); scores scaled
  * by 1/sqrt(c/nh). work holds nn_attention_workspace(t, c, nh) elements.
  * Backward: dqkv (b, t, 3c) written. */
-void NN_DN(nn_attention_forward)(NN_DR *out, NN_DR *att, const NN_DR *qkv,
-                                 int b, int t, int c, int nh, NN_DR *work);
-void NN_DN(nn_attention_backward)(NN_DR *dqkv, const NN_DR *dout,
-                                  const NN_DR *qkv, const NN_DR *att, int b,
-                                  int t, int c, int nh, NN_DR *work);
+void NN_DN(nn_attention_forward)(NN_DR *out, NN_DR *att, const NN_DR *qkv, int b, int t,
+                                 int c, int nh, NN_DR *work);
+void NN_DN(nn_attention_backward)(NN_DR *dqkv, const NN_DR *dout, const NN_DR *qkv,
+                                  const NN_DR *att, int b, int t, int c, int nh,
+                                  NN_DR *work);
 
 #undef NN_DR
 #undef NN_DN

@@ -25,9 +25,9 @@ typedef enum nn_model_kind { NN_MODEL_MLP, NN_MODEL_RESNET, NN_MODEL_GPT } nn_mo
 
 typedef struct nn_config {
     nn_model_kind kind;
-    golu_act act;      /* the activation, with its initial parameters */
-    int learn_act;     /* GoLU: alpha, beta, gamma are trained (PReLU's slope always is) */
-    int batch;         /* the largest batch a forward call takes */
+    golu_act act;  /* the activation, with its initial parameters */
+    int learn_act; /* GoLU: alpha, beta, gamma are trained (PReLU's slope always is) */
+    int batch;     /* the largest batch a forward call takes */
     /* images (mlp, resnet) */
     int in_c, in_h, in_w;
     int classes;
@@ -37,7 +37,7 @@ typedef struct nn_config {
     int width;
     /* gpt: layers, heads, width (d_model), context, vocab (256: bytes) */
     int layers, heads, context, vocab;
-    double dropout;    /* gpt: after attention, after the MLP, on the embeddings */
+    double dropout; /* gpt: after attention, after the MLP, on the embeddings */
 } nn_config;
 
 typedef struct nn_model nn_model;
@@ -67,9 +67,9 @@ struct nn_model {
     nn_config cfg;
     nn_params params;
     const nn_model_ops *ops;
-    golu_ctx *ctx;  /* libgolu settings (threads) for the activations */
-    void *impl;     /* the model's own state */
-    uint64_t seed;  /* dropout masks depend on (seed, step) */
+    golu_ctx *ctx; /* libgolu settings (threads) for the activations */
+    void *impl;    /* the model's own state */
+    uint64_t seed; /* dropout masks depend on (seed, step) */
 };
 
 /* The ops of each model (mlp.c, resnet.c, gpt.c). */
@@ -92,8 +92,8 @@ const char *nn_model_kind_name(nn_model_kind k);
  * with their current values.
  */
 typedef struct nn_actlayer {
-    golu_act act;     /* kind and fixed parameters */
-    int p[3];         /* parameter indices, -1 when fixed */
+    golu_act act; /* kind and fixed parameters */
+    int p[3];     /* parameter indices, -1 when fixed */
     int nparams;
 } nn_actlayer;
 

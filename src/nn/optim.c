@@ -10,13 +10,15 @@
 
 #include "model.h"
 
-int nn_optim_init(nn_optim *o, const nn_optim_config *cfg, const nn_params *p, nn_err *err)
+int nn_optim_init(nn_optim *o, const nn_optim_config *cfg, const nn_params *p,
+                  nn_err *err)
 {
     memset(o, 0, sizeof *o);
     o->cfg = *cfg;
     o->total = p->total;
     if (cfg->kind == NN_OPT_SGD && cfg->nesterov && cfg->momentum <= 0)
-        return nn_fail(err, "nesterov needs a momentum above 0 (momentum %g)", cfg->momentum);
+        return nn_fail(err, "nesterov needs a momentum above 0 (momentum %g)",
+                       cfg->momentum);
     o->m = nn_alloc_floats(p->total);
     if (cfg->kind == NN_OPT_ADAMW)
         o->v = nn_alloc_floats(p->total);
@@ -84,7 +86,8 @@ void nn_optim_step(nn_optim *o, nn_params *p, double lr)
         if (o->cfg.kind == NN_OPT_SGD)
             sgd_tensor(o, w, g, o->m + pa->offset, pa->numel, lr, wd, o->step == 1);
         else
-            adamw_tensor(o, w, g, o->m + pa->offset, o->v + pa->offset, pa->numel, lr, wd);
+            adamw_tensor(o, w, g, o->m + pa->offset, o->v + pa->offset, pa->numel, lr,
+                         wd);
     }
 }
 
@@ -122,8 +125,7 @@ double nn_clip_grad_norm(nn_params *p, double max_norm)
 double nn_schedule_lr(const nn_schedule *s, long step)
 {
     switch (s->kind) {
-    case NN_SCHED_CONST:
-        return s->lr;
+    case NN_SCHED_CONST: return s->lr;
     case NN_SCHED_STEP: {
         double lr = s->lr;
         for (int i = 0; i < s->nmilestones; i++)
@@ -138,7 +140,8 @@ double nn_schedule_lr(const nn_schedule *s, long step)
             return s->min_lr;
         {
             double t = (double)(step - s->warmup) / (double)(s->total_steps - s->warmup);
-            return s->min_lr + 0.5 * (s->lr - s->min_lr) * (1.0 + cos(3.141592653589793 * t));
+            return s->min_lr +
+                   0.5 * (s->lr - s->min_lr) * (1.0 + cos(3.141592653589793 * t));
         }
     }
     return s->lr;

@@ -18,20 +18,21 @@ typedef enum nn_opt_kind { NN_OPT_SGD, NN_OPT_ADAMW } nn_opt_kind;
 typedef struct nn_optim_config {
     nn_opt_kind kind;
     double weight_decay;
-    double momentum;  /* SGD: 0 disables */
-    int nesterov;     /* SGD: needs momentum > 0 */
+    double momentum;          /* SGD: 0 disables */
+    int nesterov;             /* SGD: needs momentum > 0 */
     double beta1, beta2, eps; /* AdamW */
 } nn_optim_config;
 
 typedef struct nn_optim {
     nn_optim_config cfg;
     size_t total;
-    float *m;     /* SGD momentum buffer / Adam first moment */
-    float *v;     /* Adam second moment (NULL for SGD) */
-    long step;    /* steps taken (Adam's bias correction) */
+    float *m;  /* SGD momentum buffer / Adam first moment */
+    float *v;  /* Adam second moment (NULL for SGD) */
+    long step; /* steps taken (Adam's bias correction) */
 } nn_optim;
 
-int nn_optim_init(nn_optim *o, const nn_optim_config *cfg, const nn_params *p, nn_err *err);
+int nn_optim_init(nn_optim *o, const nn_optim_config *cfg, const nn_params *p,
+                  nn_err *err);
 void nn_optim_free(nn_optim *o);
 /* One update of every trainable tensor with learning rate lr. */
 void nn_optim_step(nn_optim *o, nn_params *p, double lr);
@@ -43,11 +44,15 @@ double nn_grad_norm(const nn_params *p);
 double nn_clip_grad_norm(nn_params *p, double max_norm);
 
 /* Learning-rate schedules, a pure function of the step. */
-typedef enum nn_sched_kind { NN_SCHED_CONST, NN_SCHED_STEP, NN_SCHED_COSINE } nn_sched_kind;
+typedef enum nn_sched_kind {
+    NN_SCHED_CONST,
+    NN_SCHED_STEP,
+    NN_SCHED_COSINE
+} nn_sched_kind;
 
 typedef struct nn_schedule {
     nn_sched_kind kind;
-    double lr;          /* the base (peak) rate */
+    double lr; /* the base (peak) rate */
     long total_steps;
     /* step: lr * gamma^(number of milestones passed); milestones as fractions
      * of total_steps (0.5 and 0.75 for the ResNet recipe) */

@@ -16,7 +16,8 @@ int nn_params_add(nn_params *p, const char *name, int ndim, const int *shape,
     if (strlen(name) >= NN_PARAM_NAME_MAX)
         return nn_fail(err, "parameter name too long: %s", name);
     if (ndim < 0 || ndim > NN_PARAM_MAX_DIMS)
-        return nn_fail(err, "%s: %d dimensions (at most %d)", name, ndim, NN_PARAM_MAX_DIMS);
+        return nn_fail(err, "%s: %d dimensions (at most %d)", name, ndim,
+                       NN_PARAM_MAX_DIMS);
     if (nn_params_find(p, name) >= 0)
         return nn_fail(err, "%s: registered twice", name);
     size_t numel = 1;

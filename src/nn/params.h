@@ -16,8 +16,8 @@
 #include "error.h"
 
 enum {
-    NN_PARAM_DECAY = 1u,  /* weight decay applies (weights of Linear, Conv2d, Embedding) */
-    NN_PARAM_BUFFER = 2u  /* not trained (running statistics) */
+    NN_PARAM_DECAY = 1u, /* weight decay applies (weights of Linear, Conv2d, Embedding) */
+    NN_PARAM_BUFFER = 2u /* not trained (running statistics) */
 };
 
 #define NN_PARAM_NAME_MAX 96

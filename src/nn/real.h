@@ -17,16 +17,16 @@
 typedef double real;
 #define NN(name) name##_f64
 #define NN_DTYPE GOLU_F64
-#define nn_gemm cblas_dgemm
-#define nn_gemv cblas_dgemv
-#define nn_axpy cblas_daxpy
+#define nn_gemm  cblas_dgemm
+#define nn_gemv  cblas_dgemv
+#define nn_axpy  cblas_daxpy
 #else
 typedef float real;
 #define NN(name) name
 #define NN_DTYPE GOLU_F32
-#define nn_gemm cblas_sgemm
-#define nn_gemv cblas_sgemv
-#define nn_axpy cblas_saxpy
+#define nn_gemm  cblas_sgemm
+#define nn_gemv  cblas_sgemv
+#define nn_axpy  cblas_saxpy
 #endif
 
 #endif

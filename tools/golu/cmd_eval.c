@@ -12,11 +12,12 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: golu eval --checkpoint FILE [--data PATH] [--threads N] [--json]\n\n"
-                 "Evaluates a checkpoint written by golu train: images on the test split,\n"
-                 "text on the whole validation part (consecutive windows). The model, the\n"
-                 "activation and the data path come from the checkpoint; --data overrides\n"
-                 "the path.\n");
+    fprintf(out,
+            "usage: golu eval --checkpoint FILE [--data PATH] [--threads N] [--json]\n\n"
+            "Evaluates a checkpoint written by golu train: images on the test split,\n"
+            "text on the whole validation part (consecutive windows). The model, the\n"
+            "activation and the data path come from the checkpoint; --data overrides\n"
+            "the path.\n");
 }
 
 int golu_cmd_eval(int argc, char **argv)
@@ -47,7 +48,8 @@ int golu_cmd_eval(int argc, char **argv)
         }
     }
     if (!ckpt) {
-        cli_error("--checkpoint: required (a checkpoint.safetensors written by golu train)");
+        cli_error(
+            "--checkpoint: required (a checkpoint.safetensors written by golu train)");
         return 2;
     }
     train_opts o;
@@ -79,13 +81,14 @@ int golu_cmd_eval(int argc, char **argv)
         printf("{\"checkpoint\": ");
         cli_json_string(ckpt);
         if (gpt)
-            printf(", \"val_loss\": %.8g, \"val_ppl\": %.8g, \"val_bpb\": %.8g}\n", r.val_loss,
-                   r.val_ppl, r.val_bpb);
+            printf(", \"val_loss\": %.8g, \"val_ppl\": %.8g, \"val_bpb\": %.8g}\n",
+                   r.val_loss, r.val_ppl, r.val_bpb);
         else
             printf(", \"test_loss\": %.8g, \"test_acc\": %.8g}\n", r.val_loss, r.val_acc);
     } else if (gpt) {
         printf("%s: %s %s: val loss %.4f, perplexity %.3f, %.4f bits/byte\n", ckpt,
-               nn_model_kind_name(o.model.kind), o.act_name, r.val_loss, r.val_ppl, r.val_bpb);
+               nn_model_kind_name(o.model.kind), o.act_name, r.val_loss, r.val_ppl,
+               r.val_bpb);
     } else {
         printf("%s: %s %s: test loss %.4f, test acc %.4f\n", ckpt,
                nn_model_kind_name(o.model.kind), o.act_name, r.val_loss, r.val_acc);

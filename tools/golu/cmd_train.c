@@ -18,28 +18,32 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: golu train --model mlp|resnet|gpt [--act NAME] [options] --out DIR\n"
-                 "       golu train --resume --out DIR [--threads N] [--quiet]\n\n"
-                 "Trains a model on real data with one activation; writes the checkpoint,\n"
-                 "metrics.csv, metrics.json and summary.json into DIR. Ctrl-C stops after the\n"
-                 "current step and keeps a checkpoint; --resume continues it to the same\n"
-                 "final weights as an uninterrupted run.\n\n"
-                 "Defaults: mlp: Fashion-MNIST, 1 block of 512, SGD momentum 0.9, lr 0.01,\n"
-                 "batch 128, 8 epochs. resnet: ResNet-20, lr 0.1, weight decay 1e-4, x0.1 at\n"
-                 "50%% and 75%%, 10 epochs. gpt: the King James Bible by bytes, 4 layers, 4 heads,\n"
-                 "width 128, context 128, batch 16, AdamW lr 1e-3 -> 1e-4 (cosine, warmup 100),\n"
-                 "beta2 0.99, weight decay 0.1, clip 1, dropout 0.1, 2000 steps.\n\n"
-                 "options:\n"
-                 "  --model NAME        mlp, resnet or gpt\n"
-                 "  --resume            continue the run in --out from its checkpoint\n");
+    fprintf(
+        out,
+        "usage: golu train --model mlp|resnet|gpt [--act NAME] [options] --out DIR\n"
+        "       golu train --resume --out DIR [--threads N] [--quiet]\n\n"
+        "Trains a model on real data with one activation; writes the checkpoint,\n"
+        "metrics.csv, metrics.json and summary.json into DIR. Ctrl-C stops after the\n"
+        "current step and keeps a checkpoint; --resume continues it to the same\n"
+        "final weights as an uninterrupted run.\n\n"
+        "Defaults: mlp: Fashion-MNIST, 1 block of 512, SGD momentum 0.9, lr 0.01,\n"
+        "batch 128, 8 epochs. resnet: ResNet-20, lr 0.1, weight decay 1e-4, x0.1 at\n"
+        "50%% and 75%%, 10 epochs. gpt: the King James Bible by bytes, 4 layers, 4 "
+        "heads,\n"
+        "width 128, context 128, batch 16, AdamW lr 1e-3 -> 1e-4 (cosine, warmup 100),\n"
+        "beta2 0.99, weight decay 0.1, clip 1, dropout 0.1, 2000 steps.\n\n"
+        "options:\n"
+        "  --model NAME        mlp, resnet or gpt\n"
+        "  --resume            continue the run in --out from its checkpoint\n");
     train_opts_usage(out);
 }
 
 /* Only these may accompany --resume: the rest is the checkpoint's. */
 static int allowed_with_resume(const char *a)
 {
-    return cli_is_flag(a, "--out") || cli_is_flag(a, "--threads") || cli_is_flag(a, "--quiet") ||
-           cli_is_flag(a, "--stop-after") || cli_is_flag(a, "--resume");
+    return cli_is_flag(a, "--out") || cli_is_flag(a, "--threads") ||
+           cli_is_flag(a, "--quiet") || cli_is_flag(a, "--stop-after") ||
+           cli_is_flag(a, "--resume");
 }
 
 static int find_model(int argc, char **argv, int *kind, int *resume)
@@ -67,8 +71,10 @@ static int parse(int argc, char **argv, train_opts *o, int resume)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (resume && !allowed_with_resume(a)) {
-            cli_error("%s: --resume takes the configuration from the checkpoint; only --out, "
-                      "--threads, --quiet and --stop-after may be given with it", a);
+            cli_error(
+                "%s: --resume takes the configuration from the checkpoint; only --out, "
+                "--threads, --quiet and --stop-after may be given with it",
+                a);
             return -1;
         }
         if (strcmp(a, "--resume") == 0)
@@ -106,8 +112,8 @@ static int load_saved(train_opts *o)
 
 static void print_summary(const train_opts *o, const train_result *r)
 {
-    printf("golu train: %s %s seed %llu: ", nn_model_kind_name(o->model.kind), o->act_name,
-           (unsigned long long)o->seed);
+    printf("golu train: %s %s seed %llu: ", nn_model_kind_name(o->model.kind),
+           o->act_name, (unsigned long long)o->seed);
     if (o->model.kind == NN_MODEL_GPT)
         printf("val loss %.4f, perplexity %.3f, %.4f bits/byte", r->val_loss, r->val_ppl,
                r->val_bpb);

@@ -25,25 +25,25 @@
 typedef struct train_opts {
     nn_config model;
     char act_name[32];
-    char data[PATH_MAX];     /* images: a directory; gpt: a text file */
+    char data[PATH_MAX]; /* images: a directory; gpt: a text file */
     char out[PATH_MAX];
-    long epochs;             /* images */
-    long steps;              /* gpt (images: computed from epochs) */
+    long epochs; /* images */
+    long steps;  /* gpt (images: computed from epochs) */
     double lr;
     nn_optim_config opt;
-    nn_schedule sched;       /* kind, milestones, gamma, warmup, min_lr; lr and
-                                total_steps filled in from the above */
-    double clip;             /* 0: no clipping */
+    nn_schedule sched; /* kind, milestones, gamma, warmup, min_lr; lr and
+                          total_steps filled in from the above */
+    double clip;       /* 0: no clipping */
     uint64_t seed;
-    int threads;             /* 0: all CPUs */
-    long eval_every;         /* gpt: steps between evaluations */
-    long eval_batches;       /* gpt: validation batches per evaluation */
-    double val_fraction;     /* gpt: the end of the text that validates */
-    long limit_train;        /* images: use the first N training images (0: all) */
+    int threads;         /* 0: all CPUs */
+    long eval_every;     /* gpt: steps between evaluations */
+    long eval_batches;   /* gpt: validation batches per evaluation */
+    double val_fraction; /* gpt: the end of the text that validates */
+    long limit_train;    /* images: use the first N training images (0: all) */
     long limit_test;
-    long stop_after;         /* stop after this many steps in this process,
-                                as if interrupted (0: never); for testing --resume */
-    int quiet;               /* no progress line */
+    long stop_after; /* stop after this many steps in this process,
+                        as if interrupted (0: never); for testing --resume */
+    int quiet;       /* no progress line */
 } train_opts;
 
 /* The defaults of a model's recipe (REFERENCE.md), data path included. */
@@ -58,7 +58,8 @@ void train_opts_usage(FILE *out);
 int train_opts_check(const train_opts *o);
 
 /* Configuration <-> checkpoint metadata ("golu.<key>" = value). */
-int train_opts_to_meta(const train_opts *o, nn_st_meta *meta, char (*values)[64], int max);
+int train_opts_to_meta(const train_opts *o, nn_st_meta *meta, char (*values)[64],
+                       int max);
 int train_opts_from_meta(train_opts *o, const nn_st_file *f, const char *path);
 
 typedef struct train_result {
@@ -68,7 +69,7 @@ typedef struct train_result {
     double val_ppl, val_bpb; /* gpt; NaN for images */
     long steps;
     double seconds;
-    int diverged;            /* the loss became NaN or inf */
+    int diverged; /* the loss became NaN or inf */
 } train_result;
 
 /*

@@ -53,7 +53,8 @@ static int load_images(train_data *d, const train_opts *o, nn_config *cfg)
                   "CIFAR-10 batches)%s",
                   o->data,
                   strcmp(o->data, "/usr/share/datasets/fashion-mnist") == 0
-                      ? "; install Debian's dataset-fashion-mnist (scripts/setup-debian.sh --data)"
+                      ? "; install Debian's dataset-fashion-mnist "
+                        "(scripts/setup-debian.sh --data)"
                       : "");
         return -1;
     }
@@ -83,11 +84,13 @@ int train_data_load(train_data *d, const train_opts *o, nn_config *cfg)
         return load_images(d, o, cfg);
     }
     nn_err err = {""};
-    if (nn_text_load(&d->text, o->data, o->val_fraction, (size_t)o->model.context + 1, &err)) {
-        cli_error("--data: %s%s", err.msg,
-                  getenv("GOLU_KJV") || strstr(o->data, "kjv.txt") == NULL
-                      ? ""
-                      : " (scripts/setup-debian.sh --data prepares the King James Bible text)");
+    if (nn_text_load(&d->text, o->data, o->val_fraction, (size_t)o->model.context + 1,
+                     &err)) {
+        cli_error(
+            "--data: %s%s", err.msg,
+            getenv("GOLU_KJV") || strstr(o->data, "kjv.txt") == NULL
+                ? ""
+                : " (scripts/setup-debian.sh --data prepares the King James Bible text)");
         return -1;
     }
     return 0;

@@ -9,9 +9,9 @@
 #include "train.h"
 
 typedef struct train_data {
-    int images;              /* 1: train/test images; 0: text */
+    int images; /* 1: train/test images; 0: text */
     nn_images train, test;
-    double mean[3], std[3];  /* per channel, from the training split */
+    double mean[3], std[3]; /* per channel, from the training split */
     nn_text text;
 } train_data;
 

@@ -33,7 +33,8 @@ static const opt_desc OPTS[] = {
     {"lr", T_DOUBLE, O(lr), 0, 1e30, "peak learning rate"},
     {"momentum", T_DOUBLE, O(opt.momentum), 0, 0.999999, "SGD momentum (0: none)"},
     {"nesterov", T_BOOL, O(opt.nesterov), 0, 1, "SGD: Nesterov momentum"},
-    {"weight-decay", T_DOUBLE, O(opt.weight_decay), 0, 10, "on weights of Linear/Conv2d/Embedding"},
+    {"weight-decay", T_DOUBLE, O(opt.weight_decay), 0, 10,
+     "on weights of Linear/Conv2d/Embedding"},
     {"beta1", T_DOUBLE, O(opt.beta1), 0, 0.999999, "AdamW beta1"},
     {"beta2", T_DOUBLE, O(opt.beta2), 0, 0.999999, "AdamW beta2"},
     {"eps", T_DOUBLE, O(opt.eps), 1e-30, 1, "AdamW epsilon"},
@@ -51,11 +52,15 @@ static const opt_desc OPTS[] = {
     {"context", T_INT, O(model.context), 1, 65536, "gpt context length"},
     {"dropout", T_DOUBLE, O(model.dropout), 0, 0.99, "gpt dropout"},
     {"eval-every", T_LONG, O(eval_every), 1, 1e9, "gpt: steps between evaluations"},
-    {"eval-batches", T_LONG, O(eval_batches), 1, 1e6, "gpt: validation batches per evaluation"},
-    {"val-fraction", T_DOUBLE, O(val_fraction), 0.001, 0.5, "gpt: share of the text that validates"},
-    {"limit-train", T_LONG, O(limit_train), 0, 1e9, "use the first N training images (0: all)"},
+    {"eval-batches", T_LONG, O(eval_batches), 1, 1e6,
+     "gpt: validation batches per evaluation"},
+    {"val-fraction", T_DOUBLE, O(val_fraction), 0.001, 0.5,
+     "gpt: share of the text that validates"},
+    {"limit-train", T_LONG, O(limit_train), 0, 1e9,
+     "use the first N training images (0: all)"},
     {"limit-test", T_LONG, O(limit_test), 0, 1e9, "use the first N test images (0: all)"},
-    {"stop-after", T_LONG, O(stop_after), 0, 1e9, "stop after N steps as if interrupted (tests)"},
+    {"stop-after", T_LONG, O(stop_after), 0, 1e9,
+     "stop after N steps as if interrupted (tests)"},
     {"quiet", T_BOOL, O(quiet), 0, 1, "no progress line"},
 };
 #undef O
@@ -178,8 +183,8 @@ static int parse_choice(const char *flag, const char *s, const char *const *name
             return k;
     char known[128] = "";
     for (int k = 0; k < n; k++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k ? ", " : "",
-                 names[k]);
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                 k ? ", " : "", names[k]);
     cli_error("%s: unknown value '%s' (known: %s)", flag, s, known);
     return -1;
 }
@@ -250,16 +255,19 @@ int train_opts_parse_flag(train_opts *o, int argc, char **argv, int *i)
 
 void train_opts_usage(FILE *out)
 {
-    fprintf(out, "  --act NAME          activation: golu, relu, leaky_relu, prelu, elu, gelu,\n"
-                 "                      gelu_tanh, silu (swish), mish\n"
-                 "  --data PATH         images: a directory of IDX files (Fashion-MNIST layout)\n"
-                 "                      or CIFAR-10 binary batches; gpt: a text file\n"
-                 "  --out DIR           where the checkpoint and metrics go (required)\n"
-                 "  --optimizer NAME    sgd or adamw\n"
-                 "  --schedule NAME     const, step (x gamma at 50%% and 75%%) or cosine\n");
+    fprintf(
+        out,
+        "  --act NAME          activation: golu, relu, leaky_relu, prelu, elu, gelu,\n"
+        "                      gelu_tanh, silu (swish), mish\n"
+        "  --data PATH         images: a directory of IDX files (Fashion-MNIST layout)\n"
+        "                      or CIFAR-10 binary batches; gpt: a text file\n"
+        "  --out DIR           where the checkpoint and metrics go (required)\n"
+        "  --optimizer NAME    sgd or adamw\n"
+        "  --schedule NAME     const, step (x gamma at 50%% and 75%%) or cosine\n");
     for (int k = 0; k < N_OPTS; k++) {
         char flag[48];
-        snprintf(flag, sizeof flag, "--%s%s", OPTS[k].flag, OPTS[k].type == T_BOOL ? "" : " X");
+        snprintf(flag, sizeof flag, "--%s%s", OPTS[k].flag,
+                 OPTS[k].type == T_BOOL ? "" : " X");
         fprintf(out, "  %-19s %s\n", flag, OPTS[k].help);
     }
 }
@@ -284,8 +292,9 @@ int train_opts_check(const train_opts *o)
         return -1;
     }
     if (o->model.learn_act && o->model.act.kind != GOLU_ACT_GOLU) {
-        cli_error("--learn-act: only GoLU has parameters to learn this way (PReLU's slope "
-                  "is always learned)");
+        cli_error(
+            "--learn-act: only GoLU has parameters to learn this way (PReLU's slope "
+            "is always learned)");
         return -1;
     }
     return 0;
@@ -300,7 +309,9 @@ static void format_value(const opt_desc *d, const train_opts *o, char *buf)
     case T_INT:
     case T_BOOL: snprintf(buf, 64, "%d", *(const int *)p); break;
     case T_LONG: snprintf(buf, 64, "%ld", *(const long *)p); break;
-    case T_U64: snprintf(buf, 64, "%llu", (unsigned long long)*(const uint64_t *)p); break;
+    case T_U64:
+        snprintf(buf, 64, "%llu", (unsigned long long)*(const uint64_t *)p);
+        break;
     case T_DOUBLE: snprintf(buf, 64, "%.17g", *(const double *)p); break;
     }
 }
@@ -319,8 +330,9 @@ int train_opts_to_meta(const train_opts *o, nn_st_meta *meta, char (*values)[64]
     }
     if (n < max)
         meta[n++] = (nn_st_meta){"golu.data", o->data}; /* may be long: not copied */
-    const char *extra_k[] = {"golu.model", "golu.act", "golu.act.alpha", "golu.act.beta",
-                             "golu.act.gamma", "golu.optimizer", "golu.schedule"};
+    const char *extra_k[] = {"golu.model",    "golu.act",       "golu.act.alpha",
+                             "golu.act.beta", "golu.act.gamma", "golu.optimizer",
+                             "golu.schedule"};
     for (int k = 0; k < 7 && n < max; k++) {
         snprintf(keys[n], sizeof keys[n], "%s", extra_k[k]);
         switch (k) {
@@ -342,7 +354,8 @@ static const char *need(const nn_st_file *f, const char *path, const char *key)
 {
     const char *v = nn_st_meta_get(f, key);
     if (!v)
-        cli_error("%s: metadata %s is missing (not a golu training checkpoint?)", path, key);
+        cli_error("%s: metadata %s is missing (not a golu training checkpoint?)", path,
+                  key);
     return v;
 }
 

@@ -64,7 +64,8 @@ int metrics_write(const metrics_log *l, const char *dir)
     fputc('\n', csv.f);
     for (int i = 0; i < l->n; i++)
         for (int c = 0; c < METRIC_COLS; c++)
-            fprintf(csv.f, "%.10g%s", l->rows[i * METRIC_COLS + c], c + 1 < METRIC_COLS ? "," : "\n");
+            fprintf(csv.f, "%.10g%s", l->rows[i * METRIC_COLS + c],
+                    c + 1 < METRIC_COLS ? "," : "\n");
     if (outfile_commit(&csv))
         return -1;
     train_path(path, sizeof path, dir, "metrics.json");
@@ -95,7 +96,8 @@ int summary_write(const train_opts *o, const train_result *res, const char *dir)
             nn_model_kind_name(o->model.kind), o->act_name, (unsigned long long)o->seed);
     fprintf(f, "  \"steps\": %ld,\n  \"seconds\": ", res->steps);
     json_number(f, res->seconds);
-    fprintf(f, ",\n  \"diverged\": %s,\n  \"train_loss\": ", res->diverged ? "true" : "false");
+    fprintf(f, ",\n  \"diverged\": %s,\n  \"train_loss\": ",
+            res->diverged ? "true" : "false");
     json_number(f, res->train_loss);
     const char *names[4] = {o->model.kind == NN_MODEL_GPT ? "val_loss" : "test_loss",
                             "test_acc", "val_ppl", "val_bpb"};

@@ -48,9 +48,9 @@ typedef struct run {
     double seconds_before; /* elapsed in earlier processes (resume) */
     double t_start;
     long step_start;
-    uint32_t *perm;        /* images: this epoch's order */
+    uint32_t *perm; /* images: this epoch's order */
     long perm_epoch;
-    float *x;              /* a batch: images (B, C, H, W) or tokens */
+    float *x; /* a batch: images (B, C, H, W) or tokens */
     int32_t *xi, *y;
 } run;
 
@@ -67,11 +67,13 @@ static int batch_images(run *r, long step)
     int B = r->o->model.batch;
     long epoch = step / r->steps_per_epoch, k = step % r->steps_per_epoch;
     if (r->perm_epoch != epoch) {
-        nn_rng_permutation(r->perm, (size_t)tr->n, r->o->seed, nn_rng_stream("epoch", (uint64_t)epoch, 0));
+        nn_rng_permutation(r->perm, (size_t)tr->n, r->o->seed,
+                           nn_rng_stream("epoch", (uint64_t)epoch, 0));
         r->perm_epoch = epoch;
     }
     long first = k * B;
-    int b = (int)(first + B <= tr->n ? B : tr->n - first); /* the last batch may be short */
+    int b =
+        (int)(first + B <= tr->n ? B : tr->n - first); /* the last batch may be short */
     nn_images_batch(tr, r->perm + first, b, r->data.mean, r->data.std, r->x, r->y);
     return b;
 }
@@ -130,7 +132,8 @@ static int evaluate_text(run *r, double *loss)
         nn_text_batch(&r->data.text, 1, o->model.batch, o->model.context, o->seed,
                       nn_rng_stream("val", (uint64_t)i, 0), r->xi, r->y);
         double l;
-        if (r->model->ops->forward(r->model, r->xi, r->y, o->model.batch, 0, 0, &l) != GOLU_OK)
+        if (r->model->ops->forward(r->model, r->xi, r->y, o->model.batch, 0, 0, &l) !=
+            GOLU_OK)
             return -1;
         sum += l;
     }
@@ -194,7 +197,11 @@ static int save_checkpoint(run *r)
                       r->data.std[0],  r->data.std[1],  r->data.std[2]};
     double none = 0;
     nn_st_tensor extra[3] = {
-        {"run.metrics", NN_ST_F64, 2, {r->log.n, METRIC_COLS}, r->log.n ? r->log.rows : &none},
+        {"run.metrics",
+         NN_ST_F64,
+         2,
+         {r->log.n, METRIC_COLS},
+         r->log.n ? r->log.rows : &none},
         {"run.state", NN_ST_F64, 1, {5}, state},
         {"run.norm", NN_ST_F64, 1, {6}, norm},
     };
@@ -260,24 +267,27 @@ static int end_period(run *r, train_result *res)
         if (evaluate_images(r, &loss, &acc))
             return -1;
         double epoch = (double)((r->step + r->steps_per_epoch - 1) / r->steps_per_epoch);
-        double v[METRIC_COLS] = {epoch, (double)r->step, train_loss, r->correct / r->count,
-                                 loss, acc, lr, elapsed(r)};
+        double v[METRIC_COLS] = {
+            epoch, (double)r->step, train_loss, r->correct / r->count, loss, acc,
+            lr,    elapsed(r)};
         memcpy(row, v, sizeof row);
         res->val_loss = loss, res->val_acc = acc;
         if (!o->quiet)
-            printf("epoch %ld/%ld  train loss %.4f acc %.4f  test loss %.4f acc %.4f  lr %.3g  %.1fs\n",
+            printf("epoch %ld/%ld  train loss %.4f acc %.4f  test loss %.4f acc %.4f  lr "
+                   "%.3g  %.1fs\n",
                    (long)epoch, o->epochs, train_loss, v[3], loss, acc, lr, v[7]);
     } else {
         double loss;
         if (evaluate_text(r, &loss))
             return -1;
         double tokens = (double)r->step * o->model.batch * o->model.context;
-        double v[METRIC_COLS] = {(double)r->step, train_loss, loss, exp(loss),
-                                 loss / log(2.0), lr, elapsed(r), tokens};
+        double v[METRIC_COLS] = {(double)r->step, train_loss, loss,       exp(loss),
+                                 loss / log(2.0), lr,         elapsed(r), tokens};
         memcpy(row, v, sizeof row);
         res->val_loss = loss, res->val_ppl = v[3], res->val_bpb = v[4];
         if (!o->quiet)
-            printf("step %ld/%ld  train loss %.4f  val loss %.4f ppl %.3f bpb %.4f  lr %.3g  %.1fs\n",
+            printf("step %ld/%ld  train loss %.4f  val loss %.4f ppl %.3f bpb %.4f  lr "
+                   "%.3g  %.1fs\n",
                    r->step, r->total_steps, train_loss, loss, v[3], v[4], lr, v[6]);
     }
     fflush(stdout);
@@ -299,10 +309,11 @@ static void progress(const run *r, double loss)
     last = now;
     double rate = (double)(r->step - r->step_start) / (now - r->t_start);
     double left = rate > 0 ? (double)(r->total_steps - r->step) / rate : 0;
-    double unit = r->data.images ? r->o->model.batch : (double)r->o->model.batch * r->o->model.context;
+    double unit = r->data.images ? r->o->model.batch
+                                 : (double)r->o->model.batch * r->o->model.context;
     fprintf(stderr, "\rstep %ld/%ld  loss %.4f  %.0f %s/s  %ldm%02lds left   ", r->step,
-            r->total_steps, loss, rate * unit, r->data.images ? "img" : "tok", (long)left / 60,
-            (long)left % 60);
+            r->total_steps, loss, rate * unit, r->data.images ? "img" : "tok",
+            (long)left / 60, (long)left % 60);
 }
 
 static void clear_progress(const run *r)
@@ -405,12 +416,14 @@ static int loop(run *r, train_result *res)
             if (end_period(r, res))
                 return 1;
         }
-        if (!last && (interrupted || (o->stop_after && r->step - r->step_start >= o->stop_after))) {
+        if (!last && (interrupted ||
+                      (o->stop_after && r->step - r->step_start >= o->stop_after))) {
             clear_progress(r);
             if (save_checkpoint(r))
                 return 1;
-            printf("stopped at step %ld/%ld; continue with: golu train --resume --out %s\n",
-                       r->step, r->total_steps, o->out);
+            printf(
+                "stopped at step %ld/%ld; continue with: golu train --resume --out %s\n",
+                r->step, r->total_steps, o->out);
             return 3;
         }
     }
@@ -443,7 +456,8 @@ int train_run(const train_opts *o, int resume, train_result *res)
         if (rc == 0 && r.log.n > 0) {
             const double *last = r.log.rows + (size_t)(r.log.n - 1) * METRIC_COLS;
             if (r.data.images) {
-                res->train_loss = last[2], res->val_loss = last[4], res->val_acc = last[5];
+                res->train_loss = last[2], res->val_loss = last[4],
+                res->val_acc = last[5];
             } else {
                 res->train_loss = last[1], res->val_loss = last[2];
                 res->val_ppl = last[3], res->val_bpb = last[4];
@@ -507,8 +521,9 @@ int train_eval(const train_opts *o, const char *checkpoint, train_result *res)
         cli_error("--checkpoint: %s", err.msg);
         goto out;
     }
-    size_t nb = (size_t)cfg.batch * (cfg.kind == NN_MODEL_GPT ? (size_t)cfg.context
-                                                               : (size_t)cfg.in_c * cfg.in_h * cfg.in_w);
+    size_t nb = (size_t)cfg.batch * (cfg.kind == NN_MODEL_GPT
+                                         ? (size_t)cfg.context
+                                         : (size_t)cfg.in_c * cfg.in_h * cfg.in_w);
     r.x = nn_alloc_floats(nb);
     r.xi = malloc(nb * sizeof *r.xi);
     r.y = malloc(nb * sizeof *r.y);

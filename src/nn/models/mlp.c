@@ -20,22 +20,22 @@
 typedef struct mlp_block {
     int fc_w, fc_b, ln_w, ln_b; /* parameter indices */
     nn_actlayer act;
-    float *in;         /* (b, in) this block's input (a view: x or the previous act output) */
-    float *fc_out;     /* (b, width) */
-    float *ln_out;     /* (b, width) */
+    float *in;     /* (b, in) this block's input (a view: x or the previous act output) */
+    float *fc_out; /* (b, width) */
+    float *ln_out; /* (b, width) */
     float *ln_mean, *ln_rstd; /* (b) */
-    float *act_out;    /* (b, width) */
+    float *act_out;           /* (b, width) */
 } mlp_block;
 
 typedef struct mlp {
-    int nb;            /* blocks */
+    int nb; /* blocks */
     int in_dim;
     mlp_block *blocks;
     int head_w, head_b;
-    float *logits;     /* (b, classes) */
-    float *probs;      /* (b, classes), then dlogits in the backward */
-    float *dbuf[2];    /* (b, max(in, width)) gradients flowing back, ping-pong */
-    const float *x;    /* the last forward's input (b, in) */
+    float *logits;  /* (b, classes) */
+    float *probs;   /* (b, classes), then dlogits in the backward */
+    float *dbuf[2]; /* (b, max(in, width)) gradients flowing back, ping-pong */
+    const float *x; /* the last forward's input (b, in) */
     const int32_t *y;
     int b;
 } mlp;
@@ -81,7 +81,8 @@ static int mlp_build(nn_model *m, nn_err *err)
         return -1;
 
     size_t bw = (size_t)c->batch * (size_t)c->width;
-    size_t bmax = (size_t)c->batch * (size_t)(s->in_dim > c->width ? s->in_dim : c->width);
+    size_t bmax =
+        (size_t)c->batch * (size_t)(s->in_dim > c->width ? s->in_dim : c->width);
     int ok = 1;
     for (int i = 0; i < s->nb; i++) {
         mlp_block *bl = &s->blocks[i];
@@ -95,7 +96,8 @@ static int mlp_build(nn_model *m, nn_err *err)
     ok &= !!(s->probs = nn_alloc_floats((size_t)c->batch * (size_t)c->classes));
     ok &= !!(s->dbuf[0] = nn_alloc_floats(bmax));
     ok &= !!(s->dbuf[1] = nn_alloc_floats(bmax));
-    return ok ? 0 : nn_fail(err, "out of memory for the activations (batch %d)", c->batch);
+    return ok ? 0
+              : nn_fail(err, "out of memory for the activations (batch %d)", c->batch);
 }
 
 /* torch.nn.Linear's default: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
@@ -111,7 +113,8 @@ static void mlp_init(nn_model *m, uint64_t seed)
     mlp *s = m->impl;
     for (int i = 0; i < s->nb; i++) {
         mlp_block *bl = &s->blocks[i];
-        init_linear(&m->params, bl->fc_w, bl->fc_b, i == 0 ? s->in_dim : m->cfg.width, seed);
+        init_linear(&m->params, bl->fc_w, bl->fc_b, i == 0 ? s->in_dim : m->cfg.width,
+                    seed);
         nn_init_const(&m->params, bl->ln_w, 1.0f);
         nn_init_const(&m->params, bl->ln_b, 0.0f);
         nn_actlayer_init(&bl->act, &m->params);
@@ -136,19 +139,19 @@ static golu_status mlp_forward(nn_model *m, const void *xv, const int32_t *y, in
         mlp_block *bl = &s->blocks[i];
         int in_dim = i == 0 ? s->in_dim : c->width;
         bl->in = (float *)in;
-        nn_linear_forward(bl->fc_out, in, nn_param_data(p, bl->fc_w), nn_param_data(p, bl->fc_b),
-                          b, in_dim, c->width);
+        nn_linear_forward(bl->fc_out, in, nn_param_data(p, bl->fc_w),
+                          nn_param_data(p, bl->fc_b), b, in_dim, c->width);
         nn_layernorm_forward(bl->ln_out, bl->ln_mean, bl->ln_rstd, bl->fc_out,
-                             nn_param_data(p, bl->ln_w), nn_param_data(p, bl->ln_b), b, c->width,
-                             LN_EPS);
+                             nn_param_data(p, bl->ln_w), nn_param_data(p, bl->ln_b), b,
+                             c->width, LN_EPS);
         golu_status st = nn_actlayer_forward(&bl->act, m, bl->act_out, bl->ln_out,
                                              (size_t)b * (size_t)c->width);
         if (st != GOLU_OK)
             return st;
         in = bl->act_out;
     }
-    nn_linear_forward(s->logits, in, nn_param_data(p, s->head_w), nn_param_data(p, s->head_b), b,
-                      c->width, c->classes);
+    nn_linear_forward(s->logits, in, nn_param_data(p, s->head_w),
+                      nn_param_data(p, s->head_b), b, c->width, c->classes);
     *loss = nn_softmax_ce_forward(s->probs, s->logits, y, b, c->classes);
     return GOLU_OK;
 }
@@ -164,8 +167,9 @@ static golu_status mlp_backward(nn_model *m)
     nn_softmax_ce_backward(dlogits, s->probs, s->y, b, c->classes, 1.0 / b);
     float *d = s->dbuf[0]; /* (b, width): gradient at the head's input */
     const float *head_in = s->blocks[s->nb - 1].act_out;
-    nn_linear_backward(d, nn_param_grad(p, s->head_w), nn_param_grad(p, s->head_b), dlogits,
-                       head_in, nn_param_data(p, s->head_w), b, c->width, c->classes);
+    nn_linear_backward(d, nn_param_grad(p, s->head_w), nn_param_grad(p, s->head_b),
+                       dlogits, head_in, nn_param_data(p, s->head_w), b, c->width,
+                       c->classes);
     for (int i = s->nb - 1; i >= 0; i--) {
         mlp_block *bl = &s->blocks[i];
         int in_dim = i == 0 ? s->in_dim : c->width;
@@ -173,13 +177,13 @@ static golu_status mlp_backward(nn_model *m)
         golu_status st = nn_actlayer_backward(&bl->act, m, d, d, bl->ln_out, bw);
         if (st != GOLU_OK)
             return st;
-        nn_layernorm_backward(other, nn_param_grad(p, bl->ln_w), nn_param_grad(p, bl->ln_b), d,
-                              bl->fc_out, bl->ln_mean, bl->ln_rstd, nn_param_data(p, bl->ln_w), b,
-                              c->width);
+        nn_layernorm_backward(other, nn_param_grad(p, bl->ln_w),
+                              nn_param_grad(p, bl->ln_b), d, bl->fc_out, bl->ln_mean,
+                              bl->ln_rstd, nn_param_data(p, bl->ln_w), b, c->width);
         /* The first block's input gradient is not needed. */
         nn_linear_backward(i == 0 ? NULL : d, nn_param_grad(p, bl->fc_w),
-                           nn_param_grad(p, bl->fc_b), other, bl->in, nn_param_data(p, bl->fc_w),
-                           b, in_dim, c->width);
+                           nn_param_grad(p, bl->fc_b), other, bl->in,
+                           nn_param_data(p, bl->fc_w), b, in_dim, c->width);
     }
     return GOLU_OK;
 }
@@ -209,5 +213,5 @@ static void mlp_destroy(nn_model *m)
     m->impl = NULL;
 }
 
-const nn_model_ops nn_mlp_ops = {mlp_build, mlp_init, mlp_forward, mlp_backward, mlp_logits,
-                                 mlp_destroy};
+const nn_model_ops nn_mlp_ops = {mlp_build,    mlp_init,   mlp_forward,
+                                 mlp_backward, mlp_logits, mlp_destroy};

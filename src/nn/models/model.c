@@ -53,15 +53,16 @@ static int check_config(const nn_config *c, nn_err *err)
         if (c->kind == NN_MODEL_MLP && (c->depth < 1 || c->depth > 64))
             return nn_fail(err, "depth: %d (mlp blocks: 1 to 64)", c->depth);
         if (c->kind == NN_MODEL_RESNET && (c->depth < 8 || (c->depth - 2) % 6 != 0))
-            return nn_fail(err, "depth: %d (resnet depth is 6n+2: 8, 14, 20, 32, 44, 56, 110)",
+            return nn_fail(err,
+                           "depth: %d (resnet depth is 6n+2: 8, 14, 20, 32, 44, 56, 110)",
                            c->depth);
         return 0;
     case NN_MODEL_GPT:
         if (c->layers < 1)
             return nn_fail(err, "layers: %d (must be at least 1)", c->layers);
         if (c->heads < 1 || c->width < 1 || c->width % c->heads != 0)
-            return nn_fail(err, "width %d must be a positive multiple of heads %d", c->width,
-                           c->heads);
+            return nn_fail(err, "width %d must be a positive multiple of heads %d",
+                           c->width, c->heads);
         if (c->context < 1)
             return nn_fail(err, "context: %d (must be at least 1)", c->context);
         if (c->vocab < 2)
@@ -87,7 +88,8 @@ int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int thr
     m->ops = cfg->kind == NN_MODEL_MLP      ? &nn_mlp_ops
              : cfg->kind == NN_MODEL_RESNET ? &nn_resnet_ops
                                             : &nn_gpt_ops;
-    if (golu_ctx_create(&m->ctx) != GOLU_OK || golu_ctx_set_threads(m->ctx, threads) != GOLU_OK) {
+    if (golu_ctx_create(&m->ctx) != GOLU_OK ||
+        golu_ctx_set_threads(m->ctx, threads) != GOLU_OK) {
         nn_model_destroy(m);
         return nn_fail(err, "threads: %d: cannot set up libgolu", threads);
     }
@@ -166,7 +168,8 @@ golu_status nn_actlayer_backward(const nn_actlayer *a, nn_model *m, float *dx,
 {
     golu_act act = current_act(a, &m->params);
     double dparam[3] = {0, 0, 0};
-    golu_status st = nn_act_backward(m->ctx, &act, dx, dy, x, n, a->nparams ? dparam : NULL);
+    golu_status st =
+        nn_act_backward(m->ctx, &act, dx, dy, x, n, a->nparams ? dparam : NULL);
     for (int k = 0; k < a->nparams; k++)
         *nn_param_grad(&m->params, a->p[k]) += (float)dparam[k];
     return st;
