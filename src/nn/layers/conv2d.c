@@ -16,15 +16,30 @@
  *   forward:  stage = w (cout, K) . col;  y_n = stage columns + b
  *   backward: dw += dy_stage . col^T;  col = w^T . dy_stage;  dx = col2im(col)
  *
- * nn_conv2d_workspace() = K*g*P + (g > 1 ? cout*g*P : 0) elements, g for
- * that shape (at most n): bounded by the group target, not by the batch.
- * The backward also accepts a NULL dw (as it does dx and db).
+ * Threads. The batch is always cut into NN_CONV_SLICES fixed halves (n >= 2).
+ * When OpenBLAS is set to 2 or more threads, each half runs on its own
+ * thread with OpenBLAS set to 1 thread for the duration (and restored): the
+ * small GEMMs of a ResNet split badly inside OpenBLAS, whose idle threads
+ * also spin against the serial im2col/col2im, while halves of the batch
+ * share nothing but dw. The second half's dw goes to a private buffer,
+ * added after the join. The cut and that order are the same with one
+ * thread, so results do not depend on the thread count (--resume with
+ * another --threads continues bit for bit).
+ *
+ * nn_conv2d_workspace() = NN_CONV_SLICES * (K*g*P + (g > 1 ? cout*g*P : 0))
+ * + cout*K elements, g for that shape (at most n): bounded by the group
+ * target, not by the batch. The backward also accepts a NULL dw (as it does
+ * dx and db).
  */
 #include "real.h"
 #include "layers.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
+
+/* Slices of the batch run in parallel (fixed: the workspace is sized for it). */
+#define NN_CONV_SLICES 2
 
 /*
  * Target size of the column matrix of one group, in elements (tuning). 2^18
@@ -49,6 +64,16 @@ static int conv_group(const nn_conv2d_shape *s, int ho, int wo)
     return (int)g;
 }
 
+/* One slice's scratch: col (K, g*p), then stage (cout, g*p) when g > 1. */
+static size_t slice_workspace(const nn_conv2d_shape *s)
+{
+    int ho = (s->h + 2 * s->pad - s->k) / s->stride + 1;
+    int wo = (s->w + 2 * s->pad - s->k) / s->stride + 1;
+    size_t g = (size_t)conv_group(s, ho, wo), p = (size_t)ho * wo;
+    size_t kk = (size_t)s->cin * s->k * s->k;
+    return kk * g * p + (g > 1 ? (size_t)s->cout * g * p : 0);
+}
+
 #ifndef NN_F64
 int nn_conv2d_out_h(const nn_conv2d_shape *s)
 {
@@ -62,10 +87,8 @@ int nn_conv2d_out_w(const nn_conv2d_shape *s)
 
 size_t nn_conv2d_workspace(const nn_conv2d_shape *s)
 {
-    int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
-    size_t g = (size_t)conv_group(s, ho, wo), p = (size_t)ho * wo;
     size_t kk = (size_t)s->cin * s->k * s->k;
-    return kk * g * p + (g > 1 ? (size_t)s->cout * g * p : 0);
+    return NN_CONV_SLICES * slice_workspace(s) + (size_t)s->cout * kk;
 }
 #endif
 
@@ -220,22 +243,79 @@ static void fill_bias(real *y, const real *b, int cout, size_t p)
             y[co * p + i] = b[co];
 }
 
-void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
-                           const nn_conv2d_shape *s, real *work)
+/* What one thread does: images [n0, n1) of a conv, with its own scratch. */
+typedef struct conv_job {
+    const nn_conv2d_shape *s;
+    int n0, n1;
+    real *work;         /* slice_workspace(s) elements */
+    real *y;            /* forward: y (n, cout, ho, wo) */
+    const real *x, *w;  /* x (n, cin, h, w), w (cout, K) */
+    const real *b;      /* forward: b (cout) or NULL */
+    real *dx, *dw;      /* backward: dx (n, cin, h, w), dw (cout, K); NULL skips */
+    const real *dy;     /* backward: dy (n, cout, ho, wo) */
+    int dw_fresh;       /* backward: the first GEMM writes dw (beta 0) */
+} conv_job;
+
+/* Slices for a batch of n: the cut does not depend on the thread count, so
+ * neither do the results. */
+static int conv_slices(int n)
 {
+    return n >= NN_CONV_SLICES ? NN_CONV_SLICES : 1;
+}
+
+static void *run_job(void *arg);
+
+/*
+ * Runs job[0..slices) (job[i].n0, n1 unset: set here to the fixed cut).
+ * When OpenBLAS has the threads, the later slices run on new threads with
+ * OpenBLAS single-threaded meanwhile (a thread that cannot be created has
+ * its slice run by the caller); otherwise one after the other.
+ */
+static void run_slices(conv_job *job, int slices)
+{
+    const int n = job[0].s->n;
+    for (int i = 0; i < slices; i++) {
+        job[i].n0 = (int)((long)n * i / slices);
+        job[i].n1 = (int)((long)n * (i + 1) / slices);
+    }
+    int saved = openblas_get_num_threads(), started[NN_CONV_SLICES] = {0};
+    if (saved < NN_CONV_SLICES) {
+        for (int i = 0; i < slices; i++)
+            run_job(&job[i]);
+        return;
+    }
+    pthread_t tid[NN_CONV_SLICES];
+    openblas_set_num_threads(1);
+    for (int i = 1; i < slices; i++)
+        started[i] = pthread_create(&tid[i], NULL, run_job, &job[i]) == 0;
+    run_job(&job[0]);
+    for (int i = 1; i < slices; i++) {
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        else
+            run_job(&job[i]);
+    }
+    openblas_set_num_threads(saved);
+}
+
+/* The forward of images [j->n0, j->n1). */
+static void slice_forward(const conv_job *j)
+{
+    const nn_conv2d_shape *s = j->s;
     const int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
     const int kk = s->cin * s->k * s->k, gmax = conv_group(s, ho, wo);
     const size_t p = (size_t)ho * wo, yimg = (size_t)s->cout * p;
-    real *col = work;                           /* (K, g*p) */
-    real *stage = work + (size_t)kk * gmax * p; /* (cout, g*p) when g > 1 */
-    for (int n0 = 0; n0 < s->n; n0 += gmax) {
-        int g = s->n - n0 < gmax ? s->n - n0 : gmax;
+    const real *w = j->w, *b = j->b;
+    real *col = j->work;                           /* (K, g*p) */
+    real *stage = j->work + (size_t)kk * gmax * p; /* (cout, g*p) when g > 1 */
+    for (int n0 = j->n0; n0 < j->n1; n0 += gmax) {
+        int g = j->n1 - n0 < gmax ? j->n1 - n0 : gmax;
         size_t gp = (size_t)g * p;
-        group_im2col(col, x, n0, g, s, ho, wo);
+        group_im2col(col, j->x, n0, g, s, ho, wo);
         if (g == 1) {
             /* The image's own plane is the GEMM's output; a bias goes in
              * first and the GEMM adds to it (beta = 1). */
-            real *yn = y + n0 * yimg; /* (cout, p) */
+            real *yn = j->y + n0 * yimg; /* (cout, p) */
             if (b)
                 fill_bias(yn, b, s->cout, p);
             nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)p, kk, 1, w,
@@ -245,15 +325,25 @@ void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
         nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)gp, kk, 1, w, kk,
                 col, (int)gp, 0, stage, (int)gp);
         /* Scatter (cout, g*p) to g images (cout, p), adding the bias. */
-        for (int j = 0; j < g; j++)
+        for (int i = 0; i < g; i++)
             for (int co = 0; co < s->cout; co++) {
-                real *dst = y + (n0 + j) * yimg + co * p;
-                const real *src = stage + co * gp + j * p;
+                real *dst = j->y + (n0 + i) * yimg + co * p;
+                const real *src = stage + co * gp + i * p;
                 real bias = b ? b[co] : 0;
-                for (size_t i = 0; i < p; i++)
-                    dst[i] = src[i] + bias;
+                for (size_t q = 0; q < p; q++)
+                    dst[q] = src[q] + bias;
             }
     }
+}
+
+void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
+                           const nn_conv2d_shape *s, real *work)
+{
+    conv_job job[NN_CONV_SLICES];
+    for (int i = 0; i < NN_CONV_SLICES; i++)
+        job[i] = (conv_job){.s = s, .work = work + i * slice_workspace(s), .y = y, .x = x,
+                            .w = w, .b = b};
+    run_slices(job, conv_slices(s->n));
 }
 
 /* db (cout) += the sums of dy (n, cout, p) over n and p, in double. */
@@ -276,40 +366,76 @@ static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
     }
 }
 
-void NN(nn_conv2d_backward)(real *dx, real *dw, real *db, const real *dy, const real *x,
-                            const real *w, const nn_conv2d_shape *s, real *work)
+/* The backward of images [j->n0, j->n1): dx written, dw accumulated. */
+static void slice_backward(const conv_job *j)
 {
+    const nn_conv2d_shape *s = j->s;
     const int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
     const int kk = s->cin * s->k * s->k, gmax = conv_group(s, ho, wo);
     const size_t p = (size_t)ho * wo, yimg = (size_t)s->cout * p;
     const size_t ximg = (size_t)s->cin * s->h * s->w;
-    real *col = work;                           /* (K, g*p) */
-    real *stage = work + (size_t)kk * gmax * p; /* (cout, g*p) when g > 1 */
+    real *col = j->work;                           /* (K, g*p) */
+    real *stage = j->work + (size_t)kk * gmax * p; /* (cout, g*p) when g > 1 */
+    int fresh = j->dw_fresh;
+    for (int n0 = j->n0; n0 < j->n1; n0 += gmax) {
+        int g = j->n1 - n0 < gmax ? j->n1 - n0 : gmax;
+        size_t gp = (size_t)g * p;
+        const real *dyg = j->dy + n0 * yimg; /* (cout, g*p) after the gather */
+        if (g > 1) {
+            for (int i = 0; i < g; i++)
+                for (int co = 0; co < s->cout; co++)
+                    memcpy(stage + co * gp + i * p, j->dy + (n0 + i) * yimg + co * p,
+                           sizeof(real) * p);
+            dyg = stage;
+        }
+        if (j->dw) {
+            group_im2col(col, j->x, n0, g, s, ho, wo);
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->cout, kk, (int)gp, 1, dyg,
+                    (int)gp, col, (int)gp, fresh ? 0 : 1, j->dw, kk);
+            fresh = 0;
+        }
+        if (j->dx) {
+            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, (int)gp, s->cout, 1, j->w,
+                    kk, dyg, (int)gp, 0, col, (int)gp);
+            for (int i = 0; i < g; i++)
+                col2im(j->dx + (n0 + i) * ximg, col + i * p, gp, s, ho, wo);
+        }
+    }
+}
+
+static void *run_job(void *arg)
+{
+    const conv_job *j = arg;
+    if (j->dy)
+        slice_backward(j);
+    else
+        slice_forward(j);
+    return NULL;
+}
+
+void NN(nn_conv2d_backward)(real *dx, real *dw, real *db, const real *dy, const real *x,
+                            const real *w, const nn_conv2d_shape *s, real *work)
+{
+    const size_t p = (size_t)nn_conv2d_out_h(s) * nn_conv2d_out_w(s);
+    const size_t ndw = (size_t)s->cout * s->cin * s->k * s->k;
+    real *dw_part = work + NN_CONV_SLICES * slice_workspace(s); /* (cout, K) */
+    const int slices = conv_slices(s->n);
     if (db)
         bias_grad(db, dy, s->n, s->cout, p);
     if (!dw && !dx)
         return;
-    for (int n0 = 0; n0 < s->n; n0 += gmax) {
-        int g = s->n - n0 < gmax ? s->n - n0 : gmax;
-        size_t gp = (size_t)g * p;
-        const real *dyg = dy + n0 * yimg; /* (cout, g*p) after the gather */
-        if (g > 1) {
-            for (int j = 0; j < g; j++)
-                for (int co = 0; co < s->cout; co++)
-                    memcpy(stage + co * gp + j * p, dy + (n0 + j) * yimg + co * p,
-                           sizeof(real) * p);
-            dyg = stage;
-        }
-        if (dw) {
-            group_im2col(col, x, n0, g, s, ho, wo);
-            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->cout, kk, (int)gp, 1, dyg,
-                    (int)gp, col, (int)gp, 1, dw, kk);
-        }
-        if (dx) {
-            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, (int)gp, s->cout, 1, w,
-                    kk, dyg, (int)gp, 0, col, (int)gp);
-            for (int j = 0; j < g; j++)
-                col2im(dx + (n0 + j) * ximg, col + j * p, gp, s, ho, wo);
-        }
+    conv_job job[NN_CONV_SLICES];
+    for (int i = 0; i < NN_CONV_SLICES; i++)
+        job[i] = (conv_job){.s = s, .work = work + i * slice_workspace(s), .x = x, .w = w,
+                            .dx = dx, .dw = dw, .dy = dy};
+    /* The second slice's dw goes to dw_part (NN_CONV_SLICES is 2), added
+     * after the join: a fixed order. */
+    if (slices > 1 && dw) {
+        job[1].dw = dw_part;
+        job[1].dw_fresh = 1;
     }
+    run_slices(job, slices);
+    if (slices > 1 && dw)
+        for (size_t i = 0; i < ndw; i++)
+            dw[i] += dw_part[i];
 }
