@@ -101,7 +101,11 @@ TOOL     := $(BUILD)/golu
 # tests/test_cuda.c needs the GPU part: the CUDA section builds it.
 TEST_SRC := $(filter-out tests/test_cuda.c,$(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TEST_COMMON := $(BUILD)/tests/harness.o $(BUILD)/tests/toolrun.o
+# tinydata.o (the tool tests' generated data) draws from the framework's
+# generator in libgolu_nn.a: test_cuda, which does not link that, takes
+# TEST_COMMON_BASE.
+TEST_COMMON_BASE := $(BUILD)/tests/harness.o $(BUILD)/tests/toolrun.o
+TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/tinydata.o
 
 .PHONY: all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
@@ -144,6 +148,10 @@ $(BUILD)/tests/harness.o: tests/harness.c tests/harness.h
 	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
 
 $(BUILD)/tests/toolrun.o: tests/toolrun.c tests/toolrun.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
+
+$(BUILD)/tests/tinydata.o: tests/tinydata.c tests/tinydata.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
 
@@ -287,10 +295,10 @@ $(LIB_CUDA_SO): $(CUDA_OBJ) $(LIB_SO)
 
 # C programs: the C compiler, CUDA's headers as system headers (no warnings
 # of theirs), the static libraries.
-$(TEST_CUDA): tests/test_cuda.c $(TEST_COMMON) $(LIB_CUDA_A) $(LIB_A)
+$(TEST_CUDA): tests/test_cuda.c $(TEST_COMMON_BASE) $(LIB_CUDA_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -isystem $(CUDA_INCDIR) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) \
-	    -o $@ $< $(TEST_COMMON) $(LIB_CUDA_A) $(LIB_A) $(CUDA_SYSLIBS) $(LDLIBS_ALL)
+	    -o $@ $< $(TEST_COMMON_BASE) $(LIB_CUDA_A) $(LIB_A) $(CUDA_SYSLIBS) $(LDLIBS_ALL)
 
 CUDA_VERSION_STR := $(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h)
 install-cuda: lib

@@ -15,12 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
-#include "rng.h"
 #include "safetensors.h"
+#include "tinydata.h"
 #include "toolrun.h"
 
 static char out[OUT_CAP];
@@ -44,60 +43,6 @@ static int expect(int status, const char *text, const char *const *args)
         ok &= CHECK(strstr(out, text) != NULL, "`%s` should say \"%s\"; it printed:\n%s",
                     cmd, text, out);
     return ok;
-}
-
-/* ------------------------------------------------------------ data --- */
-
-static void put_be32(FILE *f, unsigned v)
-{
-    unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 8), (unsigned char)v};
-    fwrite(b, 1, 4, f);
-}
-
-/* n 8x8 images whose class shows as a bright row, plus noise. */
-static void write_idx(const char *images, const char *labels, int n, uint64_t seed)
-{
-    FILE *fi = fopen(images, "wb"), *fl = fopen(labels, "wb");
-    put_be32(fi, 0x803), put_be32(fi, (unsigned)n), put_be32(fi, 8), put_be32(fi, 8);
-    put_be32(fl, 0x801), put_be32(fl, (unsigned)n);
-    for (int i = 0; i < n; i++) {
-        int label = (int)nn_rng_below(seed, 1, (uint64_t)i, 10);
-        fputc(label, fl);
-        for (int p = 0; p < 64; p++) {
-            int v = (int)nn_rng_below(seed, 2, (uint64_t)(i * 64 + p), 60);
-            if (p / 8 == label % 8)
-                v += 150 + 20 * (label / 8);
-            fputc(v, fi);
-        }
-    }
-    fclose(fi);
-    fclose(fl);
-}
-
-static void write_text(const char *path)
-{
-    static const char *const words[] = {"in ",   "the ", "beginning ", "was ",
-                                        "word ", "and ", "light ",     "\n"};
-    FILE *f = fopen(path, "wb");
-    for (int i = 0; i < 1500; i++)
-        fputs(words[nn_rng_below(7, 3, (uint64_t)i, 8)], f);
-    fclose(f);
-}
-
-static void make_data(void)
-{
-    char a[PATH_MAX], b[PATH_MAX];
-    snprintf(a, sizeof a, "%s/img", dir);
-    CHECK(mkdir(a, 0700) == 0, "mkdir %s", a);
-    snprintf(a, sizeof a, "%s/img/train-images-idx3-ubyte", dir);
-    snprintf(b, sizeof b, "%s/img/train-labels-idx1-ubyte", dir);
-    write_idx(a, b, 96, 11);
-    snprintf(a, sizeof a, "%s/img/t10k-images-idx3-ubyte", dir);
-    snprintf(b, sizeof b, "%s/img/t10k-labels-idx1-ubyte", dir);
-    write_idx(a, b, 40, 12);
-    path_in(a, sizeof a, "text.txt");
-    write_text(a);
 }
 
 /* ----------------------------------------------- checkpoint compare --- */
@@ -331,7 +276,8 @@ int main(int argc, char **argv)
         CHECK(0, "mkdtemp %s failed", dir);
         return TEST_END();
     }
-    make_data();
+    if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
+        return TEST_END();
     snprintf(img, sizeof img, "%s/img", dir);
     path_in(text, sizeof text, "text.txt");
     test_mlp();

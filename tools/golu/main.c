@@ -28,6 +28,9 @@ static const command COMMANDS[] = {
     {"bench", golu_cmd_bench, "throughput of the kernels"},
     {"train", golu_cmd_train, "train a model (mlp, resnet, gpt) with one activation"},
     {"eval", golu_cmd_eval, "evaluate a training checkpoint"},
+    {"compare", golu_cmd_compare, "one recipe per activation and seed: tables, plots"},
+    {"variance", golu_cmd_variance, "latent variance after Conv2d + BatchNorm"},
+    {"plot", golu_cmd_plot, "plots of the activations, gates and trained weights"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
@@ -43,7 +46,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+        fprintf(out, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(out, "\n`golu <command> --help` describes a command's options.\n");
 }
 
@@ -99,7 +102,7 @@ int main(int argc, char **argv)
     const command *c = find_command(arg);
     if (!c)
         return unknown_command(arg);
-    if (c->run == golu_cmd_train || c->run == golu_cmd_eval)
+    if (c->run == golu_cmd_train || c->run == golu_cmd_eval || c->run == golu_cmd_compare)
         blas_fix_coretype(argc, argv); /* may re-execute this program */
     cli_set_command(c->name);
     return c->run(argc - 1, argv + 1);

@@ -44,6 +44,9 @@ typedef struct train_opts {
     long stop_after; /* stop after this many steps in this process,
                         as if interrupted (0: never); for testing --resume */
     int quiet;       /* no progress line */
+    /* golu compare: the progress line starts with this label ("[3/14] gelu
+     * seed 1") and the per-epoch lines are left out. Not saved. */
+    const char *progress_label;
 } train_opts;
 
 /* The defaults of a model's recipe (REFERENCE.md), data path included. */

@@ -372,6 +372,7 @@ int train_opts_from_meta(train_opts *o, const nn_st_file *f, const char *path)
     train_opts keep = *o; /* process options and paths survive */
     train_opts_defaults(o, (nn_model_kind)kind);
     o->threads = keep.threads, o->stop_after = keep.stop_after, o->quiet = keep.quiet;
+    o->progress_label = keep.progress_label;
     memcpy(o->out, keep.out, sizeof o->out);
     char key[64];
     for (int k = 0; k < N_OPTS; k++) {

@@ -272,7 +272,7 @@ static int end_period(run *r, train_result *res)
             lr,    elapsed(r)};
         memcpy(row, v, sizeof row);
         res->val_loss = loss, res->val_acc = acc;
-        if (!o->quiet)
+        if (!o->quiet && !o->progress_label)
             printf("epoch %ld/%ld  train loss %.4f acc %.4f  test loss %.4f acc %.4f  lr "
                    "%.3g  %.1fs\n",
                    (long)epoch, o->epochs, train_loss, v[3], loss, acc, lr, v[7]);
@@ -285,7 +285,7 @@ static int end_period(run *r, train_result *res)
                                  loss / log(2.0), lr,         elapsed(r), tokens};
         memcpy(row, v, sizeof row);
         res->val_loss = loss, res->val_ppl = v[3], res->val_bpb = v[4];
-        if (!o->quiet)
+        if (!o->quiet && !o->progress_label)
             printf("step %ld/%ld  train loss %.4f  val loss %.4f ppl %.3f bpb %.4f  lr "
                    "%.3g  %.1fs\n",
                    r->step, r->total_steps, train_loss, loss, v[3], v[4], lr, v[6]);
@@ -300,6 +300,10 @@ static int end_period(run *r, train_result *res)
 
 /* ----------------------------------------------------------- progress --- */
 
+/* The width of the progress line on the terminal now (0: none), so that
+ * clearing it wipes exactly that much: a longer blank line would wrap. */
+static int progress_width;
+
 static void progress(const run *r, double loss)
 {
     static double last;
@@ -311,15 +315,20 @@ static void progress(const run *r, double loss)
     double left = rate > 0 ? (double)(r->total_steps - r->step) / rate : 0;
     double unit = r->data.images ? r->o->model.batch
                                  : (double)r->o->model.batch * r->o->model.context;
-    fprintf(stderr, "\rstep %ld/%ld  loss %.4f  %.0f %s/s  %ldm%02lds left   ", r->step,
-            r->total_steps, loss, rate * unit, r->data.images ? "img" : "tok",
-            (long)left / 60, (long)left % 60);
+    const char *label = r->o->progress_label;
+    int w = fprintf(
+        stderr, "\r%s%sstep %ld/%ld  loss %.4f  %.0f %s/s  %ldm%02lds left   ",
+        label ? label : "", label ? ": " : "", r->step, r->total_steps, loss, rate * unit,
+        r->data.images ? "img" : "tok", (long)left / 60, (long)left % 60);
+    if (w - 1 > progress_width)
+        progress_width = w - 1;
 }
 
 static void clear_progress(const run *r)
 {
-    if (!r->o->quiet && isatty(2))
-        fprintf(stderr, "\r%80s\r", "");
+    if (!r->o->quiet && isatty(2) && progress_width > 0)
+        fprintf(stderr, "\r%*s\r", progress_width, "");
+    progress_width = 0;
 }
 
 /* ------------------------------------------------------------ set-up --- */
@@ -446,7 +455,7 @@ int train_run(const train_opts *o, int resume, train_result *res)
         /* A checkpoint from the start, so that there is always a last good one. */
         if (!resume && save_checkpoint(&r))
             rc = 1;
-        if (resume && r.step == r.total_steps && !o->quiet)
+        if (resume && r.step == r.total_steps && !o->quiet && !o->progress_label)
             printf("the run in %s has already finished\n", o->out);
         if (rc == 0)
             rc = loop(&r, res);

@@ -1,0 +1,113 @@
+/*
+ * analysis.c - helpers shared by golu variance and golu plot (analysis.h).
+ */
+#include "analysis.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "gnuplot.h"
+
+int analysis_parse_acts(const char *flag, const char *list, analysis_acts *out)
+{
+    char buf[1024], *items[ANALYSIS_MAX_ACTS];
+    int n;
+    if (strlen(list) >= sizeof buf) {
+        cli_error("%s: the list is too long", flag);
+        return -1;
+    }
+    snprintf(buf, sizeof buf, "%s", list);
+    if (cli_split_list(flag, buf, items, ANALYSIS_MAX_ACTS, &n))
+        return -1;
+    out->n = 0;
+    for (int i = 0; i < n; i++) {
+        golu_act a;
+        if (cli_parse_act(flag, items[i], &a))
+            return -1;
+        for (int j = 0; j < out->n; j++)
+            if (out->act[j].kind == a.kind) {
+                cli_error("%s: '%s' is given twice", flag, items[i]);
+                return -1;
+            }
+        out->act[out->n] = golu_act_default(a.kind);
+        out->name[out->n++] = golu_act_name(a.kind);
+    }
+    return 0;
+}
+
+int analysis_make_dir(const char *flag, const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) == 0 || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return 0;
+    cli_error("%s: cannot create directory %s: %s", flag, dir, strerror(errno));
+    return -1;
+}
+
+void analysis_path(char *buf, size_t size, const char *dir, const char *file)
+{
+    snprintf(buf, size, "%s/%s", dir, file);
+}
+
+void analysis_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void analysis_json_number(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.17g", v);
+    else
+        fputs("null", f);
+}
+
+void analysis_gp_prologue(FILE *f, const char *name)
+{
+    fprintf(f, "# Redraw with: gnuplot DIR/%s (from any directory).\n", name);
+    fprintf(f, "%s\n", gnuplot_terminal());
+    fputs("set termoption noenhanced\n", f); /* names like leaky_relu, as written */
+    /* dirname(ARG0), in gnuplot itself (no shell): ARG0 is the script's path. */
+    fputs("d = ARG0; i = strlen(d)\n"
+          "while (i > 0 && d[i:i] ne \"/\") { i = i - 1 }\n"
+          "d = (i > 0) ? d[1:i] : \"\"\n",
+          f);
+}
+
+const char *analysis_color(golu_act_kind kind)
+{
+    static const char *const COLORS[GOLU_ACT_COUNT] = {
+        [GOLU_ACT_GOLU] = "#d62728",       [GOLU_ACT_RELU] = "#7f7f7f",
+        [GOLU_ACT_LEAKY_RELU] = "#bcbd22", [GOLU_ACT_PRELU] = "#8c564b",
+        [GOLU_ACT_ELU] = "#17becf",        [GOLU_ACT_GELU] = "#1f77b4",
+        [GOLU_ACT_GELU_TANH] = "#aec7e8",  [GOLU_ACT_SILU] = "#2ca02c",
+        [GOLU_ACT_MISH] = "#9467bd",
+    };
+    return (unsigned)kind < GOLU_ACT_COUNT ? COLORS[kind] : "#000000";
+}
+
+int analysis_gp_run(const char *script)
+{
+    static int said_missing; /* once per command, not once per script */
+    char err[1400];
+    if (!gnuplot_available() && said_missing)
+        return 1;
+    said_missing = !gnuplot_available();
+    if (gnuplot_run(script, err, sizeof err) == 0)
+        return 0;
+    cli_error("%s", err);
+    return 1;
+}
