@@ -41,18 +41,9 @@ static void path_in(char *buf, size_t size, const char *name)
 }
 
 /* `golu args...` exits `status` and prints `text` (NULL: anything). */
-static int expect(int status, const char *text, const char *const *args)
+static int expect(int status, const char *say, const char *const *args)
 {
-    char cmd[2048] = "golu";
-    for (int i = 0; args[i]; i++)
-        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", args[i]);
-    int sig, got = run(args, out, &sig);
-    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s",
-                   cmd, got, sig, status, out);
-    if (text)
-        ok &= CHECK(strstr(out, text) != NULL, "`%s` should say \"%s\"; it printed:\n%s",
-                    cmd, text, out);
-    return ok;
+    return tool_expect(status, say, args, out);
 }
 
 static char *read_text(const char *path)

@@ -33,23 +33,9 @@ static char out[OUT_CAP];
 
 /* `golu args...` exits `status` and its output contains `text` (NULL: any
  * output). Returns 1 if both held. */
-static int expect(int status, const char *text, const char *const *args)
+static int expect(int status, const char *say, const char *const *args)
 {
-    char cmd[512] = "golu";
-    for (int i = 0; args[i]; i++) {
-        size_t used = strlen(cmd);
-        snprintf(cmd + used, sizeof cmd - used, " %s", args[i]);
-    }
-    int sig, got = run(args, out, &sig);
-    if (!CHECK(got >= 0, "`%s`: %s %d", cmd,
-               got == -1 ? "killed by signal" : "could not run", got == -1 ? sig : errno))
-        return 0;
-    int ok = CHECK(got == status, "`%s` exited %d, want %d; it printed:\n%s", cmd, got,
-                   status, out);
-    if (text)
-        ok &= CHECK(strstr(out, text) != NULL, "`%s` should say \"%s\"; it printed:\n%s",
-                    cmd, text, out);
-    return ok;
+    return tool_expect(status, say, args, out);
 }
 
 #define EXPECT(status, text, ...)                                                        \

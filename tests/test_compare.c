@@ -38,16 +38,7 @@ enum { SEEDS = 2 };
 /* `golu args...` exits `status` and prints `text` (NULL: anything). */
 static int expect(int status, const char *say, const char *const *args)
 {
-    char cmd[2048] = "golu";
-    for (int i = 0; args[i]; i++)
-        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", args[i]);
-    int sig, got = run(args, out, &sig);
-    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s",
-                   cmd, got, sig, status, out);
-    if (say)
-        ok &= CHECK(strstr(out, say) != NULL, "`%s` should say \"%s\"; it printed:\n%s",
-                    cmd, say, out);
-    return ok;
+    return tool_expect(status, say, args, out);
 }
 
 /* The compare of the tests, with extra arguments (NULL-terminated). */

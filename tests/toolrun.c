@@ -3,6 +3,8 @@
  */
 #include "toolrun.h"
 
+#include "harness.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -91,4 +93,20 @@ int run(const char *const *args, char *out, int *sig)
         return -1;
     }
     return WEXITSTATUS(status);
+}
+
+int tool_expect(int status, const char *say, const char *const *args, char *out)
+{
+    char cmd[2048] = "golu";
+    for (int i = 0; args[i]; i++)
+        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", args[i]);
+    int sig, got = run(args, out, &sig);
+    if (got == -2)
+        return CHECK(0, "`%s`: could not run %s", cmd, tool);
+    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s", cmd, got,
+                   sig, status, out);
+    if (say)
+        ok &= CHECK(strstr(out, say) != NULL, "`%s` should say \"%s\"; it printed:\n%s", cmd,
+                    say, out);
+    return ok;
 }

@@ -24,4 +24,11 @@ void find_tool(const char *argv0);
  */
 int run(const char *const *args, char *out, int *sig);
 
+/*
+ * A check: `golu args...` exits `status` and its output (left in out)
+ * contains `say` (NULL: anything). Returns 1 if both held; a failure prints
+ * the command line and what it printed.
+ */
+int tool_expect(int status, const char *say, const char *const *args, char *out);
+
 #endif
