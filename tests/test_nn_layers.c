@@ -41,38 +41,6 @@ static int rand_int(rng *r, int lo, int hi) /* in [lo, hi] */
     return lo + (int)(rng_next(r) % (uint64_t)(hi - lo + 1));
 }
 
-static void fill(double *a, size_t n, rng *r, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = rng_range(r, lo, hi);
-}
-
-static void fill_value(double *a, size_t n, double v)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = v;
-}
-
-/* Rounds a to float in place and copies it into f: both builds then see the
- * same values. */
-static void to_float(float *f, double *a, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        f[i] = (float)a[i];
-        a[i] = f[i];
-    }
-}
-
-/* In long double: the terms a difference leaves unchanged cancel exactly,
- * so its rounding error is that of the terms that moved. */
-static double dot(const double *a, const double *b, size_t n)
-{
-    long double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += (long double)a[i] * b[i];
-    return (double)s;
-}
-
 /* The scalar loss of a layer as a function of its buffers. */
 typedef double (*loss_fn)(void *state);
 
@@ -145,7 +113,7 @@ static double lin_loss(void *sv)
 {
     lin_state *s = sv;
     nn_linear_forward_f64(s->y, s->x, s->w, s->b, s->n, s->in, s->out);
-    return dot(s->r, s->y, (size_t)s->n * s->out);
+    return dot_ld(s->r, s->y, (size_t)s->n * s->out);
 }
 
 /* Forward against a direct triple loop. */
@@ -177,10 +145,10 @@ static void lin_check_float(lin_state *s)
     float xf[MAXE], wf[MAXE], bf[MAXC], rf[MAXE], yf[MAXE], dxf[MAXE];
     float dwf[MAXE] = {0}, dbf[MAXC] = {0};
     double dx[MAXE], dw[MAXE] = {0}, db[MAXC] = {0};
-    to_float(xf, s->x, nx);
-    to_float(wf, s->w, nw);
-    to_float(bf, s->b, (size_t)s->out);
-    to_float(rf, s->r, ny);
+    round_to_float(xf, s->x, nx);
+    round_to_float(wf, s->w, nw);
+    round_to_float(bf, s->b, (size_t)s->out);
+    round_to_float(rf, s->r, ny);
     nn_linear_forward(yf, xf, wf, bf, s->n, s->in, s->out);
     nn_linear_forward_f64(s->y, s->x, s->w, s->b, s->n, s->in, s->out);
     check_f32("linear y", yf, s->y, ny);
@@ -199,21 +167,21 @@ static void test_linear(uint64_t seed)
     s.in = rand_int(&r, 4, 7);
     s.out = rand_int(&r, 4, 7);
     size_t nx = (size_t)s.n * s.in, nw = (size_t)s.out * s.in, ny = (size_t)s.n * s.out;
-    fill(s.x, nx, &r, -2, 2);
-    fill(s.w, nw, &r, -1, 1);
-    fill(s.b, (size_t)s.out, &r, -1, 1);
-    fill(s.r, ny, &r, -1, 1);
+    fill_range(s.x, nx, &r, -2, 2);
+    fill_range(s.w, nw, &r, -1, 1);
+    fill_range(s.b, (size_t)s.out, &r, -1, 1);
+    fill_range(s.r, ny, &r, -1, 1);
     lin_check_forward(&s);
 
     double dx[MAXE], dx2[MAXE];
     double dw[MAXE] = {0}, db[MAXC] = {0}, dw2[MAXE] = {0}, db2[MAXC] = {0};
-    fill_value(dx, nx, NAN); /* written, not accumulated: the NaN must go */
+    fill_const(dx, nx, NAN); /* written, not accumulated: the NaN must go */
     nn_linear_backward_f64(dx, dw, db, s.r, s.x, s.w, s.n, s.in, s.out);
     check_fd("linear dx", lin_loss, &s, s.x, nx, dx);
     check_fd("linear dw", lin_loss, &s, s.w, nw, dw);
     check_fd("linear db", lin_loss, &s, s.b, (size_t)s.out, db);
 
-    fill_value(dx2, nx, 1e300);
+    fill_const(dx2, nx, 1e300);
     nn_linear_backward_f64(dx2, dw2, db2, s.r, s.x, s.w, s.n, s.in, s.out);
     nn_linear_backward_f64(dx2, dw2, db2, s.r, s.x, s.w, s.n, s.in, s.out);
     check_same("linear dx (second call)", dx, dx2, nx);
@@ -241,7 +209,7 @@ static double ln_loss(void *sv)
     ln_state *s = sv;
     nn_layernorm_forward_f64(s->y, s->mean, s->rstd, s->x, s->gamma, s->beta, s->n, s->c,
                              LN_EPS);
-    return dot(s->r, s->y, (size_t)s->n * s->c);
+    return dot_ld(s->r, s->y, (size_t)s->n * s->c);
 }
 
 /* mean, rstd and y against the definitions, row by row. */
@@ -272,10 +240,10 @@ static void ln_check_float(ln_state *s)
     float xf[MAXE], gf[MAXC], bf[MAXC], rf[MAXE], yf[MAXE], mf[MAXN], sf[MAXN], dxf[MAXE];
     float dgf[MAXC] = {0}, dbf[MAXC] = {0};
     double dx[MAXE], dg[MAXC] = {0}, db[MAXC] = {0};
-    to_float(xf, s->x, nx);
-    to_float(gf, s->gamma, c);
-    to_float(bf, s->beta, c);
-    to_float(rf, s->r, nx);
+    round_to_float(xf, s->x, nx);
+    round_to_float(gf, s->gamma, c);
+    round_to_float(bf, s->beta, c);
+    round_to_float(rf, s->r, nx);
     nn_layernorm_forward(yf, mf, sf, xf, gf, bf, s->n, s->c, LN_EPS);
     ln_loss(s);
     check_f32("layernorm y", yf, s->y, nx);
@@ -296,18 +264,18 @@ static void test_layernorm(uint64_t seed)
     s.n = rand_int(&r, 3, 5);
     s.c = rand_int(&r, 4, 7);
     size_t nx = (size_t)s.n * s.c, c = (size_t)s.c;
-    fill(s.x, nx, &r, -2, 2);
-    fill(s.gamma, c, &r, 0.5, 1.5);
-    fill(s.beta, c, &r, -0.5, 0.5);
-    fill(s.r, nx, &r, -1, 1);
+    fill_range(s.x, nx, &r, -2, 2);
+    fill_range(s.gamma, c, &r, 0.5, 1.5);
+    fill_range(s.beta, c, &r, -0.5, 0.5);
+    fill_range(s.r, nx, &r, -1, 1);
     ln_check_forward(&s);
 
     double dx[MAXE], dx2[MAXE];
     double dg[MAXC] = {0}, db[MAXC] = {0}, dg2[MAXC] = {0}, db2[MAXC] = {0};
     ln_loss(&s); /* mean and rstd of the unperturbed x */
-    fill_value(dx, nx, NAN);
+    fill_const(dx, nx, NAN);
     nn_layernorm_backward_f64(dx, dg, db, s.r, s.x, s.mean, s.rstd, s.gamma, s.n, s.c);
-    fill_value(dx2, nx, -7.0);
+    fill_const(dx2, nx, -7.0);
     nn_layernorm_backward_f64(dx2, dg2, db2, s.r, s.x, s.mean, s.rstd, s.gamma, s.n, s.c);
     nn_layernorm_backward_f64(dx2, dg2, db2, s.r, s.x, s.mean, s.rstd, s.gamma, s.n, s.c);
     check_same("layernorm dx (second call)", dx, dx2, nx);
@@ -343,7 +311,7 @@ static double act_loss(void *sv)
     act_state *s = sv;
     if (nn_act_forward_f64(NULL, &s->act, s->y, s->x, ACT_N) != GOLU_OK)
         return NAN;
-    return dot(s->r, s->y, ACT_N);
+    return dot_ld(s->r, s->y, ACT_N);
 }
 
 static int has_kink(golu_act_kind k)
@@ -388,7 +356,7 @@ static void test_act_kind(golu_act act, uint64_t seed)
 
     /* Parameters: a pre-filled dparam gets the gradient added. */
     double dx[ACT_N], d0[3] = {0, 0, 0}, d1[3] = {0.5, -1.5, 2.5};
-    fill_value(dx, ACT_N, NAN);
+    fill_const(dx, ACT_N, NAN);
     CHECK_ST(nn_act_backward_f64(NULL, &act, dx, s.r, s.x, ACT_N, d0), GOLU_OK);
     CHECK_ST(nn_act_backward_f64(NULL, &act, NULL, s.r, s.x, ACT_N, d1), GOLU_OK);
     char what[80];
@@ -481,7 +449,7 @@ static void ce_check_float(ce_state *s)
     size_t nz = (size_t)s->n * s->k;
     float zf[MAXE], pf[MAXE], df[MAXE];
     double d[MAXE];
-    to_float(zf, s->z, nz);
+    round_to_float(zf, s->z, nz);
     double lf = nn_softmax_ce_forward(pf, zf, s->t, s->n, s->k);
     double ld = nn_softmax_ce_forward_f64(s->p, s->z, s->t, s->n, s->k);
     CHECK(rel_err(lf, ld, 1.0) <= 1e-12, "softmax ce loss: float %.17g, double %.17g", lf,
@@ -528,7 +496,7 @@ static void test_softmax_ce(uint64_t seed)
     s.n = rand_int(&r, 3, 5);
     s.k = rand_int(&r, 4, 7);
     size_t nz = (size_t)s.n * s.k;
-    fill(s.z, nz, &r, -3, 3);
+    fill_range(s.z, nz, &r, -3, 3);
     for (int i = 0; i < s.n; i++)
         s.t[i] = (int32_t)rand_int(&r, 0, s.k - 1);
     s.scale = 1.0;
@@ -550,7 +518,7 @@ static void test_softmax_ce(uint64_t seed)
         s.scale = scales[c];
         ce_loss(&s);
         double d[MAXE];
-        fill_value(d, nz, NAN);
+        fill_const(d, nz, NAN);
         nn_softmax_ce_backward_f64(d, s.p, s.t, s.n, s.k, s.scale / s.n);
         check_fd(c ? "softmax ce dlogits (scale 1.7)" : "softmax ce dlogits", ce_loss, &s,
                  s.z, nz, d);
@@ -600,8 +568,8 @@ static void test_dropout(void)
 {
     static double x[DROP_N], y[DROP_N], m[DROP_N], m2[DROP_N], dy[DROP_N], dx[DROP_N];
     rng r = {0xD50};
-    fill(x, DROP_N, &r, -2, 2);
-    fill(dy, DROP_N, &r, -2, 2);
+    fill_range(x, DROP_N, &r, -2, 2);
+    fill_range(dy, DROP_N, &r, -2, 2);
     dropout_check_p0(x);
 
     const uint64_t seed = 42, stream = 7;
@@ -636,7 +604,7 @@ static void test_dropout(void)
               v ? "seed" : "stream", diff, DROP_N);
     }
     /* Backward: dy * mask, also in place. */
-    fill_value(dx, DROP_N, NAN);
+    fill_const(dx, DROP_N, NAN);
     nn_dropout_backward_f64(dx, dy, m, DROP_N);
     bad = 0;
     for (size_t i = 0; i < DROP_N; i++)
@@ -661,7 +629,7 @@ static double emb_loss(void *sv)
 {
     emb_state *s = sv;
     nn_embedding_forward_f64(s->y, s->table, s->idx, EMB_N, s->c);
-    return dot(s->r, s->y, (size_t)EMB_N * s->c);
+    return dot_ld(s->r, s->y, (size_t)EMB_N * s->c);
 }
 
 static void test_embedding(uint64_t seed)
@@ -673,8 +641,8 @@ static void test_embedding(uint64_t seed)
     const int32_t idx[EMB_N] = {2, 0, 2, 3, 1, 2};
     memcpy(s.idx, idx, sizeof idx);
     size_t nt = (size_t)EMB_V * s.c, ny = (size_t)EMB_N * s.c;
-    fill(s.table, nt, &r, -1, 1);
-    fill(s.r, ny, &r, -1, 1);
+    fill_range(s.table, nt, &r, -1, 1);
+    fill_range(s.r, ny, &r, -1, 1);
     emb_loss(&s);
     size_t bad = 0;
     for (int i = 0; i < EMB_N; i++)
@@ -683,7 +651,7 @@ static void test_embedding(uint64_t seed)
     CHECK(bad == 0, "embedding forward: %zu values not the table's", bad);
 
     double dt[EMB_V * MAXC], d0[EMB_V * MAXC];
-    fill(d0, nt, &r, -1, 1);
+    fill_range(d0, nt, &r, -1, 1);
     memcpy(dt, d0, sizeof dt);
     nn_embedding_backward_f64(dt, s.r, s.idx, EMB_N, s.c);
     double e = 0;

@@ -57,42 +57,10 @@ static float *fnew(size_t n)
     return xalloc(n, sizeof(float));
 }
 
-static void fill(double *a, size_t n, rng *r, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = rng_range(r, lo, hi);
-}
-
-static void fill_value(double *a, size_t n, double v)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = v;
-}
-
 static void fill_value_f(float *a, size_t n, float v)
 {
     for (size_t i = 0; i < n; i++)
         a[i] = v;
-}
-
-/* Rounds a to float in place and copies it to f: both builds see the same
- * values. */
-static void to_float(float *f, double *a, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        f[i] = (float)a[i];
-        a[i] = f[i];
-    }
-}
-
-/* In long double, so that the loss's own rounding stays far below the
- * differences it is used for. */
-static double dot(const double *a, const double *b, size_t n)
-{
-    long double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += (long double)a[i] * b[i];
-    return (double)s;
 }
 
 /* max |got - want| / max |want| (a NaN anywhere gives NaN). */
@@ -213,9 +181,9 @@ static void conv_direct_backward(double *dx, double *dw, double *db, const doubl
 {
     const int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s), k = s->k;
     const size_t ximg = (size_t)s->cin * s->h * s->w;
-    fill_value(dx, conv_nx(s), 0);
-    fill_value(dw, conv_nw(s), 0);
-    fill_value(db, (size_t)s->cout, 0);
+    fill_const(dx, conv_nx(s), 0);
+    fill_const(dw, conv_nw(s), 0);
+    fill_const(db, (size_t)s->cout, 0);
     for (int n = 0; n < s->n; n++)
         for (int co = 0; co < s->cout; co++)
             for (int oh = 0; oh < ho; oh++)
@@ -244,7 +212,7 @@ static double conv_loss(void *p)
 {
     conv_state *st = p;
     nn_conv2d_forward_f64(st->y, st->x, st->w, st->b, st->s, st->work);
-    return dot(st->r, st->y, conv_ny(st->s));
+    return dot_ld(st->r, st->y, conv_ny(st->s));
 }
 
 static void conv_name(char *buf, size_t len, const conv_case *c, const char *what)
@@ -265,12 +233,12 @@ static void conv_check_backward(const conv_case *c, conv_state *st, const double
     rng r = {77};
     /* dw, db start from values of their own; dx from NaN (must be written). */
     double *dw0 = dnew(nw), *db0 = dnew(co);
-    fill(dw0, nw, &r, -1, 1);
-    fill(db0, co, &r, -1, 1);
+    fill_range(dw0, nw, &r, -1, 1);
+    fill_range(db0, co, &r, -1, 1);
     memcpy(dw, dw0, nw * sizeof *dw);
     memcpy(db, db0, co * sizeof *db);
-    fill_value(dx, nx, NAN);
-    fill_value(st->work, nn_conv2d_workspace(s), NAN);
+    fill_const(dx, nx, NAN);
+    fill_const(st->work, nn_conv2d_workspace(s), NAN);
     nn_conv2d_backward_f64(dx, dw, c->bias ? db : NULL, st->r, st->x, st->w, s, st->work);
     conv_name(name, sizeof name, c, "dx");
     check_err(name, norm_err(dx, dx_ref, nx), F64_TOL);
@@ -364,20 +332,20 @@ static void conv_run(const conv_case *c, uint64_t seed)
     char name[160];
     /* Inputs that float holds exactly, so the float check sees the same. */
     float *tmp = fnew(nx > nw ? nx : nw);
-    fill(st.x, nx, &r, -1, 1);
-    to_float(tmp, st.x, nx);
-    fill(st.w, nw, &r, -1, 1);
-    to_float(tmp, st.w, nw);
-    fill(st.b, co, &r, -1, 1);
-    to_float(tmp, st.b, co);
+    fill_range(st.x, nx, &r, -1, 1);
+    round_to_float(tmp, st.x, nx);
+    fill_range(st.w, nw, &r, -1, 1);
+    round_to_float(tmp, st.w, nw);
+    fill_range(st.b, co, &r, -1, 1);
+    round_to_float(tmp, st.b, co);
     free(tmp);
     tmp = fnew(ny);
-    fill(st.r, ny, &r, -1, 1);
-    to_float(tmp, st.r, ny);
+    fill_range(st.r, ny, &r, -1, 1);
+    round_to_float(tmp, st.r, ny);
     free(tmp);
 
-    fill_value(st.y, ny, NAN);
-    fill_value(st.work, nn_conv2d_workspace(s), NAN);
+    fill_const(st.y, ny, NAN);
+    fill_const(st.work, nn_conv2d_workspace(s), NAN);
     nn_conv2d_forward_f64(st.y, st.x, st.w, c->bias ? st.b : NULL, s, st.work);
     conv_direct(y_ref, st.x, st.w, c->bias ? st.b : NULL, s);
     conv_name(name, sizeof name, c, "y vs direct");
@@ -445,7 +413,7 @@ static double bn_loss(void *p)
     nn_batchnorm2d_forward_f64(st->y, st->mean, st->rstd, st->training ? NULL : st->rm,
                                st->training ? NULL : st->rv, st->x, st->gamma, st->beta,
                                BN_N, BN_C, BN_HW, st->training, BN_MOM, BN_EPS);
-    return dot(st->r, st->y, BN_E);
+    return dot_ld(st->r, st->y, BN_E);
 }
 
 /* Per-channel batch mean and biased variance by the definition. */
@@ -520,7 +488,7 @@ static void bn_check_grads(bn_state *st, int training)
     const char *mode = training ? "training" : "eval";
     st->training = training;
     bn_loss(st); /* mean, rstd of this mode */
-    fill_value(dx, BN_E, NAN);
+    fill_const(dx, BN_E, NAN);
     for (int c = 0; c < BN_C; c++) {
         g0[c] = dg[c] = 0.25 * c - 0.3;
         b0[c] = dbt[c] = 0.5 - 0.125 * c;
@@ -544,14 +512,14 @@ static void test_batchnorm2d(void)
     double x[BN_E], y[BN_E], r[BN_E], gamma[BN_C], beta[BN_C], rm[BN_C], rv[BN_C];
     double rm0[BN_C], rv0[BN_C];
     rng g = {0xB4};
-    fill(x, BN_E, &g, -2, 3);
+    fill_range(x, BN_E, &g, -2, 3);
     for (int i = 0; i < BN_E; i++) /* channel offsets, so means differ */
         x[i] += (i / BN_HW) % BN_C;
-    fill(r, BN_E, &g, -1, 1);
-    fill(gamma, BN_C, &g, 0.5, 1.5);
-    fill(beta, BN_C, &g, -0.5, 0.5);
-    fill(rm0, BN_C, &g, -0.5, 0.5);
-    fill(rv0, BN_C, &g, 0.5, 2);
+    fill_range(r, BN_E, &g, -1, 1);
+    fill_range(gamma, BN_C, &g, 0.5, 1.5);
+    fill_range(beta, BN_C, &g, -0.5, 0.5);
+    fill_range(rm0, BN_C, &g, -0.5, 0.5);
+    fill_range(rv0, BN_C, &g, 0.5, 2);
     memcpy(rm, rm0, sizeof rm);
     memcpy(rv, rv0, sizeof rv);
     bn_state st = {x, gamma, beta, rm, rv, y, r, {0}, {0}, 1};
@@ -586,7 +554,7 @@ static double pool_loss(void *p)
         nn_avgpool2d_forward_f64(st->y, st->x, PN, PC, PH, PW, st->k, st->s);
     else
         nn_global_avgpool_forward_f64(st->y, st->x, PN, PC, PH * PW);
-    return dot(st->r, st->y, pool_ny(st));
+    return dot_ld(st->r, st->y, pool_ny(st));
 }
 
 /* y and argmax by the definition (the global pool: k = PH, PW). */
@@ -639,7 +607,7 @@ static void pool_check(pool_state *st)
     if (st->kind == 0)
         CHECK(memcmp(st->argmax, am_ref, ny * sizeof *am_ref) == 0,
               "%s: argmax vs direct", name);
-    fill_value(dx, PE, NAN);
+    fill_const(dx, PE, NAN);
     pool_backward(dx, st);
     strcat(name, ": dx vs differences");
     check_fd(name, dx, st->x, PE, pool_loss, st);
@@ -677,14 +645,14 @@ static void test_pools(void)
     }
     for (int i = 0; i < PE; i++)
         x[i] = (perm[i] + 0.5) * 2.0 / PE - 1.0;
-    fill(r, PE, &g, -1, 1);
+    fill_range(r, PE, &g, -1, 1);
     static const int ks[][2] = {{2, 2}, {3, 2}, {3, 1}, {2, 3}};
     for (int kind = 0; kind < 2; kind++)
         for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
             pool_state st = {x, y, r, am, kind, ks[i][0], ks[i][1]};
             pool_check(&st);
         }
-    fill(x, PE, &g, -1, 1);
+    fill_range(x, PE, &g, -1, 1);
     pool_state st = {x, y, r, am, 2, 0, 0};
     pool_check(&st);
     test_maxpool_ties();
@@ -708,7 +676,7 @@ static double sc_loss(void *p)
     sc_state *st = p;
     nn_shortcut_pad_forward_f64(st->y, st->x, st->n, st->cin, st->h, st->w, st->cout,
                                 st->s);
-    return dot(st->r, st->y, sc_ny(st));
+    return dot_ld(st->r, st->y, sc_ny(st));
 }
 
 static void sc_check(int n, int cin, int h, int w, int cout, int s)
@@ -722,9 +690,9 @@ static void sc_check(int n, int cin, int h, int w, int cout, int s)
     rng g = {(uint64_t)(cin * 1000 + cout * 10 + s)};
     st.y = dnew(ny);
     st.r = dnew(ny);
-    fill(st.x, nx, &g, -1, 1);
-    fill(st.r, ny, &g, -1, 1);
-    fill_value(st.y, ny, NAN);
+    fill_range(st.x, nx, &g, -1, 1);
+    fill_range(st.r, ny, &g, -1, 1);
+    fill_const(st.y, ny, NAN);
     sc_loss(&st);
     for (int i = 0; i < n; i++)
         for (int co = 0; co < cout; co++)
@@ -738,7 +706,7 @@ static void sc_check(int n, int cin, int h, int w, int cout, int s)
                 }
     snprintf(name, sizeof name, "shortcut %d->%d s%d %dx%d", cin, cout, s, h, w);
     CHECK(memcmp(st.y, want, ny * sizeof *want) == 0, "%s: y vs direct", name);
-    fill_value(dx, nx, NAN);
+    fill_const(dx, nx, NAN);
     nn_shortcut_pad_backward_f64(dx, st.r, n, cin, h, w, cout, s);
     strcat(name, ": dx vs differences");
     check_fd(name, dx, st.x, nx, sc_loss, &st);
@@ -773,7 +741,7 @@ static double att_loss(void *p)
 {
     att_state *st = p;
     nn_attention_forward_f64(st->out, st->att, st->qkv, AB, AT, AC, st->nh, st->work);
-    return dot(st->r, st->out, AB * AT * AC);
+    return dot_ld(st->r, st->out, AB * AT * AC);
 }
 
 /* out, att by the definition, in long double. */
@@ -864,12 +832,12 @@ static void att_run(int nh)
     att_state st = {qkv, out, att, r, work, nh};
     char name[64];
     rng g = {0xA77 + (uint64_t)nh};
-    fill(qkv, NQ, &g, -1.5, 1.5);
-    to_float(tmp, qkv, NQ);
-    fill(r, NO, &g, -1, 1);
-    to_float(tmp, r, NO);
+    fill_range(qkv, NQ, &g, -1.5, 1.5);
+    round_to_float(tmp, qkv, NQ);
+    fill_range(r, NO, &g, -1, 1);
+    round_to_float(tmp, r, NO);
     size_t na = (size_t)AB * nh * AT * AT;
-    fill_value(att, NA, NAN);
+    fill_const(att, NA, NAN);
     att_loss(&st);
     att_direct(out_ref, att_ref, qkv, nh);
     snprintf(name, sizeof name, "attention nh%d out vs direct", nh);
@@ -877,8 +845,8 @@ static void att_run(int nh)
     snprintf(name, sizeof name, "attention nh%d att vs direct", nh);
     check_err(name, norm_err(att, att_ref, na), F64_TOL);
     att_check_rows(name, att, nh, 1e-14);
-    fill_value(dq, NQ, NAN);
-    fill_value(work, nn_attention_workspace(AT, AC, nh), NAN);
+    fill_const(dq, NQ, NAN);
+    fill_const(work, nn_attention_workspace(AT, AC, nh), NAN);
     nn_attention_backward_f64(dq, r, qkv, att, AB, AT, AC, nh, work);
     snprintf(name, sizeof name, "attention nh%d dqkv vs differences", nh);
     check_fd(name, dq, qkv, NQ, att_loss, &st);

@@ -297,4 +297,38 @@ static inline golu_act act_of(int kind)
     return golu_act_default((golu_act_kind)kind);
 }
 
+/* ------------------------------------------ buffers for layer checks ---- */
+
+static inline void fill_range(double *a, size_t n, rng *r, double lo, double hi)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = rng_range(r, lo, hi);
+}
+
+static inline void fill_const(double *a, size_t n, double v)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = v;
+}
+
+/* Rounds a to float in place and copies it to f: the float and double
+ * builds of a layer then see the same values. */
+static inline void round_to_float(float *f, double *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        f[i] = (float)a[i];
+        a[i] = f[i];
+    }
+}
+
+/* sum a[i]*b[i] in long double: in a finite difference the terms that did
+ * not move cancel exactly, so the loss's own rounding stays far below it. */
+static inline double dot_ld(const double *a, const double *b, size_t n)
+{
+    long double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (long double)a[i] * b[i];
+    return (double)s;
+}
+
 #endif
