@@ -226,6 +226,8 @@ static void test_errors(void)
     const char *relr[] = {"train", "--resume", "--out", d, "--lr", "0.5", NULL};
     expect(2, "--resume takes the configuration", relr);
     path_in(d, sizeof d, "img");
+    const char *again[] = {"train", "--model", "mlp", "--data", img, "--quiet", NULL};
+    train("mlp-whole", 2, "already holds a run", again, NULL);
     const char *noresume[] = {"train", "--resume", "--out", d, NULL};
     expect(2, "checkpoint.safetensors", noresume);
     /* a truncated checkpoint is refused by name */

@@ -378,6 +378,14 @@ static int setup(run *r, const train_opts *o, int resume)
             cli_error("--out: cannot create directory %s", o->out);
             return 2;
         }
+        /* Never overwrite a run: its checkpoint may be all that is left of it. */
+        char ck[PATH_MAX + 32];
+        train_path(ck, sizeof ck, o->out, "checkpoint.safetensors");
+        if (stat(ck, &st) == 0) {
+            cli_error("--out: %s already holds a run; continue it with --resume, or choose "
+                      "another directory", o->out);
+            return 2;
+        }
     }
     if (resume && resume_from(r))
         return 2;
