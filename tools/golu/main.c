@@ -42,7 +42,7 @@ static void usage(FILE *out)
             "       golu --help | --version\n"
             "\n"
             "GoLU, the Gompertz Linear Unit, and its peers: kernels, accuracy,\n"
-            "speed.\n"
+            "speed, and training to compare them.\n"
             "\n"
             "commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
