@@ -107,8 +107,5 @@ golu_status nn_actlayer_forward(const nn_actlayer *a, const nn_model *m, float *
 golu_status nn_actlayer_backward(const nn_actlayer *a, nn_model *m, float *dx,
                                  const float *dy, const float *x, size_t n);
 
-/* 64-byte aligned, zeroed floats (NULL when out of memory or n == 0 gives
- * a valid pointer). Freed with free(). */
-float *nn_alloc_floats(size_t n);
 
 #endif

@@ -47,7 +47,7 @@ int nn_params_add(nn_params *p, const char *name, int ndim, const int *shape,
     return p->count++;
 }
 
-static float *alloc_floats(size_t n)
+float *nn_alloc_floats(size_t n)
 {
     size_t bytes = (n ? n : 1) * sizeof(float);
     bytes = (bytes + 63) / 64 * 64;
@@ -59,8 +59,8 @@ static float *alloc_floats(size_t n)
 
 int nn_params_alloc(nn_params *p, nn_err *err)
 {
-    p->data = alloc_floats(p->total);
-    p->grad = alloc_floats(p->total);
+    p->data = nn_alloc_floats(p->total);
+    p->grad = nn_alloc_floats(p->total);
     if (!p->data || !p->grad)
         return nn_fail(err, "out of memory for %zu parameters", p->total);
     return 0;

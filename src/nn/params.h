@@ -47,6 +47,10 @@ typedef struct nn_params {
  */
 int nn_params_add(nn_params *p, const char *name, int ndim, const int *shape,
                   unsigned flags, nn_err *err);
+/* 64-byte aligned, zeroed floats (n == 0 still gives a valid pointer); NULL
+ * when out of memory. Freed with free(). */
+float *nn_alloc_floats(size_t n);
+
 /* Allocates data and grad, zeroed. */
 int nn_params_alloc(nn_params *p, nn_err *err);
 void nn_params_free(nn_params *p);

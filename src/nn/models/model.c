@@ -25,15 +25,6 @@ const char *nn_model_kind_name(nn_model_kind k)
     return (unsigned)k < 3 ? KIND_NAMES[k] : "unknown";
 }
 
-float *nn_alloc_floats(size_t n)
-{
-    size_t bytes = ((n ? n : 1) * sizeof(float) + 63) / 64 * 64;
-    float *f = aligned_alloc(64, bytes);
-    if (f)
-        memset(f, 0, bytes);
-    return f;
-}
-
 /* Every setting the chosen model uses, named when it is out of range. */
 static int check_config(const nn_config *c, nn_err *err)
 {
