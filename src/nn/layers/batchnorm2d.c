@@ -18,9 +18,9 @@
  */
 #include "real.h"
 #include "layers.h"
+#include "fork.h"
 
 #include <math.h>
-#include <pthread.h>
 
 /* Partial sums per plane: a multiple of every SIMD width's float count. */
 #define LANES 16
@@ -224,17 +224,15 @@ static void *run_job(void *arg)
 static void run_split(const bn_job *j)
 {
     bn_job half[2] = {*j, *j};
-    pthread_t tid;
     int split = j->c >= 2 && openblas_get_num_threads() >= 2 &&
                 (double)j->n * j->c * j->hw >= 65536;
     half[0].c1 = half[1].c0 = j->c / 2;
-    if (!split || pthread_create(&tid, NULL, run_job, &half[1]) != 0) {
+    if (!split) {
         run_job(&half[0]);
         run_job(&half[1]);
         return;
     }
-    run_job(&half[0]);
-    pthread_join(tid, NULL);
+    nn_run_two(run_job, &half[0], &half[1]);
 }
 
 void NN(nn_batchnorm2d_forward)(real *y, real *mean, real *rstd, real *running_mean,

@@ -33,8 +33,8 @@
  */
 #include "real.h"
 #include "layers.h"
+#include "fork.h"
 
-#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -278,23 +278,14 @@ static void run_slices(conv_job *job, int slices)
         job[i].n0 = (int)((long)n * i / slices);
         job[i].n1 = (int)((long)n * (i + 1) / slices);
     }
-    int saved = openblas_get_num_threads(), started[NN_CONV_SLICES] = {0};
-    if (saved < NN_CONV_SLICES) {
+    int saved = openblas_get_num_threads();
+    if (slices < NN_CONV_SLICES || saved < NN_CONV_SLICES) {
         for (int i = 0; i < slices; i++)
             run_job(&job[i]);
         return;
     }
-    pthread_t tid[NN_CONV_SLICES];
     openblas_set_num_threads(1);
-    for (int i = 1; i < slices; i++)
-        started[i] = pthread_create(&tid[i], NULL, run_job, &job[i]) == 0;
-    run_job(&job[0]);
-    for (int i = 1; i < slices; i++) {
-        if (started[i])
-            pthread_join(tid[i], NULL);
-        else
-            run_job(&job[i]);
-    }
+    nn_run_two(run_job, &job[0], &job[1]); /* NN_CONV_SLICES is 2 */
     openblas_set_num_threads(saved);
 }
 
