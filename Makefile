@@ -3,6 +3,7 @@
 #   make                      library (static + shared), the golu tool
 #   make test                 unit and accuracy tests (the CI runs these)
 #   make check-exhaustive     every float32 input of GoLU forward and backward
+#   make check-golden         real-data runs give the recorded results, bit for bit
 #   make install PREFIX=/usr/local
 #   make CC=clang             any C11 compiler with GCC-style flags
 #   make SAN=address,undefined BUILD=build-san test    under sanitizers
@@ -98,22 +99,25 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TOOL     := $(BUILD)/golu
 
 # ------------------------------------------------------------------- tests ---
-# tests/test_cuda.c needs the GPU part: the CUDA section builds it.
-TEST_SRC := $(filter-out tests/test_cuda.c,$(wildcard tests/test_*.c))
-TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# tests/<part>/test_*.c mirror the sources (kernels, ref, nn, tool);
+# tests/support holds the harness and helpers every test links.
+# tests/kernels/test_cuda.c needs the GPU part: the CUDA section builds it.
+TEST_SRC := $(filter-out tests/kernels/test_cuda.c,$(wildcard tests/*/test_*.c))
+TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
+TEST_CFLAGS := -Itests/support
 # tinydata.o (the tool tests' generated data) draws from the framework's
 # generator in libgolu_nn.a: test_cuda, which does not link that, takes
 # TEST_COMMON_BASE.
-TEST_COMMON_BASE := $(BUILD)/tests/harness.o $(BUILD)/tests/toolrun.o
-TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/tinydata.o
+TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/toolrun.o
+TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o
 
-.PHONY: all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: check-golden format-check all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
 lib: $(LIB_A) $(LIB_SO)
 tool: $(TOOL)
-tests: $(TEST_BIN) $(BUILD)/tests/parity_dump
+tests: $(TEST_BIN) $(BUILD)/tests/nn/parity_dump
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -141,31 +145,26 @@ $(BUILD)/src/nn/layers/%.f64.o: src/nn/layers/%.c
 
 $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
 
-$(BUILD)/tests/harness.o: tests/harness.c tests/harness.h
+$(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
-
-$(BUILD)/tests/toolrun.o: tests/toolrun.c tests/toolrun.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
-
-$(BUILD)/tests/tinydata.o: tests/tinydata.c tests/tinydata.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
 
 # The PyTorch parity test's C half (not a test_* program: run_all.sh runs it
-# through tests/test_torch_parity.py).
-$(BUILD)/tests/parity_dump: tests/parity_dump.c $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
--include $(BUILD)/tests/parity_dump.d
+# through tests/nn/test_torch_parity.py); the pattern rule above builds it.
+-include $(BUILD)/tests/nn/parity_dump.d
 
 # Runs every test program; prints "N passed, M failed, K skipped" last and
 # fails if any failed.
-test: $(TEST_BIN) $(BUILD)/tests/parity_dump $(TOOL)
+test: $(TEST_BIN) $(BUILD)/tests/nn/parity_dump $(TOOL)
 	@sh tests/run_all.sh $(BUILD)
+
+# The golden check on real data (Debian's Fashion-MNIST and the King James
+# Bible): short runs of every model, compare, variance and ulp, whose hashes
+# must equal those recorded in tests/golden/real.json (a few minutes).
+check-golden: $(TOOL)
+	@/usr/bin/python3 tests/golden/test_golden.py $(BUILD) --real
 
 check-exhaustive: $(TOOL)
 	@sh tests/exhaustive.sh $(BUILD)
@@ -202,8 +201,15 @@ uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/golu_cuda.h $(DESTDIR)$(LIBDIR)/libgolu_cuda.a \
 	      $(DESTDIR)$(LIBDIR)/libgolu_cuda.so* $(DESTDIR)$(LIBDIR)/pkgconfig/golu_cuda.pc
 
+# Every C and CUDA source the project writes, formatted by .clang-format.
+FORMAT_SRC = $(wildcard include/*.h src/*/*.[ch] src/*/*/*.[ch] src/cuda/*.cu \
+                        tools/golu/*.[ch] tests/*/*.[ch] bench/*.c examples/*.c)
 format:
-	clang-format -i include/*.h src/*/*.[ch] src/nn/*/*.[ch] src/cuda/*.cu tools/golu/*.[ch] tests/*.[ch]
+	clang-format -i $(FORMAT_SRC)
+
+# Fails, naming the files, when one is not formatted (the test command runs it).
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf $(BUILD)
@@ -267,7 +273,7 @@ CUDA_OBJ    := $(CUDA_SRC:%.cu=$(BUILD)/%.o)
 LIB_CUDA_A  := $(BUILD)/libgolu_cuda.a
 LIB_CUDA_SO := $(BUILD)/libgolu_cuda.so
 CUDA_SONAME := libgolu_cuda.so.0
-TEST_CUDA   := $(BUILD)/tests/test_cuda
+TEST_CUDA   := $(BUILD)/tests/kernels/test_cuda
 
 TOOL_CUDA_OBJ     := $(TOOL_GPU_SRC:%.c=$(BUILD)/%.o)
 TOOL_CUDA_LIBS    := $(LIB_CUDA_A)
@@ -295,9 +301,9 @@ $(LIB_CUDA_SO): $(CUDA_OBJ) $(LIB_SO)
 
 # C programs: the C compiler, CUDA's headers as system headers (no warnings
 # of theirs), the static libraries.
-$(TEST_CUDA): tests/test_cuda.c $(TEST_COMMON_BASE) $(LIB_CUDA_A) $(LIB_A)
+$(TEST_CUDA): tests/kernels/test_cuda.c $(TEST_COMMON_BASE) $(LIB_CUDA_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -isystem $(CUDA_INCDIR) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) \
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -isystem $(CUDA_INCDIR) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) \
 	    -o $@ $< $(TEST_COMMON_BASE) $(LIB_CUDA_A) $(LIB_A) $(CUDA_SYSLIBS) $(LDLIBS_ALL)
 
 CUDA_VERSION_STR := $(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h)

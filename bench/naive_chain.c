@@ -46,9 +46,11 @@ int main(void)
             max_bwd = eb, at_bwd = x;
     }
     printf("naive float32 GoLU, every 13th input:\n");
-    printf("  forward  x*expf(-expf(-x)):   max %.1f ulp at x = %a (%g)\n", max_fwd, at_fwd, at_fwd);
-    printf("  backward G*(1 + x*expf(-x)):  max %.1f ulp of max(|f'|, G) at x = %a (%g)\n",
-           max_bwd, at_bwd, at_bwd);
+    printf("  forward  x*expf(-expf(-x)):   max %.1f ulp at x = %a (%g)\n", max_fwd,
+           at_fwd, at_fwd);
+    printf(
+        "  backward G*(1 + x*expf(-x)):  max %.1f ulp of max(|f'|, G) at x = %a (%g)\n",
+        max_bwd, at_bwd, at_bwd);
     printf("  backward NaN for %llu of %llu finite inputs (largest such x = %a = %g)\n",
            (unsigned long long)nans, (unsigned long long)finite, last_nan, last_nan);
     return 0;

@@ -12,7 +12,7 @@ Configurations (docs/TRAINING.md):
 Each side runs in its own process (peak RSS is then the model's own). Torch
 gets its best settings: the same thread count, ATEN_CPU_CAPABILITY=avx512,
 OpenBLAS with OPENBLAS_CORETYPE set; its GoLU is the usual float32
-x*exp(-exp(-x)) (the twin in tests/torch_models.py computes in float64 for
+x*exp(-exp(-x)) (the twin in tests/nn/torch_models.py computes in float64 for
 the parity test, which would be unfair here).
 """
 import argparse
@@ -38,7 +38,7 @@ def torch_worker(model, act, steps, threads):
     import torch.nn as nn
     import torch.nn.functional as F
 
-    sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+    sys.path.insert(0, os.path.join(HERE, "..", "tests", "nn"))
     import torch_models as tm
 
     torch.set_num_threads(threads)

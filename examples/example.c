@@ -3,7 +3,8 @@
  * bfloat16 through the same call, and errors as status codes.
  *
  *   make install PREFIX=$HOME/.local
- *   cc example.c $(PKG_CONFIG_PATH=$HOME/.local/lib/pkgconfig pkg-config --cflags --libs golu)
+ *   cc example.c $(PKG_CONFIG_PATH=$HOME/.local/lib/pkgconfig pkg-config --cflags --libs
+ * golu)
  */
 #include <stdio.h>
 

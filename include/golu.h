@@ -36,9 +36,9 @@
 extern "C" {
 #endif
 
-#define GOLU_VERSION_MAJOR 0
-#define GOLU_VERSION_MINOR 1
-#define GOLU_VERSION_PATCH 0
+#define GOLU_VERSION_MAJOR  0
+#define GOLU_VERSION_MINOR  1
+#define GOLU_VERSION_PATCH  0
 #define GOLU_VERSION_STRING "0.1.0"
 
 #if defined(_WIN32)
@@ -54,22 +54,22 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 typedef enum golu_status {
-    GOLU_OK = 0,               /* success */
-    GOLU_ERR_NULL = 1,         /* a required pointer is NULL */
-    GOLU_ERR_DTYPE = 2,        /* unknown dtype value */
-    GOLU_ERR_ACT = 3,          /* unknown activation kind */
-    GOLU_ERR_PARAM = 4,        /* an activation parameter is out of range */
-    GOLU_ERR_NAME = 5,         /* a name (activation, ISA, dtype) is not known */
-    GOLU_ERR_ISA = 6,          /* the requested SIMD path is unknown */
+    GOLU_OK = 0,                  /* success */
+    GOLU_ERR_NULL = 1,            /* a required pointer is NULL */
+    GOLU_ERR_DTYPE = 2,           /* unknown dtype value */
+    GOLU_ERR_ACT = 3,             /* unknown activation kind */
+    GOLU_ERR_PARAM = 4,           /* an activation parameter is out of range */
+    GOLU_ERR_NAME = 5,            /* a name (activation, ISA, dtype) is not known */
+    GOLU_ERR_ISA = 6,             /* the requested SIMD path is unknown */
     GOLU_ERR_ISA_UNSUPPORTED = 7, /* the requested SIMD path is not on this CPU
                                      or not in this build (GOLU_ISA included) */
-    GOLU_ERR_THREADS = 8,      /* thread count is negative */
-    GOLU_ERR_SHAPE = 9,        /* sizes are inconsistent (PReLU channels) */
-    GOLU_ERR_ALIAS = 10,       /* an output partially overlaps an input */
-    GOLU_ERR_NO_PARAMS = 11,   /* the activation has no learnable parameters */
-    GOLU_ERR_NO_MEMORY = 12,   /* an allocation failed */
-    GOLU_ERR_NO_DEVICE = 13,   /* no usable GPU (or no GPU support in this build) */
-    GOLU_ERR_DEVICE = 14       /* the GPU runtime reported an error (launch included) */
+    GOLU_ERR_THREADS = 8,         /* thread count is negative */
+    GOLU_ERR_SHAPE = 9,           /* sizes are inconsistent (PReLU channels) */
+    GOLU_ERR_ALIAS = 10,          /* an output partially overlaps an input */
+    GOLU_ERR_NO_PARAMS = 11,      /* the activation has no learnable parameters */
+    GOLU_ERR_NO_MEMORY = 12,      /* an allocation failed */
+    GOLU_ERR_NO_DEVICE = 13,      /* no usable GPU (or no GPU support in this build) */
+    GOLU_ERR_DEVICE = 14 /* the GPU runtime reported an error (launch included) */
 } golu_status;
 
 /* A constant English sentence for the status; never NULL, also for unknown
@@ -210,8 +210,7 @@ GOLU_API golu_isa golu_ctx_isa(const golu_ctx *ctx);
  * For GOLU_ACT_PRELU the slope is act->alpha (one slope for all elements).
  */
 GOLU_API golu_status golu_forward(const golu_ctx *ctx, const golu_act *act,
-                                  golu_dtype dtype, const void *x, void *y,
-                                  size_t n);
+                                  golu_dtype dtype, const void *x, void *y, size_t n);
 
 /*
  * dx[i] = dy[i] * f'(x[i]) for i < n, computed from x (never from y).
@@ -220,8 +219,8 @@ GOLU_API golu_status golu_forward(const golu_ctx *ctx, const golu_act *act,
  * ReLU family (0 and alpha), as PyTorch does.
  */
 GOLU_API golu_status golu_backward(const golu_ctx *ctx, const golu_act *act,
-                                   golu_dtype dtype, const void *x,
-                                   const void *dy, void *dx, size_t n);
+                                   golu_dtype dtype, const void *x, const void *dy,
+                                   void *dx, size_t n);
 
 /*
  * Gradients of the loss with respect to the activation's scalar parameters,
@@ -233,8 +232,8 @@ GOLU_API golu_status golu_backward(const golu_ctx *ctx, const golu_act *act,
  * Activations without parameters give GOLU_ERR_NO_PARAMS.
  */
 GOLU_API golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act,
-                                     golu_dtype dtype, const void *x,
-                                     const void *dy, size_t n, double out[3]);
+                                     golu_dtype dtype, const void *x, const void *dy,
+                                     size_t n, double out[3]);
 
 /*
  * PReLU with one slope per channel. x is viewed as (outer, channels, inner),
@@ -244,8 +243,7 @@ GOLU_API golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act,
  */
 GOLU_API golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
                                         const void *x, void *y, size_t n,
-                                        const void *slope, size_t channels,
-                                        size_t inner);
+                                        const void *slope, size_t channels, size_t inner);
 
 /*
  * dx = dy * (x > 0 ? 1 : slope[c]); dslope[c] = sum over the channel of
@@ -254,10 +252,9 @@ GOLU_API golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
  * dslope may be NULL to skip it. dx may equal dy or x.
  */
 GOLU_API golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype,
-                                         const void *x, const void *dy,
-                                         void *dx, size_t n, const void *slope,
-                                         size_t channels, size_t inner,
-                                         void *dslope);
+                                         const void *x, const void *dy, void *dx,
+                                         size_t n, const void *slope, size_t channels,
+                                         size_t inner, void *dslope);
 
 /* ------------------------------------------------------------------------ */
 /* 16-bit conversions (round to nearest even; NaN stays NaN)                 */

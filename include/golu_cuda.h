@@ -53,14 +53,13 @@ GOLU_API golu_status golu_cuda_device_name(int device, char *buf, size_t len);
 
 /* y[i] = f(x[i]) for i < n, as golu_forward. y may equal x. */
 GOLU_API golu_status golu_cuda_forward(const golu_act *act, golu_dtype dtype,
-                                       const void *x, void *y, size_t n,
-                                       void *stream);
+                                       const void *x, void *y, size_t n, void *stream);
 
 /* dx[i] = dy[i] * f'(x[i]) for i < n, as golu_backward. dx may equal dy or
  * x. */
 GOLU_API golu_status golu_cuda_backward(const golu_act *act, golu_dtype dtype,
-                                        const void *x, const void *dy,
-                                        void *dx, size_t n, void *stream);
+                                        const void *x, const void *dy, void *dx, size_t n,
+                                        void *stream);
 
 /* Bytes of device workspace golu_cuda_param_grad needs for n elements (0 for
  * n == 0); a few bytes per 4096 elements. */
@@ -77,23 +76,19 @@ GOLU_API size_t golu_cuda_param_grad_workspace(size_t n);
  * fixed blocks of 4096 elements, each summed by a fixed tree, then the block
  * sums by a fixed tree, all in double: the same bits on every run and GPU.
  */
-GOLU_API golu_status golu_cuda_param_grad(const golu_act *act,
-                                          golu_dtype dtype, const void *x,
-                                          const void *dy, size_t n,
+GOLU_API golu_status golu_cuda_param_grad(const golu_act *act, golu_dtype dtype,
+                                          const void *x, const void *dy, size_t n,
                                           double *out, void *workspace,
-                                          size_t workspace_bytes,
-                                          void *stream);
+                                          size_t workspace_bytes, void *stream);
 
 /*
  * PReLU with one slope per channel, as golu_prelu_forward: x viewed as
  * (outer, channels, inner), slope holds `channels` values of dtype (device
  * memory). y may equal x; y overlapping slope is GOLU_ERR_ALIAS.
  */
-GOLU_API golu_status golu_cuda_prelu_forward(golu_dtype dtype, const void *x,
-                                             void *y, size_t n,
-                                             const void *slope,
-                                             size_t channels, size_t inner,
-                                             void *stream);
+GOLU_API golu_status golu_cuda_prelu_forward(golu_dtype dtype, const void *x, void *y,
+                                             size_t n, const void *slope, size_t channels,
+                                             size_t inner, void *stream);
 
 /* Bytes of device workspace golu_cuda_prelu_backward needs to compute
  * dslope (0 for n == 0 or an inconsistent shape). */
@@ -110,12 +105,10 @@ GOLU_API size_t golu_cuda_prelu_backward_workspace(size_t n, size_t channels,
  * run. dx may equal dy or x; dx overlapping slope is GOLU_ERR_ALIAS.
  */
 GOLU_API golu_status golu_cuda_prelu_backward(golu_dtype dtype, const void *x,
-                                              const void *dy, void *dx,
-                                              size_t n, const void *slope,
-                                              size_t channels, size_t inner,
-                                              void *dslope, void *workspace,
-                                              size_t workspace_bytes,
-                                              void *stream);
+                                              const void *dy, void *dx, size_t n,
+                                              const void *slope, size_t channels,
+                                              size_t inner, void *dslope, void *workspace,
+                                              size_t workspace_bytes, void *stream);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checks the AArch64 NEON path without an Arm machine: cross-compiles the
-# library, runs tests/isa_dump.c under qemu-user on the NEON and scalar paths,
+# library, runs tests/kernels/isa_dump.c under qemu-user on the NEON and scalar paths,
 # and compares the results bit for bit with this machine's paths (every
 # activation, forward and backward, 65536 inputs spread over all float32).
 # Installs gcc-aarch64-linux-gnu and qemu-user when missing (Debian, root).
@@ -13,8 +13,8 @@ done
 make -s all
 make -s ARCH=aarch64 CC=aarch64-linux-gnu-gcc BUILD=build-arm WERROR=1 CUDA=0 lib
 out=$(mktemp -d)
-aarch64-linux-gnu-gcc -O2 -Iinclude -static -o "$out/dump-arm" tests/isa_dump.c build-arm/libgolu.a -lm -lpthread
-cc -O2 -Iinclude -o "$out/dump-x86" tests/isa_dump.c build/libgolu.a -lm -lpthread
+aarch64-linux-gnu-gcc -O2 -Iinclude -static -o "$out/dump-arm" tests/kernels/isa_dump.c build-arm/libgolu.a -lm -lpthread
+cc -O2 -Iinclude -o "$out/dump-x86" tests/kernels/isa_dump.c build/libgolu.a -lm -lpthread
 qemu-aarch64 "$out/dump-arm" "$out/neon" 4
 qemu-aarch64 "$out/dump-arm" "$out/arm-scalar" 1
 "$out/dump-x86" "$out/x86-scalar" 1

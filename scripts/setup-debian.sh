@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages golu needs, only those that are missing.
-#   scripts/setup-debian.sh            build and test: gcc, make, MPFR, OpenBLAS, zlib,
-#                                      gnuplot (the plots of golu compare)
+#   scripts/setup-debian.sh            build and test: gcc, make, MPFR, OpenBLAS, zlib, jansson,
+#                                      gnuplot (the plots of golu compare), clang-format
 #   scripts/setup-debian.sh --bench    also Debian's PyTorch, for the comparisons
 #   scripts/setup-debian.sh --data     also the real data: Fashion-MNIST and the King
 #                                      James Bible, whose text it prepares once in
@@ -10,7 +10,7 @@
 # Runs as root (or through sudo when it is available).
 set -eu
 
-want="gcc make libc6-dev libmpfr-dev libgmp-dev pkg-config libopenblas-dev zlib1g-dev gnuplot-nox"
+want="gcc make libc6-dev libmpfr-dev libgmp-dev pkg-config libopenblas-dev zlib1g-dev gnuplot-nox libjansson-dev clang-format"
 data=0
 for opt in "$@"; do
     case "$opt" in

@@ -2,16 +2,23 @@
 # The test command (README, .ci/run): installs what is missing, builds with
 # warnings as errors under gcc (and clang where installed), runs the suite,
 # then runs it again under AddressSanitizer + UndefinedBehaviorSanitizer.
-# The last line is the total "N passed, M failed, K skipped"; exit 1 on any
+# Formatting is checked first (clang-format). The last line is the total "N passed, M failed, K skipped"; exit 1 on any
 # failure.
 set -u
 cd "$(dirname "$0")/.."
-# --bench: Debian's PyTorch, the reference of tests/test_torch_parity.py.
+# --bench: Debian's PyTorch, the reference of tests/nn/test_torch_parity.py.
 sh scripts/setup-debian.sh --bench || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
 
 step() { printf '\n== %s\n' "$*"; }
+
+step "formatting (clang-format, .clang-format)"
+if make -s format-check; then
+    echo "format: 1 passed, 0 failed, 0 skipped"; fmt="1 passed, 0 failed, 0 skipped"
+else
+    echo "FAIL formatting: run 'make format' and commit"; fmt="0 passed, 1 failed, 0 skipped"; status=1
+fi
 
 step "build (gcc, -Werror)"
 make -s -j"$jobs" WERROR=1 all tests || exit 1
@@ -49,7 +56,8 @@ else
 fi
 rm -rf "$inst"
 main="$main
-$ipass passed, $ifail failed, 0 skipped"
+$ipass passed, $ifail failed, 0 skipped
+$fmt"
 
 step "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 san=$(make -s -j"$jobs" WERROR=1 SAN=address,undefined BUILD=build-san test 2>&1); rc=$?

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs every test program under $1/tests, then every tests/test_*.py (with
+# Runs every test program under $1/tests/*/, then every tests/*/test_*.py (with
 # Debian's /usr/bin/python3, where torch and numpy live, else python3 on the
 # PATH; each gets the build directory as its argument), and adds up their
 # summary lines. Prints "N passed, M failed, K skipped" as its last line;
@@ -25,7 +25,7 @@ tally() {
     fi
 }
 
-for t in "$build"/tests/test_*; do
+for t in "$build"/tests/*/test_*; do
     [ -x "$t" ] || continue
     case "$t" in *.d|*.o) continue ;; esac
     out=$("$t" 2>&1); rc=$?
@@ -37,7 +37,7 @@ py=
 for c in /usr/bin/python3 python3; do
     if command -v "$c" >/dev/null 2>&1; then py=$c; break; fi
 done
-for t in "$tests_dir"/test_*.py; do
+for t in "$tests_dir"/*/test_*.py; do
     [ -f "$t" ] || continue
     if [ -z "$py" ]; then
         echo "SKIP the Python tests ($tests_dir/test_*.py): no python3"

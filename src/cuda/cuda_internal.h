@@ -48,8 +48,7 @@ static inline int golu_cuda_aligned(const void *p, size_t size)
 
 /* 1 when [a, a+an) and [b, b+bn) share a byte (any overlap; for buffers
  * that one kernel reads while another thread writes). */
-static inline int golu_cuda_overlap(const void *a, size_t an, const void *b,
-                                    size_t bn)
+static inline int golu_cuda_overlap(const void *a, size_t an, const void *b, size_t bn)
 {
     uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
     return a && b && an && bn && pa < pb + bn && pb < pa + an;
@@ -68,9 +67,8 @@ static inline double *golu_cuda_ws_align(void *ws)
  * (GOLU_ERR_SHAPE), an output partially overlapping an input. in2 may be
  * NULL when the call has one input.
  */
-GOLU_HIDDEN golu_status golu_cuda_check_ew(const golu_act *act,
-                                           golu_dtype dtype, size_t n,
-                                           const void *out, const void *in1,
+GOLU_HIDDEN golu_status golu_cuda_check_ew(const golu_act *act, golu_dtype dtype,
+                                           size_t n, const void *out, const void *in1,
                                            const void *in2, int two_inputs);
 
 #endif

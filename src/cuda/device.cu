@@ -66,8 +66,8 @@ unsigned golu_cuda_blocks(size_t items, int sms)
 }
 
 golu_status golu_cuda_check_ew(const golu_act *act, golu_dtype dtype, size_t n,
-                               const void *out, const void *in1,
-                               const void *in2, int two_inputs)
+                               const void *out, const void *in1, const void *in2,
+                               int two_inputs)
 {
     if (!act)
         return GOLU_ERR_NULL;

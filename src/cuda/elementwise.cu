@@ -16,7 +16,7 @@
 #include "cuda_internal.h"
 #include "ops_cuda.h"
 
-#define THREADS GOLU_CUDA_THREADS
+#define THREADS    GOLU_CUDA_THREADS
 #define MIN_BLOCKS GOLU_CUDA_MIN_BLOCKS
 
 /* [0, n) as a scalar head [0, head), nvec vectors of V elements from head,
@@ -27,8 +27,8 @@ struct span {
 
 /* The split for buffers a, b and c (c may be NULL) of esize-byte elements,
  * lanes per 16 bytes. */
-static span make_span(size_t n, size_t esize, size_t lanes, const void *a,
-                      const void *b, const void *c)
+static span make_span(size_t n, size_t esize, size_t lanes, const void *a, const void *b,
+                      const void *c)
 {
     span sp = {n, n, 0}; /* all scalar */
     uintptr_t mis = (uintptr_t)a % 16;
@@ -74,7 +74,7 @@ static __device__ __forceinline__ size_t scalar_index(const span &sp, size_t k,
 /* y[i] = store(op.fwd(load(x[i]))) */
 template <class S, class Op>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-fwd_kernel(const typename S::T *x, typename S::T *y, span sp, Op op)
+    fwd_kernel(const typename S::T *x, typename S::T *y, span sp, Op op)
 {
     typedef typename S::T T;
     const size_t stride = (size_t)gridDim.x * THREADS;
@@ -98,8 +98,8 @@ fwd_kernel(const typename S::T *x, typename S::T *y, span sp, Op op)
 /* dx[i] = store(op.bwd(load(x[i]), load(dy[i]))) */
 template <class S, class Op>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-bwd_kernel(const typename S::T *x, const typename S::T *dy, typename S::T *dx,
-           span sp, Op op)
+    bwd_kernel(const typename S::T *x, const typename S::T *dy, typename S::T *dx,
+               span sp, Op op)
 {
     typedef typename S::T T;
     const size_t stride = (size_t)gridDim.x * THREADS;
@@ -133,8 +133,7 @@ struct ew_call {
     int sms;
 };
 
-template <class S, class Op>
-static golu_status launch(const ew_call &c, const Op &op)
+template <class S, class Op> static golu_status launch(const ew_call &c, const Op &op)
 {
     typedef typename S::T T;
     span sp = make_span(c.n, sizeof(T), S::V, c.x, c.out, c.dy);
@@ -143,8 +142,8 @@ static golu_status launch(const ew_call &c, const Op &op)
         bwd_kernel<S, Op><<<blocks, THREADS, 0, c.stream>>>(
             (const T *)c.x, (const T *)c.dy, (T *)c.out, sp, op);
     else
-        fwd_kernel<S, Op><<<blocks, THREADS, 0, c.stream>>>(
-            (const T *)c.x, (T *)c.out, sp, op);
+        fwd_kernel<S, Op>
+            <<<blocks, THREADS, 0, c.stream>>>((const T *)c.x, (T *)c.out, sp, op);
     return golu_cuda_launched();
 }
 
@@ -175,8 +174,8 @@ static golu_status run(const golu_act *act, const ew_call &c)
     return c.dtype == GOLU_F64 ? with_f64_op(act, go) : with_f32_op(act, go);
 }
 
-golu_status golu_cuda_forward(const golu_act *act, golu_dtype dtype,
-                              const void *x, void *y, size_t n, void *stream)
+golu_status golu_cuda_forward(const golu_act *act, golu_dtype dtype, const void *x,
+                              void *y, size_t n, void *stream)
 {
     golu_status st = golu_cuda_check_ew(act, dtype, n, y, x, NULL, 0);
     if (st != GOLU_OK || n == 0)
@@ -187,9 +186,8 @@ golu_status golu_cuda_forward(const golu_act *act, golu_dtype dtype,
     return run(act, c);
 }
 
-golu_status golu_cuda_backward(const golu_act *act, golu_dtype dtype,
-                               const void *x, const void *dy, void *dx,
-                               size_t n, void *stream)
+golu_status golu_cuda_backward(const golu_act *act, golu_dtype dtype, const void *x,
+                               const void *dy, void *dx, size_t n, void *stream)
 {
     golu_status st = golu_cuda_check_ew(act, dtype, n, dx, x, dy, 1);
     if (st != GOLU_OK || n == 0)

@@ -52,8 +52,7 @@ GFN void gelu_z(double ax, double *zh, double *zl)
  * kept unrounded. -z^2 = -(zh^2 + 2 zh zl) with zh^2 exact (two products),
  * |2 zh zl + the low part| < 2^-40 as f64_exp_dd_fast() needs.
  */
-GFN int gelu_gauss(double zh, double zl, double *hh, double *hl, double *gh,
-                   double *gl)
+GFN int gelu_gauss(double zh, double zl, double *hh, double *hl, double *gh, double *gl)
 {
     double e = erfcx(zh), sh, sl;
     f64_fast_two_sum(0.5 * e, 0.5 * zl * (2.0 * zh * e - F64_2_SQRTPI_HI), hh, hl);

@@ -23,20 +23,22 @@
 #include "gelu_f64_cuda.h"
 #include "store_cuda.h"
 
-struct f32_family {};
-struct f64_family {};
+struct f32_family {
+};
+struct f64_family {
+};
 
 /* ------------------------------------------------------- float32 family */
 
-#define F32_OP(name, fwd_fn, slope_fn)                                         \
-    struct name {                                                              \
-        typedef f32_family family;                                             \
-        kconsts c;                                                             \
-        __device__ double fwd(double x) const { return fwd_fn(x, &c); }        \
-        __device__ double bwd(double x, double dy) const                       \
-        {                                                                      \
-            return dy * slope_fn(x, &c);                                       \
-        }                                                                      \
+#define F32_OP(name, fwd_fn, slope_fn)                                                   \
+    struct name {                                                                        \
+        typedef f32_family family;                                                       \
+        kconsts c;                                                                       \
+        __device__ double fwd(double x) const { return fwd_fn(x, &c); }                  \
+        __device__ double bwd(double x, double dy) const                                 \
+        {                                                                                \
+            return dy * slope_fn(x, &c);                                                 \
+        }                                                                                \
     };
 
 F32_OP(f32_golu1_op, golu1_fwd_v, golu1_slope_v)
@@ -50,8 +52,7 @@ F32_OP(f32_silu_op, silu_fwd_v, silu_slope_v)
 F32_OP(f32_mish_op, mish_fwd_v, mish_slope_v)
 
 /* run(op) with the float32-family operation of act (already validated). */
-template <class Run>
-static golu_status with_f32_op(const golu_act *act, Run run)
+template <class Run> static golu_status with_f32_op(const golu_act *act, Run run)
 {
     const kconsts c = kconsts_make(act);
     switch (act->kind) {
@@ -82,18 +83,21 @@ struct f64_golu_op {
     typedef f64_family family;
     golu_prm p;
     __device__ double fwd(double x) const { return golu_fwd_general(x, &p); }
-    __device__ double bwd(double x, double dy) const { return golu_bwd_general(x, dy, &p); }
+    __device__ double bwd(double x, double dy) const
+    {
+        return golu_bwd_general(x, dy, &p);
+    }
 };
 
-#define F64_OP(name, f, d)                                                     \
-    struct name {                                                              \
-        typedef f64_family family;                                             \
-        golu_act act;                                                          \
-        __device__ double fwd(double x) const { return f(x, &act); }           \
-        __device__ double bwd(double x, double dy) const                       \
-        {                                                                      \
-            return f64_slope_apply(d(x, &act), dy);                            \
-        }                                                                      \
+#define F64_OP(name, f, d)                                                               \
+    struct name {                                                                        \
+        typedef f64_family family;                                                       \
+        golu_act act;                                                                    \
+        __device__ double fwd(double x) const { return f(x, &act); }                     \
+        __device__ double bwd(double x, double dy) const                                 \
+        {                                                                                \
+            return f64_slope_apply(d(x, &act), dy);                                      \
+        }                                                                                \
     };
 
 F64_OP(f64_relu_op, relu_f, relu_d)
@@ -105,8 +109,7 @@ F64_OP(f64_silu_op, silu_f, silu_d)
 F64_OP(f64_mish_op, mish_f, mish_d)
 
 /* run(op) with the float64 operation of act (already validated). */
-template <class Run>
-static golu_status with_f64_op(const golu_act *act, Run run)
+template <class Run> static golu_status with_f64_op(const golu_act *act, Run run)
 {
     const golu_act a = *act;
     switch (act->kind) {

@@ -13,10 +13,10 @@
 #include "f64_golu.h"
 #include "store_cuda.h"
 
-#define THREADS GOLU_CUDA_THREADS
+#define THREADS    GOLU_CUDA_THREADS
 #define MIN_BLOCKS GOLU_CUDA_MIN_BLOCKS
 #define PER_THREAD 16
-#define CHUNK ((size_t)THREADS * PER_THREAD)
+#define CHUNK      ((size_t)THREADS * PER_THREAD)
 
 static __host__ __device__ size_t chunks_of(size_t count)
 {
@@ -25,8 +25,7 @@ static __host__ __device__ size_t chunks_of(size_t count)
 
 /* The sums of the K values of every thread of the block, by a fixed tree;
  * the result in sh[k][0]. Every thread of the block must call it. */
-template <int K>
-static __device__ void block_sum(double (&s)[K], double (*sh)[THREADS])
+template <int K> static __device__ void block_sum(double (&s)[K], double (*sh)[THREADS])
 {
     const unsigned t = threadIdx.x;
     for (int k = 0; k < K; k++)
@@ -44,7 +43,7 @@ static __device__ void block_sum(double (&s)[K], double (*sh)[THREADS])
  * block. */
 template <int K>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-sum_rows_kernel(const double *partial, size_t count, double *out)
+    sum_rows_kernel(const double *partial, size_t count, double *out)
 {
     __shared__ double sh[K][THREADS];
     double s[K] = {};
@@ -63,8 +62,8 @@ sum_rows_kernel(const double *partial, size_t count, double *out)
  * dy * x where x <= 0 in partial[.. + 0]. */
 template <class S, bool GOLU>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-param_grad_kernel(const typename S::T *x, const typename S::T *dy, size_t n,
-                  golu_act act, double la, double lb, double *partial)
+    param_grad_kernel(const typename S::T *x, const typename S::T *dy, size_t n,
+                      golu_act act, double la, double lb, double *partial)
 {
     __shared__ double sh[3][THREADS];
     const size_t chunks = chunks_of(n);
@@ -88,15 +87,15 @@ param_grad_kernel(const typename S::T *x, const typename S::T *dy, size_t n,
 }
 
 template <class S>
-static void launch_param_grad(const golu_act *act, const void *x,
-                              const void *dy, size_t n, double *partial,
-                              unsigned blocks, cudaStream_t stream)
+static void launch_param_grad(const golu_act *act, const void *x, const void *dy,
+                              size_t n, double *partial, unsigned blocks,
+                              cudaStream_t stream)
 {
     typedef typename S::T T;
     if (act->kind == GOLU_ACT_GOLU)
-        param_grad_kernel<S, true><<<blocks, THREADS, 0, stream>>>(
-            (const T *)x, (const T *)dy, n, *act, log(act->alpha),
-            log(act->beta), partial);
+        param_grad_kernel<S, true>
+            <<<blocks, THREADS, 0, stream>>>((const T *)x, (const T *)dy, n, *act,
+                                             log(act->alpha), log(act->beta), partial);
     else
         param_grad_kernel<S, false><<<blocks, THREADS, 0, stream>>>(
             (const T *)x, (const T *)dy, n, *act, 0.0, 0.0, partial);
@@ -109,10 +108,9 @@ size_t golu_cuda_param_grad_workspace(size_t n)
 
 /* golu_param_grad's checks in api.c's order (x and dy are both inputs: no
  * alias between them), element alignment, then the workspace. */
-static golu_status param_grad_check(const golu_act *act, golu_dtype dtype,
-                                    const void *x, const void *dy, size_t n,
-                                    const double *out, const void *ws,
-                                    size_t ws_bytes)
+static golu_status param_grad_check(const golu_act *act, golu_dtype dtype, const void *x,
+                                    const void *dy, size_t n, const double *out,
+                                    const void *ws, size_t ws_bytes)
 {
     if (!act)
         return GOLU_ERR_NULL;
@@ -124,8 +122,8 @@ static golu_status param_grad_check(const golu_act *act, golu_dtype dtype,
         return GOLU_ERR_DTYPE;
     if (n > 0 && (!x || !dy))
         return GOLU_ERR_NULL;
-    if (n > 0 && (bytes / es != n || !golu_cuda_aligned(x, es) ||
-                  !golu_cuda_aligned(dy, es)))
+    if (n > 0 &&
+        (bytes / es != n || !golu_cuda_aligned(x, es) || !golu_cuda_aligned(dy, es)))
         return GOLU_ERR_SHAPE;
     if (!out)
         return GOLU_ERR_NULL;
@@ -147,13 +145,12 @@ static golu_status param_grad_check(const golu_act *act, golu_dtype dtype,
     return GOLU_OK;
 }
 
-golu_status golu_cuda_param_grad(const golu_act *act, golu_dtype dtype,
-                                 const void *x, const void *dy, size_t n,
-                                 double *out, void *workspace,
+golu_status golu_cuda_param_grad(const golu_act *act, golu_dtype dtype, const void *x,
+                                 const void *dy, size_t n, double *out, void *workspace,
                                  size_t workspace_bytes, void *stream)
 {
-    golu_status st = param_grad_check(act, dtype, x, dy, n, out, workspace,
-                                      workspace_bytes);
+    golu_status st =
+        param_grad_check(act, dtype, x, dy, n, out, workspace, workspace_bytes);
     if (st != GOLU_OK)
         return st;
     int sms;
@@ -211,8 +208,8 @@ static __device__ __forceinline__ double prelu_slope(double v, double s)
  * the dtype is exact in double), as api.c. */
 template <class S>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-prelu_fwd_kernel(const typename S::T *x, typename S::T *y,
-                 const typename S::T *slope, prelu_shape sh)
+    prelu_fwd_kernel(const typename S::T *x, typename S::T *y, const typename S::T *slope,
+                     prelu_shape sh)
 {
     const size_t stride = (size_t)gridDim.x * THREADS;
     for (size_t i = (size_t)blockIdx.x * THREADS + threadIdx.x; i < sh.n; i += stride) {
@@ -224,8 +221,8 @@ prelu_fwd_kernel(const typename S::T *x, typename S::T *y,
 /* dx = dy * slope, element by element (no dslope wanted). */
 template <class S>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-prelu_bwd_kernel(const typename S::T *x, const typename S::T *dy,
-                 typename S::T *dx, const typename S::T *slope, prelu_shape sh)
+    prelu_bwd_kernel(const typename S::T *x, const typename S::T *dy, typename S::T *dx,
+                     const typename S::T *slope, prelu_shape sh)
 {
     const size_t stride = (size_t)gridDim.x * THREADS;
     for (size_t i = (size_t)blockIdx.x * THREADS + threadIdx.x; i < sh.n; i += stride) {
@@ -241,9 +238,9 @@ prelu_bwd_kernel(const typename S::T *x, const typename S::T *dy,
  */
 template <class S>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-prelu_bwd_sum_kernel(const typename S::T *x, const typename S::T *dy,
-                     typename S::T *dx, const typename S::T *slope,
-                     prelu_shape sh, double *partial)
+    prelu_bwd_sum_kernel(const typename S::T *x, const typename S::T *dy,
+                         typename S::T *dx, const typename S::T *slope, prelu_shape sh,
+                         double *partial)
 {
     __shared__ double tree[1][THREADS];
     const size_t nblocks = sh.channels * sh.chunks_per_channel;
@@ -274,7 +271,7 @@ prelu_bwd_sum_kernel(const typename S::T *x, const typename S::T *dy,
  * dtype as api.c does. */
 template <class S>
 __global__ void __launch_bounds__(THREADS, MIN_BLOCKS)
-prelu_dslope_kernel(const double *partial, prelu_shape sh, typename S::T *dslope)
+    prelu_dslope_kernel(const double *partial, prelu_shape sh, typename S::T *dslope)
 {
     __shared__ double tree[1][THREADS];
     for (size_t ch = blockIdx.x; ch < sh.channels; ch += gridDim.x) {
@@ -330,13 +327,13 @@ static golu_status launch_prelu_bwd(const prelu_bufs &b, const prelu_shape &sh,
 }
 
 /* launch<storage>(...) for the dtype. */
-#define PRELU_DISPATCH(launch, dtype, ...)                                     \
-    switch (dtype) {                                                           \
-    case GOLU_F32: return launch<st_f32>(__VA_ARGS__);                         \
-    case GOLU_F64: return launch<st_f64>(__VA_ARGS__);                         \
-    case GOLU_BF16: return launch<st_bf16>(__VA_ARGS__);                       \
-    case GOLU_F16: return launch<st_f16>(__VA_ARGS__);                         \
-    }                                                                          \
+#define PRELU_DISPATCH(launch, dtype, ...)                                               \
+    switch (dtype) {                                                                     \
+    case GOLU_F32: return launch<st_f32>(__VA_ARGS__);                                   \
+    case GOLU_F64: return launch<st_f64>(__VA_ARGS__);                                   \
+    case GOLU_BF16: return launch<st_bf16>(__VA_ARGS__);                                 \
+    case GOLU_F16: return launch<st_f16>(__VA_ARGS__);                                   \
+    }                                                                                    \
     return GOLU_ERR_DTYPE
 
 /* api.c's prelu_check, plus the size in bytes and element alignment. */
@@ -346,8 +343,7 @@ static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
     size_t es = golu_dtype_size(dtype);
     if (es == 0)
         return GOLU_ERR_DTYPE;
-    if (channels == 0 || inner == 0 || n % channels != 0 ||
-        (n / channels) % inner != 0)
+    if (channels == 0 || inner == 0 || n % channels != 0 || (n / channels) % inner != 0)
         return GOLU_ERR_SHAPE;
     if (n > 0 && (!slope || !x))
         return GOLU_ERR_NULL;
@@ -368,9 +364,9 @@ static prelu_shape prelu_shape_make(size_t n, size_t channels, size_t inner)
     return sh;
 }
 
-golu_status golu_cuda_prelu_forward(golu_dtype dtype, const void *x, void *y,
-                                    size_t n, const void *slope,
-                                    size_t channels, size_t inner, void *stream)
+golu_status golu_cuda_prelu_forward(golu_dtype dtype, const void *x, void *y, size_t n,
+                                    const void *slope, size_t channels, size_t inner,
+                                    void *stream)
 {
     golu_status st = prelu_check(dtype, x, n, slope, channels, inner);
     if (st != GOLU_OK || n == 0)
@@ -402,10 +398,9 @@ size_t golu_cuda_prelu_backward_workspace(size_t n, size_t channels, size_t inne
 /* The backward's buffer checks past prelu_check(), for n > 0: dy, then
  * alignment, dx against its inputs and the slopes, then the workspace
  * (only needed for dslope) against every other buffer. */
-static golu_status prelu_bwd_check(golu_dtype dtype, const void *x,
-                                   const void *dy, const void *dx, size_t n,
-                                   const void *slope, size_t channels,
-                                   size_t inner, const void *dslope,
+static golu_status prelu_bwd_check(golu_dtype dtype, const void *x, const void *dy,
+                                   const void *dx, size_t n, const void *slope,
+                                   size_t channels, size_t inner, const void *dslope,
                                    const void *ws, size_t ws_bytes)
 {
     size_t es = golu_dtype_size(dtype), bytes = n * es, sbytes = channels * es;
@@ -433,10 +428,9 @@ static golu_status prelu_bwd_check(golu_dtype dtype, const void *x,
     return GOLU_OK;
 }
 
-golu_status golu_cuda_prelu_backward(golu_dtype dtype, const void *x,
-                                     const void *dy, void *dx, size_t n,
-                                     const void *slope, size_t channels,
-                                     size_t inner, void *dslope,
+golu_status golu_cuda_prelu_backward(golu_dtype dtype, const void *x, const void *dy,
+                                     void *dx, size_t n, const void *slope,
+                                     size_t channels, size_t inner, void *dslope,
                                      void *workspace, size_t workspace_bytes,
                                      void *stream)
 {
@@ -461,8 +455,8 @@ golu_status golu_cuda_prelu_backward(golu_dtype dtype, const void *x,
     cudaStream_t s = (cudaStream_t)stream;
     if (n == 0) /* as on the CPU: every dslope[c] is the empty sum, +0 */
         return golu_cuda_status(cudaMemsetAsync(dslope, 0, channels * es, s));
-    prelu_bufs b = {x, dy, slope, dx, dslope,
-                    dslope ? golu_cuda_ws_align(workspace) : NULL};
+    prelu_bufs b = {x,  dy,     slope,
+                    dx, dslope, dslope ? golu_cuda_ws_align(workspace) : NULL};
     prelu_shape sh = prelu_shape_make(n, channels, inner);
     PRELU_DISPATCH(launch_prelu_bwd, dtype, b, sh, s, sms);
 }

@@ -5,10 +5,14 @@
 #include "internal.h"
 
 static const char *const act_names[GOLU_ACT_COUNT] = {
-    [GOLU_ACT_GOLU] = "golu",           [GOLU_ACT_RELU] = "relu",
-    [GOLU_ACT_LEAKY_RELU] = "leaky_relu", [GOLU_ACT_PRELU] = "prelu",
-    [GOLU_ACT_ELU] = "elu",             [GOLU_ACT_GELU] = "gelu",
-    [GOLU_ACT_GELU_TANH] = "gelu_tanh", [GOLU_ACT_SILU] = "silu",
+    [GOLU_ACT_GOLU] = "golu",
+    [GOLU_ACT_RELU] = "relu",
+    [GOLU_ACT_LEAKY_RELU] = "leaky_relu",
+    [GOLU_ACT_PRELU] = "prelu",
+    [GOLU_ACT_ELU] = "elu",
+    [GOLU_ACT_GELU] = "gelu",
+    [GOLU_ACT_GELU_TANH] = "gelu_tanh",
+    [GOLU_ACT_SILU] = "silu",
     [GOLU_ACT_MISH] = "mish",
 };
 
@@ -39,8 +43,12 @@ golu_act golu_act_default(golu_act_kind kind)
 
 golu_status golu_act_from_name(const char *name, golu_act *out)
 {
-    static const struct { const char *alias; golu_act_kind kind; } aliases[] = {
-        {"leakyrelu", GOLU_ACT_LEAKY_RELU}, {"swish", GOLU_ACT_SILU},
+    static const struct {
+        const char *alias;
+        golu_act_kind kind;
+    } aliases[] = {
+        {"leakyrelu", GOLU_ACT_LEAKY_RELU},
+        {"swish", GOLU_ACT_SILU},
     };
     if (!name || !out)
         return GOLU_ERR_NULL;
@@ -59,7 +67,10 @@ golu_status golu_act_from_name(const char *name, golu_act *out)
     return GOLU_ERR_NAME;
 }
 
-static int positive_finite(double v) { return isfinite(v) && v > 0.0; }
+static int positive_finite(double v)
+{
+    return isfinite(v) && v > 0.0;
+}
 
 golu_status golu_act_check(const golu_act *act)
 {

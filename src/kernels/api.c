@@ -20,7 +20,10 @@
 
 /* ------------------------------------------------------------ validation */
 
-static int bad_dtype(golu_dtype dtype) { return golu_dtype_size(dtype) == 0; }
+static int bad_dtype(golu_dtype dtype)
+{
+    return golu_dtype_size(dtype) == 0;
+}
 
 /* The checks every elementwise call shares. Buffers may be NULL only when
  * n == 0; outputs may equal an input but not overlap it partially. */
@@ -77,12 +80,12 @@ static void fwd_range(void *arg, size_t begin, size_t end)
     size_t n = end - begin;
     switch (j->dtype) {
     case GOLU_F32:
-        j->k->f32_fwd[j->act->kind]((const float *)j->x + begin,
-                                    (float *)j->out + begin, n, j->act);
+        j->k->f32_fwd[j->act->kind]((const float *)j->x + begin, (float *)j->out + begin,
+                                    n, j->act);
         break;
     case GOLU_F64:
-        golu_f64_fwd[j->act->kind]((const double *)j->x + begin,
-                                   (double *)j->out + begin, n, j->act);
+        golu_f64_fwd[j->act->kind]((const double *)j->x + begin, (double *)j->out + begin,
+                                   n, j->act);
         break;
     case GOLU_BF16:
     case GOLU_F16:
@@ -104,8 +107,8 @@ static void bwd_range(void *arg, size_t begin, size_t end)
     switch (j->dtype) {
     case GOLU_F32:
         j->k->f32_bwd[j->act->kind]((const float *)j->x + begin,
-                                    (const float *)j->dy + begin,
-                                    (float *)j->out + begin, n, j->act);
+                                    (const float *)j->dy + begin, (float *)j->out + begin,
+                                    n, j->act);
         break;
     case GOLU_F64:
         golu_f64_bwd[j->act->kind]((const double *)j->x + begin,
@@ -141,8 +144,8 @@ static golu_status run_elementwise(const golu_ctx *ctx, job *j, size_t n,
     return GOLU_OK;
 }
 
-golu_status golu_forward(const golu_ctx *ctx, const golu_act *act,
-                         golu_dtype dtype, const void *x, void *y, size_t n)
+golu_status golu_forward(const golu_ctx *ctx, const golu_act *act, golu_dtype dtype,
+                         const void *x, void *y, size_t n)
 {
     golu_status st = check_common(act, dtype, n, x, NULL, y);
     if (st != GOLU_OK || n == 0)
@@ -153,9 +156,8 @@ golu_status golu_forward(const golu_ctx *ctx, const golu_act *act,
     return run_elementwise(ctx, &j, n, fwd_range);
 }
 
-golu_status golu_backward(const golu_ctx *ctx, const golu_act *act,
-                          golu_dtype dtype, const void *x, const void *dy,
-                          void *dx, size_t n)
+golu_status golu_backward(const golu_ctx *ctx, const golu_act *act, golu_dtype dtype,
+                          const void *x, const void *dy, void *dx, size_t n)
 {
     golu_status st = check_common(act, dtype, n, x, dy, dx);
     if (st != GOLU_OK || n == 0)
@@ -223,9 +225,8 @@ static void pgrad_range(void *arg, size_t begin, size_t end)
     }
 }
 
-golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act,
-                            golu_dtype dtype, const void *x, const void *dy,
-                            size_t n, double out[3])
+golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act, golu_dtype dtype,
+                            const void *x, const void *dy, size_t n, double out[3])
 {
     golu_status st = check_common(act, dtype, n, x, dy, NULL);
     if (st != GOLU_OK)
@@ -272,8 +273,7 @@ static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
 {
     if (bad_dtype(dtype))
         return GOLU_ERR_DTYPE;
-    if (channels == 0 || inner == 0 || n % channels != 0 ||
-        (n / channels) % inner != 0)
+    if (channels == 0 || inner == 0 || n % channels != 0 || (n / channels) % inner != 0)
         return GOLU_ERR_SHAPE;
     if (n > 0 && (!slope || !x))
         return GOLU_ERR_NULL;
@@ -310,9 +310,9 @@ static void prelu_fwd_channels(void *arg, size_t c0, size_t c1)
     }
 }
 
-golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
-                               const void *x, void *y, size_t n,
-                               const void *slope, size_t channels, size_t inner)
+golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype, const void *x,
+                               void *y, size_t n, const void *slope, size_t channels,
+                               size_t inner)
 {
     golu_status st = prelu_check(dtype, x, n, slope, channels, inner);
     if (st != GOLU_OK)
@@ -334,7 +334,8 @@ static void prelu_bwd_channels(void *arg, size_t c0, size_t c1)
 {
     const prelu_job *j = arg;
     for (size_t c = c0; c < c1; c++) {
-        double s = j->n ? load_elem(j->dtype, j->slope, c) : 0.0; /* n == 0: may be NULL */
+        double s =
+            j->n ? load_elem(j->dtype, j->slope, c) : 0.0; /* n == 0: may be NULL */
         double sum = 0.0;
         for (size_t o = 0; o < j->outer; o++) {
             size_t base = (o * j->channels + c) * j->inner;
@@ -354,10 +355,9 @@ static void prelu_bwd_channels(void *arg, size_t c0, size_t c1)
     }
 }
 
-golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype,
-                                const void *x, const void *dy, void *dx,
-                                size_t n, const void *slope, size_t channels,
-                                size_t inner, void *dslope)
+golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype, const void *x,
+                                const void *dy, void *dx, size_t n, const void *slope,
+                                size_t channels, size_t inner, void *dslope)
 {
     golu_status st = prelu_check(dtype, x, n, slope, channels, inner);
     if (st != GOLU_OK)

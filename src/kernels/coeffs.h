@@ -26,9 +26,9 @@
 #define EXP2_D6_Q5 0x1.46d64ad0b58fap-10
 #define EXP2_D6_Q6 0x1.c54179a7f6a4ep-13
 
-/* -log2(e) * 2^f ~ C0 + f*Q(f) on [0, 1], degree 8: GoLU's inner exp, scaled so that its result is the outer exp2's argument.
- * max relative error of the rounded coefficients: 8.257e-13 (2^-40.1)
- * GOLU_INNER_Qj is the coefficient of f^j. */
+/* -log2(e) * 2^f ~ C0 + f*Q(f) on [0, 1], degree 8: GoLU's inner exp, scaled so that its
+ * result is the outer exp2's argument. max relative error of the rounded
+ * coefficients: 8.257e-13 (2^-40.1) GOLU_INNER_Qj is the coefficient of f^j. */
 #define GOLU_INNER_C0 -0x1.71547652b82fep+0
 #define GOLU_INNER_Q1 -0x1.fffffffedf80cp-1
 #define GOLU_INNER_Q2 -0x1.62e4303c712d8p-2
@@ -55,23 +55,23 @@
 /* erfc(z) = t exp(-z^2 + S(u)), t = 2/(2+z), u = (t - MID)/HALF, for z in
  * [0, 12]; S of degree 14, max absolute error of the rounded
  * coefficients 2.276e-11 (2^-35.4) = the relative error of erfc. */
-#define ERFC_ZMAX 12.0
+#define ERFC_ZMAX    12.0
 #define ERFC_U_SCALE 0x1.2aaaaaaaaaaabp+1
 #define ERFC_U_SHIFT -0x1.5555555555555p+0
-#define ERFC_S0 -0x1.26562fc570abdp-1
-#define ERFC_S1 0x1.2bd40a02e2522p-1
-#define ERFC_S2 0x1.3c993d0ae14f3p-6
-#define ERFC_S3 -0x1.0562bb4ccaefep-5
-#define ERFC_S4 -0x1.cea378e903102p-10
-#define ERFC_S5 0x1.1b1c07c24fc0ep-8
-#define ERFC_S6 -0x1.ae65c450b2e11p-13
-#define ERFC_S7 -0x1.717a1aa668df6p-11
-#define ERFC_S8 0x1.5910615b65025p-13
-#define ERFC_S9 0x1.a6dbf218e4e6ep-14
-#define ERFC_S10 -0x1.c5ae7e8278628p-15
-#define ERFC_S11 -0x1.21ffe2cd07723p-17
-#define ERFC_S12 0x1.834bebb98195ep-17
-#define ERFC_S13 -0x1.72357462a7dedp-26
-#define ERFC_S14 -0x1.5cff5159495d4p-20
+#define ERFC_S0      -0x1.26562fc570abdp-1
+#define ERFC_S1      0x1.2bd40a02e2522p-1
+#define ERFC_S2      0x1.3c993d0ae14f3p-6
+#define ERFC_S3      -0x1.0562bb4ccaefep-5
+#define ERFC_S4      -0x1.cea378e903102p-10
+#define ERFC_S5      0x1.1b1c07c24fc0ep-8
+#define ERFC_S6      -0x1.ae65c450b2e11p-13
+#define ERFC_S7      -0x1.717a1aa668df6p-11
+#define ERFC_S8      0x1.5910615b65025p-13
+#define ERFC_S9      0x1.a6dbf218e4e6ep-14
+#define ERFC_S10     -0x1.c5ae7e8278628p-15
+#define ERFC_S11     -0x1.21ffe2cd07723p-17
+#define ERFC_S12     0x1.834bebb98195ep-17
+#define ERFC_S13     -0x1.72357462a7dedp-26
+#define ERFC_S14     -0x1.5cff5159495d4p-20
 
 #endif

@@ -1,10 +1,10 @@
 /*
  * convert16.h - the bits of floats and doubles, and bfloat16 and float16 to
- * and from float32, round to nearest even, with integer recipes: the one source of these conversions for the
- * CPU (dtype.c's public functions wrap them; the SIMD paths are checked
- * against them) and the GPU (src/cuda/store_cuda.h), so both store the same
- * bits. The one float addition, in the float16 subnormal case, is IEEE on
- * both (the GPU kernels are built with -ftz=false).
+ * and from float32, round to nearest even, with integer recipes: the one source of these
+ * conversions for the CPU (dtype.c's public functions wrap them; the SIMD paths are
+ * checked against them) and the GPU (src/cuda/store_cuda.h), so both store the same bits.
+ * The one float addition, in the float16 subnormal case, is IEEE on both (the GPU kernels
+ * are built with -ftz=false).
  */
 #ifndef GOLU_CONVERT16_H
 #define GOLU_CONVERT16_H
@@ -48,7 +48,10 @@ CFN double golu_cvt_f64_from_bits(uint64_t u)
 }
 
 /* exact */
-CFN float golu_cvt_bf16_to_f32(uint16_t h) { return golu_cvt_f32_from_bits((uint32_t)h << 16); }
+CFN float golu_cvt_bf16_to_f32(uint16_t h)
+{
+    return golu_cvt_f32_from_bits((uint32_t)h << 16);
+}
 
 /* nearest even; NaN keeps its sign and top payload, made quiet */
 CFN uint16_t golu_cvt_f32_to_bf16(float f)
@@ -67,7 +70,8 @@ CFN float golu_cvt_f16_to_f32(uint16_t h)
     uint32_t exp = (h >> 10) & 0x1fu;
     uint32_t man = h & 0x3ffu;
     if (exp == 0x1f)
-        return golu_cvt_f32_from_bits(sign | 0x7f800000u | (man << 13) | (man ? 0x400000u : 0u));
+        return golu_cvt_f32_from_bits(sign | 0x7f800000u | (man << 13) |
+                                      (man ? 0x400000u : 0u));
     if (exp == 0) {
         float v = (float)man * 0x1p-24f;
         return sign ? -v : v;

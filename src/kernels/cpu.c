@@ -27,7 +27,7 @@
 static struct {
     int supported[GOLU_ISA_COUNT];
     golu_isa best;
-    golu_isa chosen;      /* best, or what GOLU_ISA names */
+    golu_isa chosen; /* best, or what GOLU_ISA names */
     golu_status env_status;
 } cpu;
 
@@ -51,16 +51,16 @@ static void detect_x86(void)
     if (!osxsave || !avx)
         return;
     unsigned long long xcr0 = read_xcr0();
-    int ymm_os = (xcr0 & 0x6) == 0x6;     /* SSE and AVX state */
-    int zmm_os = (xcr0 & 0xe6) == 0xe6;   /* plus opmask, ZMM_Hi256, Hi16_ZMM */
+    int ymm_os = (xcr0 & 0x6) == 0x6;   /* SSE and AVX state */
+    int zmm_os = (xcr0 & 0xe6) == 0xe6; /* plus opmask, ZMM_Hi256, Hi16_ZMM */
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return;
     int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1, avx512dq = (b >> 17) & 1,
         avx512bw = (b >> 30) & 1, avx512vl = (b >> 31) & 1;
     if (ymm_os && avx2 && fma && f16c)
         cpu.supported[GOLU_ISA_AVX2] = 1;
-    if (cpu.supported[GOLU_ISA_AVX2] && zmm_os && avx512f && avx512dq &&
-        avx512bw && avx512vl)
+    if (cpu.supported[GOLU_ISA_AVX2] && zmm_os && avx512f && avx512dq && avx512bw &&
+        avx512vl)
         cpu.supported[GOLU_ISA_AVX512] = 1;
 }
 #endif
@@ -81,8 +81,7 @@ static void detect(void)
             cpu.supported[i] = 0;
 
     cpu.best = GOLU_ISA_SCALAR;
-    static const golu_isa preference[] = {GOLU_ISA_AVX512, GOLU_ISA_AVX2,
-                                          GOLU_ISA_NEON};
+    static const golu_isa preference[] = {GOLU_ISA_AVX512, GOLU_ISA_AVX2, GOLU_ISA_NEON};
     for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++) {
         if (cpu.supported[preference[i]]) {
             cpu.best = preference[i];
@@ -105,10 +104,13 @@ static void detect(void)
     }
 }
 
-static void ensure_detected(void) { pthread_once(&cpu_once, detect); }
+static void ensure_detected(void)
+{
+    pthread_once(&cpu_once, detect);
+}
 
-static const char *const isa_names[GOLU_ISA_COUNT] = {"auto", "scalar", "avx2",
-                                                      "avx512", "neon"};
+static const char *const isa_names[GOLU_ISA_COUNT] = {"auto", "scalar", "avx2", "avx512",
+                                                      "neon"};
 
 const char *golu_isa_name(golu_isa isa)
 {

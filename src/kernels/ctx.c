@@ -16,7 +16,10 @@ golu_status golu_ctx_create(golu_ctx **out)
     return GOLU_OK;
 }
 
-void golu_ctx_destroy(golu_ctx *ctx) { free(ctx); }
+void golu_ctx_destroy(golu_ctx *ctx)
+{
+    free(ctx);
+}
 
 golu_status golu_ctx_set_threads(golu_ctx *ctx, int threads)
 {

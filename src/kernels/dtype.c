@@ -30,10 +30,13 @@ const char *golu_dtype_name(golu_dtype dtype)
 
 golu_status golu_dtype_from_name(const char *name, golu_dtype *out)
 {
-    static const struct { const char *name; golu_dtype dtype; } names[] = {
-        {"f32", GOLU_F32},   {"float32", GOLU_F32},  {"f64", GOLU_F64},
-        {"float64", GOLU_F64}, {"bf16", GOLU_BF16}, {"bfloat16", GOLU_BF16},
-        {"f16", GOLU_F16},   {"float16", GOLU_F16},
+    static const struct {
+        const char *name;
+        golu_dtype dtype;
+    } names[] = {
+        {"f32", GOLU_F32},     {"float32", GOLU_F32}, {"f64", GOLU_F64},
+        {"float64", GOLU_F64}, {"bf16", GOLU_BF16},   {"bfloat16", GOLU_BF16},
+        {"f16", GOLU_F16},     {"float16", GOLU_F16},
     };
     if (!name || !out)
         return GOLU_ERR_NULL;
@@ -46,10 +49,22 @@ golu_status golu_dtype_from_name(const char *name, golu_dtype *out)
     return GOLU_ERR_NAME;
 }
 
-float golu_bf16_to_f32(unsigned short h) { return golu_cvt_bf16_to_f32(h); }
-unsigned short golu_f32_to_bf16(float f) { return golu_cvt_f32_to_bf16(f); }
-float golu_f16_to_f32(unsigned short h) { return golu_cvt_f16_to_f32(h); }
-unsigned short golu_f32_to_f16(float f) { return golu_cvt_f32_to_f16(f); }
+float golu_bf16_to_f32(unsigned short h)
+{
+    return golu_cvt_bf16_to_f32(h);
+}
+unsigned short golu_f32_to_bf16(float f)
+{
+    return golu_cvt_f32_to_bf16(f);
+}
+float golu_f16_to_f32(unsigned short h)
+{
+    return golu_cvt_f16_to_f32(h);
+}
+unsigned short golu_f32_to_f16(float f)
+{
+    return golu_cvt_f32_to_f16(f);
+}
 
 void golu_bf16_to_f32_n(const uint16_t *src, float *dst, size_t n)
 {

@@ -10,8 +10,8 @@
 #include "f32_math.h"
 
 #define GOLU_CAT2(a, b) a##b
-#define GOLU_CAT(a, b) GOLU_CAT2(a, b)
-#define KERNEL(name) GOLU_CAT(name##_, VD_ISA_SUFFIX)
+#define GOLU_CAT(a, b)  GOLU_CAT2(a, b)
+#define KERNEL(name)    GOLU_CAT(name##_, VD_ISA_SUFFIX)
 
 /* ------------------------------------------------------------------ loops */
 
@@ -20,60 +20,58 @@
  * small buffer so nothing past the end is read or written. Each step loads
  * before it stores, so y == x (and dx == dy or dx == x) is safe.
  */
-#define DEFINE_FWD(name, elem, store)                                          \
-    static void KERNEL(name)(const float *x, float *y, size_t n,               \
-                             const golu_act *act)                              \
-    {                                                                          \
-        const kconsts c = kconsts_make(act);                                   \
-        size_t i = 0;                                                          \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                     \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);      \
-            store(y + i, elem(a, &c));                                  \
-            store(y + i + VD_LANES, elem(b, &c));                       \
-        }                                                                      \
-        for (; i + VD_LANES <= n; i += VD_LANES)                               \
-            store(y + i, elem(vd_load_f32(x + i), &c));                 \
-        if (i < n) {                                                           \
-            float tx[VD_LANES] = {0}, ty[VD_LANES];                            \
-            memcpy(tx, x + i, (n - i) * sizeof *x);                            \
-            store(ty, elem(vd_load_f32(tx), &c));                       \
-            memcpy(y + i, ty, (n - i) * sizeof *y);                            \
-        }                                                                      \
+#define DEFINE_FWD(name, elem, store)                                                    \
+    static void KERNEL(name)(const float *x, float *y, size_t n, const golu_act *act)    \
+    {                                                                                    \
+        const kconsts c = kconsts_make(act);                                             \
+        size_t i = 0;                                                                    \
+        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
+            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
+            store(y + i, elem(a, &c));                                                   \
+            store(y + i + VD_LANES, elem(b, &c));                                        \
+        }                                                                                \
+        for (; i + VD_LANES <= n; i += VD_LANES)                                         \
+            store(y + i, elem(vd_load_f32(x + i), &c));                                  \
+        if (i < n) {                                                                     \
+            float tx[VD_LANES] = {0}, ty[VD_LANES];                                      \
+            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
+            store(ty, elem(vd_load_f32(tx), &c));                                        \
+            memcpy(y + i, ty, (n - i) * sizeof *y);                                      \
+        }                                                                                \
     }
 
 /* dx = dy * slope(x), the product taken in double and rounded once. */
-#define DEFINE_BWD(name, slope, store)                                         \
-    static void KERNEL(name)(const float *x, const float *dy, float *dx,       \
-                             size_t n, const golu_act *act)                    \
-    {                                                                          \
-        const kconsts c = kconsts_make(act);                                   \
-        size_t i = 0;                                                          \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                     \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);      \
-            vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);  \
-            store(dx + i, vd_mul(da, slope(a, &c)));                    \
-            store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));         \
-        }                                                                      \
-        for (; i + VD_LANES <= n; i += VD_LANES) {                             \
-            vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);               \
-            store(dx + i, vd_mul(da, slope(a, &c)));                    \
-        }                                                                      \
-        if (i < n) {                                                           \
-            float tx[VD_LANES] = {0}, tdy[VD_LANES] = {0}, tdx[VD_LANES];      \
-            memcpy(tx, x + i, (n - i) * sizeof *x);                            \
-            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                         \
-            store(tdx, vd_mul(vd_load_f32(tdy),                         \
-                                     slope(vd_load_f32(tx), &c)));             \
-            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                         \
-        }                                                                      \
+#define DEFINE_BWD(name, slope, store)                                                   \
+    static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
+                             const golu_act *act)                                        \
+    {                                                                                    \
+        const kconsts c = kconsts_make(act);                                             \
+        size_t i = 0;                                                                    \
+        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
+            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
+            vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);            \
+            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
+            store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                          \
+        }                                                                                \
+        for (; i + VD_LANES <= n; i += VD_LANES) {                                       \
+            vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);                         \
+            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
+        }                                                                                \
+        if (i < n) {                                                                     \
+            float tx[VD_LANES] = {0}, tdy[VD_LANES] = {0}, tdx[VD_LANES];                \
+            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
+            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                                   \
+            store(tdx, vd_mul(vd_load_f32(tdy), slope(vd_load_f32(tx), &c)));            \
+            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                                   \
+        }                                                                                \
     }
 
 /* Each activation's kernels: rounded to nearest (float32 results) and rounded
  * to odd (for the 16-bit types, which round once more: see convert16.h). */
-#define DEFINE_ACT(name, fwd, slope)                                           \
-    DEFINE_FWD(name##_fwd, fwd, vd_store_f32)                                  \
-    DEFINE_BWD(name##_bwd, slope, vd_store_f32)                                \
-    DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                          \
+#define DEFINE_ACT(name, fwd, slope)                                                     \
+    DEFINE_FWD(name##_fwd, fwd, vd_store_f32)                                            \
+    DEFINE_BWD(name##_bwd, slope, vd_store_f32)                                          \
+    DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                                    \
     DEFINE_BWD(name##_bwd_odd, slope, vd_store_f32_odd)
 
 DEFINE_ACT(golu1, golu1_fwd_v, golu1_slope_v)
@@ -87,49 +85,39 @@ DEFINE_ACT(silu, silu_fwd_v, silu_slope_v)
 DEFINE_ACT(mish, mish_fwd_v, mish_slope_v)
 
 /* GoLU: the specialised kernels for the default parameters. */
-#define DEFINE_GOLU_DISPATCH(suffix)                                           \
-    static void KERNEL(golu_fwd##suffix)(const float *x, float *y, size_t n,   \
-                                         const golu_act *act)                  \
-    {                                                                          \
-        if (golu_is_default(act))                                              \
-            KERNEL(golu1_fwd##suffix)(x, y, n, act);                           \
-        else                                                                   \
-            KERNEL(golu_general_fwd##suffix)(x, y, n, act);                    \
-    }                                                                          \
-    static void KERNEL(golu_bwd##suffix)(const float *x, const float *dy,      \
-                                         float *dx, size_t n,                  \
-                                         const golu_act *act)                  \
-    {                                                                          \
-        if (golu_is_default(act))                                              \
-            KERNEL(golu1_bwd##suffix)(x, dy, dx, n, act);                      \
-        else                                                                   \
-            KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, act);               \
+#define DEFINE_GOLU_DISPATCH(suffix)                                                     \
+    static void KERNEL(golu_fwd##suffix)(const float *x, float *y, size_t n,             \
+                                         const golu_act *act)                            \
+    {                                                                                    \
+        if (golu_is_default(act))                                                        \
+            KERNEL(golu1_fwd##suffix)(x, y, n, act);                                     \
+        else                                                                             \
+            KERNEL(golu_general_fwd##suffix)(x, y, n, act);                              \
+    }                                                                                    \
+    static void KERNEL(golu_bwd##suffix)(const float *x, const float *dy, float *dx,     \
+                                         size_t n, const golu_act *act)                  \
+    {                                                                                    \
+        if (golu_is_default(act))                                                        \
+            KERNEL(golu1_bwd##suffix)(x, dy, dx, n, act);                                \
+        else                                                                             \
+            KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, act);                         \
     }
 
 DEFINE_GOLU_DISPATCH()
 DEFINE_GOLU_DISPATCH(_odd)
 
-#define ACT_TABLE(dir)                                                         \
-    {                                                                          \
-        [GOLU_ACT_GOLU] = KERNEL(golu_##dir),                                  \
-        [GOLU_ACT_RELU] = KERNEL(relu_##dir),                                  \
-        [GOLU_ACT_LEAKY_RELU] = KERNEL(leaky_##dir),                           \
-        [GOLU_ACT_PRELU] = KERNEL(leaky_##dir),                                \
-        [GOLU_ACT_ELU] = KERNEL(elu_##dir),                                    \
-        [GOLU_ACT_GELU] = KERNEL(gelu_##dir),                                  \
-        [GOLU_ACT_GELU_TANH] = KERNEL(gelu_tanh_##dir),                        \
-        [GOLU_ACT_SILU] = KERNEL(silu_##dir),                                  \
-        [GOLU_ACT_MISH] = KERNEL(mish_##dir),                                  \
+#define ACT_TABLE(dir)                                                                   \
+    {                                                                                    \
+        [GOLU_ACT_GOLU] = KERNEL(golu_##dir), [GOLU_ACT_RELU] = KERNEL(relu_##dir),      \
+        [GOLU_ACT_LEAKY_RELU] = KERNEL(leaky_##dir),                                     \
+        [GOLU_ACT_PRELU] = KERNEL(leaky_##dir), [GOLU_ACT_ELU] = KERNEL(elu_##dir),      \
+        [GOLU_ACT_GELU] = KERNEL(gelu_##dir),                                            \
+        [GOLU_ACT_GELU_TANH] = KERNEL(gelu_tanh_##dir),                                  \
+        [GOLU_ACT_SILU] = KERNEL(silu_##dir), [GOLU_ACT_MISH] = KERNEL(mish_##dir),      \
     }
 
 const golu_kernel_table GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX) = {
-    VD_ISA_ENUM,
-    ACT_TABLE(fwd),
-    ACT_TABLE(bwd),
-    ACT_TABLE(fwd_odd),
-    ACT_TABLE(bwd_odd),
-    CVT_BF16_TO_F32,
-    CVT_F16_TO_F32,
-    CVT_F32_TO_BF16,
-    CVT_F32_TO_F16,
+    VD_ISA_ENUM,        ACT_TABLE(fwd),     ACT_TABLE(bwd),
+    ACT_TABLE(fwd_odd), ACT_TABLE(bwd_odd), CVT_BF16_TO_F32,
+    CVT_F16_TO_F32,     CVT_F32_TO_BF16,    CVT_F32_TO_F16,
 };

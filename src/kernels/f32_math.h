@@ -29,12 +29,12 @@
 #endif
 
 #define LOG2E 0x1.71547652b82fep+0 /* log2(e) rounded */
-#define LN2 0x1.62e42fefa39efp-1   /* ln(2) rounded */
+#define LN2   0x1.62e42fefa39efp-1 /* ln(2) rounded */
 
 /* Clamps that keep every double intermediate finite and normal. */
-#define EXP2_ARG_MAX 1020.0 /* 2^a stays in [2^-1020, 2^1020] */
-#define GOLU_B_MIN (-1020.0) /* outer exp2 argument: G >= 2^-1020 */
-#define X_MAX_FOR_SLOPE 0x1p64 /* beyond this f'(x) is its limit in float */
+#define EXP2_ARG_MAX    1020.0    /* 2^a stays in [2^-1020, 2^1020] */
+#define GOLU_B_MIN      (-1020.0) /* outer exp2 argument: G >= 2^-1020 */
+#define X_MAX_FOR_SLOPE 0x1p64    /* beyond this f'(x) is its limit in float */
 
 /* Constants a kernel needs, from the activation's parameters. */
 typedef struct kconsts {
@@ -61,11 +61,15 @@ VFN vd slope_at_neg_inf(vd x, double limit, vd slope)
 
 /* Q(f) Horner steps shared by the degree-8 polynomials: returns Q(f) with
  * P(f) = c0 + f*Q(f). */
-#define HORNER8(f, N)                                                          \
-    vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(N##_Q8), f,     \
-        vd_set1(N##_Q7)), f, vd_set1(N##_Q6)), f, vd_set1(N##_Q5)), f,       \
-        vd_set1(N##_Q4)), f, vd_set1(N##_Q3)), f, vd_set1(N##_Q2)), f,       \
-        vd_set1(N##_Q1))
+#define HORNER8(f, N)                                                                    \
+    vd_fma(                                                                              \
+        vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(N##_Q8), f, vd_set1(N##_Q7)),  \
+                                           f, vd_set1(N##_Q6)),                          \
+                                    f, vd_set1(N##_Q5)),                                 \
+                             f, vd_set1(N##_Q4)),                                        \
+                      f, vd_set1(N##_Q3)),                                               \
+               f, vd_set1(N##_Q2)),                                                      \
+        f, vd_set1(N##_Q1))
 
 /* 2^a for a in [-1020, 1020] (callers clamp): relative error 2^-40.1.
  * f = a - floor(a) in [0, 1), scaled by 2^floor(a). */
@@ -82,7 +86,10 @@ VFN vd clamp_exp2_arg(vd a)
 }
 
 /* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-40 + |x|*2^-53. */
-VFN vd exp_v(vd x) { return exp2_core(clamp_exp2_arg(vd_mul(x, vd_set1(LOG2E)))); }
+VFN vd exp_v(vd x)
+{
+    return exp2_core(clamp_exp2_arg(vd_mul(x, vd_set1(LOG2E))));
+}
 
 /* e^x - 1 for x <= 0 (ELU): 2^k * f*Q(f) + (2^k - 1) with k = round(a), exact
  * for k = 0, so no cancellation near 0; relative error about 2^-35 there
@@ -115,13 +122,16 @@ VFN vd golu1_gate(vd xc, vd *b_out)
 {
     vd a = vd_mul(xc, vd_set1(-LOG2E));
     vd f1 = vd_frac(a);
-    vd b = vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    vd b =
+        vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
     *b_out = b;
     vd f2 = vd_frac(b);
-    vd q = vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(EXP2_D6_Q6), f2,
-                vd_set1(EXP2_D6_Q5)), f2, vd_set1(EXP2_D6_Q4)), f2,
-                vd_set1(EXP2_D6_Q3)), f2, vd_set1(EXP2_D6_Q2)), f2,
-                vd_set1(EXP2_D6_Q1));
+    vd q =
+        vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(EXP2_D6_Q6), f2, vd_set1(EXP2_D6_Q5)),
+                                    f2, vd_set1(EXP2_D6_Q4)),
+                             f2, vd_set1(EXP2_D6_Q3)),
+                      f2, vd_set1(EXP2_D6_Q2)),
+               f2, vd_set1(EXP2_D6_Q1));
     return vd_scale2_floor(vd_fma(q, f2, vd_set1(1.0)), b);
 }
 
@@ -146,7 +156,8 @@ VFN vd golu1_slope_v(vd x, const kconsts *c)
     vd xc = vd_min(vd_set1(GOLU1_X_MAX), vd_max(vd_set1(GOLU1_X_MIN), x));
     vd b;
     vd g = golu1_gate(xc, &b);
-    return slope_at_neg_inf(x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
+    return slope_at_neg_inf(
+        x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
 }
 
 /*
@@ -160,7 +171,8 @@ VFN vd golu_gate(vd xl, const kconsts *c, vd *b_out)
 {
     vd a = clamp_exp2_arg(vd_mul(xl, vd_set1(c->neg_gamma_log2e)));
     vd f1 = vd_frac(a);
-    vd b = vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    vd b =
+        vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
     b = vd_max(vd_set1(GOLU_B_MIN), vd_mul(b, vd_set1(c->beta)));
     *b_out = b;
     return exp2_core(b);
@@ -252,7 +264,10 @@ VFN vd x_sigmoid_slope(vd xb, vd z, vd dz)
     return vd_fma(vd_mul(xb, dz), es2, s);
 }
 
-VFN vd clamp_x_fwd(vd x) { return vd_max(vd_set1(-FLT_MAX), x); }
+VFN vd clamp_x_fwd(vd x)
+{
+    return vd_max(vd_set1(-FLT_MAX), x);
+}
 VFN vd clamp_x_slope(vd x)
 {
     return vd_min(vd_set1(X_MAX_FOR_SLOPE), vd_max(vd_set1(-FLT_MAX), x));
@@ -299,7 +314,7 @@ VFN vd gelu_tanh_slope_v(vd x, const kconsts *c)
 
 /* ------------------------------------------------------------ GELU (erf) */
 
-#define SQRT1_2 0x1.6a09e667f3bcdp-1
+#define SQRT1_2      0x1.6a09e667f3bcdp-1
 #define INV_SQRT_2PI 0x1.9884533d43651p-2
 
 /* erfc(z) for z >= 0: t exp(-z^2 + S(u)) with t = 2/(2+z) (coeffs.h), 0 for

@@ -50,16 +50,16 @@ static __device__ const double golu_f64_exp_tab_dev[512] = GOLU_F64_EXP_TAB_INIT
 /* The GoLU loops of golu_f64_fwd / golu_f64_bwd (f64_golu.c). */
 GOLU_HIDDEN void golu_f64_golu_fwd(const double *x, double *y, size_t n,
                                    const golu_act *act);
-GOLU_HIDDEN void golu_f64_golu_bwd(const double *x, const double *dy,
-                                   double *dx, size_t n, const golu_act *act);
+GOLU_HIDDEN void golu_f64_golu_bwd(const double *x, const double *dy, double *dx,
+                                   size_t n, const golu_act *act);
 
 /* From scripts/gen_f64_tables.py: 256/ln2 rounded, and ln2/256 cut in
  * three: HI and MID have at most 30 significant bits (k * HI, k * MID exact
  * for |k| < 2^23), LO is the rest rounded. */
 #define F64_INV_LN2_256 0x1.71547652b82fep+8
-#define F64_LN2_256_HI 0x1.62e42fe800000p-9
+#define F64_LN2_256_HI  0x1.62e42fe800000p-9
 #define F64_LN2_256_MID 0x1.e8e7bcd000000p-39
-#define F64_LN2_256_LO 0x1.793c7673007e6p-69
+#define F64_LN2_256_LO  0x1.793c7673007e6p-69
 
 /* 2^k for k in [-1022, 1023]. */
 F64_FN double f64_pow2(int k)
@@ -98,8 +98,7 @@ F64_FN void f64_two_prod(double a, double b, double *p, double *e)
 }
 
 /* (ph, pl) ~ (ah + al) * (bh + bl), relative error ~2^-104. */
-F64_FN void f64_dd_mul(double ah, double al, double bh, double bl,
-                              double *ph, double *pl)
+F64_FN void f64_dd_mul(double ah, double al, double bh, double bl, double *ph, double *pl)
 {
     double p, e;
     f64_two_prod(ah, bh, &p, &e);
@@ -109,8 +108,7 @@ F64_FN void f64_dd_mul(double ah, double al, double bh, double bl,
 
 /* (sh, sl) ~ (ah + al) + (bh + bl), relative error ~2^-104 unless it
  * cancels to below that. */
-F64_FN void f64_dd_add(double ah, double al, double bh, double bl,
-                              double *sh, double *sl)
+F64_FN void f64_dd_add(double ah, double al, double bh, double bl, double *sh, double *sl)
 {
     double s, e;
     f64_two_sum(ah, bh, &s, &e);
@@ -119,8 +117,7 @@ F64_FN void f64_dd_add(double ah, double al, double bh, double bl,
 }
 
 /* (qh, ql) ~ (ah + al) / (bh + bl), relative error ~2^-100. */
-F64_FN void f64_dd_div(double ah, double al, double bh, double bl,
-                              double *qh, double *ql)
+F64_FN void f64_dd_div(double ah, double al, double bh, double bl, double *qh, double *ql)
 {
     double q = ah / bh;
     double ph, pl;
@@ -135,8 +132,7 @@ F64_FN void f64_dd_div(double ah, double al, double bh, double bl,
  * to ~2^-100. Returns k.
  * Requires |th| <= 14000 (|k| < 2^23) and |tl| <= 2^-40.
  */
-F64_FN int64_t f64_exp_reduce(double th, double tl, double *rh,
-                                     double *rl)
+F64_FN int64_t f64_exp_reduce(double th, double tl, double *rh, double *rl)
 {
     const double shift = 0x1.8p52;
     double kd = th * F64_INV_LN2_256 + shift;
@@ -153,7 +149,7 @@ F64_FN int64_t f64_exp_reduce(double th, double tl, double *rh,
  * truncation below 2^-78 for |r| <= 2^-9.5, rounding ~2^-73. */
 F64_FN double f64_expm1_tail(double rh, double rl)
 {
-    double p = 0x1.6c16c16c16c17p-10; /* 1/720 */
+    double p = 0x1.6c16c16c16c17p-10;  /* 1/720 */
     p = p * rh + 0x1.1111111111111p-7; /* 1/120 */
     p = p * rh + 0x1.5555555555555p-5; /* 1/24 */
     p = p * rh + 0x1.5555555555555p-3; /* 1/6 */
@@ -166,8 +162,7 @@ F64_FN double f64_expm1_tail(double rh, double rl)
  * 2^-70: the accurate one, for an exp whose result feeds another exp. Same
  * argument limits as f64_exp_reduce(); callers clamp first.
  */
-F64_FN void f64_exp_dd(double th, double tl, int *m, double *hi,
-                              double *lo)
+F64_FN void f64_exp_dd(double th, double tl, int *m, double *hi, double *lo)
 {
     double rh, rl, sh, sl, h, l;
     int64_t k = f64_exp_reduce(th, tl, &rh, &rl);
@@ -188,8 +183,7 @@ F64_FN void f64_exp_dd(double th, double tl, int *m, double *hi,
  * exp whose result is rounded to double next (the outer exp of GoLU, the
  * peers' tails).
  */
-F64_FN void f64_exp_dd_fast(double th, double tl, int *m, double *hi,
-                                   double *lo)
+F64_FN void f64_exp_dd_fast(double th, double tl, int *m, double *hi, double *lo)
 {
     double rh, rl;
     int64_t k = f64_exp_reduce(th, tl, &rh, &rl);
@@ -216,8 +210,8 @@ F64_FN double f64_round_scaled(double hi, double lo, int m)
     if (be == 0)
         return r == 0.0 ? hi : r; /* zero, with the sign of hi */
     if (be == 0x7ff)
-        return r; /* inf, NaN */
-    int E = be - 1023 + m;              /* exponent of the result */
+        return r;          /* inf, NaN */
+    int E = be - 1023 + m; /* exponent of the result */
     if (E >= -1022 && E <= 1023)
         return golu_cvt_f64_from_bits(rb + ((uint64_t)(int64_t)m << 52));
     if (E > 1023)

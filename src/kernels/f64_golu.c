@@ -52,8 +52,7 @@ double golu_f64_golu_deriv(double x, const golu_act *act)
 }
 
 /* y[i] = GoLU(x[i]); y may equal x. */
-void golu_f64_golu_fwd(const double *x, double *y, size_t n,
-                       const golu_act *act)
+void golu_f64_golu_fwd(const double *x, double *y, size_t n, const golu_act *act)
 {
     golu_prm p = golu_prm_make(act);
     if (p.deflt) {
@@ -66,8 +65,8 @@ void golu_f64_golu_fwd(const double *x, double *y, size_t n,
 }
 
 /* dx[i] = dy[i] * GoLU'(x[i]); dx may equal x or dy. */
-void golu_f64_golu_bwd(const double *x, const double *dy, double *dx,
-                       size_t n, const golu_act *act)
+void golu_f64_golu_bwd(const double *x, const double *dy, double *dx, size_t n,
+                       const golu_act *act)
 {
     golu_prm p = golu_prm_make(act);
     if (p.deflt) {

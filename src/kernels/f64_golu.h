@@ -17,7 +17,7 @@
 
 /* The parameters in the forms the general path uses. */
 typedef struct golu_prm {
-    int deflt;   /* alpha == beta == gamma == 1 */
+    int deflt; /* alpha == beta == gamma == 1 */
     double alpha, gamma;
     double am, bm; /* alpha = am * 2^ea, beta = bm * 2^eb, am, bm in [0.5, 1) */
     int ea, eb;
@@ -120,8 +120,7 @@ F64_FN double golu_bwd_default(double x, double dy)
 
 /* c = gamma * x; u = exp(-c) = 2^mu (uh + ul); w = beta * u = 2^Ew (wh + wl).
  * Only for |c| <= 1e4. */
-F64_FN int golu_w_general(const golu_prm *p, double ch, double cl,
-                                 double *wh, double *wl)
+F64_FN int golu_w_general(const golu_prm *p, double ch, double cl, double *wh, double *wl)
 {
     int mu;
     double uh, ul, h, l;
@@ -134,8 +133,8 @@ F64_FN int golu_w_general(const golu_prm *p, double ch, double cl,
 
 /*
  * GoLU(x) for any alpha, beta, gamma > 0 finite. Worst error measured:
- * 0.5015 ulp (alpha = 2, x = -6.1208820050334047). |gamma*x| > 1e4 saturates (alpha*x or -0); w =
- * beta*u >= 2^12 gives a signed zero (|alpha x| e^-w < 2^-4000); w < 2^-1000
+ * 0.5015 ulp (alpha = 2, x = -6.1208820050334047). |gamma*x| > 1e4 saturates (alpha*x or
+ * -0); w = beta*u >= 2^12 gives a signed zero (|alpha x| e^-w < 2^-4000); w < 2^-1000
  * gives alpha*x.
  */
 F64_FN double golu_fwd_general(double x, const golu_prm *p)
@@ -214,8 +213,8 @@ F64_FN double golu_bwd_general(double x, double dy, const golu_prm *p)
  * error ~1e-15, ~1e-13 in the log-space tail); where G underflows the terms
  * are taken in log space so that they go to 0, never to inf*0.
  */
-F64_FN void golu_param_terms(double x, const golu_act *act, double la,
-                             double lb, double t[3])
+F64_FN void golu_param_terms(double x, const golu_act *act, double la, double lb,
+                             double t[3])
 {
     double a = act->alpha;
     double ng = -act->gamma * x; /* log e */
@@ -243,8 +242,8 @@ F64_FN void golu_param_terms(double x, const golu_act *act, double la,
  * and x = -inf add nothing (every term's limit is 0), x = +inf adds dy * x to
  * d/dalpha only. la = log(alpha), lb = log(beta).
  */
-F64_FN void golu_param_add(double xi, double d, const golu_act *act, double la,
-                           double lb, double s[3])
+F64_FN void golu_param_add(double xi, double d, const golu_act *act, double la, double lb,
+                           double s[3])
 {
     double t[3];
     if (xi != xi || d != d) {

@@ -94,18 +94,17 @@ static f64_slope gelu_d(double x, const golu_act *act)
 
 /* y[i] = f(x[i]); dx[i] = dy[i] * f'(x[i]). Each element is read before its
  * output is written, so y == x, dx == x and dx == dy are fine. */
-#define F64_LOOPS(name)                                                        \
-    static void name##_fwd(const double *x, double *y, size_t n,               \
-                           const golu_act *act)                                \
-    {                                                                          \
-        for (size_t i = 0; i < n; i++)                                         \
-            y[i] = name##_f(x[i], act);                                        \
-    }                                                                          \
-    static void name##_bwd(const double *x, const double *dy, double *dx,      \
-                           size_t n, const golu_act *act)                      \
-    {                                                                          \
-        for (size_t i = 0; i < n; i++)                                         \
-            dx[i] = f64_slope_apply(name##_d(x[i], act), dy[i]);               \
+#define F64_LOOPS(name)                                                                  \
+    static void name##_fwd(const double *x, double *y, size_t n, const golu_act *act)    \
+    {                                                                                    \
+        for (size_t i = 0; i < n; i++)                                                   \
+            y[i] = name##_f(x[i], act);                                                  \
+    }                                                                                    \
+    static void name##_bwd(const double *x, const double *dy, double *dx, size_t n,      \
+                           const golu_act *act)                                          \
+    {                                                                                    \
+        for (size_t i = 0; i < n; i++)                                                   \
+            dx[i] = f64_slope_apply(name##_d(x[i], act), dy[i]);                         \
     }
 
 F64_LOOPS(relu)

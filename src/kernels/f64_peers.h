@@ -16,16 +16,16 @@
 #include "f64.h"
 
 /* From scripts/gen_f64_tables.py (mpmath, 300 bits), double-double pairs. */
-#define F64_RSQRT2_HI 0x1.6a09e667f3bcdp-1 /* 1/sqrt(2) */
-#define F64_RSQRT2_LO -0x1.bdd3413b26456p-55
+#define F64_RSQRT2_HI   0x1.6a09e667f3bcdp-1 /* 1/sqrt(2) */
+#define F64_RSQRT2_LO   -0x1.bdd3413b26456p-55
 #define F64_RSQRT2PI_HI 0x1.9884533d43651p-2 /* 1/sqrt(2 pi) */
 #define F64_RSQRT2PI_LO -0x1.cbc0d30ebfd15p-56
 #define F64_2_SQRTPI_HI 0x1.20dd750429b6dp+0 /* 2/sqrt(pi) */
 #define F64_2_SQRTPI_LO 0x1.1ae3a914fed80p-56
-#define F64_GELU_K1_HI 0x1.9884533d43651p+0 /* 2 sqrt(2/pi) */
-#define F64_GELU_K1_LO -0x1.cbc0d30ebfd15p-54
-#define F64_GELU_K3_HI 0x1.2444f2a4d8b4bp-4 /* 2 sqrt(2/pi) * 0.044715 */
-#define F64_GELU_K3_LO -0x1.6c843a29d1c70p-61
+#define F64_GELU_K1_HI  0x1.9884533d43651p+0 /* 2 sqrt(2/pi) */
+#define F64_GELU_K1_LO  -0x1.cbc0d30ebfd15p-54
+#define F64_GELU_K3_HI  0x1.2444f2a4d8b4bp-4 /* 2 sqrt(2/pi) * 0.044715 */
+#define F64_GELU_K3_LO  -0x1.6c843a29d1c70p-61
 
 /*
  * A slope f'(x) as the derivative functions return it: (h + l) * 2^m, to be
@@ -189,9 +189,9 @@ F64_FN f64_slope xsig_d(double yh, double yl, double ph, double pl)
     double eh, el, ah, al, nh, nl, dh, dl, qh, ql;
     if (yh >= 0) {
         exp_dd_scaled(-yh, -yl, &eh, &el);
-        f64_dd_mul(ph, pl, eh, el, &nh, &nl);       /* p e */
-        f64_dd_add(1.0, 0.0, eh, el, &ah, &al);     /* 1 + e */
-        f64_dd_add(ah, al, nh, nl, &nh, &nl);       /* 1 + e + p e */
+        f64_dd_mul(ph, pl, eh, el, &nh, &nl);   /* p e */
+        f64_dd_add(1.0, 0.0, eh, el, &ah, &al); /* 1 + e */
+        f64_dd_add(ah, al, nh, nl, &nh, &nl);   /* 1 + e + p e */
         f64_dd_mul(ah, al, ah, al, &dh, &dl);
         f64_dd_div(nh, nl, dh, dl, &qh, &ql);
         return slope_dd(qh, ql, 0);
@@ -207,8 +207,8 @@ F64_FN f64_slope xsig_d(double yh, double yl, double ph, double pl)
     double s = f64_pow2(m);
     eh = h * s;
     el = l * s;
-    f64_dd_add(1.0, 0.0, eh, el, &ah, &al);     /* 1 + e */
-    f64_dd_add(ah, al, ph, pl, &nh, &nl);       /* 1 + e + p */
+    f64_dd_add(1.0, 0.0, eh, el, &ah, &al); /* 1 + e */
+    f64_dd_add(ah, al, ph, pl, &nh, &nl);   /* 1 + e + p */
     f64_dd_mul(nh, nl, eh, el, &nh, &nl);
     f64_dd_mul(ah, al, ah, al, &dh, &dl);
     f64_dd_div(nh, nl, dh, dl, &qh, &ql);
@@ -241,7 +241,7 @@ F64_FN f64_slope silu_d(double x, const golu_act *act)
         return slope_exact(x);
     if (x > 50.0)
         return slope_exact(1.0); /* x e^-x < 2^-66 */
-    if (x < -1600.0) /* |x e^x| < 2^-2300 */
+    if (x < -1600.0)             /* |x e^x| < 2^-2300 */
         return slope_exact(-0.0);
     return xsig_d(x, 0.0, x, 0.0);
 }
@@ -250,8 +250,7 @@ F64_FN f64_slope silu_d(double x, const golu_act *act)
 
 /* y = 2u = x (K1 + K3 x^2) and p = x y' = x (K1 + 3 K3 x^2), double-double
  * (|x| <= 22 here, so nothing overflows). */
-F64_FN void gelu_tanh_args(double x, double *yh, double *yl, double *ph,
-                           double *pl)
+F64_FN void gelu_tanh_args(double x, double *yh, double *yl, double *ph, double *pl)
 {
     double sh, sl, th, tl, ah, al, h, l;
     f64_two_prod(x, x, &sh, &sl);
@@ -304,8 +303,8 @@ F64_FN f64_slope gelu_tanh_d(double x, const golu_act *act)
  * tanh(softplus(x)) = n / (n + 2), n = e (e + 2), e = e^x: no cancellation
  * anywhere. Double-double; x in [-50, 30] (e normal).
  */
-F64_FN void mish_gate(double eh, double el, double *nh, double *nl,
-                      double *dh, double *dl, double *th, double *tl)
+F64_FN void mish_gate(double eh, double el, double *nh, double *nl, double *dh,
+                      double *dl, double *th, double *tl)
 {
     double ah, al;
     f64_dd_add(eh, el, 2.0, 0.0, &ah, &al);
@@ -342,8 +341,8 @@ F64_FN double mish_f(double x, const golu_act *act)
 /*
  * Mish'(x) = T + x sigmoid(x) sech^2(softplus(x)), sech^2 = 1 - T^2 =
  * 4 (n + 1) / (n + 2)^2, all in double-double. Worst measured: 0.5005 ulp of
- * max(|f'|, T) at x = -4.1168045217619849. x > 30 gives 1 (4x e^-2x < 2^-79); below e^x = 2^-70 it is
- * (1 + x) e^x (1 + x exact there).
+ * max(|f'|, T) at x = -4.1168045217619849. x > 30 gives 1 (4x e^-2x < 2^-79); below e^x =
+ * 2^-70 it is (1 + x) e^x (1 + x exact there).
  */
 F64_FN f64_slope mish_d(double x, const golu_act *act)
 {

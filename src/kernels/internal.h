@@ -26,11 +26,10 @@
 /* ------------------------------------------------------------------------ */
 
 /* y[i] = f(x[i]); y may equal x. */
-typedef void (*golu_f32_fwd_fn)(const float *x, float *y, size_t n,
-                                const golu_act *act);
+typedef void (*golu_f32_fwd_fn)(const float *x, float *y, size_t n, const golu_act *act);
 /* dx[i] = dy[i] * f'(x[i]); dx may equal x or dy. */
-typedef void (*golu_f32_bwd_fn)(const float *x, const float *dy, float *dx,
-                                size_t n, const golu_act *act);
+typedef void (*golu_f32_bwd_fn)(const float *x, const float *dy, float *dx, size_t n,
+                                const golu_act *act);
 
 /* 16-bit storage <-> float32, n elements, round to nearest even; the same
  * bits as golu_bf16_to_f32() and friends on every ISA. */
@@ -72,8 +71,8 @@ GOLU_HIDDEN extern const golu_kernel_table golu_kernels_neon;
 
 typedef void (*golu_f64_fwd_fn)(const double *x, double *y, size_t n,
                                 const golu_act *act);
-typedef void (*golu_f64_bwd_fn)(const double *x, const double *dy, double *dx,
-                                size_t n, const golu_act *act);
+typedef void (*golu_f64_bwd_fn)(const double *x, const double *dy, double *dx, size_t n,
+                                const golu_act *act);
 
 /* Indexed by golu_act_kind; f64_golu.c and f64_peers.c fill their entries. */
 GOLU_HIDDEN extern const golu_f64_fwd_fn golu_f64_fwd[GOLU_ACT_COUNT];
@@ -87,9 +86,8 @@ GOLU_HIDDEN double golu_f64_golu_deriv(double x, const golu_act *act);
  * Adds to acc[0..2] the sums over i < n of dy[i] * dGoLU(x[i])/d(alpha, beta,
  * gamma). The terms are computed in double; acc is only added to.
  */
-GOLU_HIDDEN void golu_f64_golu_param_grad(const double *x, const double *dy,
-                                          size_t n, const golu_act *act,
-                                          double acc[3]);
+GOLU_HIDDEN void golu_f64_golu_param_grad(const double *x, const double *dy, size_t n,
+                                          const golu_act *act, double acc[3]);
 
 /* ------------------------------------------------------------------------ */
 /* CPU detection and threads                                                 */
@@ -130,8 +128,7 @@ GOLU_HIDDEN void golu_parallel_for(size_t n, size_t grain, int threads,
 /* ------------------------------------------------------------------------ */
 
 /* 1 when [a, a+an) and [b, b+bn) overlap without being the same start. */
-static inline int golu_partial_overlap(const void *a, size_t an, const void *b,
-                                       size_t bn)
+static inline int golu_partial_overlap(const void *a, size_t an, const void *b, size_t bn)
 {
     uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
     if (pa == pb || an == 0 || bn == 0)

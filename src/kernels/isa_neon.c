@@ -3,9 +3,9 @@
  * conversions are the portable ones. */
 #include "vec_neon.h"
 
-#define VD_ISA_ENUM GOLU_ISA_NEON
+#define VD_ISA_ENUM     GOLU_ISA_NEON
 #define CVT_BF16_TO_F32 golu_bf16_to_f32_n
-#define CVT_F16_TO_F32 golu_f16_to_f32_n
+#define CVT_F16_TO_F32  golu_f16_to_f32_n
 #define CVT_F32_TO_BF16 golu_f32_to_bf16_n
-#define CVT_F32_TO_F16 golu_f32_to_f16_n
+#define CVT_F32_TO_F16  golu_f32_to_f16_n
 #include "f32_body.h"

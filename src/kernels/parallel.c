@@ -37,8 +37,7 @@ static void *worker_main(void *p)
     return NULL;
 }
 
-void golu_parallel_for(size_t n, size_t grain, int threads, golu_range_fn body,
-                       void *arg)
+void golu_parallel_for(size_t n, size_t grain, int threads, golu_range_fn body, void *arg)
 {
     if (n == 0)
         return;

@@ -7,21 +7,48 @@
 
 #include <immintrin.h>
 
-#define VD_LANES 4
+#define VD_LANES      4
 #define VD_ISA_SUFFIX avx2
 
 typedef __m256d vd;
 typedef __m256d vm;
 
-static inline vd vd_set1(double v) { return _mm256_set1_pd(v); }
-static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
-static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
-static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
-static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
-static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
-static inline vd vd_abs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
-static inline vd vd_max(vd a, vd b) { return _mm256_max_pd(a, b); }
-static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
+static inline vd vd_set1(double v)
+{
+    return _mm256_set1_pd(v);
+}
+static inline vd vd_add(vd a, vd b)
+{
+    return _mm256_add_pd(a, b);
+}
+static inline vd vd_sub(vd a, vd b)
+{
+    return _mm256_sub_pd(a, b);
+}
+static inline vd vd_mul(vd a, vd b)
+{
+    return _mm256_mul_pd(a, b);
+}
+static inline vd vd_div(vd a, vd b)
+{
+    return _mm256_div_pd(a, b);
+}
+static inline vd vd_fma(vd a, vd b, vd c)
+{
+    return _mm256_fmadd_pd(a, b, c);
+}
+static inline vd vd_abs(vd a)
+{
+    return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a);
+}
+static inline vd vd_max(vd a, vd b)
+{
+    return _mm256_max_pd(a, b);
+}
+static inline vd vd_min(vd a, vd b)
+{
+    return _mm256_min_pd(a, b);
+}
 
 #define VD_SHIFTER 0x1.8p52
 static inline vd vd_round(vd a)
@@ -35,17 +62,44 @@ static inline vd vd_pow2(vd k)
                          _mm256_set1_epi64x((long long)1023 << 52));
     return _mm256_castsi256_pd(u);
 }
-static inline vd vd_scale2(vd p, vd k) { return _mm256_mul_pd(p, vd_pow2(k)); }
-static inline vd vd_frac(vd a) { return _mm256_sub_pd(a, _mm256_floor_pd(a)); }
-static inline vd vd_scale2_floor(vd p, vd a) { return vd_scale2(p, _mm256_floor_pd(a)); }
+static inline vd vd_scale2(vd p, vd k)
+{
+    return _mm256_mul_pd(p, vd_pow2(k));
+}
+static inline vd vd_frac(vd a)
+{
+    return _mm256_sub_pd(a, _mm256_floor_pd(a));
+}
+static inline vd vd_scale2_floor(vd p, vd a)
+{
+    return vd_scale2(p, _mm256_floor_pd(a));
+}
 
-static inline vm vd_gt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
-static inline vm vd_ge(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
-static inline vm vd_isnan(vd a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
-static inline vd vd_select(vm m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
+static inline vm vd_gt(vd a, vd b)
+{
+    return _mm256_cmp_pd(a, b, _CMP_GT_OQ);
+}
+static inline vm vd_ge(vd a, vd b)
+{
+    return _mm256_cmp_pd(a, b, _CMP_GE_OQ);
+}
+static inline vm vd_isnan(vd a)
+{
+    return _mm256_cmp_pd(a, a, _CMP_UNORD_Q);
+}
+static inline vd vd_select(vm m, vd a, vd b)
+{
+    return _mm256_blendv_pd(b, a, m);
+}
 
-static inline vd vd_load_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
-static inline void vd_store_f32(float *p, vd v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
+static inline vd vd_load_f32(const float *p)
+{
+    return _mm256_cvtps_pd(_mm_loadu_ps(p));
+}
+static inline void vd_store_f32(float *p, vd v)
+{
+    _mm_storeu_ps(p, _mm256_cvtpd_ps(v));
+}
 
 /* Round-to-odd (convert16.h), as the scalar path does it: nearest, one
  * step back toward zero where that went away from zero, then the last bit
@@ -68,6 +122,5 @@ static inline void vd_store_f32_odd(float *p, vd v)
     u = _mm_or_si128(u, _mm_and_si128(inexact32, _mm_set1_epi32(1)));
     _mm_storeu_si128((__m128i *)p, u);
 }
-
 
 #endif

@@ -10,45 +10,102 @@
 
 #include <arm_neon.h>
 
-#define VD_LANES 2
+#define VD_LANES      2
 #define VD_ISA_SUFFIX neon
 
 typedef float64x2_t vd;
 typedef uint64x2_t vm;
 
-static inline vd vd_set1(double v) { return vdupq_n_f64(v); }
-static inline vd vd_add(vd a, vd b) { return vaddq_f64(a, b); }
-static inline vd vd_sub(vd a, vd b) { return vsubq_f64(a, b); }
-static inline vd vd_mul(vd a, vd b) { return vmulq_f64(a, b); }
-static inline vd vd_div(vd a, vd b) { return vdivq_f64(a, b); }
-static inline vd vd_fma(vd a, vd b, vd c) { return vfmaq_f64(c, a, b); }
-static inline vd vd_abs(vd a) { return vabsq_f64(a); }
-static inline vd vd_max(vd a, vd b) { return vbslq_f64(vcgtq_f64(a, b), a, b); }
-static inline vd vd_min(vd a, vd b) { return vbslq_f64(vcltq_f64(a, b), a, b); }
+static inline vd vd_set1(double v)
+{
+    return vdupq_n_f64(v);
+}
+static inline vd vd_add(vd a, vd b)
+{
+    return vaddq_f64(a, b);
+}
+static inline vd vd_sub(vd a, vd b)
+{
+    return vsubq_f64(a, b);
+}
+static inline vd vd_mul(vd a, vd b)
+{
+    return vmulq_f64(a, b);
+}
+static inline vd vd_div(vd a, vd b)
+{
+    return vdivq_f64(a, b);
+}
+static inline vd vd_fma(vd a, vd b, vd c)
+{
+    return vfmaq_f64(c, a, b);
+}
+static inline vd vd_abs(vd a)
+{
+    return vabsq_f64(a);
+}
+static inline vd vd_max(vd a, vd b)
+{
+    return vbslq_f64(vcgtq_f64(a, b), a, b);
+}
+static inline vd vd_min(vd a, vd b)
+{
+    return vbslq_f64(vcltq_f64(a, b), a, b);
+}
 
 #define VD_SHIFTER 0x1.8p52
-static inline vd vd_round(vd a) { return vrndnq_f64(a); }
+static inline vd vd_round(vd a)
+{
+    return vrndnq_f64(a);
+}
 static inline vd vd_pow2(vd k)
 {
     uint64x2_t u = vreinterpretq_u64_f64(vaddq_f64(k, vdupq_n_f64(VD_SHIFTER)));
     u = vaddq_u64(vshlq_n_u64(u, 52), vdupq_n_u64((uint64_t)1023 << 52));
     return vreinterpretq_f64_u64(u);
 }
-static inline vd vd_scale2(vd p, vd k) { return vmulq_f64(p, vd_pow2(k)); }
-static inline vd vd_frac(vd a) { return vsubq_f64(a, vrndmq_f64(a)); }
-static inline vd vd_scale2_floor(vd p, vd a) { return vd_scale2(p, vrndmq_f64(a)); }
+static inline vd vd_scale2(vd p, vd k)
+{
+    return vmulq_f64(p, vd_pow2(k));
+}
+static inline vd vd_frac(vd a)
+{
+    return vsubq_f64(a, vrndmq_f64(a));
+}
+static inline vd vd_scale2_floor(vd p, vd a)
+{
+    return vd_scale2(p, vrndmq_f64(a));
+}
 
-static inline vm vd_gt(vd a, vd b) { return vcgtq_f64(a, b); }
-static inline vm vd_ge(vd a, vd b) { return vcgeq_f64(a, b); }
+static inline vm vd_gt(vd a, vd b)
+{
+    return vcgtq_f64(a, b);
+}
+static inline vm vd_ge(vd a, vd b)
+{
+    return vcgeq_f64(a, b);
+}
 static inline vm vd_isnan(vd a)
 {
     return veorq_u64(vceqq_f64(a, a), vdupq_n_u64(~(uint64_t)0));
 }
-static inline vd vd_select(vm m, vd a, vd b) { return vbslq_f64(m, a, b); }
+static inline vd vd_select(vm m, vd a, vd b)
+{
+    return vbslq_f64(m, a, b);
+}
 
-static inline vd vd_load_f32(const float *p) { return vcvt_f64_f32(vld1_f32(p)); }
-static inline void vd_store_f32(float *p, vd v) { vst1_f32(p, vcvt_f32_f64(v)); }
+static inline vd vd_load_f32(const float *p)
+{
+    return vcvt_f64_f32(vld1_f32(p));
+}
+static inline void vd_store_f32(float *p, vd v)
+{
+    vst1_f32(p, vcvt_f32_f64(v));
+}
 /* Round-to-odd (convert16.h): FCVTXN does it in one instruction. */
-static inline void vd_store_f32_odd(float *p, vd v) { vst1_f32(p, vcvtx_f32_f64(v)); }
+static inline void vd_store_f32_odd(float *p, vd v)
+{
+    vst1_f32(p, vcvtx_f32_f64(v));
+}
 
 #endif

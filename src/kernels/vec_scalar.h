@@ -36,21 +36,48 @@
 #define VFN static inline
 #endif
 
-#define VD_LANES 1
+#define VD_LANES      1
 #define VD_ISA_SUFFIX scalar
 
 typedef double vd;
 typedef int vm; /* a lane mask */
 
-VFN vd vd_set1(double v) { return v; }
-VFN vd vd_add(vd a, vd b) { return a + b; }
-VFN vd vd_sub(vd a, vd b) { return a - b; }
-VFN vd vd_mul(vd a, vd b) { return a * b; }
-VFN vd vd_div(vd a, vd b) { return a / b; }
-VFN vd vd_fma(vd a, vd b, vd c) { return fma(a, b, c); }
-VFN vd vd_abs(vd a) { return fabs(a); }
-VFN vd vd_max(vd a, vd b) { return a > b ? a : b; }
-VFN vd vd_min(vd a, vd b) { return a < b ? a : b; }
+VFN vd vd_set1(double v)
+{
+    return v;
+}
+VFN vd vd_add(vd a, vd b)
+{
+    return a + b;
+}
+VFN vd vd_sub(vd a, vd b)
+{
+    return a - b;
+}
+VFN vd vd_mul(vd a, vd b)
+{
+    return a * b;
+}
+VFN vd vd_div(vd a, vd b)
+{
+    return a / b;
+}
+VFN vd vd_fma(vd a, vd b, vd c)
+{
+    return fma(a, b, c);
+}
+VFN vd vd_abs(vd a)
+{
+    return fabs(a);
+}
+VFN vd vd_max(vd a, vd b)
+{
+    return a > b ? a : b;
+}
+VFN vd vd_min(vd a, vd b)
+{
+    return a < b ? a : b;
+}
 
 #define VD_SHIFTER 0x1.8p52
 VFN vd vd_round(vd a)
@@ -63,23 +90,52 @@ VFN vd vd_pow2(vd k)
     uint64_t u = golu_cvt_f64_bits(k + VD_SHIFTER);
     return golu_cvt_f64_from_bits((u << 52) + ((uint64_t)1023 << 52));
 }
-VFN vd vd_scale2(vd p, vd k) { return p * vd_pow2(k); }
+VFN vd vd_scale2(vd p, vd k)
+{
+    return p * vd_pow2(k);
+}
 /* a - floor(a), exact; and p * 2^floor(a) (a in [-1022, 1023]). */
-VFN vd vd_frac(vd a) { return a - floor(a); }
-VFN vd vd_scale2_floor(vd p, vd a) { return p * vd_pow2(floor(a)); }
+VFN vd vd_frac(vd a)
+{
+    return a - floor(a);
+}
+VFN vd vd_scale2_floor(vd p, vd a)
+{
+    return p * vd_pow2(floor(a));
+}
 
-VFN vm vd_gt(vd a, vd b) { return a > b; }
-VFN vm vd_ge(vd a, vd b) { return a >= b; }
-VFN vm vd_isnan(vd a) { return a != a; }
+VFN vm vd_gt(vd a, vd b)
+{
+    return a > b;
+}
+VFN vm vd_ge(vd a, vd b)
+{
+    return a >= b;
+}
+VFN vm vd_isnan(vd a)
+{
+    return a != a;
+}
 /* m ? a : b */
-VFN vd vd_select(vm m, vd a, vd b) { return m ? a : b; }
+VFN vd vd_select(vm m, vd a, vd b)
+{
+    return m ? a : b;
+}
 
-VFN vd vd_load_f32(const float *p) { return (double)*p; }
-VFN void vd_store_f32(float *p, vd v) { *p = (float)v; }
+VFN vd vd_load_f32(const float *p)
+{
+    return (double)*p;
+}
+VFN void vd_store_f32(float *p, vd v)
+{
+    *p = (float)v;
+}
 
 /* Rounds to float with round-to-odd (convert16.h), for results that go on
  * to bfloat16 or float16: then they are rounded once. */
-VFN void vd_store_f32_odd(float *p, vd v) { *p = golu_cvt_f64_to_f32_odd(v); }
-
+VFN void vd_store_f32_odd(float *p, vd v)
+{
+    *p = golu_cvt_f64_to_f32_odd(v);
+}
 
 #endif

@@ -522,7 +522,10 @@ static int parse_value(parser *p, nn_json *v)
     case '{':
     case '[': return parse_container(p, v);
     case '"': v->type = NN_JSON_STRING; return parse_string(p, &v->str, &v->len);
-    case 't': v->type = NN_JSON_BOOL; v->boolean = 1; return parse_word(p, "true");
+    case 't':
+        v->type = NN_JSON_BOOL;
+        v->boolean = 1;
+        return parse_word(p, "true");
     case 'f': v->type = NN_JSON_BOOL; return parse_word(p, "false");
     case 'n': v->type = NN_JSON_NULL; return parse_word(p, "null");
     default: break;

@@ -107,5 +107,4 @@ golu_status nn_actlayer_forward(const nn_actlayer *a, const nn_model *m, float *
 golu_status nn_actlayer_backward(const nn_actlayer *a, nn_model *m, float *dx,
                                  const float *dy, const float *x, size_t n);
 
-
 #endif

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 int nn_optim_init(nn_optim *o, const nn_optim_config *cfg, const nn_params *p,
                   nn_err *err)
 {

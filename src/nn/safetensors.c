@@ -27,7 +27,7 @@
 
 /* The reference implementation refuses headers above 100 MB; so do we. */
 #define MAX_HEADER 100000000ull
-#define NDTYPES 5
+#define NDTYPES    5
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define HOST_BIG_ENDIAN 1
@@ -75,7 +75,8 @@ static const char *shape_str(char *buf, size_t n, const int64_t *shape, int ndim
 {
     size_t k = (size_t)snprintf(buf, n, "[");
     for (int d = 0; d < ndim && k < n; d++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%lld", d ? ", " : "", (long long)shape[d]);
+        k += (size_t)snprintf(buf + k, n - k, "%s%lld", d ? ", " : "",
+                              (long long)shape[d]);
     if (k < n)
         snprintf(buf + k, n - k, "]");
     return buf;
@@ -206,9 +207,11 @@ static int check_tensor(const char *path, const nn_st_tensor *t, int i, uint64_t
     if (check_text(path, t->name, "the name of tensor", i, err) < 0)
         return -1;
     if (strcmp(t->name, "__metadata__") == 0)
-        return nn_fail(err, "%s: tensor %d: the name \"__metadata__\" is reserved", path, i);
+        return nn_fail(err, "%s: tensor %d: the name \"__metadata__\" is reserved", path,
+                       i);
     if ((unsigned)t->dtype >= NDTYPES)
-        return nn_fail(err, "%s: tensor \"%s\": dtype %d is not one of F32 F64 I32 I64 U8",
+        return nn_fail(err,
+                       "%s: tensor \"%s\": dtype %d is not one of F32 F64 I32 I64 U8",
                        path, t->name, (int)t->dtype);
     if (t->ndim < 0 || t->ndim > NN_ST_MAX_DIMS)
         return nn_fail(err, "%s: tensor \"%s\": ndim %d is not in 0..%d", path, t->name,
@@ -305,8 +308,8 @@ static int write_contents(FILE *f, const sbuf *h, const nn_st_tensor *t, int n,
     if (fwrite(len, 1, 8, f) != 8 || fwrite(h->p, 1, h->len, f) != h->len)
         return -1;
     for (int i = 0; i < n; i++)
-        if (sizes[i] && write_data(f, t[i].data, (size_t)sizes[i],
-                                   dtype_sizes[t[i].dtype]) < 0)
+        if (sizes[i] &&
+            write_data(f, t[i].data, (size_t)sizes[i], dtype_sizes[t[i].dtype]) < 0)
             return -1;
     return 0;
 }
@@ -316,8 +319,8 @@ static int write_contents(FILE *f, const sbuf *h, const nn_st_tensor *t, int n,
 static void sync_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
-                      : strdup(".");
+    char *dir =
+        slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
     if (!dir)
         return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -477,12 +480,13 @@ static int header_length(const unsigned char *buf, size_t size, const char *path
     for (int k = 7; k >= 0; k--)
         n = n << 8 | buf[k];
     if (n > size - 8)
-        return nn_fail(err, "%s: header length %llu exceeds the file (%zu bytes after the "
-                            "8-byte length): truncated or not safetensors",
+        return nn_fail(err,
+                       "%s: header length %llu exceeds the file (%zu bytes after the "
+                       "8-byte length): truncated or not safetensors",
                        path, (unsigned long long)n, size - 8);
     if (n > MAX_HEADER)
-        return nn_fail(err, "%s: header length %llu is over the limit of %llu bytes", path,
-                       (unsigned long long)n, MAX_HEADER);
+        return nn_fail(err, "%s: header length %llu is over the limit of %llu bytes",
+                       path, (unsigned long long)n, MAX_HEADER);
     *hlen = (size_t)n;
     return 0;
 }
@@ -504,8 +508,9 @@ static int load_dtype(const char *path, const char *name, const nn_json *v,
             *dt = (nn_st_dtype)k;
             return 0;
         }
-    return nn_fail(err, "%s: tensor \"%s\": unknown or unsupported dtype \"%s\" (known: "
-                        "F32 F64 I32 I64 U8)",
+    return nn_fail(err,
+                   "%s: tensor \"%s\": unknown or unsupported dtype \"%s\" (known: "
+                   "F32 F64 I32 I64 U8)",
                    path, name, v->str);
 }
 
@@ -521,8 +526,9 @@ static int load_shape(const char *path, const char *name, const nn_json *v,
     for (size_t d = 0; d < v->len; d++) {
         t->shape[d] = json_count(&v->items[d]);
         if (t->shape[d] < 0)
-            return nn_fail(err, "%s: tensor \"%s\": shape[%zu] is not a non-negative "
-                                "integer",
+            return nn_fail(err,
+                           "%s: tensor \"%s\": shape[%zu] is not a non-negative "
+                           "integer",
                            path, name, d);
     }
     t->ndim = (int)v->len;
@@ -538,16 +544,19 @@ static int load_offsets(const char *path, const char *name, const nn_json *v,
         e = json_count(&v->items[1]);
     }
     if (b < 0 || e < 0)
-        return nn_fail(err, "%s: tensor \"%s\": data_offsets is not [begin, end] with "
-                            "non-negative integers",
+        return nn_fail(err,
+                       "%s: tensor \"%s\": data_offsets is not [begin, end] with "
+                       "non-negative integers",
                        path, name);
     if (b > e)
-        return nn_fail(err, "%s: tensor \"%s\": data_offsets [%lld, %lld] end before they "
-                            "begin",
+        return nn_fail(err,
+                       "%s: tensor \"%s\": data_offsets [%lld, %lld] end before they "
+                       "begin",
                        path, name, (long long)b, (long long)e);
     if ((uint64_t)e > dsize)
-        return nn_fail(err, "%s: tensor \"%s\": data_offsets [%lld, %lld] run past the "
-                            "end of the data area (%zu bytes): truncated file?",
+        return nn_fail(err,
+                       "%s: tensor \"%s\": data_offsets [%lld, %lld] run past the "
+                       "end of the data area (%zu bytes): truncated file?",
                        path, name, (long long)b, (long long)e, dsize);
     r->b = (uint64_t)b;
     r->e = (uint64_t)e;
@@ -561,11 +570,13 @@ static int check_size(const char *path, const char *name, const nn_st_tensor *t,
     char sh[96];
     uint64_t bytes;
     if (shape_bytes(t->shape, t->ndim, dtype_sizes[t->dtype], &bytes) < 0)
-        return nn_fail(err, "%s: tensor \"%s\": shape %s is too large (its size overflows)",
+        return nn_fail(err,
+                       "%s: tensor \"%s\": shape %s is too large (its size overflows)",
                        path, name, shape_str(sh, sizeof sh, t->shape, t->ndim));
     if (bytes != r->e - r->b)
-        return nn_fail(err, "%s: tensor \"%s\": data_offsets [%llu, %llu] hold %llu bytes "
-                            "but %s shape %s needs %llu",
+        return nn_fail(err,
+                       "%s: tensor \"%s\": data_offsets [%llu, %llu] hold %llu bytes "
+                       "but %s shape %s needs %llu",
                        path, name, (unsigned long long)r->b, (unsigned long long)r->e,
                        (unsigned long long)(r->e - r->b), dtype_names[t->dtype],
                        shape_str(sh, sizeof sh, t->shape, t->ndim),
@@ -616,8 +627,8 @@ static int load_meta(nn_st_file *f, const char *path, const nn_json *m, nn_err *
         return nn_fail(err, "%s: out of memory", path);
     for (size_t k = 0; k < m->len; k++) {
         if (m->items[k].type != NN_JSON_STRING)
-            return nn_fail(err, "%s: __metadata__ \"%s\" is a JSON %s, not a string", path,
-                           m->keys[k], nn_json_type_name(m->items[k].type));
+            return nn_fail(err, "%s: __metadata__ \"%s\" is a JSON %s, not a string",
+                           path, m->keys[k], nn_json_type_name(m->items[k].type));
         f->meta[k] = (nn_st_meta){m->keys[k], m->items[k].str};
     }
     f->nmeta = (int)m->len;
@@ -663,20 +674,24 @@ static int check_layout(const nn_st_file *f, const char *path, range *r, size_t 
     for (int i = 0; i < f->ntensors; i++) {
         const char *name = f->tensors[r[i].idx].name;
         if (i && r[i].b < end)
-            return nn_fail(err, "%s: tensors \"%s\" and \"%s\" overlap (bytes [%llu, %llu] "
-                                "and [%llu, %llu])",
+            return nn_fail(err,
+                           "%s: tensors \"%s\" and \"%s\" overlap (bytes [%llu, %llu] "
+                           "and [%llu, %llu])",
                            path, f->tensors[r[i - 1].idx].name, name,
                            (unsigned long long)r[i - 1].b, (unsigned long long)r[i - 1].e,
                            (unsigned long long)r[i].b, (unsigned long long)r[i].e);
         if (r[i].b > end)
-            return nn_fail(err, "%s: gap in the data: bytes [%llu, %llu) belong to no "
-                                "tensor (the next is \"%s\")",
-                           path, (unsigned long long)end, (unsigned long long)r[i].b, name);
+            return nn_fail(err,
+                           "%s: gap in the data: bytes [%llu, %llu) belong to no "
+                           "tensor (the next is \"%s\")",
+                           path, (unsigned long long)end, (unsigned long long)r[i].b,
+                           name);
         end = r[i].e;
     }
     if (end != dsize)
-        return nn_fail(err, "%s: the tensors cover %llu bytes but the data area holds %zu "
-                            "(bytes after the last tensor)",
+        return nn_fail(err,
+                       "%s: the tensors cover %llu bytes but the data area holds %zu "
+                       "(bytes after the last tensor)",
                        path, (unsigned long long)end, dsize);
     return 0;
 }

@@ -49,12 +49,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#define INV_E_L 0.367879441171442321595523770161460867L      /* e^-1 */
-#define LN2_L 0.693147180559945309417232121458176568L
-#define SQRT1_2_L 0.707106781186547524400844362104849039L    /* 1/sqrt(2) */
-#define INV_SQRT_2PI_L 0.398942280401432677939946059934381868L /* 1/sqrt(2 pi) */
+#define INV_E_L          0.367879441171442321595523770161460867L /* e^-1 */
+#define LN2_L            0.693147180559945309417232121458176568L
+#define SQRT1_2_L        0.707106781186547524400844362104849039L /* 1/sqrt(2) */
+#define INV_SQRT_2PI_L   0.398942280401432677939946059934381868L /* 1/sqrt(2 pi) */
 #define SQRT_2_OVER_PI_L 0.797884560802865355879892119868763737L
-#define GELU_TANH_C 0.044715L
+#define GELU_TANH_C      0.044715L
 
 /* ------------------------------------------------------------------------ */
 /* Small building blocks                                                     */
@@ -210,8 +210,8 @@ static inline long double horner(const long double *c, long double z)
 #define GOLU_Z_DEAD (-11350.0)
 
 /* f or f' from the expl formulas, for |z| >= z_poly, z in [Z_DEAD, thr]. */
-static long double golu_by_exp(const golu_act *act, golu_dir dir,
-                               long double x, long double z)
+static long double golu_by_exp(const golu_act *act, golu_dir dir, long double x,
+                               long double z)
 {
     const long double a = act->alpha, b = act->beta;
     long double e = expl(-z);
@@ -242,8 +242,7 @@ static long double golu_by_exp(const golu_act *act, golu_dir dir,
  * x87 stack spares gcc's spills of long doubles through memory (each a
  * failed store forwarding), which made this the sweep's bottleneck.
  */
-static inline long double ref_golu(const golu_act *act, golu_dir dir,
-                                   long double x)
+static inline long double ref_golu(const golu_act *act, golu_dir dir, long double x)
 {
     const golu_beta_consts *c = beta_consts(act->beta);
     const double zd = act->gamma * (double)x;
@@ -452,25 +451,16 @@ long double golu_ref_ld(const golu_act *act, golu_dir dir, long double x)
     if (isnan(x))
         return x;
     switch (act->kind) {
-    case GOLU_ACT_GOLU:
-        return ref_golu(act, dir, x);
-    case GOLU_ACT_RELU:
-        return ref_relu(dir, x);
+    case GOLU_ACT_GOLU: return ref_golu(act, dir, x);
+    case GOLU_ACT_RELU: return ref_relu(dir, x);
     case GOLU_ACT_LEAKY_RELU:
-    case GOLU_ACT_PRELU:
-        return ref_leaky(act, dir, x);
-    case GOLU_ACT_ELU:
-        return ref_elu(act, dir, x);
-    case GOLU_ACT_GELU:
-        return ref_gelu(dir, x);
-    case GOLU_ACT_GELU_TANH:
-        return ref_gelu_tanh(dir, x);
-    case GOLU_ACT_SILU:
-        return ref_silu(dir, x);
-    case GOLU_ACT_MISH:
-        return ref_mish(dir, x);
-    default:
-        return NAN;
+    case GOLU_ACT_PRELU: return ref_leaky(act, dir, x);
+    case GOLU_ACT_ELU: return ref_elu(act, dir, x);
+    case GOLU_ACT_GELU: return ref_gelu(dir, x);
+    case GOLU_ACT_GELU_TANH: return ref_gelu_tanh(dir, x);
+    case GOLU_ACT_SILU: return ref_silu(dir, x);
+    case GOLU_ACT_MISH: return ref_mish(dir, x);
+    default: return NAN;
     }
 }
 
@@ -486,17 +476,11 @@ long double golu_ref_bwd_scale_ld(const golu_act *act, long double x)
     if (isnan(x))
         return x;
     switch (act->kind) {
-    case GOLU_ACT_GOLU:
-        return scale_golu(act, x);
-    case GOLU_ACT_GELU:
-        return normal_cdf(x);
-    case GOLU_ACT_GELU_TANH:
-        return sigmoid_pair(2 * gelu_tanh_u(x), &unused);
-    case GOLU_ACT_SILU:
-        return sigmoid_pair(x, &unused);
-    case GOLU_ACT_MISH:
-        return x >= 26 ? 1.0L : mish_t(x, &unused);
-    default:
-        return 0.0L;
+    case GOLU_ACT_GOLU: return scale_golu(act, x);
+    case GOLU_ACT_GELU: return normal_cdf(x);
+    case GOLU_ACT_GELU_TANH: return sigmoid_pair(2 * gelu_tanh_u(x), &unused);
+    case GOLU_ACT_SILU: return sigmoid_pair(x, &unused);
+    case GOLU_ACT_MISH: return x >= 26 ? 1.0L : mish_t(x, &unused);
+    default: return 0.0L;
     }
 }

@@ -71,8 +71,7 @@ static void ref_sigmoid(mpfr_t s, mpfr_t z)
 }
 
 /* GoLU pieces: e = exp(-gamma x), w = beta e, g = alpha exp(-w). */
-static void ref_golu_parts(const golu_act *act, double x, mpfr_t e, mpfr_t w,
-                           mpfr_t g)
+static void ref_golu_parts(const golu_act *act, double x, mpfr_t e, mpfr_t w, mpfr_t g)
 {
     mpfr_set_d(e, x, RN);
     mpfr_mul_d(e, e, -act->gamma, RN);
@@ -88,16 +87,16 @@ static void ref_gelu_tanh_arg(double x, mpfr_t y, mpfr_t dy, mpfr_t t)
 {
     mpfr_set_str(t, "0.044715", 10, RN);
     mpfr_set_d(y, x, RN);
-    mpfr_sqr(y, y, RN);                /* x^2 */
+    mpfr_sqr(y, y, RN); /* x^2 */
     mpfr_mul_ui(dy, y, 3, RN);
     mpfr_mul(dy, dy, t, RN);
-    mpfr_add_ui(dy, dy, 1, RN);        /* 1 + 3c x^2 */
+    mpfr_add_ui(dy, dy, 1, RN); /* 1 + 3c x^2 */
     mpfr_mul(y, y, t, RN);
     mpfr_add_ui(y, y, 1, RN);
-    mpfr_mul_d(y, y, x, RN);           /* x + c x^3 */
+    mpfr_mul_d(y, y, x, RN); /* x + c x^3 */
     mpfr_const_pi(t, RN);
     mpfr_ui_div(t, 8, t, RN);
-    mpfr_sqrt(t, t, RN);               /* 2 sqrt(2/pi) */
+    mpfr_sqrt(t, t, RN); /* 2 sqrt(2/pi) */
     mpfr_mul(y, y, t, RN);
     mpfr_mul(dy, dy, t, RN);
 }
@@ -124,9 +123,9 @@ static void ref_phi_cdf(double x, mpfr_t p, mpfr_t t)
     double ax = fabs(x);
     if (ax >= 12.8) {
         mpfr_set_d(v, x, RN);
-        mpfr_sqr(v, v, RN);          /* x^2 = 2 z^2, exact */
-        mpfr_ui_div(v, 1, v, RN);    /* 1 / (2 z^2) */
-        mpfr_set_ui(p, 1, RN);       /* the sum */
+        mpfr_sqr(v, v, RN);       /* x^2 = 2 z^2, exact */
+        mpfr_ui_div(v, 1, v, RN); /* 1 / (2 z^2) */
+        mpfr_set_ui(p, 1, RN);    /* the sum */
         mpfr_set_ui(term, 1, RN);
         for (unsigned n = 1; n < 400; n++) {
             mpfr_mul(t, term, v, RN);
@@ -143,13 +142,13 @@ static void ref_phi_cdf(double x, mpfr_t p, mpfr_t t)
         mpfr_sqr(t, t, RN);
         mpfr_div_2ui(t, t, 1, RN);
         mpfr_neg(t, t, RN);
-        mpfr_exp(t, t, RN);          /* e^-z^2 */
+        mpfr_exp(t, t, RN); /* e^-z^2 */
         mpfr_mul(p, p, t, RN);
         mpfr_const_pi(t, RN);
         mpfr_div_2ui(t, t, 1, RN);
         mpfr_sqrt(t, t, RN);
-        mpfr_mul_d(t, t, ax, RN);    /* z sqrt(pi) = |x| sqrt(pi/2) */
-        mpfr_div(p, p, t, RN);       /* erfc(z) */
+        mpfr_mul_d(t, t, ax, RN); /* z sqrt(pi) = |x| sqrt(pi/2) */
+        mpfr_div(p, p, t, RN);    /* erfc(z) */
         mpfr_div_2ui(p, p, 1, RN);
         if (x > 0)
             mpfr_ui_sub(p, 1, p, RN);
@@ -158,8 +157,8 @@ static void ref_phi_cdf(double x, mpfr_t p, mpfr_t t)
     mpfr_set_prec(w, 140 + (mpfr_prec_t)(0.73 * x * x));
     mpfr_sqrt_ui(w, 2, RN);
     mpfr_set_d(t, x, RN);
-    mpfr_div(w, t, w, RN);           /* -z = x / sqrt(2) */
-    mpfr_erf(w, w, RN);              /* erf(x / sqrt(2)) = 1 - erfc(z) */
+    mpfr_div(w, t, w, RN); /* -z = x / sqrt(2) */
+    mpfr_erf(w, w, RN);    /* erf(x / sqrt(2)) = 1 - erfc(z) */
     mpfr_add_ui(w, w, 1, RN);
     mpfr_div_2ui(p, w, 1, RN);
 }
@@ -170,29 +169,21 @@ static long double ref_inf(const golu_act *act, golu_dir dir, double x)
     int pos = x > 0;
     if (dir == GOLU_DIR_FWD) {
         switch (act->kind) {
-        case GOLU_ACT_RELU:
-            return pos ? (long double)x : 0.0L;
+        case GOLU_ACT_RELU: return pos ? (long double)x : 0.0L;
         case GOLU_ACT_LEAKY_RELU:
-        case GOLU_ACT_PRELU:
-            return pos ? (long double)x : (long double)act->alpha * x;
-        case GOLU_ACT_ELU:
-            return pos ? (long double)x : -(long double)act->alpha;
+        case GOLU_ACT_PRELU: return pos ? (long double)x : (long double)act->alpha * x;
+        case GOLU_ACT_ELU: return pos ? (long double)x : -(long double)act->alpha;
         default: /* x * gate(x): +inf, and -0 at -inf */
             return pos ? (long double)x : -0.0L;
         }
     }
     switch (act->kind) {
-    case GOLU_ACT_GOLU:
-        return pos ? (long double)act->alpha : -0.0L;
-    case GOLU_ACT_RELU:
-        return pos ? 1.0L : 0.0L;
+    case GOLU_ACT_GOLU: return pos ? (long double)act->alpha : -0.0L;
+    case GOLU_ACT_RELU: return pos ? 1.0L : 0.0L;
     case GOLU_ACT_LEAKY_RELU:
-    case GOLU_ACT_PRELU:
-        return pos ? 1.0L : (long double)act->alpha;
-    case GOLU_ACT_ELU:
-        return pos ? 1.0L : 0.0L;
-    default: /* GELU, GELU tanh, SiLU, Mish: 1 and -0 */
-        return pos ? 1.0L : -0.0L;
+    case GOLU_ACT_PRELU: return pos ? 1.0L : (long double)act->alpha;
+    case GOLU_ACT_ELU: return pos ? 1.0L : 0.0L;
+    default: /* GELU, GELU tanh, SiLU, Mish: 1 and -0 */ return pos ? 1.0L : -0.0L;
     }
 }
 
@@ -204,16 +195,12 @@ static long double ref_inf(const golu_act *act, golu_dir dir, double x)
 static int ref_negligible(const golu_act *act, double x)
 {
     switch (act->kind) {
-    case GOLU_ACT_GOLU: /* w >= 2^-1074 e^10000 > e^9000 */
-        return -act->gamma * x > 1e4;
+    case GOLU_ACT_GOLU: /* w >= 2^-1074 e^10000 > e^9000 */ return -act->gamma * x > 1e4;
     case GOLU_ACT_GELU: /* |f| < exp(-x^2/2) */
-    case GOLU_ACT_GELU_TANH: /* |f| < |x| exp(0.1 x^3) */
-        return x < -200.0;
+    case GOLU_ACT_GELU_TANH: /* |f| < |x| exp(0.1 x^3) */ return x < -200.0;
     case GOLU_ACT_SILU: /* |f| < |x| exp(x) */
-    case GOLU_ACT_MISH:
-        return x < -12000.0;
-    default:
-        return 0;
+    case GOLU_ACT_MISH: return x < -12000.0;
+    default: return 0;
     }
 }
 
@@ -321,8 +308,7 @@ long double golu_ref_mpfr(const golu_act *act, golu_dir dir, double x)
             mpfr_add(r, r, a, RN);
         }
         break;
-    default:
-        return (long double)NAN;
+    default: return (long double)NAN;
     }
     return mpfr_get_ld(r, RN);
 }
@@ -362,8 +348,7 @@ long double golu_ref_bwd_scale_mpfr(const golu_act *act, double x)
             return pos ? 1.0L : 0.0L;
         ref_mish_parts(x, r, a);
         break;
-    default:
-        return 0.0L;
+    default: return 0.0L;
     }
     return mpfr_get_ld(r, RN);
 }

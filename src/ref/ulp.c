@@ -52,8 +52,7 @@ static double ulp_err(long double got, long double ref, long double scale,
     if (isinf(got)) {
         /* Rounding to nearest sends |ref| >= (2 - 2^-p) 2^e_max to inf. */
         long double overflow = ldexpl(2.0L - ldexpl(1.0L, -f->p), f->e_max);
-        if (!isinf(ref) && signbit(got) == signbit(ref) &&
-            fabsl(ref) >= overflow)
+        if (!isinf(ref) && signbit(got) == signbit(ref) && fabsl(ref) >= overflow)
             return 0.5;
         return INFINITY;
     }

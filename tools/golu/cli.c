@@ -10,7 +10,10 @@
 
 static const char *command_name = "";
 
-void cli_set_command(const char *name) { command_name = name; }
+void cli_set_command(const char *name)
+{
+    command_name = name;
+}
 
 void cli_error(const char *fmt, ...)
 {
@@ -123,8 +126,8 @@ int cli_parse_isa(const char *flag, const char *s, golu_isa *out)
 {
     golu_isa isa;
     if (golu_isa_from_name(s, &isa) != GOLU_OK) {
-        cli_error("%s: unknown ISA '%s' (known: auto, scalar, avx2, avx512, neon)",
-                  flag, s);
+        cli_error("%s: unknown ISA '%s' (known: auto, scalar, avx2, avx512, neon)", flag,
+                  s);
         return -1;
     }
     if (!golu_isa_supported(isa)) {
@@ -185,8 +188,7 @@ double cli_now(void)
  * or "Hardware" elsewhere), trimmed, into buf; "unknown" if none. */
 void cli_cpu_model(char *buf, size_t size)
 {
-    static const char *const keys[] = {"model name", "Model", "Hardware",
-                                       "cpu model"};
+    static const char *const keys[] = {"model name", "Model", "Hardware", "cpu model"};
     snprintf(buf, size, "unknown");
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (!f)

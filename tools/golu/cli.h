@@ -45,8 +45,8 @@ void cli_json_string(const char *s);
 void cli_cpu_model(char *buf, size_t size);
 
 /* What --gpu says in a build without the CUDA part (exit status 1). */
-#define CLI_NO_CUDA                                                                     \
-    "--gpu: this build has no CUDA support (nvcc was not found when it was built, "     \
+#define CLI_NO_CUDA                                                                      \
+    "--gpu: this build has no CUDA support (nvcc was not found when it was built, "      \
     "or CUDA=0; see docs/CUDA.md)"
 
 /* Monotonic time in seconds. */

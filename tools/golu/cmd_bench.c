@@ -39,7 +39,7 @@
 #include "commands.h"
 #include "golu.h"
 
-#define MAX_LIST BENCH_MAX_LIST
+#define MAX_LIST    BENCH_MAX_LIST
 #define MAX_THREADS 4096
 #define MIN_BATCHES 3
 #define MAX_BATCHES 1000
@@ -49,48 +49,48 @@ const char *const bench_dist_names[BENCH_DIST_COUNT] = {"normal", "u6", "u46"};
 
 static void print_usage(void)
 {
-    printf(
-        "usage: golu bench [options]\n"
-        "       golu bench --gpu [--device N] [options]\n"
-        "\n"
-        "Times golu_forward / golu_backward and a memcpy that moves the same bytes,\n"
-        "in the same run, and prints one row per combination of the lists below.\n"
-        "\n"
-        "  --act LIST        activations, or 'all' (default: all)\n"
-        "                    golu,relu,leaky_relu,prelu,elu,gelu,gelu_tanh,silu,mish\n"
-        "  --dir LIST        fwd,bwd (default: fwd,bwd)\n"
-        "  --dtype LIST      f32,f64,bf16,f16 (default: f32; --gpu: f32,bf16)\n"
-        "  --sizes LIST      elements per array, suffixes Ki Mi Gi\n"
-        "                    (default: 4Ki,64Ki,1Mi,16Mi; --gpu: 1Mi,16Mi,256Mi)\n"
-        "  --threads LIST    thread counts, numbers or 'all' = every CPU (default: 1,all)\n"
-        "  --dist LIST       inputs x: normal = N(0,1), u6 = uniform[-6,6],\n"
-        "                    u46 = uniform[-4,6] (default: normal); dy is N(0,1)\n"
-        "  --isa ISA         auto,scalar,avx2,avx512,neon (default: auto)\n"
-        "  --min-time SEC    time per row, after warm-up (default: 0.2)\n"
-        "  --json            one JSON object {\"machine\": {...}, \"rows\": [...]}\n"
-        "  --gpu             time golu_cuda_forward / golu_cuda_backward on a GPU\n"
-        "                    instead (builds with CUDA); --threads and --isa do not\n"
-        "                    apply there\n"
-        "  --device N        the GPU to use, with --gpu (default: 0)\n"
-        "\n"
-        "Columns: ns/elem (median batch time / n), Gelem/s, GB/s (bytes moved:\n"
-        "fwd reads n and writes n elements, bwd reads 2n and writes n), memcpy GB/s\n"
-        "and vs_memcpy = activation time / memcpy time for the same bytes\n"
-        "(1.00 = as fast as memcpy). Baseline: fwd = memcpy of n elements' bytes;\n"
-        "bwd = memcpy of 1.5x n elements' bytes (reads and writes 3n in all).\n"
-        "On T threads the memcpy cuts the bytes into T contiguous parts, one per\n"
-        "thread (threads started before timing; libgolu starts its threads in\n"
-        "each call, so that cost counts against it), as many as libgolu uses for\n"
-        "that size (golu_ctx_threads_for: one thread below 256Ki elements).\n"
-        "Buffers are not rotated: 4Ki and 64Ki are cache-resident by design\n"
-        "(they measure compute); 16Mi measures memory bandwidth.\n"
-        "Inputs come from a fixed seed, so every run times the same data.\n"
-        "\n"
-        "With --gpu: us/call instead of ns/elem and no thr column; the baseline\n"
-        "is cudaMemcpyAsync device to device of the same bytes, timed in the same\n"
-        "run; CUDA events around batches, median of batches; buffers rotate call\n"
-        "to call over sets covering 4x the L2 cache, so no size runs from L2.\n"
-        "vs_memcpy 1.11 is 90 %% of the copy's bandwidth.\n");
+    printf("usage: golu bench [options]\n"
+           "       golu bench --gpu [--device N] [options]\n"
+           "\n"
+           "Times golu_forward / golu_backward and a memcpy that moves the same bytes,\n"
+           "in the same run, and prints one row per combination of the lists below.\n"
+           "\n"
+           "  --act LIST        activations, or 'all' (default: all)\n"
+           "                    golu,relu,leaky_relu,prelu,elu,gelu,gelu_tanh,silu,mish\n"
+           "  --dir LIST        fwd,bwd (default: fwd,bwd)\n"
+           "  --dtype LIST      f32,f64,bf16,f16 (default: f32; --gpu: f32,bf16)\n"
+           "  --sizes LIST      elements per array, suffixes Ki Mi Gi\n"
+           "                    (default: 4Ki,64Ki,1Mi,16Mi; --gpu: 1Mi,16Mi,256Mi)\n"
+           "  --threads LIST    thread counts, numbers or 'all' = every CPU (default: "
+           "1,all)\n"
+           "  --dist LIST       inputs x: normal = N(0,1), u6 = uniform[-6,6],\n"
+           "                    u46 = uniform[-4,6] (default: normal); dy is N(0,1)\n"
+           "  --isa ISA         auto,scalar,avx2,avx512,neon (default: auto)\n"
+           "  --min-time SEC    time per row, after warm-up (default: 0.2)\n"
+           "  --json            one JSON object {\"machine\": {...}, \"rows\": [...]}\n"
+           "  --gpu             time golu_cuda_forward / golu_cuda_backward on a GPU\n"
+           "                    instead (builds with CUDA); --threads and --isa do not\n"
+           "                    apply there\n"
+           "  --device N        the GPU to use, with --gpu (default: 0)\n"
+           "\n"
+           "Columns: ns/elem (median batch time / n), Gelem/s, GB/s (bytes moved:\n"
+           "fwd reads n and writes n elements, bwd reads 2n and writes n), memcpy GB/s\n"
+           "and vs_memcpy = activation time / memcpy time for the same bytes\n"
+           "(1.00 = as fast as memcpy). Baseline: fwd = memcpy of n elements' bytes;\n"
+           "bwd = memcpy of 1.5x n elements' bytes (reads and writes 3n in all).\n"
+           "On T threads the memcpy cuts the bytes into T contiguous parts, one per\n"
+           "thread (threads started before timing; libgolu starts its threads in\n"
+           "each call, so that cost counts against it), as many as libgolu uses for\n"
+           "that size (golu_ctx_threads_for: one thread below 256Ki elements).\n"
+           "Buffers are not rotated: 4Ki and 64Ki are cache-resident by design\n"
+           "(they measure compute); 16Mi measures memory bandwidth.\n"
+           "Inputs come from a fixed seed, so every run times the same data.\n"
+           "\n"
+           "With --gpu: us/call instead of ns/elem and no thr column; the baseline\n"
+           "is cudaMemcpyAsync device to device of the same bytes, timed in the same\n"
+           "run; CUDA events around batches, median of batches; buffers rotate call\n"
+           "to call over sets covering 4x the L2 cache, so no size runs from L2.\n"
+           "vs_memcpy 1.11 is 90 %% of the copy's bandwidth.\n");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -136,9 +136,9 @@ static int parse_dirs(const char *flag, const char *s, bench_options *o)
     int n, rc = split_copy(flag, s, &copy, items, &n);
     o->n_dirs = 0;
     for (int i = 0; rc == 0 && i < n; i++) {
-        int d = strcmp(items[i], "fwd") == 0 ? BENCH_FWD
+        int d = strcmp(items[i], "fwd") == 0   ? BENCH_FWD
                 : strcmp(items[i], "bwd") == 0 ? BENCH_BWD
-                                                : -1;
+                                               : -1;
         if (d < 0) {
             cli_error("%s: unknown direction '%s' (known: fwd, bwd)", flag, items[i]);
             rc = -1;
@@ -259,10 +259,12 @@ static int parse_options(int argc, char **argv, bench_options *o)
             o->device = (int)d;
             device_flag = "--device";
         } else if (cli_is_flag(a, "--act")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--act")) || parse_acts("--act", v, o))
+            if (!(v = cli_flag_value(argc, argv, &i, "--act")) ||
+                parse_acts("--act", v, o))
                 return 2;
         } else if (cli_is_flag(a, "--dir")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--dir")) || parse_dirs("--dir", v, o))
+            if (!(v = cli_flag_value(argc, argv, &i, "--dir")) ||
+                parse_dirs("--dir", v, o))
                 return 2;
         } else if (cli_is_flag(a, "--dtype")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--dtype")) ||
@@ -353,10 +355,8 @@ static double rng_unit(uint64_t *state)
 static double rng_draw(uint64_t *state, int dist)
 {
     switch (dist) {
-    case BENCH_U6:
-        return -6.0 + 12.0 * rng_unit(state);
-    case BENCH_U46:
-        return -4.0 + 10.0 * rng_unit(state);
+    case BENCH_U6: return -6.0 + 12.0 * rng_unit(state);
+    case BENCH_U46: return -4.0 + 10.0 * rng_unit(state);
     default: { /* Box-Muller; one value per pair is plenty here */
         double u1 = rng_unit(state), u2 = rng_unit(state);
         return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
@@ -365,7 +365,10 @@ static double rng_draw(uint64_t *state, int dist)
 }
 
 /* Draws that one value of dist takes (Box-Muller takes two). */
-static uint64_t draws_per_value(int dist) { return dist == BENCH_NORMAL ? 2 : 1; }
+static uint64_t draws_per_value(int dist)
+{
+    return dist == BENCH_NORMAL ? 2 : 1;
+}
 
 /* Elements [begin, end) of bench_fill's array. The generator's state is a
  * counter, so element i starts from seed + i * draws * RNG_STEP whoever
@@ -377,18 +380,10 @@ static void fill_part(golu_dtype dtype, void *buf, size_t begin, size_t end, int
     for (size_t i = begin; i < end; i++) {
         double v = rng_draw(&state, dist);
         switch (dtype) {
-        case GOLU_F64:
-            ((double *)buf)[i] = v;
-            break;
-        case GOLU_BF16:
-            ((unsigned short *)buf)[i] = golu_f32_to_bf16((float)v);
-            break;
-        case GOLU_F16:
-            ((unsigned short *)buf)[i] = golu_f32_to_f16((float)v);
-            break;
-        default:
-            ((float *)buf)[i] = (float)v;
-            break;
+        case GOLU_F64: ((double *)buf)[i] = v; break;
+        case GOLU_BF16: ((unsigned short *)buf)[i] = golu_f32_to_bf16((float)v); break;
+        case GOLU_F16: ((unsigned short *)buf)[i] = golu_f32_to_f16((float)v); break;
+        default: ((float *)buf)[i] = (float)v; break;
         }
     }
 }
@@ -419,12 +414,13 @@ void bench_fill(golu_dtype dtype, void *buf, size_t n, int dist, uint64_t seed)
     fill_job jobs[MAX_PARTS];
     int started[MAX_PARTS] = {0};
     for (int p = 0; p < parts; p++) {
-        jobs[p] = (fill_job){.dtype = dtype,
-                             .buf = buf,
-                             .begin = n / (size_t)parts * (size_t)p,
-                             .end = p == parts - 1 ? n : n / (size_t)parts * (size_t)(p + 1),
-                             .dist = dist,
-                             .seed = seed};
+        jobs[p] =
+            (fill_job){.dtype = dtype,
+                       .buf = buf,
+                       .begin = n / (size_t)parts * (size_t)p,
+                       .end = p == parts - 1 ? n : n / (size_t)parts * (size_t)(p + 1),
+                       .dist = dist,
+                       .seed = seed};
         if (p > 0)
             started[p] = pthread_create(&jobs[p].tid, NULL, fill_main, &jobs[p]) == 0;
     }
@@ -757,11 +753,12 @@ void bench_print_header(const bench_options *o)
     if (o->json)
         return;
     if (o->gpu)
-        printf("%-10s %-3s %-5s %6s %-6s %9s %9s %8s %11s %9s\n", "act", "dir", "dtype", "n",
-               "dist", "us/call", "Gelem/s", "GB/s", "memcpyGB/s", "vs_memcpy");
+        printf("%-10s %-3s %-5s %6s %-6s %9s %9s %8s %11s %9s\n", "act", "dir", "dtype",
+               "n", "dist", "us/call", "Gelem/s", "GB/s", "memcpyGB/s", "vs_memcpy");
     else
-        printf("%-10s %-3s %-5s %6s %4s %-6s %9s %9s %8s %11s %9s\n", "act", "dir", "dtype",
-               "n", "thr", "dist", "ns/elem", "Gelem/s", "GB/s", "memcpyGB/s", "vs_memcpy");
+        printf("%-10s %-3s %-5s %6s %4s %-6s %9s %9s %8s %11s %9s\n", "act", "dir",
+               "dtype", "n", "thr", "dist", "ns/elem", "Gelem/s", "GB/s", "memcpyGB/s",
+               "vs_memcpy");
     fflush(stdout);
 }
 
@@ -779,16 +776,18 @@ void bench_print_row(const bench_options *o, const bench_row *r, int first)
                first ? "" : ",", r->act, r->dir, r->dtype, r->n);
         if (!o->gpu)
             printf("\"threads\": %d, ", r->threads);
-        printf("\"dist\": \"%s\", \"seconds\": %.6g, \"ns_per_elem\": %.6g, "
-               "\"gelem_per_s\": %.6g, \"bytes\": %zu, \"gb_per_s\": %.6g, "
-               "\"memcpy_seconds\": %.6g, \"memcpy_gb_per_s\": %.6g, \"vs_memcpy\": %.6g}",
-               r->dist, r->seconds, ns, gelem, r->bytes, gbs, r->memcpy_seconds, mgbs, ratio);
+        printf(
+            "\"dist\": \"%s\", \"seconds\": %.6g, \"ns_per_elem\": %.6g, "
+            "\"gelem_per_s\": %.6g, \"bytes\": %zu, \"gb_per_s\": %.6g, "
+            "\"memcpy_seconds\": %.6g, \"memcpy_gb_per_s\": %.6g, \"vs_memcpy\": %.6g}",
+            r->dist, r->seconds, ns, gelem, r->bytes, gbs, r->memcpy_seconds, mgbs,
+            ratio);
     } else if (o->gpu) {
-        printf("%-10s %-3s %-5s %6s %-6s %9.2f %9.3f %8.2f %11.2f %9.2f\n", r->act, r->dir,
-               r->dtype, n, r->dist, r->seconds * 1e6, gelem, gbs, mgbs, ratio);
+        printf("%-10s %-3s %-5s %6s %-6s %9.2f %9.3f %8.2f %11.2f %9.2f\n", r->act,
+               r->dir, r->dtype, n, r->dist, r->seconds * 1e6, gelem, gbs, mgbs, ratio);
     } else {
-        printf("%-10s %-3s %-5s %6s %4d %-6s %9.3f %9.3f %8.2f %11.2f %9.2f\n", r->act, r->dir,
-               r->dtype, n, r->threads, r->dist, ns, gelem, gbs, mgbs, ratio);
+        printf("%-10s %-3s %-5s %6s %4d %-6s %9.3f %9.3f %8.2f %11.2f %9.2f\n", r->act,
+               r->dir, r->dtype, n, r->threads, r->dist, ns, gelem, gbs, mgbs, ratio);
     }
     fflush(stdout);
 }
@@ -808,7 +807,8 @@ static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
 {
     const bench_options *o = b->o;
     size_t s = golu_dtype_size(dtype), bytes = n * s;
-    void *x = alloc_aligned(bytes), *dy = alloc_aligned(bytes), *out = alloc_aligned(bytes);
+    void *x = alloc_aligned(bytes), *dy = alloc_aligned(bytes),
+         *out = alloc_aligned(bytes);
     int rc = (x && dy && out) ? 0 : 1;
     if (rc == 0)
         bench_fill(dtype, dy, n, BENCH_NORMAL, BENCH_SEED_DY);
@@ -819,14 +819,20 @@ static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
             for (int d = 0; rc == 0 && d < o->n_dirs; d++)
                 for (int ti = 0; rc == 0 && ti < o->n_threads; ti++) {
                     int dir = o->dirs[d];
-                    act_call c = {b->ctxs[ti], &o->acts[ai], dtype, dir, x, dy, out, n,
-                                  GOLU_OK};
-                    bench_row r = {golu_act_name(o->acts[ai].kind), bench_dir_names[dir],
-                             golu_dtype_name(dtype), bench_dist_names[o->dists[di]], n,
-                             o->threads[ti], 0, 0, (dir == BENCH_FWD ? 2 : 3) * bytes};
+                    act_call c = {b->ctxs[ti], &o->acts[ai], dtype, dir,    x,
+                                  dy,          out,          n,     GOLU_OK};
+                    bench_row r = {golu_act_name(o->acts[ai].kind),
+                                   bench_dir_names[dir],
+                                   golu_dtype_name(dtype),
+                                   bench_dist_names[o->dists[di]],
+                                   n,
+                                   o->threads[ti],
+                                   0,
+                                   0,
+                                   (dir == BENCH_FWD ? 2 : 3) * bytes};
                     if (measure(act_run, &c, o->min_time, &r.seconds) != 0) {
-                        cli_error("%s %s (%s, n=%zu, threads=%d): %s", r.act, r.dir, r.dtype,
-                                  n, r.threads, golu_status_str(c.status));
+                        cli_error("%s %s (%s, n=%zu, threads=%d): %s", r.act, r.dir,
+                                  r.dtype, n, r.threads, golu_status_str(c.status));
                         rc = 1;
                         break;
                     }

@@ -135,8 +135,8 @@ int golu_cmd_info(int argc, char **argv)
     else if (env_status == GOLU_OK)
         printf("GOLU_ISA:    %s (valid, in use)\n", env);
     else
-        printf("GOLU_ISA:    %s (invalid: %s; calls on the default path fail)\n",
-               env, golu_status_str(env_status));
+        printf("GOLU_ISA:    %s (invalid: %s; calls on the default path fail)\n", env,
+               golu_status_str(env_status));
     if (n_gpus == 0)
         printf("GPU:         %s\n", gpu);
     for (int i = 0; i < n_gpus; i++)

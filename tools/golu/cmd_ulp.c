@@ -37,8 +37,8 @@
 #include "golu.h"
 #include "ulp.h"
 
-#define ULP_BLOCK ((size_t)1 << 16)  /* inputs per kernel call (f32) */
-#define ULP_BLOCK_F64 ((size_t)4096) /* inputs per kernel call (f64) */
+#define ULP_BLOCK       ((size_t)1 << 16) /* inputs per kernel call (f32) */
+#define ULP_BLOCK_F64   ((size_t)4096)    /* inputs per kernel call (f64) */
 #define ULP_MAX_THREADS 1024
 
 /* ------------------------------------------------------------------------ */
@@ -121,8 +121,7 @@ static int parse_range(const char *flag, const char *s, double *lo, double *hi)
 }
 
 /* Checks a parameter flag against the activation's rules (golu.h). */
-static int check_param(const golu_act *act, const char *flag, int which,
-                       double v)
+static int check_param(const golu_act *act, const char *flag, int which, double v)
 {
     const char *name = golu_act_name(act->kind);
     switch (act->kind) {
@@ -145,9 +144,7 @@ static int check_param(const golu_act *act, const char *flag, int which,
             return -1;
         }
         return 0;
-    default:
-        cli_error("%s: %s has no parameters", flag, name);
-        return -1;
+    default: cli_error("%s: %s has no parameters", flag, name); return -1;
     }
 }
 
@@ -289,8 +286,7 @@ static int parse_args(int argc, char **argv, ulp_opts *o)
                   have_samples ? "--samples" : "--seed");
         return 2;
     }
-    if (o->dtype == GOLU_F64 && o->have_range &&
-        !(isfinite(o->lo) && isfinite(o->hi))) {
+    if (o->dtype == GOLU_F64 && o->have_range && !(isfinite(o->lo) && isfinite(o->hi))) {
         cli_error("--range: f64 samples need finite bounds");
         return 2;
     }
@@ -357,9 +353,9 @@ static void *f32_worker(void *arg)
         uint64_t begin = atomic_fetch_add(&w->job->next_block, 1) * ULP_BLOCK;
         if (begin >= job->space.count)
             break;
-        size_t n = (size_t)(job->space.count - begin < ULP_BLOCK
-                                ? job->space.count - begin
-                                : ULP_BLOCK);
+        size_t n =
+            (size_t)(job->space.count - begin < ULP_BLOCK ? job->space.count - begin
+                                                          : ULP_BLOCK);
         ulp_f32_inputs(&job->space, begin, n, x);
         s->status = ulp_run_kernel(ctx, o, x, ones, y, n);
         if (s->status == GOLU_OK && ctx2)
@@ -493,8 +489,7 @@ static void print_params(const golu_act *act, int json)
     case GOLU_ACT_ELU:
         printf(json ? ", \"alpha\": %.17g" : " (alpha %.17g)", act->alpha);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -551,8 +546,8 @@ static void report_json(const ulp_opts *o, const report_info *r, const ulp_stats
     printf("{\"act\": ");
     cli_json_string(golu_act_name(o->act.kind));
     print_params(&o->act, 1);
-    printf(", \"dir\": \"%s\", \"dtype\": \"%s\", ", o->dir == GOLU_DIR_FWD ? "fwd" : "bwd",
-           golu_dtype_name(o->dtype));
+    printf(", \"dir\": \"%s\", \"dtype\": \"%s\", ",
+           o->dir == GOLU_DIR_FWD ? "fwd" : "bwd", golu_dtype_name(o->dtype));
     if (r->gpu) {
         printf("\"isa\": null, \"gpu\": ");
         cli_json_string(r->gpu);
@@ -560,7 +555,8 @@ static void report_json(const ulp_opts *o, const report_info *r, const ulp_stats
     } else {
         printf("\"isa\": \"%s\"", golu_isa_name(r->isa));
     }
-    printf(", \"threads\": %d", o->dtype == GOLU_F32 || o->dtype == GOLU_F64 ? o->threads : 1);
+    printf(", \"threads\": %d",
+           o->dtype == GOLU_F32 || o->dtype == GOLU_F64 ? o->threads : 1);
     if (o->have_range)
         printf(", \"range\": [%.17g, %.17g]", o->lo, o->hi);
     if (o->dtype == GOLU_F64)
@@ -749,8 +745,8 @@ int golu_cmd_ulp(int argc, char **argv)
         return 1;
     }
     if (o.have_range && s.checked == 0) {
-        cli_error("--range: no %s value lies in [%g, %g]",
-                  golu_dtype_name(o.dtype), o.lo, o.hi);
+        cli_error("--range: no %s value lies in [%g, %g]", golu_dtype_name(o.dtype), o.lo,
+                  o.hi);
         return 2;
     }
 

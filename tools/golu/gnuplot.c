@@ -43,8 +43,9 @@ const char *gnuplot_terminal(void)
 int gnuplot_run(const char *script, char *err, size_t errsize)
 {
     if (!gnuplot_available()) {
-        snprintf(err, errsize, "gnuplot with PNG output is not installed "
-                               "(Debian package gnuplot-nox; scripts/setup-debian.sh installs it)");
+        snprintf(err, errsize,
+                 "gnuplot with PNG output is not installed "
+                 "(Debian package gnuplot-nox; scripts/setup-debian.sh installs it)");
         return -1;
     }
     char cmd[4200];
@@ -62,7 +63,8 @@ int gnuplot_run(const char *script, char *err, size_t errsize)
         char *nl = strrchr(out, '\n');
         if (nl && nl[1] == '\0')
             *nl = '\0';
-        snprintf(err, errsize, "gnuplot %s failed: %s", script, out[0] ? out : "(no message)");
+        snprintf(err, errsize, "gnuplot %s failed: %s", script,
+                 out[0] ? out : "(no message)");
         return -1;
     }
     return 0;

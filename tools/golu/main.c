@@ -36,15 +36,14 @@ enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: golu <command> [options]\n"
-            "       golu help <command>\n"
-            "       golu --help | --version\n"
-            "\n"
-            "GoLU, the Gompertz Linear Unit, and its peers: kernels, accuracy,\n"
-            "speed, and training to compare them.\n"
-            "\n"
-            "commands:\n");
+    fprintf(out, "usage: golu <command> [options]\n"
+                 "       golu help <command>\n"
+                 "       golu --help | --version\n"
+                 "\n"
+                 "GoLU, the Gompertz Linear Unit, and its peers: kernels, accuracy,\n"
+                 "speed, and training to compare them.\n"
+                 "\n"
+                 "commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(out, "\n`golu <command> --help` describes a command's options.\n");

@@ -382,8 +382,10 @@ static int setup(run *r, const train_opts *o, int resume)
         char ck[PATH_MAX + 32];
         train_path(ck, sizeof ck, o->out, "checkpoint.safetensors");
         if (stat(ck, &st) == 0) {
-            cli_error("--out: %s already holds a run; continue it with --resume, or choose "
-                      "another directory", o->out);
+            cli_error(
+                "--out: %s already holds a run; continue it with --resume, or choose "
+                "another directory",
+                o->out);
             return 2;
         }
     }

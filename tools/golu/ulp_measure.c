@@ -30,8 +30,8 @@ void ulp_stats_init(ulp_stats *s)
 }
 
 /* Records one measured error (the caller has already counted the input). */
-static void stats_add(ulp_stats *s, double err, uint64_t index, double x,
-                      double got, long double ref)
+static void stats_add(ulp_stats *s, double err, uint64_t index, double x, double got,
+                      long double ref)
 {
     if (err > 0.5)
         s->over_half++;
@@ -48,8 +48,7 @@ static void stats_add(ulp_stats *s, double err, uint64_t index, double x,
     }
 }
 
-static void stats_diff(ulp_stats *s, uint64_t index, double x, double got,
-                       double got2)
+static void stats_diff(ulp_stats *s, uint64_t index, double x, double got, double got2)
 {
     s->n_diff++;
     if (s->n_examples < ULP_EXAMPLES)
@@ -272,12 +271,27 @@ static uint64_t splitmix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-static double unit_double(uint64_t r) { return (double)(r >> 11) * 0x1p-53; }
+static double unit_double(uint64_t r)
+{
+    return (double)(r >> 11) * 0x1p-53;
+}
 
-static const double f64_specials[] = {
-    0.0, -0.0, INFINITY, -INFINITY, NAN, 1.0, -1.0, 0x1p-1022, -0x1p-1022,
-    0x1p-1074, -0x1p-1074, 1.7976931348623157e308, -1.7976931348623157e308,
-    -0.5671432904097838, -6.62, 0.5};
+static const double f64_specials[] = {0.0,
+                                      -0.0,
+                                      INFINITY,
+                                      -INFINITY,
+                                      NAN,
+                                      1.0,
+                                      -1.0,
+                                      0x1p-1022,
+                                      -0x1p-1022,
+                                      0x1p-1074,
+                                      -0x1p-1074,
+                                      1.7976931348623157e308,
+                                      -1.7976931348623157e308,
+                                      -0.5671432904097838,
+                                      -6.62,
+                                      0.5};
 enum { N_F64_SPECIALS = sizeof f64_specials / sizeof f64_specials[0] };
 
 double ulp_f64_sample(const ulp_opts *o, uint64_t i)
@@ -289,7 +303,10 @@ double ulp_f64_sample(const ulp_opts *o, uint64_t i)
     if (i < N_F64_SPECIALS)
         return f64_specials[i];
     switch (r2 % 10) {
-    case 0: case 1: case 2: case 3: {
+    case 0:
+    case 1:
+    case 2:
+    case 3: {
         /* log-uniform: uniform sign, exponent field in [0, 2046] (subnormals
          * included), uniform significand */
         uint64_t bits = (r & 0x800fffffffffffffULL) | ((r2 >> 8) % 2047) << 52;
@@ -297,10 +314,10 @@ double ulp_f64_sample(const ulp_opts *o, uint64_t i)
         memcpy(&v, &bits, sizeof v);
         return v;
     }
-    case 4: case 5: case 6:
-        return -6.62 + 5.62 * unit_double(r); /* the hard region [-6.62, -1] */
-    default:
-        return -40 + 80 * unit_double(r);
+    case 4:
+    case 5:
+    case 6: return -6.62 + 5.62 * unit_double(r); /* the hard region [-6.62, -1] */
+    default: return -40 + 80 * unit_double(r);
     }
 }
 
@@ -347,8 +364,7 @@ static float half_value(golu_dtype dtype, uint16_t h)
     return (h & 0x8000) ? -v : v;
 }
 
-static double half_err(golu_dtype dtype, uint16_t got, long double ref,
-                       long double scale)
+static double half_err(golu_dtype dtype, uint16_t got, long double ref, long double scale)
 {
     return dtype == GOLU_BF16 ? golu_ulp_err_bf16(got, ref, scale)
                               : golu_ulp_err_f16(got, ref, scale);

@@ -148,9 +148,8 @@ static void channel_forward(const bn_job *j, int ch)
         /* torch's unbiased m/(m-1); with one value per channel (which
          * torch rejects) the biased 0 is used rather than a NaN. */
         if (j->running_var)
-            j->running_var[ch] =
-                (real)((1 - j->momentum) * j->running_var[ch] +
-                       j->momentum * (m > 1 ? var * m / (m - 1) : var));
+            j->running_var[ch] = (real)((1 - j->momentum) * j->running_var[ch] +
+                                        j->momentum * (m > 1 ? var * m / (m - 1) : var));
     } else {
         mu = j->running_mean[ch];
         var = j->running_var[ch];
@@ -158,7 +157,8 @@ static void channel_forward(const bn_job *j, int ch)
     double rs = 1.0 / sqrt(var + j->eps);
     j->mean[ch] = (real)mu;
     j->rstd[ch] = (real)rs;
-    channel_normalise(j->y, j->x, j->n, j->c, j->hw, ch, mu, rs, j->gamma[ch], j->beta[ch]);
+    channel_normalise(j->y, j->x, j->n, j->c, j->hw, ch, mu, rs, j->gamma[ch],
+                      j->beta[ch]);
 }
 
 /*
@@ -186,7 +186,8 @@ static void channel_backward(real *dx, real *dgamma, real *dbeta, const real *dy
         return;
     /* dx = g * (dy - a - (x - mu) * k), k = rstd * sdx/m folded in. */
     const real g = (real)(gamma * rs), mr = (real)mu;
-    const real a = training ? (real)(sdy / m) : 0, k = training ? (real)(sdx / m * rs) : 0;
+    const real a = training ? (real)(sdy / m) : 0,
+               k = training ? (real)(sdx / m * rs) : 0;
     for (int i = 0; i < n; i++) {
         size_t off = ((size_t)i * c + ch) * hw;
         const real *xs = x + off, *dys = dy + off;
@@ -240,10 +241,22 @@ void NN(nn_batchnorm2d_forward)(real *y, real *mean, real *rstd, real *running_m
                                 const real *beta, int n, int c, int hw, int training,
                                 double momentum, double eps)
 {
-    bn_job j = {.c0 = 0, .c1 = c, .n = n, .c = c, .hw = hw, .training = training, .y = y,
-                .mean = mean, .rstd = rstd, .running_mean = running_mean,
-                .running_var = running_var, .x = x, .gamma = gamma, .beta = beta,
-                .momentum = momentum, .eps = eps};
+    bn_job j = {.c0 = 0,
+                .c1 = c,
+                .n = n,
+                .c = c,
+                .hw = hw,
+                .training = training,
+                .y = y,
+                .mean = mean,
+                .rstd = rstd,
+                .running_mean = running_mean,
+                .running_var = running_var,
+                .x = x,
+                .gamma = gamma,
+                .beta = beta,
+                .momentum = momentum,
+                .eps = eps};
     run_split(&j);
 }
 
@@ -251,8 +264,19 @@ void NN(nn_batchnorm2d_backward)(real *dx, real *dgamma, real *dbeta, const real
                                  const real *x, const real *mean, const real *rstd,
                                  const real *gamma, int n, int c, int hw, int training)
 {
-    bn_job j = {.c0 = 0, .c1 = c, .n = n, .c = c, .hw = hw, .training = training,
-                .dx = dx, .dgamma = dgamma, .dbeta = dbeta, .x = x, .gamma = gamma,
-                .dy = dy, .saved_mean = mean, .saved_rstd = rstd};
+    bn_job j = {.c0 = 0,
+                .c1 = c,
+                .n = n,
+                .c = c,
+                .hw = hw,
+                .training = training,
+                .dx = dx,
+                .dgamma = dgamma,
+                .dbeta = dbeta,
+                .x = x,
+                .gamma = gamma,
+                .dy = dy,
+                .saved_mean = mean,
+                .saved_rstd = rstd};
     run_split(&j);
 }

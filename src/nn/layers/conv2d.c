@@ -247,13 +247,13 @@ static void fill_bias(real *y, const real *b, int cout, size_t p)
 typedef struct conv_job {
     const nn_conv2d_shape *s;
     int n0, n1;
-    real *work;         /* slice_workspace(s) elements */
-    real *y;            /* forward: y (n, cout, ho, wo) */
-    const real *x, *w;  /* x (n, cin, h, w), w (cout, K) */
-    const real *b;      /* forward: b (cout) or NULL */
-    real *dx, *dw;      /* backward: dx (n, cin, h, w), dw (cout, K); NULL skips */
-    const real *dy;     /* backward: dy (n, cout, ho, wo) */
-    int dw_fresh;       /* backward: the first GEMM writes dw (beta 0) */
+    real *work;        /* slice_workspace(s) elements */
+    real *y;           /* forward: y (n, cout, ho, wo) */
+    const real *x, *w; /* x (n, cin, h, w), w (cout, K) */
+    const real *b;     /* forward: b (cout) or NULL */
+    real *dx, *dw;     /* backward: dx (n, cin, h, w), dw (cout, K); NULL skips */
+    const real *dy;    /* backward: dy (n, cout, ho, wo) */
+    int dw_fresh;      /* backward: the first GEMM writes dw (beta 0) */
 } conv_job;
 
 /* Slices for a batch of n: the cut does not depend on the thread count, so
@@ -332,8 +332,12 @@ void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
 {
     conv_job job[NN_CONV_SLICES];
     for (int i = 0; i < NN_CONV_SLICES; i++)
-        job[i] = (conv_job){.s = s, .work = work + i * slice_workspace(s), .y = y, .x = x,
-                            .w = w, .b = b};
+        job[i] = (conv_job){.s = s,
+                            .work = work + i * slice_workspace(s),
+                            .y = y,
+                            .x = x,
+                            .w = w,
+                            .b = b};
     run_slices(job, conv_slices(s->n));
 }
 
@@ -386,8 +390,8 @@ static void slice_backward(const conv_job *j)
             fresh = 0;
         }
         if (j->dx) {
-            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, (int)gp, s->cout, 1, j->w,
-                    kk, dyg, (int)gp, 0, col, (int)gp);
+            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, (int)gp, s->cout, 1,
+                    j->w, kk, dyg, (int)gp, 0, col, (int)gp);
             for (int i = 0; i < g; i++)
                 col2im(j->dx + (n0 + i) * ximg, col + i * p, gp, s, ho, wo);
         }
@@ -417,8 +421,13 @@ void NN(nn_conv2d_backward)(real *dx, real *dw, real *db, const real *dy, const 
         return;
     conv_job job[NN_CONV_SLICES];
     for (int i = 0; i < NN_CONV_SLICES; i++)
-        job[i] = (conv_job){.s = s, .work = work + i * slice_workspace(s), .x = x, .w = w,
-                            .dx = dx, .dw = dw, .dy = dy};
+        job[i] = (conv_job){.s = s,
+                            .work = work + i * slice_workspace(s),
+                            .x = x,
+                            .w = w,
+                            .dx = dx,
+                            .dw = dw,
+                            .dy = dy};
     /* The second slice's dw goes to dw_part (NN_CONV_SLICES is 2), added
      * after the join: a fixed order. */
     if (slices > 1 && dw) {

@@ -311,8 +311,8 @@ static void resnet_init(nn_model *m, uint64_t seed)
 #define BN_BLOCK 16
 
 /* y (hw) = x * scale + shift [+ res]; res may be NULL. */
-static void plane_apply(float *y, const float *x, const float *res, float scale, float shift,
-                        int hw)
+static void plane_apply(float *y, const float *x, const float *res, float scale,
+                        float shift, int hw)
 {
     int k = 0;
     for (; k + BN_BLOCK <= hw; k += BN_BLOCK) {

@@ -10,7 +10,7 @@
  *     measured: 1.000, the rounding of erfcx to double and the final
  *     rounding): on the GPU, CUDA's erfcx error comes on top.
  * What it cannot check: the GPU's arithmetic and the kernels' indexing;
- * tests/test_cuda.c does, on a GPU. The bits agree on the GPU only because
+ * tests/kernels/test_cuda.c does, on a GPU. The bits agree on the GPU only because
  * its double arithmetic is IEEE too (vec_scalar.h says why).
  */
 #include <float.h>
@@ -31,7 +31,7 @@ static double erfcx(double z)
     return (double)(expl(sh) * expl(sl) * erfcl(z));
 }
 
-#include "../src/cuda/gelu_f64_cuda.h"
+#include "../../src/cuda/gelu_f64_cuda.h"
 
 static uint64_t mix(uint64_t *s)
 {
@@ -41,7 +41,10 @@ static uint64_t mix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static double unit(uint64_t *s) { return (double)(mix(s) >> 11) * 0x1p-53; }
+static double unit(uint64_t *s)
+{
+    return (double)(mix(s) >> 11) * 0x1p-53;
+}
 
 /* ---------------------------------------------------- float64 GELU ---- */
 
@@ -55,9 +58,9 @@ static double ulp64(double v)
  * and subnormal magnitudes, specials. */
 static void gelu_inputs(double *x, double *dy, size_t n)
 {
-    static const double sp[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 40.0, -40.0,
-                                -38.6, -37.5, 60.0, -60.0, -0.75179, 0x1p-1074,
-                                -0x1p-1074, 1e-310, -1e-300, 16.0, 11.0};
+    static const double sp[] = {
+        0.0,  -0.0,  INFINITY, -INFINITY, NAN,        40.0,   -40.0,   -38.6, -37.5,
+        60.0, -60.0, -0.75179, 0x1p-1074, -0x1p-1074, 1e-310, -1e-300, 16.0,  11.0};
     uint64_t s = 11;
     for (size_t i = 0; i < n; i++) {
         double u = unit(&s);
@@ -89,7 +92,9 @@ static void test_gelu_f64(void)
     golu_forward(NULL, &act, GOLU_F64, x, ref, n);
     for (size_t i = 0; i < n; i++) {
         double g = gelu_f_cuda(x[i], &act);
-        double e = g == ref[i] || (g != g && ref[i] != ref[i]) ? 0.0 : fabs(g - ref[i]) / ulp64(ref[i]);
+        double e = g == ref[i] || (g != g && ref[i] != ref[i])
+                       ? 0.0
+                       : fabs(g - ref[i]) / ulp64(ref[i]);
         if (!(e <= worst_f))
             worst_f = e, at_f = x[i];
     }
@@ -98,12 +103,15 @@ static void test_gelu_f64(void)
         double g = f64_slope_apply(gelu_d_cuda(x[i], &act), dy[i]);
         double phi = 0.5 * erfc(-x[i] * 0x1.6a09e667f3bcdp-1);
         double scale = fmax(fabs(ref[i]), fabs(dy[i]) * phi);
-        double e = g == ref[i] || (g != g && ref[i] != ref[i]) ? 0.0 : fabs(g - ref[i]) / ulp64(scale);
+        double e = g == ref[i] || (g != g && ref[i] != ref[i])
+                       ? 0.0
+                       : fabs(g - ref[i]) / ulp64(scale);
         if (!(e <= worst_b))
             worst_b = e, at_b = x[i];
     }
     printf("test_cuda_host: float64 GELU with a long double erfcx: %.3f ulp from the CPU "
-           "forward (x = %.17g), %.3f backward (x = %.17g)\n", worst_f, at_f, worst_b, at_b);
+           "forward (x = %.17g), %.3f backward (x = %.17g)\n",
+           worst_f, at_f, worst_b, at_b);
     CHECK(worst_f <= 2.0 && worst_b <= 2.0,
           "float64 GELU (GPU method): %.3f ulp forward at %.17g, %.3f backward at %.17g",
           worst_f, at_f, worst_b, at_b);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../src/ref/reference.h"
+#include "../../src/ref/reference.h"
 #include "harness.h"
 
 static golu_act act_of(golu_act_kind kind, double alpha)
@@ -32,14 +32,14 @@ static long double df(const golu_act *a, long double x)
 }
 
 /* |got - want| <= rel * |want|, want given to 15 digits in REFERENCE.md. */
-#define CHECK_REL(got, want, rel)                                             \
-    CHECK(fabsl((got) - (want)) <= (rel) * fabsl(want),                       \
-          "%s = %.18Lg, want %.15Lg (rel %.1e)", #got, (long double)(got),    \
+#define CHECK_REL(got, want, rel)                                                        \
+    CHECK(fabsl((got) - (want)) <= (rel)*fabsl(want),                                    \
+          "%s = %.18Lg, want %.15Lg (rel %.1e)", #got, (long double)(got),               \
           (long double)(want), (double)(rel))
 
-#define CHECK_SAME(got, want)                                                 \
-    CHECK(memcmp(&(long double){got}, &(long double){want}, 10) == 0 ||       \
-              (isnan(got) && isnan(want)),                                    \
+#define CHECK_SAME(got, want)                                                            \
+    CHECK(memcmp(&(long double){got}, &(long double){want}, 10) == 0 ||                  \
+              (isnan(got) && isnan(want)),                                               \
           "%s = %La, want %La", #got, (long double)(got), (long double)(want))
 
 /* ------------------------------------------------------------------------ */
@@ -212,8 +212,7 @@ static void test_limits(void)
             neg_fwd = -1.0L;
             neg_bwd = 0.0L;
             break;
-        default:
-            break;
+        default: break;
         }
         CHECK(f(&a, INFINITY) == INFINITY, "%s(+inf)", n);
         CHECK(df(&a, INFINITY) == 1.0L, "%s'(+inf) = %Lg", n, df(&a, INFINITY));
@@ -274,7 +273,10 @@ static void test_against_mpfr(void)
 
 /* ------------------------------------------------------------------------ */
 
-static uint16_t f16_bits(uint16_t b) { return b; }
+static uint16_t f16_bits(uint16_t b)
+{
+    return b;
+}
 
 static void test_ulp(void)
 {
@@ -290,8 +292,7 @@ static void test_ulp(void)
     CHECK(golu_ulp_err_f32(0x1p-149f, 0.0L, 0) == 1, "f32 min subnormal vs 0");
     CHECK(golu_ulp_err_f32(3 * 0x1p-149f, 0x1p-149L, 0) == 2, "f32 subnormals");
     CHECK(golu_ulp_err_f32(0x1p-149f, 0x1.8p-149L, 0) == 0.5, "f32 subnormal half");
-    CHECK(golu_ulp_err_f32(0x1p-126f, 0x1p-126L + 0x1p-149L, 0) == 1,
-          "f32 min normal");
+    CHECK(golu_ulp_err_f32(0x1p-126f, 0x1p-126L + 0x1p-149L, 0) == 1, "f32 min normal");
     /* signed zeros */
     CHECK(golu_ulp_err_f32(0.0f, 0.0L, 0) == 0, "f32 +0");
     CHECK(golu_ulp_err_f32(-0.0f, -0.0L, 0) == 0, "f32 -0");
@@ -309,8 +310,7 @@ static void test_ulp(void)
     CHECK(isinf(golu_ulp_err_f32(INFINITY, 1.0L, 0)), "f32 inf vs 1");
     CHECK(isinf(golu_ulp_err_f32(FLT_MAX, INFINITY, 0)), "f32 max vs inf");
     CHECK(golu_ulp_err_f32(INFINITY, 1e39L, 0) == 0.5, "f32 overflow rounds to inf");
-    CHECK(isinf(golu_ulp_err_f32(INFINITY, (long double)FLT_MAX, 0)),
-          "f32 inf vs max");
+    CHECK(isinf(golu_ulp_err_f32(INFINITY, (long double)FLT_MAX, 0)), "f32 inf vs max");
     /* scale: the ulp is taken at max(|ref|, scale) */
     CHECK(golu_ulp_err_f32(0x1p-30f, 0.0L, 1.0L) == 0x1p-7, "f32 scale");
     CHECK(golu_ulp_err_f32(0.5f, 0.5L + 0x1p-25L, 0.75L) == 0.5, "f32 scale 0.75");

@@ -16,7 +16,7 @@
  * dy scaling, GoLU with other alpha/beta/gamma, and bit identity of float32
  * GoLU across paths.
  */
-#include "../src/ref/reference.h"
+#include "../../src/ref/reference.h"
 #include "util.h"
 
 #define GOLU_BOUND       1.0 /* golu.h: float32 GoLU within 1 ulp */

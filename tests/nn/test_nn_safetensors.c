@@ -234,20 +234,37 @@ static void test_json(void)
     CHECK(v && strcmp(v->str, "\xf0\x9d\x84\x9e") == 0, "json: surrogate pair: %s", e);
     nn_json_free(v);
 
-    static const char *const bad[] = {"",        "[1,]",  "{\"a\":1,}", "[01]", "[1.]",
-                                      "[-]",     "[1e]",  "'a'",       "[NaN]", "tru",
-                                      "{} {}",   "\"\\x\"", "[\"\xc0\xaf\"]", "{1:2}",
-                                      "{\"a\" 1}", "[1 2]", "\"\\ud800\"", "\"\\udc00\""};
+    static const char *const bad[] = {"",
+                                      "[1,]",
+                                      "{\"a\":1,}",
+                                      "[01]",
+                                      "[1.]",
+                                      "[-]",
+                                      "[1e]",
+                                      "'a'",
+                                      "[NaN]",
+                                      "tru",
+                                      "{} {}",
+                                      "\"\\x\"",
+                                      "[\"\xc0\xaf\"]",
+                                      "{1:2}",
+                                      "{\"a\" 1}",
+                                      "[1 2]",
+                                      "\"\\ud800\"",
+                                      "\"\\udc00\""};
     for (size_t k = 0; k < NELEM(bad); k++) {
         e[0] = '\0';
         v = nn_json_parse(bad[k], strlen(bad[k]), e, sizeof e);
-        CHECK(v == NULL && strncmp(e, "byte ", 5) == 0, "json: \"%s\" accepted or no "
-                                                        "position: %s",
+        CHECK(v == NULL && strncmp(e, "byte ", 5) == 0,
+              "json: \"%s\" accepted or no "
+              "position: %s",
               bad[k], e);
         nn_json_free(v);
     }
-    CHECK(nn_json_utf8_valid("\xe2\x9c\x93", 3) && !nn_json_utf8_valid("\xed\xa0\x80", 3) &&
-              !nn_json_utf8_valid("\xf4\x90\x80\x80", 4) && !nn_json_utf8_valid("\xe2\x9c", 2),
+    CHECK(nn_json_utf8_valid("\xe2\x9c\x93", 3) &&
+              !nn_json_utf8_valid("\xed\xa0\x80", 3) &&
+              !nn_json_utf8_valid("\xf4\x90\x80\x80", 4) &&
+              !nn_json_utf8_valid("\xe2\x9c", 2),
           "json: UTF-8 validation");
 }
 
@@ -403,8 +420,8 @@ static void expect_write_refused(const char *label, const char *path,
     nn_err err = {{0}};
     int rc = nn_st_write(path, t, n, m, nm, &err);
     CHECK(rc == -1, "%s: nn_st_write = %d, want -1", label, rc);
-    CHECK(strstr(err.msg, path) && strstr(err.msg, want), "%s: message lacks %s / \"%s\": %s",
-          label, path, want, err.msg);
+    CHECK(strstr(err.msg, path) && strstr(err.msg, want),
+          "%s: message lacks %s / \"%s\": %s", label, path, want, err.msg);
     CHECK(access(path, F_OK) != 0, "%s: %s exists after a refused write", label, path);
     CHECK_INT(count_temp_files(), 0);
 }
@@ -473,9 +490,11 @@ static void test_replace(void)
     CHECK(stat(path, &s1) == 0 && link(path, old) == 0, "stat/link %s", path);
     nn_st_file *fa = open_ok(path);
     write_ok(path, &tb, 1, NULL, 0);
-    CHECK(stat(path, &s2) == 0 && s2.st_ino != s1.st_ino, "replaced in place (same inode)");
+    CHECK(stat(path, &s2) == 0 && s2.st_ino != s1.st_ino,
+          "replaced in place (same inode)");
     nn_st_file *fb = open_ok(path), *fo = open_ok(old);
-    CHECK(fb && nn_st_count(fb) == 1 && nn_st_find(fb, "a") == NULL, "new file has \"a\"");
+    CHECK(fb && nn_st_count(fb) == 1 && nn_st_find(fb, "a") == NULL,
+          "new file has \"a\"");
     if (fb)
         check_tensor_eq(nn_st_find(fb, "b"), &tb);
     if (fo)
@@ -533,7 +552,8 @@ static void test_bad_json(void)
         {"control character", "{\"a\tb\":" T_OK "}", "control character"},
         {"invalid UTF-8", "{\"a\xff\":" T_OK "}", "UTF-8"},
         {"overlong UTF-8", "{\"a\xc0\xaf\":" T_OK "}", "UTF-8"},
-        {"leading zero", "{\"a\":{\"dtype\":\"F32\",\"shape\":[01],\"data_offsets\":[0,4]}}",
+        {"leading zero",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[01],\"data_offsets\":[0,4]}}",
          "leading zero"},
         {"trailing garbage", "{\"a\":" T_OK "} x", "trailing characters"},
         {"two objects", "{}{}", "trailing characters"},
@@ -558,64 +578,81 @@ static void test_bad_entries(void)
         size_t ndata;
         const char *want;
     } c[] = {
-        {"unknown dtype", "{\"a\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}",
-         4, "unsupported dtype \"BF16\""},
-        {"dtype not a string", "{\"a\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}",
-         4, "dtype is a JSON number"},
-        {"offsets out of bounds", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],"
-                                  "\"data_offsets\":[0,8]}}",
+        {"unknown dtype",
+         "{\"a\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4,
+         "unsupported dtype \"BF16\""},
+        {"dtype not a string",
+         "{\"a\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", 4,
+         "dtype is a JSON number"},
+        {"offsets out of bounds",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],"
+         "\"data_offsets\":[0,8]}}",
          4, "past the end"},
-        {"offsets reversed", "{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,0]}}",
-         4, "end before"},
-        {"offsets negative", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}",
+        {"offsets reversed",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,0]}}", 4,
+         "end before"},
+        {"offsets negative",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 4,
+         "data_offsets"},
+        {"offsets float",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4.0]}}", 4,
+         "data_offsets"},
+        {"offsets of three",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+         "\"data_offsets\":[0,4,4]}}",
          4, "data_offsets"},
-        {"offsets float", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4.0]}}",
-         4, "data_offsets"},
-        {"offsets of three", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
-                             "\"data_offsets\":[0,4,4]}}",
-         4, "data_offsets"},
-        {"overlap", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                    "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+        {"overlap",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+         "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
          12, "overlap"},
         {"empty tensor inside another",
          "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
          "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}",
          8, "overlap"},
-        {"gap", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
+        {"gap",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+         "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
          12, "gap"},
-        {"not starting at 0", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
-                              "\"data_offsets\":[4,8]}}",
+        {"not starting at 0",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+         "\"data_offsets\":[4,8]}}",
          8, "gap"},
         {"bytes after the last tensor", "{\"a\":" T_OK "}", 8, "cover"},
         {"shape product mismatch",
          "{\"a\":{\"dtype\":\"F32\",\"shape\":[2,4],\"data_offsets\":[0,24]}}", 24,
          "needs 32"},
-        {"negative shape", "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}",
+        {"negative shape",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4,
+         "shape[0]"},
+        {"fractional shape",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],"
+         "\"data_offsets\":[0,4]}}",
          4, "shape[0]"},
-        {"fractional shape", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],"
-                             "\"data_offsets\":[0,4]}}",
-         4, "shape[0]"},
-        {"shape overflow", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
-                           "\"data_offsets\":[0,0]}}",
+        {"shape overflow",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
+         "\"data_offsets\":[0,0]}}",
          0, "overflows"},
-        {"nine dims", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1,1,1,1,1],"
-                      "\"data_offsets\":[0,4]}}",
+        {"nine dims",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1,1,1,1,1],"
+         "\"data_offsets\":[0,4]}}",
          4, "dimensions"},
-        {"shape not an array", "{\"a\":{\"dtype\":\"F32\",\"shape\":1,\"data_offsets\":[0,4]}}",
-         4, "shape is a JSON number"},
+        {"shape not an array",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":1,\"data_offsets\":[0,4]}}", 4,
+         "shape is a JSON number"},
         {"missing field", "{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}", 4,
          "\"shape\" is missing"},
-        {"unknown field", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],"
-                          "\"x\":1}}",
+        {"unknown field",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],"
+         "\"x\":1}}",
          4, "unknown field \"x\""},
         {"entry not an object", "{\"a\":5}", 0, "not an object"},
         {"non-string metadata", "{\"__metadata__\":{\"k\":5},\"a\":" T_OK "}", 4,
          "not a string"},
         {"metadata not an object", "{\"__metadata__\":[],\"a\":" T_OK "}", 4,
          "__metadata__ is a JSON array"},
-        {"truncated data", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}",
-         8, "truncated"},
+        {"truncated data",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8,
+         "truncated"},
     };
     static const unsigned char data[64] = {0};
     for (size_t k = 0; k < NELEM(c); k++)
@@ -802,14 +839,11 @@ static void python_reads_c(void)
     int64_t big[2] = {INT64_MIN, 123456789012345};
     uint8_t mask[5] = {0, 1, 2, 254, 255};
     float s = 3.5f;
-    nn_st_tensor t[] = {{"w", NN_ST_F32, 2, {2, 3}, w},
-                        {"b", NN_ST_F64, 1, {3}, bv},
-                        {"idx", NN_ST_I32, 1, {4}, idx},
-                        {"big", NN_ST_I64, 1, {2}, big},
-                        {"mask", NN_ST_U8, 1, {5}, mask},
-                        {"s", NN_ST_F32, 0, {0}, &s},
-                        {"e", NN_ST_F32, 1, {0}, NULL},
-                        {"\xc3\xbcn\xc3\xaf", NN_ST_I32, 1, {1}, u}};
+    nn_st_tensor t[] = {
+        {"w", NN_ST_F32, 2, {2, 3}, w},   {"b", NN_ST_F64, 1, {3}, bv},
+        {"idx", NN_ST_I32, 1, {4}, idx},  {"big", NN_ST_I64, 1, {2}, big},
+        {"mask", NN_ST_U8, 1, {5}, mask}, {"s", NN_ST_F32, 0, {0}, &s},
+        {"e", NN_ST_F32, 1, {0}, NULL},   {"\xc3\xbcn\xc3\xaf", NN_ST_I32, 1, {1}, u}};
     nn_st_meta m[] = {{"epoch", "3"}, {"note", "q\"b\\ \xc3\xa9"}};
     in_dir(path, sizeof path, "from_c.safetensors");
     write_ok(path, t, (int)NELEM(t), m, (int)NELEM(m));

@@ -48,9 +48,9 @@ __attribute__((visibility("default"), used)) const char *__asan_default_options(
 }
 #endif
 
-#define N_RANDOM 20000   /* random inputs per (activation, dtype) */
-#define MAX_LEN 70       /* lengths 0..MAX_LEN in the layout test */
-#define F64_GELU_ULPS 10 /* float64 GELU on the GPU: CUDA's erfcx */
+#define N_RANDOM      20000 /* random inputs per (activation, dtype) */
+#define MAX_LEN       70    /* lengths 0..MAX_LEN in the layout test */
+#define F64_GELU_ULPS 10    /* float64 GELU on the GPU: CUDA's erfcx */
 
 static cudaStream_t stream; /* most calls run on it; some on the default */
 
@@ -90,12 +90,30 @@ static int sync_stream(void)
 /* Values that sit on a saturation point, a limit or a special case of some
  * activation, in double (rounded to the dtype when stored). */
 static const double specials[] = {
-    0.0, -0.0, INFINITY, -INFINITY, NAN, -NAN, 1.0, -1.0, 0.5, -0.5,
-    FLT_MIN, -FLT_MIN, 0x1p-149, -0x1p-149, FLT_MAX, -FLT_MAX, DBL_MIN,
-    -DBL_MIN, 0x1p-1074, -0x1p-1074, 1e300, -1e300, 0x1p-24, 65504.0,
-    -65520.0, -0.567143290409784, -0.75179, -4.486811, -4.4, -4.6588135,
-    -4.66, 16.676971435546875, 19.556343, -5.5, -6.8, -7.4, 40.0, -40.0,
-    -38.5, 88.7, -88.7, 100.0, -100.0, 700.0, -700.0, -760.0, -1600.0, 1e-300,
+    0.0,       -0.0,
+    INFINITY,  -INFINITY,
+    NAN,       -NAN,
+    1.0,       -1.0,
+    0.5,       -0.5,
+    FLT_MIN,   -FLT_MIN,
+    0x1p-149,  -0x1p-149,
+    FLT_MAX,   -FLT_MAX,
+    DBL_MIN,   -DBL_MIN,
+    0x1p-1074, -0x1p-1074,
+    1e300,     -1e300,
+    0x1p-24,   65504.0,
+    -65520.0,  -0.567143290409784,
+    -0.75179,  -4.486811,
+    -4.4,      -4.6588135,
+    -4.66,     16.676971435546875,
+    19.556343, -5.5,
+    -6.8,      -7.4,
+    40.0,      -40.0,
+    -38.5,     88.7,
+    -88.7,     100.0,
+    -100.0,    700.0,
+    -700.0,    -760.0,
+    -1600.0,   1e-300,
 };
 #define N_SPECIALS (sizeof specials / sizeof specials[0])
 
@@ -132,7 +150,9 @@ static void fill_x(golu_dtype dt, void *buf, size_t n, rng *r)
         }
         double u = rng_unit(r), v;
         switch (i % 5) {
-        case 0: v = 3.0 * sqrt(-2.0 * log(1.0 - u)) * cos(6.283185307179586 * rng_unit(r)); break;
+        case 0:
+            v = 3.0 * sqrt(-2.0 * log(1.0 - u)) * cos(6.283185307179586 * rng_unit(r));
+            break;
         case 1: v = rng_range(r, -6.0, 6.0); break;
         case 2: v = rng_range(r, -50.0, 50.0); break;
         case 3: v = (u < 0.5 ? -1.0 : 1.0) * exp(rng_range(r, -120.0, 120.0)); break;
@@ -146,7 +166,8 @@ static void fill_x(golu_dtype dt, void *buf, size_t n, rng *r)
  * NaN, huge and tiny values mixed in. */
 static void fill_dy(golu_dtype dt, void *buf, size_t n, rng *r)
 {
-    static const double odd[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e30, -1e-30, 0x1p-149, 1e300, 0x1p-1074};
+    static const double odd[] = {0.0,  -0.0,   INFINITY, -INFINITY, NAN,
+                                 1e30, -1e-30, 0x1p-149, 1e300,     0x1p-1074};
     for (size_t i = 0; i < n; i++) {
         if (i % 97 == 13)
             put(dt, buf, i, odd[(i / 97) % (sizeof odd / sizeof odd[0])]);
@@ -171,9 +192,9 @@ static golu_status cpu_run(const golu_act *act, golu_dtype dt, const void *x,
 /* The same on the GPU: inputs copied to dbuf (x at byte offset xo, dy at
  * dyo, the output at oo unless it is written in place), the output copied
  * back into out. */
-static int gpu_run(const golu_act *act, golu_dtype dt, const void *x,
-                   const void *dy, void *out, size_t n, out_place place,
-                   size_t xo, size_t dyo, size_t oo, void *s)
+static int gpu_run(const golu_act *act, golu_dtype dt, const void *x, const void *dy,
+                   void *out, size_t n, out_place place, size_t xo, size_t dyo, size_t oo,
+                   void *s)
 {
     size_t bytes = n * golu_dtype_size(dt);
     char *dx = (char *)dbuf[0] + xo, *ddy = (char *)dbuf[1] + dyo;
@@ -200,8 +221,8 @@ static double ulp64(double v)
 /* Element i of GPU output g agrees with the CPU's c: the same bits (or both
  * NaN), or for float64 GELU within F64_GELU_ULPS ulps of the scale (the
  * result forward; |dy| max(|f'|, Phi) backward). */
-static int agrees(const golu_act *act, golu_dtype dt, const void *x,
-                  const void *dy, const void *c, const void *g, size_t i)
+static int agrees(const golu_act *act, golu_dtype dt, const void *x, const void *dy,
+                  const void *c, const void *g, size_t i)
 {
     if (elem_same(dt, c, g, i))
         return 1;
@@ -220,9 +241,8 @@ static int agrees(const golu_act *act, golu_dtype dt, const void *x,
 }
 
 /* Counts the elements that disagree; reports the first. */
-static size_t compare(const golu_act *act, golu_dtype dt, const void *x,
-                      const void *dy, const void *c, const void *g, size_t n,
-                      const char *what)
+static size_t compare(const golu_act *act, golu_dtype dt, const void *x, const void *dy,
+                      const void *c, const void *g, size_t n, const char *what)
 {
     size_t bad = 0, first = 0;
     for (size_t i = 0; i < n; i++) {
@@ -232,8 +252,8 @@ static size_t compare(const golu_act *act, golu_dtype dt, const void *x,
     CHECK(bad == 0,
           "%s %s %s %s: %zu of %zu differ from the CPU; first at %zu: x=%.17Lg "
           "dy=%.17Lg cpu=%.17Lg gpu=%.17Lg",
-          golu_act_name(act->kind), golu_dtype_name(dt), dy ? "bwd" : "fwd", what,
-          bad, n, first, elem_get(dt, x, first), dy ? elem_get(dt, dy, first) : 0.0L,
+          golu_act_name(act->kind), golu_dtype_name(dt), dy ? "bwd" : "fwd", what, bad, n,
+          first, elem_get(dt, x, first), dy ? elem_get(dt, dy, first) : 0.0L,
           elem_get(dt, c, first), elem_get(dt, g, first));
     return bad;
 }
@@ -286,7 +306,8 @@ static void test_activations(void)
     golu_act acts[GOLU_ACT_COUNT + 8];
     int na = variants(acts);
     size_t n = N_RANDOM;
-    void *x = malloc(n * 8), *dy = malloc(n * 8), *ref = malloc(n * 8), *got = malloc(n * 8);
+    void *x = malloc(n * 8), *dy = malloc(n * 8), *ref = malloc(n * 8),
+         *got = malloc(n * 8);
     if (!CHECK(x && dy && ref && got, "malloc"))
         goto out;
     for (int dt = 0; dt < 4; dt++) {
@@ -307,7 +328,8 @@ static void test_all_16bit(void)
     golu_act acts[GOLU_ACT_COUNT + 8];
     int na = variants(acts);
     size_t n = 65536;
-    uint16_t *x = malloc(n * 2), *dy = malloc(n * 2), *ref = malloc(n * 2), *got = malloc(n * 2);
+    uint16_t *x = malloc(n * 2), *dy = malloc(n * 2), *ref = malloc(n * 2),
+             *got = malloc(n * 2);
     if (!CHECK(x && dy && ref && got, "malloc"))
         goto out;
     for (int dt = GOLU_BF16; dt <= GOLU_F16; dt++) {
@@ -319,7 +341,8 @@ static void test_all_16bit(void)
             for (int bwd = 0; bwd < 2; bwd++) {
                 const void *d = bwd ? dy : NULL;
                 if (cpu_run(&acts[a], (golu_dtype)dt, x, d, ref, n) == GOLU_OK &&
-                    gpu_run(&acts[a], (golu_dtype)dt, x, d, got, n, OUT_SEPARATE, 0, 0, 0, stream))
+                    gpu_run(&acts[a], (golu_dtype)dt, x, d, got, n, OUT_SEPARATE, 0, 0, 0,
+                            stream))
                     compare(&acts[a], (golu_dtype)dt, x, d, ref, got, n, "(all inputs)");
             }
         }
@@ -374,7 +397,8 @@ static void check_layouts(const golu_act *act, golu_dtype dt, int bwd)
                 for (size_t i = 0; ok && i < n; i++)
                     ok = agrees(act, dt, x, d, ref, got, i);
                 if (!ok && bad++ == 0)
-                    CHECK(0, "%s %s %s: n=%zu, x at +%zu bytes, dy at +%zu, output at +%zu: "
+                    CHECK(0,
+                          "%s %s %s: n=%zu, x at +%zu bytes, dy at +%zu, output at +%zu: "
                           "wrong values or bytes outside the output written",
                           golu_act_name(act->kind), golu_dtype_name(dt),
                           bwd ? "bwd" : "fwd", n, xo, dyo, oo);
@@ -399,8 +423,8 @@ static void test_layouts(void)
 
 /* The sum of |dy * term| for each parameter: the scale of rounding
  * differences between two orders of summation. Inputs in [-6, 10]. */
-static void term_scales(const golu_act *act, golu_dtype dt, const void *x,
-                        const void *dy, size_t n, double sc[3])
+static void term_scales(const golu_act *act, golu_dtype dt, const void *x, const void *dy,
+                        size_t n, double sc[3])
 {
     sc[0] = sc[1] = sc[2] = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -418,8 +442,8 @@ static void term_scales(const golu_act *act, golu_dtype dt, const void *x,
 
 /* One activation, dtype and length: the GPU sum against the CPU's, and two
  * GPU runs bit for bit. */
-static void check_param_grad(const golu_act *act, golu_dtype dt, size_t n,
-                             void *x, void *dy, void *ws, size_t ws_bytes)
+static void check_param_grad(const golu_act *act, golu_dtype dt, size_t n, void *x,
+                             void *dy, void *ws, size_t ws_bytes)
 {
     size_t bytes = n * golu_dtype_size(dt);
     double cpu[3], gpu[2][3], sc[3];
@@ -428,7 +452,8 @@ static void check_param_grad(const golu_act *act, golu_dtype dt, size_t n,
         put(dt, x, i, rng_range(&r, -6.0, 10.0));
         put(dt, dy, i, rng_range(&r, -2.0, 2.0));
     }
-    if (!CHECK(golu_param_grad(NULL, act, dt, x, dy, n, cpu) == GOLU_OK, "CPU param_grad") ||
+    if (!CHECK(golu_param_grad(NULL, act, dt, x, dy, n, cpu) == GOLU_OK,
+               "CPU param_grad") ||
         !to_dev(dbuf[0], x, bytes) || !to_dev(dbuf[1], dy, bytes))
         return;
     double *dout = (double *)dbuf[2];
@@ -443,7 +468,8 @@ static void check_param_grad(const golu_act *act, golu_dtype dt, size_t n,
     for (int k = 0; k < 3; k++)
         CHECK(fabs(gpu[0][k] - cpu[k]) <= 1e-12 * sc[k] + 1e-300,
               "%s %s n=%zu param %d: gpu %.17g cpu %.17g (scale %.3g)",
-              golu_act_name(act->kind), golu_dtype_name(dt), n, k, gpu[0][k], cpu[k], sc[k]);
+              golu_act_name(act->kind), golu_dtype_name(dt), n, k, gpu[0][k], cpu[k],
+              sc[k]);
     CHECK(memcmp(gpu[0], gpu[1], sizeof gpu[0]) == 0,
           "%s %s n=%zu: two runs of golu_cuda_param_grad differ",
           golu_act_name(act->kind), golu_dtype_name(dt), n);
@@ -453,7 +479,8 @@ static void test_param_grad(void)
 {
     static const size_t lens[] = {0, 1, 255, 4096, 4097, 100000};
     golu_act acts[4] = {golu_act_default(GOLU_ACT_GOLU), golu_act_default(GOLU_ACT_GOLU),
-                        golu_act_default(GOLU_ACT_LEAKY_RELU), golu_act_default(GOLU_ACT_PRELU)};
+                        golu_act_default(GOLU_ACT_LEAKY_RELU),
+                        golu_act_default(GOLU_ACT_PRELU)};
     acts[1].alpha = 1.5;
     acts[1].beta = 0.7;
     acts[1].gamma = 2.0;
@@ -521,7 +548,8 @@ static void prelu_inputs(prelu_case *p)
 {
     rng r = {5u + p->n + p->ch};
     for (size_t i = 0; i < p->n; i++) {
-        put(p->dt, p->x, i, i % 53 == 7 ? (i % 2 ? 0.0 : -0.0) : rng_range(&r, -5.0, 5.0));
+        put(p->dt, p->x, i,
+            i % 53 == 7 ? (i % 2 ? 0.0 : -0.0) : rng_range(&r, -5.0, 5.0));
         put(p->dt, p->dy, i, rng_range(&r, -2.0, 2.0));
     }
     if (p->n > 100)
@@ -534,7 +562,8 @@ static void prelu_fwd_case(const prelu_case *p)
 {
     golu_act pa = golu_act_default(GOLU_ACT_PRELU);
     if (!CHECK(golu_prelu_forward(NULL, p->dt, p->x, p->ref, p->n, p->slope, p->ch,
-                                  p->inner) == GOLU_OK, "CPU prelu forward"))
+                                  p->inner) == GOLU_OK,
+               "CPU prelu forward"))
         return;
     golu_status st = golu_cuda_prelu_forward(p->dt, dbuf[0], dbuf[2], p->n, p->d_slope,
                                              p->ch, p->inner, stream);
@@ -549,15 +578,16 @@ static void prelu_bwd_case(prelu_case *p)
 {
     golu_act pa = golu_act_default(GOLU_ACT_PRELU);
     size_t sb = p->ch * golu_dtype_size(p->dt);
-    if (!CHECK(golu_prelu_backward(NULL, p->dt, p->x, p->dy, p->ref, p->n, p->slope, p->ch,
-                                   p->inner, p->ds_ref) == GOLU_OK, "CPU prelu backward"))
+    if (!CHECK(golu_prelu_backward(NULL, p->dt, p->x, p->dy, p->ref, p->n, p->slope,
+                                   p->ch, p->inner, p->ds_ref) == GOLU_OK,
+               "CPU prelu backward"))
         return;
     for (int run = 0; run < 2; run++) {
         if (!to_dev(dbuf[1], p->dy, p->bytes))
             return;
-        golu_status st = golu_cuda_prelu_backward(p->dt, dbuf[0], dbuf[1], dbuf[1], p->n,
-                                                  p->d_slope, p->ch, p->inner, p->d_dslope,
-                                                  p->ws, p->ws_bytes, stream);
+        golu_status st = golu_cuda_prelu_backward(
+            p->dt, dbuf[0], dbuf[1], dbuf[1], p->n, p->d_slope, p->ch, p->inner,
+            p->d_dslope, p->ws, p->ws_bytes, stream);
         if (!CHECK(st == GOLU_OK, "golu_cuda_prelu_backward: %s", golu_status_str(st)) ||
             !sync_stream() || !from_dev(p->got, dbuf[1], p->bytes))
             return;
@@ -565,8 +595,10 @@ static void prelu_bwd_case(prelu_case *p)
         if (run == 0) {
             if (!from_dev(p->ds_got, p->d_dslope, sb))
                 return;
-            compare(&pa, p->dt, p->x, p->dy, p->ref, p->got, p->n, "(per channel, dx == dy)");
-            check_dslope(p->dt, p->x, p->dy, p->outer, p->ch, p->inner, p->ds_ref, p->ds_got);
+            compare(&pa, p->dt, p->x, p->dy, p->ref, p->got, p->n,
+                    "(per channel, dx == dy)");
+            check_dslope(p->dt, p->x, p->dy, p->outer, p->ch, p->inner, p->ds_ref,
+                         p->ds_got);
         } else if (from_dev(first, p->d_dslope, sb)) {
             CHECK(memcmp(first, p->ds_got, sb) == 0, "prelu %s: two runs' dslope differ",
                   golu_dtype_name(p->dt));
@@ -574,12 +606,14 @@ static void prelu_bwd_case(prelu_case *p)
     }
     if (!to_dev(dbuf[1], p->dy, p->bytes))
         return;
-    golu_status st = golu_cuda_prelu_backward(p->dt, dbuf[0], dbuf[1], dbuf[2], p->n,
-                                              p->d_slope, p->ch, p->inner, NULL, NULL, 0,
-                                              stream);
-    if (CHECK(st == GOLU_OK, "golu_cuda_prelu_backward, no dslope: %s", golu_status_str(st)) &&
+    golu_status st =
+        golu_cuda_prelu_backward(p->dt, dbuf[0], dbuf[1], dbuf[2], p->n, p->d_slope,
+                                 p->ch, p->inner, NULL, NULL, 0, stream);
+    if (CHECK(st == GOLU_OK, "golu_cuda_prelu_backward, no dslope: %s",
+              golu_status_str(st)) &&
         sync_stream() && from_dev(p->got, dbuf[2], p->bytes))
-        compare(&pa, p->dt, p->x, p->dy, p->ref, p->got, p->n, "(per channel, no dslope)");
+        compare(&pa, p->dt, p->x, p->dy, p->ref, p->got, p->n,
+                "(per channel, no dslope)");
 }
 
 static void check_prelu(prelu_case *p)
@@ -632,7 +666,8 @@ static void test_prelu(void)
 
 static void test_status(void)
 {
-    golu_act g = golu_act_default(GOLU_ACT_GOLU), bad = g, relu = golu_act_default(GOLU_ACT_RELU);
+    golu_act g = golu_act_default(GOLU_ACT_GOLU), bad = g,
+             relu = golu_act_default(GOLU_ACT_RELU);
     char *x = dbuf[0], *y = dbuf[2];
     double *out = (double *)dbuf[2];
     bad.alpha = -1.0;
@@ -656,29 +691,50 @@ static void test_status(void)
     size_t ws_bytes = golu_cuda_param_grad_workspace(1000);
     char *ws = (char *)dbuf[1];
     CHECK(ws_bytes > 0 && golu_cuda_param_grad_workspace(0) == 0, "workspace sizes");
-    CHECK_ST(golu_cuda_param_grad(&relu, GOLU_F32, x, x, 1000, out, ws, ws_bytes, stream), GOLU_ERR_NO_PARAMS);
-    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, NULL, ws, ws_bytes, stream), GOLU_ERR_NULL);
-    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, NULL, 0, stream), GOLU_ERR_NULL);
-    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, ws, ws_bytes - 1, stream), GOLU_ERR_SHAPE);
-    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, x + 100, ws_bytes, stream), GOLU_ERR_ALIAS);
-    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, ws + 3, ws_bytes, stream), GOLU_OK);
-    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, NULL, NULL, 0, out, NULL, 0, stream), GOLU_OK);
+    CHECK_ST(golu_cuda_param_grad(&relu, GOLU_F32, x, x, 1000, out, ws, ws_bytes, stream),
+             GOLU_ERR_NO_PARAMS);
+    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, NULL, ws, ws_bytes, stream),
+             GOLU_ERR_NULL);
+    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, NULL, 0, stream),
+             GOLU_ERR_NULL);
+    CHECK_ST(
+        golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, ws, ws_bytes - 1, stream),
+        GOLU_ERR_SHAPE);
+    CHECK_ST(
+        golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, x + 100, ws_bytes, stream),
+        GOLU_ERR_ALIAS);
+    CHECK_ST(
+        golu_cuda_param_grad(&g, GOLU_F32, x, x, 1000, out, ws + 3, ws_bytes, stream),
+        GOLU_OK);
+    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, NULL, NULL, 0, out, NULL, 0, stream),
+             GOLU_OK);
     double zero[3] = {1, 1, 1};
     if (sync_stream() && from_dev(zero, out, sizeof zero))
-        CHECK(zero[0] == 0.0 && zero[1] == 0.0 && zero[2] == 0.0, "param_grad with n == 0 gives 0");
+        CHECK(zero[0] == 0.0 && zero[1] == 0.0 && zero[2] == 0.0,
+              "param_grad with n == 0 gives 0");
 
-    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, x, 0, 1, stream), GOLU_ERR_SHAPE);
-    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, x, 5, 1, stream), GOLU_ERR_SHAPE);
-    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, NULL, 3, 2, stream), GOLU_ERR_NULL);
-    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, y + 8, 3, 2, stream), GOLU_ERR_ALIAS);
-    CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, y, y, 12, x, 3, 2, out, NULL, 0, stream), GOLU_ERR_NULL);
-    CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, NULL, y, 12, x, 3, 2, NULL, NULL, 0, stream), GOLU_ERR_NULL);
+    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, x, 0, 1, stream),
+             GOLU_ERR_SHAPE);
+    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, x, 5, 1, stream),
+             GOLU_ERR_SHAPE);
+    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, NULL, 3, 2, stream),
+             GOLU_ERR_NULL);
+    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, 12, y + 8, 3, 2, stream),
+             GOLU_ERR_ALIAS);
+    CHECK_ST(
+        golu_cuda_prelu_backward(GOLU_F32, x, y, y, 12, x, 3, 2, out, NULL, 0, stream),
+        GOLU_ERR_NULL);
+    CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, NULL, y, 12, x, 3, 2, NULL, NULL, 0,
+                                      stream),
+             GOLU_ERR_NULL);
 
     char name[8];
     CHECK_ST(golu_cuda_device_name(0, NULL, 8), GOLU_ERR_NULL);
     CHECK_ST(golu_cuda_device_name(-1, name, sizeof name), GOLU_ERR_NO_DEVICE);
-    CHECK_ST(golu_cuda_device_name(golu_cuda_device_count(), name, sizeof name), GOLU_ERR_NO_DEVICE);
-    CHECK(golu_cuda_device_name(0, name, sizeof name) == GOLU_OK && strlen(name) < sizeof name,
+    CHECK_ST(golu_cuda_device_name(golu_cuda_device_count(), name, sizeof name),
+             GOLU_ERR_NO_DEVICE);
+    CHECK(golu_cuda_device_name(0, name, sizeof name) == GOLU_OK &&
+              strlen(name) < sizeof name,
           "device name truncated and terminated");
     dev_ok(cudaDeviceSynchronize(), "after the status checks");
 }
@@ -696,7 +752,8 @@ static void test_exhaustive(void)
     float *ones = malloc(bytes), *cpu = malloc(bytes), *gpu = malloc(bytes);
     void *dx = NULL, *dd = NULL, *dout = NULL;
     if (!CHECK(x && ones && cpu && gpu, "malloc (768 MiB)") ||
-        !dev_ok(cudaMalloc(&dx, bytes), "cudaMalloc") || !dev_ok(cudaMalloc(&dd, bytes), "cudaMalloc") ||
+        !dev_ok(cudaMalloc(&dx, bytes), "cudaMalloc") ||
+        !dev_ok(cudaMalloc(&dd, bytes), "cudaMalloc") ||
         !dev_ok(cudaMalloc(&dout, bytes), "cudaMalloc"))
         goto out;
     for (size_t i = 0; i < blk; i++)
@@ -711,18 +768,20 @@ static void test_exhaustive(void)
                 x[i] = (uint32_t)(base + i);
             if (!to_dev(dx, x, bytes))
                 goto out;
-            golu_status st = bwd ? golu_cuda_backward(&g, GOLU_F32, dx, dd, dout, blk, stream)
-                                 : golu_cuda_forward(&g, GOLU_F32, dx, dout, blk, stream);
+            golu_status st =
+                bwd ? golu_cuda_backward(&g, GOLU_F32, dx, dd, dout, blk, stream)
+                    : golu_cuda_forward(&g, GOLU_F32, dx, dout, blk, stream);
             golu_status sc = bwd ? golu_backward(NULL, &g, GOLU_F32, x, ones, cpu, blk)
                                  : golu_forward(NULL, &g, GOLU_F32, x, cpu, blk);
-            if (!CHECK(st == GOLU_OK && sc == GOLU_OK, "exhaustive block") || !sync_stream() ||
-                !from_dev(gpu, dout, bytes))
+            if (!CHECK(st == GOLU_OK && sc == GOLU_OK, "exhaustive block") ||
+                !sync_stream() || !from_dev(gpu, dout, bytes))
                 goto out;
             for (size_t i = 0; i < blk; i++)
                 if (!elem_same(GOLU_F32, cpu, gpu, i) && bad++ == 0)
                     first = (uint32_t)(base + i);
         }
-        CHECK(bad == 0, "exhaustive GoLU %s: %zu of 2^32 inputs differ from the CPU, first 0x%08x",
+        CHECK(bad == 0,
+              "exhaustive GoLU %s: %zu of 2^32 inputs differ from the CPU, first 0x%08x",
               bwd ? "bwd" : "fwd", bad, first);
         printf("exhaustive GoLU %s: all 2^32 float32 inputs, %zu differ from the CPU\n",
                bwd ? "bwd" : "fwd", bad);

@@ -2,7 +2,7 @@
  * parity_dump.c - runs one small model of src/nn through a forward, a
  * backward and ten optimizer steps, and writes everything a PyTorch twin
  * needs to redo the same computation into one safetensors file
- * (tests/test_torch_parity.py reads it; tests/torch_models.py holds the twins).
+ * (tests/nn/test_torch_parity.py reads it; tests/nn/torch_models.py holds the twins).
  *
  *   parity_dump --model mlp|resnet|gpt --act NAME [--learn-act] --out FILE
  *
@@ -14,14 +14,12 @@
  *
  * Tensors written:
  *   <name>              every parameter and buffer before anything ran (F32)
- *   input.x, input.y    the batch of the first forward (x F32 images or I32 tokens; y I32)
- *   out.logits          its logits, training mode
- *   out.loss            its mean cross-entropy (F64 scalar)
- *   grad.<name>         the gradient of every trainable parameter
- *   steps.x.<k>, steps.y.<k>, k = 0..9: the batches of ten optimizer steps,
- *                       run after that first forward and backward
- *   steps.loss          the loss of each step's forward (F64, 10)
- *   steps.lr            the learning rate of each step (F64, 10)
+ *   input.x, input.y    the batch of the first forward (x F32 images or I32 tokens; y
+ * I32) out.logits          its logits, training mode out.loss            its mean
+ * cross-entropy (F64 scalar) grad.<name>         the gradient of every trainable
+ * parameter steps.x.<k>, steps.y.<k>, k = 0..9: the batches of ten optimizer steps, run
+ * after that first forward and backward steps.loss          the loss of each step's
+ * forward (F64, 10) steps.lr            the learning rate of each step (F64, 10)
  *   final.<name>        every parameter and buffer after the ten steps
  * Optimizers: mlp, resnet: SGD lr 0.05, momentum 0.9, no Nesterov, weight
  * decay 5e-4. gpt: AdamW lr 1e-3, betas (0.9, 0.99), eps 1e-8, weight decay
@@ -40,10 +38,10 @@
 #include "rng.h"
 #include "safetensors.h"
 
-#define SEED 1234u
+#define SEED      1234u
 #define DATA_SEED 4321u
-#define NSTEPS 10
-#define NAME_LEN (NN_PARAM_NAME_MAX + 16)
+#define NSTEPS    10
+#define NAME_LEN  (NN_PARAM_NAME_MAX + 16)
 
 /* ------------------------------------------------------ tensor list --- */
 
@@ -53,8 +51,8 @@ typedef struct tlist {
     int n, cap;
 } tlist;
 
-static int tl_add(tlist *l, const char *name, nn_st_dtype dt, int ndim, const int64_t *shape,
-                  const void *data)
+static int tl_add(tlist *l, const char *name, nn_st_dtype dt, int ndim,
+                  const int64_t *shape, const void *data)
 {
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 64;
@@ -86,8 +84,8 @@ static int tl_add(tlist *l, const char *name, nn_st_dtype dt, int ndim, const in
 
 /* Every tensor of p (buffers only when with_buffers) as prefix<name>, its
  * values taken from block (p's layout). */
-static int tl_add_params(tlist *l, const nn_params *p, const float *block, const char *prefix,
-                         int with_buffers)
+static int tl_add_params(tlist *l, const nn_params *p, const float *block,
+                         const char *prefix, int with_buffers)
 {
     char name[NAME_LEN];
     for (int i = 0; i < p->count; i++) {
@@ -302,7 +300,8 @@ int main(int argc, char **argv)
     float *init = malloc(p->total * sizeof *init);
     float *grad = malloc(p->total * sizeof *grad);
     float *logits = NULL;
-    char *decay = names_with(p, NN_PARAM_DECAY), *buffers = names_with(p, NN_PARAM_BUFFER);
+    char *decay = names_with(p, NN_PARAM_DECAY),
+         *buffers = names_with(p, NN_PARAM_BUFFER);
     double loss0 = 0, step_loss[NSTEPS], step_lr[NSTEPS];
     if (!init || !grad || !decay || !buffers)
         goto nomem;
@@ -321,7 +320,8 @@ int main(int argc, char **argv)
     if (st == GOLU_OK)
         st = m->ops->backward(m);
     if (st != GOLU_OK) {
-        fprintf(stderr, "parity_dump: the first forward/backward: %s\n", golu_status_str(st));
+        fprintf(stderr, "parity_dump: the first forward/backward: %s\n",
+                golu_status_str(st));
         goto done;
     }
     size_t nlogits = is_gpt ? (size_t)cfg.batch * (size_t)cfg.context * (size_t)cfg.vocab
@@ -340,7 +340,8 @@ int main(int argc, char **argv)
     char name[NAME_LEN];
     for (int k = 0; k < NSTEPS; k++) {
         nn_params_zero_grad(p);
-        st = m->ops->forward(m, xs[k + 1], ys[k + 1], cfg.batch, 1, (uint64_t)k, &step_loss[k]);
+        st = m->ops->forward(m, xs[k + 1], ys[k + 1], cfg.batch, 1, (uint64_t)k,
+                             &step_loss[k]);
         if (st == GOLU_OK)
             st = m->ops->backward(m);
         if (st != GOLU_OK) {
@@ -369,12 +370,12 @@ int main(int argc, char **argv)
     char val[NMETA][VLEN];
     nn_st_meta meta[NMETA];
     int nm = 0;
-#define META(k_, ...)                                                                     \
-    do {                                                                                  \
-        snprintf(val[nm], VLEN, __VA_ARGS__);                                             \
-        meta[nm].key = k_;                                                                 \
-        meta[nm].value = val[nm];                                                         \
-        nm++;                                                                             \
+#define META(k_, ...)                                                                    \
+    do {                                                                                 \
+        snprintf(val[nm], VLEN, __VA_ARGS__);                                            \
+        meta[nm].key = k_;                                                               \
+        meta[nm].value = val[nm];                                                        \
+        nm++;                                                                            \
     } while (0)
     META("model", "%s", nn_model_kind_name(cfg.kind));
     META("act", "%s", golu_act_name(act.kind));

@@ -50,12 +50,15 @@ void harness_skip(const char *why, ...)
     va_end(ap);
 }
 
-long harness_failures(void) { return n_fail; }
+long harness_failures(void)
+{
+    return n_fail;
+}
 
 int harness_end(void)
 {
-    printf("%s: %ld passed, %ld failed, %ld skipped\n", test_name, n_pass,
-           n_fail, n_skip);
+    printf("%s: %ld passed, %ld failed, %ld skipped\n", test_name, n_pass, n_fail,
+           n_skip);
     fflush(stdout);
     return n_fail ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,7 +12,7 @@
  *   16-bit backward with random dy: within 1 ulp of dy * f'(x).
  * The worst error per kernel, path and dtype is printed.
  */
-#include "../src/ref/reference.h"
+#include "../../src/ref/reference.h"
 #include "util.h"
 
 #define PEER_BOUND_16  1.0             /* bf16, f16 peers: 1 ulp */

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/ref/reference.h"
+#include "../../src/ref/reference.h"
 #include "util.h"
 
 extern char **environ;

@@ -15,7 +15,7 @@
 
 char tool[PATH_MAX];
 
-/* BUILD/tests/test_cli -> BUILD/golu, from /proc/self/exe (argv[0] where
+/* BUILD/tests/tool/test_cli -> BUILD/golu, from /proc/self/exe (argv[0] where
  * that cannot be read). */
 void find_tool(const char *argv0)
 {
@@ -24,7 +24,7 @@ void find_tool(const char *argv0)
         snprintf(tool, sizeof tool, "%s", env);
         return;
     }
-    char self[PATH_MAX - 16]; /* room for "/../golu" in tool */
+    char self[PATH_MAX - 16]; /* room for "/../../golu" in tool */
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0)
         self[n] = '\0';
@@ -35,7 +35,7 @@ void find_tool(const char *argv0)
         *slash = '\0';
     else
         snprintf(self, sizeof self, ".");
-    snprintf(tool, sizeof tool, "%s/../golu", self);
+    snprintf(tool, sizeof tool, "%s/../../golu", self);
 }
 
 int run(const char *const *args, char *out, int *sig)
@@ -103,10 +103,10 @@ int tool_expect(int status, const char *say, const char *const *args, char *out)
     int sig, got = run(args, out, &sig);
     if (got == -2)
         return CHECK(0, "`%s`: could not run %s", cmd, tool);
-    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s", cmd, got,
-                   sig, status, out);
+    int ok = CHECK(got == status, "`%s` exited %d (signal %d), want %d; it printed:\n%s",
+                   cmd, got, sig, status, out);
     if (say)
-        ok &= CHECK(strstr(out, say) != NULL, "`%s` should say \"%s\"; it printed:\n%s", cmd,
-                    say, out);
+        ok &= CHECK(strstr(out, say) != NULL, "`%s` should say \"%s\"; it printed:\n%s",
+                    cmd, say, out);
     return ok;
 }

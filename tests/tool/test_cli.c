@@ -12,7 +12,7 @@
  *     (never a crash); with a GPU they run briefly and the GPU's bits match
  *     the CPU library's.
  *
- * The tool is $GOLU_TOOL, else BUILD/golu for this program's BUILD/tests/.
+ * The tool is $GOLU_TOOL, else BUILD/golu for this program's BUILD/tests/tool/.
  * Each run is a child process with a 120 s alarm: a hang or a crash is a
  * failed check, not a stuck suite.
  */

@@ -1,11 +1,11 @@
 """test_torch_parity.py - the models of src/nn against their PyTorch twins.
 
-    python3 tests/test_torch_parity.py [BUILD_DIR] [-v]
+    python3 tests/nn/test_torch_parity.py [BUILD_DIR] [-v]
 
-For each model and activation, runs BUILD_DIR/tests/parity_dump (one
+For each model and activation, runs BUILD_DIR/tests/nn/parity_dump (one
 forward, one backward, ten optimizer steps of a small model, everything
 written to a safetensors file), loads the file into the twin of
-tests/torch_models.py, redoes the same computation in torch and compares:
+tests/nn/torch_models.py, redoes the same computation in torch and compares:
 
   names    the C model's tensors are exactly the twin's parameters and
            buffers (BatchNorm's num_batches_tracked aside), same shapes;
@@ -349,7 +349,7 @@ def main(argv):
     sys.dont_write_bytecode = True  # no __pycache__ in the source tree
     import torch_models as tm
 
-    exe = os.path.join(build, "tests", "parity_dump")
+    exe = os.path.join(build, "tests", "nn", "parity_dump")
     if not tally.check(os.access(exe, os.X_OK), "%s is built%s" % (exe, "" if os.access(exe, os.X_OK) else ": missing (make %s)" % exe)):
         return summary(tally)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")

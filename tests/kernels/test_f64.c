@@ -19,7 +19,7 @@
  */
 #include <mpfr.h>
 
-#include "../src/ref/reference.h"
+#include "../../src/ref/reference.h"
 #include "util.h"
 
 static const char *const act_names[GOLU_ACT_COUNT] = {
@@ -76,8 +76,8 @@ static double samp_tiny(rng *r, void *arg)
  * dy = 1, once with random dy, log-uniform magnitude in [2^-30, 2^30] and
  * sometimes huge or tiny), errors into wf, wb (dy = 1) and wd (random dy).
  */
-static void sweep(const golu_act *act, long n, sampler samp, void *arg,
-                  rng *r, worst *wf, worst *wb, worst *wd)
+static void sweep(const golu_act *act, long n, sampler samp, void *arg, rng *r, worst *wf,
+                  worst *wb, worst *wd)
 {
     static double x[BATCH], y[BATCH], dy[BATCH], one[BATCH], dx1[BATCH], dxr[BATCH];
     for (int i = 0; i < BATCH; i++)
@@ -115,10 +115,10 @@ static void sweep(const golu_act *act, long n, sampler samp, void *arg,
 
 static void report(const char *what, const worst *w, double bound)
 {
-    printf("  %-34s worst %.4f ulp at x = %a (%.17g), %ld inputs\n", what,
-           w->err, w->x, w->x, w->count);
-    CHECK(w->err <= bound, "%s: %.4f ulp at x = %a exceeds %.2f", what, w->err,
-          w->x, bound);
+    printf("  %-34s worst %.4f ulp at x = %a (%.17g), %ld inputs\n", what, w->err, w->x,
+           w->x, w->count);
+    CHECK(w->err <= bound, "%s: %.4f ulp at x = %a exceeds %.2f", what, w->err, w->x,
+          bound);
 }
 
 static void test_golu_default(void)
@@ -127,10 +127,10 @@ static void test_golu_default(void)
     rng r = {1};
     worst wf = {0}, wb = {0}, wd = {0};
     double hard[] = {-6.62, -1.0};
-    double under[] = {-6.8, -6.5};      /* results subnormal, then 0 */
-    double zero_bwd[] = {-7.5, -7.2};   /* GoLU' underflows near dy*2^-2100 */
+    double under[] = {-6.8, -6.5};    /* results subnormal, then 0 */
+    double zero_bwd[] = {-7.5, -7.2}; /* GoLU' underflows near dy*2^-2100 */
     double small[] = {-1e-3, 1e-3};
-    double sat[] = {30.0, 45.0};        /* GoLU(x) rounds to x from 37.5 */
+    double sat[] = {30.0, 45.0}; /* GoLU(x) rounds to x from 37.5 */
     double mid[] = {-8.0, 40.0};
     sweep(&act, 200000, samp_any, NULL, &r, &wf, &wb, &wd);
     sweep(&act, 30000, samp_range, hard, &r, &wf, &wb, &wd);
@@ -173,15 +173,19 @@ static void test_golu_table(void)
         CHECK_ST(golu_forward(NULL, &act, GOLU_F64, &x, &y, 1), GOLU_OK);
         CHECK_ST(golu_backward(NULL, &act, GOLU_F64, &x, &one, &d, 1), GOLU_OK);
         if (!isnan(tab[i][1]))
-            CHECK(fabs(y - tab[i][1]) <= 1e-14 * fabs(tab[i][1]), "GoLU(%g) = %.17g, want %.15g",
-                  x, y, tab[i][1]);
+            CHECK(fabs(y - tab[i][1]) <= 1e-14 * fabs(tab[i][1]),
+                  "GoLU(%g) = %.17g, want %.15g", x, y, tab[i][1]);
         /* at x* the slope is 0 up to the rounding of x*: |G'' dx| < 1e-16 */
         double tol = tab[i][2] == 0 ? 1e-15 : 1e-14 * fabs(tab[i][2]);
-        CHECK(fabs(d - tab[i][2]) <= tol, "GoLU'(%g) = %.17g, want %.15g", x, d, tab[i][2]);
+        CHECK(fabs(d - tab[i][2]) <= tol, "GoLU'(%g) = %.17g, want %.15g", x, d,
+              tab[i][2]);
     }
 }
 
-static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
 
 /* f(x) for one x through the API. */
 static double fwd1(const golu_act *a, double x)
@@ -219,8 +223,8 @@ static void test_golu_specials(void)
         CHECK(same_bits(bwd1(a, -INFINITY, -2.0), 0.0), "-2 * GoLU'(-inf) = +0");
         CHECK(same_bits(bwd1(a, -1e300, 1.0), -0.0), "GoLU'(-1e300) = -0");
         CHECK(bwd1(a, 1e300, 1.0) == al, "GoLU'(1e300) = alpha");
-        double xs[] = {0.0, -0.0, 1.0, -1.0, -0.567, -10.0, 40.0, 1e300, -1e300,
-                       INFINITY, -INFINITY, 0x1p-1074};
+        double xs[] = {0.0,  -0.0,  1.0,    -1.0,     -0.567,    -10.0,
+                       40.0, 1e300, -1e300, INFINITY, -INFINITY, 0x1p-1074};
         for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
             CHECK(isnan(bwd1(a, xs[i], NAN)), "NaN dy at x = %g gives NaN", xs[i]);
             CHECK(isnan(bwd1(a, NAN, xs[i])), "NaN x with dy = %g gives NaN", xs[i]);
@@ -243,8 +247,8 @@ static void test_golu_specials(void)
 static void test_golu_params(void)
 {
     static const double prm[][3] = {
-        {2, 1, 1}, {0.5, 3, 0.7}, {1, 0.1, 10}, {1e-3, 1e3, 1e-2},
-        {3, 1e-8, 1}, {1e5, 1, 1e-5}, {1, 1e30, 3}, {0.7, 1.3, 1e-300},
+        {2, 1, 1},         {0.5, 3, 0.7},         {1, 0.1, 10}, {1e-3, 1e3, 1e-2},
+        {3, 1e-8, 1},      {1e5, 1, 1e-5},        {1, 1e30, 3}, {0.7, 1.3, 1e-300},
         {1e300, 2, 1e200}, {1e-300, 1e-300, 0.5},
     };
     worst wf = {0}, wb = {0}, wd = {0};
@@ -269,7 +273,8 @@ static void test_golu_params(void)
 static void test_peers(void)
 {
     for (int k = 1; k < GOLU_ACT_COUNT; k++) {
-        golu_act variants[2] = {golu_act_default((golu_act_kind)k), golu_act_default((golu_act_kind)k)};
+        golu_act variants[2] = {golu_act_default((golu_act_kind)k),
+                                golu_act_default((golu_act_kind)k)};
         int nv = 1;
         if (k == GOLU_ACT_LEAKY_RELU || k == GOLU_ACT_PRELU) {
             variants[1].alpha = -1.7;
@@ -283,7 +288,8 @@ static void test_peers(void)
             rng r = {100 + (uint64_t)k};
             worst wf = {0}, wb = {0}, wd = {0};
             long n = k == GOLU_ACT_GELU ? 36000 : 40000;
-            double wide[] = {-50.0, 50.0}, near0[] = {-4.0, 4.0}, tail[] = {-800.0, -15.0};
+            double wide[] = {-50.0, 50.0}, near0[] = {-4.0, 4.0},
+                   tail[] = {-800.0, -15.0};
             sweep(a, n, samp_any, NULL, &r, &wf, &wb, &wd);
             sweep(a, n, samp_range, wide, &r, &wf, &wb, &wd);
             sweep(a, n / 2, samp_range, near0, &r, &wf, &wb, &wd);
@@ -311,14 +317,15 @@ static void test_peers(void)
         rn = golu_ref_mpfr(a, GOLU_DIR_BWD, -INFINITY);
         CHECK(golu_ulp_err_f64(dp, rp, 0) == 0 && golu_ulp_err_f64(dn, rn, 0) <= 0.5,
               "%s'(+-inf) = %g, %g", act_names[k], dp, dn);
-        CHECK(isnan(fwd1(a, NAN)) && isnan(bwd1(a, NAN, 1.0)) && isnan(bwd1(a, 1.0, NAN)) &&
-                  isnan(bwd1(a, -1.0, NAN)),
+        CHECK(isnan(fwd1(a, NAN)) && isnan(bwd1(a, NAN, 1.0)) &&
+                  isnan(bwd1(a, 1.0, NAN)) && isnan(bwd1(a, -1.0, NAN)),
               "%s: NaN in, NaN out", act_names[k]);
-        CHECK(same_bits(fwd1(a, -0.0), k == GOLU_ACT_RELU ? 0.0 : -0.0),
-              "%s(-0) = %g", act_names[k], fwd1(a, -0.0));
+        CHECK(same_bits(fwd1(a, -0.0), k == GOLU_ACT_RELU ? 0.0 : -0.0), "%s(-0) = %g",
+              act_names[k], fwd1(a, -0.0));
     }
     /* kinks: ReLU family from the left at 0, ELU from the right */
-    golu_act relu = golu_act_default(GOLU_ACT_RELU), leaky = golu_act_default(GOLU_ACT_LEAKY_RELU);
+    golu_act relu = golu_act_default(GOLU_ACT_RELU),
+             leaky = golu_act_default(GOLU_ACT_LEAKY_RELU);
     golu_act elu = {GOLU_ACT_ELU, 0.3, 0, 0};
     CHECK(bwd1(&relu, 0.0, 1.0) == 0.0 && bwd1(&relu, -0.0, 1.0) == 0.0, "ReLU'(0) = 0");
     CHECK(bwd1(&leaky, 0.0, 1.0) == leaky.alpha, "LeakyReLU'(0) = alpha");
@@ -379,7 +386,8 @@ static void test_param_grad(void)
         for (int i = 0; i < NP; i++) {
             x[i] = rng_range(&r, -6.0, 10.0) / a.gamma;
             dy[i] = rng_range(&r, -2.0, 2.0);
-            if (!CHECK_ST(golu_param_grad(NULL, &a, GOLU_F64, &x[i], &dy[i], 1, out), GOLU_OK))
+            if (!CHECK_ST(golu_param_grad(NULL, &a, GOLU_F64, &x[i], &dy[i], 1, out),
+                          GOLU_OK))
                 return;
             for (int k = 0; k < 3; k++) {
                 /* relative 1e-6, or 1e-300 absolute: the terms are plain
@@ -389,18 +397,19 @@ static void test_param_grad(void)
                 if (fabsl(fd) > 1e-290L && (double)(err / fabsl(fd)) > worst_rel)
                     worst_rel = (double)(err / fabsl(fd));
                 CHECK(err <= 1e-6L * fabsl(fd) + 1e-300L,
-                      "param grad %d at x = %.17g (%g,%g,%g): %.17g vs fd %.17Lg", k, x[i],
-                      a.alpha, a.beta, a.gamma, out[k], fd);
+                      "param grad %d at x = %.17g (%g,%g,%g): %.17g vs fd %.17Lg", k,
+                      x[i], a.alpha, a.beta, a.gamma, out[k], fd);
                 sum[k] += fd;
                 mag[k] += fabsl(fd);
             }
         }
         CHECK_ST(golu_param_grad(NULL, &a, GOLU_F64, x, dy, NP, out), GOLU_OK);
         for (int k = 0; k < 3; k++)
-            CHECK(fabsl(out[k] - sum[k]) <= 1e-6L * mag[k], "summed param grad %d: %.17g vs %.17Lg",
-                  k, out[k], sum[k]);
+            CHECK(fabsl(out[k] - sum[k]) <= 1e-6L * mag[k],
+                  "summed param grad %d: %.17g vs %.17Lg", k, out[k], sum[k]);
     }
-    printf("  %-34s worst relative error %.3g vs central differences\n", "golu param grad", worst_rel);
+    printf("  %-34s worst relative error %.3g vs central differences\n",
+           "golu param grad", worst_rel);
 
     /* limits: x -> -inf gives 0 (not NaN); NaN in x or dy gives NaN */
     golu_act g = golu_act_default(GOLU_ACT_GOLU);
@@ -414,8 +423,8 @@ static void test_param_grad(void)
               "param grad at x -> -inf: %g %g %g (want 0)", out[0], out[1], out[2]);
         double xi = INFINITY, d1 = 1.0;
         CHECK_ST(golu_param_grad(NULL, acts[k], GOLU_F64, &xi, &d1, 1, out), GOLU_OK);
-        CHECK(out[0] == INFINITY && out[1] == 0 && out[2] == 0, "param grad at +inf: %g %g %g",
-              out[0], out[1], out[2]);
+        CHECK(out[0] == INFINITY && out[1] == 0 && out[2] == 0,
+              "param grad at +inf: %g %g %g", out[0], out[1], out[2]);
         double xn[] = {1.0, NAN, 2.0}, dn[] = {1.0, 1.0, 1.0};
         CHECK_ST(golu_param_grad(NULL, acts[k], GOLU_F64, xn, dn, 3, out), GOLU_OK);
         CHECK(isnan(out[0]) && isnan(out[1]) && isnan(out[2]), "NaN x in param grad");
@@ -450,7 +459,8 @@ static void test_alias_lengths(void)
             CHECK_ST(golu_backward(NULL, &a, GOLU_F64, buf2, dy, buf2, n), GOLU_OK);
             ok &= memcmp(buf2, dx, n * sizeof(double)) == 0;
             for (size_t i = 0; i < n; i++)
-                ok &= same_bits(y[i], fwd1(&a, x[i])) && same_bits(dx[i], bwd1(&a, x[i], dy[i]));
+                ok &= same_bits(y[i], fwd1(&a, x[i])) &&
+                      same_bits(dx[i], bwd1(&a, x[i], dy[i]));
             CHECK(ok, "%s: n = %zu, in place and one at a time agree", act_names[k], n);
         }
     }

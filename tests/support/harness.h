@@ -24,10 +24,10 @@ void harness_skip(const char *why, ...) __attribute__((format(printf, 1, 2)));
 long harness_failures(void);
 
 #define TEST_BEGIN(name) harness_begin(name)
-#define TEST_END() harness_end()
+#define TEST_END()       harness_end()
 #define CHECK(cond, ...) harness_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 /* Each argument is evaluated once. */
-#define CHECK_EQ_INT(a, b)                                                     \
+#define CHECK_EQ_INT(a, b)                                                               \
     harness_check_eq_int((long long)(a), (long long)(b), #a, #b, __FILE__, __LINE__)
 int harness_check_eq_int(long long a, long long b, const char *sa, const char *sb,
                          const char *file, int line);
