@@ -91,6 +91,15 @@ NN_OBJ   := $(NN_SRC:%.c=$(BUILD)/%.o) $(NN_LAYER_SRC:%.c=$(BUILD)/%.o) \
 NN_A     := $(BUILD)/libgolu_nn.a
 NN_LIBS  := $(BLAS_LIBS) -lz
 
+# ---------------------------------------------- the measurement library ---
+# src/lab: statistics, the benchmark harness, the latent-variance analysis,
+# compare's aggregation (libgolu_lab.a, used by the tool and the tests; not
+# installed). Above the framework: it may use src/nn and src/ref.
+LAB_SRC := $(wildcard src/lab/*.c)
+LAB_OBJ := $(LAB_SRC:%.c=$(BUILD)/%.o)
+LAB_A   := $(BUILD)/libgolu_lab.a
+CFLAGS_ALL += -Isrc/lab
+
 # ---------------------------------------------------------------- the tool ---
 # tools/golu/*gpu*.c use the CUDA runtime: the CUDA section builds them.
 TOOL_GPU_SRC := $(wildcard tools/golu/*gpu*.c)
@@ -99,7 +108,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TOOL     := $(BUILD)/golu
 
 # ------------------------------------------------------------------- tests ---
-# tests/<part>/test_*.c mirror the sources (kernels, ref, nn, tool);
+# tests/<part>/test_*.c mirror the sources (kernels, ref, nn, lab, tool);
 # tests/support holds the harness and helpers every test links.
 # tests/kernels/test_cuda.c needs the GPU part: the CUDA section builds it.
 TEST_SRC := $(filter-out tests/kernels/test_cuda.c,$(wildcard tests/*/test_*.c))
@@ -132,10 +141,14 @@ $(LIB_SO): $(LIB_OBJ)
 
 # TOOL_CUDA_OBJ / TOOL_CUDA_LIBS / TOOL_CUDA_SYSLIBS: the GPU part, when built
 # (CUDA section).
-$(TOOL): $(TOOL_OBJ) $(REF_OBJ) $(NN_A) $(LIB_A)
-	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(TOOL_CUDA_OBJ) $(REF_OBJ) $(NN_A) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
+$(TOOL): $(TOOL_OBJ) $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A)
+	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(TOOL_CUDA_OBJ) $(LAB_A) $(REF_OBJ) $(NN_A) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
 
 $(NN_A): $(NN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LAB_A): $(LAB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -143,9 +156,9 @@ $(BUILD)/src/nn/layers/%.f64.o: src/nn/layers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DNN_F64 -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A)
+$(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_COMMON) $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
 
 $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
@@ -214,7 +227,7 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(NN_OBJ:.o=.d) $(REF_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(NN_OBJ:.o=.d) $(LAB_OBJ:.o=.d) $(REF_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 # ==================================================================== CUDA ===
 # The GPU part: include/golu_cuda.h, src/cuda/*.cu -> libgolu_cuda.{a,so},
