@@ -20,17 +20,22 @@ typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
+    /* Spends its time in OpenBLAS's matrix products (training): OpenBLAS's
+     * kernel choice is fixed up before the command starts
+     * (blas_fix_coretype may re-execute). variance's one small convolution
+     * does not need it. */
+    int needs_blas;
 } command;
 
 static const command COMMANDS[] = {
-    {"info", golu_cmd_info, "the library version, CPU, SIMD paths and threads"},
-    {"ulp", golu_cmd_ulp, "accuracy sweeps against a higher-precision reference"},
-    {"bench", golu_cmd_bench, "throughput of the kernels"},
-    {"train", golu_cmd_train, "train a model (mlp, resnet, gpt) with one activation"},
-    {"eval", golu_cmd_eval, "evaluate a training checkpoint"},
-    {"compare", golu_cmd_compare, "one recipe per activation and seed: tables, plots"},
-    {"variance", golu_cmd_variance, "latent variance after Conv2d + BatchNorm"},
-    {"plot", golu_cmd_plot, "plots of the activations, gates and trained weights"},
+    {"info", golu_cmd_info, "the library version, CPU, SIMD paths and threads", 0},
+    {"ulp", golu_cmd_ulp, "accuracy sweeps against a higher-precision reference", 0},
+    {"bench", golu_cmd_bench, "throughput of the kernels", 0},
+    {"train", golu_cmd_train, "train a model (mlp, resnet, gpt) with one activation", 1},
+    {"eval", golu_cmd_eval, "evaluate a training checkpoint", 1},
+    {"compare", golu_cmd_compare, "one recipe per activation and seed: tables, plots", 1},
+    {"variance", golu_cmd_variance, "latent variance after Conv2d + BatchNorm", 0},
+    {"plot", golu_cmd_plot, "plots of the activations, gates and trained weights", 0},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
@@ -101,7 +106,7 @@ int main(int argc, char **argv)
     const command *c = find_command(arg);
     if (!c)
         return unknown_command(arg);
-    if (c->run == golu_cmd_train || c->run == golu_cmd_eval || c->run == golu_cmd_compare)
+    if (c->needs_blas)
         blas_fix_coretype(argc, argv); /* may re-execute this program */
     cli_set_command(c->name);
     return c->run(argc - 1, argv + 1);
