@@ -1,0 +1,119 @@
+/*
+ * opts.c - table-driven flags (opts.h).
+ */
+#include "opts.h"
+
+#include <string.h>
+
+#include "cli.h"
+
+static void set_given(const cli_opt *o, void *opts)
+{
+    if (o->given != CLI_OPT_UNTRACKED)
+        *(int *)((char *)opts + o->given) = 1;
+}
+
+/* Stores value into opts as o says; 0, or -1 after a message. */
+static int store(const cli_opt *o, void *opts, const char *value)
+{
+    char *p = (char *)opts + o->offset;
+    long l;
+    switch (o->kind) {
+    case CLI_OPT_BOOL: *(int *)p = 1; return 0;
+    case CLI_OPT_INT:
+        if (cli_parse_long(o->flag, value, (long)o->min, (long)o->max, &l))
+            return -1;
+        *(int *)p = (int)l;
+        return 0;
+    case CLI_OPT_LONG:
+        return cli_parse_long(o->flag, value, (long)o->min, (long)o->max, (long *)p);
+    case CLI_OPT_DOUBLE: return cli_parse_double(o->flag, value, (double *)p);
+    case CLI_OPT_SIZE: return cli_parse_size(o->flag, value, (size_t *)p);
+    case CLI_OPT_STRING: *(const char **)p = value; return 0;
+    case CLI_OPT_CUSTOM: return o->parse(opts, o->flag, value);
+    }
+    return -1;
+}
+
+static const cli_opt *find(const cli_opt *table, size_t n, const char *arg)
+{
+    for (size_t k = 0; k < n; k++)
+        if (cli_is_flag(arg, table[k].flag))
+            return &table[k];
+    return NULL;
+}
+
+static void unknown(const cli_opts_style *s, const char *arg)
+{
+    if (s->flag_first)
+        cli_error("%s: unknown option (see golu %s --help)", arg, s->command);
+    else
+        cli_error("unknown option '%s' (see golu %s --help)", arg, s->command);
+}
+
+int cli_opts_parse(const cli_opt *table, size_t n, const cli_opts_style *style, int argc,
+                   char **argv, void *opts, char **positional, int max_positional,
+                   int *npositional)
+{
+    if (npositional)
+        *npositional = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '\0') {
+            if (!style->positionals || !npositional || *npositional >= max_positional) {
+                cli_error("'%s': unexpected argument (see golu %s --help)", a,
+                          style->command);
+                return -1;
+            }
+            positional[(*npositional)++] = argv[i];
+            continue;
+        }
+        const cli_opt *o = find(table, n, a);
+        if (!o) {
+            unknown(style, a);
+            return -1;
+        }
+        const char *value = NULL;
+        if (o->kind == CLI_OPT_BOOL) {
+            if (a[strlen(o->flag)] == '=') { /* "--json=1": not a flag we know */
+                unknown(style, a);
+                return -1;
+            }
+        } else if (!(value = cli_flag_value(argc, argv, &i, o->flag))) {
+            return -1;
+        }
+        if (store(o, opts, value))
+            return -1;
+        set_given(o, opts);
+    }
+    return 0;
+}
+
+/* Prints text from column col, each '\n' continuing under it. */
+static void print_help_text(FILE *out, const char *text, int col)
+{
+    for (const char *p = text; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n' && p[1])
+            fprintf(out, "%*s", col, "");
+    }
+    fputc('\n', out);
+}
+
+void cli_opts_usage(FILE *out, const cli_opt *table, size_t n,
+                    const cli_opts_style *style)
+{
+    for (size_t k = 0; k < n; k++) {
+        const cli_opt *o = &table[k];
+        if (!o->help)
+            continue;
+        char left[96];
+        snprintf(left, sizeof left, "  %s%s%s", o->flag, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        int w = (int)strlen(left);
+        /* A flag wider than the column: its text starts 2 spaces later. */
+        int pad = w + 2 <= style->help_column ? style->help_column - w : 2;
+        fprintf(out, "%s%*s", left, pad, "");
+        print_help_text(out, o->help, style->help_column);
+    }
+}
