@@ -346,7 +346,7 @@ static void test_nan64(void)
     }
 }
 
-/* The limits and signed zeros of GoLU in float64 (REFERENCE.md). */
+/* The limits and signed zeros of GoLU in float64 (docs/MATH.md). */
 static void test_golu_limits64(void)
 {
     golu_act g = act_of(GOLU_ACT_GOLU);

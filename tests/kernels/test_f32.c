@@ -4,7 +4,7 @@
  *
  * The sample: every 4099th bit pattern of the whole float range (NaNs and
  * infinities included), plus about 20k inputs around each special point
- * (zero, the saturation thresholds of REFERENCE.md, the extrema of GoLU and
+ * (zero, the saturation thresholds of docs/MATH.md, the extrema of GoLU and
  * of its peers, where exp over- and underflows, the subnormal boundary).
  * Errors are in ulps of the exact result (backward: of max(|f'|, s), see
  * golu_ref_bwd_scale_ld). Bounds: GoLU 1 ulp both ways, with any dy and any
@@ -12,7 +12,7 @@
  * states theirs. The worst error per kernel
  * and path is printed so the bounds can be tightened.
  *
- * Also: special values as REFERENCE.md and golu.h state them, NaN in dy,
+ * Also: special values as docs/MATH.md and golu.h state them, NaN in dy,
  * dy scaling, GoLU with other alpha/beta/gamma, and bit identity of float32
  * GoLU across paths.
  */
@@ -46,7 +46,7 @@ static void push(float x)
     sample[n_sample++] = x;
 }
 
-/* Special points: REFERENCE.md thresholds, extrema, exp limits. */
+/* Special points: docs/MATH.md thresholds, extrema, exp limits. */
 static const float special_points[] = {
     0.0f, /* zero and the subnormals around it */
     0x1p-126f,
@@ -292,7 +292,7 @@ static void eval_rep(golu_ctx *ctx, const golu_act *act, golu_dir dir, float x, 
 #define ORACLE 0xFFFFFFFFu /* within 1 ulp of the oracle */
 #define SELF   0xFFFFFFFEu /* x itself */
 
-/* GoLU's limits and signed zeros exactly as REFERENCE.md states them. */
+/* GoLU's limits and signed zeros exactly as docs/MATH.md states them. */
 static void special_golu(golu_ctx *ctx, const char *in)
 {
     static const struct {
@@ -307,7 +307,7 @@ static void special_golu(golu_ctx *ctx, const char *in)
         {-5.0f, 0x80000000u, ORACLE},
         {-100.0f, 0x80000000u, ORACLE},
         {-FLT_MAX, 0x80000000u, ORACLE},
-        /* REFERENCE.md: above 16.676971435546875 GoLU(x) rounds to x, above
+        /* docs/MATH.md: above 16.676971435546875 GoLU(x) rounds to x, above
          * 19.556343 GoLU'(x) rounds to 1. Near the thresholds a 1-ulp result
          * may still be the neighbour (16.677f gives x - ulp at 0.50001 ulp);
          * well past them it is the select. */

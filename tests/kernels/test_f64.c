@@ -7,7 +7,7 @@
  *   log-uniform inputs of both signs, and dense samples of the hard regions:
  *   [-6.62, -1] (where exp(-u) amplifies u's error), around the argmin
  *   -W(1), the underflow and saturation thresholds, subnormal inputs; the
- *   table of REFERENCE.md; the special values.
+ *   table of docs/MATH.md; the special values.
  *   GoLU, other parameters: within 0.6 ulp (measured 0.51).
  *   Every peer: within 0.53 ulp forward and backward, also dx = dy * f'(x)
  *   for random dy (backward in ulps of max(|f'|, scale), the scales of
@@ -143,7 +143,7 @@ static void test_golu_default(void)
     report("golu backward (random dy)", &wd, 0.53);
 }
 
-/* The values of REFERENCE.md (15 digits), relative 1e-14. */
+/* The values of docs/MATH.md (15 digits), relative 1e-14. */
 static void test_golu_table(void)
 {
     golu_act act = golu_act_default(GOLU_ACT_GOLU);

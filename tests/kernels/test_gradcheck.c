@@ -6,7 +6,7 @@
  *   [-8, 8]; the kink conventions at 0 exactly;
  *   golu_param_grad for GoLU (alpha, beta, gamma), LeakyReLU and PReLU
  *   against differences in the parameter and against the closed forms of
- *   REFERENCE.md, one element at a time and summed; at extreme inputs;
+ *   docs/MATH.md, one element at a time and summed; at extreme inputs;
  *   golu_prelu_forward / golu_prelu_backward (dx, dslope) against naive loops
  *   and finite differences, for channels/inner layouts (3, 5), (4, 1), (1, 7).
  */
@@ -156,7 +156,7 @@ static void test_kinks(void)
 
 /* ------------------------------------------------ parameter gradients --- */
 
-/* Closed forms of REFERENCE.md in long double; e * exp(-beta e) is taken as
+/* Closed forms of docs/MATH.md in long double; e * exp(-beta e) is taken as
  * exp(-gamma x - beta e) so that it is 0, not inf * 0, far left. */
 static void golu_param_exact(const golu_act *a, long double x, long double out[3])
 {
