@@ -163,21 +163,25 @@ typedef struct golu_act {
     double gamma;
 } golu_act;
 
-/* The activation with its default parameters (GoLU 1,1,1; LeakyReLU 0.01;
- * PReLU 0.25; ELU 1). An unknown kind gives kind GOLU_ACT_COUNT, which every
- * compute call refuses with GOLU_ERR_ACT. */
+/* The activation with its default parameters, its row's alpha, beta, gamma
+ * in GOLU_ACT_LIST (GoLU 1,1,1; LeakyReLU 0.01; PReLU 0.25; ELU 1). An
+ * unknown kind gives kind GOLU_ACT_COUNT, which every compute call refuses
+ * with GOLU_ERR_ACT. */
 GOLU_API golu_act golu_act_default(golu_act_kind kind);
 
-/* Looks a name up, case-insensitively: "golu", "relu", "leaky_relu"
- * ("leakyrelu"), "prelu", "elu", "gelu", "gelu_tanh", "silu" ("swish"),
- * "mish". Unknown names give GOLU_ERR_NAME and leave *out untouched: there is
- * no fallback. */
+/* Looks a name up, case-insensitively: a GOLU_ACT_LIST row's name, alias or
+ * quiet spelling ("golu", "leaky_relu" or "leakyrelu", "silu" or "swish",
+ * ...), giving its defaults. Unknown names give GOLU_ERR_NAME and leave *out
+ * untouched: there is no fallback. */
 GOLU_API golu_status golu_act_from_name(const char *name, golu_act *out);
 
-/* The canonical lower-case name of a kind; "?" for an unknown value. */
+/* The canonical lower-case name of a kind (its row's name); "?" for an
+ * unknown value. */
 GOLU_API const char *golu_act_name(golu_act_kind kind);
 
-/* GOLU_OK when the activation's kind and parameters are valid. */
+/* GOLU_OK when the activation's kind and parameters are valid (its row's
+ * rule; GOLU_ERR_ACT for an unknown kind, GOLU_ERR_PARAM for a parameter out
+ * of range). */
 GOLU_API golu_status golu_act_check(const golu_act *act);
 
 /* ------------------------------------------------------------------------ */
