@@ -98,19 +98,55 @@ GOLU_API golu_status golu_dtype_from_name(const char *name, golu_dtype *out);
 /* Activations                                                               */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * GOLU_ACT_LIST(X): every activation, one X(...) per kind, in value order. It
+ * is the one place a kind is declared: the enum below, the names and aliases
+ * (golu_act_name, golu_act_from_name), the defaults (golu_act_default), the
+ * parameter rules (golu_act_check), which kinds have golu_param_grad, the
+ * library's kernel tables and the golu tool's help texts and plot colours
+ * are all expanded from it. X receives, in this order:
+ *   E      the enum suffix: GOLU_ACT_<E>
+ *   name   the canonical lower-case name (golu_act_name)
+ *   value  the enum value: part of the ABI, never changed or reused
+ *   alias  another name golu_act_from_name accepts, shown in help texts
+ *          ("" for none)
+ *   quiet  another spelling it accepts, not shown ("" for none)
+ *   alpha, beta, gamma   the default parameters (0 where unused)
+ *   grads  how many entries golu_param_grad fills (0: GOLU_ERR_NO_PARAMS)
+ *   rule   the parameters golu_act_check accepts: none (all ignored),
+ *          positive (alpha, beta, gamma finite and > 0), finite (alpha
+ *          finite), nonnegative (alpha finite and >= 0)
+ *   kern   the library's kernel family (internal; PReLU runs LeakyReLU's)
+ *   color  its colour in the golu tool's plots ("#rrggbb")
+ *   desc   its definition, one line
+ * A new kind goes at the end with the next value; docs/HACKING.md has the
+ * steps.
+ */
+#define GOLU_ACT_LIST(X)                                                                 \
+    X(GOLU, "golu", 0, "", "", 1.0, 1.0, 1.0, 3, positive, golu, "#d62728",              \
+      "alpha*x*exp(-beta*exp(-gamma*x))")                                                \
+    X(RELU, "relu", 1, "", "", 0.0, 0.0, 0.0, 0, none, relu, "#7f7f7f", "max(x, 0)")     \
+    X(LEAKY_RELU, "leaky_relu", 2, "", "leakyrelu", 0.01, 0.0, 0.0, 1, finite, leaky,    \
+      "#bcbd22", "x > 0 ? x : alpha*x")                                                  \
+    X(PRELU, "prelu", 3, "", "", 0.25, 0.0, 0.0, 1, finite, leaky, "#8c564b",            \
+      "as LeakyReLU, alpha learnable; per-channel slopes: golu_prelu_forward()")         \
+    X(ELU, "elu", 4, "", "", 1.0, 0.0, 0.0, 0, nonnegative, elu, "#17becf",              \
+      "x > 0 ? x : alpha*(exp(x)-1)")                                                    \
+    X(GELU, "gelu", 5, "", "", 0.0, 0.0, 0.0, 0, none, gelu, "#1f77b4",                  \
+      "x * Phi(x), Phi the normal CDF (erf form)")                                       \
+    X(GELU_TANH, "gelu_tanh", 6, "", "", 0.0, 0.0, 0.0, 0, none, gelu_tanh, "#aec7e8",   \
+      "0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3)))")                                         \
+    X(SILU, "silu", 7, "swish", "", 0.0, 0.0, 0.0, 0, none, silu, "#2ca02c",             \
+      "x * sigmoid(x), also called Swish")                                               \
+    X(MISH, "mish", 8, "", "", 0.0, 0.0, 0.0, 0, none, mish, "#9467bd",                  \
+      "x * tanh(softplus(x))")
+
+#define GOLU_ACT_ENUM_(E, name, value, ...) GOLU_ACT_##E = value,
 typedef enum golu_act_kind {
-    GOLU_ACT_GOLU = 0,       /* alpha*x*exp(-beta*exp(-gamma*x)) */
-    GOLU_ACT_RELU = 1,       /* max(x, 0) */
-    GOLU_ACT_LEAKY_RELU = 2, /* x > 0 ? x : alpha*x         (alpha default 0.01) */
-    GOLU_ACT_PRELU = 3,      /* as LeakyReLU, alpha learnable (default 0.25);
-                                per-channel slopes: golu_prelu_forward() */
-    GOLU_ACT_ELU = 4,        /* x > 0 ? x : alpha*(exp(x)-1) (alpha default 1) */
-    GOLU_ACT_GELU = 5,       /* x * Phi(x), Phi the normal CDF (erf form) */
-    GOLU_ACT_GELU_TANH = 6,  /* 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3))) */
-    GOLU_ACT_SILU = 7,       /* x * sigmoid(x), also called Swish */
-    GOLU_ACT_MISH = 8,       /* x * tanh(softplus(x)) */
-    GOLU_ACT_COUNT = 9
+    GOLU_ACT_LIST(GOLU_ACT_ENUM_) /* GOLU_ACT_<E> = value, in list order */
+    GOLU_ACT_COUNT                /* the number of kinds; not a kind */
 } golu_act_kind;
+#undef GOLU_ACT_ENUM_
 
 /*
  * An activation: its kind and its scalar parameters. A plain value the caller
@@ -127,21 +163,25 @@ typedef struct golu_act {
     double gamma;
 } golu_act;
 
-/* The activation with its default parameters (GoLU 1,1,1; LeakyReLU 0.01;
- * PReLU 0.25; ELU 1). An unknown kind gives kind GOLU_ACT_COUNT, which every
- * compute call refuses with GOLU_ERR_ACT. */
+/* The activation with its default parameters, its row's alpha, beta, gamma
+ * in GOLU_ACT_LIST (GoLU 1,1,1; LeakyReLU 0.01; PReLU 0.25; ELU 1). An
+ * unknown kind gives kind GOLU_ACT_COUNT, which every compute call refuses
+ * with GOLU_ERR_ACT. */
 GOLU_API golu_act golu_act_default(golu_act_kind kind);
 
-/* Looks a name up, case-insensitively: "golu", "relu", "leaky_relu"
- * ("leakyrelu"), "prelu", "elu", "gelu", "gelu_tanh", "silu" ("swish"),
- * "mish". Unknown names give GOLU_ERR_NAME and leave *out untouched: there is
- * no fallback. */
+/* Looks a name up, case-insensitively: a GOLU_ACT_LIST row's name, alias or
+ * quiet spelling ("golu", "leaky_relu" or "leakyrelu", "silu" or "swish",
+ * ...), giving its defaults. Unknown names give GOLU_ERR_NAME and leave *out
+ * untouched: there is no fallback. */
 GOLU_API golu_status golu_act_from_name(const char *name, golu_act *out);
 
-/* The canonical lower-case name of a kind; "?" for an unknown value. */
+/* The canonical lower-case name of a kind (its row's name); "?" for an
+ * unknown value. */
 GOLU_API const char *golu_act_name(golu_act_kind kind);
 
-/* GOLU_OK when the activation's kind and parameters are valid. */
+/* GOLU_OK when the activation's kind and parameters are valid (its row's
+ * rule; GOLU_ERR_ACT for an unknown kind, GOLU_ERR_PARAM for a parameter out
+ * of range). */
 GOLU_API golu_status golu_act_check(const golu_act *act);
 
 /* ------------------------------------------------------------------------ */

@@ -41,32 +41,42 @@ struct f64_family {
         }                                                                                \
     };
 
+/* A kernel family's operation, and f32_run_<family>(act, c, run) = run(op). */
+#define F32_FAMILY(family, fwd_fn, slope_fn)                                             \
+    F32_OP(f32_##family##_op, fwd_fn, slope_fn)                                          \
+    template <class Run>                                                                 \
+    static golu_status f32_run_##family(const golu_act *, const kconsts &c, Run run)     \
+    {                                                                                    \
+        return run(f32_##family##_op{c});                                                \
+    }
+
 F32_OP(f32_golu1_op, golu1_fwd_v, golu1_slope_v)
 F32_OP(f32_golu_op, golu_fwd_v, golu_slope_v)
-F32_OP(f32_relu_op, relu_fwd_v, relu_slope_v)
-F32_OP(f32_leaky_op, leaky_fwd_v, leaky_slope_v)
-F32_OP(f32_elu_op, elu_fwd_v, elu_slope_v)
-F32_OP(f32_gelu_op, gelu_fwd_v, gelu_slope_v)
-F32_OP(f32_gelu_tanh_op, gelu_tanh_fwd_v, gelu_tanh_slope_v)
-F32_OP(f32_silu_op, silu_fwd_v, silu_slope_v)
-F32_OP(f32_mish_op, mish_fwd_v, mish_slope_v)
+F32_FAMILY(relu, relu_fwd_v, relu_slope_v)
+F32_FAMILY(leaky, leaky_fwd_v, leaky_slope_v)
+F32_FAMILY(elu, elu_fwd_v, elu_slope_v)
+F32_FAMILY(gelu, gelu_fwd_v, gelu_slope_v)
+F32_FAMILY(gelu_tanh, gelu_tanh_fwd_v, gelu_tanh_slope_v)
+F32_FAMILY(silu, silu_fwd_v, silu_slope_v)
+F32_FAMILY(mish, mish_fwd_v, mish_slope_v)
 
-/* run(op) with the float32-family operation of act (already validated). */
+/* GoLU: the default parameters take the specialised kernels, as on the CPU. */
+template <class Run>
+static golu_status f32_run_golu(const golu_act *act, const kconsts &c, Run run)
+{
+    return golu_is_default(act) ? run(f32_golu1_op{c}) : run(f32_golu_op{c});
+}
+
+/* run(op) with the float32-family operation of act (already validated): one
+ * case per GOLU_ACT_LIST row, its kernel family's runner. */
 template <class Run> static golu_status with_f32_op(const golu_act *act, Run run)
 {
     const kconsts c = kconsts_make(act);
     switch (act->kind) {
-    case GOLU_ACT_GOLU:
-        /* the default parameters take the specialised kernels, as on the CPU */
-        return golu_is_default(act) ? run(f32_golu1_op{c}) : run(f32_golu_op{c});
-    case GOLU_ACT_RELU: return run(f32_relu_op{c});
-    case GOLU_ACT_LEAKY_RELU:
-    case GOLU_ACT_PRELU: return run(f32_leaky_op{c});
-    case GOLU_ACT_ELU: return run(f32_elu_op{c});
-    case GOLU_ACT_GELU: return run(f32_gelu_op{c});
-    case GOLU_ACT_GELU_TANH: return run(f32_gelu_tanh_op{c});
-    case GOLU_ACT_SILU: return run(f32_silu_op{c});
-    case GOLU_ACT_MISH: return run(f32_mish_op{c});
+#define F32_CASE_(E, name, value, alias, quiet, a, b, g, grads, rule, kern, ...)         \
+    case GOLU_ACT_##E: return f32_run_##kern(act, c, run);
+        GOLU_ACT_LIST(F32_CASE_)
+#undef F32_CASE_
     default: return GOLU_ERR_ACT;
     }
 }
@@ -100,31 +110,39 @@ struct f64_golu_op {
         }                                                                                \
     };
 
-F64_OP(f64_relu_op, relu_f, relu_d)
-F64_OP(f64_leaky_op, leaky_f, leaky_d)
-F64_OP(f64_elu_op, elu_f, elu_d)
-F64_OP(f64_gelu_op, gelu_f_cuda, gelu_d_cuda)
-F64_OP(f64_gelu_tanh_op, gelu_tanh_f, gelu_tanh_d)
-F64_OP(f64_silu_op, silu_f, silu_d)
-F64_OP(f64_mish_op, mish_f, mish_d)
+/* A kernel family's operation, and f64_run_<family>(act, run) = run(op). */
+#define F64_FAMILY(family, f, d)                                                         \
+    F64_OP(f64_##family##_op, f, d)                                                      \
+    template <class Run>                                                                 \
+    static golu_status f64_run_##family(const golu_act *act, Run run)                    \
+    {                                                                                    \
+        return run(f64_##family##_op{*act});                                             \
+    }
 
-/* run(op) with the float64 operation of act (already validated). */
+F64_FAMILY(relu, relu_f, relu_d)
+F64_FAMILY(leaky, leaky_f, leaky_d)
+F64_FAMILY(elu, elu_f, elu_d)
+F64_FAMILY(gelu, gelu_f_cuda, gelu_d_cuda)
+F64_FAMILY(gelu_tanh, gelu_tanh_f, gelu_tanh_d)
+F64_FAMILY(silu, silu_f, silu_d)
+F64_FAMILY(mish, mish_f, mish_d)
+
+/* GoLU: the default parameters take the specialised kernels, as on the CPU. */
+template <class Run> static golu_status f64_run_golu(const golu_act *act, Run run)
+{
+    const golu_prm p = golu_prm_make(act);
+    return p.deflt ? run(f64_golu1_op{}) : run(f64_golu_op{p});
+}
+
+/* run(op) with the float64 operation of act (already validated): one case
+ * per GOLU_ACT_LIST row, its kernel family's runner. */
 template <class Run> static golu_status with_f64_op(const golu_act *act, Run run)
 {
-    const golu_act a = *act;
     switch (act->kind) {
-    case GOLU_ACT_GOLU: {
-        const golu_prm p = golu_prm_make(act);
-        return p.deflt ? run(f64_golu1_op{}) : run(f64_golu_op{p});
-    }
-    case GOLU_ACT_RELU: return run(f64_relu_op{a});
-    case GOLU_ACT_LEAKY_RELU:
-    case GOLU_ACT_PRELU: return run(f64_leaky_op{a});
-    case GOLU_ACT_ELU: return run(f64_elu_op{a});
-    case GOLU_ACT_GELU: return run(f64_gelu_op{a});
-    case GOLU_ACT_GELU_TANH: return run(f64_gelu_tanh_op{a});
-    case GOLU_ACT_SILU: return run(f64_silu_op{a});
-    case GOLU_ACT_MISH: return run(f64_mish_op{a});
+#define F64_CASE_(E, name, value, alias, quiet, a, b, g, grads, rule, kern, ...)         \
+    case GOLU_ACT_##E: return f64_run_##kern(act, run);
+        GOLU_ACT_LIST(F64_CASE_)
+#undef F64_CASE_
     default: return GOLU_ERR_ACT;
     }
 }

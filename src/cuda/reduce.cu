@@ -129,8 +129,7 @@ static golu_status param_grad_check(const golu_act *act, golu_dtype dtype, const
         return GOLU_ERR_NULL;
     if (!golu_cuda_aligned(out, sizeof(double)))
         return GOLU_ERR_SHAPE;
-    if (act->kind != GOLU_ACT_GOLU && act->kind != GOLU_ACT_PRELU &&
-        act->kind != GOLU_ACT_LEAKY_RELU)
+    if (golu_act_grads(act->kind) == 0)
         return GOLU_ERR_NO_PARAMS;
     if (n == 0)
         return GOLU_OK;

@@ -233,8 +233,7 @@ golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act, golu_dtype
         return st;
     if (!out)
         return GOLU_ERR_NULL;
-    if (act->kind != GOLU_ACT_GOLU && act->kind != GOLU_ACT_PRELU &&
-        act->kind != GOLU_ACT_LEAKY_RELU)
+    if (golu_act_grads(act->kind) == 0)
         return GOLU_ERR_NO_PARAMS;
     out[0] = out[1] = out[2] = 0.0;
     if (n == 0)

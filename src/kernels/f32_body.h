@@ -106,18 +106,30 @@ DEFINE_ACT(mish, mish_fwd_v, mish_slope_v)
 DEFINE_GOLU_DISPATCH()
 DEFINE_GOLU_DISPATCH(_odd)
 
-#define ACT_TABLE(dir)                                                                   \
-    {                                                                                    \
-        [GOLU_ACT_GOLU] = KERNEL(golu_##dir), [GOLU_ACT_RELU] = KERNEL(relu_##dir),      \
-        [GOLU_ACT_LEAKY_RELU] = KERNEL(leaky_##dir),                                     \
-        [GOLU_ACT_PRELU] = KERNEL(leaky_##dir), [GOLU_ACT_ELU] = KERNEL(elu_##dir),      \
-        [GOLU_ACT_GELU] = KERNEL(gelu_##dir),                                            \
-        [GOLU_ACT_GELU_TANH] = KERNEL(gelu_tanh_##dir),                                  \
-        [GOLU_ACT_SILU] = KERNEL(silu_##dir), [GOLU_ACT_MISH] = KERNEL(mish_##dir),      \
-    }
+/* The tables indexed by kind, one entry per GOLU_ACT_LIST row (internal.h):
+ * the row's kernel family, e.g. [GOLU_ACT_PRELU] = leaky_fwd_avx2. */
+#define ACT_FWD_(...)     GOLU_ACT_KERNEL_ENTRY(KERNEL, fwd, __VA_ARGS__)
+#define ACT_BWD_(...)     GOLU_ACT_KERNEL_ENTRY(KERNEL, bwd, __VA_ARGS__)
+#define ACT_FWD_ODD_(...) GOLU_ACT_KERNEL_ENTRY(KERNEL, fwd_odd, __VA_ARGS__)
+#define ACT_BWD_ODD_(...) GOLU_ACT_KERNEL_ENTRY(KERNEL, bwd_odd, __VA_ARGS__)
 
 const golu_kernel_table GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX) = {
-    VD_ISA_ENUM,        ACT_TABLE(fwd),     ACT_TABLE(bwd),
-    ACT_TABLE(fwd_odd), ACT_TABLE(bwd_odd), CVT_BF16_TO_F32,
-    CVT_F16_TO_F32,     CVT_F32_TO_BF16,    CVT_F32_TO_F16,
+    VD_ISA_ENUM,
+    {GOLU_ACT_LIST(ACT_FWD_)},
+    {GOLU_ACT_LIST(ACT_BWD_)},
+    {GOLU_ACT_LIST(ACT_FWD_ODD_)},
+    {GOLU_ACT_LIST(ACT_BWD_ODD_)},
+    CVT_BF16_TO_F32,
+    CVT_F16_TO_F32,
+    CVT_F32_TO_BF16,
+    CVT_F32_TO_F16,
 };
+#define ACT_TABLE_SIZE_(field)                                                           \
+    (sizeof GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX).field /                               \
+     sizeof GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX).field[0])
+_Static_assert(ACT_TABLE_SIZE_(f32_fwd) == GOLU_ACT_COUNT, "f32_fwd: one per kind");
+_Static_assert(ACT_TABLE_SIZE_(f32_bwd) == GOLU_ACT_COUNT, "f32_bwd: one per kind");
+_Static_assert(ACT_TABLE_SIZE_(f32_fwd_odd) == GOLU_ACT_COUNT,
+               "f32_fwd_odd: one per kind");
+_Static_assert(ACT_TABLE_SIZE_(f32_bwd_odd) == GOLU_ACT_COUNT,
+               "f32_bwd_odd: one per kind");

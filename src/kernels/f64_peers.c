@@ -95,13 +95,14 @@ static f64_slope gelu_d(double x, const golu_act *act)
 /* y[i] = f(x[i]); dx[i] = dy[i] * f'(x[i]). Each element is read before its
  * output is written, so y == x, dx == x and dx == dy are fine. */
 #define F64_LOOPS(name)                                                                  \
-    static void name##_fwd(const double *x, double *y, size_t n, const golu_act *act)    \
+    static void golu_f64_##name##_fwd(const double *x, double *y, size_t n,              \
+                                      const golu_act *act)                               \
     {                                                                                    \
         for (size_t i = 0; i < n; i++)                                                   \
             y[i] = name##_f(x[i], act);                                                  \
     }                                                                                    \
-    static void name##_bwd(const double *x, const double *dy, double *dx, size_t n,      \
-                           const golu_act *act)                                          \
+    static void golu_f64_##name##_bwd(const double *x, const double *dy, double *dx,     \
+                                      size_t n, const golu_act *act)                     \
     {                                                                                    \
         for (size_t i = 0; i < n; i++)                                                   \
             dx[i] = f64_slope_apply(name##_d(x[i], act), dy[i]);                         \
@@ -115,26 +116,15 @@ F64_LOOPS(gelu_tanh)
 F64_LOOPS(silu)
 F64_LOOPS(mish)
 
-const golu_f64_fwd_fn golu_f64_fwd[GOLU_ACT_COUNT] = {
-    [GOLU_ACT_GOLU] = golu_f64_golu_fwd,
-    [GOLU_ACT_RELU] = relu_fwd,
-    [GOLU_ACT_LEAKY_RELU] = leaky_fwd,
-    [GOLU_ACT_PRELU] = leaky_fwd,
-    [GOLU_ACT_ELU] = elu_fwd,
-    [GOLU_ACT_GELU] = gelu_fwd,
-    [GOLU_ACT_GELU_TANH] = gelu_tanh_fwd,
-    [GOLU_ACT_SILU] = silu_fwd,
-    [GOLU_ACT_MISH] = mish_fwd,
-};
+/* The tables, one entry per GOLU_ACT_LIST row (internal.h): the row's kernel
+ * family's loops, golu_f64_<kern>_fwd/_bwd (GoLU's are in f64_golu.c). */
+#define F64_KERNEL(fn) golu_f64_##fn
+#define F64_FWD_(...)  GOLU_ACT_KERNEL_ENTRY(F64_KERNEL, fwd, __VA_ARGS__)
+#define F64_BWD_(...)  GOLU_ACT_KERNEL_ENTRY(F64_KERNEL, bwd, __VA_ARGS__)
 
-const golu_f64_bwd_fn golu_f64_bwd[GOLU_ACT_COUNT] = {
-    [GOLU_ACT_GOLU] = golu_f64_golu_bwd,
-    [GOLU_ACT_RELU] = relu_bwd,
-    [GOLU_ACT_LEAKY_RELU] = leaky_bwd,
-    [GOLU_ACT_PRELU] = leaky_bwd,
-    [GOLU_ACT_ELU] = elu_bwd,
-    [GOLU_ACT_GELU] = gelu_bwd,
-    [GOLU_ACT_GELU_TANH] = gelu_tanh_bwd,
-    [GOLU_ACT_SILU] = silu_bwd,
-    [GOLU_ACT_MISH] = mish_bwd,
-};
+const golu_f64_fwd_fn golu_f64_fwd[GOLU_ACT_COUNT] = {GOLU_ACT_LIST(F64_FWD_)};
+const golu_f64_bwd_fn golu_f64_bwd[GOLU_ACT_COUNT] = {GOLU_ACT_LIST(F64_BWD_)};
+_Static_assert(sizeof golu_f64_fwd / sizeof golu_f64_fwd[0] == GOLU_ACT_COUNT,
+               "golu_f64_fwd: one per kind");
+_Static_assert(sizeof golu_f64_bwd / sizeof golu_f64_bwd[0] == GOLU_ACT_COUNT,
+               "golu_f64_bwd: one per kind");

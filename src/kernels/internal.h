@@ -22,6 +22,36 @@
 #endif
 
 /* ------------------------------------------------------------------------ */
+/* Activation kinds (act.c; the list is GOLU_ACT_LIST in golu.h)             */
+/* ------------------------------------------------------------------------ */
+
+/* How many entries of golu_param_grad's out[] a kind fills (the list's grads
+ * column); 0 for the kinds without learnable parameters and unknown kinds.
+ * Inline: the CUDA library checks the same without libgolu's hidden symbols. */
+static inline int golu_act_grads(golu_act_kind kind)
+{
+    switch (kind) {
+#define GOLU_ACT_GRADS_(E, name, value, alias, quiet, a, b, g, grads, ...)               \
+    case GOLU_ACT_##E: return grads;
+        GOLU_ACT_LIST(GOLU_ACT_GRADS_)
+#undef GOLU_ACT_GRADS_
+    default: return 0;
+    }
+}
+
+/*
+ * One entry of a table indexed by kind, from a GOLU_ACT_LIST row:
+ * [GOLU_ACT_<E>] = M(<kern>_<dir>), kern the row's kernel family. A family
+ * that lacks the kernel is a compile error, never a NULL entry. Wrap it in a
+ * callback that names M and the direction:
+ *   #define FWD_(...) GOLU_ACT_KERNEL_ENTRY(KERNEL, fwd, __VA_ARGS__)
+ *   ... table = {GOLU_ACT_LIST(FWD_)};
+ */
+#define GOLU_ACT_KERNEL_ENTRY(M, dir, E, name, value, alias, quiet, a, b, g, grads,      \
+                              rule, kern, ...)                                           \
+    [GOLU_ACT_##E] = M(kern##_##dir),
+
+/* ------------------------------------------------------------------------ */
 /* float32 kernels, one table per ISA                                        */
 /* ------------------------------------------------------------------------ */
 

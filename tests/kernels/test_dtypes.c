@@ -20,9 +20,6 @@
 #define F64_GOLU_BOUND 1.0
 #define F64_PEER_BOUND 4.0 /* provisional: the lead states the peers' bounds */
 
-static const char *const act_names[GOLU_ACT_COUNT] = {
-    "golu", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh", "silu", "mish"};
-
 enum { N16 = 65536 };
 
 static uint16_t in16[N16], ones16[2][N16], out16[N16], dyr16[2][N16];
@@ -71,7 +68,7 @@ static void test_all16(golu_dtype dt)
                 ref[i] = golu_ref_ld(&a, (golu_dir)d, x);
                 scale[i] = d ? golu_ref_bwd_scale_ld(&a, x) : 0;
             }
-            printf("  %-10s %s:", act_names[k], dname(d));
+            printf("  %-10s %s:", act_list_name(k), dname(d));
             golu_isa isa;
             for (int ii = 0; isa_at(ii, &isa); ii++) {
                 golu_ctx *ctx = ctx_for_isa(isa, 0);
@@ -80,7 +77,8 @@ static void test_all16(golu_dtype dt)
                 golu_status st =
                     run(ctx, &a, dt, d, in16, ones16[dt == GOLU_F16], out16, N16);
                 golu_ctx_destroy(ctx);
-                if (!CHECK(st == GOLU_OK, "%s: %s", act_names[k], golu_status_str(st)))
+                if (!CHECK(st == GOLU_OK, "%s: %s", act_list_name(k),
+                           golu_status_str(st)))
                     continue;
                 worst w = {0, 0, 0};
                 long bad = 0, not_cr = 0;
@@ -113,11 +111,11 @@ static void test_all16(golu_dtype dt)
                         CHECK(0,
                               "%s %s %s %s x=%Lg (%04x): got %04x (%Lg), want %La "
                               "(correctly rounded %04x), %.3g ulp",
-                              act_names[k], dname(d), golu_dtype_name(dt),
+                              act_list_name(k), dname(d), golu_dtype_name(dt),
                               golu_isa_name(isa), x, i, out16[i], elem_get(dt, out16, i),
                               ref[i], cr16(dt, ref[i]), e);
                 }
-                CHECK(bad == 0, "%s %s %s %s: %ld inputs out of bounds", act_names[k],
+                CHECK(bad == 0, "%s %s %s %s: %ld inputs out of bounds", act_list_name(k),
                       dname(d), golu_dtype_name(dt), golu_isa_name(isa), bad);
                 printf(" %s %.4f (%.6g)", golu_isa_name(isa), w.err, w.x);
                 if (k == GOLU_ACT_GOLU)
@@ -146,7 +144,7 @@ static void test_random_dy16(golu_dtype dt)
             ref[i] = golu_ref_ld(&a, GOLU_DIR_BWD, x) * g;
             scale[i] = golu_ref_bwd_scale_ld(&a, x) * fabsl(g);
         }
-        printf("  %-10s:", act_names[k]);
+        printf("  %-10s:", act_list_name(k));
         golu_isa isa;
         for (int ii = 0; isa_at(ii, &isa); ii++) {
             golu_ctx *ctx = ctx_for_isa(isa, 0);
@@ -154,7 +152,7 @@ static void test_random_dy16(golu_dtype dt)
                 continue;
             golu_status st = run(ctx, &a, dt, 1, in16, dy, out16, N16);
             golu_ctx_destroy(ctx);
-            if (!CHECK(st == GOLU_OK, "%s: %s", act_names[k], golu_status_str(st)))
+            if (!CHECK(st == GOLU_OK, "%s: %s", act_list_name(k), golu_status_str(st)))
                 continue;
             worst w = {0, 0, 0};
             long bad = 0;
@@ -163,11 +161,11 @@ static void test_random_dy16(golu_dtype dt)
                 worst_add(&w, e, (double)elem_get(dt, in16, i));
                 if (!(e <= 1.0) && bad++ < 5)
                     CHECK(0, "%s bwd %s %s x=%Lg dy=%Lg: got %Lg, want %Lg (%.3g ulp)",
-                          act_names[k], golu_dtype_name(dt), golu_isa_name(isa),
+                          act_list_name(k), golu_dtype_name(dt), golu_isa_name(isa),
                           elem_get(dt, in16, i), elem_get(dt, dy, i),
                           elem_get(dt, out16, i), ref[i], e);
             }
-            CHECK(bad == 0, "%s bwd dy %s %s: %ld over 1 ulp", act_names[k],
+            CHECK(bad == 0, "%s bwd dy %s %s: %ld over 1 ulp", act_list_name(k),
                   golu_dtype_name(dt), golu_isa_name(isa), bad);
             printf(" %s %.4f", golu_isa_name(isa), w.err);
         }
@@ -215,7 +213,8 @@ static void test_special16(golu_dtype dt)
             CHECK_ST(golu_backward(ctx, &a, dt, x, dy, y, 8), GOLU_OK);
             for (int i = 0; i < 8; i++)
                 CHECK(isnan16(dt, y[i]), "%s %s %s bwd(x %04x, dy NaN) = %04x",
-                      act_names[k], golu_dtype_name(dt), golu_isa_name(isa), x[i], y[i]);
+                      act_list_name(k), golu_dtype_name(dt), golu_isa_name(isa), x[i],
+                      y[i]);
         }
         golu_ctx_destroy(ctx);
     }
@@ -288,7 +287,7 @@ static void test_f64(void)
                 scale64[i] = d ? golu_ref_bwd_scale_mpfr(&a, in64[i]) : 0;
             }
             if (k < GOLU_ACT_COUNT)
-                printf("  %-10s %s:", act_names[a.kind], dname(d));
+                printf("  %-10s %s:", act_list_name(a.kind), dname(d));
             else
                 printf("  golu(%g,%g,%g) %s:", a.alpha, a.beta, a.gamma, dname(d));
             golu_isa isa;
@@ -298,7 +297,7 @@ static void test_f64(void)
                     continue;
                 golu_status st = run(ctx, &a, GOLU_F64, d, in64, ones64, out64, N64);
                 golu_ctx_destroy(ctx);
-                if (!CHECK(st == GOLU_OK, "%s: %s", act_names[a.kind],
+                if (!CHECK(st == GOLU_OK, "%s: %s", act_list_name(a.kind),
                            golu_status_str(st)))
                     continue;
                 worst w = {0, 0, 0};
@@ -308,10 +307,10 @@ static void test_f64(void)
                     worst_add(&w, e, in64[i]);
                     if (!(e <= bound) && bad++ < 5)
                         CHECK(0, "%s %s f64 %s x=%a: got %a, want %La (%.3g ulp)",
-                              act_names[a.kind], dname(d), golu_isa_name(isa), in64[i],
-                              out64[i], ref64[i], e);
+                              act_list_name(a.kind), dname(d), golu_isa_name(isa),
+                              in64[i], out64[i], ref64[i], e);
                 }
-                CHECK(bad == 0, "%s %s f64 %s: %ld over %g ulp", act_names[a.kind],
+                CHECK(bad == 0, "%s %s f64 %s: %ld over %g ulp", act_list_name(a.kind),
                       dname(d), golu_isa_name(isa), bad, bound);
                 printf(" %s %.4f (%.17g)", golu_isa_name(isa), w.err, w.x);
             }
@@ -336,18 +335,18 @@ static void test_nan64(void)
         golu_act a = act_of(k);
         CHECK_ST(golu_backward(NULL, &a, GOLU_F64, xs, dy, dx, NX), GOLU_OK);
         for (int i = 0; i < NX; i++)
-            CHECK(isnan(dx[i]), "%s f64 bwd(x %g, dy NaN) = %g", act_names[k], xs[i],
+            CHECK(isnan(dx[i]), "%s f64 bwd(x %g, dy NaN) = %g", act_list_name(k), xs[i],
                   dx[i]);
         CHECK_ST(golu_backward(NULL, &a, GOLU_F64, nx, ones, dx, NX), GOLU_OK);
         for (int i = 0; i < NX; i++)
-            CHECK(isnan(dx[i]), "%s f64 bwd(x NaN) = %g", act_names[k], dx[i]);
+            CHECK(isnan(dx[i]), "%s f64 bwd(x NaN) = %g", act_list_name(k), dx[i]);
         CHECK_ST(golu_forward(NULL, &a, GOLU_F64, nx, dx, NX), GOLU_OK);
         for (int i = 0; i < NX; i++)
-            CHECK(isnan(dx[i]), "%s f64 fwd(NaN) = %g", act_names[k], dx[i]);
+            CHECK(isnan(dx[i]), "%s f64 fwd(NaN) = %g", act_list_name(k), dx[i]);
     }
 }
 
-/* The limits and signed zeros of GoLU in float64 (REFERENCE.md). */
+/* The limits and signed zeros of GoLU in float64 (docs/MATH.md). */
 static void test_golu_limits64(void)
 {
     golu_act g = act_of(GOLU_ACT_GOLU);

@@ -4,7 +4,7 @@
  *
  * The sample: every 4099th bit pattern of the whole float range (NaNs and
  * infinities included), plus about 20k inputs around each special point
- * (zero, the saturation thresholds of REFERENCE.md, the extrema of GoLU and
+ * (zero, the saturation thresholds of docs/MATH.md, the extrema of GoLU and
  * of its peers, where exp over- and underflows, the subnormal boundary).
  * Errors are in ulps of the exact result (backward: of max(|f'|, s), see
  * golu_ref_bwd_scale_ld). Bounds: GoLU 1 ulp both ways, with any dy and any
@@ -12,7 +12,7 @@
  * states theirs. The worst error per kernel
  * and path is printed so the bounds can be tightened.
  *
- * Also: special values as REFERENCE.md and golu.h state them, NaN in dy,
+ * Also: special values as docs/MATH.md and golu.h state them, NaN in dy,
  * dy scaling, GoLU with other alpha/beta/gamma, and bit identity of float32
  * GoLU across paths.
  */
@@ -22,9 +22,6 @@
 #define GOLU_BOUND       1.0 /* golu.h: float32 GoLU within 1 ulp */
 #define PEER_BOUND       4.0 /* provisional: the lead states the peers' bounds */
 #define GOLU_PARAM_BOUND 1.0 /* golu.h's 1 ulp holds for any alpha/beta/gamma */
-
-static const char *const act_names[GOLU_ACT_COUNT] = {
-    "golu", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh", "silu", "mish"};
 
 static double bound_of(int kind)
 {
@@ -49,7 +46,7 @@ static void push(float x)
     sample[n_sample++] = x;
 }
 
-/* Special points: REFERENCE.md thresholds, extrema, exp limits. */
+/* Special points: docs/MATH.md thresholds, extrema, exp limits. */
 static const float special_points[] = {
     0.0f, /* zero and the subnormals around it */
     0x1p-126f,
@@ -121,7 +118,7 @@ static int run(golu_ctx *ctx, const golu_act *act, golu_dir dir, const float *x,
 {
     golu_status st = dir == GOLU_DIR_FWD ? golu_forward(ctx, act, GOLU_F32, x, y, n)
                                          : golu_backward(ctx, act, GOLU_F32, x, dy, y, n);
-    return CHECK(st == GOLU_OK, "%s %s: %s", act_names[act->kind], dname(dir),
+    return CHECK(st == GOLU_OK, "%s %s: %s", act_list_name(act->kind), dname(dir),
                  golu_status_str(st));
 }
 
@@ -145,11 +142,11 @@ static long same_bits(const golu_act *act, golu_dir d, golu_isa isa, const float
     for (size_t i = 0; i < n; i++)
         if (f32_bits(got_buf[i]) != f32_bits(first_path[i]) && diff++ < 5 && must)
             CHECK(0, "%s %s x=%a: %s gives %08x, the first path %08x",
-                  act_names[act->kind], dname(d), (double)x[i], golu_isa_name(isa),
+                  act_list_name(act->kind), dname(d), (double)x[i], golu_isa_name(isa),
                   f32_bits(got_buf[i]), f32_bits(first_path[i]));
     if (must)
         CHECK(diff == 0, "%s %s on %s: %ld results differ in bits from the first path",
-              act_names[act->kind], dname(d), golu_isa_name(isa), diff);
+              act_list_name(act->kind), dname(d), golu_isa_name(isa), diff);
     return diff;
 }
 
@@ -182,13 +179,13 @@ static void measure(const golu_act *act, golu_dir dir, const float *x, const flo
             if (!(e <= bound) && bad++ < 5)
                 CHECK(0,
                       "%s(%g,%g,%g) %s %s x=%a (%.9g) dy=%g: got %a, want %La (%.3g ulp)",
-                      act_names[act->kind], act->alpha, act->beta, act->gamma, dname(dir),
-                      golu_isa_name(isa), (double)x[i], (double)x[i],
+                      act_list_name(act->kind), act->alpha, act->beta, act->gamma,
+                      dname(dir), golu_isa_name(isa), (double)x[i], (double)x[i],
                       dy ? (double)dy[i] : 1.0, (double)got_buf[i], ref_buf[i], e);
         }
         CHECK(bad == 0,
               "%s(%g,%g,%g) %s %s: %ld of %zu inputs over %g ulp (max %.3g at %a)",
-              act_names[act->kind], act->alpha, act->beta, act->gamma, dname(dir),
+              act_list_name(act->kind), act->alpha, act->beta, act->gamma, dname(dir),
               golu_isa_name(isa), bad, n, bound, w.err, w.x);
         printf(" %s %.4f (%.9g)", golu_isa_name(isa), w.err, w.x);
         if (identity && first)
@@ -209,7 +206,7 @@ static void test_accuracy(void)
         golu_act act = act_of(k);
         for (int d = 0; d < 2; d++) {
             oracle(&act, (golu_dir)d, sample, NULL, n_sample);
-            printf("  %-10s %s:", act_names[k], dname((golu_dir)d));
+            printf("  %-10s %s:", act_list_name(k), dname((golu_dir)d));
             measure(&act, (golu_dir)d, sample, NULL, n_sample, bound_of(k),
                     k == GOLU_ACT_GOLU ? 2 : 1);
         }
@@ -233,7 +230,7 @@ static void test_random_dy(void)
     for (int k = 0; k < GOLU_ACT_COUNT; k++) {
         golu_act act = act_of(k);
         oracle(&act, GOLU_DIR_BWD, x, dy, n);
-        printf("  %-10s:", act_names[k]);
+        printf("  %-10s:", act_list_name(k));
         measure(&act, GOLU_DIR_BWD, x, dy, n, bound_of(k), k == GOLU_ACT_GOLU ? 2 : 1);
     }
     free(x);
@@ -295,7 +292,7 @@ static void eval_rep(golu_ctx *ctx, const golu_act *act, golu_dir dir, float x, 
 #define ORACLE 0xFFFFFFFFu /* within 1 ulp of the oracle */
 #define SELF   0xFFFFFFFEu /* x itself */
 
-/* GoLU's limits and signed zeros exactly as REFERENCE.md states them. */
+/* GoLU's limits and signed zeros exactly as docs/MATH.md states them. */
 static void special_golu(golu_ctx *ctx, const char *in)
 {
     static const struct {
@@ -310,7 +307,7 @@ static void special_golu(golu_ctx *ctx, const char *in)
         {-5.0f, 0x80000000u, ORACLE},
         {-100.0f, 0x80000000u, ORACLE},
         {-FLT_MAX, 0x80000000u, ORACLE},
-        /* REFERENCE.md: above 16.676971435546875 GoLU(x) rounds to x, above
+        /* docs/MATH.md: above 16.676971435546875 GoLU(x) rounds to x, above
          * 19.556343 GoLU'(x) rounds to 1. Near the thresholds a 1-ulp result
          * may still be the neighbour (16.677f gives x - ulp at 0.50001 ulp);
          * well past them it is the select. */
@@ -408,7 +405,7 @@ static void special_vs_oracle(golu_ctx *ctx, const char *in, const golu_act *a, 
         {
             int ok = isinf(ref) ? f32_bits(out[j]) == f32_bits((float)ref)
                                 : golu_ulp_err_f32(out[j], ref, sc) <= bound_of(a->kind);
-            CHECK(ok, "%s %s %s(%a) = %a, want %La", act_names[a->kind], in,
+            CHECK(ok, "%s %s %s(%a) = %a, want %La", act_list_name(a->kind), in,
                   dname((golu_dir)d), (double)x, (double)out[j], ref);
         }
     }
@@ -422,7 +419,7 @@ enum { N_XS = sizeof finite_xs / sizeof finite_xs[0] };
  * (also where f'(x) is 0). */
 static void special_nan(golu_ctx *ctx, const char *in, const golu_act *a)
 {
-    const char *an = act_names[a->kind];
+    const char *an = act_list_name(a->kind);
     float out[REP];
     for (int q = 0; q < N_NAN; q++) {
         float nan = bits_f32(nan_bits[q]);
@@ -463,9 +460,9 @@ static void special_dy_scaling(golu_ctx *ctx, const char *in, const golu_act *a)
             float want = dys[m] * one[1];
             FOR_COPIES(out, j)
             CHECK(f32_bits(out[j]) == f32_bits(want) || (want == 0 && out[j] == 0),
-                  "%s %s bwd(x %a, dy %a) = %a, want dy * %a = %a", act_names[a->kind],
-                  in, (double)finite_xs[t], (double)dys[m], (double)out[j],
-                  (double)one[1], (double)want);
+                  "%s %s bwd(x %a, dy %a) = %a, want dy * %a = %a",
+                  act_list_name(a->kind), in, (double)finite_xs[t], (double)dys[m],
+                  (double)out[j], (double)one[1], (double)want);
         }
     }
 }

@@ -6,14 +6,11 @@
  *   [-8, 8]; the kink conventions at 0 exactly;
  *   golu_param_grad for GoLU (alpha, beta, gamma), LeakyReLU and PReLU
  *   against differences in the parameter and against the closed forms of
- *   REFERENCE.md, one element at a time and summed; at extreme inputs;
+ *   docs/MATH.md, one element at a time and summed; at extreme inputs;
  *   golu_prelu_forward / golu_prelu_backward (dx, dslope) against naive loops
  *   and finite differences, for channels/inner layouts (3, 5), (4, 1), (1, 7).
  */
 #include "util.h"
-
-static const char *const act_names[GOLU_ACT_COUNT] = {
-    "golu", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh", "silu", "mish"};
 
 enum { NPTS = 2000 };
 
@@ -94,7 +91,7 @@ static void test_dx(void)
     for (int k = 0; k < GOLU_ACT_COUNT; k++) {
         golu_act a = act_of(k);
         char what[120];
-        snprintf(what, sizeof what, "%s default", act_names[k]);
+        snprintf(what, sizeof what, "%s default", act_list_name(k));
         check_dx(&a, what);
     }
     const golu_act others[] = {
@@ -114,7 +111,7 @@ static void test_dx(void)
     };
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         char what[120];
-        snprintf(what, sizeof what, "%s (%g, %g, %g)", act_names[others[i].kind],
+        snprintf(what, sizeof what, "%s (%g, %g, %g)", act_list_name(others[i].kind),
                  others[i].alpha, others[i].beta, others[i].gamma);
         check_dx(&others[i], what);
     }
@@ -150,8 +147,8 @@ static void test_kinks(void)
                 double got = dt ? g32[j] : g64[j];
                 double want = dt ? (double)(float)cases[i].want : cases[i].want;
                 CHECK(got == want, "%s(alpha %g)'(%s0) = %g in %s, want %g",
-                      act_names[a.kind], a.alpha, j ? "-" : "+", got, dt ? "f32" : "f64",
-                      want);
+                      act_list_name(a.kind), a.alpha, j ? "-" : "+", got,
+                      dt ? "f32" : "f64", want);
             }
         }
     }
@@ -159,7 +156,7 @@ static void test_kinks(void)
 
 /* ------------------------------------------------ parameter gradients --- */
 
-/* Closed forms of REFERENCE.md in long double; e * exp(-beta e) is taken as
+/* Closed forms of docs/MATH.md in long double; e * exp(-beta e) is taken as
  * exp(-gamma x - beta e) so that it is 0, not inf * 0, far left. */
 static void golu_param_exact(const golu_act *a, long double x, long double out[3])
 {
@@ -292,13 +289,13 @@ static void check_slope_param(golu_act_kind kind, double alpha)
         if (!ok && bad++ < 5)
             CHECK(0,
                   "%s(%g) d/dalpha at x=%g dy=%g: %.17g (%g %g), want %.17g, diff %.17g",
-                  act_names[kind], alpha, x[i], dy[i], out[0], out[1], out[2], t, fd);
+                  act_list_name(kind), alpha, x[i], dy[i], out[0], out[1], out[2], t, fd);
     }
-    CHECK(bad == 0, "%s d/dalpha: %ld bad", act_names[kind], bad);
+    CHECK(bad == 0, "%s d/dalpha: %ld bad", act_list_name(kind), bad);
     double out[3];
     CHECK_ST(golu_param_grad(NULL, &a, GOLU_F64, x, dy, NP, out), GOLU_OK);
     CHECK(fabsl(out[0] - sum) <= 1e-13L * mag, "%s d/dalpha sum %.17g, want %.17Lg",
-          act_names[kind], out[0], sum);
+          act_list_name(kind), out[0], sum);
 }
 
 static void test_param_grads(void)

@@ -28,9 +28,6 @@
 
 #include "util.h"
 
-static const char *const act_names[GOLU_ACT_COUNT] = {
-    "golu", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh", "silu", "mish"};
-
 enum {
     POOL = 4099,   /* distinct inputs; longer arrays repeat them */
     MAXN = 262147, /* the longest array: 256Ki + 3, above the threading threshold */
@@ -254,7 +251,7 @@ static void check_kernel(golu_ctx *ctx, golu_isa isa, golu_dtype dt, int k, int 
     size_t sz = golu_dtype_size(dt);
     golu_act a = act_of(k);
     char tag[100];
-    snprintf(tag, sizeof tag, "%s %s %s %s", act_names[k], bwd ? "bwd" : "fwd",
+    snprintf(tag, sizeof tag, "%s %s %s %s", act_list_name(k), bwd ? "bwd" : "fwd",
              golu_dtype_name(dt), golu_isa_name(isa));
     snprintf(crash_case, sizeof crash_case, "%s n = 1 calls", tag);
     /* The element-by-element evaluation of the pool, repeated. */
@@ -283,7 +280,7 @@ static void check_param_grad(golu_ctx *ctx, golu_isa isa, golu_dtype dt, int k)
     golu_act a = act_of(k);
     static double terms[POOL][3];
     long bad = 0;
-    snprintf(crash_case, sizeof crash_case, "param_grad %s %s %s", act_names[k],
+    snprintf(crash_case, sizeof crash_case, "param_grad %s %s %s", act_list_name(k),
              golu_dtype_name(dt), golu_isa_name(isa));
     for (size_t i = 0; i < POOL; i++) {
         golu_status st = golu_param_grad(ctx, &a, dt, xfin[dt] + i * sz,
@@ -323,13 +320,13 @@ static void check_param_grad(golu_ctx *ctx, golu_isa isa, golu_dtype dt, int k)
                 CHECK(0,
                       "param_grad %s %s %s n=%zu out[%d] = %.17g, sum of n = 1 calls "
                       "%.17Lg",
-                      act_names[k], golu_dtype_name(dt), golu_isa_name(isa), len, p,
+                      act_list_name(k), golu_dtype_name(dt), golu_isa_name(isa), len, p,
                       out[p], sum);
         }
         CHECK(guards_ok(x, len * sz) && guards_ok(dy, len * sz),
               "param_grad wrote outside");
     }
-    CHECK(bad == 0, "param_grad %s %s %s: %ld sums differ", act_names[k],
+    CHECK(bad == 0, "param_grad %s %s %s: %ld sums differ", act_list_name(k),
           golu_dtype_name(dt), golu_isa_name(isa), bad);
 }
 

@@ -12,9 +12,6 @@
 
 #include "util.h"
 
-static const char *const act_names[GOLU_ACT_COUNT] = {
-    "golu", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh", "silu", "mish"};
-
 enum { N = (1 << 20) + 13, NT = 5 };
 /* The finite lower part: 524290 = 2 * 5 * 13 * 37 * 109, far above the
  * threading threshold too. */
@@ -75,14 +72,15 @@ static void check_elementwise(golu_ctx *ctx, golu_isa isa, golu_dtype dt, int k,
         memset(out, 0x5A, N * sz);
         golu_status st = bwd ? golu_backward(ctx, &a, dt, xs[dt], dys[dt], out, N)
                              : golu_forward(ctx, &a, dt, xs[dt], out, N);
-        if (!CHECK(st == GOLU_OK, "%s: %s", act_names[k], golu_status_str(st)))
+        if (!CHECK(st == GOLU_OK, "%s: %s", act_list_name(k), golu_status_str(st)))
             return;
         if (t == 0)
             continue;
         long d = first_diff(ref, got, N, sz);
         CHECK(d < 0, "%s %s %s %s: %d threads differ from 1 thread at %ld (x = %Lg)",
-              act_names[k], bwd ? "bwd" : "fwd", golu_dtype_name(dt), golu_isa_name(isa),
-              thread_counts[t], d, d >= 0 ? elem_get(dt, xs[dt], (size_t)d) : 0.0L);
+              act_list_name(k), bwd ? "bwd" : "fwd", golu_dtype_name(dt),
+              golu_isa_name(isa), thread_counts[t], d,
+              d >= 0 ? elem_get(dt, xs[dt], (size_t)d) : 0.0L);
     }
 }
 
@@ -105,8 +103,8 @@ static void check_param_grad(golu_ctx *ctx, golu_isa isa, golu_dtype dt, int k)
             memcmp(first, out, sizeof first) == 0,
             "param_grad %s %s %s n=%zu: %d threads give (%.17g, %.17g, %.17g), 1 thread "
             "(%.17g, %.17g, %.17g)",
-            act_names[k], golu_dtype_name(dt), golu_isa_name(isa), n, thread_counts[t],
-            out[0], out[1], out[2], first[0], first[1], first[2]);
+            act_list_name(k), golu_dtype_name(dt), golu_isa_name(isa), n,
+            thread_counts[t], out[0], out[1], out[2], first[0], first[1], first[2]);
     }
 }
 

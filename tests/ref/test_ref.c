@@ -1,6 +1,6 @@
 /*
  * test_ref.c - the oracles themselves: the long double reference against
- * REFERENCE.md's 40-digit table, the peers' known minima and slopes, limits,
+ * docs/MATH.md's 40-digit table, the peers' known minima and slopes, limits,
  * kinks and NaN; the long double oracle against the MPFR one; and the ulp
  * error functions on hand-made cases.
  */
@@ -31,7 +31,7 @@ static long double df(const golu_act *a, long double x)
     return golu_ref_ld(a, GOLU_DIR_BWD, x);
 }
 
-/* |got - want| <= rel * |want|, want given to 15 digits in REFERENCE.md. */
+/* |got - want| <= rel * |want|, want given to 15 digits in docs/MATH.md. */
 #define CHECK_REL(got, want, rel)                                                        \
     CHECK(fabsl((got) - (want)) <= (rel)*fabsl(want),                                    \
           "%s = %.18Lg, want %.15Lg (rel %.1e)", #got, (long double)(got),               \

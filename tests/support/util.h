@@ -291,6 +291,42 @@ static inline void worst_add(worst *w, double err, double x)
 
 /* ------------------------------------------------------ activations ----- */
 
+/* A GOLU_ACT_LIST row (golu.h), read from the list itself rather than
+ * through the library: what the tests expect of each kind. rule and kern
+ * are the list's tokens as strings ("positive", "leaky"). */
+typedef struct act_list_row {
+    const char *name, *alias, *quiet;
+    int value;
+    double alpha, beta, gamma;
+    int grads;
+    const char *rule, *kern, *color, *desc;
+} act_list_row;
+
+/* The row of kind k, or NULL for an unknown kind. */
+static inline const act_list_row *act_list_row_of(int kind)
+{
+    static const act_list_row rows[] = {
+#define UTIL_ACT_ROW_(E, name, value, alias, quiet, a, b, g, grads, rule, kern, color,   \
+                      desc)                                                              \
+    [GOLU_ACT_##                                                                         \
+        E] = {name, alias, quiet, value, a, b, g, grads, #rule, #kern, color, desc},
+        GOLU_ACT_LIST(UTIL_ACT_ROW_)
+#undef UTIL_ACT_ROW_
+    };
+    _Static_assert(sizeof rows / sizeof rows[0] == GOLU_ACT_COUNT,
+                   "rows: one per activation");
+    return kind >= 0 && kind < GOLU_ACT_COUNT ? &rows[kind] : NULL;
+}
+
+/* The canonical name of a kind from the list (not through golu_act_name);
+ * "?" for an unknown kind. For messages, and as golu_act_name's expected
+ * value. */
+static inline const char *act_list_name(int kind)
+{
+    const act_list_row *r = act_list_row_of(kind);
+    return r ? r->name : "?";
+}
+
 /* An activation by kind with its defaults. */
 static inline golu_act act_of(int kind)
 {

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "golu.h"
 #include "harness.h"
 #include "rng.h"
 #include "safetensors.h"
@@ -144,32 +145,41 @@ static void make_cifar(const char *d)
 
 /* ------------------------------------------- the independent model --- */
 
-static const char *const ACTS[] = {"relu", "leaky_relu", "elu",  "gelu",
-                                   "silu", "mish",       "golu", "identity"};
-enum { N_ACTS = 8 };
+/* The rows golu variance writes by default, in its order: the kinds of its
+ * default --acts, then the identity (-1). Row k is named by the list of
+ * activations (golu.h), "identity" for the last. */
+static const int ROW_KIND[] = {
+    GOLU_ACT_RELU, GOLU_ACT_LEAKY_RELU, GOLU_ACT_ELU,  GOLU_ACT_GELU,
+    GOLU_ACT_SILU, GOLU_ACT_MISH,       GOLU_ACT_GOLU, -1};
+enum { N_ACTS = sizeof ROW_KIND / sizeof ROW_KIND[0] };
 
-/* The activations by their formulas (defaults: LeakyReLU 0.01, ELU 1). */
+static const char *row_name(int k)
+{
+    return ROW_KIND[k] < 0 ? "identity" : golu_act_name((golu_act_kind)ROW_KIND[k]);
+}
+
+/* Row k's activation by its formula (defaults: LeakyReLU 0.01, ELU 1). */
 static double act_f(int k, double x)
 {
-    switch (k) {
-    case 0: return x > 0 ? x : 0;
-    case 1: return x > 0 ? x : 0.01 * x;
-    case 2: return x > 0 ? x : expm1(x);
-    case 3: return 0.5 * x * erfc(-x / sqrt(2.0));
-    case 4: return x / (1 + exp(-x));
-    case 5: return x * tanh(x > 20 ? x : log1p(exp(x)));
-    case 6: return x * exp(-exp(-x));
+    switch (ROW_KIND[k]) {
+    case GOLU_ACT_RELU: return x > 0 ? x : 0;
+    case GOLU_ACT_LEAKY_RELU: return x > 0 ? x : 0.01 * x;
+    case GOLU_ACT_ELU: return x > 0 ? x : expm1(x);
+    case GOLU_ACT_GELU: return 0.5 * x * erfc(-x / sqrt(2.0));
+    case GOLU_ACT_SILU: return x / (1 + exp(-x));
+    case GOLU_ACT_MISH: return x * tanh(x > 20 ? x : log1p(exp(x)));
+    case GOLU_ACT_GOLU: return x * exp(-exp(-x));
     default: return x;
     }
 }
 
 static long double act_fl(int k, long double x)
 {
-    switch (k) {
-    case 3: return 0.5L * x * erfcl(-x / sqrtl(2.0L));
-    case 4: return x / (1 + expl(-x));
-    case 5: return x * tanhl(log1pl(expl(x)));
-    case 6: return x * expl(-expl(-x));
+    switch (ROW_KIND[k]) {
+    case GOLU_ACT_GELU: return 0.5L * x * erfcl(-x / sqrtl(2.0L));
+    case GOLU_ACT_SILU: return x / (1 + expl(-x));
+    case GOLU_ACT_MISH: return x * tanhl(log1pl(expl(x)));
+    case GOLU_ACT_GOLU: return x * expl(-expl(-x));
     default: return act_f(k, (double)x);
     }
 }
@@ -293,9 +303,9 @@ static void check_csv(const char *o, const unsigned char *px, size_t stride, int
         return;
     for (int k = 0; k < N_ACTS; k++) {
         double v[80], mean = 0, m2 = 0;
-        int n = csv_row(csv, ACTS[k], v, 80);
-        if (!CHECK(n == nimg + 4, "%s: row %s has %d values, want %d", path, ACTS[k], n,
-                   nimg + 4))
+        int n = csv_row(csv, row_name(k), v, 80);
+        if (!CHECK(n == nimg + 4, "%s: row %s has %d values, want %d", path, row_name(k),
+                   n, nimg + 4))
             continue;
         for (int i = 0; i < total; i++)
             mean += var[i][k] / total;
@@ -303,15 +313,15 @@ static void check_csv(const char *o, const unsigned char *px, size_t stride, int
             m2 += (var[i][k] - mean) * (var[i][k] - mean);
         for (int i = 0; i < nimg; i++)
             CHECK(fabs(v[i] - var[i][k]) <= 1e-10 * var[i][k],
-                  "%s %s image %d: %.17g, want %.17g", path, ACTS[k], i + 1, v[i],
+                  "%s %s image %d: %.17g, want %.17g", path, row_name(k), i + 1, v[i],
                   var[i][k]);
         CHECK(fabs(v[nimg] - mean) <= 1e-10 * mean, "%s %s mean: %.17g, want %.17g", path,
-              ACTS[k], v[nimg], mean);
+              row_name(k), v[nimg], mean);
         CHECK(fabs(v[nimg + 1] - sqrt(m2 / (total - 1))) <= 1e-8 * sqrt(m2 / (total - 1)),
-              "%s %s std: %.17g, want %.17g", path, ACTS[k], v[nimg + 1],
+              "%s %s std: %.17g, want %.17g", path, row_name(k), v[nimg + 1],
               sqrt(m2 / (total - 1)));
-        CHECK(v[nimg + 2] == total, "%s %s: stats over %g images, want %d", path, ACTS[k],
-              v[nimg + 2], total);
+        CHECK(v[nimg + 2] == total, "%s %s: stats over %g images, want %d", path,
+              row_name(k), v[nimg + 2], total);
     }
     free(csv);
 }
@@ -338,13 +348,13 @@ static void check_normal(const char *o)
     CHECK(fabs(closed[0] - 0.3408450569) < 1e-10, "ReLU's closed form");
     for (int k = 0; k < N_ACTS; k++) {
         double v[80];
-        int n = csv_row(csv, ACTS[k], v, 80);
+        int n = csv_row(csv, row_name(k), v, 80);
         if (n < 1)
             continue;
         double got = v[n - 1],
                want = isnan(closed[k]) ? simpson_normal_var(k) : closed[k];
         CHECK(fabs(got - want) < (isnan(closed[k]) ? 1e-9 : 1e-12),
-              "Var %s(Z), Z ~ N(0,1): %.15g, want %.15g", ACTS[k], got, want);
+              "Var %s(Z), Z ~ N(0,1): %.15g, want %.15g", row_name(k), got, want);
     }
     free(csv);
 }
@@ -436,6 +446,47 @@ static void test_curves(void)
     CHECK(fabs(v[21] - exp(-exp(-1.0))) < 1e-11, "curves.dat: GoLU's gate at 1 = %.15g",
           v[21]);
     free(dat);
+}
+
+/* Every activation, drawn in the colour its row of the list (golu.h) gives
+ * it: curves.gp names them all and their colours, in the order of --acts. */
+static void test_colors(void)
+{
+    static const struct {
+        const char *name, *color;
+    } rows[] = {
+#define COLOR_ROW_(E, name, value, alias, quiet, a, b, g, grads, rule, kern, color, ...) \
+    {name, color},
+        GOLU_ACT_LIST(COLOR_ROW_)
+#undef COLOR_ROW_
+    };
+    _Static_assert(sizeof rows / sizeof rows[0] == GOLU_ACT_COUNT,
+                   "rows: one per activation");
+    char o[PATH_MAX], path[PATH_MAX + 32], acts[512] = "", names[512] = "",
+                                           colors[512] = "";
+    for (int k = 0; k < GOLU_ACT_COUNT; k++) {
+        snprintf(acts + strlen(acts), sizeof acts - strlen(acts), "%s%s", k ? "," : "",
+                 rows[k].name);
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                 k ? " " : "", rows[k].name);
+        snprintf(colors + strlen(colors), sizeof colors - strlen(colors), "%s%s",
+                 k ? " " : "", rows[k].color);
+    }
+    path_in(o, sizeof o, "plot-colors");
+    const char *args[] = {"plot", "--acts", acts, "--out", o, NULL};
+    expect(have_gnuplot ? 0 : 1, NULL, args);
+    snprintf(path, sizeof path, "%s/curves.gp", o);
+    char *gp = read_text(path);
+    if (!CHECK(gp != NULL, "%s was not written", path))
+        return;
+    const char *n = strstr(gp, "\nnames = '"), *c = strstr(gp, "\ncolors = '");
+    CHECK(n && strncmp(n + 10, names, strlen(names)) == 0 &&
+              n[10 + strlen(names)] == '\'',
+          "%s: names are not '%s'", path, names);
+    CHECK(c && strncmp(c + 11, colors, strlen(colors)) == 0 &&
+              c[11 + strlen(colors)] == '\'',
+          "%s: colors are not '%s'", path, colors);
+    free(gp);
 }
 
 /* A checkpoint with the tensors the analysis takes and some it must not. */
@@ -603,6 +654,7 @@ int main(int argc, char **argv)
     test_variance();
     test_no_gnuplot();
     test_curves();
+    test_colors();
     test_weights();
     test_errors();
     if (harness_failures() == 0) {

@@ -11,6 +11,13 @@
 #include "cli.h"
 #include "gnuplot.h"
 
+/* Appends kind, with its defaults and its canonical name. */
+static void acts_add(analysis_acts *out, golu_act_kind kind)
+{
+    out->act[out->n] = golu_act_default(kind);
+    out->name[out->n++] = golu_act_name(kind);
+}
+
 int analysis_parse_acts(const char *flag, const char *list, analysis_acts *out)
 {
     char buf[1024], *items[ANALYSIS_MAX_ACTS];
@@ -32,10 +39,18 @@ int analysis_parse_acts(const char *flag, const char *list, analysis_acts *out)
                 cli_error("%s: '%s' is given twice", flag, items[i]);
                 return -1;
             }
-        out->act[out->n] = golu_act_default(a.kind);
-        out->name[out->n++] = golu_act_name(a.kind);
+        acts_add(out, a.kind);
     }
     return 0;
+}
+
+void analysis_all_acts(analysis_acts *out)
+{
+    out->n = 0;
+    for (int k = 0; k < GOLU_ACT_COUNT; k++)
+        if (k != GOLU_ACT_GOLU)
+            acts_add(out, (golu_act_kind)k);
+    acts_add(out, GOLU_ACT_GOLU); /* last: drawn over the others */
 }
 
 int analysis_make_dir(const char *flag, const char *dir)
@@ -89,13 +104,15 @@ void analysis_gp_prologue(FILE *f, const char *name)
 
 const char *analysis_color(golu_act_kind kind)
 {
-    static const char *const COLORS[GOLU_ACT_COUNT] = {
-        [GOLU_ACT_GOLU] = "#d62728",       [GOLU_ACT_RELU] = "#7f7f7f",
-        [GOLU_ACT_LEAKY_RELU] = "#bcbd22", [GOLU_ACT_PRELU] = "#8c564b",
-        [GOLU_ACT_ELU] = "#17becf",        [GOLU_ACT_GELU] = "#1f77b4",
-        [GOLU_ACT_GELU_TANH] = "#aec7e8",  [GOLU_ACT_SILU] = "#2ca02c",
-        [GOLU_ACT_MISH] = "#9467bd",
+    static const char *const COLORS[] = {
+#define ANALYSIS_COLOR_(E, name, value, alias, quiet, a, b, g, grads, rule, kern, color, \
+                        ...)                                                             \
+    [GOLU_ACT_##E] = color,
+        GOLU_ACT_LIST(ANALYSIS_COLOR_)
+#undef ANALYSIS_COLOR_
     };
+    _Static_assert(sizeof COLORS / sizeof COLORS[0] == GOLU_ACT_COUNT,
+                   "COLORS: one colour per activation");
     return (unsigned)kind < GOLU_ACT_COUNT ? COLORS[kind] : "#000000";
 }
 

@@ -25,6 +25,11 @@ typedef struct analysis_acts {
  * and repeats are errors naming the flag and the name (returns -1). */
 int analysis_parse_acts(const char *flag, const char *list, analysis_acts *out);
 
+/* Every activation of GOLU_ACT_LIST, in list order but GoLU last (drawn
+ * over the others), with its defaults. */
+void analysis_all_acts(analysis_acts *out);
+_Static_assert(GOLU_ACT_COUNT <= ANALYSIS_MAX_ACTS, "ANALYSIS_MAX_ACTS: too small");
+
 /* Creates dir (one level) unless it is already a directory; -1 with a message
  * naming the flag otherwise. */
 int analysis_make_dir(const char *flag, const char *dir);

@@ -105,12 +105,84 @@ int cli_parse_size(const char *flag, const char *s, size_t *out)
 int cli_parse_act(const char *flag, const char *s, golu_act *out)
 {
     if (golu_act_from_name(s, out) != GOLU_OK) {
-        cli_error("%s: unknown activation '%s' (known: golu, relu, leaky_relu, "
-                  "prelu, elu, gelu, gelu_tanh, silu, swish, mish)",
-                  flag, s);
+        cli_error("%s: unknown activation '%s' (known: %s)", flag, s, cli_acts_known());
         return -1;
     }
     return 0;
+}
+
+/* ------------------------------------------- the activations, in words --- */
+
+/* The rows of GOLU_ACT_LIST the texts below need: name and shown alias. */
+static const struct {
+    const char *name, *alias;
+} act_words[] = {
+#define CLI_ACT_WORDS_(E, name, value, alias, ...) [GOLU_ACT_##E] = {name, alias},
+    GOLU_ACT_LIST(CLI_ACT_WORDS_)
+#undef CLI_ACT_WORDS_
+};
+_Static_assert(sizeof act_words / sizeof act_words[0] == GOLU_ACT_COUNT,
+               "act_words: one row per activation");
+
+/* Appends s to buf (len bytes used of size), truncating at the end. */
+static void append(char *buf, size_t size, size_t *len, const char *s)
+{
+    int n = snprintf(buf + *len, size - *len, "%s", s);
+    if (n > 0)
+        *len += (size_t)n < size - *len ? (size_t)n : size - *len - 1;
+}
+
+const char *cli_acts_csv(void)
+{
+    static char buf[CLI_ACTS_MAX];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < GOLU_ACT_COUNT; k++) {
+        append(buf, sizeof buf, &len, k ? "," : "");
+        append(buf, sizeof buf, &len, act_words[k].name);
+    }
+    return buf;
+}
+
+const char *cli_acts_known(void)
+{
+    static char buf[CLI_ACTS_MAX];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < GOLU_ACT_COUNT; k++) {
+        append(buf, sizeof buf, &len, k ? ", " : "");
+        append(buf, sizeof buf, &len, act_words[k].name);
+        if (act_words[k].alias[0]) {
+            append(buf, sizeof buf, &len, ", ");
+            append(buf, sizeof buf, &len, act_words[k].alias);
+        }
+    }
+    return buf;
+}
+
+const char *cli_acts_help(int column, int indent)
+{
+    static char buf[CLI_ACTS_MAX];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < GOLU_ACT_COUNT; k++) {
+        char item[96];
+        snprintf(item, sizeof item, "%s%s%s%s%s", act_words[k].name,
+                 act_words[k].alias[0] ? " (" : "", act_words[k].alias,
+                 act_words[k].alias[0] ? ")" : "", k + 1 < GOLU_ACT_COUNT ? "," : "");
+        int width = (int)strlen(item);
+        if (k > 0 && column + 1 + width > CLI_HELP_COLUMNS) {
+            append(buf, sizeof buf, &len, "\n");
+            for (column = 0; column < indent; column++)
+                append(buf, sizeof buf, &len, " ");
+        } else if (k > 0) {
+            append(buf, sizeof buf, &len, " ");
+            column++;
+        }
+        append(buf, sizeof buf, &len, item);
+        column += width;
+    }
+    return buf;
 }
 
 int cli_parse_dtype(const char *flag, const char *s, golu_dtype *out)

@@ -32,6 +32,24 @@ int cli_parse_dtype(const char *flag, const char *s, golu_dtype *out);
 int cli_parse_isa(const char *flag, const char *s, golu_isa *out);
 
 /*
+ * The activations in words, from GOLU_ACT_LIST (golu.h) in list order, for
+ * usage texts and messages. Each returns a static buffer that the next call
+ * of the same function overwrites.
+ *   cli_acts_csv()        "golu,relu,leaky_relu,...,mish": the names
+ *   cli_acts_known()      "golu, relu, ..., silu, swish, mish": the names
+ *                         and the aliases shown in help texts
+ *   cli_acts_help(c, i)   "golu, relu, ..., silu (swish), mish" for a usage
+ *                         text: the list starts at column c, and wraps to
+ *                         lines indented by i columns so that no line is
+ *                         longer than CLI_HELP_COLUMNS
+ */
+#define CLI_ACTS_MAX     1024
+#define CLI_HELP_COLUMNS 80
+const char *cli_acts_csv(void);
+const char *cli_acts_known(void);
+const char *cli_acts_help(int column, int indent);
+
+/*
  * Splits a comma-separated list in place (s is modified): stores up to `max`
  * pointers in items and the count in *count. Empty items and too many items
  * are errors.

@@ -56,7 +56,7 @@ static void print_usage(void)
            "in the same run, and prints one row per combination of the lists below.\n"
            "\n"
            "  --act LIST        activations, or 'all' (default: all)\n"
-           "                    golu,relu,leaky_relu,prelu,elu,gelu,gelu_tanh,silu,mish\n"
+           "                    %s\n"
            "  --dir LIST        fwd,bwd (default: fwd,bwd)\n"
            "  --dtype LIST      f32,f64,bf16,f16 (default: f32; --gpu: f32,bf16)\n"
            "  --sizes LIST      elements per array, suffixes Ki Mi Gi\n"
@@ -90,7 +90,8 @@ static void print_usage(void)
            "is cudaMemcpyAsync device to device of the same bytes, timed in the same\n"
            "run; CUDA events around batches, median of batches; buffers rotate call\n"
            "to call over sets covering 4x the L2 cache, so no size runs from L2.\n"
-           "vs_memcpy 1.11 is 90 %% of the copy's bandwidth.\n");
+           "vs_memcpy 1.11 is 90 %% of the copy's bandwidth.\n",
+           cli_acts_csv());
 }
 
 /* ------------------------------------------------------------------------ */

@@ -32,8 +32,6 @@
 #define X_MIN     -4.0
 #define X_POINTS  801 /* step 0.01 */
 #define HIST_BINS 120
-/* The activations --weights looks for when --acts is not given. */
-#define ALL_ACTS "relu,leaky_relu,prelu,elu,gelu,gelu_tanh,silu,mish,golu"
 
 typedef struct popts {
     const char *out, *weights;
@@ -427,8 +425,8 @@ static int weights_load(const popts *o, analysis_acts *acts, act_weights *w)
     int found = 0;
     struct stat st;
     *acts = o->acts;
-    if (!o->acts_given && analysis_parse_acts("--acts", ALL_ACTS, acts))
-        return 2;
+    if (!o->acts_given) /* every activation that has runs */
+        analysis_all_acts(acts);
     if (stat(o->weights, &st) != 0 || !S_ISDIR(st.st_mode)) {
         cli_error("--weights: %s is not a directory (a golu compare output)", o->weights);
         return 2;

@@ -55,8 +55,7 @@ static void print_usage(void)
         "float32 checks every bit pattern; bf16 and f16 all 65536 inputs;\n"
         "f64 random samples.\n"
         "\n"
-        "  --act NAME        golu, relu, leaky_relu, prelu, elu, gelu, gelu_tanh,\n"
-        "                    silu (swish), mish\n"
+        "  --act NAME        %s\n"
         "  --dir fwd|bwd     f(x), or f'(x) as golu_backward with dy = 1 (default fwd)\n"
         "  --dtype T         f32, bf16, f16, f64 (default f32)\n"
         "  --isa ISA         auto, scalar, avx2, avx512, neon (default auto);\n"
@@ -80,7 +79,8 @@ static void print_usage(void)
         "                    when infinite)\n"
         "\n"
         "Backward errors are in ulps of max(|f'(x)|, s(x)), s the size of the\n"
-        "terms that cancel in f' (GoLU: alpha*G(x)), as src/ref/reference.h says.\n");
+        "terms that cancel in f' (GoLU: alpha*G(x)), as src/ref/reference.h says.\n",
+        cli_acts_help(20, 20));
 }
 
 static int parse_dir(const char *flag, const char *s, golu_dir *out)

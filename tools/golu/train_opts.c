@@ -257,13 +257,13 @@ void train_opts_usage(FILE *out)
 {
     fprintf(
         out,
-        "  --act NAME          activation: golu, relu, leaky_relu, prelu, elu, gelu,\n"
-        "                      gelu_tanh, silu (swish), mish\n"
+        "  --act NAME          activation: %s\n"
         "  --data PATH         images: a directory of IDX files (Fashion-MNIST layout)\n"
         "                      or CIFAR-10 binary batches; gpt: a text file\n"
         "  --out DIR           where the checkpoint and metrics go (required)\n"
         "  --optimizer NAME    sgd or adamw\n"
-        "  --schedule NAME     const, step (x gamma at 50%% and 75%%) or cosine\n");
+        "  --schedule NAME     const, step (x gamma at 50%% and 75%%) or cosine\n",
+        cli_acts_help(34, 22));
     for (int k = 0; k < N_OPTS; k++) {
         char flag[48];
         snprintf(flag, sizeof flag, "--%s%s", OPTS[k].flag,
