@@ -209,9 +209,9 @@ static json_t *tensor_entry(const nn_st_tensor *t, uint64_t off, uint64_t bytes)
     if (!shape || !e || json_array_size(shape) != (size_t)t->ndim ||
         json_object_set_new(e, "dtype", json_string(dtype_names[t->dtype])) < 0 ||
         json_object_set_new(e, "shape", shape) < 0 ||
-        json_object_set_new(e, "data_offsets",
-                            json_pack("[II]", (json_int_t)off, (json_int_t)(off + bytes))) <
-            0) {
+        json_object_set_new(
+            e, "data_offsets",
+            json_pack("[II]", (json_int_t)off, (json_int_t)(off + bytes))) < 0) {
         json_decref(e);
         return NULL;
     }
