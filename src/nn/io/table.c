@@ -62,6 +62,7 @@ nn_table *nn_table_create(void)
     return calloc(1, sizeof(nn_table));
 }
 
+/* Empties a cell (a string cell frees its copy). */
 static void cell_clear(const nn_table *t, cell *c, int col)
 {
     if (c->set && t->cols[col].kind == NN_TABLE_STR)
@@ -237,6 +238,7 @@ long nn_table_rows(const nn_table *t)
 
 /* ---------------------------------------------------------------- JSON -- */
 
+/* A new reference to a cell's JSON value, or NULL when out of memory. */
 static json_t *cell_json(const column *col, const cell *c)
 {
     if (!c->set)
@@ -324,6 +326,7 @@ static void md_cell(FILE *f, const char *s)
     fputs(" |", f);
 }
 
+/* A column's part of the Markdown alignment row. */
 static const char *md_rule(const column *c)
 {
     int right = c->align == NN_TABLE_ALIGN_RIGHT ||
@@ -331,6 +334,7 @@ static const char *md_rule(const column *c)
     return right ? "---:|" : "---|";
 }
 
+/* Header, alignment row and rows as a Markdown pipe table. */
 static void write_md(const nn_table *t, FILE *f)
 {
     char buf[NN_REALFMT_MAX];
@@ -365,6 +369,7 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* Header and rows as CSV, "\n" line ends. */
 static void write_csv(const nn_table *t, FILE *f)
 {
     char buf[NN_REALFMT_MAX];
