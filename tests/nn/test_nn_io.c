@@ -293,6 +293,10 @@ static void test_json_reals(void)
         int ok;
         if (!isfinite(v[k]))
             ok = json_is_null(b);
+        else if (v[k] == 0 && signbit(v[k]))
+            ok = json_is_integer(b) && json_integer_value(b) == 0; /* "-0" */
+        else if (v[k] == floor(v[k]) && fabs(v[k]) < 1e17)
+            ok = json_is_integer(b) && (double)json_integer_value(b) == v[k];
         else {
             double d = json_is_real(b) ? json_real_value(b) : NAN;
             ok = memcmp(&d, &v[k], sizeof d) == 0;
@@ -304,6 +308,31 @@ static void test_json_reals(void)
     json_decref(back);
     json_decref(arr);
     CHECK_INT(count_temp_files(), 0);
+
+    /* Integral values below 1e17 are integers, as "%.17g" prints them. */
+    static const struct {
+        const char *fmt;
+        double v;
+        const char *want;
+    } as_text[] = {{"%.17g", 123456789.0, "123456789"},
+                   {"%.17g", -0.0, "0"},
+                   {"%.17g", 0.5, "0.5"},
+                   {"%.17g", 1e17, "1e17"},
+                   {"%.17g", 99999999999999984.0, "99999999999999984"},
+                   {"%.10g", 2.0, "2"},
+                   {"%.4f", 2.0, "2.0"},
+                   {"%.3e", -0.0, "-0.0"},
+                   {"%.0f", 1e300, "1.0000000000000001e300"},
+                   {"%.10g", 0.1 + 0.2, "0.29999999999999999"},
+                   {"%.3e", DBL_MAX, "null"}};
+    for (size_t k = 0; k < NELEM(as_text); k++) {
+        json_t *j = nn_json_real_fmt(as_text[k].fmt, as_text[k].v);
+        char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        CHECK(t && strcmp(t, as_text[k].want) == 0, "%s of %.17g: %s, want %s",
+              as_text[k].fmt, as_text[k].v, t ? t : "(null)", as_text[k].want);
+        free(t);
+        json_decref(j);
+    }
 
     /* A short format keeps the value its text stands for. */
     json_t *r = nn_json_real_fmt("%.4f", 0.123456);
@@ -521,9 +550,13 @@ static void test_table_json_values(void)
         }
         char text[64];
         snprintf(text, sizeof text, "%.3e", reals[k]);
-        double want3 = strtod(text, NULL), got = json_real_value(r);
-        CHECK(json_is_real(r) && memcmp(&got, &reals[k], sizeof got) == 0,
-              "row %zu: r %.17g, want %.17g", k, got, reals[k]);
+        double want3 = strtod(text, NULL), got = json_number_value(r);
+        /* "%.17g" of -0.0 is the integer text "-0": 0. */
+        if (reals[k] == 0)
+            CHECK(json_is_integer(r) && json_integer_value(r) == 0, "row %zu: r of 0", k);
+        else
+            CHECK(json_is_real(r) && memcmp(&got, &reals[k], sizeof got) == 0,
+                  "row %zu: r %.17g, want %.17g", k, got, reals[k]);
         /* DBL_MAX's "1.798e+308" is above DBL_MAX: it stands for inf, null. */
         if (isinf(want3))
             CHECK(json_is_null(r3), "row %zu: r3 of %s is not null", k, text);

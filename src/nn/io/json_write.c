@@ -3,6 +3,7 @@
  */
 #include "json_write.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +15,41 @@
 /* jansson's precision field: the bits JSON_REAL_PRECISION(n) sets. */
 #define PRECISION_BITS JSON_REAL_PRECISION(0x1F)
 
+/* 1 when the printed text is an integer: optional spaces and sign, then
+ * digits only ("3", "  -12"; not "3.0", "1e5", "nan"). */
+static int integer_text(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    s += *s == '-' || *s == '+';
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
 json_t *nn_json_real(double v)
 {
-    return isfinite(v) ? json_real(v) : json_null();
+    return nn_json_real_fmt("%.17g", v);
 }
 
 json_t *nn_json_real_fmt(const char *fmt, double v)
 {
-    char text[NN_REALFMT_MAX];
+    char text[NN_REALFMT_MAX], *end = NULL;
     if (nn_realfmt_print(text, fmt, v) < 0)
         return NULL;
-    return nn_json_real(isfinite(v) ? strtod(text, NULL) : v);
+    double d = isfinite(v) ? strtod(text, NULL) : v;
+    if (!isfinite(d))
+        return json_null();
+    if (integer_text(text)) {
+        errno = 0;
+        long long i = strtoll(text, &end, 10);
+        if (errno != ERANGE)
+            return json_integer((json_int_t)i);
+    }
+    return json_real(d);
 }
 
 json_t *nn_json_text(const char *s)

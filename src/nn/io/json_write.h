@@ -5,14 +5,18 @@
  * atomically to a file (io/outfile.h). No JSON text is put together by hand
  * anywhere else.
  *
- * Numbers: reals are written with 17 significant digits ("%.17g", which is
- * what jansson's default gives, forced here whatever the flags say), so a
- * reader gets back exactly the double that was written; an integral real
- * gets a ".0" and an exponent loses its '+' and leading zeros (jansson's
- * spelling: 1e-05 -> 1e-5), which changes no value. NaN and inf have no
- * JSON spelling: they are written as null. A value that today's files print
- * with a shorter format ("%.6f") is built with nn_json_real_fmt, which keeps
- * the value the short text stands for.
+ * Numbers: a real is written as the text printf gives it, "%.17g" (every
+ * digit a double has, so a reader gets back exactly the double written) or
+ * a shorter format that today's files use ("%.10g"), and the JSON holds the
+ * value that text stands for. When the text is an integer ("3", "-12",
+ * "%.17g" of any integral value below 1e17; one beyond int64 stays a real)
+ * the JSON holds that integer, as the hand-written files did, so that a reader that tells
+ * integers from reals (Python) reads what it read before; "-0" becomes 0 (a JSON integer
+ * has no sign of zero). Other reals are written by jansson with 17
+ * significant digits: "0.8551" comes out as 0.85509999999999997, the same
+ * double; an exponent loses its '+' and leading zeros (1e-05 -> 1e-5).
+ * NaN, inf, and a text that overflows ("%.3e" of DBL_MAX is 1.798e+308)
+ * have no JSON number: they are written as null.
  */
 #ifndef NN_IO_JSON_WRITE_H
 #define NN_IO_JSON_WRITE_H
@@ -22,13 +26,15 @@
 
 #include "error.h"
 
-/* A new reference to a JSON number holding v, or to null when v is NaN or
- * infinite; NULL only when out of memory. */
+/* A new reference to the JSON number of v printed with "%.17g" (an integer
+ * when that text is one), null when v is NaN or infinite; NULL only when
+ * out of memory. */
 json_t *nn_json_real(double v);
 
-/* The same for the value that printf(fmt, v) shows ("%.4f" of 0.123456 is
- * the double nearest 0.1235): what a reader of the printed text got. NULL
- * when fmt is not one double conversion (io/realfmt.h) or out of memory. */
+/* The same for the text printf(fmt, v) ("%.4f" of 0.123456 is the double
+ * nearest 0.1235, "%.10g" of 2.0 the integer 2): what a reader of that text
+ * got. NULL when fmt is not one double conversion (io/realfmt.h) or out of
+ * memory. */
 json_t *nn_json_real_fmt(const char *fmt, double v);
 
 /* A new reference to a JSON string of s (NULL: null). Bytes that are not
