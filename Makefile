@@ -89,7 +89,7 @@ NN_SRC   := $(filter-out $(NN_LAYER_SRC),$(wildcard src/nn/*.c src/nn/*/*.c))
 NN_OBJ   := $(NN_SRC:%.c=$(BUILD)/%.o) $(NN_LAYER_SRC:%.c=$(BUILD)/%.o) \
             $(NN_LAYER_SRC:%.c=$(BUILD)/%.f64.o)
 NN_A     := $(BUILD)/libgolu_nn.a
-NN_LIBS  := $(BLAS_LIBS) -lz
+NN_LIBS  := $(BLAS_LIBS) -lz -ljansson
 
 # ---------------------------------------------- the measurement library ---
 # src/lab: statistics, the benchmark harness, the latent-variance analysis,

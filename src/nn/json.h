@@ -1,6 +1,7 @@
 /*
- * json.h - a small strict JSON parser (a tree of values) and a string
- * escaper, for the safetensors header and the framework's own JSON files.
+ * json.h - a small strict JSON parser (a tree of values), for the
+ * safetensors header and the framework's own JSON files. Writing JSON goes
+ * through jansson (io/json_write.h); json.c says why reading does not.
  *
  * Strict RFC 8259: one value with optional whitespace around it; no trailing
  * commas, comments, single quotes, leading zeros, NaN or bare words. On top
@@ -58,12 +59,8 @@ const char *nn_json_type_name(nn_json_type t);
 /* 1 when s[0, len) is well-formed UTF-8 (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF). */
 int nn_json_utf8_valid(const char *s, size_t len);
-
-/*
- * Writes s as a JSON string literal (quotes included; '"', '\\' and control
- * characters escaped, other bytes as they are) into dst, which must hold the
- * returned number of bytes plus a NUL; dst NULL only measures.
- */
-size_t nn_json_escape(char *dst, const char *s);
+/* The length (1 to 4) of the well-formed UTF-8 character at s[0, n), or 0
+ * when there is none there (n = 0 included). */
+size_t nn_json_utf8_len(const char *s, size_t n);
 
 #endif

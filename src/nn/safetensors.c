@@ -1,10 +1,12 @@
 /*
  * safetensors.c - the safetensors reader and atomic writer of safetensors.h.
  *
- * Writing: the header is built in memory (tensors in the order given, then
- * "__metadata__" when there is any), padded with spaces to a multiple of 8
- * bytes as the reference implementation does (so the data area starts
- * 8-aligned), and the file goes through "<path>.tmp.<pid>" + fsync + rename.
+ * Writing: the header is built as a jansson object (tensors in the order
+ * given, then "__metadata__" when there is any), dumped compact, padded with
+ * spaces to a multiple of 8 bytes as the reference implementation does (so
+ * the data area starts 8-aligned), and the file goes through the atomic
+ * writer (io/outfile.h: temporary file, fsync, rename, fsync of the
+ * directory).
  *
  * Reading: the whole file is read into one buffer; the header is parsed by
  * json.c and every entry is checked before anything is handed out. The
@@ -16,13 +18,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/outfile.h"
 #include "json.h"
 
 /* The reference implementation refuses headers above 100 MB; so do we. */
@@ -94,62 +97,6 @@ static void swap_bytes(unsigned char *p, size_t nbytes, size_t elsize)
 }
 
 /* ============================================================ writing === */
-
-/* A growing string; oom records a failed allocation (checked once at the
- * end). */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-__attribute__((format(printf, 2, 3))) static void sb_fmt(sbuf *b, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    /* Only short numeric pieces are formatted here. */
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        b->oom = 1;
-    else
-        sb_put(b, tmp, (size_t)n);
-}
-
-static void sb_quote(sbuf *b, const char *s)
-{
-    size_t n = nn_json_escape(NULL, s);
-    char *q = malloc(n + 1);
-    if (!q) {
-        b->oom = 1;
-        return;
-    }
-    nn_json_escape(q, s);
-    sb_put(b, q, n);
-    free(q);
-}
 
 static int str_cmp(const void *a, const void *b)
 {
@@ -235,7 +182,8 @@ static int check_args(const char *path, const nn_st_tensor *t, int n, const nn_s
     for (int i = 0; i < n; i++) {
         if (check_tensor(path, &t[i], i, &sizes[i], err) < 0)
             return -1;
-        if (sizes[i] > UINT64_MAX - total)
+        /* The offsets are written as JSON (int64) integers. */
+        if (sizes[i] > (uint64_t)INT64_MAX - total)
             return nn_fail(err, "%s: the tensors' total size overflows", path);
         total += sizes[i];
         names[i] = t[i].name;
@@ -251,35 +199,75 @@ static int check_args(const char *path, const nn_st_tensor *t, int n, const nn_s
     return check_unique(path, names, nmeta, "metadata key", err);
 }
 
-/* The JSON header, padded with spaces to a multiple of 8 bytes. */
-static void build_header(sbuf *h, const nn_st_tensor *t, int n, const uint64_t *sizes,
-                         const nn_st_meta *m, int nmeta)
+/* {"dtype": "F32", "shape": [..], "data_offsets": [off, off + bytes]}. */
+static json_t *tensor_entry(const nn_st_tensor *t, uint64_t off, uint64_t bytes)
 {
+    json_t *shape = json_array(), *e = json_object();
+    for (int d = 0; shape && d < t->ndim; d++)
+        if (json_array_append_new(shape, json_integer((json_int_t)t->shape[d])) < 0)
+            break;
+    if (!shape || !e || json_array_size(shape) != (size_t)t->ndim ||
+        json_object_set_new(e, "dtype", json_string(dtype_names[t->dtype])) < 0 ||
+        json_object_set_new(e, "shape", shape) < 0 ||
+        json_object_set_new(
+            e, "data_offsets",
+            json_pack("[II]", (json_int_t)off, (json_int_t)(off + bytes))) < 0) {
+        json_decref(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* The header object: the tensors in the order given, then "__metadata__"
+ * when there is any (jansson keeps insertion order); NULL when out of
+ * memory. The names were checked: valid UTF-8, unique, not reserved. */
+static json_t *header_json(const nn_st_tensor *t, int n, const uint64_t *sizes,
+                           const nn_st_meta *m, int nmeta)
+{
+    json_t *h = json_object(), *meta = nmeta > 0 ? json_object() : NULL;
+    int bad = !h || (nmeta > 0 && !meta);
     uint64_t off = 0;
-    sb_put(h, "{", 1);
-    for (int i = 0; i < n; i++) {
-        sb_put(h, i ? "," : "", i ? 1 : 0);
-        sb_quote(h, t[i].name);
-        sb_fmt(h, ":{\"dtype\":\"%s\",\"shape\":[", dtype_names[t[i].dtype]);
-        for (int d = 0; d < t[i].ndim; d++)
-            sb_fmt(h, "%s%lld", d ? "," : "", (long long)t[i].shape[d]);
-        sb_fmt(h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
-               (unsigned long long)(off + sizes[i]));
+    for (int i = 0; i < n && !bad; i++) {
+        bad = json_object_set_new(h, t[i].name, tensor_entry(&t[i], off, sizes[i])) < 0;
         off += sizes[i];
     }
-    if (nmeta > 0) {
-        sb_put(h, n ? ",\"__metadata__\":{" : "\"__metadata__\":{", n ? 17 : 16);
-        for (int i = 0; i < nmeta; i++) {
-            sb_put(h, ",", i ? 1 : 0);
-            sb_quote(h, m[i].key);
-            sb_put(h, ":", 1);
-            sb_quote(h, m[i].value);
-        }
-        sb_put(h, "}", 1);
+    for (int i = 0; i < nmeta && !bad; i++)
+        bad = json_object_set_new(meta, m[i].key, json_string(m[i].value)) < 0;
+    if (!bad && meta) {
+        bad = json_object_set_new(h, "__metadata__", meta) < 0;
+        meta = NULL;
     }
-    sb_put(h, "}", 1);
-    while (!h->oom && h->len % 8)
-        sb_put(h, " ", 1);
+    json_decref(meta);
+    if (bad) {
+        json_decref(h);
+        return NULL;
+    }
+    return h;
+}
+
+/* The header text (compact JSON), padded with spaces to a multiple of 8
+ * bytes, into *out (malloc'd) and its length into *len. */
+static int header_text(const char *path, const nn_st_tensor *t, int n,
+                       const uint64_t *sizes, const nn_st_meta *m, int nmeta, char **out,
+                       size_t *len, nn_err *err)
+{
+    json_t *h = header_json(t, n, sizes, m, nmeta);
+    size_t k = h ? json_dumpb(h, NULL, 0, JSON_COMPACT) : 0;
+    size_t padded = (k + 7) / 8 * 8;
+    char *text = k && k <= MAX_HEADER ? malloc(padded) : NULL;
+    if (text && json_dumpb(h, text, k, JSON_COMPACT) != k) {
+        free(text);
+        text = NULL;
+    }
+    json_decref(h);
+    if (!text)
+        return nn_fail(err, "%s: %s", path,
+                       k > MAX_HEADER ? "header too large"
+                                      : "out of memory building the header");
+    memset(text + k, ' ', padded - k);
+    *out = text;
+    *len = padded;
+    return 0;
 }
 
 /* nbytes of elsize-byte elements, little-endian. */
@@ -298,73 +286,38 @@ static int write_data(FILE *f, const void *data, size_t nbytes, size_t elsize)
     return 0;
 }
 
-/* Length, header, data; -1 with errno set on a failed write. */
-static int write_contents(FILE *f, const sbuf *h, const nn_st_tensor *t, int n,
-                          const uint64_t *sizes)
+/* Length, header, data; stops at the first failed write (the stream's error
+ * flag then makes nn_outfile_commit fail). */
+static void write_contents(FILE *f, const char *h, size_t hlen, const nn_st_tensor *t,
+                           int n, const uint64_t *sizes)
 {
     unsigned char len[8];
     for (int k = 0; k < 8; k++)
-        len[k] = (unsigned char)((uint64_t)h->len >> (8 * k));
-    if (fwrite(len, 1, 8, f) != 8 || fwrite(h->p, 1, h->len, f) != h->len)
-        return -1;
+        len[k] = (unsigned char)((uint64_t)hlen >> (8 * k));
+    if (fwrite(len, 1, 8, f) != 8 || fwrite(h, 1, hlen, f) != hlen)
+        return;
     for (int i = 0; i < n; i++)
         if (sizes[i] &&
             write_data(f, t[i].data, (size_t)sizes[i], dtype_sizes[t[i].dtype]) < 0)
-            return -1;
-    return 0;
+            return;
 }
 
-/* fsync of the directory holding path, so the rename itself is durable.
- * Best effort: some file systems refuse fsync on a directory. */
-static void sync_dir(const char *path)
+/* The checked arguments written through the atomic writer. */
+static int write_file(const char *path, const nn_st_tensor *t, int n,
+                      const uint64_t *sizes, const nn_st_meta *m, int nmeta, nn_err *err)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir =
-        slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
+    char *h = NULL;
+    size_t hlen = 0;
+    nn_outfile o;
+    if (header_text(path, t, n, sizes, m, nmeta, &h, &hlen, err) < 0)
+        return -1;
+    int rc = nn_outfile_open(&o, path, err);
+    if (rc == 0) {
+        write_contents(o.f, h, hlen, t, n, sizes);
+        rc = nn_outfile_commit(&o, err);
     }
-}
-
-/* Writes tmp completely (contents, flush, fsync, close) and renames it over
- * path; on any failure removes tmp and says which step failed. */
-static int write_atomic(const char *path, const char *tmp, const sbuf *h,
-                        const nn_st_tensor *t, int n, const uint64_t *sizes, nn_err *err)
-{
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return nn_fail(err, "%s: cannot create the temporary file %s: %s", path, tmp,
-                       strerror(errno));
-    const char *step = NULL;
-    int e = 0;
-    errno = 0;
-    if (write_contents(f, h, t, n, sizes) < 0)
-        step = "write";
-    else if (fflush(f) != 0)
-        step = "flush";
-    else if (fsync(fileno(f)) != 0)
-        step = "fsync";
-    e = errno;
-    if (fclose(f) != 0 && !step) {
-        step = "close";
-        e = errno;
-    }
-    if (!step && rename(tmp, path) != 0) {
-        step = "rename";
-        e = errno;
-    }
-    if (step) {
-        remove(tmp);
-        return nn_fail(err, "%s: cannot write (%s of %s failed): %s", path, step, tmp,
-                       strerror(e ? e : EIO));
-    }
-    sync_dir(path);
-    return 0;
+    free(h);
+    return rc;
 }
 
 int nn_st_write(const char *path, const nn_st_tensor *tensors, int ntensors,
@@ -377,22 +330,11 @@ int nn_st_write(const char *path, const nn_st_tensor *tensors, int ntensors,
     int most = ntensors > nmeta ? ntensors : nmeta;
     uint64_t *sizes = malloc(((size_t)ntensors + 1) * sizeof *sizes);
     const char **names = malloc(((size_t)most + 1) * sizeof *names);
-    char *tmp = malloc(strlen(path) + 32);
-    sbuf h = {0};
     int rc = -1;
-    if (!sizes || !names || !tmp)
+    if (!sizes || !names)
         nn_fail(err, "%s: out of memory", path);
-    else if (check_args(path, tensors, ntensors, meta, nmeta, sizes, names, err) == 0) {
-        build_header(&h, tensors, ntensors, sizes, meta, nmeta);
-        snprintf(tmp, strlen(path) + 32, "%s.tmp.%ld", path, (long)getpid());
-        if (h.oom || h.len > MAX_HEADER)
-            nn_fail(err, "%s: %s", path,
-                    h.oom ? "out of memory building the header" : "header too large");
-        else
-            rc = write_atomic(path, tmp, &h, tensors, ntensors, sizes, err);
-    }
-    free(h.p);
-    free(tmp);
+    else if (check_args(path, tensors, ntensors, meta, nmeta, sizes, names, err) == 0)
+        rc = write_file(path, tensors, ntensors, sizes, meta, nmeta, err);
     free(names);
     free(sizes);
     return rc;

@@ -7,9 +7,10 @@
  *  "__metadata__": {"key": "value", ...}}, then the data, tensors packed in
  * the order written, little-endian.
  *
- * Writing is atomic: the file is written to "<path>.tmp.<pid>", flushed,
- * fsync'ed and renamed over path, so a crash never leaves a half-written
- * file at path. Reading checks everything (header length within the file,
+ * Writing is atomic (io/outfile.h): the file is written to
+ * "<path>.tmp.<pid>", flushed, fsync'ed and renamed over path, and the
+ * directory is fsync'ed, so a crash never leaves a half-written file at
+ * path. Reading checks everything (header length within the file,
  * valid JSON, known dtypes, offsets in bounds, contiguous and
  * non-overlapping, shape product matching the byte count) and refuses a file
  * that fails any check with a message naming the file and the problem.

@@ -1,14 +1,15 @@
 /*
  * test_nn_safetensors.c - the safetensors reader and writer
- * (src/nn/safetensors.c) and the JSON parser under it (src/nn/json.c):
- * round trips of every dtype (scalars and empty tensors included), the
- * header's layout, atomic replacement and failed writes, refusal of
- * malformed files with a message naming the file and the problem, a
+ * (src/nn/safetensors.c) and the JSON parser under it (src/nn/json.c, and
+ * the differences from jansson that keep it): round trips of every dtype (scalars and
+ * empty tensors included), the header's layout, atomic replacement and failed writes,
+ * refusal of malformed files with a message naming the file and the problem, a
  * deterministic fuzz loop, and a cross-check with Python/numpy both ways.
  * Everything happens in a fresh mkdtemp directory, removed at the end.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -219,15 +220,19 @@ static void test_json(void)
         nn_json_free(v);
     }
 
-    /* Escaping and parsing back gives the string again. */
+    /* Escaping (jansson, as every writer does) and parsing back gives the
+     * string again. */
     const char *s = "q\"b\\s/\n\t\r\x01\x1f \xc3\xa9\xf0\x9d\x84\x9e end";
-    size_t n = nn_json_escape(NULL, s);
-    char *q = malloc(n + 1);
-    CHECK(nn_json_escape(q, s) == n && strlen(q) == n, "json escape length");
-    v = nn_json_parse(q, n, e, sizeof e);
-    CHECK(v && v->type == NN_JSON_STRING && strcmp(v->str, s) == 0, "json escape: %s", q);
+    json_t *js = json_string(s);
+    char *q = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+    size_t n = q ? strlen(q) : 0;
+    CHECK(q && n == json_dumpb(js, NULL, 0, JSON_ENCODE_ANY), "json escape length");
+    v = q ? nn_json_parse(q, n, e, sizeof e) : NULL;
+    CHECK(v && v->type == NN_JSON_STRING && strcmp(v->str, s) == 0, "json escape: %s",
+          q ? q : "(null)");
     nn_json_free(v);
     free(q);
+    json_decref(js);
 
     /* A surrogate pair decodes to one 4-byte character. */
     v = nn_json_parse("\"\\ud834\\udd1e\"", 14, e, sizeof e);
@@ -266,6 +271,43 @@ static void test_json(void)
               !nn_json_utf8_valid("\xf4\x90\x80\x80", 4) &&
               !nn_json_utf8_valid("\xe2\x9c", 2),
           "json: UTF-8 validation");
+}
+
+/* What json.c's opening comment measured: jansson (json_loadb with
+ * JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) takes 17 levels and a NUL byte
+ * after a number, refuses integers outside int64 and 1e400, and words its
+ * messages without what was wrong. When one of these fails, jansson changed:
+ * measure again and update the comment (or move the reader to jansson). */
+static void test_jansson_differs(void)
+{
+    static const struct {
+        const char *text;
+        size_t len;
+        int json_c_takes, jansson_takes;
+    } c[] = {
+        {"[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]", 35, 0, 1},
+        {"[1\0]", 4, 0, 1},
+        {"{\"a\":1\0}", 8, 0, 1},
+        {"[true\0]", 7, 0, 1},
+        {"[9223372036854775808]", 21, 1, 0},
+        {"[-9223372036854775809]", 22, 1, 0},
+        {"[1e400]", 7, 1, 0},
+    };
+    for (size_t k = 0; k < NELEM(c); k++) {
+        nn_json *v = nn_json_parse(c[k].text, c[k].len, NULL, 0);
+        json_error_t je;
+        json_t *j = json_loadb(c[k].text, c[k].len,
+                               JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+        CHECK((v != NULL) == c[k].json_c_takes && (j != NULL) == c[k].jansson_takes,
+              "case %zu (%.*s): json.c %s, jansson %s", k, (int)c[k].len, c[k].text,
+              v ? "takes it" : "refuses", j ? "takes it" : "refuses");
+        nn_json_free(v);
+        json_decref(j);
+    }
+    json_error_t je;
+    json_t *j = json_loads("[01]", 0, &je);
+    CHECK(!j && !strstr(je.text, "leading zero"), "jansson now says: %s", je.text);
+    json_decref(j);
 }
 
 /* ---------------------------------------------------------- round trip --- */
@@ -904,6 +946,7 @@ int main(void)
               strcmp(nn_st_dtype_name(NN_ST_I64), "I64") == 0,
           "dtype size/name");
     test_json();
+    test_jansson_differs();
     test_round_trip();
     test_exact_header();
     test_write_refused();

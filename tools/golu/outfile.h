@@ -1,18 +1,16 @@
 /*
- * outfile.h - files written whole or not at all: the content goes to
- * "<path>.tmp.<pid>", is flushed and synced, then renamed over path.
+ * outfile.h - the tool's face of the framework's atomic file writer
+ * (src/nn/io/outfile.h): the content goes to "<path>.tmp.<pid>", is flushed
+ * and synced, renamed over path, and path's directory is synced. The same
+ * calls as the framework's, printing the error instead of returning it.
  */
 #ifndef GOLU_OUTFILE_H
 #define GOLU_OUTFILE_H
 
-#include <limits.h>
-#include <stdio.h>
+#include "io/outfile.h"
 
-typedef struct outfile {
-    FILE *f;
-    char path[PATH_MAX];
-    char tmp[PATH_MAX + 32];
-} outfile;
+/* o->f is where the caller writes between open and commit. */
+typedef nn_outfile outfile;
 
 /* Opens the temporary file; prints an error naming path and returns -1. */
 int outfile_open(outfile *o, const char *path);
