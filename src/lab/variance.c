@@ -78,6 +78,7 @@ static int scratch_alloc(scratch *b, const nn_conv2d_shape *s)
     return b->x && b->y && b->z && b->a && b->work ? 0 : -1;
 }
 
+/* Frees what scratch_alloc allocated (free(NULL) for what it could not). */
 static void scratch_free(scratch *b)
 {
     free(b->x), free(b->y), free(b->z), free(b->a), free(b->work);

@@ -50,6 +50,7 @@ typedef struct two_piece {
     void *arg;
 } two_piece;
 
+/* Runs one of nn_run_two's pieces (nn_fork_fn). */
 static void *two_piece_run(void *piece)
 {
     const two_piece *p = piece;
