@@ -67,8 +67,12 @@ LIB_SO  := $(BUILD)/libgolu.so
 SONAME  := libgolu.so.0
 
 # ------------------------------------------------ reference (tests, tools) ---
-# Higher-precision oracles: long double for float32, MPFR for float64.
-REF_SRC := src/ref/reference.c src/ref/reference_mpfr.c src/ref/ulp.c
+# Higher-precision oracles: long double for float32, MPFR for float64; the
+# ulp sweep beside them (ulp_sweep.h: its inputs, measurement, statistics and
+# worker threads, which draw on src/nn's rng.c and fork.c: link $(NN_A) too).
+REF_SRC := src/ref/reference.c src/ref/reference_mpfr.c src/ref/ulp.c \
+           src/ref/ulp_stats.c src/ref/ulp_inputs.c src/ref/ulp_measure.c \
+           src/ref/ulp_sweep.c
 REF_OBJ := $(REF_SRC:%.c=$(BUILD)/%.o)
 REF_LIBS := -lmpfr -lgmp
 
@@ -194,9 +198,9 @@ $(BUILD)/bench/train_bench: bench/train_bench.c $(NN_A) $(LIB_A)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
 
 # The usual float32 GoLU's accuracy, for comparison (docs/ACCURACY.md).
-naive-chain: $(REF_OBJ) $(LIB_A)
+naive-chain: $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(BUILD)/bench
-	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $(BUILD)/bench/naive_chain bench/naive_chain.c $(REF_OBJ) $(LIB_A) $(REF_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $(BUILD)/bench/naive_chain bench/naive_chain.c $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(LDLIBS_ALL)
 	$(BUILD)/bench/naive_chain
 
 # ----------------------------------------------------------------- install ---

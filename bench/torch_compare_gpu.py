@@ -71,7 +71,7 @@ def run_golu_bench(args):
 
 class Timer:
     """Median seconds per call of run(k) (k picks the buffer set), golu
-    bench's scheme (bench_measure): one untimed call, warm-up of at least 2
+    bench's scheme (lab_bench_measure): one untimed call, warm-up of at least 2
     calls and min_time/10 s, then batches of about min_time/20 s until
     min_time has passed (at least 3), each timed by CUDA events."""
 

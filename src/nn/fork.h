@@ -1,15 +1,63 @@
 /*
- * fork.h - the one fork-join the layers use: two pieces of work, one on the
- * calling thread and one on a new thread.
+ * fork.h - the one way golu's code outside libgolu starts and joins
+ * threads: n pieces of work, each fn(piece), a piece being an element of
+ * an array (args + k * stride bytes).
+ *
+ *   nn_fork_run     n pieces, piece 0 on the calling thread, the others on
+ *                   new threads; returns when all are done. A piece whose
+ *                   thread cannot be created runs on the calling thread:
+ *                   a busy system gets fewer threads, never an error.
+ *   nn_run_two      the same for two pieces given as two pointers (the
+ *                   layers' batch and channel halves).
+ *   nn_fork_start   for pools whose threads wait for each other (they must
+ *   nn_fork_join    all run at once, so a piece cannot fall back to the
+ *                   caller): starts every piece on a new thread, stopping at
+ *                   the first that cannot be created, and later joins the
+ *                   ones that started.
+ *
+ * The pieces must not depend on which thread runs them. (libgolu's own
+ * threads, src/kernels/parallel.c, are the installed library's business.)
  */
 #ifndef NN_FORK_H
 #define NN_FORK_H
 
+#include <pthread.h>
+#include <stddef.h>
+
+typedef void *(*nn_fork_fn)(void *piece);
+
+enum { NN_FORK_FEW = 8 }; /* thread ids kept without an allocation */
+
+/* Threads started by nn_fork_start: pieces 0 .. started-1 run on them. */
+typedef struct nn_fork {
+    int started;
+    pthread_t *tids; /* `few`, or an allocation for more than NN_FORK_FEW */
+    pthread_t few[NN_FORK_FEW];
+} nn_fork;
+
 /*
- * Runs fn(a) on the calling thread and fn(b) on a new thread, then joins.
- * If the thread cannot be created, the caller runs fn(b) too: a busy system
- * gets fewer threads, never an error. The pieces must not depend on which
- * thread runs them (results are the same either way).
+ * Runs fn on pieces args + k * stride, k = 0 .. n-1 (n >= 1): piece 0 on
+ * the calling thread, the others on new threads, any that cannot get one
+ * on the calling thread after piece 0; returns when every piece is done.
+ */
+void nn_fork_run(int n, nn_fork_fn fn, void *args, size_t stride);
+
+/*
+ * Starts fn on pieces args + k * stride, k = 0 .. n-1, each on a new
+ * thread, in order, stopping at the first thread that cannot be created
+ * (or when the ids for more than NN_FORK_FEW threads cannot be allocated).
+ * f->started says how many run; the caller deals with the rest. Every
+ * nn_fork_start is followed by one nn_fork_join.
+ */
+void nn_fork_start(nn_fork *f, int n, nn_fork_fn fn, void *args, size_t stride);
+
+/* Waits for the threads nn_fork_start started and releases f. */
+void nn_fork_join(nn_fork *f);
+
+/*
+ * Runs fn(a) on the calling thread and fn(b) on a new thread, then joins
+ * (nn_fork_run on two pieces): if the thread cannot be created, the caller
+ * runs fn(b) too.
  */
 void nn_run_two(void *(*fn)(void *), void *a, void *b);
 

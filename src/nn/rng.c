@@ -5,25 +5,35 @@
 
 #include <math.h>
 
-/* splitmix64's finaliser: a bijection with full avalanche. */
-static uint64_t mix64(uint64_t z)
+#define GOLDEN 0x9e3779b97f4a7c15ULL /* 2^64 / the golden ratio, odd */
+
+uint64_t nn_rng_mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
 
+uint64_t nn_rng_splitmix64(uint64_t seed, uint64_t k)
+{
+    return nn_rng_mix64(seed + (k + 1) * GOLDEN);
+}
+
+double nn_rng_unit(uint64_t bits)
+{
+    return (double)(bits >> 11) * 0x1p-53;
+}
+
 uint64_t nn_rng_u64(uint64_t seed, uint64_t stream, uint64_t i)
 {
-    const uint64_t golden = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = mix64(seed + golden);
-    h = mix64(h ^ (stream + 2 * golden));
-    return mix64(h ^ (i + 3 * golden));
+    uint64_t h = nn_rng_mix64(seed + GOLDEN);
+    h = nn_rng_mix64(h ^ (stream + 2 * GOLDEN));
+    return nn_rng_mix64(h ^ (i + 3 * GOLDEN));
 }
 
 double nn_rng_uniform(uint64_t seed, uint64_t stream, uint64_t i)
 {
-    return (double)(nn_rng_u64(seed, stream, i) >> 11) * 0x1p-53;
+    return nn_rng_unit(nn_rng_u64(seed, stream, i));
 }
 
 double nn_rng_normal(uint64_t seed, uint64_t stream, uint64_t i)
@@ -61,5 +71,6 @@ uint64_t nn_rng_stream(const char *name, uint64_t a, uint64_t b)
     uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the name */
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         h = (h ^ *p) * 0x100000001b3ULL;
-    return mix64(mix64(h ^ mix64(a + 1)) ^ (b + 0x632be59bd9b4e019ULL));
+    return nn_rng_mix64(nn_rng_mix64(h ^ nn_rng_mix64(a + 1)) ^
+                        (b + 0x632be59bd9b4e019ULL));
 }

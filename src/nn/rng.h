@@ -7,12 +7,25 @@
  * order in which layers run never changes their numbers. Streams separate
  * the uses (initialisation of each tensor, each epoch's shuffle, each
  * dropout call); indices count within a stream.
+ *
+ * The one home of the mixing function (splitmix64's finaliser): the
+ * benchmark's inputs and the ulp sweep's float64 samples draw from it too,
+ * through nn_rng_mix64 and nn_rng_splitmix64.
  */
 #ifndef NN_RNG_H
 #define NN_RNG_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* splitmix64's finaliser: a bijection of 64 bits with full avalanche. */
+uint64_t nn_rng_mix64(uint64_t z);
+/* Output k (k = 0, 1, ...) of splitmix64 started from state `seed`:
+ * nn_rng_mix64(seed + (k + 1) * 0x9e3779b97f4a7c15), a function of
+ * (seed, k) alone, so any piece of a sequence can be drawn on its own. */
+uint64_t nn_rng_splitmix64(uint64_t seed, uint64_t k);
+/* Uniform in [0, 1) from the top 53 of 64 random bits. */
+double nn_rng_unit(uint64_t bits);
 
 /* 64 random bits: a splitmix64-style mix of the three inputs. */
 uint64_t nn_rng_u64(uint64_t seed, uint64_t stream, uint64_t i);

@@ -24,11 +24,11 @@
  * the memory-bound cost.
  *
  * `golu bench --gpu` parses the same flags here and runs cmd_bench_gpu.c
- * (built with GOLU_HAVE_CUDA), which shares the inputs, the timing scheme
- * and the table (bench.h).
+ * (built with GOLU_HAVE_CUDA), which shares the table (bench.h) and the
+ * measurement library's inputs and timing scheme (src/lab/bench.h, where
+ * the memcpy baseline lives too).
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,11 +41,8 @@
 
 #define MAX_LIST    BENCH_MAX_LIST
 #define MAX_THREADS 4096
-#define MIN_BATCHES 3
-#define MAX_BATCHES 1000
 
 const char *const bench_dir_names[2] = {"fwd", "bwd"};
-const char *const bench_dist_names[BENCH_DIST_COUNT] = {"normal", "u6", "u46"};
 
 static void print_usage(void)
 {
@@ -211,8 +208,8 @@ static int parse_dists(const char *flag, const char *s, bench_options *o)
     int n, rc = split_copy(flag, s, &copy, items, &n);
     for (int i = 0; rc == 0 && i < n; i++) {
         o->dists[i] = -1;
-        for (int d = 0; d < BENCH_DIST_COUNT; d++)
-            if (strcmp(items[i], bench_dist_names[d]) == 0)
+        for (int d = 0; d < LAB_DIST_COUNT; d++)
+            if (strcmp(items[i], lab_dist_names[d]) == 0)
                 o->dists[i] = d;
         if (o->dists[i] < 0) {
             cli_error("%s: unknown distribution '%s' (known: normal, u6, u46)", flag,
@@ -332,286 +329,8 @@ static int parse_options(int argc, char **argv, bench_options *o)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Inputs                                                                    */
+/* The memcpy baseline                                                       */
 /* ------------------------------------------------------------------------ */
-
-/* splitmix64: small, fast, and good enough to draw benchmark inputs. Its
- * state is a counter: each draw adds RNG_STEP. */
-#define RNG_STEP 0x9E3779B97F4A7C15ULL
-
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += RNG_STEP);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in (0, 1]. */
-static double rng_unit(uint64_t *state)
-{
-    return (double)((rng_next(state) >> 11) + 1) * 0x1p-53;
-}
-
-static double rng_draw(uint64_t *state, int dist)
-{
-    switch (dist) {
-    case BENCH_U6: return -6.0 + 12.0 * rng_unit(state);
-    case BENCH_U46: return -4.0 + 10.0 * rng_unit(state);
-    default: { /* Box-Muller; one value per pair is plenty here */
-        double u1 = rng_unit(state), u2 = rng_unit(state);
-        return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-    }
-    }
-}
-
-/* Draws that one value of dist takes (Box-Muller takes two). */
-static uint64_t draws_per_value(int dist)
-{
-    return dist == BENCH_NORMAL ? 2 : 1;
-}
-
-/* Elements [begin, end) of bench_fill's array. The generator's state is a
- * counter, so element i starts from seed + i * draws * RNG_STEP whoever
- * fills it. */
-static void fill_part(golu_dtype dtype, void *buf, size_t begin, size_t end, int dist,
-                      uint64_t seed)
-{
-    uint64_t state = seed + (uint64_t)begin * draws_per_value(dist) * RNG_STEP;
-    for (size_t i = begin; i < end; i++) {
-        double v = rng_draw(&state, dist);
-        switch (dtype) {
-        case GOLU_F64: ((double *)buf)[i] = v; break;
-        case GOLU_BF16: ((unsigned short *)buf)[i] = golu_f32_to_bf16((float)v); break;
-        case GOLU_F16: ((unsigned short *)buf)[i] = golu_f32_to_f16((float)v); break;
-        default: ((float *)buf)[i] = (float)v; break;
-        }
-    }
-}
-
-typedef struct fill_job {
-    golu_dtype dtype;
-    void *buf;
-    size_t begin, end;
-    int dist;
-    uint64_t seed;
-    pthread_t tid;
-} fill_job;
-
-static void *fill_main(void *arg)
-{
-    fill_job *j = arg;
-    fill_part(j->dtype, j->buf, j->begin, j->end, j->dist, j->seed);
-    return NULL;
-}
-
-/* A part per CPU for large arrays (a 2^28-element array takes seconds on
- * one); a part that cannot get a thread is filled by the caller. */
-void bench_fill(golu_dtype dtype, void *buf, size_t n, int dist, uint64_t seed)
-{
-    enum { MAX_PARTS = 256 };
-    int parts = n < ((size_t)1 << 20) ? 1 : golu_cpu_count();
-    parts = parts < 1 ? 1 : parts > MAX_PARTS ? MAX_PARTS : parts;
-    fill_job jobs[MAX_PARTS];
-    int started[MAX_PARTS] = {0};
-    for (int p = 0; p < parts; p++) {
-        jobs[p] =
-            (fill_job){.dtype = dtype,
-                       .buf = buf,
-                       .begin = n / (size_t)parts * (size_t)p,
-                       .end = p == parts - 1 ? n : n / (size_t)parts * (size_t)(p + 1),
-                       .dist = dist,
-                       .seed = seed};
-        if (p > 0)
-            started[p] = pthread_create(&jobs[p].tid, NULL, fill_main, &jobs[p]) == 0;
-    }
-    for (int p = 0; p < parts; p++)
-        if (!started[p])
-            fill_main(&jobs[p]);
-    for (int p = 1; p < parts; p++)
-        if (started[p])
-            pthread_join(jobs[p].tid, NULL);
-}
-
-/* 64-byte-aligned, zeroed (so pages are faulted in before any timing). */
-static void *alloc_aligned(size_t bytes)
-{
-    size_t rounded = (bytes + 63) & ~(size_t)63;
-    void *p = aligned_alloc(64, rounded ? rounded : 64);
-    if (!p) {
-        cli_error("cannot allocate %zu bytes", bytes);
-        return NULL;
-    }
-    memset(p, 0, rounded);
-    return p;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Timing                                                                    */
-/* ------------------------------------------------------------------------ */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-int bench_measure(bench_batch_fn fn, void *arg, double min_time, double *seconds)
-{
-    double t;
-    int rc = fn(arg, 1, &t); /* first call: page faults, thread start-up */
-    if (rc)
-        return rc;
-    long calls = 0;
-    double elapsed = 0;
-    do {
-        if ((rc = fn(arg, 1, &t)) != 0)
-            return rc;
-        calls++;
-        elapsed += t;
-    } while (calls < 2 || elapsed < min_time / 10);
-
-    double per_call = elapsed / (double)calls, target = min_time / 20;
-    long reps = per_call >= target ? 1 : (long)(target / per_call);
-    static double times[MAX_BATCHES];
-    int nb = 0;
-    double start = cli_now();
-    while (nb < MAX_BATCHES && (nb < MIN_BATCHES || cli_now() - start < min_time)) {
-        if ((rc = fn(arg, reps, &t)) != 0)
-            return rc;
-        times[nb++] = t / (double)reps;
-    }
-    qsort(times, (size_t)nb, sizeof times[0], cmp_double);
-    *seconds = nb % 2 ? times[nb / 2] : 0.5 * (times[nb / 2 - 1] + times[nb / 2]);
-    return 0;
-}
-
-/* One call of the thing timed on the CPU; returns 0, or nonzero to stop. */
-typedef int (*cpu_fn)(void *arg);
-
-typedef struct cpu_timed {
-    cpu_fn fn;
-    void *arg;
-} cpu_timed;
-
-/* bench_batch_fn for CPU calls: wall-clock time of `calls` calls. */
-static int cpu_batch(void *arg, long calls, double *seconds)
-{
-    const cpu_timed *c = arg;
-    double t0 = cli_now();
-    for (long k = 0; k < calls; k++) {
-        int rc = c->fn(c->arg);
-        if (rc)
-            return rc;
-    }
-    *seconds = cli_now() - t0;
-    return 0;
-}
-
-static int measure(cpu_fn fn, void *arg, double min_time, double *seconds)
-{
-    cpu_timed c = {fn, arg};
-    return bench_measure(cpu_batch, &c, min_time, seconds);
-}
-
-/* ------------------------------------------------------------------------ */
-/* The memcpy baseline on T threads                                          */
-/* ------------------------------------------------------------------------ */
-
-typedef struct copy_pool {
-    int threads;
-    pthread_t *tids;
-    pthread_barrier_t start, done;
-    unsigned char *dst;
-    const unsigned char *src;
-    size_t bytes;
-    int quit;
-} copy_pool;
-
-typedef struct copy_worker {
-    copy_pool *pool;
-    int index;
-} copy_worker;
-
-/* Part `index` of T contiguous parts, each a multiple of 64 bytes long. */
-static void copy_part(const copy_pool *p, int index)
-{
-    size_t part = (p->bytes / (size_t)p->threads + 63) & ~(size_t)63;
-    size_t begin = part * (size_t)index;
-    if (begin < p->bytes) {
-        size_t len = p->bytes - begin < part ? p->bytes - begin : part;
-        memcpy(p->dst + begin, p->src + begin, len);
-    }
-}
-
-static void *copy_worker_main(void *arg)
-{
-    copy_worker *w = arg;
-    for (;;) {
-        pthread_barrier_wait(&w->pool->start);
-        if (w->pool->quit)
-            break;
-        copy_part(w->pool, w->index);
-        pthread_barrier_wait(&w->pool->done);
-    }
-    free(w);
-    return NULL;
-}
-
-static int copy_run(void *arg)
-{
-    copy_pool *p = arg;
-    if (p->threads == 1) {
-        memcpy(p->dst, p->src, p->bytes);
-        return 0;
-    }
-    pthread_barrier_wait(&p->start);
-    copy_part(p, 0);
-    pthread_barrier_wait(&p->done);
-    return 0;
-}
-
-/* Starts threads-1 workers; the calling thread copies part 0. */
-static int copy_pool_start(copy_pool *p, int threads)
-{
-    p->threads = threads;
-    p->quit = 0;
-    if (threads == 1)
-        return 0;
-    p->tids = calloc((size_t)threads, sizeof *p->tids);
-    if (!p->tids || pthread_barrier_init(&p->start, NULL, (unsigned)threads) ||
-        pthread_barrier_init(&p->done, NULL, (unsigned)threads)) {
-        cli_error("cannot set up %d memcpy threads", threads);
-        return -1;
-    }
-    for (int i = 1; i < threads; i++) {
-        copy_worker *w = malloc(sizeof *w);
-        if (!w) {
-            cli_error("out of memory");
-            return -1;
-        }
-        w->pool = p;
-        w->index = i;
-        if (pthread_create(&p->tids[i], NULL, copy_worker_main, w) != 0) {
-            cli_error("cannot start memcpy thread %d of %d", i + 1, threads);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static void copy_pool_stop(copy_pool *p)
-{
-    if (p->threads == 1)
-        return;
-    p->quit = 1;
-    pthread_barrier_wait(&p->start);
-    for (int i = 1; i < p->threads; i++)
-        pthread_join(p->tids[i], NULL);
-    pthread_barrier_destroy(&p->start);
-    pthread_barrier_destroy(&p->done);
-    free(p->tids);
-}
 
 /* Baseline times already measured in this run, by (bytes, threads). */
 typedef struct baseline {
@@ -623,8 +342,9 @@ typedef struct baseline {
 static baseline baselines[MAX_LIST * MAX_LIST * MAX_LIST * 2];
 static int n_baselines;
 
-/* Median seconds for one memcpy of `bytes` bytes on `threads` threads;
- * measured once per run for each (bytes, threads). Returns -1 on failure. */
+/* Median seconds for one memcpy of `bytes` bytes on `threads` threads
+ * (lab_bench_memcpy); measured once per run for each (bytes, threads).
+ * Returns -1 on failure, after a message. */
 static int memcpy_seconds(size_t bytes, int threads, double min_time, double *out)
 {
     for (int i = 0; i < n_baselines; i++)
@@ -632,21 +352,23 @@ static int memcpy_seconds(size_t bytes, int threads, double min_time, double *ou
             *out = baselines[i].seconds;
             return 0;
         }
-    copy_pool pool;
-    memset(&pool, 0, sizeof pool);
-    pool.bytes = bytes;
-    pool.src = alloc_aligned(bytes);
-    pool.dst = alloc_aligned(bytes);
-    int rc = -1;
-    if (pool.src && pool.dst && copy_pool_start(&pool, threads) == 0) {
-        rc = measure(copy_run, &pool, min_time, out);
-        copy_pool_stop(&pool);
+    nn_err err;
+    if (lab_bench_memcpy(bytes, threads, min_time, out, &err) != 0) {
+        cli_error("%s", err.msg);
+        return -1;
     }
-    free((void *)pool.src);
-    free(pool.dst);
-    if (rc == 0 && n_baselines < (int)(sizeof baselines / sizeof baselines[0]))
+    if (n_baselines < (int)(sizeof baselines / sizeof baselines[0]))
         baselines[n_baselines++] = (baseline){bytes, threads, *out};
-    return rc;
+    return 0;
+}
+
+/* 64-byte-aligned, zeroed (lab_bench_alloc); NULL after a message. */
+static void *alloc_aligned(size_t bytes)
+{
+    void *p = lab_bench_alloc(bytes);
+    if (!p)
+        cli_error("cannot allocate %zu bytes", bytes);
+    return p;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -694,25 +416,11 @@ static void format_size(size_t n, char *buf, size_t len)
         snprintf(buf, len, "%zu", n);
 }
 
-/* Above the CPU count, other processes compete with the benchmark and its
- * timings are noisy. */
-double bench_load_average(void)
-{
-    double load = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load) != 1)
-            load = -1;
-        fclose(f);
-    }
-    return load;
-}
-
 static void print_machine(const bench_options *o, const char *isa)
 {
     char cpu[256];
     cli_cpu_model(cpu, sizeof cpu);
-    double load = bench_load_average();
+    double load = lab_bench_load_average();
     if (o->json) {
         printf("{\"machine\": {\"cpu\": ");
         cli_json_string(cpu);
@@ -812,10 +520,10 @@ static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
          *out = alloc_aligned(bytes);
     int rc = (x && dy && out) ? 0 : 1;
     if (rc == 0)
-        bench_fill(dtype, dy, n, BENCH_NORMAL, BENCH_SEED_DY);
+        lab_bench_fill(dtype, dy, n, LAB_DIST_NORMAL, LAB_SEED_DY);
 
     for (int di = 0; rc == 0 && di < o->n_dists; di++) {
-        bench_fill(dtype, x, n, o->dists[di], BENCH_SEED_X + (uint64_t)o->dists[di]);
+        lab_bench_fill(dtype, x, n, o->dists[di], LAB_SEED_X + (uint64_t)o->dists[di]);
         for (int ai = 0; rc == 0 && ai < o->n_acts; ai++)
             for (int d = 0; rc == 0 && d < o->n_dirs; d++)
                 for (int ti = 0; rc == 0 && ti < o->n_threads; ti++) {
@@ -825,13 +533,14 @@ static int bench_arrays(bench_state *b, golu_dtype dtype, size_t n)
                     bench_row r = {golu_act_name(o->acts[ai].kind),
                                    bench_dir_names[dir],
                                    golu_dtype_name(dtype),
-                                   bench_dist_names[o->dists[di]],
+                                   lab_dist_names[o->dists[di]],
                                    n,
                                    o->threads[ti],
                                    0,
                                    0,
                                    (dir == BENCH_FWD ? 2 : 3) * bytes};
-                    if (measure(act_run, &c, o->min_time, &r.seconds) != 0) {
+                    if (lab_bench_measure_calls(act_run, &c, o->min_time, &r.seconds) !=
+                        0) {
                         cli_error("%s %s (%s, n=%zu, threads=%d): %s", r.act, r.dir,
                                   r.dtype, n, r.threads, golu_status_str(c.status));
                         rc = 1;

@@ -11,7 +11,7 @@
  * GoLU, GELU and SiLU at 2^28 elements in float32 and bfloat16 (issue 3),
  * 90 % of the copy's bandwidth, is vs_memcpy <= 1.11.
  *
- * Timing: bench_measure's scheme (warm-up, batches of about min-time/20 s,
+ * Timing: lab_bench_measure's scheme (warm-up, batches of about min-time/20 s,
  * the median batch's time per call) with CUDA events around each batch on
  * one stream. Buffers rotate call to call over sets that together hold at
  * least 4x the L2 cache (50 MB on an H100), so no call finds its inputs in
@@ -125,7 +125,7 @@ static int gpu_call(gpu_timed *t, char *b)
     return t->status != GOLU_OK;
 }
 
-/* bench_batch_fn: `calls` calls between two events on the stream. */
+/* lab_batch_fn: `calls` calls between two events on the stream. */
 static int gpu_batch(void *arg, long calls, double *seconds)
 {
     gpu_timed *t = arg;
@@ -251,7 +251,7 @@ static int measure_baselines(gpu_state *g, const sets *s, golu_dtype dtype, size
             continue;
         gpu_timed t = timed(g, NULL, dir, dtype, n, s);
         double sec;
-        if (bench_measure(gpu_batch, &t, g->o->min_time, &sec) != 0)
+        if (lab_bench_measure(gpu_batch, &t, g->o->min_time, &sec) != 0)
             return 1;
         baselines[n_baselines++] = (baseline){bytes, sec};
     }
@@ -270,11 +270,11 @@ static int bench_arrays(gpu_state *g, golu_dtype dtype, size_t n)
         cli_error("cannot allocate %zu bytes of host memory", bytes);
     rc = rc || sets_alloc(&s, bytes, g->dev) || measure_baselines(g, &s, dtype, n);
     if (rc == 0) {
-        bench_fill(dtype, h, n, BENCH_NORMAL, BENCH_SEED_DY);
+        lab_bench_fill(dtype, h, n, LAB_DIST_NORMAL, LAB_SEED_DY);
         rc = sets_upload(&s, 1, h);
     }
     for (int di = 0; rc == 0 && di < o->n_dists; di++) {
-        bench_fill(dtype, h, n, o->dists[di], BENCH_SEED_X + (uint64_t)o->dists[di]);
+        lab_bench_fill(dtype, h, n, o->dists[di], LAB_SEED_X + (uint64_t)o->dists[di]);
         rc = sets_upload(&s, 0, h);
         for (int ai = 0; rc == 0 && ai < o->n_acts; ai++)
             for (int d = 0; rc == 0 && d < o->n_dirs; d++) {
@@ -283,10 +283,10 @@ static int bench_arrays(gpu_state *g, golu_dtype dtype, size_t n)
                 bench_row r = {.act = golu_act_name(o->acts[ai].kind),
                                .dir = bench_dir_names[dir],
                                .dtype = golu_dtype_name(dtype),
-                               .dist = bench_dist_names[o->dists[di]],
+                               .dist = lab_dist_names[o->dists[di]],
                                .n = n,
                                .bytes = (dir == BENCH_FWD ? 2 : 3) * bytes};
-                if (bench_measure(gpu_batch, &t, o->min_time, &r.seconds) != 0) {
+                if (lab_bench_measure(gpu_batch, &t, o->min_time, &r.seconds) != 0) {
                     if (t.status != GOLU_OK)
                         cli_error("%s %s (%s, n=%zu): %s", r.act, r.dir, r.dtype, n,
                                   golu_status_str(t.status));

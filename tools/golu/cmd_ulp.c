@@ -17,7 +17,7 @@
  *
  * --gpu takes the results from golu_cuda_forward / golu_cuda_backward on a
  * GPU instead (cmd_ulp_gpu.c, built with GOLU_HAVE_CUDA) and measures them
- * with the same code (ulp_measure.c: the oracle calls, the statistics) and
+ * with the same code (src/ref/ulp_sweep.h: the oracle calls, the statistics) and
  * prints the same report; `--identical-to cpu` (or an ISA) compares its bits
  * with the CPU library's.
  *
@@ -25,8 +25,6 @@
  * difference (or a kernel call fails), 2 on bad usage.
  */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +35,6 @@
 #include "golu.h"
 #include "ulp.h"
 
-#define ULP_BLOCK       ((size_t)1 << 16) /* inputs per kernel call (f32) */
-#define ULP_BLOCK_F64   ((size_t)4096)    /* inputs per kernel call (f64) */
 #define ULP_MAX_THREADS 1024
 
 /* ------------------------------------------------------------------------ */
@@ -152,12 +148,12 @@ static int check_param(const golu_act *act, const char *flag, int which, double 
 static int parse_args(int argc, char **argv, ulp_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->dir = GOLU_DIR_FWD;
-    o->dtype = GOLU_F32;
-    o->isa = GOLU_ISA_AUTO;
-    o->threads = golu_cpu_count();
-    o->samples = 1000000;
-    o->seed = 1;
+    o->sweep.dir = GOLU_DIR_FWD;
+    o->sweep.dtype = GOLU_F32;
+    o->sweep.isa = GOLU_ISA_AUTO;
+    o->sweep.threads = golu_cpu_count();
+    o->sweep.samples = 1000000;
+    o->sweep.seed = 1;
     int have_act = 0, have_samples = 0, have_seed = 0;
     int have_isa = 0, have_device = 0, identical_cpu = 0;
     int have_param[3] = {0, 0, 0};
@@ -176,20 +172,20 @@ static int parse_args(int argc, char **argv, ulp_opts *o)
             o->json = 1;
         } else if (cli_is_flag(a, "--act")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--act")) ||
-                cli_parse_act("--act", v, &o->act))
+                cli_parse_act("--act", v, &o->sweep.act))
                 return 2;
             have_act = 1;
         } else if (cli_is_flag(a, "--dir")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--dir")) ||
-                parse_dir("--dir", v, &o->dir))
+                parse_dir("--dir", v, &o->sweep.dir))
                 return 2;
         } else if (cli_is_flag(a, "--dtype")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--dtype")) ||
-                cli_parse_dtype("--dtype", v, &o->dtype))
+                cli_parse_dtype("--dtype", v, &o->sweep.dtype))
                 return 2;
         } else if (cli_is_flag(a, "--isa")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--isa")) ||
-                cli_parse_isa("--isa", v, &o->isa))
+                cli_parse_isa("--isa", v, &o->sweep.isa))
                 return 2;
             have_isa = 1;
         } else if (cli_is_flag(a, "--identical-to")) {
@@ -197,10 +193,10 @@ static int parse_args(int argc, char **argv, ulp_opts *o)
                 return 2;
             identical_cpu = strcmp(v, "cpu") == 0;
             if (identical_cpu)
-                o->isa2 = GOLU_ISA_AUTO;
-            else if (cli_parse_isa("--identical-to", v, &o->isa2))
+                o->sweep.isa2 = GOLU_ISA_AUTO;
+            else if (cli_parse_isa("--identical-to", v, &o->sweep.isa2))
                 return 2;
-            o->identical = 1;
+            o->sweep.identical = 1;
         } else if (strcmp(a, "--gpu") == 0) {
             o->gpu = 1;
         } else if (cli_is_flag(a, "--device")) {
@@ -213,12 +209,12 @@ static int parse_args(int argc, char **argv, ulp_opts *o)
             if (!(v = cli_flag_value(argc, argv, &i, "--threads")) ||
                 cli_parse_long("--threads", v, 1, ULP_MAX_THREADS, &l))
                 return 2;
-            o->threads = (int)l;
+            o->sweep.threads = (int)l;
         } else if (cli_is_flag(a, "--range")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--range")) ||
-                parse_range("--range", v, &o->lo, &o->hi))
+                parse_range("--range", v, &o->sweep.lo, &o->sweep.hi))
                 return 2;
-            o->have_range = 1;
+            o->sweep.have_range = 1;
         } else if (cli_is_flag(a, "--samples")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--samples")) ||
                 cli_parse_size("--samples", v, &sz))
@@ -227,13 +223,13 @@ static int parse_args(int argc, char **argv, ulp_opts *o)
                 cli_error("--samples: must be at least 1");
                 return 2;
             }
-            o->samples = sz;
+            o->sweep.samples = sz;
             have_samples = 1;
         } else if (cli_is_flag(a, "--seed")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--seed")) ||
                 cli_parse_long("--seed", v, 0, 0x7fffffffffffffffL, &l))
                 return 2;
-            o->seed = (uint64_t)l;
+            o->sweep.seed = (uint64_t)l;
             have_seed = 1;
         } else if (cli_is_flag(a, "--max-ulp")) {
             if (!(v = cli_flag_value(argc, argv, &i, "--max-ulp")) ||
@@ -272,21 +268,24 @@ static int parse_args(int argc, char **argv, ulp_opts *o)
     for (int p = 0; p < 3; p++) {
         if (!have_param[p])
             continue;
-        if (check_param(&o->act, param_flag[p], p, param[p]))
+        if (check_param(&o->sweep.act, param_flag[p], p, param[p]))
             return 2;
-        double *dst = p == 0 ? &o->act.alpha : p == 1 ? &o->act.beta : &o->act.gamma;
+        double *dst = p == 0   ? &o->sweep.act.alpha
+                      : p == 1 ? &o->sweep.act.beta
+                               : &o->sweep.act.gamma;
         *dst = param[p];
     }
-    if (golu_act_check(&o->act) != GOLU_OK) {
-        cli_error("--act: %s", golu_status_str(golu_act_check(&o->act)));
+    if (golu_act_check(&o->sweep.act) != GOLU_OK) {
+        cli_error("--act: %s", golu_status_str(golu_act_check(&o->sweep.act)));
         return 2;
     }
-    if (o->dtype != GOLU_F64 && (have_samples || have_seed)) {
+    if (o->sweep.dtype != GOLU_F64 && (have_samples || have_seed)) {
         cli_error("%s: only for --dtype f64 (the other dtypes check every input)",
                   have_samples ? "--samples" : "--seed");
         return 2;
     }
-    if (o->dtype == GOLU_F64 && o->have_range && !(isfinite(o->lo) && isfinite(o->hi))) {
+    if (o->sweep.dtype == GOLU_F64 && o->sweep.have_range &&
+        !(isfinite(o->sweep.lo) && isfinite(o->sweep.hi))) {
         cli_error("--range: f64 samples need finite bounds");
         return 2;
     }
@@ -303,167 +302,14 @@ static int parse_args(int argc, char **argv, ulp_opts *o)
         cli_error("--identical-to: 'cpu' is for --gpu (on the CPU, name an ISA)");
         return 2;
     }
-    if (((!o->gpu && o->isa == GOLU_ISA_AUTO) ||
-         (o->identical && o->isa2 == GOLU_ISA_AUTO)) &&
+    if (((!o->gpu && o->sweep.isa == GOLU_ISA_AUTO) ||
+         (o->sweep.identical && o->sweep.isa2 == GOLU_ISA_AUTO)) &&
         golu_isa_env_status() != GOLU_OK) {
         cli_error("GOLU_ISA='%s': %s", getenv("GOLU_ISA") ? getenv("GOLU_ISA") : "",
                   golu_status_str(golu_isa_env_status()));
         return 2;
     }
     return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* float32: every bit pattern                                                */
-/* ------------------------------------------------------------------------ */
-
-typedef struct sweep_job {
-    const ulp_opts *o;
-    ulp_f32_space space;
-    atomic_uint_fast64_t next_block;
-} sweep_job;
-
-typedef struct sweep_worker {
-    sweep_job *job;
-    ulp_stats stats;
-    pthread_t tid;
-} sweep_worker;
-
-static void *f32_worker(void *arg)
-{
-    sweep_worker *w = arg;
-    const sweep_job *job = w->job;
-    const ulp_opts *o = job->o;
-    ulp_stats *s = &w->stats;
-    golu_ctx *ctx = NULL, *ctx2 = NULL;
-    float *buf = malloc(4 * ULP_BLOCK * sizeof(float));
-    if (!buf) {
-        s->status = GOLU_ERR_NO_MEMORY;
-        return NULL;
-    }
-    float *x = buf, *y = buf + ULP_BLOCK, *y2 = buf + 2 * ULP_BLOCK;
-    float *ones = buf + 3 * ULP_BLOCK;
-    for (size_t i = 0; i < ULP_BLOCK; i++)
-        ones[i] = 1.0f;
-    s->status = ulp_make_ctx(o->isa, &ctx);
-    if (s->status == GOLU_OK && o->identical)
-        s->status = ulp_make_ctx(o->isa2, &ctx2);
-
-    while (s->status == GOLU_OK) {
-        uint64_t begin = atomic_fetch_add(&w->job->next_block, 1) * ULP_BLOCK;
-        if (begin >= job->space.count)
-            break;
-        size_t n =
-            (size_t)(job->space.count - begin < ULP_BLOCK ? job->space.count - begin
-                                                          : ULP_BLOCK);
-        ulp_f32_inputs(&job->space, begin, n, x);
-        s->status = ulp_run_kernel(ctx, o, x, ones, y, n);
-        if (s->status == GOLU_OK && ctx2)
-            s->status = ulp_run_kernel(ctx2, o, x, ones, y2, n);
-        if (s->status != GOLU_OK)
-            break;
-        ulp_measure_f32(o, x, y, ctx2 ? y2 : NULL, n, begin, s);
-    }
-    golu_ctx_destroy(ctx);
-    golu_ctx_destroy(ctx2);
-    free(buf);
-    return NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* float64: random samples against MPFR                                      */
-/* ------------------------------------------------------------------------ */
-
-static void *f64_worker(void *arg)
-{
-    sweep_worker *w = arg;
-    const ulp_opts *o = w->job->o;
-    ulp_stats *s = &w->stats;
-    golu_ctx *ctx = NULL, *ctx2 = NULL;
-    double *buf = malloc(4 * ULP_BLOCK_F64 * sizeof(double));
-    if (!buf) {
-        s->status = GOLU_ERR_NO_MEMORY;
-        return NULL;
-    }
-    double *x = buf, *y = buf + ULP_BLOCK_F64, *y2 = buf + 2 * ULP_BLOCK_F64;
-    double *ones = buf + 3 * ULP_BLOCK_F64;
-    for (size_t i = 0; i < ULP_BLOCK_F64; i++)
-        ones[i] = 1.0;
-    s->status = ulp_make_ctx(o->isa, &ctx);
-    if (s->status == GOLU_OK && o->identical)
-        s->status = ulp_make_ctx(o->isa2, &ctx2);
-
-    while (s->status == GOLU_OK) {
-        uint64_t begin = atomic_fetch_add(&w->job->next_block, 1) * ULP_BLOCK_F64;
-        if (begin >= o->samples)
-            break;
-        size_t n = (size_t)(o->samples - begin < ULP_BLOCK_F64 ? o->samples - begin
-                                                               : ULP_BLOCK_F64);
-        for (size_t i = 0; i < n; i++)
-            x[i] = ulp_f64_sample(o, begin + i);
-        s->status = ulp_run_kernel(ctx, o, x, ones, y, n);
-        if (s->status == GOLU_OK && ctx2)
-            s->status = ulp_run_kernel(ctx2, o, x, ones, y2, n);
-        if (s->status != GOLU_OK)
-            break;
-        ulp_measure_f64(o, x, y, ctx2 ? y2 : NULL, n, begin, s);
-    }
-    golu_ctx_destroy(ctx);
-    golu_ctx_destroy(ctx2);
-    free(buf);
-    return NULL;
-}
-
-/* Runs `fn` on o->threads workers and merges their statistics into *out. */
-static void run_workers(const ulp_opts *o, sweep_job *job, void *(*fn)(void *),
-                        ulp_stats *out)
-{
-    sweep_worker *w = calloc((size_t)o->threads, sizeof *w);
-    ulp_stats_init(out);
-    if (!w) {
-        out->status = GOLU_ERR_NO_MEMORY;
-        return;
-    }
-    int started = 0;
-    for (int t = 0; t < o->threads; t++) {
-        w[t].job = job;
-        ulp_stats_init(&w[t].stats);
-        if (pthread_create(&w[t].tid, NULL, fn, &w[t]) != 0)
-            break;
-        started++;
-    }
-    if (started == 0) /* no thread at all: do the work here */
-        fn(&w[started++]);
-    else
-        for (int t = 0; t < started; t++)
-            pthread_join(w[t].tid, NULL);
-    for (int t = 0; t < started; t++)
-        ulp_stats_merge(out, &w[t].stats);
-    free(w);
-}
-
-/* ------------------------------------------------------------------------ */
-/* bfloat16 and float16: all 65536 inputs                                    */
-/* ------------------------------------------------------------------------ */
-
-static void sweep_half(const ulp_opts *o, ulp_stats *s)
-{
-    enum { N = 65536 };
-    static uint16_t x[N], y[N], y2[N], ones[N];
-    golu_ctx *ctx = NULL, *ctx2 = NULL;
-    ulp_stats_init(s);
-    size_t n = ulp_half_inputs(o, x, ones);
-    s->status = ulp_make_ctx(o->isa, &ctx);
-    if (s->status == GOLU_OK && o->identical)
-        s->status = ulp_make_ctx(o->isa2, &ctx2);
-    if (s->status == GOLU_OK)
-        s->status = ulp_run_kernel(ctx, o, x, ones, y, n);
-    if (s->status == GOLU_OK && ctx2)
-        s->status = ulp_run_kernel(ctx2, o, x, ones, y2, n);
-    if (s->status == GOLU_OK)
-        ulp_measure_half(o, x, y, ctx2 ? y2 : NULL, n, s);
-    golu_ctx_destroy(ctx);
-    golu_ctx_destroy(ctx2);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -542,12 +388,12 @@ typedef struct report_info {
 
 static void report_json(const ulp_opts *o, const report_info *r, const ulp_stats *s)
 {
-    int dg = dtype_digits(o->dtype);
+    int dg = dtype_digits(o->sweep.dtype);
     printf("{\"act\": ");
-    cli_json_string(golu_act_name(o->act.kind));
-    print_params(&o->act, 1);
+    cli_json_string(golu_act_name(o->sweep.act.kind));
+    print_params(&o->sweep.act, 1);
     printf(", \"dir\": \"%s\", \"dtype\": \"%s\", ",
-           o->dir == GOLU_DIR_FWD ? "fwd" : "bwd", golu_dtype_name(o->dtype));
+           o->sweep.dir == GOLU_DIR_FWD ? "fwd" : "bwd", golu_dtype_name(o->sweep.dtype));
     if (r->gpu) {
         printf("\"isa\": null, \"gpu\": ");
         cli_json_string(r->gpu);
@@ -555,12 +401,13 @@ static void report_json(const ulp_opts *o, const report_info *r, const ulp_stats
     } else {
         printf("\"isa\": \"%s\"", golu_isa_name(r->isa));
     }
-    printf(", \"threads\": %d",
-           o->dtype == GOLU_F32 || o->dtype == GOLU_F64 ? o->threads : 1);
-    if (o->have_range)
-        printf(", \"range\": [%.17g, %.17g]", o->lo, o->hi);
-    if (o->dtype == GOLU_F64)
-        printf(", \"seed\": %llu", (unsigned long long)o->seed);
+    printf(", \"threads\": %d", o->sweep.dtype == GOLU_F32 || o->sweep.dtype == GOLU_F64
+                                    ? o->sweep.threads
+                                    : 1);
+    if (o->sweep.have_range)
+        printf(", \"range\": [%.17g, %.17g]", o->sweep.lo, o->sweep.hi);
+    if (o->sweep.dtype == GOLU_F64)
+        printf(", \"seed\": %llu", (unsigned long long)o->sweep.seed);
     printf(", \"checked\": %llu", (unsigned long long)s->checked);
     if (s->max_err < 0 || isinf(s->max_err))
         printf(", \"max_ulp\": null");
@@ -583,12 +430,12 @@ static void report_json(const ulp_opts *o, const report_info *r, const ulp_stats
     printf(", \"over_half_ulp\": %llu, \"over_1_ulp\": %llu, \"nan_mismatch\": %llu",
            (unsigned long long)s->over_half, (unsigned long long)s->over_one,
            (unsigned long long)s->nan_mismatch);
-    if (o->identical) {
+    if (o->sweep.identical) {
         if (r->gpu)
             printf(", \"identical_to\": \"cpu\", \"identical_to_isa\": \"%s\"",
                    golu_isa_name(r->isa2));
         else
-            printf(", \"identical_to\": \"%s\"", golu_isa_name(o->isa2));
+            printf(", \"identical_to\": \"%s\"", golu_isa_name(o->sweep.isa2));
         printf(", \"bit_differences\": %llu, \"differences\": [",
                (unsigned long long)s->n_diff);
         for (int i = 0; i < s->n_examples; i++) {
@@ -620,25 +467,26 @@ static void format_ulp(double v, char *buf, size_t size)
 
 static void report_text(const ulp_opts *o, const report_info *r, const ulp_stats *s)
 {
-    int dg = dtype_digits(o->dtype);
-    int threads = o->dtype == GOLU_F32 || o->dtype == GOLU_F64 ? o->threads : 1;
-    printf("activation    %s", golu_act_name(o->act.kind));
-    print_params(&o->act, 0);
-    printf("\ndirection     %s\n", o->dir == GOLU_DIR_FWD ? "fwd" : "bwd (dy = 1)");
-    printf("dtype         %s\n", golu_dtype_name(o->dtype));
+    int dg = dtype_digits(o->sweep.dtype);
+    int threads =
+        o->sweep.dtype == GOLU_F32 || o->sweep.dtype == GOLU_F64 ? o->sweep.threads : 1;
+    printf("activation    %s", golu_act_name(o->sweep.act.kind));
+    print_params(&o->sweep.act, 0);
+    printf("\ndirection     %s\n", o->sweep.dir == GOLU_DIR_FWD ? "fwd" : "bwd (dy = 1)");
+    printf("dtype         %s\n", golu_dtype_name(o->sweep.dtype));
     if (r->gpu)
         printf("GPU           %d: %s (golu_cuda; the reference on %d CPU thread%s)\n",
                o->device, r->gpu, threads, threads == 1 ? "" : "s");
-    else if (o->dtype == GOLU_F64)
-        printf("ISA           portable float64 code (threads %d)\n", o->threads);
+    else if (o->sweep.dtype == GOLU_F64)
+        printf("ISA           portable float64 code (threads %d)\n", o->sweep.threads);
     else
         printf("ISA           %s%s\n", golu_isa_name(r->isa),
-               o->dtype == GOLU_F32 ? "" : " (16-bit: widened to float32)");
+               o->sweep.dtype == GOLU_F32 ? "" : " (16-bit: widened to float32)");
     printf("inputs        %llu", (unsigned long long)s->checked);
-    if (o->have_range)
-        printf(" (values in [%g, %g])", o->lo, o->hi);
-    else if (o->dtype == GOLU_F64)
-        printf(" (random, seed %llu)", (unsigned long long)o->seed);
+    if (o->sweep.have_range)
+        printf(" (values in [%g, %g])", o->sweep.lo, o->sweep.hi);
+    else if (o->sweep.dtype == GOLU_F64)
+        printf(" (random, seed %llu)", (unsigned long long)o->sweep.seed);
     else
         printf(" (every bit pattern)");
     printf("\n");
@@ -661,8 +509,8 @@ static void report_text(const ulp_opts *o, const report_info *r, const ulp_stats
     if (r->gpu)
         snprintf(other, sizeof other, "the CPU's %s path", golu_isa_name(r->isa2));
     else
-        snprintf(other, sizeof other, "%s", golu_isa_name(o->isa2));
-    if (o->identical) {
+        snprintf(other, sizeof other, "%s", golu_isa_name(o->sweep.isa2));
+    if (o->sweep.identical) {
         printf("identical to  %s: %llu input%s in bits\n", other,
                (unsigned long long)s->n_diff, s->n_diff == 1 ? " differs" : "s differ");
         for (int i = 0; i < s->n_examples; i++)
@@ -670,11 +518,11 @@ static void report_text(const ulp_opts *o, const report_info *r, const ulp_stats
                    s->examples[i].got2);
     }
     printf("time          %.2f s\n", r->secs);
-    if (o->have_max || o->identical) {
+    if (o->have_max || o->sweep.identical) {
         printf("result        %s", r->pass ? "PASS" : "FAIL");
         if (o->have_max && !(s->max_err <= o->max_ulp))
             printf(": max error above --max-ulp %g", o->max_ulp);
-        if (o->identical && s->n_diff)
+        if (o->sweep.identical && s->n_diff)
             printf("%s outputs differ from %s",
                    o->have_max && !(s->max_err <= o->max_ulp) ? ";" : ":", other);
         printf("\n");
@@ -685,7 +533,7 @@ static void report_text(const ulp_opts *o, const report_info *r, const ulp_stats
 static golu_isa resolve_isa(golu_isa isa)
 {
     golu_ctx *ctx;
-    if (ulp_make_ctx(isa, &ctx) == GOLU_OK) {
+    if (ulp_ctx_make(isa, &ctx) == GOLU_OK) {
         isa = golu_ctx_isa(ctx);
         golu_ctx_destroy(ctx);
     }
@@ -701,17 +549,17 @@ int golu_cmd_ulp(int argc, char **argv)
         return rc == 1 ? 0 : 2;
 
     /* Every usage error before any work (and before looking for a GPU). */
-    ulp_f32_space space = {1, 0, (uint64_t)1 << 32};
-    if (o.dtype == GOLU_F32 && o.have_range &&
-        !ulp_f32_space_of_range(o.lo, o.hi, &space)) {
-        cli_error("--range: no float32 value lies in [%g, %g]", o.lo, o.hi);
+    ulp_f32_space space = ulp_f32_space_all();
+    if (o.sweep.dtype == GOLU_F32 && o.sweep.have_range &&
+        !ulp_f32_space_of_range(o.sweep.lo, o.sweep.hi, &space)) {
+        cli_error("--range: no float32 value lies in [%g, %g]", o.sweep.lo, o.sweep.hi);
         return 2;
     }
-    if ((o.dtype == GOLU_BF16 || o.dtype == GOLU_F16) && o.have_range) {
+    if ((o.sweep.dtype == GOLU_BF16 || o.sweep.dtype == GOLU_F16) && o.sweep.have_range) {
         static uint16_t hx[65536], hones[65536];
-        if (ulp_half_inputs(&o, hx, hones) == 0) {
-            cli_error("--range: no %s value lies in [%g, %g]", golu_dtype_name(o.dtype),
-                      o.lo, o.hi);
+        if (ulp_half_inputs(&o.sweep, hx, hones) == 0) {
+            cli_error("--range: no %s value lies in [%g, %g]",
+                      golu_dtype_name(o.sweep.dtype), o.sweep.lo, o.sweep.hi);
             return 2;
         }
     }
@@ -728,33 +576,26 @@ int golu_cmd_ulp(int argc, char **argv)
         cli_error("%s", CLI_NO_CUDA);
         return 1;
 #endif
-    } else if (o.dtype == GOLU_F32) {
-        sweep_job job = {.o = &o, .space = space};
-        atomic_init(&job.next_block, 0);
-        run_workers(&o, &job, f32_worker, &s);
-    } else if (o.dtype == GOLU_F64) {
-        sweep_job job = {.o = &o};
-        atomic_init(&job.next_block, 0);
-        run_workers(&o, &job, f64_worker, &s);
     } else {
-        sweep_half(&o, &s);
+        ulp_sweep_run(&o.sweep, &space, &s);
     }
     double secs = cli_now() - t0;
     if (s.status != GOLU_OK) {
         cli_error("a kernel call failed: %s", golu_status_str(s.status));
         return 1;
     }
-    if (o.have_range && s.checked == 0) {
-        cli_error("--range: no %s value lies in [%g, %g]", golu_dtype_name(o.dtype), o.lo,
-                  o.hi);
+    if (o.sweep.have_range && s.checked == 0) {
+        cli_error("--range: no %s value lies in [%g, %g]", golu_dtype_name(o.sweep.dtype),
+                  o.sweep.lo, o.sweep.hi);
         return 2;
     }
 
-    report_info r = {resolve_isa(o.isa), o.gpu ? gpu_name : NULL,
-                     o.identical ? resolve_isa(o.isa2) : o.isa2, secs, 1};
+    report_info r = {resolve_isa(o.sweep.isa), o.gpu ? gpu_name : NULL,
+                     o.sweep.identical ? resolve_isa(o.sweep.isa2) : o.sweep.isa2, secs,
+                     1};
     if (o.have_max && !(s.max_err <= o.max_ulp))
         r.pass = 0;
-    if (o.identical && s.n_diff)
+    if (o.sweep.identical && s.n_diff)
         r.pass = 0;
     if (o.json)
         report_json(&o, &r, &s);

@@ -1,7 +1,7 @@
 /*
  * cmd_ulp_gpu.c - `golu ulp --gpu`: the GPU's results measured against the
- * oracle with the CPU sweep's code (ulp_measure.c), so that the statistics
- * and the report are the CPU's. Built only with GOLU_HAVE_CUDA.
+ * oracle with the CPU sweep's code (src/ref/ulp_sweep.h), so that the
+ * statistics and the report are the CPU's. Built only with GOLU_HAVE_CUDA.
  *
  * float32 and float64: the main thread drives the GPU in blocks (2^26
  * float32 inputs, 2^22 float64 samples): it writes a block's inputs into
@@ -21,7 +21,8 @@
  * measured on this thread, as the CPU sweep does.
  *
  * The main thread waits on the GPU through a blocking-sync event, so it
- * does not take a CPU from the oracle while it waits.
+ * does not take a CPU from the oracle while it waits. The measuring threads
+ * are one pool for the whole sweep (nn_fork_start / nn_fork_join).
  */
 #include <cuda_runtime_api.h>
 #include <pthread.h>
@@ -32,6 +33,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fork.h"
 #include "golu.h"
 #include "golu_cuda.h"
 #include "gpu.h"
@@ -53,7 +55,7 @@ typedef struct slot {
 } slot;
 
 typedef struct gpu_run {
-    const ulp_opts *o;
+    const ulp_sweep_opts *o;
     const ulp_f32_space *space;
     size_t esize, block;
     void *dx, *dones, *dout; /* device, `block` elements each */
@@ -116,7 +118,7 @@ static void gpu_run_close(gpu_run *g)
  * sl. Returns 0, or 1 after a message. */
 static int gpu_block(gpu_run *g, slot *sl, uint64_t begin, size_t n)
 {
-    const ulp_opts *o = g->o;
+    const ulp_sweep_opts *o = g->o;
     if (o->dtype == GOLU_F32)
         ulp_f32_inputs(g->space, begin, n, sl->x);
     else
@@ -151,7 +153,7 @@ static int gpu_block(gpu_run *g, slot *sl, uint64_t begin, size_t n)
 /* ------------------------------------------------------------------------ */
 
 typedef struct pool {
-    const ulp_opts *o;
+    const ulp_sweep_opts *o;
     size_t esize;
     pthread_mutex_t mu;
     pthread_cond_t go, idle;
@@ -165,7 +167,6 @@ typedef struct pool {
 
 typedef struct worker {
     pool *p;
-    pthread_t tid;
     ulp_stats stats;
     golu_ctx *ctx2;  /* --identical-to: the CPU library on that path */
     void *y2, *ones; /* PIECE elements each */
@@ -175,7 +176,7 @@ typedef struct worker {
 static void measure_block(worker *w, const slot *b)
 {
     pool *p = w->p;
-    const ulp_opts *o = p->o;
+    const ulp_sweep_opts *o = p->o;
     for (;;) {
         uint64_t off = atomic_fetch_add(&p->next_piece, 1) * PIECE;
         if (off >= b->n || w->stats.status != GOLU_OK)
@@ -184,7 +185,7 @@ static void measure_block(worker *w, const slot *b)
         const void *x = (const char *)b->x + off * p->esize;
         const void *y = (const char *)b->y + off * p->esize;
         if (w->ctx2) {
-            w->stats.status = ulp_run_kernel(w->ctx2, o, x, w->ones, w->y2, m);
+            w->stats.status = ulp_kernel_run(w->ctx2, o, x, w->ones, w->y2, m);
             if (w->stats.status != GOLU_OK) {
                 atomic_store(&p->failed, 1);
                 break;
@@ -249,48 +250,47 @@ static void pool_wait(pool *p)
 /* The sweeps                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* Starts the threads (each with its CPU context for --identical-to);
- * returns how many started, 0 after a message. */
-static int workers_start(pool *p, worker *w, int threads)
+/* Prepares each thread's CPU context for --identical-to and starts the
+ * threads as one pool in f; returns how many started, 0 after a message. */
+static int workers_start(pool *p, worker *w, int threads, nn_fork *f)
 {
-    const ulp_opts *o = p->o;
-    int started = 0;
+    const ulp_sweep_opts *o = p->o;
     for (int t = 0; t < threads; t++) {
         w[t].p = p;
         ulp_stats_init(&w[t].stats);
-        if (o->identical) {
-            w[t].y2 = malloc(PIECE * p->esize);
-            w[t].ones = malloc(PIECE * p->esize);
-            if (!w[t].y2 || !w[t].ones) {
-                w[t].stats.status = GOLU_ERR_NO_MEMORY;
-            } else {
-                fill_ones(o->dtype, w[t].ones, PIECE);
-                w[t].stats.status = ulp_make_ctx(o->isa2, &w[t].ctx2);
-            }
-            if (w[t].stats.status != GOLU_OK)
-                atomic_store(&p->failed, 1); /* reported once the threads stop */
+        if (!o->identical)
+            continue;
+        w[t].y2 = malloc(PIECE * p->esize);
+        w[t].ones = malloc(PIECE * p->esize);
+        if (!w[t].y2 || !w[t].ones) {
+            w[t].stats.status = GOLU_ERR_NO_MEMORY;
+        } else {
+            fill_ones(o->dtype, w[t].ones, PIECE);
+            w[t].stats.status = ulp_ctx_make(o->isa2, &w[t].ctx2);
         }
-        if (pthread_create(&w[t].tid, NULL, worker_main, &w[t]) != 0)
-            break;
-        started++;
+        if (w[t].stats.status != GOLU_OK)
+            atomic_store(&p->failed, 1); /* reported once the threads stop */
     }
-    if (started == 0)
+    nn_fork_start(f, threads, worker_main, w, sizeof *w);
+    if (f->started == 0)
         cli_error("cannot start a measuring thread");
-    return started;
+    return f->started;
 }
 
-/* Stops the threads and folds their statistics into *s. */
-static void workers_stop(pool *p, worker *w, int threads, int started, ulp_stats *s)
+/* Stops the threads of f (NULL: workers_start was not called) and folds
+ * every thread's statistics into *s (one that did not start holds at most
+ * the failure of its preparation). */
+static void workers_stop(pool *p, worker *w, int threads, nn_fork *f, ulp_stats *s)
 {
     pthread_mutex_lock(&p->mu);
     p->quit = 1;
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
-    for (int t = 0; t < started; t++) {
-        pthread_join(w[t].tid, NULL);
-        ulp_stats_merge(s, &w[t].stats);
-    }
+    if (f)
+        nn_fork_join(f);
     for (int t = 0; t < threads; t++) {
+        if (f)
+            ulp_stats_merge(s, &w[t].stats);
         golu_ctx_destroy(w[t].ctx2);
         free(w[t].y2);
         free(w[t].ones);
@@ -298,7 +298,7 @@ static void workers_stop(pool *p, worker *w, int threads, int started, ulp_stats
 }
 
 /* float32 (every pattern in the space) or float64 (o->samples samples). */
-static int sweep_blocks(const ulp_opts *o, const ulp_f32_space *space, ulp_stats *s)
+static int sweep_blocks(const ulp_sweep_opts *o, const ulp_f32_space *space, ulp_stats *s)
 {
     uint64_t count = o->dtype == GOLU_F32 ? space->count : o->samples;
     size_t block = o->dtype == GOLU_F32 ? BLOCK_F32 : BLOCK_F64;
@@ -313,10 +313,15 @@ static int sweep_blocks(const ulp_opts *o, const ulp_f32_space *space, ulp_stats
     atomic_init(&p.next_piece, 0);
     atomic_init(&p.failed, 0);
     worker *w = calloc((size_t)o->threads, sizeof *w);
-    int started = 0, rc = 1;
+    nn_fork f;
+    int started = 0, forked = 0, rc = 1;
     if (!w)
         cli_error("out of memory");
-    else if (gpu_run_open(&g) == 0 && (started = workers_start(&p, w, o->threads)) > 0) {
+    else if (gpu_run_open(&g) == 0) {
+        forked = 1;
+        started = workers_start(&p, w, o->threads, &f);
+    }
+    if (started > 0) {
         rc = gpu_block(&g, &g.slots[0], 0, g.block);
         for (uint64_t k = 0; rc == 0 && k * g.block < count; k++) {
             pool_publish(&p, &g.slots[k % 2], started);
@@ -330,7 +335,7 @@ static int sweep_blocks(const ulp_opts *o, const ulp_f32_space *space, ulp_stats
         }
     }
     if (w)
-        workers_stop(&p, w, o->threads, started, s);
+        workers_stop(&p, w, o->threads, forked ? &f : NULL, s);
     free(w);
     gpu_run_close(&g);
     pthread_cond_destroy(&p.idle);
@@ -340,7 +345,7 @@ static int sweep_blocks(const ulp_opts *o, const ulp_f32_space *space, ulp_stats
 }
 
 /* bfloat16 and float16: one call for every input. */
-static int sweep_half(const ulp_opts *o, ulp_stats *s)
+static int sweep_half(const ulp_sweep_opts *o, ulp_stats *s)
 {
     enum { N = 65536 };
     static uint16_t x[N], y[N], y2[N], ones[N];
@@ -373,9 +378,9 @@ static int sweep_half(const ulp_opts *o, ulp_stats *s)
         return rc;
     golu_ctx *ctx2 = NULL;
     if (o->identical) {
-        s->status = ulp_make_ctx(o->isa2, &ctx2);
+        s->status = ulp_ctx_make(o->isa2, &ctx2);
         if (s->status == GOLU_OK)
-            s->status = ulp_run_kernel(ctx2, o, x, ones, y2, n);
+            s->status = ulp_kernel_run(ctx2, o, x, ones, y2, n);
         golu_ctx_destroy(ctx2);
     }
     if (s->status == GOLU_OK)
@@ -392,6 +397,7 @@ int ulp_gpu_sweep(const ulp_opts *o, const ulp_f32_space *space, ulp_stats *s,
     if (rc)
         return rc;
     snprintf(gpu_name, name_len, "%s", dev.name);
-    return o->dtype == GOLU_BF16 || o->dtype == GOLU_F16 ? sweep_half(o, s)
-                                                         : sweep_blocks(o, space, s);
+    const ulp_sweep_opts *sw = &o->sweep;
+    return sw->dtype == GOLU_BF16 || sw->dtype == GOLU_F16 ? sweep_half(sw, s)
+                                                           : sweep_blocks(sw, space, s);
 }
