@@ -199,15 +199,11 @@ static int parse(int argc, char **argv, lab_compare_config *c, const char **acts
  * compare.json. */
 static int check_data(nn_train_config *o)
 {
-    const nn_task_desc *task = nn_task_of(o);
-    nn_config cfg = o->model;
-    nn_task *t = NULL;
     nn_err err = {""};
-    if (task->open(&t, o, &cfg, &err)) {
+    if (nn_task_check_data(o, &err)) {
         cli_error("%s", err.msg);
         return -1;
     }
-    task->close(t);
     char *real = realpath(o->data, NULL);
     if (real && strlen(real) < sizeof o->data - 32)
         snprintf(o->data, sizeof o->data, "%s", real);

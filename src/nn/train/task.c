@@ -1,6 +1,6 @@
 /*
  * task.c - what every task shares (task.h): its lookup from a
- * configuration, its scale keys, its batch buffers.
+ * configuration, a check of its data, its scale keys, its batch buffers.
  */
 #include "task.h"
 
@@ -13,6 +13,19 @@
 const nn_task_desc *nn_task_of(const nn_train_config *c)
 {
     return c->model.desc ? c->model.desc->task : NULL;
+}
+
+int nn_task_check_data(const nn_train_config *c, nn_err *err)
+{
+    const nn_task_desc *d = nn_task_of(c);
+    if (!d)
+        return nn_fail(err, "--model: required");
+    nn_config model = c->model;
+    nn_task *t = NULL;
+    if (d->open(&t, c, &model, err))
+        return -1;
+    d->close(t);
+    return 0;
 }
 
 int nn_task_scales(const nn_task_desc *d, const char *key)

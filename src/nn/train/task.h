@@ -145,6 +145,10 @@ extern const nn_task_desc nn_task_images, nn_task_text;
 /* The task of a configuration's model. */
 const nn_task_desc *nn_task_of(const nn_train_config *c);
 
+/* Loads c's data once and lets it go: 0 when the task could train on it,
+ * else -1 with err ("--data: ..."). */
+int nn_task_check_data(const nn_train_config *c, nn_err *err);
+
 /* The index of a scale key of d ("epochs") in its list, or -1. */
 int nn_task_scales(const nn_task_desc *d, const char *key);
 
