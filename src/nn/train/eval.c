@@ -26,8 +26,11 @@ int nn_train_eval(const nn_train_config *c, const char *checkpoint, nn_train_res
     nn_st_file *f = NULL;
     nn_err e = {""};
     int rc = NN_TRAIN_BAD_INPUT;
-    if (d->open(&task, c, &cfg, err))
+    int opened = d->open(&task, c, &cfg, err);
+    if (opened) {
+        rc = opened == -2 ? NN_TRAIN_FAILED : NN_TRAIN_BAD_INPUT;
         goto out;
+    }
     if (nn_model_create(&model, &cfg, c->seed, c->threads, &e)) {
         nn_fail(err, "model: %s", e.msg);
         goto out;

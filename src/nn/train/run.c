@@ -62,8 +62,9 @@ static int setup(nn_run *r, int resume, nn_err *err)
         nn_fail(err, "--model: required");
         return NN_TRAIN_BAD_INPUT;
     }
-    if (task->open(&r->task, c, &cfg, err))
-        return NN_TRAIN_BAD_INPUT;
+    int opened = task->open(&r->task, c, &cfg, err);
+    if (opened)
+        return opened == -2 ? NN_TRAIN_FAILED : NN_TRAIN_BAD_INPUT;
     r->log.columns = task->columns;
     if (nn_model_create(&r->model, &cfg, c->seed, c->threads, &e)) {
         nn_fail(err, "model: %s", e.msg);

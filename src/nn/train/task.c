@@ -49,8 +49,10 @@ int nn_task_alloc_batch(nn_task *t, int batch, nn_err *err)
 {
     t->x = alloc_spec(&t->x_spec, batch);
     t->target = alloc_spec(&t->target_spec, batch);
-    if (!t->x || !t->target)
-        return nn_fail(err, "out of memory for the batches");
+    if (!t->x || !t->target) {
+        nn_fail(err, "out of memory for the batches");
+        return -2;
+    }
     return 0;
 }
 

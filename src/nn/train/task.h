@@ -105,8 +105,9 @@ struct nn_task_desc {
     /*
      * Loads c's data, fills the model's input shape into *model (image
      * tasks: in_c, in_h, in_w, classes), allocates the batch buffers and
-     * sets the lengths (steps_per_period, total_steps). 0, or -1 with err
-     * ("--data: ...").
+     * sets the lengths (steps_per_period, total_steps). 0; -1 with err
+     * when the data is missing or malformed ("--data: ..."); -2 with err
+     * when memory ran out.
      */
     int (*open)(nn_task **out, const nn_train_config *c, nn_config *model, nn_err *err);
     void (*close)(nn_task *t);
@@ -153,7 +154,7 @@ int nn_task_check_data(const nn_train_config *c, nn_err *err);
 int nn_task_scales(const nn_task_desc *d, const char *key);
 
 /* For the tasks: one batch's buffers by their specs, in t->x and t->target
- * (floats aligned as the layers want). 0, or -1 with err. */
+ * (floats aligned as the layers want). 0, or -2 with err (out of memory). */
 int nn_task_alloc_batch(nn_task *t, int batch, nn_err *err);
 void nn_task_free_batch(nn_task *t);
 

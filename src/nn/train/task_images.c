@@ -122,8 +122,10 @@ static int img_open(nn_task **out, const nn_train_config *c, nn_config *model,
 {
     *out = NULL;
     img_task *t = calloc(1, sizeof *t);
-    if (!t)
-        return nn_fail(err, "out of memory");
+    if (!t) {
+        nn_fail(err, "out of memory");
+        return -2;
+    }
     nn_task *b = &t->base;
     b->desc = &nn_task_images, b->cfg = c;
     if (load(t, c, err)) {
@@ -145,7 +147,8 @@ static int img_open(nn_task **out, const nn_train_config *c, nn_config *model,
     t->idx = malloc((size_t)B * sizeof *t->idx);
     if (!t->perm || !t->idx || nn_task_alloc_batch(b, B, err)) {
         img_close(b);
-        return nn_fail(err, "out of memory for the batches");
+        nn_fail(err, "out of memory for the batches");
+        return -2;
     }
     *out = b;
     return 0;

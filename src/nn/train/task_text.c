@@ -77,8 +77,10 @@ static int text_open(nn_task **out, const nn_train_config *c, nn_config *model,
 {
     *out = NULL;
     text_task *t = calloc(1, sizeof *t);
-    if (!t)
-        return nn_fail(err, "out of memory");
+    if (!t) {
+        nn_fail(err, "out of memory");
+        return -2;
+    }
     nn_task *b = &t->base;
     b->desc = &nn_task_text, b->cfg = c;
     nn_err e = {""};
@@ -98,7 +100,7 @@ static int text_open(nn_task **out, const nn_train_config *c, nn_config *model,
     b->units_per_step = model->batch * units;
     if (nn_task_alloc_batch(b, model->batch, err)) {
         text_close(b);
-        return -1;
+        return -2;
     }
     *out = b;
     return 0;
