@@ -10,7 +10,8 @@
  * resnet: ResNet-20 on 3x32x32, batch 128, SGD momentum, weight decay
  * gpt:    4 layers, 4 heads, width 128, context 128, batch 16, bytes, AdamW
  * Prints one JSON line: steps/s, examples (or tokens) per second, the
- * median step time, and the peak resident memory (ru_maxrss).
+ * median step time, and the peak resident memory (ru_maxrss). Each step is
+ * the trainer's own (nn_train_step), on a batch shaped by the model's task.
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -19,8 +20,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "model.h"
-#include "optim.h"
+#include "nn.h"
 #include "rng.h"
 
 static double now(void)
@@ -36,24 +36,98 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static nn_config config_for(const char *model, golu_act act)
+/* The benchmark configurations (docs/TRAINING.md): a model of the registry,
+ * its sizes, and the optimizer, clipping and rate of its recipe's kind. */
+typedef struct bench_config {
+    const char *model;
+    int in_c, in_h, in_w, depth, width, layers, heads, context, batch;
+    nn_optim_config opt;
+    double clip, lr;
+    const char *units; /* of the throughput: "images", "tokens" */
+} bench_config;
+
+static const bench_config CONFIGS[] = {
+    {"mlp",
+     1,
+     28,
+     28,
+     2,
+     512,
+     0,
+     0,
+     0,
+     128,
+     {NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8},
+     0,
+     0.01,
+     "images"},
+    {"resnet",
+     3,
+     32,
+     32,
+     20,
+     16,
+     0,
+     0,
+     0,
+     128,
+     {NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8},
+     0,
+     0.01,
+     "images"},
+    {"gpt",
+     0,
+     0,
+     0,
+     0,
+     128,
+     4,
+     4,
+     128,
+     16,
+     {NN_OPT_ADAMW, 0.1, 0, 0, 0.9, 0.99, 1e-8},
+     1.0,
+     1e-3,
+     "tokens"},
+};
+
+static const bench_config *config_find(const char *model)
+{
+    for (size_t i = 0; i < sizeof CONFIGS / sizeof CONFIGS[0]; i++)
+        if (strcmp(CONFIGS[i].model, model) == 0 && nn_model_find(model))
+            return &CONFIGS[i];
+    return NULL;
+}
+
+static nn_config config_for(const bench_config *b, golu_act act)
 {
     nn_config c;
     memset(&c, 0, sizeof c);
+    c.desc = nn_model_find(b->model);
     c.act = act;
     c.classes = 10;
     c.vocab = 256;
-    if (strcmp(model, "mlp") == 0) {
-        c.kind = NN_MODEL_MLP;
-        c.in_c = 1, c.in_h = 28, c.in_w = 28, c.depth = 2, c.width = 512, c.batch = 128;
-    } else if (strcmp(model, "resnet") == 0) {
-        c.kind = NN_MODEL_RESNET;
-        c.in_c = 3, c.in_h = 32, c.in_w = 32, c.depth = 20, c.width = 16, c.batch = 128;
-    } else {
-        c.kind = NN_MODEL_GPT;
-        c.layers = 4, c.heads = 4, c.width = 128, c.context = 128, c.batch = 16;
-    }
+    c.in_c = b->in_c, c.in_h = b->in_h, c.in_w = b->in_w;
+    c.depth = b->depth, c.width = b->width, c.batch = b->batch;
+    c.layers = b->layers, c.heads = b->heads, c.context = b->context;
     return c;
+}
+
+/* n elements of a batch buffer by its spec: floats N(0, 1) from stream
+ * float_stream, integers uniform in the spec's range from int_stream. */
+static void *random_batch(const nn_batch_spec *s, size_t n, uint64_t float_stream,
+                          uint64_t int_stream)
+{
+    if (s->dtype == NN_ST_F32) {
+        float *x = malloc(n * sizeof *x);
+        for (size_t i = 0; x && i < n; i++)
+            x[i] = (float)nn_rng_normal(3, float_stream, i);
+        return x;
+    }
+    int32_t *x = malloc(n * sizeof *x);
+    for (size_t i = 0; x && i < n; i++)
+        x[i] = (int32_t)nn_rng_below(3, int_stream, i, (uint64_t)s->range);
+    return x;
 }
 
 int main(int argc, char **argv)
@@ -74,7 +148,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (strcmp(model, "mlp") && strcmp(model, "resnet") && strcmp(model, "gpt")) {
+    const bench_config *bc = config_find(model);
+    if (!bc) {
         fprintf(stderr, "train_bench: --model: unknown model '%s'\n", model);
         return 2;
     }
@@ -85,63 +160,50 @@ int main(int argc, char **argv)
     }
     if (threads > 0)
         openblas_set_num_threads(threads);
-    nn_config c = config_for(model, act);
+    nn_config c = config_for(bc, act);
     nn_model *m;
     nn_err err;
     if (nn_model_create(&m, &c, 1, threads, &err)) {
         fprintf(stderr, "train_bench: %s\n", err.msg);
         return 1;
     }
-    int gpt = c.kind == NN_MODEL_GPT;
-    nn_optim_config oc =
-        gpt ? (nn_optim_config){NN_OPT_ADAMW, 0.1, 0, 0, 0.9, 0.99, 1e-8}
-            : (nn_optim_config){NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8};
     nn_optim opt;
-    if (nn_optim_init(&opt, &oc, &m->params, &err)) {
+    if (nn_optim_init(&opt, &bc->opt, &m->params, &err)) {
         fprintf(stderr, "train_bench: %s\n", err.msg);
         return 1;
     }
-    size_t nx =
-        gpt ? (size_t)c.batch * c.context : (size_t)c.batch * c.in_c * c.in_h * c.in_w;
-    size_t ny = gpt ? nx : (size_t)c.batch;
-    float *x = malloc(nx * sizeof *x);
-    int32_t *xi = malloc(nx * sizeof *xi), *y = malloc(ny * sizeof *y);
-    for (size_t i = 0; i < nx; i++) {
-        x[i] = (float)nn_rng_normal(3, 1, i);
-        xi[i] = (int32_t)nn_rng_below(3, 2, i, 256);
+    nn_batch_spec xs, ys;
+    double units;
+    c.desc->task->shape(&c, &xs, &ys, &units);
+    void *x = random_batch(&xs, (size_t)c.batch * xs.per_example, 1, 2);
+    void *y = random_batch(&ys, (size_t)c.batch * ys.per_example, 1, 3);
+    if (!x || !y) {
+        fprintf(stderr, "train_bench: out of memory\n");
+        return 1;
     }
-    for (size_t i = 0; i < ny; i++)
-        y[i] = (int32_t)nn_rng_below(3, 3, i, gpt ? 256 : 10);
     int warm = 3, total = warm + steps;
     double *t = malloc((size_t)total * sizeof *t), loss = 0, start = 0;
     for (int s = 0; s < total; s++) {
         if (s == warm)
             start = now();
         double t0 = now();
-        nn_params_zero_grad(&m->params);
-        m->ops->forward(m, gpt ? (const void *)xi : (const void *)x, y, c.batch, 1,
-                        (uint64_t)s, &loss);
-        m->ops->backward(m);
-        if (gpt)
-            nn_clip_grad_norm(&m->params, 1.0);
-        nn_optim_step(&opt, &m->params, gpt ? 1e-3 : 0.01);
+        nn_train_step(m, &opt, x, y, c.batch, (uint64_t)s, bc->clip, bc->lr, &loss);
         t[s] = now() - t0;
     }
     double wall = now() - start;
     qsort(t + warm, (size_t)steps, sizeof *t, cmp_double);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    double per_step = gpt ? (double)c.batch * c.context : (double)c.batch;
+    double per_step = c.batch * units;
     printf("{\"impl\": \"golu\", \"model\": \"%s\", \"act\": \"%s\", \"threads\": %d, "
            "\"steps\": %d, \"steps_per_s\": %.4f, \"%s_per_s\": %.1f, "
            "\"median_step_ms\": %.3f, "
            "\"peak_rss_mb\": %.1f, \"params\": %zu, \"loss\": %.6f}\n",
-           model, actname, threads, steps, steps / wall, gpt ? "tokens" : "images",
+           model, actname, threads, steps, steps / wall, bc->units,
            per_step * steps / wall, 1e3 * t[warm + steps / 2], ru.ru_maxrss / 1024.0,
            nn_params_trainable(&m->params), loss);
     free(t);
     free(x);
-    free(xi);
     free(y);
     nn_optim_free(&opt);
     nn_model_destroy(m);

@@ -4,13 +4,18 @@
  *
  * A model owns its parameter table (params.h), the activations it saves for
  * the backward pass (sized for the batch given at creation), and a golu_ctx.
- * One training step is
+ * One training step is nn_train_step (train/trainer.h):
  *     nn_params_zero_grad(&m->params);
- *     m->ops->forward(m, x, y, b, 1, step, &loss);   training mode
- *     m->ops->backward(m);                           gradients accumulate
- * Inputs: images (b, c, h, w) as float for mlp and resnet; tokens (b, t) as
- * int32 for gpt, with targets (b, t). Targets are class indices (b) for
- * images. Forward returns the mean cross-entropy.
+ *     m->ops->forward(m, x, target, b, 1, step, &loss);   training mode
+ *     m->ops->backward(m);                                gradients accumulate
+ * then clipping and the optimizer. What x and target hold is the model's
+ * task's business (train/task.h): images (b, c, h, w) as float with class
+ * indices (b) as int32 for mlp and resnet; tokens (b, t) as int32 with the
+ * next tokens (b, t) for gpt. Forward returns the mean loss (here: the
+ * cross-entropy).
+ *
+ * Which model a configuration builds is its descriptor (registry.h): its
+ * name, its task, its checks, its recipe and these ops.
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
@@ -21,11 +26,11 @@
 #include "golu.h"
 #include "params.h"
 
-typedef enum nn_model_kind { NN_MODEL_MLP, NN_MODEL_RESNET, NN_MODEL_GPT } nn_model_kind;
+typedef struct nn_model_desc nn_model_desc;
 
 typedef struct nn_config {
-    nn_model_kind kind;
-    golu_act act;  /* the activation, with its initial parameters */
+    const nn_model_desc *desc; /* which model (registry.h) */
+    golu_act act;              /* the activation, with its initial parameters */
     int learn_act; /* GoLU: alpha, beta, gamma are trained (PReLU's slope always is) */
     int batch;     /* the largest batch a forward call takes */
     /* images (mlp, resnet) */
@@ -54,7 +59,7 @@ typedef struct nn_model_ops {
      * Stores the mean cross-entropy in *loss. Returns a golu_status (only a
      * bug gives anything but GOLU_OK).
      */
-    golu_status (*forward)(nn_model *m, const void *x, const int32_t *y, int b,
+    golu_status (*forward)(nn_model *m, const void *x, const void *target, int b,
                            int training, uint64_t step, double *loss);
     /* Gradients of the last forward's loss, added into params.grad. */
     golu_status (*backward)(nn_model *m);
@@ -72,18 +77,17 @@ struct nn_model {
     uint64_t seed; /* dropout masks depend on (seed, step) */
 };
 
-/* The ops of each model (mlp.c, resnet.c, gpt.c). */
-extern const nn_model_ops nn_mlp_ops, nn_resnet_ops, nn_gpt_ops;
-
-/* Checks the configuration (every value named in the message), builds and
- * initialises the model. threads: libgolu threads for the activations. */
+/* Checks the configuration (every value named in the message: what all
+ * models share here, the rest by the descriptor's check), builds and
+ * initialises the model cfg->desc names. threads: libgolu threads for the
+ * activations. */
 int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int threads,
                     nn_err *err);
 void nn_model_destroy(nn_model *m);
 
-/* "mlp", "resnet", "gpt" <-> kind; -1 for an unknown name. */
-int nn_model_kind_from_name(const char *name);
-const char *nn_model_kind_name(nn_model_kind k);
+/* For the image models' checks: an input shape, at least two classes, a
+ * width. 0, or -1 with the setting named in err. */
+int nn_model_check_images(const nn_config *c, nn_err *err);
 
 /* ---------------------------------------------------------------------------
  * The activation layer as models use it: registers the learnable parameters

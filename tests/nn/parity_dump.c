@@ -6,7 +6,8 @@
  *
  *   parity_dump --model mlp|resnet|gpt --act NAME [--learn-act] --out FILE
  *
- * Models (nn_model_create, seed 1234, one libgolu thread):
+ * Models (nn_model_create, seed 1234, one libgolu thread; batches shaped
+ * by the model's task; the ten steps are the trainer's nn_train_step):
  *   mlp     depth 2, width 32, input 1x8x8, 10 classes, batch 8
  *   resnet  depth 8, width 4, input 3x8x8, 10 classes, batch 4
  *   gpt     2 layers, 2 heads, width 16, context 8, vocab 256, dropout 0, batch 3
@@ -33,8 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "optim.h"
+#include "nn.h"
 #include "rng.h"
 #include "safetensors.h"
 
@@ -104,55 +104,48 @@ static int tl_add_params(tlist *l, const nn_params *p, const float *block,
 
 /* ------------------------------------------------------------ data --- */
 
-/* Batch k (k = 0: the first forward; k = 1..10: the steps). x and y are
- * malloc'ed; *xdt says x's dtype. Shapes into xs/ys. */
-static int make_batch(const nn_config *c, int k, void **x, int32_t **y, int *xndim,
-                      int64_t xs[4], int *yndim, int64_t ys[2])
+/* One batch buffer of n elements by its spec: floats N(0, 1) from stream
+ * st, integers uniform in the spec's range. */
+static void *random_buffer(const nn_batch_spec *spec, size_t n, uint64_t st)
+{
+    if (spec->dtype == NN_ST_F32) {
+        float *f = nn_alloc_floats(n);
+        for (size_t i = 0; f && i < n; i++)
+            f[i] = (float)nn_rng_normal(DATA_SEED, st, i);
+        return f;
+    }
+    int32_t *v = malloc(n * sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = (int32_t)nn_rng_below(DATA_SEED, st, i, (uint64_t)spec->range);
+    return v;
+}
+
+/* A tensor's shape: (batch, per_example...), per_example as the model sees
+ * it: images (c, h, w) when the spec holds floats, else a row of tokens (or
+ * nothing for one class index). */
+static int shape_of(const nn_config *c, const nn_batch_spec *spec, int64_t shape[4])
+{
+    shape[0] = c->batch;
+    if (spec->dtype == NN_ST_F32) {
+        shape[1] = c->in_c, shape[2] = c->in_h, shape[3] = c->in_w;
+        return 4;
+    }
+    if (spec->per_example == 1)
+        return 1;
+    shape[1] = (int64_t)spec->per_example;
+    return 2;
+}
+
+/* Batch k (k = 0: the first forward; k = 1..10: the steps), shaped by the
+ * model's task. x and y are malloc'ed. */
+static int make_batch(const nn_config *c, const nn_batch_spec *xs_spec,
+                      const nn_batch_spec *ys_spec, int k, void **x, int32_t **y)
 {
     uint64_t sx = nn_rng_stream("parity.x", (uint64_t)k, 0);
     uint64_t sy = nn_rng_stream("parity.y", (uint64_t)k, 0);
-    if (c->kind == NN_MODEL_GPT) {
-        size_t n = (size_t)c->batch * (size_t)c->context;
-        int32_t *xi = malloc(n * sizeof *xi);
-        *y = malloc(n * sizeof **y);
-        if (!xi || !*y) {
-            free(xi);
-            return -1;
-        }
-        for (size_t i = 0; i < n; i++) {
-            xi[i] = (int32_t)nn_rng_below(DATA_SEED, sx, i, (uint64_t)c->vocab);
-            (*y)[i] = (int32_t)nn_rng_below(DATA_SEED, sy, i, (uint64_t)c->vocab);
-        }
-        *x = xi;
-        *xndim = 2;
-        xs[0] = c->batch;
-        xs[1] = c->context;
-        *yndim = 2;
-        ys[0] = c->batch;
-        ys[1] = c->context;
-        return 0;
-    }
-    size_t per = (size_t)c->in_c * (size_t)c->in_h * (size_t)c->in_w;
-    size_t n = (size_t)c->batch * per;
-    float *xf = nn_alloc_floats(n);
-    *y = malloc((size_t)c->batch * sizeof **y);
-    if (!xf || !*y) {
-        free(xf);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        xf[i] = (float)nn_rng_normal(DATA_SEED, sx, i);
-    for (int i = 0; i < c->batch; i++)
-        (*y)[i] = (int32_t)nn_rng_below(DATA_SEED, sy, (uint64_t)i, (uint64_t)c->classes);
-    *x = xf;
-    *xndim = 4;
-    xs[0] = c->batch;
-    xs[1] = c->in_c;
-    xs[2] = c->in_h;
-    xs[3] = c->in_w;
-    *yndim = 1;
-    ys[0] = c->batch;
-    return 0;
+    *x = random_buffer(xs_spec, (size_t)c->batch * xs_spec->per_example, sx);
+    *y = random_buffer(ys_spec, (size_t)c->batch * ys_spec->per_example, sy);
+    return *x && *y ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ main --- */
@@ -164,39 +157,46 @@ static int usage(void)
     return 2;
 }
 
-static void config_for(nn_config *c, nn_model_kind kind, const golu_act *act, int learn)
+/* The model of each torch twin: its sizes, its optimizer family (AdamW
+ * with clipping and a cosine schedule, or SGD), and its own metadata. */
+typedef struct parity_model {
+    const char *name;
+    int depth, width, in_c, in_hw, classes, layers, heads, context, vocab, batch;
+    int adamw;
+} parity_model;
+
+static const parity_model MODELS[] = {
+    {"mlp", 2, 32, 1, 8, 10, 0, 0, 0, 0, 8, 0},
+    {"resnet", 8, 4, 3, 8, 10, 0, 0, 0, 0, 4, 0},
+    {"gpt", 0, 16, 0, 0, 0, 2, 2, 8, 256, 3, 1},
+};
+
+static const parity_model *parity_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof MODELS / sizeof MODELS[0]; i++)
+        if (strcmp(MODELS[i].name, name) == 0)
+            return &MODELS[i];
+    return NULL;
+}
+
+static void config_for(nn_config *c, const parity_model *pm, const golu_act *act,
+                       int learn)
 {
     memset(c, 0, sizeof *c);
-    c->kind = kind;
+    c->desc = nn_model_find(pm->name);
     c->act = *act;
     c->learn_act = learn;
-    switch (kind) {
-    case NN_MODEL_MLP:
-        c->depth = 2;
-        c->width = 32;
-        c->in_c = 1;
-        c->in_h = c->in_w = 8;
-        c->classes = 10;
-        c->batch = 8;
-        break;
-    case NN_MODEL_RESNET:
-        c->depth = 8;
-        c->width = 4;
-        c->in_c = 3;
-        c->in_h = c->in_w = 8;
-        c->classes = 10;
-        c->batch = 4;
-        break;
-    case NN_MODEL_GPT:
-        c->layers = 2;
-        c->heads = 2;
-        c->width = 16;
-        c->context = 8;
-        c->vocab = 256;
-        c->dropout = 0.0;
-        c->batch = 3;
-        break;
-    }
+    c->depth = pm->depth;
+    c->width = pm->width;
+    c->in_c = pm->in_c;
+    c->in_h = c->in_w = pm->in_hw;
+    c->classes = pm->classes;
+    c->layers = pm->layers;
+    c->heads = pm->heads;
+    c->context = pm->context;
+    c->vocab = pm->vocab;
+    c->dropout = 0.0;
+    c->batch = pm->batch;
 }
 
 /* A comma-separated list of the names of p's tensors with (flags & mask). */
@@ -235,9 +235,9 @@ int main(int argc, char **argv)
     }
     if (!model_name || !act_name || !out)
         return usage();
-    int kind = nn_model_kind_from_name(model_name);
+    const parity_model *pm = parity_find(model_name);
     golu_act act;
-    if (kind < 0) {
+    if (!pm || !nn_model_find(model_name)) {
         fprintf(stderr, "parity_dump: unknown model %s\n", model_name);
         return 2;
     }
@@ -247,7 +247,7 @@ int main(int argc, char **argv)
     }
 
     nn_config cfg;
-    config_for(&cfg, (nn_model_kind)kind, &act, learn);
+    config_for(&cfg, pm, &act, learn);
     nn_err err = {{0}};
     nn_model *m = NULL;
     if (nn_model_create(&m, &cfg, SEED, 1, &err)) {
@@ -255,14 +255,17 @@ int main(int argc, char **argv)
         return 1;
     }
     nn_params *p = &m->params;
-    const int is_gpt = cfg.kind == NN_MODEL_GPT;
+    const int adamw = pm->adamw;
+    nn_batch_spec xspec, yspec;
+    double units;
+    cfg.desc->task->shape(&cfg, &xspec, &yspec, &units);
 
     nn_optim_config oc;
     memset(&oc, 0, sizeof oc);
     nn_schedule sch;
     memset(&sch, 0, sizeof sch);
     double clip = 0;
-    if (is_gpt) {
+    if (adamw) {
         oc.kind = NN_OPT_ADAMW;
         oc.weight_decay = 0.1;
         oc.beta1 = 0.9;
@@ -294,9 +297,9 @@ int main(int argc, char **argv)
     tlist tl = {0};
     void *xs[NSTEPS + 1] = {0};
     int32_t *ys[NSTEPS + 1] = {0};
-    int64_t xshape[4], yshape[2];
-    int xndim = 0, yndim = 0;
-    nn_st_dtype xdt = is_gpt ? NN_ST_I32 : NN_ST_F32;
+    int64_t xshape[4], yshape[4];
+    int xndim = shape_of(&cfg, &xspec, xshape), yndim = shape_of(&cfg, &yspec, yshape);
+    nn_st_dtype xdt = xspec.dtype;
     float *init = malloc(p->total * sizeof *init);
     float *grad = malloc(p->total * sizeof *grad);
     float *logits = NULL;
@@ -306,7 +309,7 @@ int main(int argc, char **argv)
     if (!init || !grad || !decay || !buffers)
         goto nomem;
     for (int k = 0; k <= NSTEPS; k++)
-        if (make_batch(&cfg, k, &xs[k], &ys[k], &xndim, xshape, &yndim, yshape))
+        if (make_batch(&cfg, &xspec, &yspec, k, &xs[k], &ys[k]))
             goto nomem;
 
     /* The initial state, then one training-mode forward and backward. */
@@ -324,14 +327,18 @@ int main(int argc, char **argv)
                 golu_status_str(st));
         goto done;
     }
-    size_t nlogits = is_gpt ? (size_t)cfg.batch * (size_t)cfg.context * (size_t)cfg.vocab
-                            : (size_t)cfg.batch * (size_t)cfg.classes;
+    /* logits: (batch, target..., classes or vocab) */
+    size_t nlogits = (size_t)cfg.batch * yspec.per_example * (size_t)yspec.range;
     if (!(logits = malloc(nlogits * sizeof *logits)))
         goto nomem;
     memcpy(logits, m->ops->logits(m), nlogits * sizeof *logits);
     memcpy(grad, p->grad, p->total * sizeof *grad);
-    int64_t lshape[3] = {cfg.batch, is_gpt ? cfg.context : cfg.classes, cfg.vocab};
-    if (tl_add(&tl, "out.logits", NN_ST_F32, is_gpt ? 3 : 2, lshape, logits) ||
+    int64_t lshape[4] = {cfg.batch, 0, 0, 0};
+    int lndim = yndim;
+    lshape[lndim++] = yspec.range;
+    for (int d = 1; d < yndim; d++)
+        lshape[d] = yshape[d];
+    if (tl_add(&tl, "out.logits", NN_ST_F32, lndim, lshape, logits) ||
         tl_add(&tl, "out.loss", NN_ST_F64, 0, lshape, &loss0) ||
         tl_add_params(&tl, p, grad, "grad.", 0))
         goto nomem;
@@ -339,19 +346,15 @@ int main(int argc, char **argv)
     /* Ten optimizer steps, batch k+1 at step k. */
     char name[NAME_LEN];
     for (int k = 0; k < NSTEPS; k++) {
-        nn_params_zero_grad(p);
-        st = m->ops->forward(m, xs[k + 1], ys[k + 1], cfg.batch, 1, (uint64_t)k,
-                             &step_loss[k]);
-        if (st == GOLU_OK)
-            st = m->ops->backward(m);
-        if (st != GOLU_OK) {
-            fprintf(stderr, "parity_dump: step %d: %s\n", k, golu_status_str(st));
+        step_lr[k] = nn_schedule_lr(&sch, k);
+        int rc_step = nn_train_step(m, &opt, xs[k + 1], ys[k + 1], cfg.batch, (uint64_t)k,
+                                    clip, step_lr[k], &step_loss[k]);
+        if (rc_step != 0) {
+            fprintf(stderr, "parity_dump: step %d: %s\n", k,
+                    rc_step > 0 ? "the loss is not finite"
+                                : "forward or backward failed");
             goto done;
         }
-        if (clip > 0)
-            nn_clip_grad_norm(p, clip);
-        step_lr[k] = nn_schedule_lr(&sch, k);
-        nn_optim_step(&opt, p, step_lr[k]);
         snprintf(name, sizeof name, "steps.x.%d", k);
         if (tl_add(&tl, name, xdt, xndim, xshape, xs[k + 1]))
             goto nomem;
@@ -377,30 +380,33 @@ int main(int argc, char **argv)
         meta[nm].value = val[nm];                                                        \
         nm++;                                                                            \
     } while (0)
-    META("model", "%s", nn_model_kind_name(cfg.kind));
+    META("model", "%s", cfg.desc->name);
     META("act", "%s", golu_act_name(act.kind));
     META("alpha", "%.17g", act.alpha);
     META("beta", "%.17g", act.beta);
     META("gamma", "%.17g", act.gamma);
     META("learn_act", "%d", learn);
     META("batch", "%d", cfg.batch);
-    if (is_gpt) {
+    if (xspec.dtype == NN_ST_F32) { /* an image model */
+        META("depth", "%d", cfg.depth);
+        META("width", "%d", cfg.width);
+        META("input", "%d,%d,%d", cfg.in_c, cfg.in_h, cfg.in_w);
+        META("classes", "%d", cfg.classes);
+    } else { /* a token model */
         META("layers", "%d", cfg.layers);
         META("heads", "%d", cfg.heads);
         META("width", "%d", cfg.width);
         META("context", "%d", cfg.context);
         META("vocab", "%d", cfg.vocab);
         META("dropout", "%.17g", cfg.dropout);
+    }
+    if (adamw) {
         META("optim", "adamw");
         META("betas", "%.17g,%.17g", oc.beta1, oc.beta2);
         META("eps", "%.17g", oc.eps);
         META("clip", "%.17g", clip);
         META("schedule", "cosine,warmup=%ld,min_lr=%.17g", sch.warmup, sch.min_lr);
     } else {
-        META("depth", "%d", cfg.depth);
-        META("width", "%d", cfg.width);
-        META("input", "%d,%d,%d", cfg.in_c, cfg.in_h, cfg.in_w);
-        META("classes", "%d", cfg.classes);
         META("optim", "sgd");
         META("momentum", "%.17g", oc.momentum);
         META("nesterov", "%d", oc.nesterov);

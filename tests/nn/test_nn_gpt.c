@@ -28,6 +28,7 @@
 
 #include "layers.h"
 #include "model.h"
+#include "registry.h"
 #include "rng.h"
 #include "util.h"
 
@@ -53,7 +54,7 @@ static nn_config tiny(golu_act_kind kind, int learn, double dropout)
 {
     nn_config c;
     memset(&c, 0, sizeof c);
-    c.kind = NN_MODEL_GPT;
+    c.desc = nn_model_find("gpt");
     c.act = golu_act_default(kind);
     c.learn_act = learn;
     c.batch = B;

@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "layers.h"
 #include "model.h"
+#include "registry.h"
 #include "params.h"
 
 #define CLASSES 3
@@ -35,7 +36,7 @@ static nn_config small_cfg(int in_c, int h, int w, golu_act_kind kind, int learn
 {
     nn_config c;
     memset(&c, 0, sizeof c);
-    c.kind = NN_MODEL_RESNET;
+    c.desc = nn_model_find("resnet");
     c.act = golu_act_default(kind);
     c.learn_act = learn;
     c.batch = batch;

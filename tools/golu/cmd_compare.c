@@ -10,6 +10,10 @@
  * activation name, repeats, the seeds, the data (loaded once), and DIR's
  * compare.json against this configuration.
  *
+ * The recipes, compare.json, reading runs back and the statistics are the
+ * libraries' (train/presets.h, src/lab/compare_store.h, compare.h); this
+ * file holds the flags, the words and the order of the runs.
+ *
  * Runs go seed by seed (every activation with seed 1, then with seed 2...),
  * so a compare stopped half-way already holds a balanced comparison. Each
  * run is a golu train directory, DIR/runs/<act>-s<seed>: one with
@@ -29,8 +33,9 @@
 #include "blas_setup.h"
 #include "cli.h"
 #include "commands.h"
-#include "compare.h"
-#include "train_data.h"
+#include "analysis.h"
+#include "compare_report.h"
+#include "train.h"
 
 static void usage(FILE *out)
 {
@@ -48,7 +53,10 @@ static void usage(FILE *out)
             "A stopped compare (Ctrl-C) continues where it was when the same command is\n"
             "given again; a DIR made by another configuration is refused.\n\n"
             "presets:\n");
-    compare_presets_usage(out);
+    for (int i = 0; i < nn_preset_count(); i++) {
+        const nn_preset *p = nn_preset_at(i);
+        fprintf(out, "  %-7s %s (%d seeds)\n", p->name, p->what, p->seeds);
+    }
     fprintf(
         out,
         "\noptions:\n"
@@ -73,20 +81,16 @@ static void usage(FILE *out)
 
 /* ---------------------------------------------------------------- flags --- */
 
-/* The training flags that scale a preset, and the models each makes sense
- * for (--stop-after: for the tests, as in golu train). */
-static const struct {
-    const char *flag;
-    int images, gpt;
-} SCALING[] = {
-    {"--epochs", 1, 0},     {"--steps", 0, 1},      {"--limit-train", 1, 0},
-    {"--limit-test", 1, 0}, {"--batch", 1, 1},      {"--data", 1, 1},
-    {"--threads", 1, 1},    {"--stop-after", 1, 1},
-};
+/* The training flags a compare takes beside the amount of training (the
+ * task's scale keys: --epochs, --limit-train, --limit-test for images,
+ * --steps for the GPT); --stop-after: for the tests, as in golu train. */
+static const char *const SCALING[] = {"batch", "data", "threads", "stop-after"};
 enum { N_SCALING = sizeof SCALING / sizeof SCALING[0] };
 
-static int find_preset(int argc, char **argv, const compare_preset **p)
+static int find_preset(int argc, char **argv, const nn_preset **p)
 {
+    char names[128];
+    nn_preset_names(names, sizeof names);
     *p = NULL;
     for (int i = 1; i < argc; i++) {
         if (!cli_is_flag(argv[i], "--preset"))
@@ -94,37 +98,57 @@ static int find_preset(int argc, char **argv, const compare_preset **p)
         const char *v = cli_flag_value(argc, argv, &i, "--preset");
         if (!v)
             return -1;
-        if (!(*p = compare_preset_find(v))) {
-            cli_error("--preset: unknown preset '%s' (known: %s)", v,
-                      compare_preset_names());
+        if (!(*p = nn_preset_find(v))) {
+            cli_error("--preset: unknown preset '%s' (known: %s)", v, names);
             return -1;
         }
     }
     if (!*p)
-        cli_error("--preset: required (%s; see golu compare --help)",
-                  compare_preset_names());
+        cli_error("--preset: required (%s; see golu compare --help)", names);
     return *p ? 0 : -1;
 }
 
-/* A scaling flag at argv[*i] into c->base: 1, 0 if not one, -1 on error. */
-static int scaling_flag(compare_config *c, int argc, char **argv, int *i)
+/* 1 when arg is "--key" of another model's task, not of this one's. */
+static int other_task_key(const nn_task_desc *task, const char *arg)
 {
-    int gpt = c->preset->model == NN_MODEL_GPT;
-    for (int k = 0; k < N_SCALING; k++) {
-        if (!cli_is_flag(argv[*i], SCALING[k].flag))
-            continue;
-        if (!(gpt ? SCALING[k].gpt : SCALING[k].images)) {
-            cli_error("%s: the %s preset trains %s, which has no use for it (%s)",
-                      SCALING[k].flag, c->preset->name, gpt ? "a GPT" : "on images",
-                      gpt ? "use --steps" : "use --epochs");
-            return -1;
+    for (int m = 0; m < nn_model_count(); m++) {
+        const nn_task_desc *t = nn_model_at(m)->task;
+        for (int k = 0; t->scale_keys[k]; k++) {
+            char flag[64];
+            snprintf(flag, sizeof flag, "--%s", t->scale_keys[k]);
+            if (cli_is_flag(arg, flag) && nn_task_scales(task, t->scale_keys[k]) < 0)
+                return 1;
         }
-        return train_opts_parse_flag(&c->base, argc, argv, i) == 1 ? 1 : -1;
     }
     return 0;
 }
 
-static int set_out(compare_config *c, const char *v)
+/* A scaling flag at argv[*i] into c->base: 1, 0 if not one, -1 on error. */
+static int scaling_flag(lab_compare_config *c, int argc, char **argv, int *i)
+{
+    const nn_task_desc *task = nn_task_of(&c->base);
+    const char *a = argv[*i];
+    char flag[64];
+    int ok = 0;
+    for (int k = 0; task->scale_keys[k] && !ok; k++) {
+        snprintf(flag, sizeof flag, "--%s", task->scale_keys[k]);
+        ok = cli_is_flag(a, flag);
+    }
+    for (int k = 0; k < N_SCALING && !ok; k++) {
+        snprintf(flag, sizeof flag, "--%s", SCALING[k]);
+        ok = cli_is_flag(a, flag);
+    }
+    if (ok)
+        return train_opts_parse_flag(&c->base, argc, argv, i) == 1 ? 1 : -1;
+    if (!other_task_key(task, a))
+        return 0;
+    size_t len = strcspn(a, "=");
+    cli_error("%.*s: the %s preset trains %s, which has no use for it (use --%s)",
+              (int)len, a, c->preset->name, task->trains, task->scale_keys[0]);
+    return -1;
+}
+
+static int set_out(lab_compare_config *c, const char *v)
 {
     if (!*v || strlen(v) >= sizeof c->out - 64) {
         cli_error("--out: %s", *v ? "path too long" : "empty");
@@ -134,7 +158,7 @@ static int set_out(compare_config *c, const char *v)
     return 0;
 }
 
-static int parse(int argc, char **argv, compare_config *c, const char **acts)
+static int parse(int argc, char **argv, lab_compare_config *c, const char **acts)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -173,14 +197,13 @@ static int parse(int argc, char **argv, compare_config *c, const char **acts)
 /* The data loads (so a missing or malformed file stops the compare before
  * it starts); its path becomes absolute, for the runs' checkpoints and
  * compare.json. */
-static int check_data(train_opts *o)
+static int check_data(nn_train_config *o)
 {
-    train_data d;
-    nn_config cfg = o->model;
-    int rc = train_data_load(&d, o, &cfg);
-    train_data_free(&d);
-    if (rc)
+    nn_err err = {""};
+    if (nn_task_check_data(o, &err)) {
+        cli_error("%s", err.msg);
         return -1;
+    }
     char *real = realpath(o->data, NULL);
     if (real && strlen(real) < sizeof o->data - 32)
         snprintf(o->data, sizeof o->data, "%s", real);
@@ -209,38 +232,49 @@ static int make_dirs(const char *dir)
     }
 }
 
+/* The activations of --acts into c. */
+static int set_acts(lab_compare_config *c, const char *list)
+{
+    _Static_assert(ANALYSIS_MAX_ACTS <= LAB_COMPARE_MAX_ACTS, "a compare holds --acts");
+    analysis_acts acts;
+    if (analysis_parse_acts("--acts", list, &acts))
+        return -1;
+    c->nacts = acts.n;
+    for (int a = 0; a < acts.n; a++)
+        c->act[a] = acts.act[a], c->act_name[a] = acts.name[a];
+    return 0;
+}
+
 /* Everything from the command line, checked; nothing is written. */
-static int configure(int argc, char **argv, compare_config *c)
+static int configure(int argc, char **argv, lab_compare_config *c)
 {
     const char *acts = ANALYSIS_DEFAULT_ACTS;
     memset(c, 0, sizeof *c);
     if (find_preset(argc, argv, &c->preset))
         return -1;
-    compare_preset_opts(c->preset, &c->base);
+    nn_preset_config(c->preset, &c->base);
     c->seeds = c->preset->seeds;
     snprintf(c->out, sizeof c->out, "runs/compare-%s", c->preset->name);
-    if (parse(argc, argv, c, &acts) || analysis_parse_acts("--acts", acts, &c->acts))
+    if (parse(argc, argv, c, &acts) || set_acts(c, acts))
         return -1;
-    compare_preset_finish(c->preset, &c->base);
+    nn_preset_finish(c->preset, &c->base);
     snprintf(c->base.out, sizeof c->base.out, "%s", c->out);
-    if (train_opts_check(&c->base) || check_data(&c->base))
+    nn_err err = {""};
+    if (nn_train_config_check(&c->base, &err)) {
+        cli_error("%s", err.msg);
         return -1;
-    return 0;
+    }
+    return check_data(&c->base);
 }
 
 /* ------------------------------------------------------------ the runs --- */
 
 typedef enum { STATE_NEW, STATE_PARTIAL, STATE_DONE } run_state;
 
-static void run_dir(const compare_config *c, int act, int seed, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s/runs/%s-s%d", c->out, c->acts.name[act], seed);
-}
-
 static int exists(const char *dir, const char *file)
 {
     char p[PATH_MAX + 32];
-    train_path(p, sizeof p, dir, file);
+    nn_train_path(p, sizeof p, dir, file);
     return access(p, F_OK) == 0;
 }
 
@@ -282,14 +316,15 @@ static void print_time_left(const progress *p)
     }
 }
 
-static void print_result(const compare_config *c, const compare_run *r)
+static void print_result(const lab_compare_config *c, const lab_compare_run *r)
 {
-    if (r->status == RUN_DIVERGED)
+    char words[256];
+    if (r->status == LAB_RUN_DIVERGED)
         printf("diverged (the training loss became NaN or infinite): no result");
-    else if (c->base.model.kind == NN_MODEL_GPT)
-        printf("val ppl %.3f, %.4f bits/byte", r->metric, r->loss);
-    else
-        printf("test acc %.4f, test loss %.4f", r->metric, r->loss);
+    else {
+        nn_task_of(&c->base)->metric->describe(r->metric, r->loss, words, sizeof words);
+        printf("%s", words);
+    }
     printf(" (%.1f s)", r->seconds);
 }
 
@@ -298,50 +333,50 @@ static void print_result(const compare_config *c, const compare_run *r)
 static void remove_summary(const char *dir)
 {
     char p[PATH_MAX + 32];
-    train_path(p, sizeof p, dir, "summary.json");
+    nn_train_path(p, sizeof p, dir, "summary.json");
     if (remove(p) != 0 && errno != ENOENT)
         cli_error("cannot remove %s: %s", p, strerror(errno));
 }
 
 /* The options of one run: fresh from the recipe, or (resume) the
  * checkpoint's own, as golu train --resume takes them. */
-static int run_opts(const compare_config *c, const compare_run *r, const char *dir,
-                    int resume, train_opts *o)
+static int run_opts(const lab_compare_config *c, const lab_compare_run *r,
+                    const char *dir, int resume, nn_train_config *o)
 {
     *o = c->base;
     snprintf(o->out, sizeof o->out, "%s", dir);
     if (!resume) {
-        o->model.act = c->acts.act[r->act];
-        snprintf(o->act_name, sizeof o->act_name, "%s", c->acts.name[r->act]);
+        nn_train_config_set_act(o, c->act_name[r->act], &c->act[r->act]);
         o->seed = (uint64_t)r->seed;
         return 0;
     }
     char path[PATH_MAX + 32];
-    train_path(path, sizeof path, dir, "checkpoint.safetensors");
+    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
     nn_st_file *f = NULL;
     nn_err err = {""};
     if (nn_st_open(&f, path, &err)) {
         cli_error("%s (delete %s to train that run again)", err.msg, dir);
         return -1;
     }
-    int rc = train_opts_from_meta(o, f, path);
+    int rc = nn_train_config_from_meta(o, f, path, &err);
     nn_st_close(f);
+    if (rc)
+        cli_error("%s", err.msg);
     return rc;
 }
 
-/* Trains (or resumes) run r in dir. Returns train_run's status, except that
- * a run that diverged is a result (0). */
-static int train_one(const compare_config *c, compare_run *r, int index, const char *dir,
-                     int resume, progress *p)
+/* Trains (or resumes) run r in dir. Returns train_cli_run's status, except
+ * that a run that diverged is a result (0). */
+static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
+                     const char *dir, int resume, progress *p)
 {
     char label[96];
     snprintf(label, sizeof label, "[%d/%d] %s seed %d", index + 1, p->total,
-             c->acts.name[r->act], r->seed);
-    train_opts o;
+             c->act_name[r->act], r->seed);
+    nn_train_config o;
     if (run_opts(c, r, dir, resume, &o))
         return 1;
     o.quiet = 0;
-    o.progress_label = label;
     if (!resume)
         remove_summary(dir);
     /* On a terminal the progress line shows the start; in a log, a line. */
@@ -350,8 +385,8 @@ static int train_one(const compare_config *c, compare_run *r, int index, const c
         fflush(stdout);
     }
     double t0 = cli_now();
-    train_result res;
-    int rc = train_run(&o, resume, &res);
+    nn_train_result res;
+    int rc = train_cli_run(&o, resume, label, &res);
     if (rc == 1 && res.diverged)
         rc = 0;
     if (rc == 0 && !resume)
@@ -360,19 +395,19 @@ static int train_one(const compare_config *c, compare_run *r, int index, const c
 }
 
 /* How many runs are in each state; prints what is about to happen. */
-static void announce(const compare_config *c, progress *p)
+static void announce(const lab_compare_config *c, progress *p)
 {
     int state_count[3] = {0, 0, 0};
     char dir[PATH_MAX];
     for (int s = 1; s <= c->seeds; s++)
-        for (int a = 0; a < c->acts.n; a++) {
-            run_dir(c, a, s, dir, sizeof dir);
+        for (int a = 0; a < c->nacts; a++) {
+            lab_compare_run_dir(c, a, s, dir, sizeof dir);
             state_count[state_of(dir)]++;
         }
-    p->total = c->acts.n * c->seeds;
+    p->total = c->nacts * c->seeds;
     p->to_train = p->total - state_count[STATE_DONE];
     printf("golu compare: preset %s, %d activation%s x %d seed%s = %d runs in %s\n",
-           c->preset->name, c->acts.n, c->acts.n == 1 ? "" : "s", c->seeds,
+           c->preset->name, c->nacts, c->nacts == 1 ? "" : "s", c->seeds,
            c->seeds == 1 ? "" : "s", p->total, c->out);
     if (p->to_train == 0)
         printf("all %d runs are done already: nothing to train (delete a run's "
@@ -398,18 +433,19 @@ static void stopped(const progress *p)
  * read back into runs[]. Returns 0, or the status to exit with: 3 when a run
  * was stopped (Ctrl-C or --stop-after), 1 or 2 when one failed.
  */
-static int run_all(const compare_config *c, compare_run *runs)
+static int run_all(const lab_compare_config *c, lab_compare_run *runs)
 {
-    const compare_metric *m = compare_metric_of(c->base.model.kind);
+    const nn_task_metric *m = nn_task_of(&c->base)->metric;
     progress p = {0, 0, 0, 0, 0, 0};
     announce(c, &p);
     char dir[PATH_MAX];
+    nn_err err = {""};
     int k = 0;
     for (int s = 1; s <= c->seeds; s++)
-        for (int a = 0; a < c->acts.n; a++, k++) {
-            compare_run *r = &runs[k];
+        for (int a = 0; a < c->nacts; a++, k++) {
+            lab_compare_run *r = &runs[k];
             r->act = a, r->seed = s;
-            run_dir(c, a, s, dir, sizeof dir);
+            lab_compare_run_dir(c, a, s, dir, sizeof dir);
             run_state st = state_of(dir);
             if (st != STATE_DONE) {
                 int rc = train_one(c, r, k, dir, st == STATE_PARTIAL, &p);
@@ -422,14 +458,16 @@ static int run_all(const compare_config *c, compare_run *runs)
                 if (rc)
                     return rc;
             }
-            if (compare_run_load(dir, m, r))
+            if (lab_compare_run_load(dir, m, r, &err)) {
+                cli_error("%s", err.msg);
                 return 1;
+            }
             if (st == STATE_DONE) {
                 p.done_seconds += isfinite(r->seconds) ? r->seconds : 0, p.done++;
                 continue;
             }
             p.to_train--;
-            printf("[%d/%d] %s seed %d: ", k + 1, p.total, c->acts.name[a], s);
+            printf("[%d/%d] %s seed %d: ", k + 1, p.total, c->act_name[a], s);
             print_result(c, r);
             print_time_left(&p);
             printf("\n");
@@ -445,16 +483,23 @@ int golu_cmd_compare(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-    compare_config c;
+    lab_compare_config c;
     if (configure(argc, argv, &c))
         return 2;
     char runs_dir[PATH_MAX];
     snprintf(runs_dir, sizeof runs_dir, "%s/runs", c.out);
-    if (make_dirs(c.out) || compare_config_save_or_check(&c) || make_dirs(runs_dir))
+    nn_err err = {""};
+    if (make_dirs(c.out))
+        return 2;
+    if (lab_compare_config_save_or_check(&c, &err)) {
+        cli_error("%s", err.msg);
+        return 2;
+    }
+    if (make_dirs(runs_dir))
         return 2;
     blas_setup(c.base.threads);
-    int n = c.acts.n * c.seeds;
-    compare_run *runs = calloc((size_t)n, sizeof *runs);
+    int n = c.nacts * c.seeds;
+    lab_compare_run *runs = calloc((size_t)n, sizeof *runs);
     if (!runs) {
         cli_error("out of memory");
         return 1;
@@ -463,7 +508,7 @@ int golu_cmd_compare(int argc, char **argv)
     if (rc == 0)
         rc = compare_report(&c, runs, n);
     for (int i = 0; i < n; i++)
-        compare_run_free(&runs[i]);
+        lab_compare_run_free(&runs[i]);
     free(runs);
     return rc;
 }

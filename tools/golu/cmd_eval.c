@@ -1,6 +1,7 @@
 /*
  * cmd_eval.c - `golu eval`: a checkpoint's loss and accuracy (images) or
- * perplexity and bits per byte (gpt) on its data's held-out split.
+ * perplexity and bits per byte (gpt) on its data's held-out split: the
+ * evaluation of the model's task (nn_train_eval), in words or JSON.
  */
 #include <stdio.h>
 #include <string.h>
@@ -52,8 +53,8 @@ int golu_cmd_eval(int argc, char **argv)
             "--checkpoint: required (a checkpoint.safetensors written by golu train)");
         return 2;
     }
-    train_opts o;
-    train_opts_defaults(&o, NN_MODEL_MLP);
+    nn_train_config o;
+    nn_train_config_defaults(&o, nn_model_at(0));
     nn_st_file *f = NULL;
     nn_err err = {""};
     if (nn_st_open(&f, ckpt, &err)) {
@@ -63,8 +64,8 @@ int golu_cmd_eval(int argc, char **argv)
     int bad = nn_checkpoint_check(f, ckpt, &err);
     if (bad)
         cli_error("--checkpoint: %s", err.msg);
-    else
-        bad = train_opts_from_meta(&o, f, ckpt);
+    else if ((bad = nn_train_config_from_meta(&o, f, ckpt, &err)))
+        cli_error("%s", err.msg);
     nn_st_close(f);
     if (bad)
         return 2;
@@ -72,26 +73,23 @@ int golu_cmd_eval(int argc, char **argv)
         snprintf(o.data, sizeof o.data, "%s", data);
     o.threads = (int)threads;
     blas_setup(o.threads);
-    train_result r;
-    int rc = train_eval(&o, ckpt, &r);
-    if (rc)
+    nn_train_result r;
+    int rc = nn_train_eval(&o, ckpt, &r, &err);
+    if (rc) {
+        cli_error("%s", err.msg);
         return rc;
-    int gpt = o.model.kind == NN_MODEL_GPT;
+    }
+    const nn_task_desc *task = nn_task_of(&o);
     if (json) {
         printf("{\"checkpoint\": ");
         cli_json_string(ckpt);
-        if (gpt)
-            printf(", \"val_loss\": %.8g, \"val_ppl\": %.8g, \"val_bpb\": %.8g}\n",
-                   r.val_loss, r.val_ppl, r.val_bpb);
-        else
-            printf(", \"test_loss\": %.8g, \"test_acc\": %.8g}\n", r.val_loss, r.val_acc);
-    } else if (gpt) {
-        printf("%s: %s %s: val loss %.4f, perplexity %.3f, %.4f bits/byte\n", ckpt,
-               nn_model_kind_name(o.model.kind), o.act_name, r.val_loss, r.val_ppl,
-               r.val_bpb);
+        for (int k = 0; k < task->neval; k++)
+            printf(", \"%s\": %.8g", task->eval_keys[k], r.eval[k]);
+        printf("}\n");
     } else {
-        printf("%s: %s %s: test loss %.4f, test acc %.4f\n", ckpt,
-               nn_model_kind_name(o.model.kind), o.act_name, r.val_loss, r.val_acc);
+        char words[256];
+        nn_train_eval_text(&o, &r, words, sizeof words);
+        printf("%s: %s %s: %s\n", ckpt, o.model.desc->name, o.act_name, words);
     }
     return 0;
 }

@@ -4,10 +4,12 @@
  *   golu train --model mlp|resnet|gpt [--act NAME] [options] --out DIR
  *   golu train --resume --out DIR [--threads N] [--quiet]
  *
- * The recipe's defaults come from the model (train_opts_defaults); every
- * flag is checked, and an unknown one is an error, never ignored.
+ * The recipe's defaults come from the model (the framework's registry,
+ * nn_train_config_defaults); every flag is checked, and an unknown one is an
+ * error, never ignored. The framework trains (train/trainer.h); this file
+ * turns flags into its configuration and its results into words.
  */
-#include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,25 +18,47 @@
 #include "commands.h"
 #include "train.h"
 
+/* "Defaults: mlp: ... resnet: ..." from the registry, wrapped at 78
+ * columns. */
+static void usage_defaults(FILE *out)
+{
+    int col = 0;
+    for (int i = -1; i < nn_model_count(); i++) {
+        const nn_model_desc *m = nn_model_at(i);
+        char words[512];
+        snprintf(words, sizeof words, "%s%s%s", m ? m->name : "Defaults", ": ",
+                 m ? m->help : "");
+        char *save = NULL;
+        for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            int len = (int)strlen(w);
+            if (col && col + 1 + len > 78)
+                fputc('\n', out), col = 0;
+            col += fprintf(out, "%s%s", col ? " " : "", w);
+        }
+    }
+    fputs("\n\n", out);
+}
+
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: golu train --model mlp|resnet|gpt [--act NAME] [options] --out DIR\n"
-        "       golu train --resume --out DIR [--threads N] [--quiet]\n\n"
-        "Trains a model on real data with one activation; writes the checkpoint,\n"
-        "metrics.csv, metrics.json and summary.json into DIR. Ctrl-C stops after the\n"
-        "current step and keeps a checkpoint; --resume continues it to the same\n"
-        "final weights as an uninterrupted run.\n\n"
-        "Defaults: mlp: Fashion-MNIST, 1 block of 512, SGD momentum 0.9, lr 0.01,\n"
-        "batch 128, 8 epochs. resnet: ResNet-20, lr 0.1, weight decay 1e-4, x0.1 at\n"
-        "50%% and 75%%, 10 epochs. gpt: the King James Bible by bytes, 4 layers, 4 "
-        "heads,\n"
-        "width 128, context 128, batch 16, AdamW lr 1e-3 -> 1e-4 (cosine, warmup 100),\n"
-        "beta2 0.99, weight decay 0.1, clip 1, dropout 0.1, 2000 steps.\n\n"
-        "options:\n"
-        "  --model NAME        mlp, resnet or gpt\n"
-        "  --resume            continue the run in --out from its checkpoint\n");
+    char bar[128], comma[128];
+    nn_model_names(bar, sizeof bar, "|", "|");
+    nn_model_names(comma, sizeof comma, ", ", " or ");
+    fprintf(out,
+            "usage: golu train --model %s [--act NAME] [options] --out DIR\n"
+            "       golu train --resume --out DIR [--threads N] [--quiet]\n\n"
+            "Trains a model on real data with one activation; writes the checkpoint,\n"
+            "metrics.csv, metrics.json and summary.json into DIR. Ctrl-C stops after "
+            "the\n"
+            "current step and keeps a checkpoint; --resume continues it to the same\n"
+            "final weights as an uninterrupted run.\n\n",
+            bar);
+    usage_defaults(out);
+    fprintf(out,
+            "options:\n"
+            "  --model NAME        %s\n"
+            "  --resume            continue the run in --out from its checkpoint\n",
+            comma);
     train_opts_usage(out);
 }
 
@@ -46,9 +70,9 @@ static int allowed_with_resume(const char *a)
            cli_is_flag(a, "--resume");
 }
 
-static int find_model(int argc, char **argv, int *kind, int *resume)
+static int find_model(int argc, char **argv, const nn_model_desc **model, int *resume)
 {
-    *kind = -1;
+    *model = NULL;
     *resume = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--resume") == 0)
@@ -57,8 +81,10 @@ static int find_model(int argc, char **argv, int *kind, int *resume)
             const char *v = cli_flag_value(argc, argv, &i, "--model");
             if (!v)
                 return -1;
-            if ((*kind = nn_model_kind_from_name(v)) < 0) {
-                cli_error("--model: unknown model '%s' (known: mlp, resnet, gpt)", v);
+            if (!(*model = nn_model_find(v))) {
+                char known[128];
+                cli_error("--model: unknown model '%s' (known: %s)", v,
+                          nn_model_names(known, sizeof known, ", ", ", "));
                 return -1;
             }
         }
@@ -66,7 +92,7 @@ static int find_model(int argc, char **argv, int *kind, int *resume)
     return 0;
 }
 
-static int parse(int argc, char **argv, train_opts *o, int resume)
+static int parse(int argc, char **argv, nn_train_config *o, int resume)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -95,31 +121,30 @@ static int parse(int argc, char **argv, train_opts *o, int resume)
 }
 
 /* With --resume: the options saved in DIR's checkpoint. */
-static int load_saved(train_opts *o)
+static int load_saved(nn_train_config *o)
 {
     char path[PATH_MAX + 32];
-    train_path(path, sizeof path, o->out, "checkpoint.safetensors");
+    nn_train_path(path, sizeof path, o->out, "checkpoint.safetensors");
     nn_st_file *f = NULL;
     nn_err err = {""};
     if (nn_st_open(&f, path, &err)) {
         cli_error("--resume: %s", err.msg);
         return -1;
     }
-    int rc = train_opts_from_meta(o, f, path);
+    int rc = nn_train_config_from_meta(o, f, path, &err);
     nn_st_close(f);
+    if (rc)
+        cli_error("%s", err.msg);
     return rc;
 }
 
-static void print_summary(const train_opts *o, const train_result *r)
+static void print_summary(const nn_train_config *o, const nn_train_result *r)
 {
-    printf("golu train: %s %s seed %llu: ", nn_model_kind_name(o->model.kind),
-           o->act_name, (unsigned long long)o->seed);
-    if (o->model.kind == NN_MODEL_GPT)
-        printf("val loss %.4f, perplexity %.3f, %.4f bits/byte", r->val_loss, r->val_ppl,
-               r->val_bpb);
-    else
-        printf("test acc %.4f, test loss %.4f", r->val_acc, r->val_loss);
-    printf(" after %ld steps in %.1f s; results in %s\n", r->steps, r->seconds, o->out);
+    char result[256];
+    nn_train_result_text(o, r, result, sizeof result);
+    printf("golu train: %s %s seed %llu: %s after %ld steps in %.1f s; results in %s\n",
+           o->model.desc->name, o->act_name, (unsigned long long)o->seed, result,
+           r->steps, r->seconds, o->out);
 }
 
 int golu_cmd_train(int argc, char **argv)
@@ -129,30 +154,38 @@ int golu_cmd_train(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-    int kind, resume;
-    if (find_model(argc, argv, &kind, &resume))
+    const nn_model_desc *model;
+    int resume;
+    if (find_model(argc, argv, &model, &resume))
         return 2;
-    if (kind < 0 && !resume) {
-        cli_error("--model: required (mlp, resnet or gpt; see golu train --help)");
+    if (!model && !resume) {
+        char known[128];
+        cli_error("--model: required (%s; see golu train --help)",
+                  nn_model_names(known, sizeof known, ", ", " or "));
         return 2;
     }
-    if (kind >= 0 && resume) {
+    if (model && resume) {
         cli_error("--model: --resume takes the model from the checkpoint");
         return 2;
     }
-    train_opts o;
-    train_opts_defaults(&o, kind < 0 ? NN_MODEL_MLP : (nn_model_kind)kind);
+    nn_train_config o;
+    nn_train_config_defaults(&o, model ? model : nn_model_at(0));
     if (parse(argc, argv, &o, resume))
         return 2;
     if (resume && !o.out[0]) {
         cli_error("--out: required with --resume (the directory of the run)");
         return 2;
     }
-    if ((resume && load_saved(&o)) || train_opts_check(&o))
+    nn_err err = {""};
+    if (resume && load_saved(&o))
         return 2;
+    if (nn_train_config_check(&o, &err)) {
+        cli_error("%s", err.msg);
+        return 2;
+    }
     blas_setup(o.threads);
-    train_result res;
-    int rc = train_run(&o, resume, &res);
+    nn_train_result res;
+    int rc = train_cli_run(&o, resume, NULL, &res);
     if (rc == 0)
         print_summary(&o, &res);
     return rc;

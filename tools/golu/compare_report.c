@@ -4,10 +4,11 @@
  * and the table printed last.
  *
  * The statistics are over the runs that did not diverge: mean, the sample
- * standard deviation (n - 1; none for one run), min and max. A run that
- * diverged is listed as such and counted apart.
+ * standard deviation (n - 1; none for one run), min and max, computed by
+ * the measurement library (src/lab/compare.h). A run that diverged is
+ * listed as such and counted apart.
  *
- * Every value comes from the runs' own files (compare_run_load), never from
+ * Every value comes from the runs' own files (lab_compare_run_load), never from
  * this process's memory, so a compare that trained nothing writes the same
  * results.csv as the one that trained everything.
  */
@@ -20,105 +21,24 @@
 
 #include "blas_setup.h"
 #include "cli.h"
-#include "compare.h"
+#include "analysis.h"
+#include "compare_report.h"
 #include "gnuplot.h"
 #include "outfile.h"
-#include "train_report.h"
-
-/* One activation's runs, summed up. */
-typedef struct act_stats {
-    int n, diverged;            /* runs with a result; runs that diverged */
-    double mean, std, min, max; /* of the metric; std NaN for n < 2 */
-    double loss_mean, loss_std; /* of the second value (loss, bits/byte) */
-    int rank;                   /* 1: the best mean; 0: no result */
-} act_stats;
 
 typedef struct report {
-    const compare_config *c;
-    const compare_metric *m;
-    const compare_run *runs;
+    const lab_compare_config *c;
+    const nn_task_metric *m;
+    const lab_compare_run *runs;
     int nruns;
-    act_stats stats[ANALYSIS_MAX_ACTS];
-    int order[ANALYSIS_MAX_ACTS];    /* activations, best first */
-    int ranked;                      /* how many have a result */
+    lab_compare_summary sum;         /* statistics and ranking (src/lab/compare.h) */
     char plot_note[PATH_MAX + 2048]; /* why plots are missing ("" when drawn) */
 } report;
 
-/* ---------------------------------------------------------- statistics --- */
-
-static void mean_std(const double *v, int n, double *mean, double *std)
-{
-    double sum = 0, ss = 0;
-    for (int i = 0; i < n; i++)
-        sum += v[i];
-    *mean = n ? sum / n : NAN;
-    for (int i = 0; i < n; i++)
-        ss += (v[i] - *mean) * (v[i] - *mean);
-    *std = n >= 2 ? sqrt(ss / (n - 1)) : NAN;
-}
-
-static void act_aggregate(report *R, int act, act_stats *s)
-{
-    double *v = malloc((size_t)R->nruns * 2 * sizeof *v), *l = v + R->nruns;
-    memset(s, 0, sizeof *s);
-    s->mean = s->std = s->min = s->max = s->loss_mean = s->loss_std = NAN;
-    if (!v)
-        return;
-    for (int i = 0; i < R->nruns; i++) {
-        const compare_run *r = &R->runs[i];
-        if (r->act != act)
-            continue;
-        if (r->status == RUN_DIVERGED || !isfinite(r->metric)) {
-            s->diverged++;
-            continue;
-        }
-        v[s->n] = r->metric, l[s->n] = r->loss;
-        s->min = s->n == 0 || r->metric < s->min ? r->metric : s->min;
-        s->max = s->n == 0 || r->metric > s->max ? r->metric : s->max;
-        s->n++;
-    }
-    mean_std(v, s->n, &s->mean, &s->std);
-    mean_std(l, s->n, &s->loss_mean, &s->loss_std);
-    free(v);
-}
-
-/* 1 when activation a ranks before b: a result, then the better mean; ties
- * keep the order given. */
-static int ranks_before(const report *R, int a, int b)
-{
-    const act_stats *x = &R->stats[a], *y = &R->stats[b];
-    if ((x->n > 0) != (y->n > 0))
-        return x->n > 0;
-    if (x->n == 0 || x->mean == y->mean)
-        return a < b;
-    return R->m->higher_is_better ? x->mean > y->mean : x->mean < y->mean;
-}
-
-static void aggregate(report *R)
-{
-    int n = R->c->acts.n;
-    R->ranked = 0;
-    for (int a = 0; a < n; a++) {
-        act_aggregate(R, a, &R->stats[a]);
-        R->ranked += R->stats[a].n > 0;
-    }
-    for (int i = 0; i < n; i++) { /* insertion sort: a handful of items */
-        int a = i, j = i;
-        for (; j > 0 && ranks_before(R, a, R->order[j - 1]); j--)
-            R->order[j] = R->order[j - 1];
-        R->order[j] = a;
-    }
-    for (int i = 0; i < n; i++)
-        R->stats[R->order[i]].rank = R->stats[R->order[i]].n > 0 ? i + 1 : 0;
-}
-
 /* The run of (act, seed), or NULL. */
-static const compare_run *find_run(const report *R, int act, int seed)
+static const lab_compare_run *find_run(const report *R, int act, int seed)
 {
-    for (int i = 0; i < R->nruns; i++)
-        if (R->runs[i].act == act && R->runs[i].seed == seed)
-            return &R->runs[i];
-    return NULL;
+    return lab_compare_find(R->runs, R->nruns, act, seed);
 }
 
 /* --------------------------------------------------------------- words --- */
@@ -185,18 +105,18 @@ static int write_csv(const report *R, const char *path)
     if (outfile_open(&o, path))
         return -1;
     fprintf(o.f, "act,seed,%s,%s,seconds,status\n", R->m->key, R->m->loss_key);
-    for (int a = 0; a < R->c->acts.n; a++)
+    for (int a = 0; a < R->c->nacts; a++)
         for (int s = 1; s <= R->c->seeds; s++) {
-            const compare_run *r = find_run(R, a, s);
+            const lab_compare_run *r = find_run(R, a, s);
             if (!r)
                 continue;
-            fprintf(o.f, "%s,%d,", R->c->acts.name[a], s);
+            fprintf(o.f, "%s,%d,", R->c->act_name[a], s);
             csv_value(o.f, r->metric);
             fputc(',', o.f);
             csv_value(o.f, r->loss);
             fputc(',', o.f);
             csv_value(o.f, r->seconds);
-            fprintf(o.f, ",%s\n", r->status == RUN_DIVERGED ? "diverged" : "ok");
+            fprintf(o.f, ",%s\n", r->status == LAB_RUN_DIVERGED ? "diverged" : "ok");
         }
     return outfile_commit(&o);
 }
@@ -212,24 +132,24 @@ static void json_key_string(FILE *f, const char *key, const char *value)
 
 static void json_runs(const report *R, FILE *f)
 {
-    const compare_metric *m = R->m;
+    const nn_task_metric *m = R->m;
     fputs("  \"runs\": [\n", f);
     int first = 1;
-    for (int a = 0; a < R->c->acts.n; a++)
+    for (int a = 0; a < R->c->nacts; a++)
         for (int s = 1; s <= R->c->seeds; s++) {
-            const compare_run *r = find_run(R, a, s);
+            const lab_compare_run *r = find_run(R, a, s);
             if (!r)
                 continue;
             fprintf(f,
                     "%s    {\"act\": \"%s\", \"seed\": %d, \"%s\": ", first ? "" : ",\n",
-                    R->c->acts.name[a], s, m->key);
+                    R->c->act_name[a], s, m->key);
             analysis_json_number(f, r->metric);
             fprintf(f, ", \"%s\": ", m->loss_key);
             analysis_json_number(f, r->loss);
             fputs(", \"seconds\": ", f);
             analysis_json_number(f, r->seconds);
             fprintf(f, ", \"status\": \"%s\"}",
-                    r->status == RUN_DIVERGED ? "diverged" : "ok");
+                    r->status == LAB_RUN_DIVERGED ? "diverged" : "ok");
             first = 0;
         }
     fputs("\n  ],\n", f);
@@ -240,25 +160,25 @@ static void json_stats(const report *R, FILE *f)
     static const char *const names[6] = {"mean", "std",       "min",
                                          "max",  "loss_mean", "loss_std"};
     fputs("  \"activations\": [\n", f);
-    for (int a = 0; a < R->c->acts.n; a++) {
-        const act_stats *s = &R->stats[a];
+    for (int a = 0; a < R->c->nacts; a++) {
+        const lab_act_stats *s = &R->sum.stats[a];
         const double v[6] = {s->mean, s->std, s->min, s->max, s->loss_mean, s->loss_std};
-        fprintf(f, "    {\"act\": \"%s\", \"n\": %d, \"diverged\": %d",
-                R->c->acts.name[a], s->n, s->diverged);
+        fprintf(f, "    {\"act\": \"%s\", \"n\": %d, \"diverged\": %d", R->c->act_name[a],
+                s->n, s->diverged);
         for (int k = 0; k < 6; k++) {
             fprintf(f, ", \"%s\": ", names[k]);
             analysis_json_number(f, v[k]);
         }
-        fprintf(f, ", \"rank\": %d}%s\n", s->rank, a + 1 < R->c->acts.n ? "," : "");
+        fprintf(f, ", \"rank\": %d}%s\n", s->rank, a + 1 < R->c->nacts ? "," : "");
     }
     fputs("  ],\n", f);
 }
 
 static int write_json(const report *R, const char *path, const char *date)
 {
-    const compare_config *c = R->c;
+    const lab_compare_config *c = R->c;
     char recipe[512], mach[512];
-    compare_recipe_summary(&c->base, recipe, sizeof recipe);
+    nn_train_recipe_text(&c->base, recipe, sizeof recipe);
     machine(mach, sizeof mach, c->base.threads);
     outfile o;
     if (outfile_open(&o, path))
@@ -266,7 +186,7 @@ static int write_json(const report *R, const char *path, const char *date)
     FILE *f = o.f;
     fputs("{\n", f);
     json_key_string(f, "preset", c->preset->name);
-    json_key_string(f, "model", nn_model_kind_name(c->base.model.kind));
+    json_key_string(f, "model", c->base.model.desc->name);
     json_key_string(f, "recipe", recipe);
     json_key_string(f, "data", c->base.data);
     fprintf(f, "  \"seeds\": %d,\n", c->seeds);
@@ -282,8 +202,8 @@ static int write_json(const report *R, const char *path, const char *date)
     json_runs(R, f);
     json_stats(R, f);
     fputs("  \"best\": ", f);
-    if (R->ranked)
-        analysis_json_string(f, c->acts.name[R->order[0]]);
+    if (R->sum.ranked)
+        analysis_json_string(f, c->act_name[R->sum.order[0]]);
     else
         fputs("null", f);
     fputs("\n}\n", f);
@@ -294,17 +214,17 @@ static int write_json(const report *R, const char *path, const char *date)
 
 static void md_header(const report *R, FILE *f, const char *date)
 {
-    const compare_config *c = R->c;
+    const lab_compare_config *c = R->c;
     char recipe[512], mach[512], total[32];
-    compare_recipe_summary(&c->base, recipe, sizeof recipe);
+    nn_train_recipe_text(&c->base, recipe, sizeof recipe);
     machine(mach, sizeof mach, c->base.threads);
     duration(total, sizeof total, total_seconds(R));
     fprintf(f, "# golu compare: %s\n\n", c->preset->name);
     fprintf(f, "| | |\n|---|---|\n| preset | `%s`: %s |\n| recipe | %s |\n",
             c->preset->name, c->preset->what, recipe);
     fputs("| activations |", f);
-    for (int a = 0; a < c->acts.n; a++)
-        fprintf(f, "%s %s", a ? "," : "", c->acts.name[a]);
+    for (int a = 0; a < c->nacts; a++)
+        fprintf(f, "%s %s", a ? "," : "", c->act_name[a]);
     fprintf(f, " |\n| seeds | %d per activation (%s) |\n| data | `%s` |\n", c->seeds,
             seeds_text(c->seeds), c->base.data);
     fprintf(f, "| date | %s |\n| machine | %s |\n", date, mach);
@@ -320,19 +240,19 @@ static void md_cell(FILE *f, int bold, const char *text)
 
 static void md_table(const report *R, FILE *f)
 {
-    const compare_metric *m = R->m;
+    const nn_task_metric *m = R->m;
     int d = m->decimals;
     fprintf(f, "## Final %s (%s is better)\n\n", m->label,
             m->higher_is_better ? "higher" : "lower");
     fprintf(f, "| activation | mean | std | min | max | n | %s (mean ± std) |\n",
             m->loss_label);
     fputs("|---|---:|---:|---:|---:|---:|---:|\n", f);
-    for (int a = 0; a < R->c->acts.n; a++) {
-        const act_stats *s = &R->stats[a];
+    for (int a = 0; a < R->c->nacts; a++) {
+        const lab_act_stats *s = &R->sum.stats[a];
         int best = s->rank == 1;
         char cell[64], loss[2][32];
         fputs("|", f);
-        md_cell(f, best, R->c->acts.name[a]);
+        md_cell(f, best, R->c->act_name[a]);
         const double v[4] = {s->mean, s->std, s->min, s->max};
         for (int k = 0; k < 4; k++) {
             fmt_value(cell, sizeof cell, d, v[k]);
@@ -356,21 +276,21 @@ static void md_table(const report *R, FILE *f)
 
 static void md_ranks(const report *R, FILE *f)
 {
-    const compare_metric *m = R->m;
+    const nn_task_metric *m = R->m;
     int d = m->decimals;
     fprintf(f, "Ranking by mean %s:\n\n", m->label);
-    const act_stats *best = R->ranked ? &R->stats[R->order[0]] : NULL;
-    for (int i = 0; i < R->c->acts.n; i++) {
-        int a = R->order[i];
-        const act_stats *s = &R->stats[a];
+    const lab_act_stats *best = R->sum.ranked ? &R->sum.stats[R->sum.order[0]] : NULL;
+    for (int i = 0; i < R->c->nacts; i++) {
+        int a = R->sum.order[i];
+        const lab_act_stats *s = &R->sum.stats[a];
         if (s->n == 0) {
-            fprintf(f, "- %s: no result (every run diverged)\n", R->c->acts.name[a]);
+            fprintf(f, "- %s: no result (every run diverged)\n", R->c->act_name[a]);
             continue;
         }
         char mean[32], std[32];
         fmt_value(mean, sizeof mean, d, s->mean);
         fmt_value(std, sizeof std, d, s->std);
-        fprintf(f, "%d. %s: %s ± %s", s->rank, R->c->acts.name[a], mean, std);
+        fprintf(f, "%d. %s: %s ± %s", s->rank, R->c->act_name[a], mean, std);
         if (s->rank > 1)
             fprintf(f, ", %.*f %s than the best", d, fabs(s->mean - best->mean),
                     m->higher_is_better ? "lower" : "higher");
@@ -407,17 +327,17 @@ static int write_curve(const report *R, FILE *f, int a, int col)
         double sum = 0, x = NAN;
         int n = 0;
         for (int k = 0; k < R->nruns; k++) {
-            const compare_run *r = &R->runs[k];
-            if (r->act != a || r->status == RUN_DIVERGED || i >= r->nrows)
+            const lab_compare_run *r = &R->runs[k];
+            if (r->act != a || r->status == LAB_RUN_DIVERGED || i >= r->nrows)
                 continue;
-            sum += r->rows[(size_t)i * METRIC_COLS + col];
-            x = r->rows[(size_t)i * METRIC_COLS + R->m->x_col];
+            sum += r->rows[(size_t)i * NN_METRIC_COLS + col];
+            x = r->rows[(size_t)i * NN_METRIC_COLS + R->m->x_col];
             n++;
         }
         if (n == 0)
             break;
         if (points++ == 0)
-            fprintf(f, "# %s\n", R->c->acts.name[a]);
+            fprintf(f, "# %s\n", R->c->act_name[a]);
         fprintf(f, "%.10g %.10g\n", x, sum / n);
     }
     if (points)
@@ -464,14 +384,14 @@ static int curves_plot(const report *R, const char *dir, const char *name, int c
             R->m->x_label, ylabel);
     if (col == R->m->col && !R->m->higher_is_better)
         fputs("set logscale y\n", gp.f); /* perplexity falls by orders */
-    if (R->c->base.model.kind != NN_MODEL_GPT && R->c->base.epochs <= 20)
+    if (R->m->x_is_epoch && R->c->base.epochs <= 20)
         fputs("set xtics 1\n", gp.f); /* whole epochs */
     int index = 0;
-    for (int a = 0; a < R->c->acts.n; a++) {
+    for (int a = 0; a < R->c->nacts; a++) {
         if (!write_curve(R, dat.f, a, col))
             continue;
         fprintf(gp.f, "%s d.\"%s.dat\" index %d using 1:2 with linespoints title \"%s\"",
-                index ? ", \\\n    " : "plot", name, index, R->c->acts.name[a]);
+                index ? ", \\\n    " : "plot", name, index, R->c->act_name[a]);
         index++;
     }
     fputs(index ? "\n"
@@ -489,10 +409,10 @@ static int final_plot(const report *R, const char *dir)
     if (open_plot_files(&dat, &gp, dir, "final"))
         return -1;
     fprintf(dat.f, "# index act mean std min max best\n");
-    for (int a = 0; a < R->c->acts.n; a++) {
-        const act_stats *s = &R->stats[a];
+    for (int a = 0; a < R->c->nacts; a++) {
+        const lab_act_stats *s = &R->sum.stats[a];
         if (s->n > 0) /* one run has no spread: an error bar of 0 */
-            fprintf(dat.f, "%d %s %.10g %.10g %.10g %.10g %d\n", a, R->c->acts.name[a],
+            fprintf(dat.f, "%d %s %.10g %.10g %.10g %.10g %d\n", a, R->c->act_name[a],
                     s->mean, isfinite(s->std) ? s->std : 0.0, s->min, s->max,
                     s->rank == 1);
     }
@@ -500,7 +420,7 @@ static int final_plot(const report *R, const char *dir)
     fprintf(f, "set title \"%s: final %s (mean +/- std over %d seed%s; min and max)\"\n",
             R->c->preset->name, R->m->label, R->c->seeds, R->c->seeds == 1 ? "" : "s");
     fprintf(f, "set ylabel \"%s\"\nset xrange [-0.5:%d.5]\nset key outside right\n",
-            R->m->label, R->c->acts.n - 1);
+            R->m->label, R->c->nacts - 1);
     fputs("set style fill empty\nset bars 2\nset offsets 0, 0, graph 0.1, graph 0.1\n",
           f);
     fputs("plot d.\"final.dat\" using 1:3:4:xtic(2) with yerrorbars pt 7 ps 1.2 lc rgb "
@@ -557,25 +477,25 @@ static int plots(report *R)
 
 static void print_table(const report *R)
 {
-    const compare_metric *m = R->m;
+    const nn_task_metric *m = R->m;
     int d = m->decimals;
     printf("\nfinal %s (%s is better), %s:\n", m->label,
            m->higher_is_better ? "higher" : "lower", seeds_text(R->c->seeds));
     printf("  %-12s %9s %9s %9s %9s %3s  %s\n", "activation", "mean", "std", "min", "max",
            "n", m->loss_label);
-    for (int a = 0; a < R->c->acts.n; a++) {
-        const act_stats *s = &R->stats[a];
+    for (int a = 0; a < R->c->nacts; a++) {
+        const lab_act_stats *s = &R->sum.stats[a];
         char v[5][32];
         const double x[5] = {s->mean, s->std, s->min, s->max, s->loss_mean};
         for (int k = 0; k < 5; k++)
             fmt_value(v[k], sizeof v[k], k == 4 ? 4 : d, x[k]);
         printf("%c %-12s %9s %9s %9s %9s %3d  %s%s\n", s->rank == 1 ? '*' : ' ',
-               R->c->acts.name[a], v[0], v[1], v[2], v[3], s->n, v[4],
+               R->c->act_name[a], v[0], v[1], v[2], v[3], s->n, v[4],
                s->diverged ? "  (diverged runs left out)" : "");
     }
     printf("* best mean. Ranking:");
-    for (int i = 0; i < R->ranked; i++)
-        printf("%s %s", i ? " >" : "", R->c->acts.name[R->order[i]]);
+    for (int i = 0; i < R->sum.ranked; i++)
+        printf("%s %s", i ? " >" : "", R->c->act_name[R->sum.order[i]]);
     printf("\n");
 }
 
@@ -593,16 +513,20 @@ static void print_paths(const report *R)
 
 /* ------------------------------------------------------------- the lot --- */
 
-int compare_report(const compare_config *c, const compare_run *runs, int nruns)
+int compare_report(const lab_compare_config *c, const lab_compare_run *runs, int nruns)
 {
     report *R = calloc(1, sizeof *R);
     if (!R) {
         cli_error("out of memory");
         return 1;
     }
-    R->c = c, R->m = compare_metric_of(c->base.model.kind);
+    R->c = c, R->m = nn_task_of(&c->base)->metric;
     R->runs = runs, R->nruns = nruns;
-    aggregate(R);
+    if (lab_compare_aggregate(runs, nruns, c->nacts, R->m->higher_is_better, &R->sum)) {
+        cli_error("out of memory");
+        free(R);
+        return 1;
+    }
     char date[64], path[PATH_MAX];
     time_t now = time(NULL);
     struct tm tm;

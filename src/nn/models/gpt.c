@@ -39,10 +39,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "layers.h"
 #include "model.h"
+#include "registry.h"
 #include "rng.h"
+#include "train/config.h"
+#include "train/task.h"
 
 #define LN_EPS   1e-5
 #define INIT_STD 0.02
@@ -361,9 +365,10 @@ static int tokens_ok(const int32_t *t, size_t n, int v)
     return 1;
 }
 
-static golu_status gpt_forward(nn_model *m, const void *xv, const int32_t *y, int b,
+static golu_status gpt_forward(nn_model *m, const void *xv, const void *target, int b,
                                int training, uint64_t step, double *loss)
 {
+    const int32_t *y = target; /* (b, T) the next tokens */
     gpt *s = m->impl;
     const int32_t *x = xv; /* (b, T) */
     size_t bt = (size_t)b * (size_t)s->T;
@@ -546,5 +551,57 @@ static void gpt_destroy(nn_model *m)
     m->impl = NULL;
 }
 
-const nn_model_ops nn_gpt_ops = {gpt_build,    gpt_init,   gpt_forward,
-                                 gpt_backward, gpt_logits, gpt_destroy};
+static const nn_model_ops gpt_ops = {gpt_build,    gpt_init,   gpt_forward,
+                                     gpt_backward, gpt_logits, gpt_destroy};
+
+/* ------------------------------------------------------------ descriptor */
+
+static int gpt_check(const nn_config *c, nn_err *err)
+{
+    if (c->layers < 1)
+        return nn_fail(err, "layers: %d (must be at least 1)", c->layers);
+    if (c->heads < 1 || c->width < 1 || c->width % c->heads != 0)
+        return nn_fail(err, "width %d must be a positive multiple of heads %d", c->width,
+                       c->heads);
+    if (c->context < 1)
+        return nn_fail(err, "context: %d (must be at least 1)", c->context);
+    if (c->vocab < 2)
+        return nn_fail(err, "vocab: %d (must be at least 2)", c->vocab);
+    if (!(c->dropout >= 0.0 && c->dropout < 1.0))
+        return nn_fail(err, "dropout: %g (must be in [0, 1))", c->dropout);
+    return 0;
+}
+
+/* babyGPT's recipe, scaled to a CPU. */
+static void gpt_recipe(nn_train_config *c)
+{
+    c->model.layers = 4, c->model.heads = 4, c->model.width = 128;
+    c->model.context = 128, c->model.batch = 16, c->model.dropout = 0.1;
+    c->steps = 2000;
+    c->lr = 1e-3;
+    c->opt = (nn_optim_config){NN_OPT_ADAMW, 0.1, 0.0, 0, 0.9, 0.99, 1e-8};
+    c->sched.kind = NN_SCHED_COSINE;
+    c->sched.warmup = 100;
+    c->sched.min_lr = 1e-4;
+    c->clip = 1.0;
+}
+
+static void gpt_describe(const nn_config *m, char *buf, size_t size)
+{
+    size_t len = strlen(buf);
+    if (len < size)
+        snprintf(buf + len, size - len,
+                 "GPT, %d layers, %d heads, width %d, context %d, dropout %g", m->layers,
+                 m->heads, m->width, m->context, m->dropout);
+}
+
+const nn_model_desc nn_model_gpt = {
+    "gpt",
+    "the King James Bible by bytes, 4 layers, 4 heads, width 128, context 128, batch "
+    "16, AdamW lr 1e-3 -> 1e-4 (cosine, warmup 100), beta2 0.99, weight decay 0.1, "
+    "clip 1, dropout 0.1, 2000 steps.",
+    &nn_task_text,
+    &gpt_ops,
+    gpt_check,
+    gpt_recipe,
+    gpt_describe};

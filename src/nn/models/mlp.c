@@ -14,6 +14,9 @@
 
 #include "layers.h"
 #include "model.h"
+#include "registry.h"
+#include "train/config.h"
+#include "train/task.h"
 
 #define LN_EPS 1e-5
 
@@ -122,10 +125,11 @@ static void mlp_init(nn_model *m, uint64_t seed)
     init_linear(&m->params, s->head_w, s->head_b, m->cfg.width, seed);
 }
 
-static golu_status mlp_forward(nn_model *m, const void *xv, const int32_t *y, int b,
+static golu_status mlp_forward(nn_model *m, const void *xv, const void *target, int b,
                                int training, uint64_t step, double *loss)
 {
-    (void)training; /* no dropout or BatchNorm in this model */
+    const int32_t *y = target; /* (b) class indices */
+    (void)training;            /* no dropout or BatchNorm in this model */
     (void)step;
     mlp *s = m->impl;
     const nn_config *c = &m->cfg;
@@ -213,5 +217,41 @@ static void mlp_destroy(nn_model *m)
     m->impl = NULL;
 }
 
-const nn_model_ops nn_mlp_ops = {mlp_build,    mlp_init,   mlp_forward,
-                                 mlp_backward, mlp_logits, mlp_destroy};
+static const nn_model_ops mlp_ops = {mlp_build,    mlp_init,   mlp_forward,
+                                     mlp_backward, mlp_logits, mlp_destroy};
+
+/* ------------------------------------------------------------ descriptor */
+
+static int mlp_check(const nn_config *c, nn_err *err)
+{
+    if (nn_model_check_images(c, err))
+        return -1;
+    if (c->depth < 1 || c->depth > 64)
+        return nn_fail(err, "depth: %d (mlp blocks: 1 to 64)", c->depth);
+    return 0;
+}
+
+/* The paper's MLP ablation (docs/MATH.md). */
+static void mlp_recipe(nn_train_config *c)
+{
+    c->model.depth = 1, c->model.width = 512;
+    c->epochs = 8;
+    c->lr = 0.01;
+}
+
+static void mlp_describe(const nn_config *m, char *buf, size_t size)
+{
+    size_t len = strlen(buf);
+    if (len < size)
+        snprintf(buf + len, size - len, "MLP, %d block%s of %d", m->depth,
+                 m->depth == 1 ? "" : "s", m->width);
+}
+
+const nn_model_desc nn_model_mlp = {
+    "mlp",
+    "Fashion-MNIST, 1 block of 512, SGD momentum 0.9, lr 0.01, batch 128, 8 epochs.",
+    &nn_task_images,
+    &mlp_ops,
+    mlp_check,
+    mlp_recipe,
+    mlp_describe};

@@ -1,5 +1,6 @@
 /*
- * model.c - what every model shares: creation with a checked configuration,
+ * model.c - what every model shares: creation with a checked configuration
+ * (the model's own checks through its descriptor, registry.h),
  * the activation layer with learnable parameters, aligned buffers.
  */
 #include "model.h"
@@ -9,60 +10,29 @@
 #include <string.h>
 
 #include "layers.h"
+#include "registry.h"
 
-static const char *const KIND_NAMES[] = {"mlp", "resnet", "gpt"};
-
-int nn_model_kind_from_name(const char *name)
-{
-    for (int k = 0; k < 3; k++)
-        if (strcmp(name, KIND_NAMES[k]) == 0)
-            return k;
-    return -1;
-}
-
-const char *nn_model_kind_name(nn_model_kind k)
-{
-    return (unsigned)k < 3 ? KIND_NAMES[k] : "unknown";
-}
-
-/* Every setting the chosen model uses, named when it is out of range. */
+/* What every model shares: a valid activation and a batch. */
 static int check_config(const nn_config *c, nn_err *err)
 {
+    if (!c->desc)
+        return nn_fail(err, "model: none given");
     if (golu_act_check(&c->act) != GOLU_OK)
         return nn_fail(err, "activation: invalid kind or parameters");
     if (c->batch < 1)
         return nn_fail(err, "batch: %d (must be at least 1)", c->batch);
-    switch (c->kind) {
-    case NN_MODEL_MLP:
-    case NN_MODEL_RESNET:
-        if (c->in_c < 1 || c->in_h < 1 || c->in_w < 1)
-            return nn_fail(err, "input shape: %dx%dx%d", c->in_c, c->in_h, c->in_w);
-        if (c->classes < 2)
-            return nn_fail(err, "classes: %d (must be at least 2)", c->classes);
-        if (c->width < 1)
-            return nn_fail(err, "width: %d (must be at least 1)", c->width);
-        if (c->kind == NN_MODEL_MLP && (c->depth < 1 || c->depth > 64))
-            return nn_fail(err, "depth: %d (mlp blocks: 1 to 64)", c->depth);
-        if (c->kind == NN_MODEL_RESNET && (c->depth < 8 || (c->depth - 2) % 6 != 0))
-            return nn_fail(err,
-                           "depth: %d (resnet depth is 6n+2: 8, 14, 20, 32, 44, 56, 110)",
-                           c->depth);
-        return 0;
-    case NN_MODEL_GPT:
-        if (c->layers < 1)
-            return nn_fail(err, "layers: %d (must be at least 1)", c->layers);
-        if (c->heads < 1 || c->width < 1 || c->width % c->heads != 0)
-            return nn_fail(err, "width %d must be a positive multiple of heads %d",
-                           c->width, c->heads);
-        if (c->context < 1)
-            return nn_fail(err, "context: %d (must be at least 1)", c->context);
-        if (c->vocab < 2)
-            return nn_fail(err, "vocab: %d (must be at least 2)", c->vocab);
-        if (!(c->dropout >= 0.0 && c->dropout < 1.0))
-            return nn_fail(err, "dropout: %g (must be in [0, 1))", c->dropout);
-        return 0;
-    }
-    return nn_fail(err, "model: unknown kind %d", (int)c->kind);
+    return c->desc->check(c, err);
+}
+
+int nn_model_check_images(const nn_config *c, nn_err *err)
+{
+    if (c->in_c < 1 || c->in_h < 1 || c->in_w < 1)
+        return nn_fail(err, "input shape: %dx%dx%d", c->in_c, c->in_h, c->in_w);
+    if (c->classes < 2)
+        return nn_fail(err, "classes: %d (must be at least 2)", c->classes);
+    if (c->width < 1)
+        return nn_fail(err, "width: %d (must be at least 1)", c->width);
+    return 0;
 }
 
 int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int threads,
@@ -76,9 +46,7 @@ int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int thr
         return nn_fail(err, "out of memory");
     m->cfg = *cfg;
     m->seed = seed;
-    m->ops = cfg->kind == NN_MODEL_MLP      ? &nn_mlp_ops
-             : cfg->kind == NN_MODEL_RESNET ? &nn_resnet_ops
-                                            : &nn_gpt_ops;
+    m->ops = cfg->desc->ops;
     if (golu_ctx_create(&m->ctx) != GOLU_OK ||
         golu_ctx_set_threads(m->ctx, threads) != GOLU_OK) {
         nn_model_destroy(m);

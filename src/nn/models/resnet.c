@@ -33,6 +33,9 @@
 
 #include "layers.h"
 #include "model.h"
+#include "registry.h"
+#include "train/config.h"
+#include "train/task.h"
 
 #define BN_EPS      1e-5
 #define BN_MOMENTUM 0.1
@@ -406,10 +409,11 @@ static golu_status stem_forward(nn_model *m, const float *x, int b)
     return nn_actlayer_forward(&s->act, m, s->a0, s->a0, (size_t)b * c->width * hw);
 }
 
-static golu_status resnet_forward(nn_model *m, const void *xv, const int32_t *y, int b,
+static golu_status resnet_forward(nn_model *m, const void *xv, const void *target, int b,
                                   int training, uint64_t step, double *loss)
 {
-    (void)step; /* no dropout */
+    const int32_t *y = target; /* (b) class indices */
+    (void)step;                /* no dropout */
     resnet *s = m->impl;
     const nn_config *c = &m->cfg;
     nn_params *p = &m->params;
@@ -607,5 +611,44 @@ static void resnet_destroy(nn_model *m)
     m->impl = NULL;
 }
 
-const nn_model_ops nn_resnet_ops = {resnet_build,    resnet_init,   resnet_forward,
-                                    resnet_backward, resnet_logits, resnet_destroy};
+static const nn_model_ops resnet_ops = {resnet_build,    resnet_init,   resnet_forward,
+                                        resnet_backward, resnet_logits, resnet_destroy};
+
+/* ------------------------------------------------------------ descriptor */
+
+static int resnet_check(const nn_config *c, nn_err *err)
+{
+    if (nn_model_check_images(c, err))
+        return -1;
+    if (c->depth < 8 || (c->depth - 2) % 6 != 0)
+        return nn_fail(err,
+                       "depth: %d (resnet depth is 6n+2: 8, 14, 20, 32, 44, 56, 110)",
+                       c->depth);
+    return 0;
+}
+
+/* CIFAR ResNet-20's recipe. */
+static void resnet_recipe(nn_train_config *c)
+{
+    c->model.depth = 20, c->model.width = 16;
+    c->epochs = 10;
+    c->lr = 0.1;
+    c->opt.weight_decay = 1e-4;
+    c->sched.kind = NN_SCHED_STEP;
+}
+
+static void resnet_describe(const nn_config *m, char *buf, size_t size)
+{
+    size_t len = strlen(buf);
+    if (len < size)
+        snprintf(buf + len, size - len, "ResNet-%d, width %d", m->depth, m->width);
+}
+
+const nn_model_desc nn_model_resnet = {
+    "resnet",
+    "ResNet-20, lr 0.1, weight decay 1e-4, x0.1 at 50% and 75%, 10 epochs.",
+    &nn_task_images,
+    &resnet_ops,
+    resnet_check,
+    resnet_recipe,
+    resnet_describe};

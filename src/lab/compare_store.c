@@ -1,22 +1,21 @@
 /*
- * compare_files.c - what `golu compare` keeps in its directory and reads
- * back (compare.h): DIR/compare.json, the configuration, written before any
- * training so that a second command on the same DIR continues the same
- * compare or is refused; and a finished run's results, read from its
- * summary.json and its checkpoint's run.metrics.
+ * compare_store.c - a compare's configuration file and its runs read back
+ * (compare_store.h).
  */
+#include "compare_store.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "compare.h"
+#include "io/json_write.h"
 #include "json.h"
-#include "outfile.h"
+#include "registry.h"
 #include "safetensors.h"
-#include "train_report.h"
+#include "train/textfile.h"
+#include "train/trainer.h"
 
 #define CONFIG_FORMAT "golu-compare-1"
 
@@ -52,22 +51,22 @@ static char *read_small_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Parses a JSON file; NULL with a message naming it. */
-static nn_json *read_json(const char *path)
+/* Parses a JSON file holding an object; NULL with err naming it. */
+static nn_json *read_json(const char *path, nn_err *err)
 {
     size_t len;
     char *text = read_small_file(path, &len);
     if (!text) {
-        cli_error("%s: %s", path, strerror(errno));
+        nn_fail(err, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    char err[128] = "";
-    nn_json *v = nn_json_parse(text, len, err, sizeof err);
+    char msg[128] = "";
+    nn_json *v = nn_json_parse(text, len, msg, sizeof msg);
     free(text);
     if (!v)
-        cli_error("%s: not valid JSON (%s)", path, err);
+        nn_fail(err, "%s: not valid JSON (%s)", path, msg);
     else if (v->type != NN_JSON_OBJECT) {
-        cli_error("%s: not a JSON object", path);
+        nn_fail(err, "%s: not a JSON object", path);
         nn_json_free(v);
         v = NULL;
     }
@@ -76,27 +75,40 @@ static nn_json *read_json(const char *path)
 
 /* ------------------------------------------------------- compare.json --- */
 
-/* The configuration as compare.json holds it: only what changes results
- * (not --threads, which changes the time, nor --stop-after). */
-static void write_config(FILE *f, const compare_config *c)
+/* A JSON string literal (jansson's escaping); on failure the file then fails
+ * the check and never matches. */
+static void string_literal(FILE *f, const char *s)
 {
-    const train_opts *o = &c->base;
+    if (nn_json_string_write(f, s))
+        fputs("null", f);
+}
+
+/* The configuration as compare.json holds it: only what changes results
+ * (not --threads, which changes the time, nor --stop-after). The amount of
+ * training is the task's scale keys ("limit-train" as "limit_train"). */
+static void write_config(FILE *f, const lab_compare_config *c)
+{
+    const nn_train_config *o = &c->base;
+    const nn_task_desc *task = nn_task_of(o);
     fprintf(f, "{\n  \"format\": \"%s\",\n  \"preset\": \"%s\",\n  \"model\": \"%s\",\n",
-            CONFIG_FORMAT, c->preset->name, nn_model_kind_name(o->model.kind));
+            CONFIG_FORMAT, c->preset->name, o->model.desc->name);
     fputs("  \"acts\": [", f);
-    for (int i = 0; i < c->acts.n; i++) {
+    for (int i = 0; i < c->nacts; i++) {
         fputs(i ? ", " : "", f);
-        analysis_json_string(f, c->acts.name[i]);
+        string_literal(f, c->act_name[i]);
     }
     fprintf(f, "],\n  \"seeds\": %d,\n", c->seeds);
-    if (o->model.kind == NN_MODEL_GPT)
-        fprintf(f, "  \"steps\": %ld,\n", o->steps);
-    else
-        fprintf(f,
-                "  \"epochs\": %ld,\n  \"limit_train\": %ld,\n  \"limit_test\": %ld,\n",
-                o->epochs, o->limit_train, o->limit_test);
+    for (int i = 0; task->scale_keys[i]; i++) {
+        const nn_train_key *k = nn_train_key_find(task->scale_keys[i]);
+        char name[48];
+        snprintf(name, sizeof name, "%s", k->name);
+        for (char *p = name; *p; p++)
+            *p = *p == '-' ? '_' : *p;
+        fprintf(f, "  \"%s\": %ld,\n", name,
+                *(const long *)((const char *)o + k->offset));
+    }
     fprintf(f, "  \"batch\": %d,\n  \"data\": ", o->model.batch);
-    analysis_json_string(f, o->data);
+    string_literal(f, o->data);
     fputs("\n}\n", f);
 }
 
@@ -142,17 +154,17 @@ static const char *first_difference(const nn_json *had, const nn_json *want, cha
     return NULL;
 }
 
-static int write_config_file(const char *path, const compare_config *c)
+static int write_config_file(const char *path, const lab_compare_config *c, nn_err *err)
 {
-    outfile f;
-    if (outfile_open(&f, path))
+    nn_textfile f;
+    if (nn_textfile_open(&f, path, err))
         return -1;
     write_config(f.f, c);
-    return outfile_commit(&f);
+    return nn_textfile_commit(&f, err);
 }
 
 /* The configuration rendered and parsed, to compare with the file's. */
-static nn_json *config_json(const compare_config *c)
+static nn_json *config_json(const lab_compare_config *c)
 {
     char *text = NULL;
     size_t len = 0;
@@ -166,106 +178,107 @@ static nn_json *config_json(const compare_config *c)
     return v;
 }
 
-int compare_config_save_or_check(const compare_config *c)
+int lab_compare_config_save_or_check(const lab_compare_config *c, nn_err *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/compare.json", c->out);
     FILE *probe = fopen(path, "rb");
     if (!probe && errno == ENOENT)
-        return write_config_file(path, c); /* a new compare */
-    if (!probe) {
-        cli_error("%s: %s", path, strerror(errno));
-        return -1;
-    }
+        return write_config_file(path, c, err); /* a new compare */
+    if (!probe)
+        return nn_fail(err, "%s: %s", path, strerror(errno));
     fclose(probe);
-    nn_json *had = read_json(path), *want = had ? config_json(c) : NULL;
+    nn_json *had = read_json(path, err), *want = had ? config_json(c) : NULL;
     if (!had || !want) {
         if (had)
-            cli_error("out of memory");
+            nn_fail(err, "out of memory");
         nn_json_free(had);
         return -1;
     }
     char a[1024], b[1024];
     const char *key = first_difference(had, want, a, b, sizeof a);
     if (key)
-        cli_error("--out: %s holds a compare of another configuration: %s is %s there, "
-                  "%s in this command. Give the same flags to continue that compare, or "
-                  "another --out",
-                  c->out, key, a, b);
+        nn_fail(err,
+                "--out: %s holds a compare of another configuration: %s is %s there, %s "
+                "in this command. Give the same flags to continue that compare, or "
+                "another --out",
+                c->out, key, a, b);
     nn_json_free(had);
     nn_json_free(want);
     return key ? -1 : 0;
 }
 
+void lab_compare_run_dir(const lab_compare_config *c, int act, int seed, char *buf,
+                         size_t size)
+{
+    snprintf(buf, size, "%s/runs/%s-s%d", c->out, c->act_name[act], seed);
+}
+
 /* ------------------------------------------------------- a run's results --- */
 
 /* summary.json's time and whether the run diverged. */
-static int load_summary(const char *dir, compare_run *r)
+static int load_summary(const char *dir, lab_compare_run *r, nn_err *err)
 {
     char path[PATH_MAX + 32];
-    train_path(path, sizeof path, dir, "summary.json");
-    nn_json *s = read_json(path);
+    nn_train_path(path, sizeof path, dir, "summary.json");
+    nn_json *s = read_json(path, err);
     if (!s)
         return -1;
     const nn_json *sec = nn_json_get(s, "seconds"), *div = nn_json_get(s, "diverged");
     int ok = div && div->type == NN_JSON_BOOL;
     if (ok) {
-        r->status = div->boolean ? RUN_DIVERGED : RUN_OK;
+        r->status = div->boolean ? LAB_RUN_DIVERGED : LAB_RUN_OK;
         r->seconds = sec && sec->type == NN_JSON_NUMBER ? sec->number : NAN;
     } else
-        cli_error("%s: \"diverged\" is missing (not a golu train summary?)", path);
+        nn_fail(err, "%s: \"diverged\" is missing (not a golu train summary?)", path);
     nn_json_free(s);
     return ok ? 0 : -1;
 }
 
 /* The checkpoint's run.metrics: every row of the run. */
-static int load_metrics(const char *dir, compare_run *r)
+static int load_metrics(const char *dir, lab_compare_run *r, nn_err *err)
 {
     char path[PATH_MAX + 32];
-    train_path(path, sizeof path, dir, "checkpoint.safetensors");
+    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
     nn_st_file *f = NULL;
-    nn_err err = {""};
-    if (nn_st_open(&f, path, &err)) {
-        cli_error("%s", err.msg);
+    if (nn_st_open(&f, path, err))
         return -1;
-    }
     const nn_st_tensor *t = nn_st_find(f, "run.metrics");
-    int ok = t && t->dtype == NN_ST_F64 && t->ndim == 2 && t->shape[1] == METRIC_COLS &&
-             t->shape[0] < 1000000;
+    int ok = t && t->dtype == NN_ST_F64 && t->ndim == 2 &&
+             t->shape[1] == NN_METRIC_COLS && t->shape[0] < 1000000;
     if (!ok)
-        cli_error("%s: run.metrics is missing or malformed", path);
+        nn_fail(err, "%s: run.metrics is missing or malformed", path);
     else if (t->shape[0] > 0) {
-        size_t count = (size_t)t->shape[0] * METRIC_COLS;
+        size_t count = (size_t)t->shape[0] * NN_METRIC_COLS;
         r->rows = malloc(count * sizeof *r->rows);
         if (r->rows) {
             memcpy(r->rows, t->data, count * sizeof *r->rows);
             r->nrows = (int)t->shape[0];
         } else
-            ok = 0, cli_error("out of memory");
+            ok = 0, nn_fail(err, "out of memory");
     }
     nn_st_close(f);
     return ok ? 0 : -1;
 }
 
-int compare_run_load(const char *dir, const compare_metric *m, compare_run *r)
+int lab_compare_run_load(const char *dir, const nn_task_metric *m, lab_compare_run *r,
+                         nn_err *err)
 {
     r->rows = NULL, r->nrows = 0;
-    if (load_summary(dir, r) || load_metrics(dir, r))
+    if (load_summary(dir, r, err) || load_metrics(dir, r, err))
         return -1;
     r->metric = r->loss = NAN;
-    if (r->status == RUN_DIVERGED)
+    if (r->status == LAB_RUN_DIVERGED)
         return 0; /* its last row is the last good one, not a result */
-    if (r->nrows == 0) {
-        cli_error("%s: the run finished without a row of metrics", dir);
-        return -1;
-    }
-    const double *last = r->rows + (size_t)(r->nrows - 1) * METRIC_COLS;
+    if (r->nrows == 0)
+        return nn_fail(err, "%s: the run finished without a row of metrics", dir);
+    const double *last = r->rows + (size_t)(r->nrows - 1) * NN_METRIC_COLS;
     r->metric = last[m->col];
     r->loss = last[m->loss_col];
     return 0;
 }
 
-void compare_run_free(compare_run *r)
+void lab_compare_run_free(lab_compare_run *r)
 {
     free(r->rows);
     r->rows = NULL;

@@ -1,0 +1,59 @@
+/*
+ * compare_store.h - what a compare keeps in its directory and reads back:
+ * DIR/compare.json, its configuration, written before any training so that
+ * a second command on the same DIR continues the same compare or is
+ * refused; and a finished run's results, read from its summary.json and its
+ * checkpoint's run.metrics.
+ *
+ * DIR/runs/<act>-s<seed>/ is an ordinary training run directory
+ * (train/trainer.h). Every value a report shows comes from these files,
+ * never from a process's memory, so a compare that trained nothing reports
+ * the same as the one that trained everything.
+ *
+ * This lives in the measurement library, not the trainer: a compare is an
+ * experiment over many runs, built on the trainer's files; the trainer knows
+ * one run only.
+ */
+#ifndef LAB_COMPARE_STORE_H
+#define LAB_COMPARE_STORE_H
+
+#include <limits.h>
+
+#include "compare.h"
+#include "error.h"
+#include "golu.h"
+#include "train/config.h"
+#include "train/presets.h"
+#include "train/task.h"
+
+/* The configuration of a compare: what DIR/compare.json records (and what
+ * does not change results: the base's threads and stop_after). */
+typedef struct lab_compare_config {
+    const nn_preset *preset;
+    int nacts;
+    golu_act act[LAB_COMPARE_MAX_ACTS];         /* default parameters */
+    const char *act_name[LAB_COMPARE_MAX_ACTS]; /* canonical: "silu" for "swish" */
+    int seeds;                                  /* 1..seeds */
+    nn_train_config base; /* every run's configuration but act, seed and out */
+    char out[PATH_MAX - 64];
+} lab_compare_config;
+
+/*
+ * DIR/compare.json: written when DIR has none; otherwise it must hold this
+ * very configuration, or err names the first thing that differs. 0, or -1
+ * with err.
+ */
+int lab_compare_config_save_or_check(const lab_compare_config *c, nn_err *err);
+
+/* The directory of run (act, seed): DIR/runs/<act>-s<seed>. */
+void lab_compare_run_dir(const lab_compare_config *c, int act, int seed, char *buf,
+                         size_t size);
+
+/* Reads a finished run back from dir: summary.json (time, divergence) and
+ * the checkpoint's run.metrics, whose last row gives the metric and loss m
+ * names. 0, or -1 with err. */
+int lab_compare_run_load(const char *dir, const nn_task_metric *m, lab_compare_run *r,
+                         nn_err *err);
+void lab_compare_run_free(lab_compare_run *r);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * registry.c - the list of models (registry.h). A new model is one line of
+ * NN_MODELS (its file defines nn_model_<name>).
+ */
+#include "registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NN_MODELS(X) X(mlp) X(resnet) X(gpt)
+
+#define DECLARE(name) extern const nn_model_desc nn_model_##name;
+NN_MODELS(DECLARE)
+#undef DECLARE
+
+#define ENTRY(name) &nn_model_##name,
+static const nn_model_desc *const MODELS[] = {NN_MODELS(ENTRY)};
+#undef ENTRY
+enum { N_MODELS = sizeof MODELS / sizeof MODELS[0] };
+
+const nn_model_desc *nn_model_find(const char *name)
+{
+    for (int i = 0; i < N_MODELS; i++)
+        if (strcmp(MODELS[i]->name, name) == 0)
+            return MODELS[i];
+    return NULL;
+}
+
+int nn_model_count(void)
+{
+    return N_MODELS;
+}
+
+const nn_model_desc *nn_model_at(int i)
+{
+    return i >= 0 && i < N_MODELS ? MODELS[i] : NULL;
+}
+
+const char *nn_model_names(char *buf, size_t size, const char *sep, const char *last_sep)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < N_MODELS && len < size; i++) {
+        const char *s = i == 0 ? "" : i + 1 == N_MODELS ? last_sep : sep;
+        snprintf(buf + len, size - len, "%s%s", s, MODELS[i]->name);
+        len += strlen(buf + len);
+    }
+    return buf;
+}

@@ -1,0 +1,130 @@
+/*
+ * config_meta.c - the training configuration's round trip through
+ * checkpoint metadata, "golu.<key>" = value (config.h). The keys are those
+ * of the first checkpoints: never rename one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "registry.h"
+
+/* A key's value as text: integers in decimal, doubles with 17 digits (they
+ * read back to the same bits). */
+static void format_value(const nn_train_key *k, const nn_train_config *c, char *buf)
+{
+    const char *p = (const char *)c + k->offset;
+    switch (k->type) {
+    case NN_TRAIN_INT:
+    case NN_TRAIN_BOOL: snprintf(buf, 64, "%d", *(const int *)p); break;
+    case NN_TRAIN_LONG: snprintf(buf, 64, "%ld", *(const long *)p); break;
+    case NN_TRAIN_U64:
+        snprintf(buf, 64, "%llu", (unsigned long long)*(const uint64_t *)p);
+        break;
+    case NN_TRAIN_DOUBLE: snprintf(buf, 64, "%.17g", *(const double *)p); break;
+    }
+}
+
+/* Adds key = value (both copied) to m. */
+static void add(nn_train_meta *m, const char *key, const char *value)
+{
+    if (m->n >= NN_TRAIN_META_MAX)
+        return;
+    snprintf(m->keys[m->n], sizeof m->keys[m->n], "%s", key);
+    snprintf(m->values[m->n], sizeof m->values[m->n], "%s", value);
+    m->meta[m->n] = (nn_st_meta){m->keys[m->n], m->values[m->n]};
+    m->n++;
+}
+
+void nn_train_config_to_meta(const nn_train_config *c, nn_train_meta *m)
+{
+    int count;
+    const nn_train_key *keys = nn_train_keys(&count);
+    char key[48], value[64];
+    m->n = 0;
+    for (int k = 0; k < count; k++) {
+        if (keys[k].process)
+            continue;
+        snprintf(key, sizeof key, "golu.%s", keys[k].name);
+        format_value(&keys[k], c, value);
+        add(m, key, value);
+    }
+    if (m->n < NN_TRAIN_META_MAX) /* may be long: not copied */
+        m->meta[m->n++] = (nn_st_meta){"golu.data", c->data};
+    add(m, "golu.model", c->model.desc ? c->model.desc->name : "unknown");
+    add(m, "golu.act", c->act_name);
+    snprintf(value, sizeof value, "%.17g", c->model.act.alpha);
+    add(m, "golu.act.alpha", value);
+    snprintf(value, sizeof value, "%.17g", c->model.act.beta);
+    add(m, "golu.act.beta", value);
+    snprintf(value, sizeof value, "%.17g", c->model.act.gamma);
+    add(m, "golu.act.gamma", value);
+    add(m, "golu.optimizer", nn_train_optimizer_name(c->opt.kind));
+    add(m, "golu.schedule", nn_train_schedule_name(c->sched.kind));
+}
+
+/* The value of key, or NULL with err saying it is missing. */
+static const char *need(const nn_st_file *f, const char *path, const char *key,
+                        nn_err *err)
+{
+    const char *v = nn_st_meta_get(f, key);
+    if (!v)
+        nn_fail(err, "%s: metadata %s is missing (not a golu training checkpoint?)", path,
+                key);
+    return v;
+}
+
+/* The strings beyond the table: activation, its parameters, optimizer,
+ * schedule and data path. */
+static int from_meta_strings(nn_train_config *c, const nn_st_file *f, const char *path,
+                             nn_err *err)
+{
+    static const char *const KEYS[7] = {
+        "golu.act",      "golu.optimizer", "golu.schedule", "golu.act.alpha",
+        "golu.act.beta", "golu.act.gamma", "golu.data"};
+    const char *v[7];
+    for (int k = 0; k < 7; k++)
+        if (!(v[k] = need(f, path, KEYS[k], err)))
+            return -1;
+    golu_act act;
+    if (golu_act_from_name(v[0], &act) != GOLU_OK)
+        return nn_fail(err, "golu.act: unknown activation '%s'", v[0]);
+    nn_train_config_set_act(c, v[0], &act);
+    if (nn_train_config_set_path(c->data, "golu.data", v[6], err))
+        return -1;
+    c->model.act.alpha = strtod(v[3], NULL);
+    c->model.act.beta = strtod(v[4], NULL);
+    c->model.act.gamma = strtod(v[5], NULL);
+    if (nn_train_config_set_optimizer(c, "golu.optimizer", v[1], err) ||
+        nn_train_config_set_schedule(c, "golu.schedule", v[2], err))
+        return -1;
+    return 0;
+}
+
+int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const char *path,
+                              nn_err *err)
+{
+    const char *name = need(f, path, "golu.model", err);
+    if (!name)
+        return -1;
+    const nn_model_desc *model = nn_model_find(name);
+    if (!model)
+        return nn_fail(err, "%s: metadata golu.model: unknown model '%s'", path, name);
+    nn_train_config keep = *c; /* process settings and paths survive */
+    nn_train_config_defaults(c, model);
+    c->threads = keep.threads, c->stop_after = keep.stop_after, c->quiet = keep.quiet;
+    memcpy(c->out, keep.out, sizeof c->out);
+    int count;
+    const nn_train_key *keys = nn_train_keys(&count);
+    char key[64];
+    for (int k = 0; k < count; k++) {
+        if (keys[k].process)
+            continue;
+        snprintf(key, sizeof key, "golu.%s", keys[k].name);
+        const char *v = need(f, path, key, err);
+        if (!v || nn_train_key_set(c, &keys[k], key, v, err))
+            return -1;
+    }
+    return from_meta_strings(c, f, path, err);
+}

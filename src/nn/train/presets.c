@@ -1,0 +1,148 @@
+/*
+ * presets.c - the recipes of `golu compare` (presets.h) and a recipe in
+ * words.
+ */
+#include "presets.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "task.h"
+
+/* --steps scales the whole run: the warmup and the curves' resolution stay a
+ * tenth of it, as in the recipe (100 of 1000). */
+static void tenths(nn_train_config *c)
+{
+    c->sched.warmup = c->steps / 10;
+    c->eval_every = c->steps / 10 > 0 ? c->steps / 10 : 1;
+}
+
+/*
+ * The paper's small-scale recipes (docs/MATH.md) scaled to a CPU with a few
+ * cores. Times: one run on 2 cores of a Xeon (OpenBLAS SkylakeX); mlp and
+ * quick measured whole, resnet and gpt extrapolated from shortened runs.
+ */
+static const nn_preset PRESETS[] = {
+    /* The MLP ablation unchanged: 1 block of 512 (Linear, LayerNorm, act),
+     * SGD lr 0.01 momentum 0.9, batch 128, 8 epochs over all 60000 images;
+     * about 15 s a run. */
+    {"mlp", "mlp", "the MLP ablation on Fashion-MNIST: 1 block of 512, 8 epochs", 0, 0, 0,
+     3, NULL},
+    /* ResNet-20, width 16, with the CIFAR recipe (SGD lr 0.1 momentum 0.9,
+     * weight decay 1e-4, lr x0.1 at 50% and 75% of the steps) on the first
+     * 12000 training images for 4 epochs instead of all of them for 160: the
+     * step schedule keeps its shape, being placed at fractions of the steps.
+     * A few minutes a run (about 3, mostly training at ~300 images/s). */
+    {"resnet", "resnet", "ResNet-20 on Fashion-MNIST: 12000 images, 4 epochs", 4, 12000,
+     0, 3, NULL},
+    /* babyGPT shrunk: 4 layers, 4 heads, width 128, context 128 (the paper:
+     * 6, 6, 384, 256), batch 16, dropout 0.1, AdamW lr 1e-3 -> 1e-4 cosine,
+     * beta2 0.99, 1000 steps on the bytes of the King James Bible; warmup and
+     * evaluation every tenth of the steps (100). About 4-5 minutes a run. */
+    {"gpt", "gpt", "a byte-level babyGPT on the King James Bible: 1000 steps", 0, 0, 1000,
+     3, tenths},
+    /* The mlp preset cut to 2 epochs: the main job's check, 7 activations x 2
+     * seeds in about a minute (3-4 s a run). */
+    {"quick", "mlp", "the mlp preset cut to 2 epochs: a quick check", 2, 0, 0, 2, NULL},
+};
+enum { N_PRESETS = sizeof PRESETS / sizeof PRESETS[0] };
+
+const nn_preset *nn_preset_find(const char *name)
+{
+    for (int i = 0; i < N_PRESETS; i++)
+        if (strcmp(PRESETS[i].name, name) == 0)
+            return &PRESETS[i];
+    return NULL;
+}
+
+int nn_preset_count(void)
+{
+    return N_PRESETS;
+}
+
+const nn_preset *nn_preset_at(int i)
+{
+    return i >= 0 && i < N_PRESETS ? &PRESETS[i] : NULL;
+}
+
+const char *nn_preset_names(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < N_PRESETS; i++) {
+        size_t len = strlen(buf);
+        if (len < size)
+            snprintf(buf + len, size - len, "%s%s", i ? ", " : "", PRESETS[i].name);
+    }
+    return buf;
+}
+
+const nn_model_desc *nn_preset_model(const nn_preset *p)
+{
+    return nn_model_find(p->model);
+}
+
+void nn_preset_config(const nn_preset *p, nn_train_config *c)
+{
+    nn_train_config_defaults(c, nn_preset_model(p));
+    if (p->epochs)
+        c->epochs = p->epochs;
+    if (p->limit_train)
+        c->limit_train = p->limit_train;
+    if (p->steps)
+        c->steps = p->steps;
+}
+
+void nn_preset_finish(const nn_preset *p, nn_train_config *c)
+{
+    if (p->finish)
+        p->finish(c);
+}
+
+/* ------------------------------------------------------------ recipe --- */
+
+/* Appends to the string in buf (truncating at size). */
+static void add(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    if (len < size)
+        vsnprintf(buf + len, size - len, fmt, ap);
+    va_end(ap);
+}
+
+static void optim_text(const nn_train_config *c, char *buf, size_t size)
+{
+    if (c->opt.kind == NN_OPT_SGD)
+        add(buf, size, "SGD lr %g momentum %g", c->lr, c->opt.momentum);
+    else
+        add(buf, size, "AdamW lr %g betas (%g, %g)", c->lr, c->opt.beta1, c->opt.beta2);
+    if (c->opt.weight_decay > 0)
+        add(buf, size, ", weight decay %g", c->opt.weight_decay);
+    switch (c->sched.kind) {
+    case NN_SCHED_CONST: break;
+    case NN_SCHED_STEP:
+        add(buf, size, ", lr x%g at 50%% and 75%%", c->sched.gamma);
+        break;
+    case NN_SCHED_COSINE:
+        add(buf, size, ", cosine to %g after %ld warmup steps", c->sched.min_lr,
+            c->sched.warmup);
+        break;
+    }
+    if (c->clip > 0)
+        add(buf, size, ", clipping at %g", c->clip);
+}
+
+void nn_train_recipe_text(const nn_train_config *c, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    c->model.desc->describe(&c->model, buf, size);
+    add(buf, size, "; ");
+    optim_text(c, buf, size);
+    add(buf, size, "; batch %d, ", c->model.batch);
+    c->model.desc->task->length_text(c, buf, size);
+}

@@ -1,0 +1,229 @@
+/*
+ * run.c - the training loop (trainer.h): set-up, steps, the end of each
+ * period, stopping, the result.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "registry.h"
+#include "run.h"
+
+void nn_train_path(char *buf, size_t size, const char *dir, const char *file)
+{
+    snprintf(buf, size, "%s/%s", dir, file);
+}
+
+/* ------------------------------------------------------------- set-up --- */
+
+/* c->out made, unless it already holds a run (never overwritten: its
+ * checkpoint may be all that is left of it) and this is not a resume. */
+static int make_out(const nn_train_config *c, int resume, nn_err *err)
+{
+    if (mkdir(c->out, 0777) == 0 || resume)
+        return 0;
+    struct stat st;
+    if (stat(c->out, &st) != 0 || !S_ISDIR(st.st_mode))
+        return nn_fail(err, "--out: cannot create directory %s", c->out);
+    char ck[PATH_MAX + 32];
+    nn_train_path(ck, sizeof ck, c->out, "checkpoint.safetensors");
+    if (stat(ck, &st) == 0)
+        return nn_fail(err,
+                       "--out: %s already holds a run; continue it with --resume, or "
+                       "choose another directory",
+                       c->out);
+    return 0;
+}
+
+/* The schedule of the run: the configured one over the task's steps (the
+ * step schedule's milestones at 50% and 75%). */
+static void make_schedule(nn_run *r)
+{
+    r->sched = r->c->sched;
+    r->sched.lr = r->c->lr;
+    r->sched.total_steps = r->task->total_steps;
+    if (r->sched.kind == NN_SCHED_STEP) {
+        r->sched.milestones[0] = 0.5, r->sched.milestones[1] = 0.75;
+        r->sched.nmilestones = 2;
+    }
+}
+
+/* Data, model, optimizer, directory, and (resume) the saved state. An
+ * NN_TRAIN_* status. */
+static int setup(nn_run *r, int resume, nn_err *err)
+{
+    const nn_train_config *c = r->c;
+    const nn_task_desc *task = nn_task_of(c);
+    nn_config cfg = c->model;
+    nn_err e = {""};
+    if (!task) {
+        nn_fail(err, "--model: required");
+        return NN_TRAIN_BAD_INPUT;
+    }
+    int opened = task->open(&r->task, c, &cfg, err);
+    if (opened)
+        return opened == -2 ? NN_TRAIN_FAILED : NN_TRAIN_BAD_INPUT;
+    r->log.columns = task->columns;
+    if (nn_model_create(&r->model, &cfg, c->seed, c->threads, &e)) {
+        nn_fail(err, "model: %s", e.msg);
+        return NN_TRAIN_BAD_INPUT;
+    }
+    if (nn_optim_init(&r->optim, &c->opt, &r->model->params, &e)) {
+        nn_fail(err, "optimizer: %s", e.msg);
+        return NN_TRAIN_BAD_INPUT;
+    }
+    make_schedule(r);
+    if (make_out(c, resume, err) || (resume && nn_run_resume(r, err)))
+        return NN_TRAIN_BAD_INPUT;
+    return NN_TRAIN_DONE;
+}
+
+static void teardown(nn_run *r)
+{
+    nn_optim_free(&r->optim);
+    nn_model_destroy(r->model);
+    if (r->task)
+        r->task->desc->close(r->task);
+    nn_metrics_free(&r->log);
+}
+
+/* -------------------------------------------------------- the periods --- */
+
+/* Ends a period: evaluates, adds the row, writes the metrics and the
+ * checkpoint. 0, or -1 with err. */
+static int end_period(nn_run *r, nn_train_result *res, nn_err *err)
+{
+    const nn_task_desc *d = r->task->desc;
+    double eval[NN_TASK_EVAL_MAX], row[NN_METRIC_COLS];
+    double lr = nn_schedule_lr(&r->sched, r->step - 1);
+    if (d->evaluate(r->task, r->model, eval))
+        return nn_fail(err, "internal error in an evaluation (a bug: please report it)");
+    d->row(r->task, r->step, r->sums, eval, lr, nn_run_elapsed(r), row);
+    for (int k = 0; k < d->neval; k++)
+        res->eval[k] = eval[k];
+    res->train_loss = row[d->train_loss_col];
+    if (r->hooks->period)
+        r->hooks->period(r->hooks->user, r->task, row);
+    for (int k = 0; k < NN_TASK_SUMS; k++)
+        r->sums[k] = 0;
+    if (nn_metrics_add(&r->log, row))
+        return nn_fail(err, "out of memory");
+    if (nn_metrics_write(&r->log, r->c->out, err))
+        return -1;
+    return nn_run_save(r, err);
+}
+
+static void tick(const nn_run *r, double loss)
+{
+    if (!r->hooks->tick)
+        return;
+    nn_train_tick t = {r->step,
+                       r->task->total_steps,
+                       loss,
+                       r->step - r->step_start,
+                       nn_run_now() - r->t_start,
+                       r->task->units_per_step,
+                       r->task->desc->unit};
+    r->hooks->tick(r->hooks->user, &t);
+}
+
+static int stop_requested(const nn_run *r)
+{
+    long stop_after = r->c->stop_after;
+    return (r->hooks->stop && *r->hooks->stop) ||
+           (stop_after && r->step - r->step_start >= stop_after);
+}
+
+/* ----------------------------------------------------------- the loop --- */
+
+static int loop(nn_run *r, nn_train_result *res, nn_err *err)
+{
+    const nn_train_config *c = r->c;
+    long total = r->task->total_steps, period = r->task->steps_per_period;
+    while (r->step < total) {
+        double loss = 0;
+        int b = r->task->desc->batch(r->task, r->step);
+        int rc = nn_train_step(r->model, &r->optim, r->task->x, r->task->target, b,
+                               (uint64_t)r->step, c->clip,
+                               nn_schedule_lr(&r->sched, r->step), &loss);
+        if (rc < 0) {
+            nn_fail(err, "internal error in a training step (a bug: please report it)");
+            return NN_TRAIN_FAILED;
+        }
+        if (rc > 0) {
+            res->diverged = 1;
+            nn_fail(err,
+                    "the training loss became %s at step %ld; stopped. The last good "
+                    "checkpoint is in %s (lower --lr, or add --clip)",
+                    isnan(loss) ? "NaN" : "infinite", r->step + 1, c->out);
+            return NN_TRAIN_FAILED;
+        }
+        r->task->desc->accumulate(r->task, r->model, loss, b, r->sums);
+        r->step++;
+        tick(r, loss);
+        int last = r->step == total;
+        if ((r->step % period == 0 || last) && end_period(r, res, err))
+            return NN_TRAIN_FAILED;
+        if (!last && stop_requested(r)) {
+            if (nn_run_save(r, err))
+                return NN_TRAIN_FAILED;
+            if (r->hooks->stopped)
+                r->hooks->stopped(r->hooks->user, r->step, total);
+            return NN_TRAIN_STOPPED;
+        }
+    }
+    return NN_TRAIN_DONE;
+}
+
+static void result_clear(nn_train_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->train_loss = NAN;
+    for (int k = 0; k < NN_TASK_EVAL_MAX; k++)
+        res->eval[k] = NAN;
+}
+
+/* The final result: the last row's values. */
+static void result_from_log(const nn_run *r, nn_train_result *res)
+{
+    const nn_task_desc *d = r->task->desc;
+    const double *last = r->log.rows + (size_t)(r->log.n - 1) * NN_METRIC_COLS;
+    res->train_loss = last[d->train_loss_col];
+    for (int k = 0; k < d->neval; k++)
+        res->eval[k] = last[d->eval_cols[k]];
+}
+
+int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hooks,
+                 nn_train_result *res, nn_err *err)
+{
+    static const nn_train_hooks none;
+    nn_run r;
+    memset(&r, 0, sizeof r);
+    result_clear(res);
+    r.c = c;
+    r.hooks = hooks ? hooks : &none;
+    int rc = setup(&r, resume, err);
+    if (rc == NN_TRAIN_DONE) {
+        r.t_start = nn_run_now();
+        r.step_start = r.step;
+        /* A checkpoint from the start, so that there is always a last good one. */
+        if (!resume && nn_run_save(&r, err))
+            rc = NN_TRAIN_FAILED;
+        if (rc == NN_TRAIN_DONE && r.hooks->started)
+            r.hooks->started(r.hooks->user, r.step, r.task->total_steps, resume);
+        if (rc == NN_TRAIN_DONE)
+            rc = loop(&r, res, err);
+        res->steps = r.step;
+        res->seconds = nn_run_elapsed(&r);
+        if (rc == NN_TRAIN_DONE && r.log.n > 0)
+            result_from_log(&r, res);
+        nn_err e = {""};
+        if ((rc == NN_TRAIN_DONE || res->diverged) &&
+            nn_summary_write(c, res, c->out, &e) && r.hooks->warning)
+            r.hooks->warning(r.hooks->user, e.msg);
+    }
+    teardown(&r);
+    return rc;
+}

@@ -1,0 +1,223 @@
+/*
+ * test_lab_compare_store.c - what a compare keeps in its directory
+ * (src/lab/compare_store.h), on files written here:
+ *
+ *   - compare.json holds the configuration (preset, model, activations,
+ *     seeds, the task's amount of training, batch, data), read back with
+ *     the JSON parser and checked value by value; the same configuration
+ *     again is accepted, another one refused naming what differs;
+ *   - a finished run is read back from a summary.json and a checkpoint
+ *     holding run.metrics made here: its metric and loss are the last
+ *     row's columns the task's metric names; a diverged run has none;
+ *     malformed files are refused by name.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compare_store.h"
+#include "harness.h"
+#include "json.h"
+#include "nn.h"
+
+static char dir[PATH_MAX - 256];
+
+static void config_for(lab_compare_config *c, const char *preset, const char *out)
+{
+    memset(c, 0, sizeof *c);
+    c->preset = nn_preset_find(preset);
+    nn_preset_config(c->preset, &c->base);
+    nn_preset_finish(c->preset, &c->base);
+    snprintf(c->base.data, sizeof c->base.data, "/data/x \"y\"");
+    c->nacts = 2;
+    c->act[0] = golu_act_default(GOLU_ACT_RELU), c->act_name[0] = "relu";
+    c->act[1] = golu_act_default(GOLU_ACT_GOLU), c->act_name[1] = "golu";
+    c->seeds = 2;
+    snprintf(c->out, sizeof c->out, "%s/%s", dir, out);
+    mkdir(c->out, 0777);
+}
+
+static nn_json *read_json(const char *path)
+{
+    static char buf[1 << 14];
+    FILE *f = fopen(path, "rb");
+    if (!CHECK(f != NULL, "%s is missing", path))
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    char err[128] = "";
+    nn_json *v = nn_json_parse(buf, n, err, sizeof err);
+    CHECK(v != NULL, "%s: %s", path, err);
+    return v;
+}
+
+static double number(const nn_json *o, const char *key)
+{
+    const nn_json *v = nn_json_get(o, key);
+    return v && v->type == NN_JSON_NUMBER ? v->number : NAN;
+}
+
+static const char *string(const nn_json *o, const char *key)
+{
+    const nn_json *v = nn_json_get(o, key);
+    return v && v->type == NN_JSON_STRING ? v->str : "";
+}
+
+static void test_config(void)
+{
+    lab_compare_config c;
+    config_for(&c, "quick", "quick");
+    nn_err err = {""};
+    if (!CHECK(lab_compare_config_save_or_check(&c, &err) == 0, "a new compare: %s",
+               err.msg))
+        return;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/compare.json", c.out);
+    nn_json *j = read_json(path);
+    if (!j)
+        return;
+    const nn_json *acts = nn_json_get(j, "acts");
+    CHECK(strcmp(string(j, "format"), "golu-compare-1") == 0 &&
+              strcmp(string(j, "preset"), "quick") == 0 &&
+              strcmp(string(j, "model"), "mlp") == 0,
+          "format, preset, model");
+    CHECK(acts && acts->type == NN_JSON_ARRAY && acts->len == 2 &&
+              strcmp(acts->items[0].str, "relu") == 0 &&
+              strcmp(acts->items[1].str, "golu") == 0,
+          "acts [relu, golu]");
+    CHECK(number(j, "seeds") == 2 && number(j, "epochs") == 2 &&
+              number(j, "limit_train") == 0 && number(j, "limit_test") == 0 &&
+              number(j, "batch") == 128 && !nn_json_get(j, "steps"),
+          "seeds 2, epochs 2, limit_train 0, limit_test 0, batch 128, no steps");
+    CHECK(strcmp(string(j, "data"), "/data/x \"y\"") == 0, "data: '%s'",
+          string(j, "data"));
+    CHECK(j->len == 10, "%zu keys (want 10)", j->len);
+    nn_json_free(j);
+    /* the same again: accepted; threads do not matter */
+    c.base.threads = 7;
+    CHECK(lab_compare_config_save_or_check(&c, &err) == 0, "the same compare: %s",
+          err.msg);
+    c.seeds = 3;
+    CHECK(lab_compare_config_save_or_check(&c, &err) == -1 &&
+              strstr(err.msg, "seeds is 2 there, 3 in this command"),
+          "3 seeds: '%s'", err.msg);
+    c.seeds = 2, c.act_name[1] = "gelu";
+    CHECK(lab_compare_config_save_or_check(&c, &err) == -1 &&
+              strstr(err.msg, "acts is relu,golu there, relu,gelu in this command"),
+          "other acts: '%s'", err.msg);
+    /* the gpt preset records its steps, not epochs */
+    config_for(&c, "gpt", "gpt");
+    c.base.steps = 40;
+    CHECK(lab_compare_config_save_or_check(&c, &err) == 0, "gpt compare: %s", err.msg);
+    snprintf(path, sizeof path, "%s/compare.json", c.out);
+    if ((j = read_json(path))) {
+        CHECK(number(j, "steps") == 40 && !nn_json_get(j, "epochs") &&
+                  strcmp(string(j, "model"), "gpt") == 0,
+              "gpt: steps 40, no epochs");
+        nn_json_free(j);
+    }
+    /* a broken compare.json is refused by name */
+    config_for(&c, "quick", "broken");
+    snprintf(path, sizeof path, "%s/compare.json", c.out);
+    FILE *f = fopen(path, "w");
+    fputs("{\"format\": ", f);
+    fclose(f);
+    CHECK(lab_compare_config_save_or_check(&c, &err) == -1 && strstr(err.msg, path) &&
+              strstr(err.msg, "not valid JSON"),
+          "broken compare.json: '%s'", err.msg);
+}
+
+/* A run directory: summary.json with the text given, and (rows >= 0) a
+ * checkpoint with run.metrics of that many rows, row i column c = 10 i + c. */
+static void make_run(const char *run, const char *summary, int rows)
+{
+    mkdir(run, 0777);
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, run, "summary.json");
+    FILE *f = fopen(path, "w");
+    fputs(summary, f);
+    fclose(f);
+    if (rows < 0)
+        return;
+    double m[4 * NN_METRIC_COLS], none = 0;
+    for (int i = 0; i < rows * NN_METRIC_COLS; i++)
+        m[i] = 10 * (i / NN_METRIC_COLS) + i % NN_METRIC_COLS;
+    nn_st_tensor t = {
+        "run.metrics", NN_ST_F64, 2, {rows, NN_METRIC_COLS}, rows ? m : &none};
+    nn_train_path(path, sizeof path, run, "checkpoint.safetensors");
+    nn_err err;
+    CHECK(nn_st_write(path, &t, 1, NULL, 0, &err) == 0, "%s", err.msg);
+}
+
+static void test_runs(void)
+{
+    lab_compare_config c;
+    config_for(&c, "quick", "runs-of-quick");
+    char runs[PATH_MAX], run[PATH_MAX];
+    snprintf(runs, sizeof runs, "%s/runs", c.out);
+    mkdir(runs, 0777);
+    lab_compare_run_dir(&c, 1, 2, run, sizeof run);
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof want, "%s/runs/golu-s2", c.out);
+    CHECK(strcmp(run, want) == 0, "run dir %s, want %s", run, want);
+    const nn_task_metric *m = nn_task_images.metric; /* test_acc: column 5, loss 4 */
+    make_run(run, "{\"seconds\": 1.5, \"diverged\": false}", 3);
+    lab_compare_run r;
+    nn_err err = {""};
+    int rc = lab_compare_run_load(run, m, &r, &err);
+    CHECK(rc == 0 && r.status == LAB_RUN_OK && r.seconds == 1.5 && r.nrows == 3 &&
+              r.metric == 25 && r.loss == 24,
+          "a run: status %d rows %d metric %g loss %g seconds %g (%s)", rc, r.nrows,
+          r.metric, r.loss, r.seconds, err.msg);
+    CHECK(r.rows && r.rows[NN_METRIC_COLS + 3] == 13, "its rows are run.metrics");
+    lab_compare_run_free(&r);
+    CHECK(r.rows == NULL && r.nrows == 0, "freed");
+    /* the text task's metric: perplexity in column 3, bits per byte in 4 */
+    rc = lab_compare_run_load(run, nn_task_text.metric, &r, &err);
+    CHECK(rc == 0 && r.metric == 23 && r.loss == 24, "text metric %g loss %g", r.metric,
+          r.loss);
+    lab_compare_run_free(&r);
+    /* diverged: no result, the rows kept for the curves */
+    make_run(run, "{\"diverged\": true}", 1);
+    rc = lab_compare_run_load(run, m, &r, &err);
+    CHECK(rc == 0 && r.status == LAB_RUN_DIVERGED && isnan(r.metric) && isnan(r.loss) &&
+              isnan(r.seconds) && r.nrows == 1,
+          "a diverged run: status %d metric %g", rc, r.metric);
+    lab_compare_run_free(&r);
+    /* refusals */
+    make_run(run, "{\"seconds\": 2}", 1);
+    CHECK(lab_compare_run_load(run, m, &r, &err) == -1 &&
+              strstr(err.msg, "\"diverged\" is missing"),
+          "no diverged: '%s'", err.msg);
+    make_run(run, "{\"diverged\": false}", 0);
+    CHECK(lab_compare_run_load(run, m, &r, &err) == -1 &&
+              strstr(err.msg, "the run finished without a row of metrics"),
+          "no rows: '%s'", err.msg);
+    lab_compare_run_free(&r);
+    lab_compare_run_dir(&c, 0, 1, run, sizeof run);
+    make_run(run, "{\"diverged\": false}", -1);
+    CHECK(lab_compare_run_load(run, m, &r, &err) == -1 &&
+              strstr(err.msg, "checkpoint.safetensors"),
+          "no checkpoint: '%s'", err.msg);
+}
+
+int main(void)
+{
+    TEST_BEGIN("lab_compare_store");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/golu-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp %s failed", dir);
+        return TEST_END();
+    }
+    test_config();
+    test_runs();
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (harness_failures() == 0 && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return TEST_END();
+}

@@ -1,0 +1,203 @@
+/*
+ * test_nn_registry.c - the registry of models (src/nn/registry.h), their
+ * tasks (train/task.h) and compare's presets (train/presets.h):
+ *
+ *   - every model is found by its name, names are unique, an unknown name
+ *     is not found, the names join as the messages say them;
+ *   - each model's default recipe passes its own checks and the trainer's,
+ *     and its descriptor is whole (ops, task, words);
+ *   - each task names NN_METRIC_COLS columns, its evaluation keys are
+ *     columns of its rows, its scale keys are whole-number settings;
+ *   - every preset's model is in the registry and its configuration passes
+ *     the checks; the recipes in words, written out here by hand.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "nn.h"
+
+static void test_models(void)
+{
+    static const char *const NAMES[] = {"mlp", "resnet", "gpt"};
+    int n = nn_model_count();
+    CHECK_EQ_INT(n, 3);
+    for (int i = 0; i < 3; i++) {
+        const nn_model_desc *m = nn_model_find(NAMES[i]);
+        CHECK(m != NULL && m == nn_model_at(i) && strcmp(m->name, NAMES[i]) == 0,
+              "model %s is found by name, at %d", NAMES[i], i);
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            CHECK(strcmp(nn_model_at(i)->name, nn_model_at(j)->name) != 0,
+                  "models %d and %d share the name %s", i, j, nn_model_at(i)->name);
+    CHECK(nn_model_find("cnn") == NULL && nn_model_find("") == NULL,
+          "unknown names are not found");
+    CHECK(nn_model_at(-1) == NULL && nn_model_at(n) == NULL, "nothing outside the list");
+    char buf[128];
+    CHECK(strcmp(nn_model_names(buf, sizeof buf, ", ", " or "), "mlp, resnet or gpt") ==
+              0,
+          "names: '%s'", buf);
+    CHECK(strcmp(nn_model_names(buf, sizeof buf, "|", "|"), "mlp|resnet|gpt") == 0,
+          "names: '%s'", buf);
+    CHECK(strcmp(nn_model_names(buf, 8, ", ", ", "), "mlp, re") == 0,
+          "names truncated: '%s'", buf);
+}
+
+/* Each model's recipe is valid by its own checks and the trainer's. */
+static void test_recipes(void)
+{
+    for (int i = 0; i < nn_model_count(); i++) {
+        const nn_model_desc *m = nn_model_at(i);
+        CHECK(m->ops && m->task && m->check && m->recipe && m->describe && m->help &&
+                  m->help[0],
+              "%s: a whole descriptor", m->name);
+        nn_train_config c;
+        nn_train_config_defaults(&c, m);
+        snprintf(c.out, sizeof c.out, "/nonexistent/out");
+        nn_err err = {""};
+        CHECK(c.model.desc == m && nn_task_of(&c) == m->task, "%s: the config's model",
+              m->name);
+        CHECK(nn_train_config_check(&c, &err) == 0, "%s: its recipe fails the checks: %s",
+              m->name, err.msg);
+        CHECK(m->check(&c.model, &err) == 0, "%s: its recipe fails its own checks: %s",
+              m->name, err.msg);
+        CHECK(c.data[0] != '\0', "%s: a default data path", m->name);
+    }
+    /* each model's own check refuses what its architecture cannot take */
+    nn_train_config c;
+    nn_err err = {""};
+    nn_train_config_defaults(&c, nn_model_find("resnet"));
+    c.model.depth = 21;
+    CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "depth: 21"),
+          "resnet depth 21: '%s'", err.msg);
+    nn_train_config_defaults(&c, nn_model_find("gpt"));
+    c.model.heads = 3;
+    CHECK(c.model.desc->check(&c.model, &err) &&
+              strcmp(err.msg, "width 128 must be a positive multiple of heads 3") == 0,
+          "gpt width 128, heads 3: '%s'", err.msg);
+    nn_train_config_defaults(&c, nn_model_find("mlp"));
+    c.model.depth = 65;
+    CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "mlp blocks: 1 to 64"),
+          "mlp depth 65: '%s'", err.msg);
+}
+
+static void test_tasks(void)
+{
+    const nn_task_desc *tasks[2] = {&nn_task_images, &nn_task_text};
+    for (int t = 0; t < 2; t++) {
+        const nn_task_desc *d = tasks[t];
+        int cols = 0;
+        while (cols < NN_METRIC_COLS && d->columns[cols])
+            cols++;
+        CHECK(cols == NN_METRIC_COLS, "%s: %d named columns", d->name, cols);
+        CHECK(d->neval >= 1 && d->neval <= NN_TASK_EVAL_MAX, "%s: %d evaluation values",
+              d->name, d->neval);
+        for (int k = 0; k < d->neval; k++)
+            CHECK(strcmp(d->columns[d->eval_cols[k]], d->eval_keys[k]) == 0,
+                  "%s: evaluation key %s is column %d, named %s", d->name,
+                  d->eval_keys[k], d->eval_cols[k], d->columns[d->eval_cols[k]]);
+        CHECK(strcmp(d->columns[d->train_loss_col], "train_loss") == 0,
+              "%s: the training loss column", d->name);
+        const nn_task_metric *m = d->metric;
+        CHECK(strcmp(d->columns[m->col], m->key) == 0 &&
+                  strcmp(d->columns[m->loss_col], m->loss_key) == 0 &&
+                  strcmp(d->columns[m->x_col], m->x_label) == 0,
+              "%s: compare's metric %s, %s against %s are its columns", d->name, m->key,
+              m->loss_key, m->x_label);
+        CHECK(d->scale_keys[0] != NULL, "%s: at least one scale key", d->name);
+        for (int k = 0; d->scale_keys[k]; k++) {
+            const nn_train_key *key = nn_train_key_find(d->scale_keys[k]);
+            CHECK(key && key->type == NN_TRAIN_LONG && !key->process,
+                  "%s: scale key %s is a saved whole-number setting", d->name,
+                  d->scale_keys[k]);
+            CHECK(nn_task_scales(d, d->scale_keys[k]) == k, "%s: nn_task_scales(%s)",
+                  d->name, d->scale_keys[k]);
+        }
+        CHECK(nn_task_scales(d, "batch") < 0, "%s: batch is not a scale key", d->name);
+    }
+    CHECK(strcmp(nn_task_images.unit, "img") == 0 &&
+              strcmp(nn_task_text.unit, "tok") == 0,
+          "progress units");
+    /* batch shapes for a model configuration */
+    nn_train_config c;
+    nn_batch_spec x, y;
+    double units;
+    nn_train_config_defaults(&c, nn_model_find("gpt"));
+    nn_task_text.shape(&c.model, &x, &y, &units);
+    CHECK(x.dtype == NN_ST_I32 && x.per_example == 128 && x.range == 256 &&
+              y.dtype == NN_ST_I32 && y.per_example == 128 && units == 128,
+          "text batches: tokens (128) and next tokens (128), 128 units an example");
+    nn_train_config_defaults(&c, nn_model_find("mlp"));
+    nn_task_images.shape(&c.model, &x, &y, &units);
+    CHECK(x.dtype == NN_ST_F32 && x.per_example == 784 && y.dtype == NN_ST_I32 &&
+              y.per_example == 1 && y.range == 10 && units == 1,
+          "image batches: 1x28x28 floats and a class index of 10");
+}
+
+static void test_presets(void)
+{
+    static const char *const NAMES[] = {"mlp", "resnet", "gpt", "quick"};
+    char buf[128];
+    CHECK_EQ_INT(nn_preset_count(), 4);
+    CHECK(strcmp(nn_preset_names(buf, sizeof buf), "mlp, resnet, gpt, quick") == 0,
+          "preset names: '%s'", buf);
+    for (int i = 0; i < nn_preset_count(); i++) {
+        const nn_preset *p = nn_preset_at(i);
+        CHECK(p == nn_preset_find(NAMES[i]), "preset %s found", NAMES[i]);
+        CHECK(nn_preset_model(p) != NULL, "preset %s: model %s is in the registry",
+              p->name, p->model);
+        nn_train_config c;
+        nn_preset_config(p, &c);
+        nn_preset_finish(p, &c);
+        snprintf(c.out, sizeof c.out, "/nonexistent/out");
+        nn_err err = {""};
+        CHECK(nn_train_config_check(&c, &err) == 0, "preset %s: %s", p->name, err.msg);
+        CHECK(p->seeds >= 1 && strlen(p->what) <= 60, "preset %s: seeds, words", p->name);
+    }
+    CHECK(nn_preset_find("huge") == NULL, "an unknown preset");
+    /* gpt's preset: warmup and evaluations every tenth of its 1000 steps */
+    nn_train_config c;
+    const nn_preset *gpt = nn_preset_find("gpt");
+    nn_preset_config(gpt, &c);
+    c.steps = 50;
+    nn_preset_finish(gpt, &c);
+    CHECK(c.steps == 50 && c.sched.warmup == 5 && c.eval_every == 5,
+          "gpt preset with 50 steps: warmup %ld, every %ld", c.sched.warmup,
+          c.eval_every);
+    c.steps = 5;
+    nn_preset_finish(gpt, &c);
+    CHECK(c.sched.warmup == 0 && c.eval_every == 1, "5 steps: warmup %ld, every %ld",
+          c.sched.warmup, c.eval_every);
+    /* recipes in words */
+    char words[512];
+    nn_preset_config(nn_preset_find("quick"), &c);
+    nn_train_recipe_text(&c, words, sizeof words);
+    CHECK(strcmp(words, "MLP, 1 block of 512; SGD lr 0.01 momentum 0.9; batch 128, 2 "
+                        "epochs") == 0,
+          "quick: '%s'", words);
+    nn_preset_config(nn_preset_find("resnet"), &c);
+    nn_train_recipe_text(&c, words, sizeof words);
+    CHECK(strcmp(words, "ResNet-20, width 16; SGD lr 0.1 momentum 0.9, weight decay "
+                        "0.0001, lr x0.1 at 50% and 75%; batch 128, 4 epochs, the first "
+                        "12000 training images") == 0,
+          "resnet: '%s'", words);
+    nn_preset_config(gpt, &c);
+    nn_preset_finish(gpt, &c);
+    nn_train_recipe_text(&c, words, sizeof words);
+    CHECK(strcmp(words, "GPT, 4 layers, 4 heads, width 128, context 128, dropout 0.1; "
+                        "AdamW lr 0.001 betas (0.9, 0.99), weight decay 0.1, cosine to "
+                        "0.0001 after 100 warmup steps, clipping at 1; batch 16, 1000 "
+                        "steps, evaluated every 100 on 20 batches") == 0,
+          "gpt: '%s'", words);
+}
+
+int main(void)
+{
+    TEST_BEGIN("nn_registry");
+    test_models();
+    test_recipes();
+    test_tasks();
+    test_presets();
+    return TEST_END();
+}
