@@ -77,10 +77,12 @@ REF_OBJ := $(REF_SRC:%.c=$(BUILD)/%.o)
 REF_LIBS := -lmpfr -lgmp
 
 # ------------------------------------------------ the training framework ---
-# src/nn: layers, optimizers, data, checkpoints, models (libgolu_nn.a, used by
-# the tool and the tests; not installed). Matrix products go through
-# Debian's OpenBLAS, linked by its own path (openblas-pthread) so the system
-# BLAS alternative does not matter. Each layer source (src/nn/layers/*.c) is
+# src/nn: layers, models and their registry, optimizers, data, checkpoints,
+# the trainer (train/), the output layer (io/) (libgolu_nn.a, used by the
+# tool and the tests; not installed). Matrix products go through Debian's
+# OpenBLAS, linked by its own path (openblas-pthread) so the system BLAS
+# alternative does not matter; zlib reads gzip'ed IDX files; JSON is written
+# through Debian's jansson. Each layer source (src/nn/layers/*.c) is
 # compiled twice: float (nn_xxx) and double (-DNN_F64: nn_xxx_f64, for the
 # finite-difference checks).
 MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
