@@ -59,12 +59,19 @@ static const cli_opt TABLE[] = {
     {.kind = CLI_OPT_TEXT, .help = "  --lo X --n N     two flags\non one line"},
     {.flag = "--lo", .kind = CLI_OPT_DOUBLE, .offset = OFF(lo), .metavar = "X"},
     {.flag = "--n", .kind = CLI_OPT_SIZE, .offset = OFF(n), .metavar = "N"},
-    {.flag = "--out", .kind = CLI_OPT_STRING, .offset = OFF(out), .metavar = "DIR",
+    {.flag = "--out",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(out),
+     .metavar = "DIR",
      .help_fn = help_made},
     {.flag = "--custom", .kind = CLI_OPT_CUSTOM, .parse = parse_custom, .metavar = "yes"},
     /* 2^63: the whole range of a long, LONG_MAX included */
-    {.flag = "--big", .kind = CLI_OPT_LONG, .offset = OFF(big), .max = 0x1p63,
-     .metavar = "B", .help = "a long"},
+    {.flag = "--big",
+     .kind = CLI_OPT_LONG,
+     .offset = OFF(big),
+     .max = 0x1p63,
+     .metavar = "B",
+     .help = "a long"},
 };
 #undef OFF
 enum { N = sizeof TABLE / sizeof TABLE[0] };
