@@ -110,6 +110,9 @@ static void test_runs(void)
     EXPECT(0, "\"gpus\": [", "info", "--json");
     EXPECT(0, "max error     0 ulp", "ulp", "--act", "relu", "--range", "1:1.001",
            "--max-ulp", "0", "--threads", "1");
+    /* JSON has no infinity: an infinite bound of --range is null. */
+    EXPECT(0, "\"range\": [0, null]", "ulp", "--act", "golu", "--dtype", "f16", "--range",
+           "0:inf", "--threads", "1", "--json");
     EXPECT(0, "\"rows\": [", "bench", "--act", "relu", "--dir", "fwd", "--sizes", "4Ki",
            "--threads", "1", "--min-time", "0.01", "--json");
 }

@@ -33,6 +33,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "golu.h"
+#include "opts.h"
 #include "ulp.h"
 
 #define ULP_MAX_THREADS 1024
@@ -41,46 +42,23 @@
 /* Options                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static void print_usage(void)
+/* The options and what the checks after parsing need to know. */
+typedef struct ulp_args {
+    ulp_opts o;
+    long seed;
+    int have_act, have_samples, have_seed, have_isa, have_device, identical_cpu;
+    double param[3]; /* --alpha, --beta, --gamma */
+    int have_param[3];
+} ulp_args;
+
+static int parse_act(void *a, const char *flag, const char *s)
 {
-    printf(
-        "usage: golu ulp --act NAME [options]\n"
-        "\n"
-        "Measures the error of the shipped kernels in ulps against a higher-\n"
-        "precision reference (long double for f32/bf16/f16, MPFR for f64).\n"
-        "float32 checks every bit pattern; bf16 and f16 all 65536 inputs;\n"
-        "f64 random samples.\n"
-        "\n"
-        "  --act NAME        %s\n"
-        "  --dir fwd|bwd     f(x), or f'(x) as golu_backward with dy = 1 (default fwd)\n"
-        "  --dtype T         f32, bf16, f16, f64 (default f32)\n"
-        "  --isa ISA         auto, scalar, avx2, avx512, neon (default auto);\n"
-        "                    float64 kernels are the same portable code on every ISA\n"
-        "  --threads N       worker threads (default: all CPUs)\n"
-        "  --range LO:HI     only inputs whose value lies in [LO, HI] (inf allowed\n"
-        "                    except for f64, which samples uniformly in the range)\n"
-        "  --samples N       f64 only: number of samples (default 1000000)\n"
-        "  --seed S          f64 only: the sampling seed (default 1)\n"
-        "  --max-ulp U       exit 1 if the largest error exceeds U ulp\n"
-        "  --identical-to I  also run ISA I on the same inputs; exit 1 if any\n"
-        "                    output differs in bits (any NaN equals any NaN)\n"
-        "  --gpu             the GPU's results (golu_cuda_forward/backward), measured\n"
-        "                    on --threads CPUs against the same reference; with\n"
-        "                    --identical-to cpu (the CPU's default path) or an ISA,\n"
-        "                    also compared with the CPU library's bits\n"
-        "  --device N        the GPU to use, with --gpu (default 0)\n"
-        "  --alpha A --beta B --gamma G   activation parameters (GoLU: alpha, beta,\n"
-        "                    gamma > 0; LeakyReLU/PReLU: alpha; ELU: alpha >= 0)\n"
-        "  --json            one JSON object instead of text (max_ulp is null\n"
-        "                    when infinite)\n"
-        "\n"
-        "Backward errors are in ulps of max(|f'(x)|, s(x)), s the size of the\n"
-        "terms that cancel in f' (GoLU: alpha*G(x)), as src/ref/reference.h says.\n",
-        cli_acts_help(20, 20));
+    return cli_parse_act(flag, s, &((ulp_args *)a)->o.sweep.act);
 }
 
-static int parse_dir(const char *flag, const char *s, golu_dir *out)
+static int parse_dir(void *a, const char *flag, const char *s)
 {
+    golu_dir *out = &((ulp_args *)a)->o.sweep.dir;
     if (strcmp(s, "fwd") == 0 || strcmp(s, "forward") == 0)
         *out = GOLU_DIR_FWD;
     else if (strcmp(s, "bwd") == 0 || strcmp(s, "backward") == 0)
@@ -92,8 +70,33 @@ static int parse_dir(const char *flag, const char *s, golu_dir *out)
     return 0;
 }
 
-static int parse_range(const char *flag, const char *s, double *lo, double *hi)
+static int parse_dtype(void *a, const char *flag, const char *s)
 {
+    return cli_parse_dtype(flag, s, &((ulp_args *)a)->o.sweep.dtype);
+}
+
+static int parse_isa(void *a, const char *flag, const char *s)
+{
+    return cli_parse_isa(flag, s, &((ulp_args *)a)->o.sweep.isa);
+}
+
+/* "cpu" (the CPU's default path, for --gpu) or an ISA. */
+static int parse_identical(void *args, const char *flag, const char *s)
+{
+    ulp_args *a = args;
+    a->identical_cpu = strcmp(s, "cpu") == 0;
+    if (a->identical_cpu)
+        a->o.sweep.isa2 = GOLU_ISA_AUTO;
+    else if (cli_parse_isa(flag, s, &a->o.sweep.isa2))
+        return -1;
+    a->o.sweep.identical = 1;
+    return 0;
+}
+
+/* LO:HI, numbers (inf allowed), LO <= HI. */
+static int parse_range(void *args, const char *flag, const char *s)
+{
+    ulp_sweep_opts *w = &((ulp_args *)args)->o.sweep;
     const char *colon = strchr(s, ':');
     char buf[128];
     if (!colon || strchr(colon + 1, ':')) {
@@ -107,13 +110,164 @@ static int parse_range(const char *flag, const char *s, double *lo, double *hi)
     }
     memcpy(buf, s, n);
     buf[n] = '\0';
-    if (cli_parse_double(flag, buf, lo) || cli_parse_double(flag, colon + 1, hi))
+    if (cli_parse_double(flag, buf, &w->lo) || cli_parse_double(flag, colon + 1, &w->hi))
         return -1;
-    if (isnan(*lo) || isnan(*hi) || *lo > *hi) {
+    if (isnan(w->lo) || isnan(w->hi) || w->lo > w->hi) {
         cli_error("%s: '%s' is not a range (LO must not exceed HI)", flag, s);
         return -1;
     }
+    w->have_range = 1;
     return 0;
+}
+
+static int parse_samples(void *a, const char *flag, const char *s)
+{
+    size_t sz;
+    if (cli_parse_size(flag, s, &sz))
+        return -1;
+    if (sz == 0) {
+        cli_error("%s: must be at least 1", flag);
+        return -1;
+    }
+    ((ulp_args *)a)->o.sweep.samples = sz;
+    return 0;
+}
+
+static int parse_max_ulp(void *args, const char *flag, const char *s)
+{
+    ulp_opts *o = &((ulp_args *)args)->o;
+    if (cli_parse_double(flag, s, &o->max_ulp))
+        return -1;
+    if (!(o->max_ulp >= 0)) {
+        cli_error("%s: %s must be a number >= 0", flag, s);
+        return -1;
+    }
+    o->have_max = 1;
+    return 0;
+}
+
+/* The --act help: the activations, wrapped under the help column. */
+static const char *act_help(int column)
+{
+    return cli_acts_help(column, column);
+}
+
+#define OFF(f)   offsetof(ulp_args, f)
+#define GIVEN(f) CLI_OPT_GIVEN(ulp_args, f)
+static const cli_opt OPTS[] = {
+    {.flag = "--act",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_act,
+     .given = GIVEN(have_act),
+     .metavar = "NAME",
+     .help_fn = act_help},
+    {.flag = "--dir",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_dir,
+     .metavar = "fwd|bwd",
+     .help = "f(x), or f'(x) as golu_backward with dy = 1 (default fwd)"},
+    {.flag = "--dtype",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_dtype,
+     .metavar = "T",
+     .help = "f32, bf16, f16, f64 (default f32)"},
+    {.flag = "--isa",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_isa,
+     .given = GIVEN(have_isa),
+     .metavar = "ISA",
+     .help = "auto, scalar, avx2, avx512, neon (default auto);\n"
+             "float64 kernels are the same portable code on every ISA"},
+    {.flag = "--threads",
+     .kind = CLI_OPT_INT,
+     .offset = OFF(o.sweep.threads),
+     .min = 1,
+     .max = ULP_MAX_THREADS,
+     .metavar = "N",
+     .help = "worker threads (default: all CPUs)"},
+    {.flag = "--range",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_range,
+     .metavar = "LO:HI",
+     .help = "only inputs whose value lies in [LO, HI] (inf allowed\n"
+             "except for f64, which samples uniformly in the range)"},
+    {.flag = "--samples",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_samples,
+     .given = GIVEN(have_samples),
+     .metavar = "N",
+     .help = "f64 only: number of samples (default 1000000)"},
+    {.flag = "--seed",
+     .kind = CLI_OPT_LONG,
+     .offset = OFF(seed),
+     .max = 0x1p63, /* the whole range of a long */
+     .given = GIVEN(have_seed),
+     .metavar = "S",
+     .help = "f64 only: the sampling seed (default 1)"},
+    {.flag = "--max-ulp",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_max_ulp,
+     .metavar = "U",
+     .help = "exit 1 if the largest error exceeds U ulp"},
+    {.flag = "--identical-to",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_identical,
+     .metavar = "I",
+     .help = "also run ISA I on the same inputs; exit 1 if any\n"
+             "output differs in bits (any NaN equals any NaN)"},
+    {.flag = "--gpu",
+     .kind = CLI_OPT_BOOL,
+     .offset = OFF(o.gpu),
+     .help = "the GPU's results (golu_cuda_forward/backward), measured\n"
+             "on --threads CPUs against the same reference; with\n"
+             "--identical-to cpu (the CPU's default path) or an ISA,\n"
+             "also compared with the CPU library's bits"},
+    {.flag = "--device",
+     .kind = CLI_OPT_INT,
+     .offset = OFF(o.device),
+     .max = 1023,
+     .given = GIVEN(have_device),
+     .metavar = "N",
+     .help = "the GPU to use, with --gpu (default 0)"},
+    {.kind = CLI_OPT_TEXT,
+     .help =
+         "  --alpha A --beta B --gamma G   activation parameters (GoLU: alpha, beta,\n"
+         "gamma > 0; LeakyReLU/PReLU: alpha; ELU: alpha >= 0)"},
+    {.flag = "--alpha",
+     .kind = CLI_OPT_DOUBLE,
+     .offset = OFF(param[0]),
+     .given = GIVEN(have_param[0])},
+    {.flag = "--beta",
+     .kind = CLI_OPT_DOUBLE,
+     .offset = OFF(param[1]),
+     .given = GIVEN(have_param[1])},
+    {.flag = "--gamma",
+     .kind = CLI_OPT_DOUBLE,
+     .offset = OFF(param[2]),
+     .given = GIVEN(have_param[2])},
+    {.flag = "--json",
+     .kind = CLI_OPT_BOOL,
+     .offset = OFF(o.json),
+     .help = "one JSON object instead of text (max_ulp is null\nwhen infinite)"},
+};
+#undef OFF
+#undef GIVEN
+enum { N_OPTS = sizeof OPTS / sizeof OPTS[0] };
+static const cli_opts_style STYLE = {"ulp", 1, CLI_POS_REFUSE, 20};
+
+static void print_usage(void)
+{
+    printf("usage: golu ulp --act NAME [options]\n"
+           "\n"
+           "Measures the error of the shipped kernels in ulps against a higher-\n"
+           "precision reference (long double for f32/bf16/f16, MPFR for f64).\n"
+           "float32 checks every bit pattern; bf16 and f16 all 65536 inputs;\n"
+           "f64 random samples.\n"
+           "\n");
+    cli_opts_usage(stdout, OPTS, N_OPTS, &STYLE);
+    printf("\n"
+           "Backward errors are in ulps of max(|f'(x)|, s(x)), s the size of the\n"
+           "terms that cancel in f' (GoLU: alpha*G(x)), as src/ref/reference.h says.\n");
 }
 
 /* Checks a parameter flag against the activation's rules (golu.h). */
@@ -144,390 +298,94 @@ static int check_param(const golu_act *act, const char *flag, int which, double 
     }
 }
 
-/* Returns 0 to run, 1 after --help, 2 on bad usage (message printed). */
-static int parse_args(int argc, char **argv, ulp_opts *o)
+/* --alpha, --beta, --gamma into the activation, after checking each. */
+static int apply_params(ulp_args *a)
 {
-    memset(o, 0, sizeof *o);
-    o->sweep.dir = GOLU_DIR_FWD;
-    o->sweep.dtype = GOLU_F32;
-    o->sweep.isa = GOLU_ISA_AUTO;
-    o->sweep.threads = golu_cpu_count();
-    o->sweep.samples = 1000000;
-    o->sweep.seed = 1;
-    int have_act = 0, have_samples = 0, have_seed = 0;
-    int have_isa = 0, have_device = 0, identical_cpu = 0;
-    int have_param[3] = {0, 0, 0};
-    const char *param_flag[3] = {"--alpha", "--beta", "--gamma"};
-    double param[3] = {0, 0, 0};
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        long l;
-        size_t sz;
-        int p = -1;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_usage();
-            return 1;
-        } else if (strcmp(a, "--json") == 0) {
-            o->json = 1;
-        } else if (cli_is_flag(a, "--act")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--act")) ||
-                cli_parse_act("--act", v, &o->sweep.act))
-                return 2;
-            have_act = 1;
-        } else if (cli_is_flag(a, "--dir")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--dir")) ||
-                parse_dir("--dir", v, &o->sweep.dir))
-                return 2;
-        } else if (cli_is_flag(a, "--dtype")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--dtype")) ||
-                cli_parse_dtype("--dtype", v, &o->sweep.dtype))
-                return 2;
-        } else if (cli_is_flag(a, "--isa")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--isa")) ||
-                cli_parse_isa("--isa", v, &o->sweep.isa))
-                return 2;
-            have_isa = 1;
-        } else if (cli_is_flag(a, "--identical-to")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--identical-to")))
-                return 2;
-            identical_cpu = strcmp(v, "cpu") == 0;
-            if (identical_cpu)
-                o->sweep.isa2 = GOLU_ISA_AUTO;
-            else if (cli_parse_isa("--identical-to", v, &o->sweep.isa2))
-                return 2;
-            o->sweep.identical = 1;
-        } else if (strcmp(a, "--gpu") == 0) {
-            o->gpu = 1;
-        } else if (cli_is_flag(a, "--device")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--device")) ||
-                cli_parse_long("--device", v, 0, 1023, &l))
-                return 2;
-            o->device = (int)l;
-            have_device = 1;
-        } else if (cli_is_flag(a, "--threads")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--threads")) ||
-                cli_parse_long("--threads", v, 1, ULP_MAX_THREADS, &l))
-                return 2;
-            o->sweep.threads = (int)l;
-        } else if (cli_is_flag(a, "--range")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--range")) ||
-                parse_range("--range", v, &o->sweep.lo, &o->sweep.hi))
-                return 2;
-            o->sweep.have_range = 1;
-        } else if (cli_is_flag(a, "--samples")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--samples")) ||
-                cli_parse_size("--samples", v, &sz))
-                return 2;
-            if (sz == 0) {
-                cli_error("--samples: must be at least 1");
-                return 2;
-            }
-            o->sweep.samples = sz;
-            have_samples = 1;
-        } else if (cli_is_flag(a, "--seed")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--seed")) ||
-                cli_parse_long("--seed", v, 0, 0x7fffffffffffffffL, &l))
-                return 2;
-            o->sweep.seed = (uint64_t)l;
-            have_seed = 1;
-        } else if (cli_is_flag(a, "--max-ulp")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--max-ulp")) ||
-                cli_parse_double("--max-ulp", v, &o->max_ulp))
-                return 2;
-            if (!(o->max_ulp >= 0)) {
-                cli_error("--max-ulp: %s must be a number >= 0", v);
-                return 2;
-            }
-            o->have_max = 1;
-        } else if (cli_is_flag(a, "--alpha")) {
-            p = 0;
-        } else if (cli_is_flag(a, "--beta")) {
-            p = 1;
-        } else if (cli_is_flag(a, "--gamma")) {
-            p = 2;
-        } else if (a[0] == '-') {
-            cli_error("%s: unknown option (see golu ulp --help)", a);
-            return 2;
-        } else {
-            cli_error("'%s': unexpected argument (see golu ulp --help)", a);
-            return 2;
-        }
-        if (p >= 0) {
-            if (!(v = cli_flag_value(argc, argv, &i, param_flag[p])) ||
-                cli_parse_double(param_flag[p], v, &param[p]))
-                return 2;
-            have_param[p] = 1;
-        }
-    }
-
-    if (!have_act) {
-        cli_error("--act: required (see golu ulp --help)");
-        return 2;
-    }
+    static const char *const flags[3] = {"--alpha", "--beta", "--gamma"};
+    golu_act *act = &a->o.sweep.act;
     for (int p = 0; p < 3; p++) {
-        if (!have_param[p])
+        if (!a->have_param[p])
             continue;
-        if (check_param(&o->sweep.act, param_flag[p], p, param[p]))
-            return 2;
-        double *dst = p == 0   ? &o->sweep.act.alpha
-                      : p == 1 ? &o->sweep.act.beta
-                               : &o->sweep.act.gamma;
-        *dst = param[p];
+        if (check_param(act, flags[p], p, a->param[p]))
+            return -1;
+        *(p == 0 ? &act->alpha : p == 1 ? &act->beta : &act->gamma) = a->param[p];
     }
-    if (golu_act_check(&o->sweep.act) != GOLU_OK) {
-        cli_error("--act: %s", golu_status_str(golu_act_check(&o->sweep.act)));
-        return 2;
+    if (golu_act_check(act) != GOLU_OK) {
+        cli_error("--act: %s", golu_status_str(golu_act_check(act)));
+        return -1;
     }
-    if (o->sweep.dtype != GOLU_F64 && (have_samples || have_seed)) {
+    return 0;
+}
+
+/* The rules between flags: -1 after a message naming the flag. */
+static int check_args(const ulp_args *a)
+{
+    const ulp_opts *o = &a->o;
+    if (o->sweep.dtype != GOLU_F64 && (a->have_samples || a->have_seed)) {
         cli_error("%s: only for --dtype f64 (the other dtypes check every input)",
-                  have_samples ? "--samples" : "--seed");
-        return 2;
+                  a->have_samples ? "--samples" : "--seed");
+        return -1;
     }
     if (o->sweep.dtype == GOLU_F64 && o->sweep.have_range &&
         !(isfinite(o->sweep.lo) && isfinite(o->sweep.hi))) {
         cli_error("--range: f64 samples need finite bounds");
-        return 2;
+        return -1;
     }
-    if (o->gpu && have_isa) {
+    if (o->gpu && a->have_isa) {
         cli_error("--isa: does not apply with --gpu (the GPU has one path; "
                   "--identical-to ISA compares it with a CPU path)");
-        return 2;
+        return -1;
     }
-    if (!o->gpu && have_device) {
+    if (!o->gpu && a->have_device) {
         cli_error("--device: only with --gpu");
-        return 2;
+        return -1;
     }
-    if (!o->gpu && identical_cpu) {
+    if (!o->gpu && a->identical_cpu) {
         cli_error("--identical-to: 'cpu' is for --gpu (on the CPU, name an ISA)");
-        return 2;
+        return -1;
     }
     if (((!o->gpu && o->sweep.isa == GOLU_ISA_AUTO) ||
          (o->sweep.identical && o->sweep.isa2 == GOLU_ISA_AUTO)) &&
         golu_isa_env_status() != GOLU_OK) {
         cli_error("GOLU_ISA='%s': %s", getenv("GOLU_ISA") ? getenv("GOLU_ISA") : "",
                   golu_status_str(golu_isa_env_status()));
-        return 2;
+        return -1;
     }
     return 0;
 }
 
+/* Returns 0 to run, 1 after --help, 2 on bad usage (message printed). */
+static int parse_args(int argc, char **argv, ulp_opts *o)
+{
+    static ulp_args a; /* static: zeroed, and large for the stack */
+    memset(&a, 0, sizeof a);
+    a.o.sweep.dir = GOLU_DIR_FWD;
+    a.o.sweep.dtype = GOLU_F32;
+    a.o.sweep.isa = GOLU_ISA_AUTO;
+    a.o.sweep.threads = golu_cpu_count();
+    a.o.sweep.samples = 1000000;
+    a.seed = 1;
+    int rc = cli_opts_parse(OPTS, N_OPTS, &STYLE, argc, argv, &a, NULL, 0, NULL);
+    if (rc > 0) {
+        print_usage();
+        return 1;
+    }
+    if (rc < 0)
+        return 2;
+    a.o.sweep.seed = (uint64_t)a.seed;
+    if (!a.have_act) {
+        cli_error("--act: required (see golu ulp --help)");
+        return 2;
+    }
+    if (apply_params(&a) || check_args(&a))
+        return 2;
+    *o = a.o;
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
-/* Report                                                                    */
+/* The command                                                               */
 /* ------------------------------------------------------------------------ */
-
-/* Significant digits that identify a value of the dtype. */
-static int dtype_digits(golu_dtype d)
-{
-    return d == GOLU_F64 ? 17 : d == GOLU_F32 ? 9 : 5;
-}
-
-static void print_params(const golu_act *act, int json)
-{
-    switch (act->kind) {
-    case GOLU_ACT_GOLU:
-        printf(json ? ", \"alpha\": %.17g, \"beta\": %.17g, \"gamma\": %.17g"
-                    : " (alpha %.17g, beta %.17g, gamma %.17g)",
-               act->alpha, act->beta, act->gamma);
-        break;
-    case GOLU_ACT_LEAKY_RELU:
-    case GOLU_ACT_PRELU:
-    case GOLU_ACT_ELU:
-        printf(json ? ", \"alpha\": %.17g" : " (alpha %.17g)", act->alpha);
-        break;
-    default: break;
-    }
-}
-
-/* A value as a JSON string "hex (decimal)"-free: hex float text. */
-static void json_hex(double v)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, "%a", v);
-    cli_json_string(buf);
-}
-
-/* A long double in hex as a double would print: 0x1.<up to 16 digits>p<e>
- * (glibc's %La writes x87 values as 0xf.f9...p-11). */
-static void ld_hex(long double v, char *buf, size_t size)
-{
-    if (!isfinite(v) || v == 0) {
-        snprintf(buf, size, "%La", v);
-        return;
-    }
-    int e;
-    long double m = frexpl(fabsl(v), &e); /* [0.5, 1) */
-    /* 2m - 1 has at most 63 fraction bits: the product is an exact integer */
-    unsigned long long frac = (unsigned long long)((2 * m - 1) * 0x1p64L);
-    int digits = 16;
-    while (digits > 0 && (frac & 0xf) == 0) {
-        frac >>= 4;
-        digits--;
-    }
-    if (digits)
-        snprintf(buf, size, "%s0x1.%0*llxp%+d", v < 0 ? "-" : "", digits, frac, e - 1);
-    else
-        snprintf(buf, size, "%s0x1p%+d", v < 0 ? "-" : "", e - 1);
-}
-
-static void json_hex_ld(long double v)
-{
-    char buf[80];
-    ld_hex(v, buf, sizeof buf);
-    cli_json_string(buf);
-}
-
-/* Where the results came from and what they were compared with. */
-typedef struct report_info {
-    golu_isa isa;    /* the CPU path that computed them (CPU sweeps) */
-    const char *gpu; /* --gpu: the GPU's name; else NULL */
-    golu_isa isa2;   /* --identical-to: the path compared with, resolved */
-    double secs;
-    int pass;
-} report_info;
-
-static void report_json(const ulp_opts *o, const report_info *r, const ulp_stats *s)
-{
-    int dg = dtype_digits(o->sweep.dtype);
-    printf("{\"act\": ");
-    cli_json_string(golu_act_name(o->sweep.act.kind));
-    print_params(&o->sweep.act, 1);
-    printf(", \"dir\": \"%s\", \"dtype\": \"%s\", ",
-           o->sweep.dir == GOLU_DIR_FWD ? "fwd" : "bwd", golu_dtype_name(o->sweep.dtype));
-    if (r->gpu) {
-        printf("\"isa\": null, \"gpu\": ");
-        cli_json_string(r->gpu);
-        printf(", \"device\": %d", o->device);
-    } else {
-        printf("\"isa\": \"%s\"", golu_isa_name(r->isa));
-    }
-    printf(", \"threads\": %d", o->sweep.dtype == GOLU_F32 || o->sweep.dtype == GOLU_F64
-                                    ? o->sweep.threads
-                                    : 1);
-    if (o->sweep.have_range)
-        printf(", \"range\": [%.17g, %.17g]", o->sweep.lo, o->sweep.hi);
-    if (o->sweep.dtype == GOLU_F64)
-        printf(", \"seed\": %llu", (unsigned long long)o->sweep.seed);
-    printf(", \"checked\": %llu", (unsigned long long)s->checked);
-    if (s->max_err < 0 || isinf(s->max_err))
-        printf(", \"max_ulp\": null");
-    else
-        printf(", \"max_ulp\": %.17g", s->max_err);
-    if (s->max_err >= 0) {
-        printf(", \"max_at\": {\"x\": ");
-        json_hex(s->max_x);
-        printf(", \"x_dec\": ");
-        if (isfinite(s->max_x))
-            printf("%.*g", dg, s->max_x);
-        else
-            printf("null");
-        printf(", \"got\": ");
-        json_hex(s->max_got);
-        printf(", \"ref\": ");
-        json_hex_ld(s->max_ref);
-        printf("}");
-    }
-    printf(", \"over_half_ulp\": %llu, \"over_1_ulp\": %llu, \"nan_mismatch\": %llu",
-           (unsigned long long)s->over_half, (unsigned long long)s->over_one,
-           (unsigned long long)s->nan_mismatch);
-    if (o->sweep.identical) {
-        if (r->gpu)
-            printf(", \"identical_to\": \"cpu\", \"identical_to_isa\": \"%s\"",
-                   golu_isa_name(r->isa2));
-        else
-            printf(", \"identical_to\": \"%s\"", golu_isa_name(o->sweep.isa2));
-        printf(", \"bit_differences\": %llu, \"differences\": [",
-               (unsigned long long)s->n_diff);
-        for (int i = 0; i < s->n_examples; i++) {
-            printf(i ? ", {\"x\": " : "{\"x\": ");
-            json_hex(s->examples[i].x);
-            printf(", \"got\": ");
-            json_hex(s->examples[i].got);
-            printf(", \"other\": ");
-            json_hex(s->examples[i].got2);
-            printf("}");
-        }
-        printf("]");
-    }
-    if (o->have_max)
-        printf(", \"max_ulp_limit\": %.6g", o->max_ulp);
-    printf(", \"seconds\": %.2f, \"pass\": %s}\n", r->secs, r->pass ? "true" : "false");
-}
-
-/* An error for people: 6 digits, except that a value just above a round
- * number says so ("0.5 + 1.1e-16"), so that it never reads as the bound it
- * exceeds. */
-static void format_ulp(double v, char *buf, size_t size)
-{
-    snprintf(buf, size, "%.6g", v);
-    double shown = strtod(buf, NULL);
-    if (v > shown && v - shown < 1e-9 * shown)
-        snprintf(buf, size, "%.6g + %.2g", shown, v - shown);
-}
-
-static void report_text(const ulp_opts *o, const report_info *r, const ulp_stats *s)
-{
-    int dg = dtype_digits(o->sweep.dtype);
-    int threads =
-        o->sweep.dtype == GOLU_F32 || o->sweep.dtype == GOLU_F64 ? o->sweep.threads : 1;
-    printf("activation    %s", golu_act_name(o->sweep.act.kind));
-    print_params(&o->sweep.act, 0);
-    printf("\ndirection     %s\n", o->sweep.dir == GOLU_DIR_FWD ? "fwd" : "bwd (dy = 1)");
-    printf("dtype         %s\n", golu_dtype_name(o->sweep.dtype));
-    if (r->gpu)
-        printf("GPU           %d: %s (golu_cuda; the reference on %d CPU thread%s)\n",
-               o->device, r->gpu, threads, threads == 1 ? "" : "s");
-    else if (o->sweep.dtype == GOLU_F64)
-        printf("ISA           portable float64 code (threads %d)\n", o->sweep.threads);
-    else
-        printf("ISA           %s%s\n", golu_isa_name(r->isa),
-               o->sweep.dtype == GOLU_F32 ? "" : " (16-bit: widened to float32)");
-    printf("inputs        %llu", (unsigned long long)s->checked);
-    if (o->sweep.have_range)
-        printf(" (values in [%g, %g])", o->sweep.lo, o->sweep.hi);
-    else if (o->sweep.dtype == GOLU_F64)
-        printf(" (random, seed %llu)", (unsigned long long)o->sweep.seed);
-    else
-        printf(" (every bit pattern)");
-    printf("\n");
-    if (s->max_err < 0) {
-        printf("max error     - (no inputs)\n");
-    } else {
-        char err[64];
-        format_ulp(s->max_err, err, sizeof err);
-        printf("max error     %s ulp\n", err);
-        printf("  at x        %a (%.*g)\n", s->max_x, dg, s->max_x);
-        printf("  got         %a (%.*g)\n", s->max_got, dg, s->max_got);
-        char ref[80];
-        ld_hex(s->max_ref, ref, sizeof ref);
-        printf("  ref         %s (%.*Lg)\n", ref, dg + 3, s->max_ref);
-    }
-    printf("> 0.5 ulp     %llu\n", (unsigned long long)s->over_half);
-    printf("> 1 ulp       %llu\n", (unsigned long long)s->over_one);
-    printf("NaN mismatch  %llu\n", (unsigned long long)s->nan_mismatch);
-    char other[64];
-    if (r->gpu)
-        snprintf(other, sizeof other, "the CPU's %s path", golu_isa_name(r->isa2));
-    else
-        snprintf(other, sizeof other, "%s", golu_isa_name(o->sweep.isa2));
-    if (o->sweep.identical) {
-        printf("identical to  %s: %llu input%s in bits\n", other,
-               (unsigned long long)s->n_diff, s->n_diff == 1 ? " differs" : "s differ");
-        for (int i = 0; i < s->n_examples; i++)
-            printf("  x %a: %a vs %a\n", s->examples[i].x, s->examples[i].got,
-                   s->examples[i].got2);
-    }
-    printf("time          %.2f s\n", r->secs);
-    if (o->have_max || o->sweep.identical) {
-        printf("result        %s", r->pass ? "PASS" : "FAIL");
-        if (o->have_max && !(s->max_err <= o->max_ulp))
-            printf(": max error above --max-ulp %g", o->max_ulp);
-        if (o->sweep.identical && s->n_diff)
-            printf("%s outputs differ from %s",
-                   o->have_max && !(s->max_err <= o->max_ulp) ? ";" : ":", other);
-        printf("\n");
-    }
-}
 
 /* The path `isa` resolves to (GOLU_ISA_AUTO: the default path). */
 static golu_isa resolve_isa(golu_isa isa)
@@ -590,16 +448,18 @@ int golu_cmd_ulp(int argc, char **argv)
         return 2;
     }
 
-    report_info r = {resolve_isa(o.sweep.isa), o.gpu ? gpu_name : NULL,
-                     o.sweep.identical ? resolve_isa(o.sweep.isa2) : o.sweep.isa2, secs,
-                     1};
+    ulp_report r = {resolve_isa(o.sweep.isa), o.gpu ? gpu_name : NULL,
+                    o.sweep.identical ? resolve_isa(o.sweep.isa2) : o.sweep.isa2, secs,
+                    1};
     if (o.have_max && !(s.max_err <= o.max_ulp))
         r.pass = 0;
     if (o.sweep.identical && s.n_diff)
         r.pass = 0;
-    if (o.json)
-        report_json(&o, &r, &s);
-    else
-        report_text(&o, &r, &s);
+    if (o.json) {
+        if (cli_json_print(ulp_report_json(&o, &r, &s), 0))
+            return 1;
+    } else {
+        ulp_report_text(&o, &r, &s);
+    }
     return r.pass ? 0 : 1;
 }
