@@ -1,7 +1,7 @@
 /*
  * ulp.h - what `golu ulp` on the CPU (cmd_ulp.c) and on a GPU
- * (cmd_ulp_gpu.c, built with GOLU_HAVE_CUDA) share: the options, and the
- * report of either (ulp_report.c). The sweep
+ * (cmd_ulp_gpu.c, built with GOLU_HAVE_CUDA) share: the options
+ * (ulp_opts.c), and the report of either (ulp_report.c). The sweep
  * itself (inputs, measurement against the oracle, statistics, the CPU
  * library's workers) is src/ref/ulp_sweep.h: whoever computes the results,
  * the same inputs are measured by the same code into the same statistics,
@@ -25,6 +25,11 @@ typedef struct ulp_opts {
     int gpu;    /* --gpu: the results come from golu_cuda_* */
     int device; /* --device */
 } ulp_opts;
+
+/* Parses the flags (ulp_opts.c) into o and checks the rules between them.
+ * Returns 0 to run, 1 after printing --help, 2 on bad usage (message
+ * printed). */
+int ulp_options_parse(int argc, char **argv, ulp_opts *o);
 
 /* Where the results came from and what they were compared with. */
 typedef struct ulp_report {
