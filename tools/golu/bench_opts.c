@@ -286,8 +286,7 @@ static void print_usage(void)
 
 int bench_options_parse(int argc, char **argv, bench_options *o)
 {
-    static bench_args a; /* static: large for the stack */
-    memset(&a, 0, sizeof a);
+    bench_args a = {0};
     int rc = parse_acts(&a, "--act", "all");
     rc |= parse_dirs(&a, "--dir", "fwd,bwd");
     rc |= parse_dtypes(&a, "--dtype", "f32");

@@ -121,8 +121,9 @@ int bench_report_row(bench_report *rep, const bench_row *r)
     if (rep->o->json) {
         if (row_json(rep, r) == 0)
             return 0;
-        nn_err err;
-        nn_table_json(rep->rows, &err); /* the table's first error, in words */
+        /* A failed cell is the table's sticky error: nn_table_json says it. */
+        nn_err err = {"out of memory"};
+        json_decref(nn_table_json(rep->rows, &err));
         cli_error("%s", err.msg);
         return 1;
     }

@@ -254,8 +254,7 @@ int golu_cmd_bench(int argc, char **argv)
         cli_error("GOLU_ISA: %s", golu_status_str(golu_isa_env_status()));
         return 1;
     }
-    static bench_state b; /* static: zeroed */
-    b.o = &o;
+    bench_state b = {.o = &o};
     golu_status st = GOLU_OK;
     for (int i = 0; st == GOLU_OK && i < o.n_threads; i++) {
         st = golu_ctx_create(&b.ctxs[i]);

@@ -330,8 +330,7 @@ static int check_args(const ulp_args *a)
 
 int ulp_options_parse(int argc, char **argv, ulp_opts *o)
 {
-    static ulp_args a; /* static: zeroed, and large for the stack */
-    memset(&a, 0, sizeof a);
+    ulp_args a = {0};
     a.o.sweep.dir = GOLU_DIR_FWD;
     a.o.sweep.dtype = GOLU_F32;
     a.o.sweep.isa = GOLU_ISA_AUTO;
