@@ -166,9 +166,12 @@ $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(TEST_EXTRA) $(TEST_COMMON) $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
 
-# The tool's flag parser is tested on its own: its objects join that test.
+# The tool's flag parser and bench's report are tested on their own: their
+# objects join those tests.
 $(BUILD)/tests/tool/test_opts: $(BUILD)/tools/golu/opts.o $(BUILD)/tools/golu/cli.o
 $(BUILD)/tests/tool/test_opts: TEST_EXTRA = $(BUILD)/tools/golu/opts.o $(BUILD)/tools/golu/cli.o
+$(BUILD)/tests/tool/test_bench_report: $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
+$(BUILD)/tests/tool/test_bench_report: TEST_EXTRA = $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
 
 $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)

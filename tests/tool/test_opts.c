@@ -14,7 +14,7 @@
 
 typedef struct demo {
     int json, threads, threads_given;
-    long seed;
+    long seed, big;
     double lo;
     size_t n;
     const char *out;
@@ -31,16 +31,47 @@ static int parse_custom(void *opts, const char *flag, const char *value)
     return 0;
 }
 
+/* A help text made at run time: its second line indented by the column. */
+static const char *help_made(int column)
+{
+    static char buf[128];
+    snprintf(buf, sizeof buf, "made at run time\n%*scolumn %d", column, "", column);
+    return buf;
+}
+
 #define OFF(f) offsetof(demo, f)
 static const cli_opt TABLE[] = {
-    {"--json", CLI_OPT_BOOL, OFF(json), 0, 0, NULL, CLI_OPT_UNTRACKED, NULL, "JSON out"},
-    {"--threads", CLI_OPT_INT, OFF(threads), 1, 64, NULL, OFF(threads_given), "N",
-     "worker threads\n(default: all CPUs)"},
-    {"--seed", CLI_OPT_LONG, OFF(seed), 0, 1000, NULL, CLI_OPT_UNTRACKED, "S", "seed"},
-    {"--lo", CLI_OPT_DOUBLE, OFF(lo), 0, 0, NULL, CLI_OPT_UNTRACKED, "X", "low end"},
-    {"--n", CLI_OPT_SIZE, OFF(n), 0, 0, NULL, CLI_OPT_UNTRACKED, "N", "size"},
-    {"--out", CLI_OPT_STRING, OFF(out), 0, 0, NULL, CLI_OPT_UNTRACKED, "DIR", "where"},
-    {"--custom", CLI_OPT_CUSTOM, 0, 0, 0, parse_custom, CLI_OPT_UNTRACKED, "yes", NULL},
+    {.flag = "--json", .kind = CLI_OPT_BOOL, .offset = OFF(json), .help = "JSON out"},
+    {.flag = "--threads",
+     .kind = CLI_OPT_INT,
+     .offset = OFF(threads),
+     .min = 1,
+     .max = 64,
+     .given = CLI_OPT_GIVEN(demo, threads_given),
+     .metavar = "N",
+     .help = "worker threads\n(default: all CPUs)"},
+    {.flag = "--seed",
+     .kind = CLI_OPT_LONG,
+     .offset = OFF(seed),
+     .max = 1000,
+     .metavar = "S",
+     .help = "seed"},
+    {.kind = CLI_OPT_TEXT, .help = "  --lo X --n N     two flags\non one line"},
+    {.flag = "--lo", .kind = CLI_OPT_DOUBLE, .offset = OFF(lo), .metavar = "X"},
+    {.flag = "--n", .kind = CLI_OPT_SIZE, .offset = OFF(n), .metavar = "N"},
+    {.flag = "--out",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(out),
+     .metavar = "DIR",
+     .help_fn = help_made},
+    {.flag = "--custom", .kind = CLI_OPT_CUSTOM, .parse = parse_custom, .metavar = "yes"},
+    /* 2^63: the whole range of a long, LONG_MAX included */
+    {.flag = "--big",
+     .kind = CLI_OPT_LONG,
+     .offset = OFF(big),
+     .max = 0x1p63,
+     .metavar = "B",
+     .help = "a long"},
 };
 #undef OFF
 enum { N = sizeof TABLE / sizeof TABLE[0] };
@@ -71,8 +102,9 @@ static int parse(const cli_opts_style *st, demo *d, char **pos, int *npos,
     return rc;
 }
 
-static const cli_opts_style FLAG_FIRST = {"demo", 1, 1, 20};
-static const cli_opts_style QUOTED = {"demo", 0, 0, 20};
+static const cli_opts_style FLAG_FIRST = {"demo", 1, CLI_POS_COLLECT, 20};
+static const cli_opts_style QUOTED = {"demo", 0, CLI_POS_REFUSE, 20};
+static const cli_opts_style AS_UNKNOWN = {"demo", 0, CLI_POS_UNKNOWN, 20};
 
 static void test_values(void)
 {
@@ -94,6 +126,40 @@ static void test_values(void)
     CHECK(parse(&FLAG_FIRST, &e, pos, &npos, none) == 0 && e.threads_given == 0 &&
               npos == 0,
           "no arguments");
+    /* A row without a "given" field writes nothing else (json lies at
+     * offset 0, where a "given" offset of 0 would point). */
+    demo g = {0};
+    const char *seed_only[] = {"--seed", "5", NULL};
+    CHECK(parse(&FLAG_FIRST, &g, pos, &npos, seed_only) == 0 && g.seed == 5 &&
+              g.json == 0 && g.threads_given == 0,
+          "--seed 5: seed %ld json %d given %d", g.seed, g.json, g.threads_given);
+    /* A bound of 2^63 is LONG_MAX, not an overflow. */
+    demo b = {0};
+    const char *big[] = {"--big", "9223372036854775807", NULL};
+    CHECK(parse(&FLAG_FIRST, &b, pos, &npos, big) == 0 && b.big == 9223372036854775807L,
+          "--big LONG_MAX: %ld (%s)", b.big, errbuf);
+}
+
+/* --help and -h stop the parse (1); what came before is parsed, an error
+ * before them is reported first, and a flag's value is never --help. */
+static void test_help(void)
+{
+    demo d = {0};
+    char *pos[4];
+    int npos;
+    const char *help[] = {"--threads", "3", "--help", "--bogus", NULL};
+    CHECK(parse(&QUOTED, &d, pos, &npos, help) == 1 && d.threads == 3 && !errbuf[0],
+          "--threads 3 --help --bogus: want 1, quietly");
+    const char *h[] = {"-h", NULL};
+    CHECK(parse(&QUOTED, &d, pos, &npos, h) == 1, "-h: want 1");
+    const char *bad_first[] = {"--bogus", "--help", NULL};
+    CHECK(parse(&QUOTED, &d, pos, &npos, bad_first) == -1 && strstr(errbuf, "--bogus"),
+          "--bogus --help: want the error");
+    demo v = {0};
+    const char *value[] = {"--out", "--help", NULL};
+    CHECK(parse(&QUOTED, &v, pos, &npos, value) == 0 && v.out &&
+              strcmp(v.out, "--help") == 0,
+          "--out --help: --help is the value");
 }
 
 /* args exits -1 with a message containing want. */
@@ -132,6 +198,19 @@ static void test_errors(void)
     /* A flag that only starts like a known one is not that flag. */
     refused(&FLAG_FIRST, "--jsonx: unknown option",
             (const char *const[]){"--jsonx", NULL});
+    /* "-" is a flag, and not one of ours. */
+    refused(&FLAG_FIRST, "golu demo: -: unknown option (see golu demo --help)",
+            (const char *const[]){"-", NULL});
+    /* Positionals refused in the words of an unknown option. */
+    refused(&AS_UNKNOWN, "golu demo: unknown option 'extra' (see golu demo --help)",
+            (const char *const[]){"extra", NULL});
+    refused(&AS_UNKNOWN, "golu demo: unknown option '' (see golu demo --help)",
+            (const char *const[]){"", NULL});
+    /* More positionals than room: refused. */
+    refused(&FLAG_FIRST, "'e': unexpected argument",
+            (const char *const[]){"a", "b", "c", "d", "e", NULL});
+    refused(&FLAG_FIRST, "--big: 'x' is not a whole number",
+            (const char *const[]){"--big", "x", NULL});
 }
 
 static void test_usage(void)
@@ -147,9 +226,11 @@ static void test_usage(void)
                        "  --threads N       worker threads\n"
                        "                    (default: all CPUs)\n"
                        "  --seed S          seed\n"
-                       "  --lo X            low end\n"
-                       "  --n N             size\n"
-                       "  --out DIR         where\n";
+                       "  --lo X --n N     two flags\n"
+                       "                    on one line\n"
+                       "  --out DIR         made at run time\n"
+                       "                    column 20\n"
+                       "  --big B           a long\n";
     CHECK(strcmp(buf, want) == 0, "usage:\n%s\nwant:\n%s", buf, want);
 }
 
@@ -157,6 +238,7 @@ int main(void)
 {
     TEST_BEGIN("opts");
     test_values();
+    test_help();
     test_errors();
     test_usage();
     return TEST_END();

@@ -4,12 +4,12 @@
 #include "analysis.h"
 
 #include <errno.h>
-#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
 #include "gnuplot.h"
+#include "io/json_write.h"
 
 /* Appends kind, with its defaults and its canonical name. */
 static void acts_add(analysis_acts *out, golu_act_kind kind)
@@ -69,25 +69,15 @@ void analysis_path(char *buf, size_t size, const char *dir, const char *file)
 
 void analysis_json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    nn_json_string_write(f, s);
 }
 
 void analysis_json_number(FILE *f, double v)
 {
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
+    json_t *j = nn_json_real(v);
+    if (j)
+        json_dumpf(j, f, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+    json_decref(j);
 }
 
 void analysis_gp_prologue(FILE *f, const char *name)

@@ -1,7 +1,7 @@
 /*
  * analysis.h - what `golu variance` and `golu plot` share: the activation
- * list they take (--acts), their output directory, small JSON writers, and
- * gnuplot scripts that can be rerun by hand from any directory.
+ * list they take (--acts), their output directory, and gnuplot scripts
+ * that can be rerun by hand from any directory.
  */
 #ifndef GOLU_ANALYSIS_H
 #define GOLU_ANALYSIS_H
@@ -37,7 +37,10 @@ int analysis_make_dir(const char *flag, const char *dir);
 /* buf = dir "/" file. */
 void analysis_path(char *buf, size_t size, const char *dir, const char *file);
 
-/* A JSON string literal / number (null for NaN and infinities). */
+/* A JSON string literal / number (null for NaN and infinities; the value
+ * of its "%.17g" text, an integer when that text is one) on f, through
+ * io/json_write.h. For compare's reports until they build their JSON as a
+ * jansson tree; new code builds a tree and writes it with json_write.h. */
 void analysis_json_string(FILE *f, const char *s);
 void analysis_json_number(FILE *f, double v);
 

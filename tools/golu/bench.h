@@ -1,8 +1,9 @@
 /*
  * bench.h - what `golu bench` on the CPU (cmd_bench.c) and on a GPU
  * (cmd_bench_gpu.c, built with GOLU_HAVE_CUDA) share: the options and the
- * rows of the table. The inputs, the timing scheme, the memcpy baseline and
- * the load average are the measurement library's (src/lab/bench.h).
+ * report (bench_report.c). The inputs, the timing scheme, the memcpy
+ * baseline and the load average are the measurement library's
+ * (src/lab/bench.h).
  */
 #ifndef GOLU_BENCH_H
 #define GOLU_BENCH_H
@@ -47,10 +48,38 @@ typedef struct bench_row {
     size_t bytes;                   /* moved by one call */
 } bench_row;
 
-/* The table's column header (text) or nothing (JSON). */
-void bench_print_header(const bench_options *o);
-/* A row as text or as a JSON object (`first`: no comma before it). */
-void bench_print_row(const bench_options *o, const bench_row *r, int first);
+/* Parses the flags (bench_opts.c) into o, the defaults for the CPU or
+ * (--gpu) the GPU filled in. Returns 0 to run, 1 after printing --help, 2
+ * on bad usage (message printed). */
+int bench_options_parse(int argc, char **argv, bench_options *o);
+
+struct json_t;   /* jansson's (io/json_write.h) */
+struct nn_table; /* io/table.h */
+
+/*
+ * The report of a run. As text, the column header and each row are printed
+ * as soon as they are known (the machine's lines come first, from the
+ * caller). With --json the rows are kept in a table (io/table.h) and the
+ * whole document, {"machine": {...}, "rows": [{...}, ...]}, is printed by
+ * bench_report_close after the last row; a run that fails prints none.
+ */
+typedef struct bench_report {
+    const bench_options *o;
+    struct json_t *machine; /* --json: the "machine" object */
+    struct nn_table *rows;  /* --json: one row per measurement */
+} bench_report;
+
+/* Starts the report: the text's column header, or (--json) the table of
+ * rows, keeping `machine` (this call takes its reference; NULL: out of
+ * memory). Returns 0, or 1 after a message. */
+int bench_report_open(bench_report *r, const bench_options *o, struct json_t *machine);
+/* One measured row: printed (text), or kept (--json). 0, or 1 after a
+ * message. */
+int bench_report_row(bench_report *r, const bench_row *row);
+/* Ends the report: with --json and status 0, prints the document. Frees
+ * what the report holds. Returns status, or 1 when the document cannot be
+ * written. */
+int bench_report_close(bench_report *r, int status);
 
 #ifdef GOLU_HAVE_CUDA
 /* The GPU benchmark (cmd_bench_gpu.c): the exit status. */

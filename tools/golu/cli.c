@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/json_write.h"
+
 static const char *command_name = "";
 
 void cli_set_command(const char *name)
@@ -236,17 +238,24 @@ int cli_split_list(const char *flag, char *s, char **items, int max, int *count)
 
 void cli_json_string(const char *s)
 {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
+    nn_json_string_write(stdout, s);
+}
+
+int cli_json_print(json_t *doc, size_t flags)
+{
+    nn_err err;
+    if (!doc) {
+        cli_error("out of memory building the JSON");
+        return 1;
     }
-    putchar('"');
+    int rc = nn_json_write(stdout, "stdout", doc, flags, &err);
+    json_decref(doc);
+    if (rc) {
+        cli_error("%s", err.msg);
+        return 1;
+    }
+    fflush(stdout);
+    return 0;
 }
 
 double cli_now(void)

@@ -12,6 +12,8 @@
 
 #include "golu.h"
 
+struct json_t; /* jansson's (io/json_write.h); not included here */
+
 /* Sets the subcommand name used in messages ("ulp", "bench"). */
 void cli_set_command(const char *name);
 /* Prints "golu <cmd>: <message>\n" to stderr. */
@@ -56,8 +58,16 @@ const char *cli_acts_help(int column, int indent);
  */
 int cli_split_list(const char *flag, char *s, char **items, int max, int *count);
 
-/* Prints a JSON string literal (quotes and escapes included). */
+/* Prints a JSON string literal (quotes and escapes included) on stdout,
+ * through io/json_write.h. (For cmd_eval.c, until it builds its JSON as a
+ * tree: new code calls cli_json_print.) */
 void cli_json_string(const char *s);
+
+/* Prints doc, a jansson tree whose reference this call takes (NULL: out of
+ * memory while building it), on stdout as one JSON value and a newline
+ * (flags: jansson's, e.g. 0 for one line, JSON_INDENT(2)). Returns 0, or 1
+ * (the command's exit status) after a message. */
+int cli_json_print(struct json_t *doc, size_t flags);
 
 /* The CPU's marketing name from /proc/cpuinfo, or "unknown". */
 void cli_cpu_model(char *buf, size_t size);

@@ -29,6 +29,7 @@
 #include "golu.h"
 #include "golu_cuda.h"
 #include "gpu.h"
+#include "io/json_write.h"
 
 #define MAX_SETS  1024
 #define SET_ALIGN ((size_t)256) /* each array starts 256-byte aligned */
@@ -174,41 +175,60 @@ static const char *cache_text =
     "buffers rotated call to call over sets covering 4x the L2 cache (at least 2 "
     "sets): no size runs from L2";
 
-static void print_machine(const bench_options *o, const gpu_device *d)
+/* Sets m[key] = v (taking v's reference); nonzero on failure. */
+static int put(json_t *m, const char *key, json_t *v)
+{
+    return json_object_set_new(m, key, v);
+}
+
+/* The GPU, the host and the run's settings as the JSON's "machine" object:
+ * a new reference, or NULL when out of memory. */
+static json_t *machine_json(const bench_options *o, const gpu_device *d, const char *cpu,
+                            const char *runtime, const char *driver)
+{
+    char cc[32];
+    snprintf(cc, sizeof cc, "%d.%d", d->cc_major, d->cc_minor);
+    json_t *m = json_object();
+    int bad =
+        !m || put(m, "gpu", nn_json_text(d->name)) ||
+        put(m, "device", json_integer(d->index)) || put(m, "sms", json_integer(d->sms)) ||
+        put(m, "l2_bytes", json_integer(d->l2_bytes)) ||
+        put(m, "memory_bytes", json_integer(d->memory_bytes)) ||
+        put(m, "cc", nn_json_text(cc)) || put(m, "cuda_runtime", nn_json_text(runtime)) ||
+        put(m, "cuda_driver", nn_json_text(driver)) || put(m, "cpu", nn_json_text(cpu)) ||
+        put(m, "golu_version", nn_json_text(GOLU_VERSION_STRING)) ||
+        put(m, "min_time_s", nn_json_real_fmt("%g", o->min_time)) ||
+        put(m, "seed", nn_json_text("fixed")) ||
+        put(m, "stat", nn_json_text("median of batches")) ||
+        put(m, "timer", nn_json_text("CUDA events")) ||
+        put(m, "baseline", nn_json_text(baseline_text)) ||
+        put(m, "cache", nn_json_text(cache_text));
+    if (bad) {
+        json_decref(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* The machine's lines before the table (text), or its JSON object (--json);
+ * then the report starts. 0, or 1 after a message. */
+static int report_open(bench_report *rep, const bench_options *o, const gpu_device *d)
 {
     char cpu[256], runtime[32], driver[32];
     cli_cpu_model(cpu, sizeof cpu);
     gpu_versions(runtime, driver, sizeof runtime);
-    if (o->json) {
-        printf("{\"machine\": {\"gpu\": ");
-        cli_json_string(d->name);
-        printf(
-            ", \"device\": %d, \"sms\": %d, \"l2_bytes\": %lld, \"memory_bytes\": %lld, "
-            "\"cc\": \"%d.%d\", \"cuda_runtime\": \"%s\", \"cuda_driver\": \"%s\", "
-            "\"cpu\": ",
-            d->index, d->sms, d->l2_bytes, d->memory_bytes, d->cc_major, d->cc_minor,
-            runtime, driver);
-        cli_json_string(cpu);
-        printf(
-            ", \"golu_version\": \"%s\", \"min_time_s\": %g, \"seed\": \"fixed\", "
-            "\"stat\": \"median of batches\", \"timer\": \"CUDA events\", \"baseline\": ",
-            GOLU_VERSION_STRING, o->min_time);
-        cli_json_string(baseline_text);
-        printf(", \"cache\": ");
-        cli_json_string(cache_text);
-        printf("},\n \"rows\": [");
-    } else {
-        printf("machine: gpu %d \"%s\", %d SMs, L2 %.0f MiB, %.1f GiB, cc %d.%d, CUDA "
-               "runtime "
-               "%s, driver %s; cpu \"%s\"; golu %s, min-time %g s\n",
-               d->index, d->name, d->sms, (double)d->l2_bytes / (1 << 20),
-               (double)d->memory_bytes / (1 << 30), d->cc_major, d->cc_minor, runtime,
-               driver, cpu, GOLU_VERSION_STRING, o->min_time);
-        printf("baseline: %s (1.00 = copy speed; 1.11 = 90 %% of its bandwidth); CUDA "
-               "events, median of batches; %s\n\n",
-               baseline_text, cache_text);
-    }
-    bench_print_header(o);
+    if (o->json)
+        return bench_report_open(rep, o, machine_json(o, d, cpu, runtime, driver));
+    printf("machine: gpu %d \"%s\", %d SMs, L2 %.0f MiB, %.1f GiB, cc %d.%d, CUDA "
+           "runtime "
+           "%s, driver %s; cpu \"%s\"; golu %s, min-time %g s\n",
+           d->index, d->name, d->sms, (double)d->l2_bytes / (1 << 20),
+           (double)d->memory_bytes / (1 << 30), d->cc_major, d->cc_minor, runtime, driver,
+           cpu, GOLU_VERSION_STRING, o->min_time);
+    printf("baseline: %s (1.00 = copy speed; 1.11 = 90 %% of its bandwidth); CUDA "
+           "events, median of batches; %s\n\n",
+           baseline_text, cache_text);
+    return bench_report_open(rep, o, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -220,7 +240,7 @@ typedef struct gpu_state {
     const gpu_device *dev;
     cudaStream_t stream;
     cudaEvent_t e0, e1;
-    int rows;
+    bench_report report;
 } gpu_state;
 
 /* A timed call on g's stream and events; act NULL: the copy. */
@@ -300,7 +320,7 @@ static int bench_arrays(gpu_state *g, golu_dtype dtype, size_t n)
                     break;
                 }
                 r.memcpy_seconds = b->seconds;
-                bench_print_row(o, &r, g->rows++ == 0);
+                rc = bench_report_row(&g->report, &r);
             }
     }
     cudaFree(s.base);
@@ -314,18 +334,17 @@ int bench_gpu(const bench_options *o)
     int rc = gpu_open(o->device, &dev);
     if (rc)
         return rc;
-    gpu_state g = {o, &dev, NULL, NULL, NULL, 0};
+    gpu_state g = {.o = o, .dev = &dev};
     if (gpu_check(cudaStreamCreate(&g.stream), "cudaStreamCreate") ||
         gpu_check(cudaEventCreate(&g.e0), "cudaEventCreate") ||
         gpu_check(cudaEventCreate(&g.e1), "cudaEventCreate"))
         rc = 1;
     if (rc == 0) {
-        print_machine(o, &dev);
+        rc = report_open(&g.report, o, &dev);
         for (int t = 0; rc == 0 && t < o->n_dtypes; t++)
             for (int i = 0; rc == 0 && i < o->n_sizes; i++)
                 rc = bench_arrays(&g, o->dtypes[t], o->sizes[i]);
-        if (o->json)
-            printf("\n]}\n");
+        rc = bench_report_close(&g.report, rc);
     }
     if (g.e0)
         cudaEventDestroy(g.e0);

@@ -26,6 +26,8 @@
 #include "analysis.h"
 #include "cli.h"
 #include "commands.h"
+#include "io/table.h"
+#include "opts.h"
 #include "outfile.h"
 #include "safetensors.h"
 
@@ -39,6 +41,36 @@ typedef struct popts {
     int acts_given;
 } popts;
 
+/* The options and the --acts list, parsed after the flags. */
+typedef struct pargs {
+    popts o;
+    const char *acts;
+} pargs;
+
+#define OFF(f) offsetof(pargs, f)
+static const cli_opt OPTS[] = {
+    {.flag = "--acts",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(acts),
+     .given = CLI_OPT_GIVEN(pargs, o.acts_given),
+     .metavar = "LIST",
+     .help = "activations (default " ANALYSIS_DEFAULT_ACTS ";\n"
+             "with --weights: every activation that has runs)"},
+    {.flag = "--out",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(o.out),
+     .metavar = "DIR",
+     .help = "where the plots go (default golu-plot)"},
+    {.flag = "--weights",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(o.weights),
+     .metavar = "DIR",
+     .help = "a golu compare output directory"},
+};
+#undef OFF
+enum { N_OPTS = sizeof OPTS / sizeof OPTS[0] };
+static const cli_opts_style STYLE = {"plot", 0, CLI_POS_UNKNOWN, 17};
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -47,45 +79,29 @@ static void usage(FILE *out)
             "[-4, 4] (activations.png, derivatives.png, gates.png). With --weights,\n"
             "also the distribution of the trained weights of a `golu compare` run\n"
             "(COMPARE_DIR/runs/<act>-s<seed>/checkpoint.safetensors, all seeds\n"
-            "pooled): weights.png and weights.csv (mean, std, excess kurtosis).\n\n"
-            "  --acts LIST    activations (default " ANALYSIS_DEFAULT_ACTS ";\n"
-            "                 with --weights: every activation that has runs)\n"
-            "  --out DIR      where the plots go (default golu-plot)\n"
-            "  --weights DIR  a golu compare output directory\n\n"
-            "Exit status: 0 done, 1 a plot failed (gnuplot missing included; the\n"
-            "data files are written), 2 bad input.\n");
+            "pooled): weights.png and weights.csv (mean, std, excess kurtosis).\n\n");
+    cli_opts_usage(out, OPTS, N_OPTS, &STYLE);
+    fprintf(out, "\nExit status: 0 done, 1 a plot failed (gnuplot missing included; the\n"
+                 "data files are written), 2 bad input.\n");
 }
 
 /* 0 parsed, 1 --help printed, -1 bad usage. */
 static int parse_opts(int argc, char **argv, popts *o)
 {
-    const char *acts = NULL;
-    *o = (popts){"golu-plot", NULL, {0}, 0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int bad = 0;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 1;
-        } else if (cli_is_flag(a, "--out")) {
-            bad = !(o->out = cli_flag_value(argc, argv, &i, "--out"));
-        } else if (cli_is_flag(a, "--weights")) {
-            bad = !(o->weights = cli_flag_value(argc, argv, &i, "--weights"));
-        } else if (cli_is_flag(a, "--acts")) {
-            bad = !(acts = cli_flag_value(argc, argv, &i, "--acts"));
-        } else {
-            cli_error("unknown option '%s' (see golu plot --help)", a);
-            return -1;
-        }
-        if (bad)
-            return -1;
-    }
-    if (!*o->out) {
+    pargs a = {{"golu-plot", NULL, {0}, 0}, ANALYSIS_DEFAULT_ACTS};
+    int rc = cli_opts_parse(OPTS, N_OPTS, &STYLE, argc, argv, &a, NULL, 0, NULL);
+    if (rc > 0)
+        usage(stdout);
+    if (rc)
+        return rc;
+    if (!*a.o.out) {
         cli_error("--out: empty directory name");
         return -1;
     }
-    o->acts_given = acts != NULL;
-    return analysis_parse_acts("--acts", acts ? acts : ANALYSIS_DEFAULT_ACTS, &o->acts);
+    if (analysis_parse_acts("--acts", a.acts, &a.o.acts))
+        return -1;
+    *o = a.o;
+    return 0;
 }
 
 /* ------------------------------------------------------------- curves --- */
@@ -313,22 +329,45 @@ static void weight_stats(act_weights *w)
     w->kurt = m2 > 0 ? m4 / (m2 * m2) - 3.0 : NAN;
 }
 
+/* weights.csv: one row per activation with runs; its statistics as
+ * "%.17g", the extremes (floats) as "%.9g". */
 static int write_weights_csv(const popts *o, const analysis_acts *acts,
                              const act_weights *w)
 {
+    static const struct {
+        const char *name;
+        nn_table_kind kind;
+        const char *fmt;
+    } cols[] = {
+        {"activation", NN_TABLE_STR, NULL}, {"runs", NN_TABLE_INT, NULL},
+        {"seeds", NN_TABLE_STR, NULL},      {"tensors", NN_TABLE_INT, NULL},
+        {"count", NN_TABLE_INT, NULL},      {"mean", NN_TABLE_REAL, "%.17g"},
+        {"std", NN_TABLE_REAL, "%.17g"},    {"excess_kurtosis", NN_TABLE_REAL, "%.17g"},
+        {"min", NN_TABLE_REAL, "%.9g"},     {"max", NN_TABLE_REAL, "%.9g"},
+    };
     char path[PATH_MAX + 32];
-    outfile out;
+    nn_err err;
+    nn_table *t = nn_table_create();
+    int bad = !t;
+    for (size_t c = 0; !bad && c < sizeof cols / sizeof cols[0]; c++)
+        bad = nn_table_col_add(t, cols[c].name, cols[c].kind, cols[c].fmt) < 0;
+    for (int a = 0; !bad && a < acts->n; a++) {
+        if (!w[a].runs)
+            continue;
+        bad = nn_table_row_add(t) < 0 || nn_table_str_set(t, 0, acts->name[a]) ||
+              nn_table_int_set(t, 1, w[a].runs) || nn_table_str_set(t, 2, w[a].seeds) ||
+              nn_table_int_set(t, 3, w[a].tensors) ||
+              nn_table_int_set(t, 4, (long long)w[a].n) ||
+              nn_table_real_set(t, 5, w[a].mean) || nn_table_real_set(t, 6, w[a].std) ||
+              nn_table_real_set(t, 7, w[a].kurt) || nn_table_real_set(t, 8, w[a].min) ||
+              nn_table_real_set(t, 9, w[a].max);
+    }
     analysis_path(path, sizeof path, o->out, "weights.csv");
-    if (outfile_open(&out, path))
-        return -1;
-    fputs("activation,runs,seeds,tensors,count,mean,std,excess_kurtosis,min,max\n",
-          out.f);
-    for (int a = 0; a < acts->n; a++)
-        if (w[a].runs)
-            fprintf(out.f, "%s,%d,%s,%d,%zu,%.17g,%.17g,%.17g,%.9g,%.9g\n", acts->name[a],
-                    w[a].runs, w[a].seeds, w[a].tensors, w[a].n, w[a].mean, w[a].std,
-                    w[a].kurt, w[a].min, w[a].max);
-    return outfile_commit(&out);
+    int rc = t ? nn_table_write_file(t, NN_TABLE_CSV, path, &err) : -1;
+    if (rc)
+        cli_error("%s", t ? err.msg : "out of memory");
+    nn_table_free(t);
+    return rc;
 }
 
 /* weights.dat: bin centre, then each activation's density (the area over

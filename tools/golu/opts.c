@@ -3,14 +3,26 @@
  */
 #include "opts.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "cli.h"
 
 static void set_given(const cli_opt *o, void *opts)
 {
-    if (o->given != CLI_OPT_UNTRACKED)
-        *(int *)((char *)opts + o->given) = 1;
+    if (o->given)
+        *(int *)((char *)opts + o->given - 1) = 1;
+}
+
+/* A row's bound as a long: a double at or beyond 2^63 (LONG_MAX does not
+ * fit in a double) is LONG_MAX, not an overflowing conversion. */
+static long bound(double v)
+{
+    if (v >= (double)LONG_MAX)
+        return LONG_MAX;
+    if (v <= (double)LONG_MIN)
+        return LONG_MIN;
+    return (long)v;
 }
 
 /* Stores value into opts as o says; 0, or -1 after a message. */
@@ -21,16 +33,17 @@ static int store(const cli_opt *o, void *opts, const char *value)
     switch (o->kind) {
     case CLI_OPT_BOOL: *(int *)p = 1; return 0;
     case CLI_OPT_INT:
-        if (cli_parse_long(o->flag, value, (long)o->min, (long)o->max, &l))
+        if (cli_parse_long(o->flag, value, bound(o->min), bound(o->max), &l))
             return -1;
         *(int *)p = (int)l;
         return 0;
     case CLI_OPT_LONG:
-        return cli_parse_long(o->flag, value, (long)o->min, (long)o->max, (long *)p);
+        return cli_parse_long(o->flag, value, bound(o->min), bound(o->max), (long *)p);
     case CLI_OPT_DOUBLE: return cli_parse_double(o->flag, value, (double *)p);
     case CLI_OPT_SIZE: return cli_parse_size(o->flag, value, (size_t *)p);
     case CLI_OPT_STRING: *(const char **)p = value; return 0;
     case CLI_OPT_CUSTOM: return o->parse(opts, o->flag, value);
+    case CLI_OPT_TEXT: break;
     }
     return -1;
 }
@@ -38,7 +51,8 @@ static int store(const cli_opt *o, void *opts, const char *value)
 static const cli_opt *find(const cli_opt *table, size_t n, const char *arg)
 {
     for (size_t k = 0; k < n; k++)
-        if (cli_is_flag(arg, table[k].flag))
+        if (table[k].kind != CLI_OPT_TEXT && table[k].flag &&
+            cli_is_flag(arg, table[k].flag))
             return &table[k];
     return NULL;
 }
@@ -51,6 +65,23 @@ static void unknown(const cli_opts_style *s, const char *arg)
         cli_error("unknown option '%s' (see golu %s --help)", arg, s->command);
 }
 
+/* An argument without a leading '-': 0 when collected, -1 after a message. */
+static int positional_arg(const cli_opts_style *style, char *a, char **positional,
+                          int max_positional, int *npositional)
+{
+    if (style->positionals == CLI_POS_UNKNOWN) {
+        unknown(style, a);
+        return -1;
+    }
+    if (style->positionals != CLI_POS_COLLECT || !npositional ||
+        *npositional >= max_positional) {
+        cli_error("'%s': unexpected argument (see golu %s --help)", a, style->command);
+        return -1;
+    }
+    positional[(*npositional)++] = a;
+    return 0;
+}
+
 int cli_opts_parse(const cli_opt *table, size_t n, const cli_opts_style *style, int argc,
                    char **argv, void *opts, char **positional, int max_positional,
                    int *npositional)
@@ -59,15 +90,13 @@ int cli_opts_parse(const cli_opt *table, size_t n, const cli_opts_style *style, 
         *npositional = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] != '-' || a[1] == '\0') {
-            if (!style->positionals || !npositional || *npositional >= max_positional) {
-                cli_error("'%s': unexpected argument (see golu %s --help)", a,
-                          style->command);
+        if (a[0] != '-') {
+            if (positional_arg(style, argv[i], positional, max_positional, npositional))
                 return -1;
-            }
-            positional[(*npositional)++] = argv[i];
             continue;
         }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return 1;
         const cli_opt *o = find(table, n, a);
         if (!o) {
             unknown(style, a);
@@ -105,7 +134,12 @@ void cli_opts_usage(FILE *out, const cli_opt *table, size_t n,
 {
     for (size_t k = 0; k < n; k++) {
         const cli_opt *o = &table[k];
-        if (!o->help)
+        if (o->kind == CLI_OPT_TEXT) {
+            if (o->help)
+                print_help_text(out, o->help, style->help_column);
+            continue;
+        }
+        if (!o->help && !o->help_fn)
             continue;
         char left[96];
         snprintf(left, sizeof left, "  %s%s%s", o->flag, o->metavar ? " " : "",
@@ -114,6 +148,9 @@ void cli_opts_usage(FILE *out, const cli_opt *table, size_t n,
         /* A flag wider than the column: its text starts 2 spaces later. */
         int pad = w + 2 <= style->help_column ? style->help_column - w : 2;
         fprintf(out, "%s%*s", left, pad, "");
-        print_help_text(out, o->help, style->help_column);
+        if (o->help_fn)
+            fprintf(out, "%s\n", o->help_fn(style->help_column));
+        else
+            print_help_text(out, o->help, style->help_column);
     }
 }
