@@ -23,6 +23,7 @@
  * when the same command is given again.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,80 @@
 #include "commands.h"
 #include "analysis.h"
 #include "compare_report.h"
+#include "opts.h"
 #include "train.h"
+
+/* ---------------------------------------------------------------- flags --- */
+
+/* What the flags fill: the configuration, and the words read after. */
+typedef struct compare_args {
+    lab_compare_config *c;
+    const char *preset, *acts; /* --preset: read first, by find_preset */
+    int seeds;
+} compare_args;
+
+static int set_out(lab_compare_config *c, const char *v)
+{
+    if (!*v || strlen(v) >= sizeof c->out - 64) {
+        cli_error("--out: %s", *v ? "path too long" : "empty");
+        return -1;
+    }
+    snprintf(c->out, sizeof c->out, "%s", v);
+    return 0;
+}
+
+static int parse_out(void *opts, const char *flag, const char *v)
+{
+    (void)flag;
+    return set_out(((compare_args *)opts)->c, v);
+}
+
+/* A training flag into the recipe, as golu train takes it. */
+static int parse_training(void *opts, const char *flag, const char *v)
+{
+    return train_opts_set(&((compare_args *)opts)->c->base, flag, v);
+}
+
+#define OFF(f) offsetof(compare_args, f)
+static const cli_opt COMPARE_OPTS[] = {
+    {"--preset", CLI_OPT_STRING, OFF(preset), 0, 0, NULL, CLI_OPT_UNTRACKED, "NAME",
+     "the recipe (above)"},
+    {"--acts", CLI_OPT_STRING, OFF(acts), 0, 0, NULL, CLI_OPT_UNTRACKED, "LIST",
+     "activations, comma-separated; default:\n" ANALYSIS_DEFAULT_ACTS},
+    {"--seeds", CLI_OPT_INT, OFF(seeds), 1, 1000, NULL, CLI_OPT_UNTRACKED, "N",
+     "seeds 1..N per activation (default: the preset's)"},
+    {"--out", CLI_OPT_CUSTOM, 0, 0, 0, parse_out, CLI_OPT_UNTRACKED, "DIR",
+     "default: runs/compare-<preset>"},
+};
+#undef OFF
+
+/* The training flags a compare takes: the amount of training (the task's
+ * scale keys: --epochs, --limit-train, --limit-test for images, --steps for
+ * the GPT; a preset takes only its own task's) and a few more; --stop-after:
+ * for the tests, as in golu train. */
+#define TRAINING(flag, metavar, help)                                                    \
+    {                                                                                    \
+        flag, CLI_OPT_CUSTOM, 0, 0, 0, parse_training, CLI_OPT_UNTRACKED, metavar, help  \
+    }
+static const cli_opt SCALING_OPTS[] = {
+    TRAINING("--epochs", "N", "images: training epochs"),
+    TRAINING("--steps", "N", "gpt: training steps (warmup and evaluations: a tenth)"),
+    TRAINING("--limit-train", "N", "images: the first N training images"),
+    TRAINING("--limit-test", "N", "images: the first N test images"),
+    TRAINING("--batch", "N", "examples per step"),
+    TRAINING("--data", "PATH",
+             "images: a directory of IDX files or CIFAR-10 batches;\ngpt: a text file"),
+    TRAINING("--threads", "N", "threads (0: all CPUs); not part of the configuration"),
+    TRAINING("--stop-after", "N",
+             "stop the next run after N steps, as Ctrl-C would (tests)"),
+};
+#undef TRAINING
+enum {
+    N_COMPARE_OPTS = sizeof COMPARE_OPTS / sizeof COMPARE_OPTS[0],
+    N_SCALING_OPTS = sizeof SCALING_OPTS / sizeof SCALING_OPTS[0]
+};
+
+static const cli_opts_style HELP_STYLE = {"compare", 0, 0, 22};
 
 static void usage(FILE *out)
 {
@@ -57,35 +131,11 @@ static void usage(FILE *out)
         const nn_preset *p = nn_preset_at(i);
         fprintf(out, "  %-7s %s (%d seeds)\n", p->name, p->what, p->seeds);
     }
-    fprintf(
-        out,
-        "\noptions:\n"
-        "  --preset NAME       the recipe (above)\n"
-        "  --acts LIST         activations, comma-separated; default:\n"
-        "                      %s\n"
-        "  --seeds N           seeds 1..N per activation (default: the preset's)\n"
-        "  --out DIR           default: runs/compare-<preset>\n"
-        "scaling the recipe (the rest of it is fixed):\n"
-        "  --epochs N          images: training epochs\n"
-        "  --steps N           gpt: training steps (warmup and evaluations: a tenth)\n"
-        "  --limit-train N     images: the first N training images\n"
-        "  --limit-test N      images: the first N test images\n"
-        "  --batch N           examples per step\n"
-        "  --data PATH         images: a directory of IDX files or CIFAR-10 batches;\n"
-        "                      gpt: a text file\n"
-        "  --threads N         threads (0: all CPUs); not part of the configuration\n"
-        "  --stop-after N      stop the next run after N steps, as Ctrl-C would "
-        "(tests)\n",
-        ANALYSIS_DEFAULT_ACTS);
+    fputs("\noptions:\n", out);
+    cli_opts_usage(out, COMPARE_OPTS, N_COMPARE_OPTS, &HELP_STYLE);
+    fputs("scaling the recipe (the rest of it is fixed):\n", out);
+    cli_opts_usage(out, SCALING_OPTS, N_SCALING_OPTS, &HELP_STYLE);
 }
-
-/* ---------------------------------------------------------------- flags --- */
-
-/* The training flags a compare takes beside the amount of training (the
- * task's scale keys: --epochs, --limit-train, --limit-test for images,
- * --steps for the GPT); --stop-after: for the tests, as in golu train. */
-static const char *const SCALING[] = {"batch", "data", "threads", "stop-after"};
-enum { N_SCALING = sizeof SCALING / sizeof SCALING[0] };
 
 static int find_preset(int argc, char **argv, const nn_preset **p)
 {
@@ -123,73 +173,38 @@ static int other_task_key(const nn_task_desc *task, const char *arg)
     return 0;
 }
 
-/* A scaling flag at argv[*i] into c->base: 1, 0 if not one, -1 on error. */
-static int scaling_flag(lab_compare_config *c, int argc, char **argv, int *i)
-{
-    const nn_task_desc *task = nn_task_of(&c->base);
-    const char *a = argv[*i];
-    char flag[64];
-    int ok = 0;
-    for (int k = 0; task->scale_keys[k] && !ok; k++) {
-        snprintf(flag, sizeof flag, "--%s", task->scale_keys[k]);
-        ok = cli_is_flag(a, flag);
-    }
-    for (int k = 0; k < N_SCALING && !ok; k++) {
-        snprintf(flag, sizeof flag, "--%s", SCALING[k]);
-        ok = cli_is_flag(a, flag);
-    }
-    if (ok)
-        return train_opts_parse_flag(&c->base, argc, argv, i) == 1 ? 1 : -1;
-    if (!other_task_key(task, a))
-        return 0;
-    size_t len = strcspn(a, "=");
-    cli_error("%.*s: the %s preset trains %s, which has no use for it (use --%s)",
-              (int)len, a, c->preset->name, task->trains, task->scale_keys[0]);
-    return -1;
-}
-
-static int set_out(lab_compare_config *c, const char *v)
-{
-    if (!*v || strlen(v) >= sizeof c->out - 64) {
-        cli_error("--out: %s", *v ? "path too long" : "empty");
-        return -1;
-    }
-    snprintf(c->out, sizeof c->out, "%s", v);
-    return 0;
-}
-
+/* The flags into c (the preset chosen) and *acts, in order; the first bad
+ * one is named. Another task's scale key is not in the table: it stops the
+ * parse and is refused in words that say which key this preset takes. */
 static int parse(int argc, char **argv, lab_compare_config *c, const char **acts)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        long seeds;
-        if (cli_is_flag(a, "--preset")) {
-            cli_flag_value(argc, argv, &i, "--preset"); /* read by find_preset */
-        } else if (cli_is_flag(a, "--acts")) {
-            if (!(*acts = cli_flag_value(argc, argv, &i, "--acts")))
-                return -1;
-        } else if (cli_is_flag(a, "--seeds")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--seeds")) ||
-                cli_parse_long("--seeds", v, 1, 1000, &seeds))
-                return -1;
-            c->seeds = (int)seeds;
-        } else if (cli_is_flag(a, "--out")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--out")) || set_out(c, v))
-                return -1;
-        } else {
-            int r = scaling_flag(c, argc, argv, &i);
-            if (r < 0)
-                return -1;
-            if (r == 0) {
-                cli_error("unknown option '%s' (a preset's recipe is fixed but for "
-                          "--epochs, --steps, --limit-train, --limit-test, --batch, "
-                          "--data, --threads; see golu compare --help)",
-                          a);
-                return -1;
-            }
-        }
-    }
-    return 0;
+    const nn_task_desc *task = nn_task_of(&c->base);
+    cli_opt table[N_COMPARE_OPTS + N_SCALING_OPTS];
+    size_t n = 0;
+    for (int k = 0; k < N_COMPARE_OPTS; k++)
+        table[n++] = COMPARE_OPTS[k];
+    for (int k = 0; k < N_SCALING_OPTS; k++)
+        if (!other_task_key(task, SCALING_OPTS[k].flag))
+            table[n++] = SCALING_OPTS[k];
+    compare_args args = {c, NULL, *acts, c->seeds};
+    int stop = train_opts_parse_table(table, n, "compare", argc, argv, &args);
+    if (stop < 0)
+        return -1;
+    c->seeds = args.seeds;
+    *acts = args.acts;
+    if (stop == argc)
+        return 0;
+    const char *a = argv[stop];
+    if (other_task_key(task, a)) {
+        size_t len = strcspn(a, "=");
+        cli_error("%.*s: the %s preset trains %s, which has no use for it (use --%s)",
+                  (int)len, a, c->preset->name, task->trains, task->scale_keys[0]);
+    } else
+        cli_error("unknown option '%s' (a preset's recipe is fixed but for --epochs, "
+                  "--steps, --limit-train, --limit-test, --batch, --data, --threads; see "
+                  "golu compare --help)",
+                  a);
+    return -1;
 }
 
 /* ------------------------------------------------------------- checks --- */
