@@ -1,6 +1,6 @@
 /*
  * cmd_compare.c - `golu compare`: one recipe trained once per activation and
- * seed, then results.md/csv/json and plots (compare.h).
+ * seed, then results.md/csv/json and plots (compare_cli.h).
  *
  *   golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]
  *                [--epochs N] [--steps N] [--limit-train N] [--limit-test N]
@@ -35,7 +35,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "analysis.h"
-#include "compare_report.h"
+#include "compare_cli.h"
 #include "opts.h"
 #include "train.h"
 
@@ -521,7 +521,7 @@ int golu_cmd_compare(int argc, char **argv)
     }
     int rc = run_all(&c, runs);
     if (rc == 0)
-        rc = compare_report(&c, runs, n);
+        rc = compare_cli_report(&c, runs, n);
     for (int i = 0; i < n; i++)
         lab_compare_run_free(&runs[i]);
     free(runs);
