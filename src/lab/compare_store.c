@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/json_write.h"
 #include "json.h"
@@ -220,6 +221,56 @@ void lab_compare_run_dir(const lab_compare_config *c, int act, int seed, char *b
                          size_t size)
 {
     snprintf(buf, size, "%s/runs/%s-s%d", c->out, c->act_name[act], seed);
+}
+
+/* 1 when dir/file exists. */
+static int exists(const char *dir, const char *file)
+{
+    char p[PATH_MAX + 32];
+    nn_train_path(p, sizeof p, dir, file);
+    return access(p, F_OK) == 0;
+}
+
+lab_run_state lab_compare_run_state(const char *dir)
+{
+    if (!exists(dir, "checkpoint.safetensors"))
+        return LAB_RUN_NEW;
+    return exists(dir, "summary.json") ? LAB_RUN_DONE : LAB_RUN_PARTIAL;
+}
+
+/* The options saved in dir's checkpoint. */
+static int saved_config(const char *dir, nn_train_config *o, nn_err *err)
+{
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
+    nn_st_file *f = NULL;
+    nn_err why = {""};
+    if (nn_st_open(&f, path, &why))
+        return nn_fail(err, "%s (delete %s to train that run again)", why.msg, dir);
+    int rc = nn_train_config_from_meta(o, f, path, err);
+    nn_st_close(f);
+    return rc;
+}
+
+int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
+                           const char *dir, int resume, nn_train_config *o, nn_err *err)
+{
+    *o = c->base;
+    snprintf(o->out, sizeof o->out, "%s", dir);
+    if (resume)
+        return saved_config(dir, o, err);
+    nn_train_config_set_act(o, c->act_name[act], &c->act[act]);
+    o->seed = (uint64_t)seed;
+    return 0;
+}
+
+int lab_compare_summary_remove(const char *dir, nn_err *err)
+{
+    char p[PATH_MAX + 32];
+    nn_train_path(p, sizeof p, dir, "summary.json");
+    if (remove(p) != 0 && errno != ENOENT)
+        return nn_fail(err, "cannot remove %s: %s", p, strerror(errno));
+    return 0;
 }
 
 /* ------------------------------------------------------- a run's results --- */

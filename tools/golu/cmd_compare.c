@@ -284,22 +284,6 @@ static int configure(int argc, char **argv, lab_compare_config *c)
 
 /* ------------------------------------------------------------ the runs --- */
 
-typedef enum { STATE_NEW, STATE_PARTIAL, STATE_DONE } run_state;
-
-static int exists(const char *dir, const char *file)
-{
-    char p[PATH_MAX + 32];
-    nn_train_path(p, sizeof p, dir, file);
-    return access(p, F_OK) == 0;
-}
-
-static run_state state_of(const char *dir)
-{
-    if (!exists(dir, "checkpoint.safetensors"))
-        return STATE_NEW; /* a summary without its checkpoint has no curves */
-    return exists(dir, "summary.json") ? STATE_DONE : STATE_PARTIAL;
-}
-
 /* What the progress lines need: counts and times so far. */
 typedef struct progress {
     int total, to_train;  /* runs; runs not done yet */
@@ -343,43 +327,6 @@ static void print_result(const lab_compare_config *c, const lab_compare_run *r)
     printf(" (%.1f s)", r->seconds);
 }
 
-/* A summary.json left without its checkpoint would make the run look done
- * if it stopped part-way: it goes before the run starts again. */
-static void remove_summary(const char *dir)
-{
-    char p[PATH_MAX + 32];
-    nn_train_path(p, sizeof p, dir, "summary.json");
-    if (remove(p) != 0 && errno != ENOENT)
-        cli_error("cannot remove %s: %s", p, strerror(errno));
-}
-
-/* The options of one run: fresh from the recipe, or (resume) the
- * checkpoint's own, as golu train --resume takes them. */
-static int run_opts(const lab_compare_config *c, const lab_compare_run *r,
-                    const char *dir, int resume, nn_train_config *o)
-{
-    *o = c->base;
-    snprintf(o->out, sizeof o->out, "%s", dir);
-    if (!resume) {
-        nn_train_config_set_act(o, c->act_name[r->act], &c->act[r->act]);
-        o->seed = (uint64_t)r->seed;
-        return 0;
-    }
-    char path[PATH_MAX + 32];
-    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
-    nn_st_file *f = NULL;
-    nn_err err = {""};
-    if (nn_st_open(&f, path, &err)) {
-        cli_error("%s (delete %s to train that run again)", err.msg, dir);
-        return -1;
-    }
-    int rc = nn_train_config_from_meta(o, f, path, &err);
-    nn_st_close(f);
-    if (rc)
-        cli_error("%s", err.msg);
-    return rc;
-}
-
 /* Trains (or resumes) run r in dir. Returns train_cli_run's status, except
  * that a run that diverged is a result (0). */
 static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
@@ -389,11 +336,14 @@ static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
     snprintf(label, sizeof label, "[%d/%d] %s seed %d", index + 1, p->total,
              c->act_name[r->act], r->seed);
     nn_train_config o;
-    if (run_opts(c, r, dir, resume, &o))
+    nn_err err = {""};
+    if (lab_compare_run_config(c, r->act, r->seed, dir, resume, &o, &err)) {
+        cli_error("%s", err.msg);
         return 1;
+    }
     o.quiet = 0;
-    if (!resume)
-        remove_summary(dir);
+    if (!resume && lab_compare_summary_remove(dir, &err))
+        cli_error("%s", err.msg); /* the run goes on */
     /* On a terminal the progress line shows the start; in a log, a line. */
     if (!isatty(1) || !isatty(2)) {
         printf("%s: %s\n", label, resume ? "resuming" : "training");
@@ -417,10 +367,10 @@ static void announce(const lab_compare_config *c, progress *p)
     for (int s = 1; s <= c->seeds; s++)
         for (int a = 0; a < c->nacts; a++) {
             lab_compare_run_dir(c, a, s, dir, sizeof dir);
-            state_count[state_of(dir)]++;
+            state_count[lab_compare_run_state(dir)]++;
         }
     p->total = c->nacts * c->seeds;
-    p->to_train = p->total - state_count[STATE_DONE];
+    p->to_train = p->total - state_count[LAB_RUN_DONE];
     printf("golu compare: preset %s, %d activation%s x %d seed%s = %d runs in %s\n",
            c->preset->name, c->nacts, c->nacts == 1 ? "" : "s", c->seeds,
            c->seeds == 1 ? "" : "s", p->total, c->out);
@@ -428,10 +378,10 @@ static void announce(const lab_compare_config *c, progress *p)
         printf("all %d runs are done already: nothing to train (delete a run's "
                "directory under %s/runs to train it again)\n",
                p->total, c->out);
-    else if (state_count[STATE_DONE] + state_count[STATE_PARTIAL] > 0)
+    else if (state_count[LAB_RUN_DONE] + state_count[LAB_RUN_PARTIAL] > 0)
         printf("%d runs are done, %d to resume, %d to start: continuing\n",
-               state_count[STATE_DONE], state_count[STATE_PARTIAL],
-               state_count[STATE_NEW]);
+               state_count[LAB_RUN_DONE], state_count[LAB_RUN_PARTIAL],
+               state_count[LAB_RUN_NEW]);
     fflush(stdout);
 }
 
@@ -461,9 +411,9 @@ static int run_all(const lab_compare_config *c, lab_compare_run *runs)
             lab_compare_run *r = &runs[k];
             r->act = a, r->seed = s;
             lab_compare_run_dir(c, a, s, dir, sizeof dir);
-            run_state st = state_of(dir);
-            if (st != STATE_DONE) {
-                int rc = train_one(c, r, k, dir, st == STATE_PARTIAL, &p);
+            lab_run_state st = lab_compare_run_state(dir);
+            if (st != LAB_RUN_DONE) {
+                int rc = train_one(c, r, k, dir, st == LAB_RUN_PARTIAL, &p);
                 if (rc == 3)
                     stopped(&p);
                 else if (rc)
@@ -477,7 +427,7 @@ static int run_all(const lab_compare_config *c, lab_compare_run *runs)
                 cli_error("%s", err.msg);
                 return 1;
             }
-            if (st == STATE_DONE) {
+            if (st == LAB_RUN_DONE) {
                 p.done_seconds += isfinite(r->seconds) ? r->seconds : 0, p.done++;
                 continue;
             }
