@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/json_write.h"
 #include "json.h"
 #include "registry.h"
 #include "safetensors.h"
-#include "train/textfile.h"
 #include "train/trainer.h"
 
 #define CONFIG_FORMAT "golu-compare-1"
@@ -75,41 +75,52 @@ static nn_json *read_json(const char *path, nn_err *err)
 
 /* ------------------------------------------------------- compare.json --- */
 
-/* A JSON string literal (jansson's escaping); on failure the file then fails
- * the check and never matches. */
-static void string_literal(FILE *f, const char *s)
+/* obj[key] = v (a new reference, NULL when out of memory): -1 on failure. */
+static int put(json_t *obj, const char *key, json_t *v)
 {
-    if (nn_json_string_write(f, s))
-        fputs("null", f);
+    return json_object_set_new(obj, key, v) < 0 ? -1 : 0;
+}
+
+/* The activations' names as a JSON array; NULL when out of memory. */
+static json_t *acts_json(const lab_compare_config *c)
+{
+    json_t *acts = json_array();
+    for (int i = 0; acts && i < c->nacts; i++)
+        if (json_array_append_new(acts, nn_json_text(c->act_name[i])) < 0) {
+            json_decref(acts);
+            acts = NULL;
+        }
+    return acts;
 }
 
 /* The configuration as compare.json holds it: only what changes results
  * (not --threads, which changes the time, nor --stop-after). The amount of
- * training is the task's scale keys ("limit-train" as "limit_train"). */
-static void write_config(FILE *f, const lab_compare_config *c)
+ * training is the task's scale keys ("limit-train" as "limit_train").
+ * NULL when out of memory. */
+static json_t *config_tree(const lab_compare_config *c)
 {
     const nn_train_config *o = &c->base;
     const nn_task_desc *task = nn_task_of(o);
-    fprintf(f, "{\n  \"format\": \"%s\",\n  \"preset\": \"%s\",\n  \"model\": \"%s\",\n",
-            CONFIG_FORMAT, c->preset->name, o->model.desc->name);
-    fputs("  \"acts\": [", f);
-    for (int i = 0; i < c->nacts; i++) {
-        fputs(i ? ", " : "", f);
-        string_literal(f, c->act_name[i]);
-    }
-    fprintf(f, "],\n  \"seeds\": %d,\n", c->seeds);
-    for (int i = 0; task->scale_keys[i]; i++) {
+    json_t *v = json_object();
+    int bad = !v || put(v, "format", json_string(CONFIG_FORMAT)) ||
+              put(v, "preset", nn_json_text(c->preset->name)) ||
+              put(v, "model", nn_json_text(o->model.desc->name)) ||
+              put(v, "acts", acts_json(c)) || put(v, "seeds", json_integer(c->seeds));
+    for (int i = 0; task->scale_keys[i] && !bad; i++) {
         const nn_train_key *k = nn_train_key_find(task->scale_keys[i]);
         char name[48];
         snprintf(name, sizeof name, "%s", k->name);
         for (char *p = name; *p; p++)
             *p = *p == '-' ? '_' : *p;
-        fprintf(f, "  \"%s\": %ld,\n", name,
-                *(const long *)((const char *)o + k->offset));
+        bad = put(v, name, json_integer(*(const long *)((const char *)o + k->offset)));
     }
-    fprintf(f, "  \"batch\": %d,\n  \"data\": ", o->model.batch);
-    string_literal(f, o->data);
-    fputs("\n}\n", f);
+    bad = bad || put(v, "batch", json_integer(o->model.batch)) ||
+          put(v, "data", nn_json_text(o->data));
+    if (bad) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
 }
 
 /* A value in words, for the message that says what differs. */
@@ -156,26 +167,24 @@ static const char *first_difference(const nn_json *had, const nn_json *want, cha
 
 static int write_config_file(const char *path, const lab_compare_config *c, nn_err *err)
 {
-    nn_textfile f;
-    if (nn_textfile_open(&f, path, err))
-        return -1;
-    write_config(f.f, c);
-    return nn_textfile_commit(&f, err);
+    json_t *v = config_tree(c);
+    if (!v)
+        return nn_fail(err, "%s: out of memory", path);
+    int rc = nn_json_write_file(path, v, JSON_INDENT(2), err);
+    json_decref(v);
+    return rc;
 }
 
-/* The configuration rendered and parsed, to compare with the file's. */
+/* The configuration rendered and parsed by the reader of the file, to
+ * compare with the file's; NULL when out of memory. */
 static nn_json *config_json(const lab_compare_config *c)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
-    write_config(f, c);
-    fclose(f);
-    nn_json *v = text ? nn_json_parse(text, len, NULL, 0) : NULL;
+    json_t *v = config_tree(c);
+    char *text = v ? json_dumps(v, JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(v);
+    nn_json *parsed = text ? nn_json_parse(text, strlen(text), NULL, 0) : NULL;
     free(text);
-    return v;
+    return parsed;
 }
 
 int lab_compare_config_save_or_check(const lab_compare_config *c, nn_err *err)
@@ -212,6 +221,56 @@ void lab_compare_run_dir(const lab_compare_config *c, int act, int seed, char *b
                          size_t size)
 {
     snprintf(buf, size, "%s/runs/%s-s%d", c->out, c->act_name[act], seed);
+}
+
+/* 1 when dir/file exists. */
+static int exists(const char *dir, const char *file)
+{
+    char p[PATH_MAX + 32];
+    nn_train_path(p, sizeof p, dir, file);
+    return access(p, F_OK) == 0;
+}
+
+lab_run_state lab_compare_run_state(const char *dir)
+{
+    if (!exists(dir, "checkpoint.safetensors"))
+        return LAB_RUN_NEW;
+    return exists(dir, "summary.json") ? LAB_RUN_DONE : LAB_RUN_PARTIAL;
+}
+
+/* The options saved in dir's checkpoint. */
+static int saved_config(const char *dir, nn_train_config *o, nn_err *err)
+{
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
+    nn_st_file *f = NULL;
+    nn_err why = {""};
+    if (nn_st_open(&f, path, &why))
+        return nn_fail(err, "%s (delete %s to train that run again)", why.msg, dir);
+    int rc = nn_train_config_from_meta(o, f, path, err);
+    nn_st_close(f);
+    return rc;
+}
+
+int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
+                           const char *dir, int resume, nn_train_config *o, nn_err *err)
+{
+    *o = c->base;
+    snprintf(o->out, sizeof o->out, "%s", dir);
+    if (resume)
+        return saved_config(dir, o, err);
+    nn_train_config_set_act(o, c->act_name[act], &c->act[act]);
+    o->seed = (uint64_t)seed;
+    return 0;
+}
+
+int lab_compare_summary_remove(const char *dir, nn_err *err)
+{
+    char p[PATH_MAX + 32];
+    nn_train_path(p, sizeof p, dir, "summary.json");
+    if (remove(p) != 0 && errno != ENOENT)
+        return nn_fail(err, "cannot remove %s: %s", p, strerror(errno));
+    return 0;
 }
 
 /* ------------------------------------------------------- a run's results --- */

@@ -49,6 +49,26 @@ int lab_compare_config_save_or_check(const lab_compare_config *c, nn_err *err);
 void lab_compare_run_dir(const lab_compare_config *c, int act, int seed, char *buf,
                          size_t size);
 
+/* Where run dir stands: NEW (no checkpoint; a summary without its
+ * checkpoint has no curves, so it counts for nothing), PARTIAL (a
+ * checkpoint, no summary.json: a stopped run, to resume), DONE (both). */
+typedef enum lab_run_state { LAB_RUN_NEW, LAB_RUN_PARTIAL, LAB_RUN_DONE } lab_run_state;
+lab_run_state lab_compare_run_state(const char *dir);
+
+/*
+ * The configuration of run (act, seed) in dir: c's recipe with that
+ * activation and seed (resume 0), or (resume 1) the options saved in dir's
+ * checkpoint, as golu train --resume takes them. o->out is dir either way.
+ * 0, or -1 with err.
+ */
+int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
+                           const char *dir, int resume, nn_train_config *o, nn_err *err);
+
+/* Removes dir/summary.json before a run starts afresh: left without its
+ * checkpoint, it would make the run look done if it stopped part-way. 0
+ * (removed, or there was none), or -1 with err. */
+int lab_compare_summary_remove(const char *dir, nn_err *err);
+
 /* Reads a finished run back from dir: summary.json (time, divergence) and
  * the checkpoint's run.metrics, whose last row gives the metric and loss m
  * names. 0, or -1 with err. */

@@ -9,7 +9,10 @@
  *   - a finished run is read back from a summary.json and a checkpoint
  *     holding run.metrics made here: its metric and loss are the last
  *     row's columns the task's metric names; a diverged run has none;
- *     malformed files are refused by name.
+ *     malformed files are refused by name;
+ *   - a run directory is new, partial (a checkpoint) or done (checkpoint
+ *     and summary); a fresh run's configuration is the recipe with its
+ *     activation and seed, a resumed one needs its checkpoint.
  */
 #include <math.h>
 #include <stdio.h>
@@ -204,6 +207,45 @@ static void test_runs(void)
           "no checkpoint: '%s'", err.msg);
 }
 
+/* Where a run stands, its configuration, and a stale summary removed. */
+static void test_run_states(void)
+{
+    lab_compare_config c;
+    config_for(&c, "quick", "states");
+    char runs[PATH_MAX], run[PATH_MAX], path[PATH_MAX + 32];
+    snprintf(runs, sizeof runs, "%s/runs", c.out);
+    mkdir(runs, 0777);
+    lab_compare_run_dir(&c, 0, 1, run, sizeof run);
+    CHECK(lab_compare_run_state(run) == LAB_RUN_NEW, "no directory: new");
+    make_run(run, "{\"diverged\": false}", -1);
+    CHECK(lab_compare_run_state(run) == LAB_RUN_NEW, "a summary alone: new");
+    nn_err err = {""};
+    CHECK(lab_compare_summary_remove(run, &err) == 0, "remove: %s", err.msg);
+    nn_train_path(path, sizeof path, run, "summary.json");
+    CHECK(access(path, F_OK) != 0, "%s should be gone", path);
+    CHECK(lab_compare_summary_remove(run, &err) == 0, "no summary to remove: %s",
+          err.msg);
+    make_run(run, "{\"diverged\": false}", 1);
+    CHECK(lab_compare_run_state(run) == LAB_RUN_DONE, "summary and checkpoint: done");
+    remove(path);
+    CHECK(lab_compare_run_state(run) == LAB_RUN_PARTIAL, "a checkpoint alone: partial");
+    /* a fresh run: the recipe, this activation and seed, this directory */
+    nn_train_config o;
+    c.base.epochs = 3;
+    lab_compare_run_dir(&c, 1, 2, run, sizeof run);
+    CHECK(lab_compare_run_config(&c, 1, 2, run, 0, &o, &err) == 0, "fresh: %s", err.msg);
+    CHECK(o.seed == 2 && strcmp(o.act_name, "golu") == 0 &&
+              o.model.act.kind == GOLU_ACT_GOLU && strcmp(o.out, run) == 0 &&
+              o.epochs == 3 && strcmp(o.data, c.base.data) == 0,
+          "fresh run: seed %llu act %s out %s epochs %ld", (unsigned long long)o.seed,
+          o.act_name, o.out, o.epochs);
+    /* resumed: the checkpoint's own options, which must be there */
+    CHECK(lab_compare_run_config(&c, 1, 2, run, 1, &o, &err) == -1 &&
+              strstr(err.msg, "checkpoint.safetensors") &&
+              strstr(err.msg, "to train that run again"),
+          "resume without a checkpoint: '%s'", err.msg);
+}
+
 int main(void)
 {
     TEST_BEGIN("lab_compare_store");
@@ -215,6 +257,7 @@ int main(void)
     }
     test_config();
     test_runs();
+    test_run_states();
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (harness_failures() == 0 && system(cmd) != 0)

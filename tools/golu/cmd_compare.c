@@ -1,6 +1,6 @@
 /*
  * cmd_compare.c - `golu compare`: one recipe trained once per activation and
- * seed, then results.md/csv/json and plots (compare.h).
+ * seed, then results.md/csv/json and plots (compare_cli.h).
  *
  *   golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]
  *                [--epochs N] [--steps N] [--limit-train N] [--limit-test N]
@@ -23,6 +23,7 @@
  * when the same command is given again.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,81 @@
 #include "cli.h"
 #include "commands.h"
 #include "analysis.h"
-#include "compare_report.h"
+#include "compare_cli.h"
+#include "opts.h"
 #include "train.h"
+
+/* ---------------------------------------------------------------- flags --- */
+
+/* What the flags fill: the configuration, and the words read after. */
+typedef struct compare_args {
+    lab_compare_config *c;
+    const char *preset, *acts; /* --preset: read first, by find_preset */
+    int seeds;
+} compare_args;
+
+static int set_out(lab_compare_config *c, const char *v)
+{
+    if (!*v || strlen(v) >= sizeof c->out - 64) {
+        cli_error("--out: %s", *v ? "path too long" : "empty");
+        return -1;
+    }
+    snprintf(c->out, sizeof c->out, "%s", v);
+    return 0;
+}
+
+static int parse_out(void *opts, const char *flag, const char *v)
+{
+    (void)flag;
+    return set_out(((compare_args *)opts)->c, v);
+}
+
+/* A training flag into the recipe, as golu train takes it. */
+static int parse_training(void *opts, const char *flag, const char *v)
+{
+    return train_opts_set(&((compare_args *)opts)->c->base, flag, v);
+}
+
+#define OFF(f) offsetof(compare_args, f)
+static const cli_opt COMPARE_OPTS[] = {
+    {"--preset", CLI_OPT_STRING, OFF(preset), 0, 0, NULL, CLI_OPT_UNTRACKED, "NAME",
+     "the recipe (above)"},
+    {"--acts", CLI_OPT_STRING, OFF(acts), 0, 0, NULL, CLI_OPT_UNTRACKED, "LIST",
+     "activations, comma-separated; default:\n" ANALYSIS_DEFAULT_ACTS},
+    {"--seeds", CLI_OPT_INT, OFF(seeds), 1, 1000, NULL, CLI_OPT_UNTRACKED, "N",
+     "seeds 1..N per activation (default: the preset's)"},
+    {"--out", CLI_OPT_CUSTOM, 0, 0, 0, parse_out, CLI_OPT_UNTRACKED, "DIR",
+     "default: runs/compare-<preset>"},
+};
+#undef OFF
+
+/* The training flags a compare takes: the amount of training (the task's
+ * scale keys: --epochs, --limit-train, --limit-test for images, --steps for
+ * the GPT; a preset takes only its own task's) and a few more; --stop-after:
+ * for the tests, as in golu train. */
+#define TRAINING(flag, metavar, help)                                                    \
+    {                                                                                    \
+        flag, CLI_OPT_CUSTOM, 0, 0, 0, parse_training, CLI_OPT_UNTRACKED, metavar, help  \
+    }
+static const cli_opt SCALING_OPTS[] = {
+    TRAINING("--epochs", "N", "images: training epochs"),
+    TRAINING("--steps", "N", "gpt: training steps (warmup and evaluations: a tenth)"),
+    TRAINING("--limit-train", "N", "images: the first N training images"),
+    TRAINING("--limit-test", "N", "images: the first N test images"),
+    TRAINING("--batch", "N", "examples per step"),
+    TRAINING("--data", "PATH",
+             "images: a directory of IDX files or CIFAR-10 batches;\ngpt: a text file"),
+    TRAINING("--threads", "N", "threads (0: all CPUs); not part of the configuration"),
+    TRAINING("--stop-after", "N",
+             "stop the next run after N steps, as Ctrl-C would (tests)"),
+};
+#undef TRAINING
+enum {
+    N_COMPARE_OPTS = sizeof COMPARE_OPTS / sizeof COMPARE_OPTS[0],
+    N_SCALING_OPTS = sizeof SCALING_OPTS / sizeof SCALING_OPTS[0]
+};
+
+static const cli_opts_style HELP_STYLE = {"compare", 0, 0, 22};
 
 static void usage(FILE *out)
 {
@@ -57,35 +131,11 @@ static void usage(FILE *out)
         const nn_preset *p = nn_preset_at(i);
         fprintf(out, "  %-7s %s (%d seeds)\n", p->name, p->what, p->seeds);
     }
-    fprintf(
-        out,
-        "\noptions:\n"
-        "  --preset NAME       the recipe (above)\n"
-        "  --acts LIST         activations, comma-separated; default:\n"
-        "                      %s\n"
-        "  --seeds N           seeds 1..N per activation (default: the preset's)\n"
-        "  --out DIR           default: runs/compare-<preset>\n"
-        "scaling the recipe (the rest of it is fixed):\n"
-        "  --epochs N          images: training epochs\n"
-        "  --steps N           gpt: training steps (warmup and evaluations: a tenth)\n"
-        "  --limit-train N     images: the first N training images\n"
-        "  --limit-test N      images: the first N test images\n"
-        "  --batch N           examples per step\n"
-        "  --data PATH         images: a directory of IDX files or CIFAR-10 batches;\n"
-        "                      gpt: a text file\n"
-        "  --threads N         threads (0: all CPUs); not part of the configuration\n"
-        "  --stop-after N      stop the next run after N steps, as Ctrl-C would "
-        "(tests)\n",
-        ANALYSIS_DEFAULT_ACTS);
+    fputs("\noptions:\n", out);
+    cli_opts_usage(out, COMPARE_OPTS, N_COMPARE_OPTS, &HELP_STYLE);
+    fputs("scaling the recipe (the rest of it is fixed):\n", out);
+    cli_opts_usage(out, SCALING_OPTS, N_SCALING_OPTS, &HELP_STYLE);
 }
-
-/* ---------------------------------------------------------------- flags --- */
-
-/* The training flags a compare takes beside the amount of training (the
- * task's scale keys: --epochs, --limit-train, --limit-test for images,
- * --steps for the GPT); --stop-after: for the tests, as in golu train. */
-static const char *const SCALING[] = {"batch", "data", "threads", "stop-after"};
-enum { N_SCALING = sizeof SCALING / sizeof SCALING[0] };
 
 static int find_preset(int argc, char **argv, const nn_preset **p)
 {
@@ -123,73 +173,38 @@ static int other_task_key(const nn_task_desc *task, const char *arg)
     return 0;
 }
 
-/* A scaling flag at argv[*i] into c->base: 1, 0 if not one, -1 on error. */
-static int scaling_flag(lab_compare_config *c, int argc, char **argv, int *i)
-{
-    const nn_task_desc *task = nn_task_of(&c->base);
-    const char *a = argv[*i];
-    char flag[64];
-    int ok = 0;
-    for (int k = 0; task->scale_keys[k] && !ok; k++) {
-        snprintf(flag, sizeof flag, "--%s", task->scale_keys[k]);
-        ok = cli_is_flag(a, flag);
-    }
-    for (int k = 0; k < N_SCALING && !ok; k++) {
-        snprintf(flag, sizeof flag, "--%s", SCALING[k]);
-        ok = cli_is_flag(a, flag);
-    }
-    if (ok)
-        return train_opts_parse_flag(&c->base, argc, argv, i) == 1 ? 1 : -1;
-    if (!other_task_key(task, a))
-        return 0;
-    size_t len = strcspn(a, "=");
-    cli_error("%.*s: the %s preset trains %s, which has no use for it (use --%s)",
-              (int)len, a, c->preset->name, task->trains, task->scale_keys[0]);
-    return -1;
-}
-
-static int set_out(lab_compare_config *c, const char *v)
-{
-    if (!*v || strlen(v) >= sizeof c->out - 64) {
-        cli_error("--out: %s", *v ? "path too long" : "empty");
-        return -1;
-    }
-    snprintf(c->out, sizeof c->out, "%s", v);
-    return 0;
-}
-
+/* The flags into c (the preset chosen) and *acts, in order; the first bad
+ * one is named. Another task's scale key is not in the table: it stops the
+ * parse and is refused in words that say which key this preset takes. */
 static int parse(int argc, char **argv, lab_compare_config *c, const char **acts)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        long seeds;
-        if (cli_is_flag(a, "--preset")) {
-            cli_flag_value(argc, argv, &i, "--preset"); /* read by find_preset */
-        } else if (cli_is_flag(a, "--acts")) {
-            if (!(*acts = cli_flag_value(argc, argv, &i, "--acts")))
-                return -1;
-        } else if (cli_is_flag(a, "--seeds")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--seeds")) ||
-                cli_parse_long("--seeds", v, 1, 1000, &seeds))
-                return -1;
-            c->seeds = (int)seeds;
-        } else if (cli_is_flag(a, "--out")) {
-            if (!(v = cli_flag_value(argc, argv, &i, "--out")) || set_out(c, v))
-                return -1;
-        } else {
-            int r = scaling_flag(c, argc, argv, &i);
-            if (r < 0)
-                return -1;
-            if (r == 0) {
-                cli_error("unknown option '%s' (a preset's recipe is fixed but for "
-                          "--epochs, --steps, --limit-train, --limit-test, --batch, "
-                          "--data, --threads; see golu compare --help)",
-                          a);
-                return -1;
-            }
-        }
-    }
-    return 0;
+    const nn_task_desc *task = nn_task_of(&c->base);
+    cli_opt table[N_COMPARE_OPTS + N_SCALING_OPTS];
+    size_t n = 0;
+    for (int k = 0; k < N_COMPARE_OPTS; k++)
+        table[n++] = COMPARE_OPTS[k];
+    for (int k = 0; k < N_SCALING_OPTS; k++)
+        if (!other_task_key(task, SCALING_OPTS[k].flag))
+            table[n++] = SCALING_OPTS[k];
+    compare_args args = {c, NULL, *acts, c->seeds};
+    int stop = train_opts_parse_table(table, n, "compare", argc, argv, &args);
+    if (stop < 0)
+        return -1;
+    c->seeds = args.seeds;
+    *acts = args.acts;
+    if (stop == argc)
+        return 0;
+    const char *a = argv[stop];
+    if (other_task_key(task, a)) {
+        size_t len = strcspn(a, "=");
+        cli_error("%.*s: the %s preset trains %s, which has no use for it (use --%s)",
+                  (int)len, a, c->preset->name, task->trains, task->scale_keys[0]);
+    } else
+        cli_error("unknown option '%s' (a preset's recipe is fixed but for --epochs, "
+                  "--steps, --limit-train, --limit-test, --batch, --data, --threads; see "
+                  "golu compare --help)",
+                  a);
+    return -1;
 }
 
 /* ------------------------------------------------------------- checks --- */
@@ -269,22 +284,6 @@ static int configure(int argc, char **argv, lab_compare_config *c)
 
 /* ------------------------------------------------------------ the runs --- */
 
-typedef enum { STATE_NEW, STATE_PARTIAL, STATE_DONE } run_state;
-
-static int exists(const char *dir, const char *file)
-{
-    char p[PATH_MAX + 32];
-    nn_train_path(p, sizeof p, dir, file);
-    return access(p, F_OK) == 0;
-}
-
-static run_state state_of(const char *dir)
-{
-    if (!exists(dir, "checkpoint.safetensors"))
-        return STATE_NEW; /* a summary without its checkpoint has no curves */
-    return exists(dir, "summary.json") ? STATE_DONE : STATE_PARTIAL;
-}
-
 /* What the progress lines need: counts and times so far. */
 typedef struct progress {
     int total, to_train;  /* runs; runs not done yet */
@@ -328,43 +327,6 @@ static void print_result(const lab_compare_config *c, const lab_compare_run *r)
     printf(" (%.1f s)", r->seconds);
 }
 
-/* A summary.json left without its checkpoint would make the run look done
- * if it stopped part-way: it goes before the run starts again. */
-static void remove_summary(const char *dir)
-{
-    char p[PATH_MAX + 32];
-    nn_train_path(p, sizeof p, dir, "summary.json");
-    if (remove(p) != 0 && errno != ENOENT)
-        cli_error("cannot remove %s: %s", p, strerror(errno));
-}
-
-/* The options of one run: fresh from the recipe, or (resume) the
- * checkpoint's own, as golu train --resume takes them. */
-static int run_opts(const lab_compare_config *c, const lab_compare_run *r,
-                    const char *dir, int resume, nn_train_config *o)
-{
-    *o = c->base;
-    snprintf(o->out, sizeof o->out, "%s", dir);
-    if (!resume) {
-        nn_train_config_set_act(o, c->act_name[r->act], &c->act[r->act]);
-        o->seed = (uint64_t)r->seed;
-        return 0;
-    }
-    char path[PATH_MAX + 32];
-    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
-    nn_st_file *f = NULL;
-    nn_err err = {""};
-    if (nn_st_open(&f, path, &err)) {
-        cli_error("%s (delete %s to train that run again)", err.msg, dir);
-        return -1;
-    }
-    int rc = nn_train_config_from_meta(o, f, path, &err);
-    nn_st_close(f);
-    if (rc)
-        cli_error("%s", err.msg);
-    return rc;
-}
-
 /* Trains (or resumes) run r in dir. Returns train_cli_run's status, except
  * that a run that diverged is a result (0). */
 static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
@@ -374,11 +336,14 @@ static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
     snprintf(label, sizeof label, "[%d/%d] %s seed %d", index + 1, p->total,
              c->act_name[r->act], r->seed);
     nn_train_config o;
-    if (run_opts(c, r, dir, resume, &o))
+    nn_err err = {""};
+    if (lab_compare_run_config(c, r->act, r->seed, dir, resume, &o, &err)) {
+        cli_error("%s", err.msg);
         return 1;
+    }
     o.quiet = 0;
-    if (!resume)
-        remove_summary(dir);
+    if (!resume && lab_compare_summary_remove(dir, &err))
+        cli_error("%s", err.msg); /* the run goes on */
     /* On a terminal the progress line shows the start; in a log, a line. */
     if (!isatty(1) || !isatty(2)) {
         printf("%s: %s\n", label, resume ? "resuming" : "training");
@@ -402,10 +367,10 @@ static void announce(const lab_compare_config *c, progress *p)
     for (int s = 1; s <= c->seeds; s++)
         for (int a = 0; a < c->nacts; a++) {
             lab_compare_run_dir(c, a, s, dir, sizeof dir);
-            state_count[state_of(dir)]++;
+            state_count[lab_compare_run_state(dir)]++;
         }
     p->total = c->nacts * c->seeds;
-    p->to_train = p->total - state_count[STATE_DONE];
+    p->to_train = p->total - state_count[LAB_RUN_DONE];
     printf("golu compare: preset %s, %d activation%s x %d seed%s = %d runs in %s\n",
            c->preset->name, c->nacts, c->nacts == 1 ? "" : "s", c->seeds,
            c->seeds == 1 ? "" : "s", p->total, c->out);
@@ -413,10 +378,10 @@ static void announce(const lab_compare_config *c, progress *p)
         printf("all %d runs are done already: nothing to train (delete a run's "
                "directory under %s/runs to train it again)\n",
                p->total, c->out);
-    else if (state_count[STATE_DONE] + state_count[STATE_PARTIAL] > 0)
+    else if (state_count[LAB_RUN_DONE] + state_count[LAB_RUN_PARTIAL] > 0)
         printf("%d runs are done, %d to resume, %d to start: continuing\n",
-               state_count[STATE_DONE], state_count[STATE_PARTIAL],
-               state_count[STATE_NEW]);
+               state_count[LAB_RUN_DONE], state_count[LAB_RUN_PARTIAL],
+               state_count[LAB_RUN_NEW]);
     fflush(stdout);
 }
 
@@ -446,9 +411,9 @@ static int run_all(const lab_compare_config *c, lab_compare_run *runs)
             lab_compare_run *r = &runs[k];
             r->act = a, r->seed = s;
             lab_compare_run_dir(c, a, s, dir, sizeof dir);
-            run_state st = state_of(dir);
-            if (st != STATE_DONE) {
-                int rc = train_one(c, r, k, dir, st == STATE_PARTIAL, &p);
+            lab_run_state st = lab_compare_run_state(dir);
+            if (st != LAB_RUN_DONE) {
+                int rc = train_one(c, r, k, dir, st == LAB_RUN_PARTIAL, &p);
                 if (rc == 3)
                     stopped(&p);
                 else if (rc)
@@ -462,7 +427,7 @@ static int run_all(const lab_compare_config *c, lab_compare_run *runs)
                 cli_error("%s", err.msg);
                 return 1;
             }
-            if (st == STATE_DONE) {
+            if (st == LAB_RUN_DONE) {
                 p.done_seconds += isfinite(r->seconds) ? r->seconds : 0, p.done++;
                 continue;
             }
@@ -506,7 +471,7 @@ int golu_cmd_compare(int argc, char **argv)
     }
     int rc = run_all(&c, runs);
     if (rc == 0)
-        rc = compare_report(&c, runs, n);
+        rc = compare_cli_report(&c, runs, n);
     for (int i = 0; i < n; i++)
         lab_compare_run_free(&runs[i]);
     free(runs);

@@ -11,12 +11,31 @@
 #include <stdio.h>
 
 #include "nn.h"
+#include "opts.h"
 
 /* Parses one training flag at argv[*i] into o. Returns 1 if it was one, 0 if
  * not a training flag, -1 on a bad value (message printed). */
 int train_opts_parse_flag(nn_train_config *o, int argc, char **argv, int *i);
+/* Sets the training flag named flag ("--epochs", "--data") to value, as
+ * train_opts_parse_flag would: 0, or -1 after a message naming the flag.
+ * For a command's table (a CLI_OPT_CUSTOM row) that takes some of them. */
+int train_opts_set(nn_train_config *o, const char *flag, const char *value);
 /* The help text for the training flags. */
 void train_opts_usage(FILE *out);
+
+/*
+ * cli_opts_parse (opts.h) of argv up to the first argument the table does
+ * not take: an unknown flag, "--help" or "-h", a word without "-", or
+ * "--flag=..." of a flag that takes no value (the values of the table's
+ * flags are skipped over, so "--data --help" is a path). Returns that
+ * argument's index, argc when the table took every argument, or -1 after
+ * cli_opts_parse's message for a bad argument before it. command: the name
+ * in cli_opts_parse's hints. The caller words the argument it stopped at
+ * as its command always has ("unknown option '--x' (...)"), so that
+ * arguments are still checked in order, the first bad one named.
+ */
+int train_opts_parse_table(const cli_opt *table, size_t n, const char *command, int argc,
+                           char **argv, void *opts);
 
 /*
  * Runs (or, with resume, continues) the run o describes (nn_train_run),

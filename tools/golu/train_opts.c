@@ -1,7 +1,8 @@
 /*
  * train_opts.c - the training flags: each sets one setting of the
  * framework's configuration (train/config.h, whose table of keys gives the
- * numeric and boolean flags, their ranges and help lines), and their help.
+ * numeric and boolean flags, their ranges and help lines), and their help;
+ * and the table-driven parse that train, eval and compare share (train.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,34 +10,37 @@
 #include "cli.h"
 #include "train.h"
 
-/* A numeric or boolean flag of the framework's table at argv[*i]: 1, 0 if
- * not one, -1 on a bad value (message printed). */
-static int parse_key(nn_train_config *o, int argc, char **argv, int *i)
+/* The flags that take a word or a path, beside the framework's keys. */
+static const char *const STR_FLAGS[] = {"--act", "--data", "--out", "--optimizer",
+                                        "--schedule"};
+enum { N_STR_FLAGS = sizeof STR_FLAGS / sizeof STR_FLAGS[0] };
+
+/* The framework's key whose flag ("--name") arg is, or NULL. */
+static const nn_train_key *key_of(const char *arg, char *flag, size_t size)
 {
     int n;
     const nn_train_key *keys = nn_train_keys(&n);
-    nn_err err = {""};
     for (int k = 0; k < n; k++) {
-        char flag[48];
-        snprintf(flag, sizeof flag, "--%s", keys[k].name);
-        if (!cli_is_flag(argv[*i], flag))
-            continue;
-        const char *v = keys[k].type == NN_TRAIN_BOOL && argv[*i][strlen(flag)] == '\0'
-                            ? "1" /* a bare boolean flag */
-                            : cli_flag_value(argc, argv, i, flag);
-        if (!v)
-            return -1;
-        if (nn_train_key_set(o, &keys[k], flag, v, &err)) {
-            cli_error("%s", err.msg);
-            return -1;
-        }
-        return 1;
+        snprintf(flag, size, "--%s", keys[k].name);
+        if (cli_is_flag(arg, flag))
+            return &keys[k];
     }
+    return NULL;
+}
+
+/* 1 when arg is a word or path flag (its name into flag), else 0. */
+static int string_flag_of(const char *arg, char *flag, size_t size)
+{
+    for (int s = 0; s < N_STR_FLAGS; s++)
+        if (cli_is_flag(arg, STR_FLAGS[s])) {
+            snprintf(flag, size, "%s", STR_FLAGS[s]);
+            return 1;
+        }
     return 0;
 }
 
-/* The flags that take a word or a path. */
-static int parse_string(nn_train_config *o, const char *flag, const char *v)
+/* A word or path flag's value into o; 0, or -1 after a message. */
+static int set_string(nn_train_config *o, const char *flag, const char *v)
 {
     nn_err err = {""};
     int rc = 0;
@@ -58,23 +62,37 @@ static int parse_string(nn_train_config *o, const char *flag, const char *v)
     return rc;
 }
 
+int train_opts_set(nn_train_config *o, const char *flag, const char *value)
+{
+    char name[48];
+    const nn_train_key *k = key_of(flag, name, sizeof name);
+    if (k) {
+        nn_err err = {""};
+        if (nn_train_key_set(o, k, flag, value, &err)) {
+            cli_error("%s", err.msg);
+            return -1;
+        }
+        return 0;
+    }
+    if (string_flag_of(flag, name, sizeof name))
+        return set_string(o, name, value);
+    cli_error("%s: not a training flag", flag);
+    return -1;
+}
+
 int train_opts_parse_flag(nn_train_config *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
     if (strncmp(a, "--", 2) != 0)
         return 0;
-    int r = parse_key(o, argc, argv, i);
-    if (r)
-        return r;
-    static const char *const STR_FLAGS[] = {"--act", "--data", "--out", "--optimizer",
-                                            "--schedule"};
-    for (int k = 0; k < 5; k++) {
-        if (!cli_is_flag(a, STR_FLAGS[k]))
-            continue;
-        const char *v = cli_flag_value(argc, argv, i, STR_FLAGS[k]);
-        return v && parse_string(o, STR_FLAGS[k], v) == 0 ? 1 : -1;
-    }
-    return 0;
+    char flag[48];
+    const nn_train_key *k = key_of(a, flag, sizeof flag);
+    if (!k && !string_flag_of(a, flag, sizeof flag))
+        return 0;
+    const char *v = k && k->type == NN_TRAIN_BOOL && a[strlen(flag)] == '\0'
+                        ? "1" /* a bare boolean flag */
+                        : cli_flag_value(argc, argv, i, flag);
+    return v && train_opts_set(o, flag, v) == 0 ? 1 : -1;
 }
 
 void train_opts_usage(FILE *out)
@@ -96,4 +114,34 @@ void train_opts_usage(FILE *out)
                  keys[k].type == NN_TRAIN_BOOL ? "" : " X");
         fprintf(out, "  %-19s %s\n", flag, keys[k].help);
     }
+}
+
+/* The row of table that takes arg, or NULL. */
+static const cli_opt *row_of(const cli_opt *table, size_t n, const char *arg)
+{
+    for (size_t k = 0; k < n; k++)
+        if (cli_is_flag(arg, table[k].flag))
+            return &table[k];
+    return NULL;
+}
+
+int train_opts_parse_table(const cli_opt *table, size_t n, const char *command, int argc,
+                           char **argv, void *opts)
+{
+    int stop = 1;
+    for (; stop < argc; stop++) {
+        const char *a = argv[stop];
+        const cli_opt *o = a[0] == '-' && a[1] ? row_of(table, n, a) : NULL;
+        if (!o)
+            break; /* unknown, "--help", "-h", or a word */
+        int has_value = a[strlen(o->flag)] == '=';
+        if (o->kind == CLI_OPT_BOOL && has_value)
+            break; /* "--json=1": not a flag the table takes */
+        if (o->kind != CLI_OPT_BOOL && !has_value)
+            stop++; /* its value */
+    }
+    cli_opts_style style = {command, 0, 0, 0};
+    if (stop > argc)
+        stop = argc; /* the last flag lacks its value: the parse says so */
+    return cli_opts_parse(table, n, &style, stop, argv, opts, NULL, 0, NULL) ? -1 : stop;
 }

@@ -4,13 +4,13 @@
  */
 #include "metrics.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/json_write.h"
+#include "io/table.h"
 #include "registry.h"
-#include "textfile.h"
 
 int nn_metrics_add(nn_metrics_log *l, const double row[NN_METRIC_COLS])
 {
@@ -34,78 +34,75 @@ void nn_metrics_free(nn_metrics_log *l)
     l->n = l->cap = 0;
 }
 
-/* JSON has no NaN: null. */
-static void json_number(FILE *f, double v)
+/* The log as a table: one "%.10g" real column per metric (the text the
+ * files have always had; NaN prints "nan" in CSV and is null in JSON).
+ * NULL when out of memory. */
+static nn_table *metrics_table(const nn_metrics_log *l)
 {
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
-static int write_csv(const nn_metrics_log *l, const char *dir, nn_err *err)
-{
-    char path[PATH_MAX + 32];
-    nn_textfile csv;
-    nn_train_path(path, sizeof path, dir, "metrics.csv");
-    if (nn_textfile_open(&csv, path, err))
-        return -1;
-    for (int c = 0; c < NN_METRIC_COLS; c++)
-        fprintf(csv.f, "%s%s", c ? "," : "", l->columns[c]);
-    fputc('\n', csv.f);
-    for (int i = 0; i < l->n; i++)
+    nn_table *t = nn_table_create();
+    for (int c = 0; t && c < NN_METRIC_COLS; c++)
+        nn_table_col_add(t, l->columns[c], NN_TABLE_REAL, "%.10g");
+    for (int i = 0; t && i < l->n; i++) {
+        nn_table_row_add(t);
         for (int c = 0; c < NN_METRIC_COLS; c++)
-            fprintf(csv.f, "%.10g%s", l->rows[i * NN_METRIC_COLS + c],
-                    c + 1 < NN_METRIC_COLS ? "," : "\n");
-    return nn_textfile_commit(&csv, err);
-}
-
-static int write_json(const nn_metrics_log *l, const char *dir, nn_err *err)
-{
-    char path[PATH_MAX + 32];
-    nn_textfile js;
-    nn_train_path(path, sizeof path, dir, "metrics.json");
-    if (nn_textfile_open(&js, path, err))
-        return -1;
-    fputs("[\n", js.f);
-    for (int i = 0; i < l->n; i++) {
-        fputs("  {", js.f);
-        for (int c = 0; c < NN_METRIC_COLS; c++) {
-            fprintf(js.f, "%s\"%s\": ", c ? ", " : "", l->columns[c]);
-            json_number(js.f, l->rows[i * NN_METRIC_COLS + c]);
-        }
-        fprintf(js.f, "}%s\n", i + 1 < l->n ? "," : "");
+            nn_table_real_set(t, c, l->rows[i * NN_METRIC_COLS + c]);
     }
-    fputs("]\n", js.f);
-    return nn_textfile_commit(&js, err);
+    return t; /* a failure above is sticky: the write reports it */
 }
 
 int nn_metrics_write(const nn_metrics_log *l, const char *dir, nn_err *err)
 {
-    return write_csv(l, dir, err) || write_json(l, dir, err) ? -1 : 0;
+    nn_table *t = metrics_table(l);
+    if (!t)
+        return nn_fail(err, "%s: out of memory writing the metrics", dir);
+    char csv[PATH_MAX + 32], json[PATH_MAX + 32];
+    nn_train_path(csv, sizeof csv, dir, "metrics.csv");
+    nn_train_path(json, sizeof json, dir, "metrics.json");
+    int rc = nn_table_write_file(t, NN_TABLE_CSV, csv, err) ||
+                     nn_table_write_file(t, NN_TABLE_JSON, json, err)
+                 ? -1
+                 : 0;
+    nn_table_free(t);
+    return rc;
+}
+
+/* obj[key] = v (a new reference, NULL when out of memory): -1 on failure. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+    return json_object_set_new(obj, key, v) < 0 ? -1 : 0;
+}
+
+/* summary.json's tree; NULL when out of memory. Reals are "%.10g", as the
+ * file's text has always been. */
+static json_t *summary_json(const nn_train_config *c, const nn_train_result *res)
+{
+    const nn_task_desc *task = nn_task_of(c);
+    json_t *s = json_object();
+    int bad = !s || put(s, "model", nn_json_text(c->model.desc->name)) ||
+              put(s, "act", nn_json_text(c->act_name)) ||
+              put(s, "seed", json_integer((json_int_t)c->seed)) ||
+              put(s, "steps", json_integer((json_int_t)res->steps)) ||
+              put(s, "seconds", nn_json_real_fmt("%.10g", res->seconds)) ||
+              put(s, "diverged", json_boolean(res->diverged)) ||
+              put(s, "train_loss", nn_json_real_fmt("%.10g", res->train_loss));
+    for (int k = 0; k < task->neval && !bad; k++)
+        bad = put(s, task->eval_keys[k], nn_json_real_fmt("%.10g", res->eval[k]));
+    if (bad) {
+        json_decref(s);
+        return NULL;
+    }
+    return s;
 }
 
 int nn_summary_write(const nn_train_config *c, const nn_train_result *res,
                      const char *dir, nn_err *err)
 {
-    const nn_task_desc *task = nn_task_of(c);
     char path[PATH_MAX + 32];
-    nn_textfile s;
     nn_train_path(path, sizeof path, dir, "summary.json");
-    if (nn_textfile_open(&s, path, err))
-        return -1;
-    FILE *f = s.f;
-    fprintf(f, "{\n  \"model\": \"%s\",\n  \"act\": \"%s\",\n  \"seed\": %llu,\n",
-            c->model.desc->name, c->act_name, (unsigned long long)c->seed);
-    fprintf(f, "  \"steps\": %ld,\n  \"seconds\": ", res->steps);
-    json_number(f, res->seconds);
-    fprintf(f, ",\n  \"diverged\": %s,\n  \"train_loss\": ",
-            res->diverged ? "true" : "false");
-    json_number(f, res->train_loss);
-    for (int k = 0; k < task->neval; k++) {
-        fprintf(f, ",\n  \"%s\": ", task->eval_keys[k]);
-        json_number(f, res->eval[k]);
-    }
-    fputs("\n}\n", f);
-    return nn_textfile_commit(&s, err);
+    json_t *s = summary_json(c, res);
+    if (!s)
+        return nn_fail(err, "%s: out of memory writing the summary", path);
+    int rc = nn_json_write_file(path, s, JSON_INDENT(2), err);
+    json_decref(s);
+    return rc;
 }
