@@ -72,14 +72,28 @@ static int parse_training(void *opts, const char *flag, const char *v)
 
 #define OFF(f) offsetof(compare_args, f)
 static const cli_opt COMPARE_OPTS[] = {
-    {"--preset", CLI_OPT_STRING, OFF(preset), 0, 0, NULL, CLI_OPT_UNTRACKED, "NAME",
-     "the recipe (above)"},
-    {"--acts", CLI_OPT_STRING, OFF(acts), 0, 0, NULL, CLI_OPT_UNTRACKED, "LIST",
-     "activations, comma-separated; default:\n" ANALYSIS_DEFAULT_ACTS},
-    {"--seeds", CLI_OPT_INT, OFF(seeds), 1, 1000, NULL, CLI_OPT_UNTRACKED, "N",
-     "seeds 1..N per activation (default: the preset's)"},
-    {"--out", CLI_OPT_CUSTOM, 0, 0, 0, parse_out, CLI_OPT_UNTRACKED, "DIR",
-     "default: runs/compare-<preset>"},
+    {.flag = "--preset",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(preset),
+     .metavar = "NAME",
+     .help = "the recipe (above)"},
+    {.flag = "--acts",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(acts),
+     .metavar = "LIST",
+     .help = "activations, comma-separated; default:\n" ANALYSIS_DEFAULT_ACTS},
+    {.flag = "--seeds",
+     .kind = CLI_OPT_INT,
+     .offset = OFF(seeds),
+     .min = 1,
+     .max = 1000,
+     .metavar = "N",
+     .help = "seeds 1..N per activation (default: the preset's)"},
+    {.flag = "--out",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_out,
+     .metavar = "DIR",
+     .help = "default: runs/compare-<preset>"},
 };
 #undef OFF
 
@@ -87,9 +101,10 @@ static const cli_opt COMPARE_OPTS[] = {
  * scale keys: --epochs, --limit-train, --limit-test for images, --steps for
  * the GPT; a preset takes only its own task's) and a few more; --stop-after:
  * for the tests, as in golu train. */
-#define TRAINING(flag, metavar, help)                                                    \
+#define TRAINING(name, value, text)                                                      \
     {                                                                                    \
-        flag, CLI_OPT_CUSTOM, 0, 0, 0, parse_training, CLI_OPT_UNTRACKED, metavar, help  \
+        .flag = name, .kind = CLI_OPT_CUSTOM, .parse = parse_training, .metavar = value, \
+        .help = text                                                                     \
     }
 static const cli_opt SCALING_OPTS[] = {
     TRAINING("--epochs", "N", "images: training epochs"),

@@ -32,12 +32,17 @@ typedef struct eval_opts {
 /* The flags (their words are in usage(), which lists none of them). */
 #define OFF(f) offsetof(eval_opts, f)
 static const cli_opt EVAL_OPTS[] = {
-    {"--checkpoint", CLI_OPT_STRING, OFF(ckpt), 0, 0, NULL, CLI_OPT_UNTRACKED, "FILE",
-     NULL},
-    {"--data", CLI_OPT_STRING, OFF(data), 0, 0, NULL, CLI_OPT_UNTRACKED, "PATH", NULL},
-    {"--threads", CLI_OPT_LONG, OFF(threads), 0, 1024, NULL, CLI_OPT_UNTRACKED, "N",
-     NULL},
-    {"--json", CLI_OPT_BOOL, OFF(json), 0, 0, NULL, CLI_OPT_UNTRACKED, NULL, NULL},
+    {.flag = "--checkpoint",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(ckpt),
+     .metavar = "FILE"},
+    {.flag = "--data", .kind = CLI_OPT_STRING, .offset = OFF(data), .metavar = "PATH"},
+    {.flag = "--threads",
+     .kind = CLI_OPT_LONG,
+     .offset = OFF(threads),
+     .max = 1024,
+     .metavar = "N"},
+    {.flag = "--json", .kind = CLI_OPT_BOOL, .offset = OFF(json)},
 };
 #undef OFF
 
