@@ -86,11 +86,6 @@ void analysis_gp_prologue(FILE *f, const char *name)
     lab_gnuplot_prologue_write(f, gnuplot_terminal(), name);
 }
 
-const char *analysis_color(golu_act_kind kind)
-{
-    return lab_gnuplot_act_color(kind);
-}
-
 int analysis_gp_run(const char *script)
 {
     static int said_missing; /* once per command, not once per script */
