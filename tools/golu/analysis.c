@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "gnuplot_script.h" /* src/lab */
 #include "gnuplot.h"
 #include "io/json_write.h"
 
@@ -82,28 +83,7 @@ void analysis_json_number(FILE *f, double v)
 
 void analysis_gp_prologue(FILE *f, const char *name)
 {
-    fprintf(f, "# Redraw with: gnuplot DIR/%s (from any directory).\n", name);
-    fprintf(f, "%s\n", gnuplot_terminal());
-    fputs("set termoption noenhanced\n", f); /* names like leaky_relu, as written */
-    /* dirname(ARG0), in gnuplot itself (no shell): ARG0 is the script's path. */
-    fputs("d = ARG0; i = strlen(d)\n"
-          "while (i > 0 && d[i:i] ne \"/\") { i = i - 1 }\n"
-          "d = (i > 0) ? d[1:i] : \"\"\n",
-          f);
-}
-
-const char *analysis_color(golu_act_kind kind)
-{
-    static const char *const COLORS[] = {
-#define ANALYSIS_COLOR_(E, name, value, alias, quiet, a, b, g, grads, rule, kern, color, \
-                        ...)                                                             \
-    [GOLU_ACT_##E] = color,
-        GOLU_ACT_LIST(ANALYSIS_COLOR_)
-#undef ANALYSIS_COLOR_
-    };
-    _Static_assert(sizeof COLORS / sizeof COLORS[0] == GOLU_ACT_COUNT,
-                   "COLORS: one colour per activation");
-    return (unsigned)kind < GOLU_ACT_COUNT ? COLORS[kind] : "#000000";
+    lab_gnuplot_prologue_write(f, gnuplot_terminal(), name);
 }
 
 int analysis_gp_run(const char *script)

@@ -1,7 +1,8 @@
 /*
  * analysis.h - what `golu variance` and `golu plot` share: the activation
- * list they take (--acts), their output directory, and gnuplot scripts
- * that can be rerun by hand from any directory.
+ * list they take (--acts), their output directory, and running the gnuplot
+ * scripts that the library writes beside their data (src/lab/gnuplot_script.h,
+ * variance_report.h, curves.h, weights.h).
  */
 #ifndef GOLU_ANALYSIS_H
 #define GOLU_ANALYSIS_H
@@ -45,16 +46,11 @@ void analysis_json_string(FILE *f, const char *s);
 void analysis_json_number(FILE *f, double v);
 
 /*
- * Starts a gnuplot script: the PNG terminal, and `d`, the directory the
- * script lies in (with its trailing slash), so that `gnuplot DIR/x.gp` finds
- * its data files from any working directory. Scripts name their files as
- * d."file". name: the script's own file name, for the comment at its top.
+ * Starts a gnuplot script: src/lab/gnuplot_script.h's prologue with this
+ * machine's PNG terminal (gnuplot.h). For compare's plots until they are
+ * written by the library (lab_gnuplot_script_open); new code calls that.
  */
 void analysis_gp_prologue(FILE *f, const char *name);
-
-/* A fixed colour per activation ("#rrggbb"), the same in every plot; GoLU
- * is red. */
-const char *analysis_color(golu_act_kind kind);
 
 /* Runs a script the command wrote. 0 on success; else says why (gnuplot
  * missing included) and returns 1, the command's exit status. */

@@ -12,8 +12,10 @@
  * var/(var + eps)).
  *
  * Writes OUT/variance.{md,csv,json} and OUT/variance.png (with its .dat and
- * .gp, to redraw by hand): variance_report.c.
+ * .gp, to redraw by hand): src/lab/variance_report.h writes the files, this
+ * file prints the table and runs gnuplot.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,14 +26,29 @@
 #include "cli.h"
 #include "commands.h"
 #include "data.h"
+#include "gnuplot.h"
 #include "opts.h"
-#include "variance_report.h"
+#include "variance_report.h" /* src/lab/variance_report.h */
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 #define MAX_IMAGES   LAB_VARIANCE_MAX_IMAGES /* table columns */
 
 _Static_assert(ANALYSIS_MAX_ACTS <= LAB_VARIANCE_MAX_ACTS,
                "every activation --acts takes has a row");
+
+typedef struct vopts {
+    const char *data, *out;
+    long images, stats, seed;
+    analysis_acts acts;
+} vopts;
+
+/* What was measured, and on what. */
+typedef struct vresult {
+    char dataset[64]; /* "Fashion-MNIST", "CIFAR-10", "IDX" */
+    int cifar;
+    int total;      /* images in the test split */
+    lab_variance m; /* the shape, the layer, the results */
+} vresult;
 
 /* ------------------------------------------------------------ options --- */
 
@@ -168,6 +185,55 @@ static int load_test_images(const vopts *o, nn_images *im, vresult *res)
     return 0;
 }
 
+/* ------------------------------------------------------------ reports --- */
+
+static const char *row_name(const vopts *o, int r)
+{
+    return r < o->acts.n ? o->acts.name[r] : "identity";
+}
+
+/* The table for people, on stdout. */
+static void print_table(const vopts *o, const vresult *res)
+{
+    printf("latent variance: Conv2d(%d->1, 3x3, pad 1, seed %ld) -> BatchNorm2d (train, "
+           "one image) -> activation\n%s test images from %s (%dx%dx%d)\n\n",
+           res->m.c, o->seed, res->dataset, o->data, res->m.c, res->m.h, res->m.w);
+    printf("%-12s", "activation");
+    for (int i = 0; i < res->m.nimg; i++)
+        printf("  image %-3d", i + 1);
+    char head[48];
+    snprintf(head, sizeof head, "mean +- std (%d)", res->m.nstats);
+    printf("  %-19s  %s\n", head, "N(0,1) var");
+    for (int r = 0; r < res->m.rows; r++) {
+        printf("%-12s", row_name(o, r));
+        for (int i = 0; i < res->m.nimg; i++)
+            printf("  %9.4f", res->m.img[r][i]);
+        printf("  %8.4f +- %-7.4f  %10.6f\n", res->m.mean[r], res->m.std[r],
+               res->m.normal[r]);
+    }
+}
+
+/* OUT/variance.{csv,json,md}, then the plot's files and gnuplot: 0, -1
+ * when a report could not be written, 1 when the plot failed (gnuplot
+ * missing included); after a message. */
+static int write_reports(const vopts *o, const vresult *res)
+{
+    lab_variance_report R = {&res->m,      o->acts.act, o->acts.n,  o->data,
+                             res->dataset, res->cifar,  res->total, o->seed};
+    char script[PATH_MAX + 32];
+    nn_err err = {""};
+    if (lab_variance_files_write(&R, o->out, &err)) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    if (lab_variance_plot_write(&R, o->out, gnuplot_terminal(), &err)) {
+        cli_error("%s", err.msg);
+        return 1;
+    }
+    analysis_path(script, sizeof script, o->out, "variance.gp");
+    return analysis_gp_run(script);
+}
+
 /* ----------------------------------------------------------------- run --- */
 
 static int measure(const vopts *o, vresult *res)
@@ -204,10 +270,9 @@ int golu_cmd_variance(int argc, char **argv)
         return rc;
     if (analysis_make_dir("--out", o.out))
         return 2;
-    variance_report_print(&o, &res);
-    if (variance_report_files(&o, &res))
+    print_table(&o, &res);
+    if ((rc = write_reports(&o, &res)) < 0)
         return 1;
-    rc = variance_report_plot(&o, &res);
     printf("\nwrote %s/variance.md, variance.csv, variance.json%s\n", o.out,
            rc ? "" : ", variance.png");
     return rc;
