@@ -18,7 +18,7 @@ int lab_compare_report_init(lab_compare_report *R, const lab_compare_config *c,
                             const char *machine, nn_err *err)
 {
     memset(R, 0, sizeof *R);
-    R->c = c, R->m = nn_task_of(&c->base)->metric;
+    R->c = c, R->task = nn_task_of(&c->base), R->m = R->task->metric;
     R->runs = runs, R->nruns = nruns;
     R->date = date, R->machine = machine;
     if (lab_compare_aggregate(runs, nruns, c->nacts, R->m->higher_is_better, &R->sum))

@@ -30,7 +30,8 @@
 
 typedef struct lab_compare_report {
     const lab_compare_config *c;
-    const nn_task_metric *m; /* the task's metric */
+    const nn_task_desc *task; /* the runs' task: their rows' width */
+    const nn_task_metric *m;  /* the task's metric */
     const lab_compare_run *runs;
     int nruns;
     lab_compare_summary sum; /* statistics and ranking */

@@ -27,6 +27,11 @@
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 
+enum {
+    NCOLS = 8
+}; /* a row: epoch, step, train loss and accuracy, test loss and
+       accuracy, lr, seconds */
+
 typedef struct img_task {
     nn_task base;
     nn_images train, test;
@@ -226,21 +231,19 @@ static int img_evaluate(nn_task *base, nn_model *m, double eval[NN_TASK_EVAL_MAX
 
 static void img_row(const nn_task *t, long step, const double sums[NN_TASK_SUMS],
                     const double eval[NN_TASK_EVAL_MAX], double lr, double seconds,
-                    double row[NN_METRIC_COLS])
+                    double row[NN_METRIC_COLS_MAX])
 {
     long spe = t->steps_per_period;
     double train_loss = sums[2] ? sums[0] / sums[2] : NAN;
     double epoch = (double)((step + spe - 1) / spe);
-    const double v[NN_METRIC_COLS] = {
-        epoch,   (double)step, train_loss, sums[1] / sums[2],
-        eval[0], eval[1],      lr,         seconds};
+    const double v[NCOLS] = {epoch,   (double)step, train_loss, sums[1] / sums[2],
+                             eval[0], eval[1],      lr,         seconds};
     memcpy(row, v, sizeof v);
 }
 
 /* --------------------------------------------------------------- words --- */
 
-static void img_row_text(const nn_task *t, const double row[NN_METRIC_COLS], char *buf,
-                         size_t size)
+static void img_row_text(const nn_task *t, const double *row, char *buf, size_t size)
 {
     snprintf(buf, size,
              "epoch %ld/%ld  train loss %.4f acc %.4f  test loss %.4f acc %.4f  lr "
@@ -302,7 +305,8 @@ static int img_check(const nn_train_config *c, nn_err *err)
 
 static const char *const COLUMNS[] = {"epoch",     "step",     "train_loss", "train_acc",
                                       "test_loss", "test_acc", "lr",         "seconds"};
-_Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NN_METRIC_COLS, "one name per column");
+_Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NCOLS, "one name per column");
+_Static_assert((int)NCOLS <= (int)NN_METRIC_COLS_MAX, "a row fits the row buffers");
 static const char *const EVAL_KEYS[] = {"test_loss", "test_acc"};
 static const char *const SCALE_KEYS[] = {"epochs", "limit-train", "limit-test", NULL};
 
@@ -315,6 +319,7 @@ static const nn_task_metric METRIC = {
 const nn_task_desc nn_task_images = {
     "image classification",
     "img",
+    NCOLS,
     COLUMNS,
     sizeof EVAL_KEYS / sizeof *EVAL_KEYS,
     EVAL_KEYS,
