@@ -15,6 +15,7 @@
 #include "json.h"
 #include "registry.h"
 #include "safetensors.h"
+#include "str.h"
 #include "train/trainer.h"
 
 #define CONFIG_FORMAT "golu-compare-1"
@@ -139,8 +140,7 @@ static void value_text(const nn_json *v, char *buf, size_t size)
         for (size_t i = 0; i < v->len; i++) {
             char item[256];
             value_text(&v->items[i], item, sizeof item);
-            size_t len = strlen(buf);
-            snprintf(buf + len, size - len, "%s%s", i ? "," : "", item);
+            nn_str_append(buf, size, "%s%s", i ? "," : "", item);
         }
         break;
     default: snprintf(buf, size, "(%s)", nn_json_type_name(v->type)); break;

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoints.h"
 #include "harness.h"
 #include "nn.h"
 #include "rng.h"
@@ -177,59 +178,15 @@ static void check_rows_are_csv(const char *what, const record *r, const char *ou
         }
 }
 
-/* Every tensor of two checkpoints is identical but the time spent
- * (run.state's last value, the seconds column of run.metrics, -1 for a
- * task without one). */
+/* The checkpoints in two run directories are the same but the time spent
+ * (checkpoints.h). */
 static void same_checkpoints(const char *what, const char *a_dir, const char *b_dir,
-                             int seconds_col)
+                             const nn_task_desc *task)
 {
     char a[PATH_MAX + 32], b[PATH_MAX + 32];
     nn_train_path(a, sizeof a, a_dir, "checkpoint.safetensors");
     nn_train_path(b, sizeof b, b_dir, "checkpoint.safetensors");
-    nn_st_file *fa = NULL, *fb = NULL;
-    nn_err err;
-    if (!CHECK(nn_st_open(&fa, a, &err) == 0, "%s: %s", what, err.msg) ||
-        !CHECK(nn_st_open(&fb, b, &err) == 0, "%s: %s", what, err.msg)) {
-        nn_st_close(fa);
-        return;
-    }
-    CHECK(nn_st_count(fa) == nn_st_count(fb), "%s: %d vs %d tensors", what,
-          nn_st_count(fa), nn_st_count(fb));
-    int differ = 0;
-    for (int i = 0; i < nn_st_count(fa); i++) {
-        const nn_st_tensor *ta = nn_st_get(fa, i), *tb = nn_st_find(fb, ta->name);
-        if (!CHECK(tb != NULL, "%s: %s is missing", what, ta->name))
-            continue;
-        int same_shape = ta->dtype == tb->dtype && ta->ndim == tb->ndim;
-        for (int d = 0; same_shape && d < ta->ndim; d++)
-            same_shape = ta->shape[d] == tb->shape[d];
-        if (!CHECK(same_shape, "%s: %s has another type or shape", what, ta->name)) {
-            differ++;
-            continue;
-        }
-        size_t count = 1;
-        for (int d = 0; d < ta->ndim; d++)
-            count *= (size_t)ta->shape[d];
-        size_t bytes = count * nn_st_dtype_size(ta->dtype);
-        if (strcmp(ta->name, "run.metrics") == 0) {
-            const double *ma = ta->data, *mb = tb->data;
-            size_t width = ta->ndim == 2 && ta->shape[1] > 0 ? (size_t)ta->shape[1] : 1;
-            for (size_t k = 0; k < count; k++)
-                if ((int)(k % width) != seconds_col &&
-                    memcmp(&ma[k], &mb[k], sizeof *ma) != 0)
-                    differ++;
-            continue;
-        }
-        if (strcmp(ta->name, "run.state") == 0)
-            bytes -= sizeof(double); /* the last value is the time spent */
-        if (memcmp(ta->data, tb->data, bytes) != 0) {
-            differ++;
-            CHECK(0, "%s: tensor %s differs", what, ta->name);
-        }
-    }
-    CHECK(differ == 0, "%s: %d values differ", what, differ);
-    nn_st_close(fa);
-    nn_st_close(fb);
+    checkpoints_compare(what, a, b, task);
 }
 
 /* ------------------------------------------------------------- tests --- */
@@ -340,7 +297,7 @@ static void test_stop_and_resume(void)
           "resume: %ld ticks from step 4 (want 8)", r.ticks);
     nn_train_config whole;
     tiny_mlp(&whole, "mlp"); /* test_mlp's run */
-    same_checkpoints("stopped and resumed vs whole", c.out, whole.out, 7);
+    same_checkpoints("stopped and resumed vs whole", c.out, whole.out, &nn_task_images);
 }
 
 /* ------------------------------------------- rows of other widths --- */
@@ -406,55 +363,56 @@ static void make_wide_tasks(void)
     mlp5.task = &task5, mlp11.task = &task11;
 }
 
-/* f's run.metrics as doubles, with its shape; NULL if it is not a 2-d F64
- * tensor. */
-static const double *metrics_of(const nn_st_file *f, int64_t shape[2])
+/* The run.metrics of dir's checkpoint (at most 2 rows of
+ * NN_METRIC_COLS_MAX) into m, its shape into shape; 0, or -1 (a failed
+ * CHECK) when it cannot be read or is larger. */
+static int read_metrics(const char *dir_, double m[2 * NN_METRIC_COLS_MAX],
+                        int64_t shape[2])
 {
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, dir_, "checkpoint.safetensors");
+    nn_st_file *f = NULL;
+    nn_err err;
+    if (!CHECK(nn_st_open(&f, path, &err) == 0, "%s", err.msg))
+        return -1;
     const nn_st_tensor *t = nn_st_find(f, "run.metrics");
-    if (!t || t->dtype != NN_ST_F64 || t->ndim != 2)
-        return NULL;
-    shape[0] = t->shape[0], shape[1] = t->shape[1];
-    return t->data;
+    int ok = t && t->dtype == NN_ST_F64 && t->ndim == 2 && t->shape[0] <= 2 &&
+             t->shape[1] <= NN_METRIC_COLS_MAX;
+    if (CHECK(ok, "%s: run.metrics is not F64 (<= 2, <= %d)", path, NN_METRIC_COLS_MAX)) {
+        shape[0] = t->shape[0], shape[1] = t->shape[1];
+        memcpy(m, t->data, (size_t)(shape[0] * shape[1]) * sizeof *m);
+    }
+    nn_st_close(f);
+    return ok ? 0 : -1;
 }
 
-/* A run of model (mlp5 or mlp11) against test_mlp's run of the same seed:
- * its run.metrics is (2, width), its values the image task's, bit for bit;
+/* A run of width columns against test_mlp's run of the same seed: its
+ * run.metrics is (2, width), its values the image task's, bit for bit;
  * the extra columns hold what they say. */
 static void check_wide_checkpoint(const char *what, const char *out, int width)
 {
     nn_train_config mlp;
     tiny_mlp(&mlp, "mlp");
-    char a[PATH_MAX + 32], b[PATH_MAX + 32];
-    nn_train_path(a, sizeof a, out, "checkpoint.safetensors");
-    nn_train_path(b, sizeof b, mlp.out, "checkpoint.safetensors");
-    nn_st_file *fa = NULL, *fb = NULL;
-    nn_err err;
-    if (!CHECK(nn_st_open(&fa, a, &err) == 0, "%s: %s", what, err.msg) ||
-        !CHECK(nn_st_open(&fb, b, &err) == 0, "%s: %s", what, err.msg)) {
-        nn_st_close(fa);
-        return;
-    }
+    double ma[2 * NN_METRIC_COLS_MAX], mb[2 * NN_METRIC_COLS_MAX];
     int64_t sa[2], sb[2];
-    const double *ma = metrics_of(fa, sa), *mb = metrics_of(fb, sb);
-    if (CHECK(ma && mb && sa[0] == 2 && sa[1] == width && sb[0] == 2 && sb[1] == 8,
-              "%s: run.metrics (%lld, %lld), want (2, %d); the mlp's (2, 8)", what,
-              ma ? (long long)sa[0] : -1LL, ma ? (long long)sa[1] : -1LL, width)) {
-        static const int from5[5] = {0, 1, 2, 4, 5};
-        int differ = 0;
-        for (int i = 0; i < 2; i++) {
-            const double *ra = ma + i * width, *rb = mb + i * 8;
-            for (int c = 0; c < width && c < 8; c++) {
-                int src = width == 5 ? from5[c] : c;
-                if (src != 7 && memcmp(&ra[c], &rb[src], sizeof *ra) != 0)
-                    differ++;
-            }
-            if (width == 11)
-                differ += ra[8] != rb[1] * rb[1] || ra[9] != 2 * rb[0] || ra[10] != 7;
+    if (read_metrics(out, ma, sa) || read_metrics(mlp.out, mb, sb) ||
+        !CHECK(sa[0] == 2 && sa[1] == width && sb[0] == 2 && sb[1] == 8,
+               "%s: run.metrics (%lld, %lld), want (2, %d); the mlp's (2, 8)", what,
+               (long long)sa[0], (long long)sa[1], width))
+        return;
+    static const int from5[5] = {0, 1, 2, 4, 5};
+    int differ = 0;
+    for (int i = 0; i < 2; i++) {
+        const double *ra = ma + i * width, *rb = mb + i * 8;
+        for (int c = 0; c < width && c < 8; c++) {
+            int src = width == 5 ? from5[c] : c;
+            if (src != 7 && memcmp(&ra[c], &rb[src], sizeof *ra) != 0)
+                differ++;
         }
-        CHECK(differ == 0, "%s: %d values differ from the image task's", what, differ);
+        if (width == 11)
+            differ += ra[8] != rb[1] * rb[1] || ra[9] != 2 * rb[0] || ra[10] != 7;
     }
-    nn_st_close(fa);
-    nn_st_close(fb);
+    CHECK(differ == 0, "%s: %d values differ from the image task's", what, differ);
 }
 
 /* A trained run of width columns: hook, metrics.csv, metrics.json, the
@@ -508,7 +466,7 @@ static void test_width(nn_model_desc *model, int width)
     rc = nn_train_run(&p, 1, &h, &res, &err);
     CHECK(rc == NN_TRAIN_DONE && r.resumed && r.nrows == 2 && r.ncols == width,
           "%s: resume: status %d, %d rows (%s)", what, rc, r.nrows, err.msg);
-    same_checkpoints(what, p.out, c.out, width == 5 ? -1 : 7);
+    same_checkpoints(what, p.out, c.out, task);
 }
 
 /* A checkpoint whose rows have another width than the task's is refused

@@ -15,7 +15,6 @@
  * seconds.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "data.h"
 #include "rng.h"
+#include "str.h"
 #include "task.h"
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
@@ -267,27 +267,13 @@ static void img_describe(double metric, double loss, char *buf, size_t size)
     snprintf(buf, size, "test acc %.4f, test loss %.4f", metric, loss);
 }
 
-/* Appends to the string in buf (truncating at size). */
-static void add(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void add(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t len = strlen(buf);
-    va_list ap;
-    va_start(ap, fmt);
-    if (len < size)
-        vsnprintf(buf + len, size - len, fmt, ap);
-    va_end(ap);
-}
-
 static void img_length_text(const nn_train_config *c, char *buf, size_t size)
 {
-    add(buf, size, "%ld epoch%s", c->epochs, c->epochs == 1 ? "" : "s");
+    nn_str_append(buf, size, "%ld epoch%s", c->epochs, c->epochs == 1 ? "" : "s");
     if (c->limit_train)
-        add(buf, size, ", the first %ld training images", c->limit_train);
+        nn_str_append(buf, size, ", the first %ld training images", c->limit_train);
     if (c->limit_test)
-        add(buf, size, ", the first %ld test images", c->limit_test);
+        nn_str_append(buf, size, ", the first %ld test images", c->limit_test);
 }
 
 /* ---------------------------------------------------------- the rest --- */

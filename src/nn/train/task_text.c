@@ -22,6 +22,7 @@
 #include "data.h"
 #include "registry.h"
 #include "rng.h"
+#include "str.h"
 #include "task.h"
 
 enum {
@@ -221,10 +222,8 @@ static void text_describe(double metric, double loss, char *buf, size_t size)
 
 static void text_length_text(const nn_train_config *c, char *buf, size_t size)
 {
-    size_t len = strlen(buf);
-    if (len < size)
-        snprintf(buf + len, size - len, "%ld steps, evaluated every %ld on %ld batches",
-                 c->steps, c->eval_every, c->eval_batches);
+    nn_str_append(buf, size, "%ld steps, evaluated every %ld on %ld batches", c->steps,
+                  c->eval_every, c->eval_batches);
 }
 
 static const char *const COLUMNS[] = {"step",    "train_loss", "val_loss", "val_ppl",
