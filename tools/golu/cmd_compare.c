@@ -202,7 +202,7 @@ static int parse(int argc, char **argv, lab_compare_config *c, const char **acts
         if (!other_task_key(task, SCALING_OPTS[k].flag))
             table[n++] = SCALING_OPTS[k];
     compare_args args = {c, NULL, *acts, c->seeds};
-    int stop = train_opts_parse_table(table, n, "compare", argc, argv, &args);
+    int stop = cli_opts_parse_until(table, n, "compare", argc, argv, &args);
     if (stop < 0)
         return -1;
     c->seeds = args.seeds;
