@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "compare_report.h"
+#include "files.h"
 #include "harness.h"
 #include "json.h"
 #include "nn.h"
@@ -372,9 +373,7 @@ static void test_failures(const lab_compare_report *R)
 int main(void)
 {
     TEST_BEGIN("lab_compare_report");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-lab-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!CHECK(mkdtemp(dir) != NULL, "mkdtemp %s failed", dir))
+    if (files_tmpdir_make(dir, sizeof dir, "golu-lab-report-"))
         return TEST_END();
     lab_compare_config c;
     config_for(&c);
@@ -410,9 +409,6 @@ int main(void)
                   R.task == &task11,
               "init, 11 columns: %s", err.msg))
         test_plots(&R);
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

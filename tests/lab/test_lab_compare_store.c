@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "compare_store.h"
+#include "files.h"
 #include "harness.h"
 #include "json.h"
 #include "nn.h"
@@ -274,18 +275,11 @@ static void test_run_states(void)
 int main(void)
 {
     TEST_BEGIN("lab_compare_store");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        CHECK(0, "mkdtemp %s failed", dir);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-store-"))
         return TEST_END();
-    }
     test_config();
     test_runs();
     test_run_states();
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "checkpoints.h"
+#include "files.h"
 #include "harness.h"
 #include "nn.h"
 #include "rng.h"
@@ -777,12 +778,8 @@ static void test_step(void)
 int main(void)
 {
     TEST_BEGIN("trainer");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-trainer-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        CHECK(0, "mkdtemp %s failed", dir);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-trainer-"))
         return TEST_END();
-    }
     if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
         return TEST_END();
     snprintf(img, sizeof img, "%s/img", dir);
@@ -798,9 +795,6 @@ int main(void)
     test_gpt();
     test_bad_config();
     test_step();
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

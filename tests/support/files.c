@@ -72,6 +72,14 @@ void files_tree_remove(const char *dir)
     rmdir(dir);
 }
 
+void files_tmpdir_done(const char *dir)
+{
+    if (harness_failures() == 0)
+        files_tree_remove(dir);
+    else
+        fprintf(stderr, "kept %s (a check failed)\n", dir);
+}
+
 int files_temp_count(const char *dir)
 {
     DIR *d = opendir(dir);

@@ -23,6 +23,10 @@ int files_write(const char *path, const void *p, size_t n);
 /* Removes dir and everything below it (as far as it can). */
 void files_tree_remove(const char *dir);
 
+/* The end of a test's temporary directory: removed when every check so far
+ * passed, kept (for a look at what failed) otherwise. */
+void files_tmpdir_done(const char *dir);
+
 /* How many entries of dir have ".tmp." in their names: the temporary
  * files an interrupted atomic write (src/nn/io/outfile.h) leaves. */
 int files_temp_count(const char *dir);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "checkpoints.h"
+#include "files.h"
 #include "harness.h"
 #include "registry.h"
 #include "tinydata.h"
@@ -220,12 +221,8 @@ int main(int argc, char **argv)
     (void)argc;
     TEST_BEGIN("train");
     find_tool(argv[0]);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-train-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        CHECK(0, "mkdtemp %s failed", dir);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-train-"))
         return TEST_END();
-    }
     if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
         return TEST_END();
     snprintf(img, sizeof img, "%s/img", dir);
@@ -235,9 +232,6 @@ int main(int argc, char **argv)
     test_gpt();
     test_errors();
     test_divergence();
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }
