@@ -120,11 +120,13 @@ TOOL     := $(BUILD)/golu
 TEST_SRC := $(filter-out tests/kernels/test_cuda.c,$(wildcard tests/*/test_*.c))
 TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
 TEST_CFLAGS := -Itests/support
-# tinydata.o (the tool tests' generated data) draws from the framework's
-# generator in libgolu_nn.a: test_cuda, which does not link that, takes
-# TEST_COMMON_BASE.
+# tinydata.o (the tool tests' generated data) and checkpoints.o (two
+# checkpoints compared) use libgolu_nn.a: test_cuda, which does not link
+# that, takes TEST_COMMON_BASE. files.o: temporary directories and whole
+# files.
 TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/toolrun.o
-TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o
+TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
+               $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
 .PHONY: check-golden format-check all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 

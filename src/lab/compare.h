@@ -23,7 +23,7 @@ typedef struct lab_compare_run {
     lab_run_status status;
     double metric, loss; /* the last row's (NaN when diverged) */
     double seconds;      /* the run's own time */
-    double *rows;        /* its metrics: (nrows, NN_METRIC_COLS) */
+    double *rows;        /* its metrics: (nrows, the task's ncols) */
     int nrows;
 } lab_compare_run;
 

@@ -30,8 +30,9 @@ static void prologue(FILE *f, const char *terminal, const char *name)
     fprintf(f, "set output d.\"%s.png\"\nset grid\n", name);
 }
 
-/* Activation a's curve: column col of its rows against the metric's x
- * column, the mean over the seeds that did not diverge. Returns the points
+/* Activation a's curve: column col of its rows (the task's ncols wide)
+ * against the metric's x column, the mean over the seeds that did not
+ * diverge. Returns the points
  * written. */
 static int write_curve(const lab_compare_report *R, FILE *f, int a, int col)
 {
@@ -43,8 +44,9 @@ static int write_curve(const lab_compare_report *R, FILE *f, int a, int col)
             const lab_compare_run *r = &R->runs[k];
             if (r->act != a || r->status == LAB_RUN_DIVERGED || i >= r->nrows)
                 continue;
-            sum += r->rows[(size_t)i * NN_METRIC_COLS + col];
-            x = r->rows[(size_t)i * NN_METRIC_COLS + R->m->x_col];
+            const double *row = r->rows + (size_t)i * R->task->ncols;
+            sum += row[col];
+            x = row[R->m->x_col];
             n++;
         }
         if (n == 0)

@@ -18,7 +18,7 @@ int lab_compare_report_init(lab_compare_report *R, const lab_compare_config *c,
                             const char *machine, nn_err *err)
 {
     memset(R, 0, sizeof *R);
-    R->c = c, R->m = nn_task_of(&c->base)->metric;
+    R->c = c, R->task = nn_task_of(&c->base), R->m = R->task->metric;
     R->runs = runs, R->nruns = nruns;
     R->date = date, R->machine = machine;
     if (lab_compare_aggregate(runs, nruns, c->nacts, R->m->higher_is_better, &R->sum))
@@ -184,13 +184,13 @@ int lab_compare_json_write(const lab_compare_report *R, const char *path, nn_err
 
 /* --------------------------------------------------------- results.md --- */
 
-/* v with decimals, or "-" when not finite. */
-static void fmt_value(char *buf, size_t size, int decimals, double v)
+const char *lab_compare_value_text(double v, int decimals, char *buf, size_t size)
 {
     if (isfinite(v))
         snprintf(buf, size, "%.*f", decimals, v);
     else
         snprintf(buf, size, "-");
+    return buf;
 }
 
 /* "1h02m03s" or "2m03s". */
@@ -240,7 +240,7 @@ static void md_row(const lab_compare_report *R, nn_table *t, int a)
     bold_set(t, 0, best, R->c->act_name[a]);
     const double v[4] = {s->mean, s->std, s->min, s->max};
     for (int k = 0; k < 4; k++) {
-        fmt_value(cell, sizeof cell, d, v[k]);
+        lab_compare_value_text(v[k], d, cell, sizeof cell);
         bold_set(t, 1 + k, best && k == 0, cell);
     }
     if (s->diverged)
@@ -248,8 +248,8 @@ static void md_row(const lab_compare_report *R, nn_table *t, int a)
     else
         snprintf(cell, sizeof cell, "%d", s->n);
     nn_table_str_set(t, 5, cell);
-    fmt_value(loss[0], sizeof loss[0], 4, s->loss_mean);
-    fmt_value(loss[1], sizeof loss[1], 4, s->loss_std);
+    lab_compare_value_text(s->loss_mean, 4, loss[0], sizeof loss[0]);
+    lab_compare_value_text(s->loss_std, 4, loss[1], sizeof loss[1]);
     if (isfinite(s->loss_std))
         snprintf(both, sizeof both, "%s ± %s", loss[0], loss[1]);
     else
@@ -298,8 +298,8 @@ static void md_ranks(const lab_compare_report *R, FILE *f)
             continue;
         }
         char mean[32], std[32];
-        fmt_value(mean, sizeof mean, d, s->mean);
-        fmt_value(std, sizeof std, d, s->std);
+        lab_compare_value_text(s->mean, d, mean, sizeof mean);
+        lab_compare_value_text(s->std, d, std, sizeof std);
         fprintf(f, "%d. %s: %s ± %s", s->rank, R->c->act_name[a], mean, std);
         if (s->rank > 1)
             fprintf(f, ", %.*f %s than the best", d, fabs(s->mean - best->mean),

@@ -30,7 +30,8 @@
 
 typedef struct lab_compare_report {
     const lab_compare_config *c;
-    const nn_task_metric *m; /* the task's metric */
+    const nn_task_desc *task; /* the runs' task: their rows' width */
+    const nn_task_metric *m;  /* the task's metric */
     const lab_compare_run *runs;
     int nruns;
     lab_compare_summary sum; /* statistics and ranking */
@@ -47,6 +48,10 @@ int lab_compare_report_init(lab_compare_report *R, const lab_compare_config *c,
 
 /* The sum of the runs' own times (those that have one). */
 double lab_compare_report_seconds(const lab_compare_report *R);
+
+/* A value of a table in words, into buf: v with decimals ("0.8123"), or
+ * "-" when it is not finite (no result). Returns buf. */
+const char *lab_compare_value_text(double v, int decimals, char *buf, size_t size);
 
 /* "seeds 1..3", or "seed 1", into buf. */
 const char *lab_compare_seeds_text(int seeds, char *buf, size_t size);

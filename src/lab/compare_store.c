@@ -15,6 +15,7 @@
 #include "json.h"
 #include "registry.h"
 #include "safetensors.h"
+#include "str.h"
 #include "train/trainer.h"
 
 #define CONFIG_FORMAT "golu-compare-1"
@@ -139,8 +140,7 @@ static void value_text(const nn_json *v, char *buf, size_t size)
         for (size_t i = 0; i < v->len; i++) {
             char item[256];
             value_text(&v->items[i], item, sizeof item);
-            size_t len = strlen(buf);
-            snprintf(buf + len, size - len, "%s%s", i ? "," : "", item);
+            nn_str_append(buf, size, "%s%s", i ? "," : "", item);
         }
         break;
     default: snprintf(buf, size, "(%s)", nn_json_type_name(v->type)); break;
@@ -294,8 +294,8 @@ static int load_summary(const char *dir, lab_compare_run *r, nn_err *err)
     return ok ? 0 : -1;
 }
 
-/* The checkpoint's run.metrics: every row of the run. */
-static int load_metrics(const char *dir, lab_compare_run *r, nn_err *err)
+/* The checkpoint's run.metrics: every row of the run, ncols columns each. */
+static int load_metrics(const char *dir, int ncols, lab_compare_run *r, nn_err *err)
 {
     char path[PATH_MAX + 32];
     nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
@@ -303,12 +303,15 @@ static int load_metrics(const char *dir, lab_compare_run *r, nn_err *err)
     if (nn_st_open(&f, path, err))
         return -1;
     const nn_st_tensor *t = nn_st_find(f, "run.metrics");
-    int ok = t && t->dtype == NN_ST_F64 && t->ndim == 2 &&
-             t->shape[1] == NN_METRIC_COLS && t->shape[0] < 1000000;
+    int ok = t && t->dtype == NN_ST_F64 && t->ndim == 2 && t->shape[0] < 1000000;
     if (!ok)
         nn_fail(err, "%s: run.metrics is missing or malformed", path);
+    else if (t->shape[1] != ncols)
+        ok = 0,
+        nn_fail(err, "%s: run.metrics has rows of %lld columns; the task's have %d", path,
+                (long long)t->shape[1], ncols);
     else if (t->shape[0] > 0) {
-        size_t count = (size_t)t->shape[0] * NN_METRIC_COLS;
+        size_t count = (size_t)t->shape[0] * (size_t)ncols;
         r->rows = malloc(count * sizeof *r->rows);
         if (r->rows) {
             memcpy(r->rows, t->data, count * sizeof *r->rows);
@@ -320,18 +323,19 @@ static int load_metrics(const char *dir, lab_compare_run *r, nn_err *err)
     return ok ? 0 : -1;
 }
 
-int lab_compare_run_load(const char *dir, const nn_task_metric *m, lab_compare_run *r,
+int lab_compare_run_load(const char *dir, const nn_task_desc *task, lab_compare_run *r,
                          nn_err *err)
 {
+    const nn_task_metric *m = task->metric;
     r->rows = NULL, r->nrows = 0;
-    if (load_summary(dir, r, err) || load_metrics(dir, r, err))
+    if (load_summary(dir, r, err) || load_metrics(dir, task->ncols, r, err))
         return -1;
     r->metric = r->loss = NAN;
     if (r->status == LAB_RUN_DIVERGED)
         return 0; /* its last row is the last good one, not a result */
     if (r->nrows == 0)
         return nn_fail(err, "%s: the run finished without a row of metrics", dir);
-    const double *last = r->rows + (size_t)(r->nrows - 1) * NN_METRIC_COLS;
+    const double *last = r->rows + (size_t)(r->nrows - 1) * task->ncols;
     r->metric = last[m->col];
     r->loss = last[m->loss_col];
     return 0;

@@ -69,10 +69,11 @@ int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
  * (removed, or there was none), or -1 with err. */
 int lab_compare_summary_remove(const char *dir, nn_err *err);
 
-/* Reads a finished run back from dir: summary.json (time, divergence) and
- * the checkpoint's run.metrics, whose last row gives the metric and loss m
- * names. 0, or -1 with err. */
-int lab_compare_run_load(const char *dir, const nn_task_metric *m, lab_compare_run *r,
+/* Reads a finished run of task back from dir: summary.json (time,
+ * divergence) and the checkpoint's run.metrics, rows of task->ncols
+ * columns, whose last row gives the metric and loss task->metric names.
+ * 0, or -1 with err (a run.metrics of another width is refused by name). */
+int lab_compare_run_load(const char *dir, const nn_task_desc *task, lab_compare_run *r,
                          nn_err *err);
 void lab_compare_run_free(lab_compare_run *r);
 

@@ -14,7 +14,8 @@
  *   - results.md has the table with the best mean in bold, the ranking and
  *     the plots, or the note saying why there are none;
  *   - the plots' data are the means over the seeds that did not diverge,
- *     the scripts name their data and the terminal given;
+ *     the scripts name their data and the terminal given; the same data
+ *     from rows 11 columns wide (a task made here);
  *   - a file that cannot be written fails with its name.
  */
 #include <math.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "compare_report.h"
+#include "files.h"
 #include "harness.h"
 #include "json.h"
 #include "nn.h"
@@ -43,20 +45,22 @@ static const struct {
     {0, 1, 0, 0.85, 0.80, 1.5}, {1, 1, 0, 0.95, 0.50, 1.0}, {2, 2, 1, NAN, NAN, 0.125},
 };
 
-static double rows[NRUNS][NROWS * NN_METRIC_COLS];
+static double rows[NRUNS][NROWS * NN_METRIC_COLS_MAX];
 
-/* Row i of run k: epoch i + 1, the metric 0.1 below the final one in the
- * first epoch, the training loss 1 + k + i. */
-static void make_runs(const nn_task_metric *m, lab_compare_run *runs)
+/* Row i of run k (task->ncols columns): epoch i + 1, the metric 0.1 below
+ * the final one in the first epoch, the training loss 1 + k + i; 99
+ * elsewhere. */
+static void make_runs(const nn_task_desc *task, lab_compare_run *runs)
 {
+    const nn_task_metric *m = task->metric;
     for (int k = 0; k < NRUNS; k++) {
         lab_compare_run *r = &runs[k];
         r->act = RUNS[k].act, r->seed = RUNS[k].seed;
         r->status = RUNS[k].diverged ? LAB_RUN_DIVERGED : LAB_RUN_OK;
         r->metric = RUNS[k].metric, r->loss = RUNS[k].loss, r->seconds = RUNS[k].seconds;
         for (int i = 0; i < NROWS; i++) {
-            double *row = rows[k] + i * NN_METRIC_COLS;
-            for (int c = 0; c < NN_METRIC_COLS; c++)
+            double *row = rows[k] + i * task->ncols;
+            for (int c = 0; c < task->ncols; c++)
                 row[c] = 99; /* what a diverged run's rows hold must not show */
             row[m->x_col] = i + 1;
             row[m->col] = RUNS[k].diverged ? 99 : RUNS[k].metric - 0.1 * (NROWS - 1 - i);
@@ -369,14 +373,12 @@ static void test_failures(const lab_compare_report *R)
 int main(void)
 {
     TEST_BEGIN("lab_compare_report");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-lab-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!CHECK(mkdtemp(dir) != NULL, "mkdtemp %s failed", dir))
+    if (files_tmpdir_make(dir, sizeof dir, "golu-lab-report-"))
         return TEST_END();
     lab_compare_config c;
     config_for(&c);
     lab_compare_run runs[NRUNS];
-    make_runs(nn_task_of(&c.base)->metric, runs);
+    make_runs(nn_task_of(&c.base), runs);
     lab_compare_report R;
     nn_err err = {""};
     if (!CHECK(lab_compare_report_init(&R, &c, runs, NRUNS, "2024-05-01 14:03 UTC",
@@ -394,9 +396,19 @@ int main(void)
     test_md(&R);
     test_plots(&R);
     test_failures(&R);
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    /* the same plots from rows 11 columns wide: the image task's first 8,
+     * then three more */
+    nn_task_desc task11 = nn_task_images;
+    task11.ncols = 11;
+    nn_model_desc model11 = *c.base.model.desc;
+    model11.task = &task11;
+    c.base.model.desc = &model11;
+    make_runs(&task11, runs);
+    if (CHECK(lab_compare_report_init(&R, &c, runs, NRUNS, "2024-05-01 14:03 UTC",
+                                      "a CPU, 1 thread", &err) == 0 &&
+                  R.task == &task11,
+              "init, 11 columns: %s", err.msg))
+        test_plots(&R);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

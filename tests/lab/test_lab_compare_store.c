@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "compare_store.h"
+#include "files.h"
 #include "harness.h"
 #include "json.h"
 #include "nn.h"
@@ -134,8 +135,9 @@ static void test_config(void)
 }
 
 /* A run directory: summary.json with the text given, and (rows >= 0) a
- * checkpoint with run.metrics of that many rows, row i column c = 10 i + c. */
-static void make_run(const char *run, const char *summary, int rows)
+ * checkpoint with run.metrics of that many rows of width columns, row i
+ * column c = 10 i + c. */
+static void make_run(const char *run, const char *summary, int rows, int width)
 {
     mkdir(run, 0777);
     char path[PATH_MAX + 32];
@@ -145,11 +147,10 @@ static void make_run(const char *run, const char *summary, int rows)
     fclose(f);
     if (rows < 0)
         return;
-    double m[4 * NN_METRIC_COLS], none = 0;
-    for (int i = 0; i < rows * NN_METRIC_COLS; i++)
-        m[i] = 10 * (i / NN_METRIC_COLS) + i % NN_METRIC_COLS;
-    nn_st_tensor t = {
-        "run.metrics", NN_ST_F64, 2, {rows, NN_METRIC_COLS}, rows ? m : &none};
+    double m[4 * NN_METRIC_COLS_MAX], none = 0;
+    for (int i = 0; i < rows * width; i++)
+        m[i] = 10 * (i / width) + i % width;
+    nn_st_tensor t = {"run.metrics", NN_ST_F64, 2, {rows, width}, rows ? m : &none};
     nn_train_path(path, sizeof path, run, "checkpoint.safetensors");
     nn_err err;
     CHECK(nn_st_write(path, &t, 1, NULL, 0, &err) == 0, "%s", err.msg);
@@ -166,43 +167,68 @@ static void test_runs(void)
     char want[PATH_MAX + 64];
     snprintf(want, sizeof want, "%s/runs/golu-s2", c.out);
     CHECK(strcmp(run, want) == 0, "run dir %s, want %s", run, want);
-    const nn_task_metric *m = nn_task_images.metric; /* test_acc: column 5, loss 4 */
-    make_run(run, "{\"seconds\": 1.5, \"diverged\": false}", 3);
+    const nn_task_desc *img = &nn_task_images; /* test_acc: column 5, loss 4 */
+    make_run(run, "{\"seconds\": 1.5, \"diverged\": false}", 3, img->ncols);
     lab_compare_run r;
     nn_err err = {""};
-    int rc = lab_compare_run_load(run, m, &r, &err);
+    int rc = lab_compare_run_load(run, img, &r, &err);
     CHECK(rc == 0 && r.status == LAB_RUN_OK && r.seconds == 1.5 && r.nrows == 3 &&
               r.metric == 25 && r.loss == 24,
           "a run: status %d rows %d metric %g loss %g seconds %g (%s)", rc, r.nrows,
           r.metric, r.loss, r.seconds, err.msg);
-    CHECK(r.rows && r.rows[NN_METRIC_COLS + 3] == 13, "its rows are run.metrics");
+    CHECK(r.rows && r.rows[img->ncols + 3] == 13, "its rows are run.metrics");
     lab_compare_run_free(&r);
     CHECK(r.rows == NULL && r.nrows == 0, "freed");
     /* the text task's metric: perplexity in column 3, bits per byte in 4 */
-    rc = lab_compare_run_load(run, nn_task_text.metric, &r, &err);
+    rc = lab_compare_run_load(run, &nn_task_text, &r, &err);
     CHECK(rc == 0 && r.metric == 23 && r.loss == 24, "text metric %g loss %g", r.metric,
           r.loss);
     lab_compare_run_free(&r);
+    /* a task of 5 columns (metric in 4, loss in 3): its rows are 5 wide, and
+     * a run of another width is refused by file and key */
+    static const nn_task_metric m5 = {
+        "test_acc", "test accuracy", "test_loss", "test loss", 1,   4, 3, 0,
+        2,          "epoch",         4,           1,           NULL};
+    nn_task_desc task5 = nn_task_images;
+    task5.ncols = 5, task5.metric = &m5;
+    make_run(run, "{\"seconds\": 1, \"diverged\": false}", 3, 5);
+    rc = lab_compare_run_load(run, &task5, &r, &err);
+    CHECK(rc == 0 && r.nrows == 3 && r.metric == 24 && r.loss == 23 && r.rows &&
+              r.rows[5 + 2] == 12,
+          "5 columns: status %d rows %d metric %g loss %g (%s)", rc, r.nrows, r.metric,
+          r.loss, err.msg);
+    lab_compare_run_free(&r);
+    char ck[PATH_MAX + 32];
+    nn_train_path(ck, sizeof ck, run, "checkpoint.safetensors");
+    rc = lab_compare_run_load(run, img, &r, &err);
+    CHECK(rc == -1 && r.rows == NULL && strstr(err.msg, ck) &&
+              strstr(err.msg, "run.metrics has rows of 5 columns; the task's have 8"),
+          "5 columns read as 8: status %d '%s'", rc, err.msg);
+    make_run(run, "{\"seconds\": 1, \"diverged\": false}", 2, 11);
+    rc = lab_compare_run_load(run, &task5, &r, &err);
+    CHECK(rc == -1 && strstr(err.msg, ck) &&
+              strstr(err.msg, "run.metrics has rows of 11 columns; the task's have 5"),
+          "11 columns read as 5: status %d '%s'", rc, err.msg);
     /* diverged: no result, the rows kept for the curves */
-    make_run(run, "{\"diverged\": true}", 1);
-    rc = lab_compare_run_load(run, m, &r, &err);
+    make_run(run, "{\"diverged\": true}", 1, img->ncols);
+    rc = lab_compare_run_load(run, img, &r, &err);
     CHECK(rc == 0 && r.status == LAB_RUN_DIVERGED && isnan(r.metric) && isnan(r.loss) &&
               isnan(r.seconds) && r.nrows == 1,
           "a diverged run: status %d metric %g", rc, r.metric);
     lab_compare_run_free(&r);
     /* refusals */
-    make_run(run, "{\"seconds\": 2}", 1);
-    CHECK(lab_compare_run_load(run, m, &r, &err) == -1 &&
+    make_run(run, "{\"seconds\": 2}", 1, img->ncols);
+    CHECK(lab_compare_run_load(run, img, &r, &err) == -1 &&
               strstr(err.msg, "\"diverged\" is missing"),
           "no diverged: '%s'", err.msg);
-    make_run(run, "{\"diverged\": false}", 0);
-    CHECK(lab_compare_run_load(run, m, &r, &err) == -1 &&
+    make_run(run, "{\"diverged\": false}", 0, img->ncols);
+    CHECK(lab_compare_run_load(run, img, &r, &err) == -1 &&
               strstr(err.msg, "the run finished without a row of metrics"),
           "no rows: '%s'", err.msg);
     lab_compare_run_free(&r);
     lab_compare_run_dir(&c, 0, 1, run, sizeof run);
-    make_run(run, "{\"diverged\": false}", -1);
-    CHECK(lab_compare_run_load(run, m, &r, &err) == -1 &&
+    make_run(run, "{\"diverged\": false}", -1, img->ncols);
+    CHECK(lab_compare_run_load(run, img, &r, &err) == -1 &&
               strstr(err.msg, "checkpoint.safetensors"),
           "no checkpoint: '%s'", err.msg);
 }
@@ -217,7 +243,7 @@ static void test_run_states(void)
     mkdir(runs, 0777);
     lab_compare_run_dir(&c, 0, 1, run, sizeof run);
     CHECK(lab_compare_run_state(run) == LAB_RUN_NEW, "no directory: new");
-    make_run(run, "{\"diverged\": false}", -1);
+    make_run(run, "{\"diverged\": false}", -1, nn_task_images.ncols);
     CHECK(lab_compare_run_state(run) == LAB_RUN_NEW, "a summary alone: new");
     nn_err err = {""};
     CHECK(lab_compare_summary_remove(run, &err) == 0, "remove: %s", err.msg);
@@ -225,7 +251,7 @@ static void test_run_states(void)
     CHECK(access(path, F_OK) != 0, "%s should be gone", path);
     CHECK(lab_compare_summary_remove(run, &err) == 0, "no summary to remove: %s",
           err.msg);
-    make_run(run, "{\"diverged\": false}", 1);
+    make_run(run, "{\"diverged\": false}", 1, nn_task_images.ncols);
     CHECK(lab_compare_run_state(run) == LAB_RUN_DONE, "summary and checkpoint: done");
     remove(path);
     CHECK(lab_compare_run_state(run) == LAB_RUN_PARTIAL, "a checkpoint alone: partial");
@@ -249,18 +275,11 @@ static void test_run_states(void)
 int main(void)
 {
     TEST_BEGIN("lab_compare_store");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        CHECK(0, "mkdtemp %s failed", dir);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-store-"))
         return TEST_END();
-    }
     test_config();
     test_runs();
     test_run_states();
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

@@ -8,7 +8,6 @@
  * back with jansson, and its sticky errors. Everything happens in a fresh
  * mkdtemp directory, removed at the end.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <jansson.h>
@@ -18,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "io/json_write.h"
 #include "io/outfile.h"
 #include "io/realfmt.h"
@@ -37,20 +37,6 @@ static const char *in_dir(char *buf, size_t n, const char *name)
     return buf;
 }
 
-/* The whole file as a NUL-terminated string (malloc'd), or NULL. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(1 << 16);
-    size_t n = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
-
 static void put_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
@@ -60,38 +46,10 @@ static void put_file(const char *path, const char *text)
 /* path holds exactly want. */
 static void check_file(const char *label, const char *path, const char *want)
 {
-    char *got = slurp(path);
+    char *got = files_read(path, NULL);
     CHECK(got && strcmp(got, want) == 0, "%s: %s holds \"%s\", want \"%s\"", label, path,
           got ? got : "(missing)", want);
     free(got);
-}
-
-/* Files in the directory whose name holds ".tmp." (left-over temp files). */
-static int count_temp_files(void)
-{
-    DIR *d = opendir(g_dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
-        n += strstr(e->d_name, ".tmp.") != NULL;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    char path[1200];
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0)
-            remove_tree(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
 }
 
 /* err.msg holds every one of the NULL-terminated words. */
@@ -114,11 +72,11 @@ static void test_outfile_commit_abort(void)
     in_dir(path, sizeof path, "a.txt");
     CHECK(nn_outfile_open(&o, path, &err) == 0 && o.f, "open: %s", err.msg);
     CHECK(access(path, F_OK) != 0, "the file exists before the commit");
-    CHECK_INT(count_temp_files(), 1);
+    CHECK_INT(files_temp_count(g_dir), 1);
     fputs("first\n", o.f);
     CHECK(nn_outfile_commit(&o, &err) == 0 && o.f == NULL, "commit: %s", err.msg);
     check_file("commit", path, "first\n");
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
     nn_outfile_abort(&o); /* after a commit: does nothing */
     check_file("abort after commit", path, "first\n");
 
@@ -126,7 +84,7 @@ static void test_outfile_commit_abort(void)
     fputs("second, abandoned\n", o.f);
     nn_outfile_abort(&o);
     check_file("abort", path, "first\n");
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 
     /* A bare file name: the directory to sync is ".". */
     char cwd[PATH_MAX];
@@ -166,7 +124,7 @@ static void test_outfile_write_fails(void)
     CHECK(rc == -1, "commit of a file over the size limit succeeded");
     check_msg("EFBIG", &err, path, strerror(EFBIG), "write of");
     check_file("failed write", path, "old\n");
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 
     /* A stream whose error flag is set (reading a write-only stream): the
      * lost errno reads as EIO. */
@@ -176,7 +134,7 @@ static void test_outfile_write_fails(void)
     CHECK(nn_outfile_commit(&o, &err) == -1, "commit of a stream in error succeeded");
     check_msg("ferror", &err, path, strerror(EIO), "write of");
     check_file("stream error", path, "old\n");
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 }
 
 static void test_outfile_refused(void)
@@ -191,7 +149,7 @@ static void test_outfile_refused(void)
     snprintf(want, sizeof want, "the directory %s does not exist", dir);
     check_msg("missing dir", &err, path, strerror(ENOENT), want);
     nn_outfile_abort(&o); /* after a failed open: does nothing */
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 
     /* A directory in the way: the rename fails, the temp file goes. */
     in_dir(path, sizeof path, "adir");
@@ -202,7 +160,7 @@ static void test_outfile_refused(void)
     check_msg("rename", &err, path, "rename of", strerror(EISDIR));
     struct stat st;
     CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode), "the directory is gone");
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 
     /* Paths: NULL, empty, too long. */
     CHECK(nn_outfile_open(&o, NULL, &err) == -1, "NULL path");
@@ -307,7 +265,7 @@ static void test_json_reals(void)
     CHECK(back && bad == 0, "%zu of %zu reals differ", bad, n);
     json_decref(back);
     json_decref(arr);
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 
     /* Integral values below 1e17 are integers, as "%.17g" prints them. */
     static const struct {
@@ -379,7 +337,7 @@ static void test_json_text(void)
     in_dir(path, sizeof path, "text.json");
     json_t *back = json_round_trip(path, doc, JSON_INDENT(2) | JSON_SORT_KEYS);
     CHECK(back && json_equal(doc, back), "document does not read back equal");
-    char *text = slurp(path);
+    char *text = files_read(path, NULL);
     CHECK(text && text[0] == '{' && text[strlen(text) - 1] == '\n', "file: %s",
           text ? text : "(null)");
     free(text);
@@ -530,7 +488,7 @@ static void test_table_json_values(void)
     nn_err err = {{0}};
     in_dir(path, sizeof path, "table.json");
     CHECK(nn_table_write_file(t, NN_TABLE_JSON, path, &err) == 0, "write: %s", err.msg);
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
     json_error_t je;
     json_t *back = json_load_file(path, 0, &je);
     CHECK(back && json_array_size(back) == NELEM(reals), "%s: %s", path, je.text);
@@ -571,7 +529,7 @@ static void test_table_json_values(void)
         in_dir(path, sizeof path, "table.out");
         CHECK(nn_table_write_file(t, (nn_table_format)f, path, &err) == 0, "write: %s",
               err.msg);
-        char *file = slurp(path), *mem = table_text(t, (nn_table_format)f);
+        char *file = files_read(path, NULL), *mem = table_text(t, (nn_table_format)f);
         CHECK(file && mem && strcmp(file, mem) == 0, "format %d: file and stream differ",
               f);
         free(file);
@@ -595,7 +553,7 @@ static void expect_sticky(const char *label, nn_table *t, int rc, const char *wa
     json_t *j = nn_table_json(t, &err);
     CHECK(j == NULL && strstr(err.msg, want), "%s: nn_table_json: %s", label, err.msg);
     json_decref(j);
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
     nn_table_free(t);
 }
 
@@ -657,9 +615,7 @@ static void test_table_errors(void)
 int main(void)
 {
     TEST_BEGIN("nn_io");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/golu_io_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!CHECK(mkdtemp(g_dir) != NULL, "mkdtemp(%s): %s", g_dir, strerror(errno)))
+    if (files_tmpdir_make(g_dir, sizeof g_dir, "golu_io_"))
         return TEST_END();
     test_outfile_commit_abort();
     test_outfile_write_fails();
@@ -670,6 +626,6 @@ int main(void)
     test_table_formats();
     test_table_json_values();
     test_table_errors();
-    remove_tree(g_dir);
+    files_tree_remove(g_dir);
     return TEST_END();
 }

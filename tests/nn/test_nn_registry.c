@@ -6,7 +6,8 @@
  *     is not found, the names join as the messages say them;
  *   - each model's default recipe passes its own checks and the trainer's,
  *     and its descriptor is whole (ops, task, words);
- *   - each task names NN_METRIC_COLS columns, its evaluation keys are
+ *   - each task names its ncols columns (8 for both tasks today, at most
+ *     NN_METRIC_COLS_MAX), its evaluation keys are
  *     columns of its rows, its scale keys are whole-number settings;
  *   - every preset's model is in the registry and its configuration passes
  *     the checks; the recipes in words, written out here by hand.
@@ -87,19 +88,37 @@ static void test_tasks(void)
     const nn_task_desc *tasks[2] = {&nn_task_images, &nn_task_text};
     for (int t = 0; t < 2; t++) {
         const nn_task_desc *d = tasks[t];
+        CHECK(d->ncols == 8, "%s: %d columns (want 8: the checkpoints' width)", d->name,
+              d->ncols);
+        CHECK(d->ncols >= 1 && d->ncols <= NN_METRIC_COLS_MAX, "%s: %d columns", d->name,
+              d->ncols);
         int cols = 0;
-        while (cols < NN_METRIC_COLS && d->columns[cols])
+        while (cols < d->ncols && d->columns[cols] && *d->columns[cols])
             cols++;
-        CHECK(cols == NN_METRIC_COLS, "%s: %d named columns", d->name, cols);
+        CHECK(cols == d->ncols, "%s: %d named columns of %d", d->name, cols, d->ncols);
+        for (int a = 0; a < cols; a++)
+            for (int b = a + 1; b < cols; b++)
+                CHECK(strcmp(d->columns[a], d->columns[b]) != 0,
+                      "%s: column %s named twice", d->name, d->columns[a]);
         CHECK(d->neval >= 1 && d->neval <= NN_TASK_EVAL_MAX, "%s: %d evaluation values",
               d->name, d->neval);
+        const nn_task_metric *m = d->metric;
+        int in_row = cols == d->ncols && d->neval <= NN_TASK_EVAL_MAX;
+        const int idx[] = {d->train_loss_col, m->col, m->loss_col, m->x_col,
+                           m->train_loss_col};
+        for (int k = 0; k < (int)(sizeof idx / sizeof *idx); k++)
+            in_row &= idx[k] >= 0 && idx[k] < d->ncols;
+        for (int k = 0; k < d->neval && k < NN_TASK_EVAL_MAX; k++)
+            in_row &= d->eval_cols[k] >= 0 && d->eval_cols[k] < d->ncols;
+        if (!CHECK(in_row, "%s: a column index outside its %d columns", d->name,
+                   d->ncols))
+            continue;
         for (int k = 0; k < d->neval; k++)
             CHECK(strcmp(d->columns[d->eval_cols[k]], d->eval_keys[k]) == 0,
                   "%s: evaluation key %s is column %d, named %s", d->name,
                   d->eval_keys[k], d->eval_cols[k], d->columns[d->eval_cols[k]]);
         CHECK(strcmp(d->columns[d->train_loss_col], "train_loss") == 0,
               "%s: the training loss column", d->name);
-        const nn_task_metric *m = d->metric;
         CHECK(strcmp(d->columns[m->col], m->key) == 0 &&
                   strcmp(d->columns[m->loss_col], m->loss_key) == 0 &&
                   strcmp(d->columns[m->x_col], m->x_label) == 0,

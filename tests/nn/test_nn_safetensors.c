@@ -7,13 +7,13 @@
  * deterministic fuzz loop, and a cross-check with Python/numpy both ways.
  * Everything happens in a fresh mkdtemp directory, removed at the end.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "json.h"
 #include "safetensors.h"
 #include "util.h"
@@ -30,39 +30,6 @@ static const char *in_dir(char *buf, size_t n, const char *name)
     return buf;
 }
 
-static int write_raw(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    size_t w = n ? fwrite(p, 1, n, f) : 0;
-    return (fclose(f) == 0 && w == n) ? 0 : -1;
-}
-
-/* The whole file (malloc'd) and its size, or NULL. */
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0, r;
-    do {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 4096;
-            unsigned char *nb = realloc(buf, cap);
-            if (!nb)
-                break;
-            buf = nb;
-        }
-        r = fread(buf + n, 1, cap - n, f);
-        n += r;
-    } while (r > 0);
-    fclose(f);
-    *size = n;
-    return buf;
-}
-
 /* A file of the 8-byte length hlen, the header text and data. */
 static void make_file(const char *path, uint64_t hlen, const char *header,
                       const void *data, size_t ndata)
@@ -74,7 +41,7 @@ static void make_file(const char *path, uint64_t hlen, const char *header,
     memcpy(b + 8, header, nh);
     if (ndata)
         memcpy(b + 8 + nh, data, ndata);
-    CHECK(write_raw(path, b, n) == 0, "cannot write %s", path);
+    CHECK(files_write(path, b, n) == 0, "cannot write %s", path);
     free(b);
 }
 
@@ -118,34 +85,6 @@ static void bad_header(const char *label, const char *header, const void *data,
     in_dir(path, sizeof path, "bad.safetensors");
     make_file(path, strlen(header), header, data, ndata);
     expect_refused(label, path, want);
-}
-
-/* Files in the directory whose name holds ".tmp." (left-over temp files). */
-static int count_temp_files(void)
-{
-    DIR *d = opendir(g_dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
-        n += strstr(e->d_name, ".tmp.") != NULL;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    char path[1200];
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0)
-            remove_tree(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
 }
 
 static size_t tensor_bytes(const nn_st_tensor *t)
@@ -357,7 +296,7 @@ static const nn_st_meta g_meta[] = {
 static void check_layout_bytes(const char *path, const nn_st_tensor *t, int n)
 {
     size_t size = 0;
-    unsigned char *b = read_all(path, &size);
+    unsigned char *b = (unsigned char *)files_read(path, &size);
     if (!CHECK(b && size >= 8, "cannot read back %s", path)) {
         free(b);
         return;
@@ -401,7 +340,7 @@ static void test_round_trip(void)
     int n = sample_tensors(t);
     in_dir(path, sizeof path, "round.safetensors");
     write_ok(path, t, n, g_meta, (int)NELEM(g_meta));
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
     check_layout_bytes(path, t, n);
     nn_st_file *f = open_ok(path);
     if (!f)
@@ -433,7 +372,7 @@ static void test_exact_header(void)
     in_dir(path, sizeof path, "exact.safetensors");
     write_ok(path, &t, 1, &m, 1);
     size_t size = 0;
-    unsigned char *b = read_all(path, &size);
+    unsigned char *b = (unsigned char *)files_read(path, &size);
     const char *want = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                        "\"__metadata__\":{\"k\":\"v\"}}";
     size_t wl = strlen(want), padded = (wl + 7) / 8 * 8;
@@ -444,7 +383,7 @@ static void test_exact_header(void)
 
     in_dir(path, sizeof path, "nothing.safetensors");
     write_ok(path, NULL, 0, NULL, 0);
-    b = read_all(path, &size);
+    b = (unsigned char *)files_read(path, &size);
     CHECK(b && size == 16 && b[0] == 8 && memcmp(b + 8, "{}      ", 8) == 0,
           "empty file: %zu bytes", size);
     free(b);
@@ -465,7 +404,7 @@ static void expect_write_refused(const char *label, const char *path,
     CHECK(strstr(err.msg, path) && strstr(err.msg, want),
           "%s: message lacks %s / \"%s\": %s", label, path, want, err.msg);
     CHECK(access(path, F_OK) != 0, "%s: %s exists after a refused write", label, path);
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 }
 
 static void test_write_refused(void)
@@ -513,7 +452,7 @@ static void test_write_refused(void)
     CHECK(nn_st_write(dir, &ok, 1, NULL, 0, &err) == -1 && strstr(err.msg, dir) &&
               strstr(err.msg, "rename"),
           "writing over a directory: %s", err.msg);
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 }
 
 /* An existing file is replaced by a new inode (rename), never rewritten in
@@ -546,7 +485,7 @@ static void test_replace(void)
     nn_st_close(fa);
     nn_st_close(fb);
     nn_st_close(fo);
-    CHECK_INT(count_temp_files(), 0);
+    CHECK_INT(files_temp_count(g_dir), 0);
 }
 
 /* ------------------------------------------------------ malformed files --- */
@@ -557,9 +496,9 @@ static void test_short_and_lengths(void)
 {
     char path[600];
     in_dir(path, sizeof path, "short.safetensors");
-    CHECK(write_raw(path, "", 0) == 0, "write");
+    CHECK(files_write(path, "", 0) == 0, "write");
     expect_refused("empty file", path, "too short");
-    CHECK(write_raw(path, "\x02\0\0\0\0\0\0", 7) == 0, "write");
+    CHECK(files_write(path, "\x02\0\0\0\0\0\0", 7) == 0, "write");
     expect_refused("7 bytes", path, "too short");
     make_file(path, 1000, "{}", NULL, 0);
     expect_refused("header length > file", path, "exceeds");
@@ -766,7 +705,8 @@ static void test_fuzz(void)
     in_dir(path, sizeof path, "fuzz.safetensors");
     write_ok(src, t, n, g_meta, (int)NELEM(g_meta));
     size_t size = 0;
-    unsigned char *orig = read_all(src, &size), *b = malloc(size ? size : 1);
+    unsigned char *orig = (unsigned char *)files_read(src, &size),
+                  *b = malloc(size ? size : 1);
     if (!CHECK(orig && b && size > 8, "fuzz: cannot read %s", src)) {
         free(orig);
         free(b);
@@ -779,7 +719,7 @@ static void test_fuzz(void)
     for (int it = 0; it < 2000; it++) {
         memcpy(b, orig, size);
         size_t len = mutate(b, size, hdr_end, &r);
-        write_raw(path, b, len);
+        files_write(path, b, len);
         nn_st_file *f = NULL;
         nn_err err = {{0}};
         if (nn_st_open(&f, path, &err) == 0) {
@@ -938,9 +878,7 @@ static void test_python(void)
 int main(void)
 {
     TEST_BEGIN("nn_safetensors");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/golu_st_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!CHECK(mkdtemp(g_dir) != NULL, "mkdtemp(%s): %s", g_dir, strerror(errno)))
+    if (files_tmpdir_make(g_dir, sizeof g_dir, "golu_st_"))
         return TEST_END();
     CHECK(nn_st_dtype_size(NN_ST_F64) == 8 && nn_st_dtype_size(NN_ST_U8) == 1 &&
               strcmp(nn_st_dtype_name(NN_ST_I64), "I64") == 0,
@@ -957,6 +895,6 @@ int main(void)
     test_foreign_valid();
     test_fuzz();
     test_python();
-    remove_tree(g_dir);
+    files_tree_remove(g_dir);
     return TEST_END();
 }

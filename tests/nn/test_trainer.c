@@ -12,6 +12,13 @@
  *   - the stop flag (set from the tick hook, as a SIGINT handler would)
  *     gives status 3, a stopped hook and a checkpoint; resuming it ends with
  *     the weights and optimizer state of an uninterrupted run, bit for bit;
+ *   - a task whose rows are 5 or 11 columns wide (the image task's row cut
+ *     down or stretched, a descriptor made here) trains end to end: the
+ *     hook's rows are metrics.csv's, the checkpoint's run.metrics is
+ *     (rows, width) and holds the image task's values, stop and resume
+ *     give the uninterrupted run bit for bit, and a checkpoint of another
+ *     width is refused on resume, naming the file and run.metrics; the
+ *     metrics log of such widths, to metrics.csv and metrics.json;
  *   - the configuration's round trip through the checkpoint's metadata;
  *   - bad configurations are refused with the messages the tool prints;
  *   - nn_train_step: a non-finite loss updates nothing; clipping bounds the
@@ -21,12 +28,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoints.h"
+#include "files.h"
 #include "harness.h"
 #include "nn.h"
 #include "rng.h"
 #include "tinydata.h"
+#include "train/metrics.h"
 
 static char dir[PATH_MAX - 256];
 static char img[PATH_MAX], text[PATH_MAX];
@@ -36,8 +47,8 @@ static char img[PATH_MAX], text[PATH_MAX];
 enum { MAX_ROWS = 16 };
 
 typedef struct record {
-    double rows[MAX_ROWS][NN_METRIC_COLS];
-    int nrows;
+    double rows[MAX_ROWS][NN_METRIC_COLS_MAX];
+    int nrows, ncols; /* ncols: the task's, as the period hook saw it */
     long ticks, last_tick, stop_at, stopped_at;
     int started, resumed, monotonic;
     volatile sig_atomic_t stop;
@@ -66,9 +77,9 @@ static void on_tick(void *user, const nn_train_tick *t)
 static void on_period(void *user, const nn_task *task, const double *row)
 {
     record *r = user;
-    (void)task;
+    r->ncols = task->desc->ncols;
     if (r->nrows < MAX_ROWS)
-        memcpy(r->rows[r->nrows++], row, sizeof r->rows[0]);
+        memcpy(r->rows[r->nrows++], row, (size_t)r->ncols * sizeof *row);
 }
 
 static void on_stopped(void *user, long step, long total)
@@ -122,14 +133,14 @@ static void tiny_gpt(nn_train_config *c, const char *name)
 /* metrics.csv of a run as numbers: its rows; the header's names checked
  * against the task's columns. Returns the rows read. */
 static int read_csv(const char *out, const nn_task_desc *task,
-                    double rows[MAX_ROWS][NN_METRIC_COLS])
+                    double rows[MAX_ROWS][NN_METRIC_COLS_MAX])
 {
     char path[PATH_MAX + 32], line[1024], want[1024] = "";
     nn_train_path(path, sizeof path, out, "metrics.csv");
     FILE *f = fopen(path, "r");
     if (!CHECK(f != NULL, "%s is missing", path))
         return 0;
-    for (int c = 0; c < NN_METRIC_COLS; c++)
+    for (int c = 0; c < task->ncols; c++)
         snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", c ? "," : "",
                  task->columns[c]);
     strcat(want, "\n");
@@ -139,7 +150,7 @@ static int read_csv(const char *out, const nn_task_desc *task,
     int n = 0;
     while (n < MAX_ROWS && fgets(line, sizeof line, f)) {
         char *p = line;
-        for (int c = 0; c < NN_METRIC_COLS; c++) {
+        for (int c = 0; c < task->ncols; c++) {
             rows[n][c] = strtod(p, &p);
             p += *p == ',';
         }
@@ -154,12 +165,12 @@ static int read_csv(const char *out, const nn_task_desc *task,
 static void check_rows_are_csv(const char *what, const record *r, const char *out,
                                const nn_task_desc *task)
 {
-    double csv[MAX_ROWS][NN_METRIC_COLS];
+    double csv[MAX_ROWS][NN_METRIC_COLS_MAX];
     int n = read_csv(out, task, csv);
     CHECK(n == r->nrows, "%s: metrics.csv has %d rows, the hook saw %d", what, n,
           r->nrows);
     for (int i = 0; i < n && i < r->nrows; i++)
-        for (int c = 0; c < NN_METRIC_COLS; c++) {
+        for (int c = 0; c < task->ncols; c++) {
             char a[32], b[32];
             snprintf(a, sizeof a, "%.10g", r->rows[i][c]);
             snprintf(b, sizeof b, "%.10g", csv[i][c]);
@@ -168,50 +179,15 @@ static void check_rows_are_csv(const char *what, const record *r, const char *ou
         }
 }
 
-/* Every tensor of two checkpoints is identical but the time spent
- * (run.state's last value, the seconds column of run.metrics). */
+/* The checkpoints in two run directories are the same but the time spent
+ * (checkpoints.h). */
 static void same_checkpoints(const char *what, const char *a_dir, const char *b_dir,
-                             int seconds_col)
+                             const nn_task_desc *task)
 {
     char a[PATH_MAX + 32], b[PATH_MAX + 32];
     nn_train_path(a, sizeof a, a_dir, "checkpoint.safetensors");
     nn_train_path(b, sizeof b, b_dir, "checkpoint.safetensors");
-    nn_st_file *fa = NULL, *fb = NULL;
-    nn_err err;
-    if (!CHECK(nn_st_open(&fa, a, &err) == 0, "%s: %s", what, err.msg) ||
-        !CHECK(nn_st_open(&fb, b, &err) == 0, "%s: %s", what, err.msg)) {
-        nn_st_close(fa);
-        return;
-    }
-    CHECK(nn_st_count(fa) == nn_st_count(fb), "%s: %d vs %d tensors", what,
-          nn_st_count(fa), nn_st_count(fb));
-    int differ = 0;
-    for (int i = 0; i < nn_st_count(fa); i++) {
-        const nn_st_tensor *ta = nn_st_get(fa, i), *tb = nn_st_find(fb, ta->name);
-        if (!CHECK(tb != NULL, "%s: %s is missing", what, ta->name))
-            continue;
-        size_t count = 1;
-        for (int d = 0; d < ta->ndim; d++)
-            count *= (size_t)ta->shape[d];
-        size_t bytes = count * nn_st_dtype_size(ta->dtype);
-        if (strcmp(ta->name, "run.metrics") == 0) {
-            const double *ma = ta->data, *mb = tb->data;
-            for (size_t k = 0; k < count; k++)
-                if ((int)(k % NN_METRIC_COLS) != seconds_col &&
-                    memcmp(&ma[k], &mb[k], sizeof *ma) != 0)
-                    differ++;
-            continue;
-        }
-        if (strcmp(ta->name, "run.state") == 0)
-            bytes -= sizeof(double); /* the last value is the time spent */
-        if (memcmp(ta->data, tb->data, bytes) != 0) {
-            differ++;
-            CHECK(0, "%s: tensor %s differs", what, ta->name);
-        }
-    }
-    CHECK(differ == 0, "%s: %d values differ", what, differ);
-    nn_st_close(fa);
-    nn_st_close(fb);
+    checkpoints_compare(what, a, b, task);
 }
 
 /* ------------------------------------------------------------- tests --- */
@@ -322,7 +298,270 @@ static void test_stop_and_resume(void)
           "resume: %ld ticks from step 4 (want 8)", r.ticks);
     nn_train_config whole;
     tiny_mlp(&whole, "mlp"); /* test_mlp's run */
-    same_checkpoints("stopped and resumed vs whole", c.out, whole.out, 7);
+    same_checkpoints("stopped and resumed vs whole", c.out, whole.out, &nn_task_images);
+}
+
+/* ------------------------------------------- rows of other widths --- */
+
+/* Image classification with rows 5 or 11 wide, as a new task would have:
+ * the image task's row cut to epoch, step, train_loss, test_loss, test_acc,
+ * or stretched by three columns (step squared, twice the epoch, 7). */
+static const char *const COLS5[] = {"epoch", "step", "train_loss", "test_loss",
+                                    "test_acc"};
+static const char *const COLS11[] = {"epoch",     "step",     "train_loss", "train_acc",
+                                     "test_loss", "test_acc", "lr",         "seconds",
+                                     "step_sq",   "epoch2",   "seven"};
+static const nn_task_metric METRIC5 = {
+    "test_acc", "test accuracy", "test_loss", "test loss", 1,   4, 3, 0,
+    2,          "epoch",         4,           1,           NULL};
+static nn_task_desc task5, task11;
+static nn_model_desc mlp5, mlp11;
+
+static int wide_open(nn_task **out, const nn_train_config *c, nn_config *model,
+                     nn_err *err)
+{
+    int rc = nn_task_images.open(out, c, model, err);
+    if (rc == 0)
+        (*out)->desc = c->model.desc->task; /* task5 or task11 */
+    return rc;
+}
+
+static void wide_row(const nn_task *t, long step, const double sums[NN_TASK_SUMS],
+                     const double eval[NN_TASK_EVAL_MAX], double lr, double seconds,
+                     double row[NN_METRIC_COLS_MAX])
+{
+    double full[NN_METRIC_COLS_MAX]; /* the image task's 8 */
+    nn_task_images.row(t, step, sums, eval, lr, seconds, full);
+    if (t->desc->ncols == 5) {
+        const double v[5] = {full[0], full[1], full[2], full[4], full[5]};
+        memcpy(row, v, sizeof v);
+        return;
+    }
+    memcpy(row, full, 8 * sizeof *full);
+    row[8] = full[1] * full[1], row[9] = 2 * full[0], row[10] = 7;
+}
+
+static void wide_row_text(const nn_task *t, const double *row, char *buf, size_t size)
+{
+    snprintf(buf, size, "epoch %g of a %d-column task", row[0], t->desc->ncols);
+}
+
+/* task5, task11 and an mlp for each: the image task but for the rows. */
+static void make_wide_tasks(void)
+{
+    task5 = task11 = nn_task_images;
+    task5.ncols = 5, task5.columns = COLS5, task5.metric = &METRIC5;
+    task5.train_loss_col = 2, task5.eval_cols[0] = 3, task5.eval_cols[1] = 4;
+    task11.ncols = 11, task11.columns = COLS11;
+    nn_task_desc *both[2] = {&task5, &task11};
+    for (int k = 0; k < 2; k++) {
+        both[k]->name =
+            k ? "image classification, 11 columns" : "image classification, 5 columns";
+        both[k]->open = wide_open, both[k]->row = wide_row;
+        both[k]->row_text = wide_row_text;
+    }
+    mlp5 = mlp11 = *nn_model_find("mlp");
+    mlp5.task = &task5, mlp11.task = &task11;
+}
+
+/* The run.metrics of dir's checkpoint (at most 2 rows of
+ * NN_METRIC_COLS_MAX) into m, its shape into shape; 0, or -1 (a failed
+ * CHECK) when it cannot be read or is larger. */
+static int read_metrics(const char *dir_, double m[2 * NN_METRIC_COLS_MAX],
+                        int64_t shape[2])
+{
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, dir_, "checkpoint.safetensors");
+    nn_st_file *f = NULL;
+    nn_err err;
+    if (!CHECK(nn_st_open(&f, path, &err) == 0, "%s", err.msg))
+        return -1;
+    const nn_st_tensor *t = nn_st_find(f, "run.metrics");
+    int ok = t && t->dtype == NN_ST_F64 && t->ndim == 2 && t->shape[0] <= 2 &&
+             t->shape[1] <= NN_METRIC_COLS_MAX;
+    if (CHECK(ok, "%s: run.metrics is not F64 (<= 2, <= %d)", path, NN_METRIC_COLS_MAX)) {
+        shape[0] = t->shape[0], shape[1] = t->shape[1];
+        memcpy(m, t->data, (size_t)(shape[0] * shape[1]) * sizeof *m);
+    }
+    nn_st_close(f);
+    return ok ? 0 : -1;
+}
+
+/* A run of width columns against test_mlp's run of the same seed: its
+ * run.metrics is (2, width), its values the image task's, bit for bit;
+ * the extra columns hold what they say. */
+static void check_wide_checkpoint(const char *what, const char *out, int width)
+{
+    nn_train_config mlp;
+    tiny_mlp(&mlp, "mlp");
+    double ma[2 * NN_METRIC_COLS_MAX], mb[2 * NN_METRIC_COLS_MAX];
+    int64_t sa[2], sb[2];
+    if (read_metrics(out, ma, sa) || read_metrics(mlp.out, mb, sb) ||
+        !CHECK(sa[0] == 2 && sa[1] == width && sb[0] == 2 && sb[1] == 8,
+               "%s: run.metrics (%lld, %lld), want (2, %d); the mlp's (2, 8)", what,
+               (long long)sa[0], (long long)sa[1], width))
+        return;
+    static const int from5[5] = {0, 1, 2, 4, 5};
+    int differ = 0;
+    for (int i = 0; i < 2; i++) {
+        const double *ra = ma + i * width, *rb = mb + i * 8;
+        for (int c = 0; c < width && c < 8; c++) {
+            int src = width == 5 ? from5[c] : c;
+            if (src != 7 && memcmp(&ra[c], &rb[src], sizeof *ra) != 0)
+                differ++;
+        }
+        if (width == 11)
+            differ += ra[8] != rb[1] * rb[1] || ra[9] != 2 * rb[0] || ra[10] != 7;
+    }
+    CHECK(differ == 0, "%s: %d values differ from the image task's", what, differ);
+}
+
+/* A trained run of width columns: hook, metrics.csv, metrics.json, the
+ * checkpoint, the result; then stopped and resumed. */
+static void test_width(nn_model_desc *model, int width)
+{
+    char name[32], what[64];
+    snprintf(name, sizeof name, "w%d", width);
+    snprintf(what, sizeof what, "%d columns", width);
+    nn_train_config c;
+    tiny_mlp(&c, name);
+    c.model.desc = model;
+    record r;
+    nn_train_hooks h = hooks_for(&r);
+    nn_train_result res;
+    nn_err err = {""};
+    int rc = nn_train_run(&c, 0, &h, &res, &err);
+    if (!CHECK(rc == NN_TRAIN_DONE, "%s: status %d: %s", what, rc, err.msg))
+        return;
+    const nn_task_desc *task = model->task;
+    CHECK(r.nrows == 2 && r.ncols == width, "%s: %d rows of %d (want 2 of %d)", what,
+          r.nrows, r.ncols, width);
+    check_rows_are_csv(what, &r, c.out, task);
+    CHECK(res.train_loss == r.rows[1][2] &&
+              res.eval[0] == r.rows[1][task->eval_cols[0]] &&
+              res.eval[1] == r.rows[1][task->eval_cols[1]],
+          "%s: the result is the last row", what);
+    char path[PATH_MAX + 32], buf[4096] = "";
+    nn_train_path(path, sizeof path, c.out, "metrics.json");
+    FILE *f = fopen(path, "r");
+    if (CHECK(f != NULL, "%s: metrics.json is missing", what)) {
+        buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+        fclose(f);
+        char last[64];
+        snprintf(last, sizeof last, "\"%s\"", task->columns[width - 1]);
+        CHECK(strstr(buf, last) && (width == 5) == !strstr(buf, "\"lr\""),
+              "%s: metrics.json's keys:\n%s", what, buf);
+    }
+    check_wide_checkpoint(what, c.out, width);
+    /* stopped after 4 steps and resumed: the whole run, bit for bit */
+    char part[32];
+    snprintf(part, sizeof part, "w%d-part", width);
+    nn_train_config p;
+    tiny_mlp(&p, part);
+    p.model.desc = model;
+    h = hooks_for(&r);
+    r.stop_at = 4;
+    rc = nn_train_run(&p, 0, &h, &res, &err);
+    CHECK(rc == NN_TRAIN_STOPPED, "%s: stop: status %d (%s)", what, rc, err.msg);
+    h = hooks_for(&r);
+    rc = nn_train_run(&p, 1, &h, &res, &err);
+    CHECK(rc == NN_TRAIN_DONE && r.resumed && r.nrows == 2 && r.ncols == width,
+          "%s: resume: status %d, %d rows (%s)", what, rc, r.nrows, err.msg);
+    same_checkpoints(what, p.out, c.out, task);
+}
+
+/* A checkpoint whose rows have another width than the task's is refused
+ * on resume, by file and key; nothing is written. */
+static void test_width_refused(void)
+{
+    static const struct {
+        const char *run;
+        nn_model_desc *model;
+        const char *cols;
+    } CASES[] = {{"w11", &mlp5, "11 columns"},
+                 {"w5", &mlp11, "5 columns"},
+                 {"mlp", &mlp5, "8 columns"},
+                 {"w5", NULL, "5 columns"}};
+    for (int k = 0; k < 4; k++) {
+        nn_train_config c;
+        tiny_mlp(&c, CASES[k].run);
+        if (CASES[k].model)
+            c.model.desc = CASES[k].model;
+        nn_train_result res;
+        nn_err err = {""};
+        int rc = nn_train_run(&c, 1, NULL, &res, &err);
+        char ck[PATH_MAX + 32];
+        nn_train_path(ck, sizeof ck, c.out, "checkpoint.safetensors");
+        CHECK(rc == NN_TRAIN_BAD_INPUT && strncmp(err.msg, "--resume: ", 10) == 0 &&
+                  strstr(err.msg, ck) && strstr(err.msg, "run.metrics") &&
+                  strstr(err.msg, CASES[k].cols),
+              "resume %s as %s: status %d '%s'", CASES[k].run, nn_task_of(&c)->name, rc,
+              err.msg);
+    }
+    /* the refused runs are as they were */
+    nn_train_config c;
+    tiny_mlp(&c, "w5");
+    check_wide_checkpoint("w5 after the refusals", c.out, 5);
+    tiny_mlp(&c, "w11");
+    check_wide_checkpoint("w11 after the refusals", c.out, 11);
+}
+
+/* The metrics log alone, 5 and 11 columns wide, past its first growth:
+ * every value back in metrics.csv. */
+static void test_metrics_log(void)
+{
+    static const char *const names[11] = {"a", "b", "c", "d", "e", "f",
+                                          "g", "h", "i", "j", "k"};
+    const int widths[2] = {5, 11};
+    for (int w = 0; w < 2; w++) {
+        int width = widths[w];
+        nn_metrics_log l;
+        nn_metrics_init(&l, names, width);
+        int bad = 0;
+        for (int i = 0; i < 20 && !bad; i++) {
+            double row[NN_METRIC_COLS_MAX];
+            for (int c = 0; c < width; c++)
+                row[c] = 100 * i + c + 0.5;
+            bad = nn_metrics_add(&l, row);
+        }
+        CHECK(!bad && l.n == 20 && l.ncols == width, "%d wide: %d rows", width, l.n);
+        int differ = 0;
+        for (int i = 0; i < l.n; i++)
+            for (int c = 0; c < width; c++)
+                differ += l.rows[(size_t)i * width + c] != 100 * i + c + 0.5;
+        CHECK(differ == 0, "%d wide: %d values differ in memory", width, differ);
+        char out[PATH_MAX];
+        snprintf(out, sizeof out, "%s/log%d", dir, width);
+        mkdir(out, 0777);
+        nn_err err = {""};
+        CHECK(nn_metrics_write(&l, out, &err) == 0, "%d wide: %s", width, err.msg);
+        char path[PATH_MAX + 32], line[512], want[512] = "";
+        nn_train_path(path, sizeof path, out, "metrics.csv");
+        FILE *f = fopen(path, "r");
+        if (CHECK(f != NULL, "%s is missing", path)) {
+            for (int c = 0; c < width; c++)
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s",
+                         c ? "," : "", names[c]);
+            CHECK(fgets(line, sizeof line, f) && strncmp(line, want, strlen(want)) == 0 &&
+                      line[strlen(want)] == '\n',
+                  "%d wide: header %s", width, line);
+            int rows = 0;
+            differ = 0;
+            while (fgets(line, sizeof line, f)) {
+                char *p = line;
+                for (int c = 0; c < width; c++) {
+                    differ += strtod(p, &p) != 100 * rows + c + 0.5;
+                    p += *p == ',';
+                }
+                differ += *p != '\n';
+                rows++;
+            }
+            fclose(f);
+            CHECK(rows == 20 && differ == 0, "%d wide: metrics.csv %d rows, %d differ",
+                  width, rows, differ);
+        }
+        nn_metrics_free(&l);
+    }
 }
 
 /* The configuration read back from a checkpoint is the one written. */
@@ -539,12 +778,8 @@ static void test_step(void)
 int main(void)
 {
     TEST_BEGIN("trainer");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-trainer-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        CHECK(0, "mkdtemp %s failed", dir);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-trainer-"))
         return TEST_END();
-    }
     if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
         return TEST_END();
     snprintf(img, sizeof img, "%s/img", dir);
@@ -552,12 +787,14 @@ int main(void)
     test_mlp();
     test_stop_and_resume();
     test_meta_round_trip();
+    make_wide_tasks();
+    test_width(&mlp5, 5);
+    test_width(&mlp11, 11);
+    test_width_refused();
+    test_metrics_log();
     test_gpt();
     test_bad_config();
     test_step();
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

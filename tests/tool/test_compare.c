@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "harness.h"
 #include "json.h"
 #include "tinydata.h"
@@ -482,9 +483,7 @@ int main(int argc, char **argv)
     (void)argc;
     TEST_BEGIN("compare");
     find_tool(argv[0]);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-compare-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!CHECK(mkdtemp(dir) != NULL, "mkdtemp %s failed", dir))
+    if (files_tmpdir_make(dir, sizeof dir, "golu-compare-"))
         return TEST_END();
     if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
         return TEST_END();
@@ -497,9 +496,6 @@ int main(int argc, char **argv)
     test_diverged();
     test_gpt();
     test_errors();
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

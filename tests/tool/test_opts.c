@@ -1,7 +1,9 @@
 /*
  * test_opts.c - the table-driven flag parser of the golu commands
  * (tools/golu/opts.c): values of every kind land where the table says, the
- * error messages are the commands' own words, and the help lines line up.
+ * error messages are the commands' own words, and the help lines line up;
+ * cli_opts_parse_until stops at the first argument the table does not
+ * take, after parsing what came before.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,20 +80,30 @@ enum { N = sizeof TABLE / sizeof TABLE[0] };
 
 static char errbuf[4096];
 
-/* Parses args (NULL-terminated) with stderr captured into errbuf. */
-static int parse(const cli_opts_style *st, demo *d, char **pos, int *npos,
-                 const char *const *args)
+/* argv: "demo" and args (NULL-terminated); returns argc. */
+static int make_argv(char **argv, const char *const *args)
 {
-    char *argv[32];
     int argc = 0;
     argv[argc++] = (char *)"demo";
     while (*args)
         argv[argc++] = (char *)*args++;
+    argv[argc] = NULL;
+    return argc;
+}
+
+/* stderr into a temporary file until capture_end, which reads it into
+ * errbuf. */
+static FILE *capture_begin(int *saved)
+{
     fflush(stderr);
     FILE *tmp = tmpfile();
-    int saved = dup(2);
+    *saved = dup(2);
     dup2(fileno(tmp), 2);
-    int rc = cli_opts_parse(TABLE, N, st, argc, argv, d, pos, 4, npos);
+    return tmp;
+}
+
+static void capture_end(FILE *tmp, int saved)
+{
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -99,6 +111,28 @@ static int parse(const cli_opts_style *st, demo *d, char **pos, int *npos,
     size_t got = fread(errbuf, 1, sizeof errbuf - 1, tmp);
     errbuf[got] = '\0';
     fclose(tmp);
+}
+
+/* Parses args (NULL-terminated) with stderr captured into errbuf. */
+static int parse(const cli_opts_style *st, demo *d, char **pos, int *npos,
+                 const char *const *args)
+{
+    char *argv[32];
+    int argc = make_argv(argv, args), saved;
+    FILE *tmp = capture_begin(&saved);
+    int rc = cli_opts_parse(TABLE, N, st, argc, argv, d, pos, 4, npos);
+    capture_end(tmp, saved);
+    return rc;
+}
+
+/* cli_opts_parse_until of args, stderr captured into errbuf. */
+static int parse_until(demo *d, const char *const *args)
+{
+    char *argv[32];
+    int argc = make_argv(argv, args), saved;
+    FILE *tmp = capture_begin(&saved);
+    int rc = cli_opts_parse_until(TABLE, N, "demo", argc, argv, d);
+    capture_end(tmp, saved);
     return rc;
 }
 
@@ -213,6 +247,49 @@ static void test_errors(void)
             (const char *const[]){"--big", "x", NULL});
 }
 
+/* Where cli_opts_parse_until stops, what it parsed before, and its errors
+ * in the "unknown option '--x'" words. */
+static void test_until(void)
+{
+    cli_set_command("demo");
+    demo d = {0};
+    CHECK(parse_until(&d, (const char *const[]){"--json", "--threads", "8", "--bogus",
+                                                "--seed", "5", NULL}) == 4 &&
+              d.json == 1 && d.threads == 8 && d.threads_given == 1 && d.seed == 0,
+          "stops at --bogus (4), after --json and --threads 8: json %d threads %d seed "
+          "%ld (%s)",
+          d.json, d.threads, d.seed, errbuf);
+    CHECK(errbuf[0] == '\0', "nothing said: '%s'", errbuf);
+    demo e = {0};
+    CHECK(parse_until(&e, (const char *const[]){"--json", "--n", "4", NULL}) == 4 &&
+              e.json == 1 && e.n == 4,
+          "every argument taken: argc (4), n %zu", e.n);
+    demo f = {0};
+    CHECK(parse_until(&f, (const char *const[]){"--out", "--help", "-h", NULL}) == 3 &&
+              f.out && strcmp(f.out, "--help") == 0,
+          "a flag's value is its value, even --help; stops at -h (3): out %s",
+          f.out ? f.out : "(none)");
+    demo g = {0};
+    CHECK(parse_until(&g, (const char *const[]){"--seed=5", "word", "--json", NULL}) ==
+                  2 &&
+              g.seed == 5 && g.json == 0,
+          "stops at a word (2): seed %ld json %d", g.seed, g.json);
+    demo h = {0};
+    CHECK(parse_until(&h, (const char *const[]){"--json=1", NULL}) == 1 && h.json == 0,
+          "--json=1 is not the table's: stops at 1, json %d", h.json);
+    CHECK(parse_until(&h, (const char *const[]){"--jsonx", NULL}) == 1,
+          "--jsonx is not --json: stops at 1");
+    CHECK(parse_until(&h, (const char *const[]){"-", NULL}) == 1, "- stops at 1");
+    demo k = {0};
+    CHECK(parse_until(&k, (const char *const[]){"--threads", "65", "--bogus", NULL}) ==
+                  -1 &&
+              strstr(errbuf, "--threads: 65 is out of range [1, 64]"),
+          "a bad value before the stop: -1, '%s'", errbuf);
+    CHECK(parse_until(&k, (const char *const[]){"--json", "--seed", NULL}) == -1 &&
+              strstr(errbuf, "--seed: needs a value"),
+          "the last flag lacks its value: -1, '%s'", errbuf);
+}
+
 static void test_usage(void)
 {
     FILE *tmp = tmpfile();
@@ -240,6 +317,7 @@ int main(void)
     test_values();
     test_help();
     test_errors();
+    test_until();
     test_usage();
     return TEST_END();
 }

@@ -17,8 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkpoints.h"
+#include "files.h"
 #include "harness.h"
-#include "safetensors.h"
+#include "registry.h"
 #include "tinydata.h"
 #include "toolrun.h"
 
@@ -34,50 +36,6 @@ static void path_in(char *buf, size_t size, const char *name)
 static int expect(int status, const char *say, const char *const *args)
 {
     return tool_expect(status, say, args, out);
-}
-
-/* ----------------------------------------------- checkpoint compare --- */
-
-/* Every tensor of a and b is identical, except the seconds in the run
- * state and the metrics (wall time differs between runs). */
-static void same_checkpoints(const char *what, const char *a, const char *b)
-{
-    nn_st_file *fa = NULL, *fb = NULL;
-    nn_err err;
-    if (!CHECK(nn_st_open(&fa, a, &err) == 0, "%s: %s", what, err.msg) ||
-        !CHECK(nn_st_open(&fb, b, &err) == 0, "%s: %s", what, err.msg)) {
-        nn_st_close(fa);
-        return;
-    }
-    CHECK(nn_st_count(fa) == nn_st_count(fb), "%s: %d vs %d tensors", what,
-          nn_st_count(fa), nn_st_count(fb));
-    int differ = 0, n = nn_st_count(fa);
-    for (int i = 0; i < n; i++) {
-        const nn_st_tensor *ta = nn_st_get(fa, i), *tb = nn_st_find(fb, ta->name);
-        if (!CHECK(tb != NULL, "%s: %s missing from the resumed run", what, ta->name))
-            continue;
-        size_t count = 1;
-        for (int d = 0; d < ta->ndim; d++)
-            count *= (size_t)ta->shape[d];
-        size_t bytes = count * nn_st_dtype_size(ta->dtype);
-        if (strcmp(ta->name, "run.metrics") == 0) {
-            const double *ma = ta->data, *mb = tb->data; /* column 7: seconds (images) */
-            for (size_t k = 0; k < count; k++)
-                if (k % 8 != 7 && k % 8 != 6 && memcmp(&ma[k], &mb[k], sizeof *ma) != 0)
-                    differ++;
-            continue;
-        }
-        if (strcmp(ta->name, "run.state") == 0)
-            bytes = 4 * sizeof(double); /* the fifth is the time spent */
-        if (memcmp(ta->data, tb->data, bytes) != 0) {
-            differ++;
-            CHECK(0, "%s: tensor %s differs after --resume", what, ta->name);
-        }
-    }
-    CHECK(differ == 0, "%s: %d tensors differ between the interrupted and the whole run",
-          what, differ);
-    nn_st_close(fa);
-    nn_st_close(fb);
 }
 
 /* ----------------------------------------------------------- models --- */
@@ -115,7 +73,7 @@ static void check_resume(const char *model, const char *const *args, const char 
     expect(0, NULL, resume);
     snprintf(a, sizeof a, "%s/checkpoint.safetensors", whole);
     snprintf(b, sizeof b, "%s/checkpoint.safetensors", part);
-    same_checkpoints(model, a, b);
+    checkpoints_compare(model, a, b, nn_model_find(model)->task);
 }
 
 /* The metrics files of a run hold `rows` rows and the summary its result. */
@@ -263,12 +221,8 @@ int main(int argc, char **argv)
     (void)argc;
     TEST_BEGIN("train");
     find_tool(argv[0]);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/golu-train-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        CHECK(0, "mkdtemp %s failed", dir);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-train-"))
         return TEST_END();
-    }
     if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
         return TEST_END();
     snprintf(img, sizeof img, "%s/img", dir);
@@ -278,9 +232,6 @@ int main(int argc, char **argv)
     test_gpt();
     test_errors();
     test_divergence();
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (harness_failures() == 0 && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    files_tmpdir_done(dir);
     return TEST_END();
 }

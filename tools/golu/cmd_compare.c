@@ -202,7 +202,7 @@ static int parse(int argc, char **argv, lab_compare_config *c, const char **acts
         if (!other_task_key(task, SCALING_OPTS[k].flag))
             table[n++] = SCALING_OPTS[k];
     compare_args args = {c, NULL, *acts, c->seeds};
-    int stop = train_opts_parse_table(table, n, "compare", argc, argv, &args);
+    int stop = cli_opts_parse_until(table, n, "compare", argc, argv, &args);
     if (stop < 0)
         return -1;
     c->seeds = args.seeds;
@@ -415,7 +415,7 @@ static void stopped(const progress *p)
  */
 static int run_all(const lab_compare_config *c, lab_compare_run *runs)
 {
-    const nn_task_metric *m = nn_task_of(&c->base)->metric;
+    const nn_task_desc *task = nn_task_of(&c->base);
     progress p = {0, 0, 0, 0, 0, 0};
     announce(c, &p);
     char dir[PATH_MAX];
@@ -438,7 +438,7 @@ static int run_all(const lab_compare_config *c, lab_compare_run *runs)
                 if (rc)
                     return rc;
             }
-            if (lab_compare_run_load(dir, m, r, &err)) {
+            if (lab_compare_run_load(dir, task, r, &err)) {
                 cli_error("%s", err.msg);
                 return 1;
             }

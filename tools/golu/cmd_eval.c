@@ -50,8 +50,8 @@ static const cli_opt EVAL_OPTS[] = {
  * after --help, 2 after a message). */
 static int parse(int argc, char **argv, eval_opts *e)
 {
-    int stop = train_opts_parse_table(EVAL_OPTS, sizeof EVAL_OPTS / sizeof EVAL_OPTS[0],
-                                      "eval", argc, argv, e);
+    int stop = cli_opts_parse_until(EVAL_OPTS, sizeof EVAL_OPTS / sizeof EVAL_OPTS[0],
+                                    "eval", argc, argv, e);
     if (stop < 0)
         return 2;
     if (stop < argc) {

@@ -4,7 +4,6 @@
  * (src/lab/compare_report.h), the plots drawn with gnuplot, and the table
  * printed last.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -92,14 +91,6 @@ static int results(const lab_compare_report *R, const char *note)
     return rc;
 }
 
-static void fmt_value(char *buf, size_t size, int decimals, double v)
-{
-    if (isfinite(v))
-        snprintf(buf, size, "%.*f", decimals, v);
-    else
-        snprintf(buf, size, "-");
-}
-
 static void print_table(const lab_compare_report *R)
 {
     const nn_task_metric *m = R->m;
@@ -115,7 +106,7 @@ static void print_table(const lab_compare_report *R)
         char v[5][32];
         const double x[5] = {s->mean, s->std, s->min, s->max, s->loss_mean};
         for (int k = 0; k < 5; k++)
-            fmt_value(v[k], sizeof v[k], k == 4 ? 4 : d, x[k]);
+            lab_compare_value_text(x[k], k == 4 ? 4 : d, v[k], sizeof v[k]);
         printf("%c %-12s %9s %9s %9s %9s %3d  %s%s\n", s->rank == 1 ? '*' : ' ',
                R->c->act_name[a], v[0], v[1], v[2], v[3], s->n, v[4],
                s->diverged ? "  (diverged runs left out)" : "");

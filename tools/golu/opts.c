@@ -118,6 +118,27 @@ int cli_opts_parse(const cli_opt *table, size_t n, const cli_opts_style *style, 
     return 0;
 }
 
+int cli_opts_parse_until(const cli_opt *table, size_t n, const char *command, int argc,
+                         char **argv, void *opts)
+{
+    int stop = 1;
+    for (; stop < argc; stop++) {
+        const char *a = argv[stop];
+        const cli_opt *o = a[0] == '-' && a[1] ? find(table, n, a) : NULL;
+        if (!o)
+            break; /* unknown, "--help", "-h", or a word */
+        int has_value = a[strlen(o->flag)] == '=';
+        if (o->kind == CLI_OPT_BOOL && has_value)
+            break; /* "--json=1": not a flag the table takes */
+        if (o->kind != CLI_OPT_BOOL && !has_value)
+            stop++; /* its value */
+    }
+    cli_opts_style style = {command, 0, 0, 0};
+    if (stop > argc)
+        stop = argc; /* the last flag lacks its value: the parse says so */
+    return cli_opts_parse(table, n, &style, stop, argv, opts, NULL, 0, NULL) ? -1 : stop;
+}
+
 /* Prints text from column col, each '\n' continuing under it. */
 static void print_help_text(FILE *out, const char *text, int col)
 {

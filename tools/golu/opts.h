@@ -89,6 +89,22 @@ int cli_opts_parse(const cli_opt *table, size_t n, const cli_opts_style *style, 
                    char **argv, void *opts, char **positional, int max_positional,
                    int *npositional);
 
+/*
+ * cli_opts_parse of argv[1..) up to the first argument the table does not
+ * take, for a command that parses the rest its own way (golu eval and golu
+ * compare take the training flags after their table's): an unknown flag,
+ * "--help" or "-h", a word without "-", or "--flag=..." of a flag that
+ * takes no value. The values of the table's flags are skipped over, so
+ * "--data --help" is a path. Returns that argument's index, argc when the
+ * table took every argument, or -1 after cli_opts_parse's message for a
+ * bad argument before it (in the "unknown option '--x'" wording, command
+ * in its hint). The caller words the argument it stopped at as its command
+ * always has, so that arguments are still checked in order, the first bad
+ * one named.
+ */
+int cli_opts_parse_until(const cli_opt *table, size_t n, const char *command, int argc,
+                         char **argv, void *opts);
+
 /* The table's help lines, in table order. */
 void cli_opts_usage(FILE *out, const cli_opt *table, size_t n,
                     const cli_opts_style *style);

@@ -24,20 +24,6 @@ int train_opts_set(nn_train_config *o, const char *flag, const char *value);
 void train_opts_usage(FILE *out);
 
 /*
- * cli_opts_parse (opts.h) of argv up to the first argument the table does
- * not take: an unknown flag, "--help" or "-h", a word without "-", or
- * "--flag=..." of a flag that takes no value (the values of the table's
- * flags are skipped over, so "--data --help" is a path). Returns that
- * argument's index, argc when the table took every argument, or -1 after
- * cli_opts_parse's message for a bad argument before it. command: the name
- * in cli_opts_parse's hints. The caller words the argument it stopped at
- * as its command always has ("unknown option '--x' (...)"), so that
- * arguments are still checked in order, the first bad one named.
- */
-int train_opts_parse_table(const cli_opt *table, size_t n, const char *command, int argc,
-                           char **argv, void *opts);
-
-/*
  * Runs (or, with resume, continues) the run o describes (nn_train_run),
  * printing its progress unless o->quiet, and errors always. label (golu
  * compare: "[3/14] gelu seed 1") starts the progress line and leaves out

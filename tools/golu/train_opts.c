@@ -115,33 +115,3 @@ void train_opts_usage(FILE *out)
         fprintf(out, "  %-19s %s\n", flag, keys[k].help);
     }
 }
-
-/* The row of table that takes arg, or NULL. */
-static const cli_opt *row_of(const cli_opt *table, size_t n, const char *arg)
-{
-    for (size_t k = 0; k < n; k++)
-        if (cli_is_flag(arg, table[k].flag))
-            return &table[k];
-    return NULL;
-}
-
-int train_opts_parse_table(const cli_opt *table, size_t n, const char *command, int argc,
-                           char **argv, void *opts)
-{
-    int stop = 1;
-    for (; stop < argc; stop++) {
-        const char *a = argv[stop];
-        const cli_opt *o = a[0] == '-' && a[1] ? row_of(table, n, a) : NULL;
-        if (!o)
-            break; /* unknown, "--help", "-h", or a word */
-        int has_value = a[strlen(o->flag)] == '=';
-        if (o->kind == CLI_OPT_BOOL && has_value)
-            break; /* "--json=1": not a flag the table takes */
-        if (o->kind != CLI_OPT_BOOL && !has_value)
-            stop++; /* its value */
-    }
-    cli_opts_style style = {command, 0, 0, 0};
-    if (stop > argc)
-        stop = argc; /* the last flag lacks its value: the parse says so */
-    return cli_opts_parse(table, n, &style, stop, argv, opts, NULL, 0, NULL) ? -1 : stop;
-}

@@ -45,6 +45,7 @@
 #include "model.h"
 #include "registry.h"
 #include "rng.h"
+#include "str.h"
 #include "train/config.h"
 #include "train/task.h"
 
@@ -588,11 +589,8 @@ static void gpt_recipe(nn_train_config *c)
 
 static void gpt_describe(const nn_config *m, char *buf, size_t size)
 {
-    size_t len = strlen(buf);
-    if (len < size)
-        snprintf(buf + len, size - len,
-                 "GPT, %d layers, %d heads, width %d, context %d, dropout %g", m->layers,
-                 m->heads, m->width, m->context, m->dropout);
+    nn_str_append(buf, size, "GPT, %d layers, %d heads, width %d, context %d, dropout %g",
+                  m->layers, m->heads, m->width, m->context, m->dropout);
 }
 
 const nn_model_desc nn_model_gpt = {

@@ -15,6 +15,7 @@
 #include "layers.h"
 #include "model.h"
 #include "registry.h"
+#include "str.h"
 #include "train/config.h"
 #include "train/task.h"
 
@@ -241,10 +242,8 @@ static void mlp_recipe(nn_train_config *c)
 
 static void mlp_describe(const nn_config *m, char *buf, size_t size)
 {
-    size_t len = strlen(buf);
-    if (len < size)
-        snprintf(buf + len, size - len, "MLP, %d block%s of %d", m->depth,
-                 m->depth == 1 ? "" : "s", m->width);
+    nn_str_append(buf, size, "MLP, %d block%s of %d", m->depth, m->depth == 1 ? "" : "s",
+                  m->width);
 }
 
 const nn_model_desc nn_model_mlp = {

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "str.h"
+
 #define NN_MODELS(X) X(mlp) X(resnet) X(gpt)
 
 #define DECLARE(name) extern const nn_model_desc nn_model_##name;
@@ -38,12 +40,10 @@ const nn_model_desc *nn_model_at(int i)
 
 const char *nn_model_names(char *buf, size_t size, const char *sep, const char *last_sep)
 {
-    size_t len = 0;
     buf[0] = '\0';
-    for (int i = 0; i < N_MODELS && len < size; i++) {
+    for (int i = 0; i < N_MODELS; i++) {
         const char *s = i == 0 ? "" : i + 1 == N_MODELS ? last_sep : sep;
-        snprintf(buf + len, size - len, "%s%s", s, MODELS[i]->name);
-        len += strlen(buf + len);
+        nn_str_append(buf, size, "%s%s", s, MODELS[i]->name);
     }
     return buf;
 }

@@ -34,6 +34,7 @@
 #include "layers.h"
 #include "model.h"
 #include "registry.h"
+#include "str.h"
 #include "train/config.h"
 #include "train/task.h"
 
@@ -639,9 +640,7 @@ static void resnet_recipe(nn_train_config *c)
 
 static void resnet_describe(const nn_config *m, char *buf, size_t size)
 {
-    size_t len = strlen(buf);
-    if (len < size)
-        snprintf(buf + len, size - len, "ResNet-%d, width %d", m->depth, m->width);
+    nn_str_append(buf, size, "ResNet-%d, width %d", m->depth, m->width);
 }
 
 const nn_model_desc nn_model_resnet = {

@@ -12,17 +12,25 @@
 #include "io/table.h"
 #include "registry.h"
 
-int nn_metrics_add(nn_metrics_log *l, const double row[NN_METRIC_COLS])
+void nn_metrics_init(nn_metrics_log *l, const char *const *columns, int ncols)
 {
+    memset(l, 0, sizeof *l);
+    l->columns = columns;
+    l->ncols = ncols;
+}
+
+int nn_metrics_add(nn_metrics_log *l, const double *row)
+{
+    size_t w = (size_t)l->ncols;
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 16;
-        double *r = realloc(l->rows, (size_t)cap * NN_METRIC_COLS * sizeof *r);
+        double *r = realloc(l->rows, (size_t)cap * w * sizeof *r);
         if (!r)
             return -1;
         l->rows = r;
         l->cap = cap;
     }
-    memcpy(l->rows + (size_t)l->n * NN_METRIC_COLS, row, NN_METRIC_COLS * sizeof *row);
+    memcpy(l->rows + (size_t)l->n * w, row, w * sizeof *row);
     l->n++;
     return 0;
 }
@@ -40,12 +48,12 @@ void nn_metrics_free(nn_metrics_log *l)
 static nn_table *metrics_table(const nn_metrics_log *l)
 {
     nn_table *t = nn_table_create();
-    for (int c = 0; t && c < NN_METRIC_COLS; c++)
+    for (int c = 0; t && c < l->ncols; c++)
         nn_table_col_add(t, l->columns[c], NN_TABLE_REAL, "%.10g");
     for (int i = 0; t && i < l->n; i++) {
         nn_table_row_add(t);
-        for (int c = 0; c < NN_METRIC_COLS; c++)
-            nn_table_real_set(t, c, l->rows[i * NN_METRIC_COLS + c]);
+        for (int c = 0; c < l->ncols; c++)
+            nn_table_real_set(t, c, l->rows[(size_t)i * l->ncols + c]);
     }
     return t; /* a failure above is sticky: the write reports it */
 }

@@ -1,7 +1,8 @@
 /*
  * metrics.h - a run's metrics: one row per period (task.h's columns), kept
- * in memory, in the checkpoint (run.metrics, F64 (rows, NN_METRIC_COLS)) and
- * in metrics.csv / metrics.json; and the run's summary.json.
+ * in memory, in the checkpoint (run.metrics, F64 (rows, ncols)) and in
+ * metrics.csv / metrics.json; and the run's summary.json. The width is the
+ * task's (task.h: ncols), the same for every row of a run.
  */
 #ifndef NN_TRAIN_METRICS_H
 #define NN_TRAIN_METRICS_H
@@ -12,13 +13,18 @@
 #include "trainer.h"
 
 typedef struct nn_metrics_log {
-    const char *const *columns; /* NN_METRIC_COLS names */
-    double *rows;               /* (n, NN_METRIC_COLS) */
+    int ncols;                  /* 1..NN_METRIC_COLS_MAX */
+    const char *const *columns; /* ncols names */
+    double *rows;               /* (n, ncols) */
     int n, cap;
 } nn_metrics_log;
 
-/* Appends a row (copied); 0, or -1 when out of memory. */
-int nn_metrics_add(nn_metrics_log *l, const double row[NN_METRIC_COLS]);
+/* An empty log of rows of ncols columns named columns[0..ncols) (kept,
+ * not copied: a task's static names). */
+void nn_metrics_init(nn_metrics_log *l, const char *const *columns, int ncols);
+/* Appends a row of l->ncols values (copied); 0, or -1 when out of memory. */
+int nn_metrics_add(nn_metrics_log *l, const double *row);
+/* Frees the rows; the log is empty again, of the same columns. */
 void nn_metrics_free(nn_metrics_log *l);
 
 /* metrics.csv and metrics.json in dir (each atomically); 0, or -1 with err. */

@@ -4,10 +4,10 @@
  */
 #include "presets.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "str.h"
 #include "task.h"
 
 /* --steps scales the whole run: the warmup and the curves' resolution stay a
@@ -70,9 +70,7 @@ const char *nn_preset_names(char *buf, size_t size)
 {
     buf[0] = '\0';
     for (int i = 0; i < N_PRESETS; i++) {
-        size_t len = strlen(buf);
-        if (len < size)
-            snprintf(buf + len, size - len, "%s%s", i ? ", " : "", PRESETS[i].name);
+        nn_str_append(buf, size, "%s%s", i ? ", " : "", PRESETS[i].name);
     }
     return buf;
 }
@@ -101,48 +99,35 @@ void nn_preset_finish(const nn_preset *p, nn_train_config *c)
 
 /* ------------------------------------------------------------ recipe --- */
 
-/* Appends to the string in buf (truncating at size). */
-static void add(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void add(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t len = strlen(buf);
-    va_list ap;
-    va_start(ap, fmt);
-    if (len < size)
-        vsnprintf(buf + len, size - len, fmt, ap);
-    va_end(ap);
-}
-
 static void optim_text(const nn_train_config *c, char *buf, size_t size)
 {
     if (c->opt.kind == NN_OPT_SGD)
-        add(buf, size, "SGD lr %g momentum %g", c->lr, c->opt.momentum);
+        nn_str_append(buf, size, "SGD lr %g momentum %g", c->lr, c->opt.momentum);
     else
-        add(buf, size, "AdamW lr %g betas (%g, %g)", c->lr, c->opt.beta1, c->opt.beta2);
+        nn_str_append(buf, size, "AdamW lr %g betas (%g, %g)", c->lr, c->opt.beta1,
+                      c->opt.beta2);
     if (c->opt.weight_decay > 0)
-        add(buf, size, ", weight decay %g", c->opt.weight_decay);
+        nn_str_append(buf, size, ", weight decay %g", c->opt.weight_decay);
     switch (c->sched.kind) {
     case NN_SCHED_CONST: break;
     case NN_SCHED_STEP:
-        add(buf, size, ", lr x%g at 50%% and 75%%", c->sched.gamma);
+        nn_str_append(buf, size, ", lr x%g at 50%% and 75%%", c->sched.gamma);
         break;
     case NN_SCHED_COSINE:
-        add(buf, size, ", cosine to %g after %ld warmup steps", c->sched.min_lr,
-            c->sched.warmup);
+        nn_str_append(buf, size, ", cosine to %g after %ld warmup steps", c->sched.min_lr,
+                      c->sched.warmup);
         break;
     }
     if (c->clip > 0)
-        add(buf, size, ", clipping at %g", c->clip);
+        nn_str_append(buf, size, ", clipping at %g", c->clip);
 }
 
 void nn_train_recipe_text(const nn_train_config *c, char *buf, size_t size)
 {
     buf[0] = '\0';
     c->model.desc->describe(&c->model, buf, size);
-    add(buf, size, "; ");
+    nn_str_append(buf, size, "; ");
     optim_text(c, buf, size);
-    add(buf, size, "; batch %d, ", c->model.batch);
+    nn_str_append(buf, size, "; batch %d, ", c->model.batch);
     c->model.desc->task->length_text(c, buf, size);
 }

@@ -65,7 +65,7 @@ static int setup(nn_run *r, int resume, nn_err *err)
     int opened = task->open(&r->task, c, &cfg, err);
     if (opened)
         return opened == -2 ? NN_TRAIN_FAILED : NN_TRAIN_BAD_INPUT;
-    r->log.columns = task->columns;
+    nn_metrics_init(&r->log, task->columns, task->ncols);
     if (nn_model_create(&r->model, &cfg, c->seed, c->threads, &e)) {
         nn_fail(err, "model: %s", e.msg);
         return NN_TRAIN_BAD_INPUT;
@@ -96,7 +96,7 @@ static void teardown(nn_run *r)
 static int end_period(nn_run *r, nn_train_result *res, nn_err *err)
 {
     const nn_task_desc *d = r->task->desc;
-    double eval[NN_TASK_EVAL_MAX], row[NN_METRIC_COLS];
+    double eval[NN_TASK_EVAL_MAX], row[NN_METRIC_COLS_MAX];
     double lr = nn_schedule_lr(&r->sched, r->step - 1);
     if (d->evaluate(r->task, r->model, eval))
         return nn_fail(err, "internal error in an evaluation (a bug: please report it)");
@@ -189,7 +189,7 @@ static void result_clear(nn_train_result *res)
 static void result_from_log(const nn_run *r, nn_train_result *res)
 {
     const nn_task_desc *d = r->task->desc;
-    const double *last = r->log.rows + (size_t)(r->log.n - 1) * NN_METRIC_COLS;
+    const double *last = r->log.rows + (size_t)(r->log.n - 1) * r->log.ncols;
     res->train_loss = last[d->train_loss_col];
     for (int k = 0; k < d->neval; k++)
         res->eval[k] = last[d->eval_cols[k]];

@@ -2,8 +2,9 @@
  * run_state.c - a run's checkpoint, saved and resumed (run.h).
  *
  * run.state (F64, 5): the step reached, the current period's three sums
- * (task.h), the seconds spent. run.metrics (F64, (rows, NN_METRIC_COLS)):
- * every row so far. run.norm (F64, 6): what the task keeps of its data.
+ * (task.h), the seconds spent. run.metrics (F64, (rows, ncols), ncols the
+ * task's): every row so far. run.norm (F64, 6): what the task keeps of its
+ * data.
  */
 #include <stdio.h>
 #include <time.h>
@@ -36,7 +37,7 @@ int nn_run_save(nn_run *r, nn_err *err)
         {"run.metrics",
          NN_ST_F64,
          2,
-         {r->log.n, NN_METRIC_COLS},
+         {r->log.n, r->log.ncols},
          r->log.n ? r->log.rows : &none},
         {"run.state", NN_ST_F64, 1, {STATE_LEN}, state},
         {"run.norm", NN_ST_F64, 1, {NN_TASK_NORM}, r->task->norm},
@@ -51,18 +52,22 @@ int nn_run_save(nn_run *r, nn_err *err)
 static int resume_state(nn_run *r, const nn_st_file *f, const char *path, nn_err *err)
 {
     const nn_st_tensor *m = nn_st_find(f, "run.metrics"), *s = nn_st_find(f, "run.state");
-    if (!m || !s || m->dtype != NN_ST_F64 || m->ndim != 2 ||
-        m->shape[1] != NN_METRIC_COLS || s->dtype != NN_ST_F64 || s->ndim != 1 ||
-        s->shape[0] != STATE_LEN)
+    if (!m || !s || m->dtype != NN_ST_F64 || m->ndim != 2 || s->dtype != NN_ST_F64 ||
+        s->ndim != 1 || s->shape[0] != STATE_LEN)
         return nn_fail(
             err, "--resume: %s: run.metrics or run.state is missing or malformed", path);
+    if (m->shape[1] != r->log.ncols)
+        return nn_fail(err,
+                       "--resume: %s: run.metrics has rows of %lld columns; this run's "
+                       "task (%s) has %d",
+                       path, (long long)m->shape[1], r->task->desc->name, r->log.ncols);
     const double *st = s->data;
     r->step = (long)st[0];
     for (int k = 0; k < NN_TASK_SUMS; k++)
         r->sums[k] = st[1 + k];
     r->seconds_before = st[1 + NN_TASK_SUMS];
     for (int64_t i = 0; i < m->shape[0]; i++)
-        if (nn_metrics_add(&r->log, (const double *)m->data + i * NN_METRIC_COLS))
+        if (nn_metrics_add(&r->log, (const double *)m->data + i * r->log.ncols))
             return nn_fail(err, "--resume: out of memory");
     return 0;
 }

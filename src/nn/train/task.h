@@ -15,9 +15,11 @@
  * declares its batches' types in x_spec and target_spec and fills them.
  *
  * A run is a sequence of periods (an image task's epochs, the text task's
- * evaluation intervals); each ends with an evaluation and one row of
- * NN_METRIC_COLS metrics (metrics.csv, metrics.json, and the checkpoint's
- * run.metrics (rows, NN_METRIC_COLS)).
+ * evaluation intervals); each ends with an evaluation and one row of the
+ * task's ncols metrics (metrics.csv, metrics.json, and the checkpoint's
+ * run.metrics (rows, ncols)). Each task says how many columns its rows
+ * have (both tasks today: 8), up to NN_METRIC_COLS_MAX, the size of the
+ * fixed row buffers.
  */
 #ifndef NN_TRAIN_TASK_H
 #define NN_TRAIN_TASK_H
@@ -31,7 +33,7 @@
 #include "safetensors.h"
 
 enum {
-    NN_METRIC_COLS = 8, /* every task's rows have this many columns */
+    NN_METRIC_COLS_MAX = 16, /* the most columns a task's rows may have */
     NN_TASK_EVAL_MAX = 4,
     NN_TASK_SUMS = 3, /* the running sums of a period, saved in checkpoints */
     NN_TASK_NORM = 6  /* what the task keeps of its data (run.norm) */
@@ -77,7 +79,10 @@ struct nn_task {
 struct nn_task_desc {
     const char *name; /* "image classification" */
     const char *unit; /* of the progress rate: "img", "tok" */
-    /* The metrics' columns (metrics.csv's header, metrics.json's keys). */
+    /* The metrics' columns (metrics.csv's header, metrics.json's keys):
+     * ncols names, 1 <= ncols <= NN_METRIC_COLS_MAX. A row is ncols
+     * values in this order everywhere. */
+    int ncols;
     const char *const *columns;
     /* The evaluation's values, in this order everywhere (summary.json,
      * golu eval --json): {"test_loss", "test_acc"}. */
@@ -121,18 +126,17 @@ struct nn_task_desc {
     /* The end of a period's evaluation: the values of eval_keys. 0, or -1 when
      * a forward failed. */
     int (*evaluate)(nn_task *t, nn_model *m, double eval[NN_TASK_EVAL_MAX]);
-    /* The period's row from the step reached, its sums, its evaluation,
-     * the learning rate of its last step and the time spent. */
+    /* The period's row (ncols values) from the step reached, its sums, its
+     * evaluation, the learning rate of its last step and the time spent. */
     void (*row)(const nn_task *t, long step, const double sums[NN_TASK_SUMS],
                 const double eval[NN_TASK_EVAL_MAX], double lr, double seconds,
-                double row[NN_METRIC_COLS]);
+                double row[NN_METRIC_COLS_MAX]);
     /* golu eval: the values of eval_keys over the whole held-out split. */
     int (*evaluate_all)(nn_task *t, nn_model *m, double eval[NN_TASK_EVAL_MAX]);
 
     /* In words, into buf (truncated at size): a row ("epoch 2/8  train loss
      * ..."), a finished run's result, a checkpoint's evaluation. */
-    void (*row_text)(const nn_task *t, const double row[NN_METRIC_COLS], char *buf,
-                     size_t size);
+    void (*row_text)(const nn_task *t, const double *row, char *buf, size_t size);
     void (*result_text)(const double eval[NN_TASK_EVAL_MAX], char *buf, size_t size);
     void (*eval_text)(const double eval[NN_TASK_EVAL_MAX], char *buf, size_t size);
     /* The amount of training in c, in words ("8 epochs, the first 2000

@@ -15,7 +15,6 @@
  * seconds.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,15 @@
 
 #include "data.h"
 #include "rng.h"
+#include "str.h"
 #include "task.h"
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
+
+enum {
+    NCOLS = 8
+}; /* a row: epoch, step, train loss and accuracy, test loss and
+       accuracy, lr, seconds */
 
 typedef struct img_task {
     nn_task base;
@@ -226,21 +231,19 @@ static int img_evaluate(nn_task *base, nn_model *m, double eval[NN_TASK_EVAL_MAX
 
 static void img_row(const nn_task *t, long step, const double sums[NN_TASK_SUMS],
                     const double eval[NN_TASK_EVAL_MAX], double lr, double seconds,
-                    double row[NN_METRIC_COLS])
+                    double row[NN_METRIC_COLS_MAX])
 {
     long spe = t->steps_per_period;
     double train_loss = sums[2] ? sums[0] / sums[2] : NAN;
     double epoch = (double)((step + spe - 1) / spe);
-    const double v[NN_METRIC_COLS] = {
-        epoch,   (double)step, train_loss, sums[1] / sums[2],
-        eval[0], eval[1],      lr,         seconds};
+    const double v[NCOLS] = {epoch,   (double)step, train_loss, sums[1] / sums[2],
+                             eval[0], eval[1],      lr,         seconds};
     memcpy(row, v, sizeof v);
 }
 
 /* --------------------------------------------------------------- words --- */
 
-static void img_row_text(const nn_task *t, const double row[NN_METRIC_COLS], char *buf,
-                         size_t size)
+static void img_row_text(const nn_task *t, const double *row, char *buf, size_t size)
 {
     snprintf(buf, size,
              "epoch %ld/%ld  train loss %.4f acc %.4f  test loss %.4f acc %.4f  lr "
@@ -264,27 +267,13 @@ static void img_describe(double metric, double loss, char *buf, size_t size)
     snprintf(buf, size, "test acc %.4f, test loss %.4f", metric, loss);
 }
 
-/* Appends to the string in buf (truncating at size). */
-static void add(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void add(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t len = strlen(buf);
-    va_list ap;
-    va_start(ap, fmt);
-    if (len < size)
-        vsnprintf(buf + len, size - len, fmt, ap);
-    va_end(ap);
-}
-
 static void img_length_text(const nn_train_config *c, char *buf, size_t size)
 {
-    add(buf, size, "%ld epoch%s", c->epochs, c->epochs == 1 ? "" : "s");
+    nn_str_append(buf, size, "%ld epoch%s", c->epochs, c->epochs == 1 ? "" : "s");
     if (c->limit_train)
-        add(buf, size, ", the first %ld training images", c->limit_train);
+        nn_str_append(buf, size, ", the first %ld training images", c->limit_train);
     if (c->limit_test)
-        add(buf, size, ", the first %ld test images", c->limit_test);
+        nn_str_append(buf, size, ", the first %ld test images", c->limit_test);
 }
 
 /* ---------------------------------------------------------- the rest --- */
@@ -302,7 +291,8 @@ static int img_check(const nn_train_config *c, nn_err *err)
 
 static const char *const COLUMNS[] = {"epoch",     "step",     "train_loss", "train_acc",
                                       "test_loss", "test_acc", "lr",         "seconds"};
-_Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NN_METRIC_COLS, "one name per column");
+_Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NCOLS, "one name per column");
+_Static_assert((int)NCOLS <= (int)NN_METRIC_COLS_MAX, "a row fits the row buffers");
 static const char *const EVAL_KEYS[] = {"test_loss", "test_acc"};
 static const char *const SCALE_KEYS[] = {"epochs", "limit-train", "limit-test", NULL};
 
@@ -315,6 +305,7 @@ static const nn_task_metric METRIC = {
 const nn_task_desc nn_task_images = {
     "image classification",
     "img",
+    NCOLS,
     COLUMNS,
     sizeof EVAL_KEYS / sizeof *EVAL_KEYS,
     EVAL_KEYS,

@@ -22,7 +22,13 @@
 #include "data.h"
 #include "registry.h"
 #include "rng.h"
+#include "str.h"
 #include "task.h"
+
+enum {
+    NCOLS = 8
+}; /* a row: step, train loss, val loss, ppl and bpb, lr,
+       seconds, tokens */
 
 typedef struct text_task {
     nn_task base;
@@ -182,20 +188,19 @@ static int text_evaluate_all(nn_task *base, nn_model *m, double eval[NN_TASK_EVA
 
 static void text_row(const nn_task *t, long step, const double sums[NN_TASK_SUMS],
                      const double eval[NN_TASK_EVAL_MAX], double lr, double seconds,
-                     double row[NN_METRIC_COLS])
+                     double row[NN_METRIC_COLS_MAX])
 {
     const nn_config *m = &t->cfg->model;
     double train_loss = sums[2] ? sums[0] / sums[2] : NAN;
     double tokens = (double)step * m->batch * m->context;
-    const double v[NN_METRIC_COLS] = {(double)step, train_loss, eval[0], eval[1],
-                                      eval[2],      lr,         seconds, tokens};
+    const double v[NCOLS] = {(double)step, train_loss, eval[0], eval[1],
+                             eval[2],      lr,         seconds, tokens};
     memcpy(row, v, sizeof v);
 }
 
 /* --------------------------------------------------------------- words --- */
 
-static void text_row_text(const nn_task *t, const double row[NN_METRIC_COLS], char *buf,
-                          size_t size)
+static void text_row_text(const nn_task *t, const double *row, char *buf, size_t size)
 {
     snprintf(buf, size,
              "step %ld/%ld  train loss %.4f  val loss %.4f ppl %.3f bpb %.4f  lr "
@@ -217,15 +222,14 @@ static void text_describe(double metric, double loss, char *buf, size_t size)
 
 static void text_length_text(const nn_train_config *c, char *buf, size_t size)
 {
-    size_t len = strlen(buf);
-    if (len < size)
-        snprintf(buf + len, size - len, "%ld steps, evaluated every %ld on %ld batches",
-                 c->steps, c->eval_every, c->eval_batches);
+    nn_str_append(buf, size, "%ld steps, evaluated every %ld on %ld batches", c->steps,
+                  c->eval_every, c->eval_batches);
 }
 
 static const char *const COLUMNS[] = {"step",    "train_loss", "val_loss", "val_ppl",
                                       "val_bpb", "lr",         "seconds",  "tokens"};
-_Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NN_METRIC_COLS, "one name per column");
+_Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NCOLS, "one name per column");
+_Static_assert((int)NCOLS <= (int)NN_METRIC_COLS_MAX, "a row fits the row buffers");
 static const char *const EVAL_KEYS[] = {"val_loss", "val_ppl", "val_bpb"};
 static const char *const SCALE_KEYS[] = {"steps", NULL};
 
@@ -248,6 +252,7 @@ static const nn_task_metric METRIC = {"val_ppl",
 const nn_task_desc nn_task_text = {
     "next-byte language modelling",
     "tok",
+    NCOLS,
     COLUMNS,
     sizeof EVAL_KEYS / sizeof *EVAL_KEYS,
     EVAL_KEYS,
