@@ -12,21 +12,17 @@
 #include <stdio.h>
 
 #include "compare_report.h"
+#include "gnuplot_script.h"
 #include "io/outfile.h"
 
 const char *const lab_compare_plot_names[3] = {"curves", "train_loss", "final"};
 
-/* The top of a script: how to redraw, the terminal, and d = dirname(ARG0)
- * computed by gnuplot itself (no shell), ARG0 being the script's path. */
+/* The top of a script (gnuplot_script.h), then its output and grid. */
 static void prologue(FILE *f, const char *terminal, const char *name)
 {
-    fprintf(f, "# Redraw with: gnuplot DIR/%s.gp (from any directory).\n", name);
-    fprintf(f, "%s\n", terminal);
-    fputs("set termoption noenhanced\n", f); /* names like leaky_relu, as written */
-    fputs("d = ARG0; i = strlen(d)\n"
-          "while (i > 0 && d[i:i] ne \"/\") { i = i - 1 }\n"
-          "d = (i > 0) ? d[1:i] : \"\"\n",
-          f);
+    char script[64];
+    snprintf(script, sizeof script, "%s.gp", name);
+    lab_gnuplot_prologue_write(f, terminal, script);
     fprintf(f, "set output d.\"%s.png\"\nset grid\n", name);
 }
 

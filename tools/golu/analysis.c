@@ -8,9 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "gnuplot_script.h" /* src/lab */
 #include "gnuplot.h"
-#include "io/json_write.h"
 
 /* Appends kind, with its defaults and its canonical name. */
 static void acts_add(analysis_acts *out, golu_act_kind kind)
@@ -66,24 +64,6 @@ int analysis_make_dir(const char *flag, const char *dir)
 void analysis_path(char *buf, size_t size, const char *dir, const char *file)
 {
     snprintf(buf, size, "%s/%s", dir, file);
-}
-
-void analysis_json_string(FILE *f, const char *s)
-{
-    nn_json_string_write(f, s);
-}
-
-void analysis_json_number(FILE *f, double v)
-{
-    json_t *j = nn_json_real(v);
-    if (j)
-        json_dumpf(j, f, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-    json_decref(j);
-}
-
-void analysis_gp_prologue(FILE *f, const char *name)
-{
-    lab_gnuplot_prologue_write(f, gnuplot_terminal(), name);
 }
 
 int analysis_gp_run(const char *script)

@@ -38,20 +38,6 @@ int analysis_make_dir(const char *flag, const char *dir);
 /* buf = dir "/" file. */
 void analysis_path(char *buf, size_t size, const char *dir, const char *file);
 
-/* A JSON string literal / number (null for NaN and infinities; the value
- * of its "%.17g" text, an integer when that text is one) on f, through
- * io/json_write.h. For compare's reports until they build their JSON as a
- * jansson tree; new code builds a tree and writes it with json_write.h. */
-void analysis_json_string(FILE *f, const char *s);
-void analysis_json_number(FILE *f, double v);
-
-/*
- * Starts a gnuplot script: src/lab/gnuplot_script.h's prologue with this
- * machine's PNG terminal (gnuplot.h). For compare's plots until they are
- * written by the library (lab_gnuplot_script_open); new code calls that.
- */
-void analysis_gp_prologue(FILE *f, const char *name);
-
 /* Runs a script the command wrote. 0 on success; else says why (gnuplot
  * missing included) and returns 1, the command's exit status. */
 int analysis_gp_run(const char *script);

@@ -236,11 +236,6 @@ int cli_split_list(const char *flag, char *s, char **items, int max, int *count)
     return 0;
 }
 
-void cli_json_string(const char *s)
-{
-    nn_json_string_write(stdout, s);
-}
-
 int cli_json_print(json_t *doc, size_t flags)
 {
     nn_err err;

@@ -58,11 +58,6 @@ const char *cli_acts_help(int column, int indent);
  */
 int cli_split_list(const char *flag, char *s, char **items, int max, int *count);
 
-/* Prints a JSON string literal (quotes and escapes included) on stdout,
- * through io/json_write.h. (For cmd_eval.c, until it builds its JSON as a
- * tree: new code calls cli_json_print.) */
-void cli_json_string(const char *s);
-
 /* Prints doc, a jansson tree whose reference this call takes (NULL: out of
  * memory while building it), on stdout as one JSON value and a newline
  * (flags: jansson's, e.g. 0 for one line, JSON_INDENT(2)). Returns 0, or 1
