@@ -205,8 +205,8 @@ static void test_plot(void)
     CHECK(dat && strcmp(dat, want_dat) == 0, "variance.dat:\n%s\nwant:\n%s",
           dat ? dat : "-", want_dat);
     static const char *gp_lines[] = {
-        "# Redraw with: gnuplot DIR/variance.gp (from any directory).\n"
-        "set terminal png size 640,480\nset termoption noenhanced\n",
+        ("# Redraw with: gnuplot DIR/variance.gp (from any directory).\n"
+         "set terminal png size 640,480\nset termoption noenhanced\n"),
         "\nset output d.'variance.png'\n",
         "-> activation (IDX)'\n",
         "\nset xrange [-0.6:2.6]\n",
