@@ -22,6 +22,7 @@
 
 #include "curves.h"
 #include "gnuplot_script.h"
+#include "files.h"
 #include "harness.h"
 
 static lab_curves C;
@@ -102,25 +103,11 @@ static void test_closed_forms(void)
     CHECK_REL(lab_curves_gate(&C, 4, 400), 0.6, 1e-14, "Mish gate(0)");
 }
 
-static char *slurp(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = calloc(1, 1 << 20);
-    size_t n = s ? fread(s, 1, (1 << 20) - 1, f) : 0;
-    (void)n;
-    fclose(f);
-    return s;
-}
-
 static void test_files(void)
 {
     nn_err err = {""};
     CHECK(lab_curves_write(&C, dir, "set terminal png", &err) == 0, "write: %s", err.msg);
-    char *dat = slurp("curves.dat"), *gp = slurp("curves.gp");
+    char *dat = files_read_in(dir, "curves.dat"), *gp = files_read_in(dir, "curves.gp");
     if (!CHECK(dat && gp, "curves.dat and curves.gp written")) {
         free(dat);
         free(gp);

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "harness.h"
 #include "safetensors.h"
 #include "weights.h"
@@ -60,20 +61,6 @@ static void checkpoint(const char *base, const char *run, const float a[4],
     run_dir(base, run);
     snprintf(p, sizeof p, "%s/runs/%s/checkpoint.safetensors", base, run);
     CHECK(nn_st_write(p, t, 7, NULL, 0, &err) == 0, "%s", err.msg);
-}
-
-static char *slurp(const char *name)
-{
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", out, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = calloc(1, 1 << 16);
-    size_t n = s ? fread(s, 1, (1 << 16) - 1, f) : 0;
-    (void)n;
-    fclose(f);
-    return s;
 }
 
 static const float HALF[4] = {-0.5f, 0.5f, 0.5f, -0.5f};
@@ -175,7 +162,7 @@ static void test_files(void)
     CHECK(lab_weights_csv_write(ACTS, W, 3, path, &err) == 0, "csv: %s", err.msg);
     CHECK(lab_weights_plot_write(ACTS, W, 3, out, "set terminal png", &err) == 0,
           "plot: %s", err.msg);
-    char want[1024], *csv = slurp("weights.csv");
+    char want[1024], *csv = files_read_in(out, "weights.csv");
     snprintf(want, sizeof want,
              "activation,runs,seeds,tensors,count,mean,std,excess_kurtosis,min,max\n"
              "golu,2,1;2,4,16,0,0.5,-2,-0.5,0.5\n"
@@ -186,7 +173,7 @@ static void test_files(void)
     free(csv);
     /* range: silu's |mean| + 5 std is the wider. */
     double range = fabs(W[2].m.mean) + 5 * W[2].m.std_population, width = range / 60;
-    char *dat = slurp("weights.dat"), *gp = slurp("weights.gp");
+    char *dat = files_read_in(out, "weights.dat"), *gp = files_read_in(out, "weights.gp");
     snprintf(want, sizeof want,
              "# weight (bin centre), density per activation: golu silu\n%.8g ",
              -range + 0.5 * width);

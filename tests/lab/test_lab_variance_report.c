@@ -22,25 +22,11 @@
 
 #include <jansson.h>
 
+#include "files.h"
 #include "harness.h"
 #include "variance_report.h"
 
 static char dir[] = "/tmp/golu-test-variance-report-XXXXXX";
-
-/* The whole of dir/name, or NULL. Free it. */
-static char *slurp(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = calloc(1, 1 << 16);
-    size_t n = s ? fread(s, 1, (1 << 16) - 1, f) : 0;
-    (void)n;
-    fclose(f);
-    return s;
-}
 
 /* relu, golu, mish and the identity over 2 images (5 in the statistics). The
  * numbers are chosen so that relu has the smallest mean, golu the smallest
@@ -76,7 +62,7 @@ static void test_csv(void)
         "golu,0.125,0.75,0.375,0.10000000000000001,5,0.25\n"
         "mish,0.5,0.625,0.5,0.03125,5,0.375\n"
         "identity,1,1,1,0,5,1\n";
-    char *got = slurp("variance.csv");
+    char *got = files_read_in(dir, "variance.csv");
     CHECK(got && strcmp(got, want) == 0, "variance.csv:\n%s\nwant:\n%s", got ? got : "-",
           want);
     free(got);
@@ -185,7 +171,7 @@ static void test_md(void)
         "\n- N(0,1) input: golu.\n- Mean over 5 images: relu.\n"
         "- GoLU is the smallest on 1 of the 2 images shown.",
     };
-    char *md = slurp("variance.md");
+    char *md = files_read_in(dir, "variance.md");
     CHECK(md != NULL, "variance.md written");
     for (size_t i = 0; md && i < sizeof lines / sizeof lines[0]; i++)
         CHECK(strstr(md, lines[i]) != NULL, "variance.md lacks:\n%s", lines[i]);
@@ -201,7 +187,8 @@ static void test_plot(void)
         "0 relu 0.25 0.5 0.125 0.0625 0.3408 0.302 0.363\n"
         "1 golu 0.125 0.75 0.375 0.1 0.25 0.213 0.321\n"
         "2 mish 0.5 0.625 0.5 0.03125 0.375 0.345 0.42\n";
-    char *dat = slurp("variance.dat"), *gp = slurp("variance.gp");
+    char *dat = files_read_in(dir, "variance.dat"),
+         *gp = files_read_in(dir, "variance.gp");
     CHECK(dat && strcmp(dat, want_dat) == 0, "variance.dat:\n%s\nwant:\n%s",
           dat ? dat : "-", want_dat);
     static const char *gp_lines[] = {
@@ -233,7 +220,7 @@ static void test_md_cifar(const lab_variance_report *R)
     C.dataset = "CIFAR-10", C.cifar = 1;
     snprintf(path, sizeof path, "%s/cifar.md", dir);
     CHECK(lab_variance_md_write(&C, path, &err) == 0, "cifar.md: %s", err.msg);
-    char *md = slurp("cifar.md");
+    char *md = files_read_in(dir, "cifar.md");
     CHECK(md && strstr(md, "These are CIFAR-10 test images too") &&
               !strstr(md, "not CIFAR-10"),
           "cifar.md: the paper's data");

@@ -47,6 +47,14 @@ char *files_read(const char *path, size_t *size)
     return buf;
 }
 
+char *files_read_in(const char *dir, const char *name)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return NULL;
+    return files_read(path, NULL);
+}
+
 int files_write(const char *path, const void *p, size_t n)
 {
     FILE *f = fopen(path, "wb");

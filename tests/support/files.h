@@ -17,6 +17,8 @@ int files_tmpdir_make(char *buf, size_t size, const char *prefix);
  * it cannot be read. */
 char *files_read(const char *path, size_t *size);
 
+/* files_read of dir/name (no size); NULL when it cannot be read. */
+char *files_read_in(const char *dir, const char *name);
 /* path holds exactly the n bytes at p afterwards: 0, or -1. */
 int files_write(const char *path, const void *p, size_t n);
 
