@@ -21,6 +21,9 @@ typedef struct demo {
     size_t n;
     const char *out;
     int custom;
+    golu_act act;
+    golu_dtype dtype;
+    golu_isa isa;
 } demo;
 
 static int parse_custom(void *opts, const char *flag, const char *value)
@@ -67,6 +70,9 @@ static const cli_opt TABLE[] = {
      .metavar = "DIR",
      .help_fn = help_made},
     {.flag = "--custom", .kind = CLI_OPT_CUSTOM, .parse = parse_custom, .metavar = "yes"},
+    {.flag = "--act", .kind = CLI_OPT_ACT, .offset = OFF(act), .metavar = "NAME"},
+    {.flag = "--dtype", .kind = CLI_OPT_DTYPE, .offset = OFF(dtype), .metavar = "T"},
+    {.flag = "--isa", .kind = CLI_OPT_ISA, .offset = OFF(isa), .metavar = "ISA"},
     /* 2^63: the whole range of a long, LONG_MAX included */
     {.flag = "--big",
      .kind = CLI_OPT_LONG,
@@ -172,6 +178,13 @@ static void test_values(void)
     const char *big[] = {"--big", "9223372036854775807", NULL};
     CHECK(parse(&FLAG_FIRST, &b, pos, &npos, big) == 0 && b.big == 9223372036854775807L,
           "--big LONG_MAX: %ld (%s)", b.big, errbuf);
+    /* The library's names: an alias, a dtype, an ISA. */
+    demo k = {0};
+    const char *named[] = {"--act", "swish", "--dtype=bf16", "--isa", "scalar", NULL};
+    CHECK(parse(&FLAG_FIRST, &k, pos, &npos, named) == 0 && k.act.kind == GOLU_ACT_SILU &&
+              k.dtype == GOLU_BF16 && k.isa == GOLU_ISA_SCALAR,
+          "--act swish --dtype bf16 --isa scalar: kind %d dtype %d isa %d (%s)",
+          (int)k.act.kind, (int)k.dtype, (int)k.isa, errbuf);
 }
 
 /* --help and -h stop the parse (1); what came before is parsed, an error
@@ -227,6 +240,11 @@ static void test_errors(void)
             (const char *const[]){"--n", "3Xi", NULL});
     refused(&FLAG_FIRST, "--custom: 'no' is not yes",
             (const char *const[]){"--custom", "no", NULL});
+    refused(&FLAG_FIRST, "--act: unknown activation 'foo'",
+            (const char *const[]){"--act", "foo", NULL});
+    refused(&FLAG_FIRST, "--dtype: unknown dtype 'f8'",
+            (const char *const[]){"--dtype", "f8", NULL});
+    refused(&FLAG_FIRST, "--isa: ", (const char *const[]){"--isa", "avx9000", NULL});
     refused(&FLAG_FIRST, "--json=1: unknown option",
             (const char *const[]){"--json=1", NULL});
     /* A flag that only starts like a known one is not that flag. */

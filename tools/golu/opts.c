@@ -42,6 +42,9 @@ static int store(const cli_opt *o, void *opts, const char *value)
     case CLI_OPT_DOUBLE: return cli_parse_double(o->flag, value, (double *)p);
     case CLI_OPT_SIZE: return cli_parse_size(o->flag, value, (size_t *)p);
     case CLI_OPT_STRING: *(const char **)p = value; return 0;
+    case CLI_OPT_ACT: return cli_parse_act(o->flag, value, (golu_act *)p);
+    case CLI_OPT_DTYPE: return cli_parse_dtype(o->flag, value, (golu_dtype *)p);
+    case CLI_OPT_ISA: return cli_parse_isa(o->flag, value, (golu_isa *)p);
     case CLI_OPT_CUSTOM: return o->parse(opts, o->flag, value);
     case CLI_OPT_TEXT: break;
     }

@@ -27,6 +27,9 @@ typedef enum cli_opt_kind {
     CLI_OPT_DOUBLE, /* double, any value strtod takes */
     CLI_OPT_SIZE,   /* size_t with an optional Ki/Mi/Gi suffix */
     CLI_OPT_STRING, /* const char *, pointing into argv */
+    CLI_OPT_ACT,    /* golu_act, by name (cli_parse_act) */
+    CLI_OPT_DTYPE,  /* golu_dtype, by name (cli_parse_dtype) */
+    CLI_OPT_ISA,    /* golu_isa, by name (cli_parse_isa) */
     CLI_OPT_CUSTOM, /* parse(opts, flag, value) does it */
     CLI_OPT_TEXT,   /* no flag: a line of the usage, help printed as it is
                        (from column 0; each '\n' continues under the help

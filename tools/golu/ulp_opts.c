@@ -25,11 +25,6 @@ typedef struct ulp_args {
     int have_param[3];
 } ulp_args;
 
-static int parse_act(void *a, const char *flag, const char *s)
-{
-    return cli_parse_act(flag, s, &((ulp_args *)a)->o.sweep.act);
-}
-
 static int parse_dir(void *a, const char *flag, const char *s)
 {
     golu_dir *out = &((ulp_args *)a)->o.sweep.dir;
@@ -42,16 +37,6 @@ static int parse_dir(void *a, const char *flag, const char *s)
         return -1;
     }
     return 0;
-}
-
-static int parse_dtype(void *a, const char *flag, const char *s)
-{
-    return cli_parse_dtype(flag, s, &((ulp_args *)a)->o.sweep.dtype);
-}
-
-static int parse_isa(void *a, const char *flag, const char *s)
-{
-    return cli_parse_isa(flag, s, &((ulp_args *)a)->o.sweep.isa);
 }
 
 /* "cpu" (the CPU's default path, for --gpu) or an ISA. */
@@ -130,8 +115,8 @@ static const char *act_help(int column)
 #define GIVEN(f) CLI_OPT_GIVEN(ulp_args, f)
 static const cli_opt OPTS[] = {
     {.flag = "--act",
-     .kind = CLI_OPT_CUSTOM,
-     .parse = parse_act,
+     .kind = CLI_OPT_ACT,
+     .offset = OFF(o.sweep.act),
      .given = GIVEN(have_act),
      .metavar = "NAME",
      .help_fn = act_help},
@@ -141,13 +126,13 @@ static const cli_opt OPTS[] = {
      .metavar = "fwd|bwd",
      .help = "f(x), or f'(x) as golu_backward with dy = 1 (default fwd)"},
     {.flag = "--dtype",
-     .kind = CLI_OPT_CUSTOM,
-     .parse = parse_dtype,
+     .kind = CLI_OPT_DTYPE,
+     .offset = OFF(o.sweep.dtype),
      .metavar = "T",
      .help = "f32, bf16, f16, f64 (default f32)"},
     {.flag = "--isa",
-     .kind = CLI_OPT_CUSTOM,
-     .parse = parse_isa,
+     .kind = CLI_OPT_ISA,
+     .offset = OFF(o.sweep.isa),
      .given = GIVEN(have_isa),
      .metavar = "ISA",
      .help = "auto, scalar, avx2, avx512, neon (default auto);\n"
