@@ -52,6 +52,15 @@ void analysis_all_acts(analysis_acts *out)
     acts_add(out, GOLU_ACT_GOLU); /* last: drawn over the others */
 }
 
+int analysis_check_out_acts(const char *out, const char *list, analysis_acts *acts)
+{
+    if (!*out) {
+        cli_error("--out: empty directory name");
+        return -1;
+    }
+    return analysis_parse_acts("--acts", list, acts);
+}
+
 int analysis_make_dir(const char *flag, const char *dir)
 {
     struct stat st;

@@ -26,6 +26,11 @@ typedef struct analysis_acts {
  * and repeats are errors naming the flag and the name (returns -1). */
 int analysis_parse_acts(const char *flag, const char *list, analysis_acts *out);
 
+/* What variance and plot check once their flags are parsed: --out is not
+ * empty and --acts (list) names known activations, stored in *acts.
+ * 0, or -1 after a message naming the flag. */
+int analysis_check_out_acts(const char *out, const char *list, analysis_acts *acts);
+
 /* Every activation of GOLU_ACT_LIST, in list order but GoLU last (drawn
  * over the others), with its defaults. */
 void analysis_all_acts(analysis_acts *out);

@@ -137,11 +137,7 @@ static int parse_opts(int argc, char **argv, vopts *o)
         usage(stdout);
     if (rc)
         return rc;
-    if (!*a.o.out) {
-        cli_error("--out: empty directory name");
-        return -1;
-    }
-    if (analysis_parse_acts("--acts", a.acts, &a.o.acts))
+    if (analysis_check_out_acts(a.o.out, a.acts, &a.o.acts))
         return -1;
     *o = a.o;
     return 0;
