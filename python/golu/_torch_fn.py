@@ -15,7 +15,6 @@ that requires grad apply as for torch's own in-place activations.
 """
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from . import _act
 from ._torch_ops import CPU, CUDA, backend, dtype_of  # noqa: F401
@@ -26,6 +25,19 @@ def _from_output(spec):
     ReLU, and LeakyReLU/PReLU with a positive slope (y <= 0 exactly when
     x <= 0; the slope is constant on each side)."""
     return spec.name == "relu" or (spec.name in ("leaky_relu", "prelu") and spec.alpha > 0)
+
+
+def _once(grads):
+    """The backward's results when it runs under create_graph=True: each
+    made to require grad through a node that raises if differentiated again
+    (what torch's once_differentiable does), so that a second derivative is
+    an error, never a silent zero."""
+    err = torch._C._functions.DelayedError(
+        b"golu: second derivatives of libgolu's activations are not implemented", len(grads)
+    )
+    fake = [g.detach().requires_grad_(True) if g is not None else None for g in grads]
+    out = err(*fake)
+    return out if isinstance(out, tuple) else (out,)
 
 
 def _grad_like(dy, x):
@@ -81,8 +93,6 @@ class ActFn(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, dy):
-        if dy.requires_grad and torch.is_grad_enabled():
-            return _act_backward_once(ctx, dy)  # create_graph=True: no second derivative
         (x,) = ctx.saved_tensors
         if dy.dtype != x.dtype or not dy.is_contiguous():
             dy = _grad_like(dy, x)
@@ -91,19 +101,9 @@ class ActFn(torch.autograd.Function):
             CPU.bwd(ctx.spec, x, dy, dx)
         else:
             CUDA.bwd(ctx.spec, x, dy, dx)
+        if torch.is_grad_enabled():  # create_graph=True
+            (dx,) = _once((dx,))
         return dx, None, None
-
-
-@once_differentiable
-def _act_backward_once(ctx, dy):
-    """ActFn's backward under create_graph=True: the result has no graph of
-    its own, and differentiating it again raises torch's error for once
-    differentiable functions."""
-    (x,) = ctx.saved_tensors
-    dy = _grad_like(dy, x)
-    dx = torch.empty_like(x)
-    backend(x).bwd(ctx.spec, x, dy, dx)
-    return dx, None, None
 
 
 def act(x, spec, inplace=False):
@@ -113,7 +113,8 @@ def act(x, spec, inplace=False):
         y = torch.empty_like(xc)
         backend(xc).fwd(spec, xc, y)
         return y
-    return ActFn.apply(x, spec, inplace)
+    y = ActFn.apply(x, spec, inplace)
+    return x if inplace else y  # apply may wrap x anew when no graph is made
 
 
 def _scalar(p, what):
@@ -143,7 +144,6 @@ class LearnFn(torch.autograd.Function):
         return y
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
         dy = _grad_like(dy, x)
@@ -158,13 +158,16 @@ class LearnFn(torch.autograd.Function):
             for k, (dt, dev, shape) in enumerate(ctx.pshapes):
                 if ctx.needs_input_grad[3 + k]:
                     grads[k] = g[k : k + 1].to(device=dev, dtype=dt).reshape(shape)
+        if torch.is_grad_enabled():
+            dx, *grads = _once([dx] + grads)
         return (dx, None, None) + tuple(grads)
 
 
 def act_learn(x, name, params, inplace=False):
     """f(x) for activation `name` whose parameters are the tensors `params`
     (alpha, beta, gamma for GoLU), with autograd for x and them."""
-    return LearnFn.apply(x, name, inplace, *params)
+    y = LearnFn.apply(x, name, inplace, *params)
+    return x if inplace else y
 
 
 def _prelu_shape(x, weight):
@@ -199,7 +202,6 @@ class PReLUFn(torch.autograd.Function):
         return y
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, dy):
         x, slope = ctx.saved_tensors
         channels, inner, wdtype, wshape = ctx.shape
@@ -210,6 +212,8 @@ class PReLUFn(torch.autograd.Function):
             backend(x).prelu_bwd(x, dy, dx, slope, channels, inner, dslope)
         if dslope is not None:
             dslope = dslope.to(wdtype).reshape(wshape)
+        if torch.is_grad_enabled():
+            dx, dslope = _once([dx, dslope])
         return dx, dslope
 
 
