@@ -42,9 +42,9 @@ def _dtype(a):
 
 def _input(a, dtype=None):
     """a as a C-contiguous ndarray (a copy only when needed)."""
-    a = np.asarray(a, dtype=dtype)
+    a = np.asarray(a, dtype=dtype, order="C")  # keeps 0-d arrays 0-d
     _dtype(a)
-    return np.ascontiguousarray(a)
+    return a
 
 
 def _out(out, like, what):
