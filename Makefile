@@ -5,6 +5,9 @@
 #   make check-exhaustive     every float32 input of GoLU forward and backward
 #   make check-golden         real-data runs give the recorded results, bit for bit
 #   make install PREFIX=/usr/local
+#   make python-install       the Python package golu (python/golu) with its
+#                             libgolu, into the active venv or the user site
+#                             (VENV=dir: that venv; PYTHON=python3.x)
 #   make CC=clang             any C11 compiler with GCC-style flags
 #   make SAN=address,undefined BUILD=build-san test    under sanitizers
 #   make WERROR=1             warnings are errors (the CI does this)
@@ -128,7 +131,7 @@ TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/tool
 TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
                $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
-.PHONY: check-golden format-check all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: python-install check-golden format-check all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
@@ -222,6 +225,11 @@ install: lib
 	    -e 's|@VERSION@|$(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h)|g' \
 	    golu.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/golu.pc
 	if [ -f $(TOOL) ]; then install -d $(DESTDIR)$(BINDIR) && install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/golu; fi
+
+# scripts/python-install.sh says where and why (no pip: Debian's is
+# externally managed).
+python-install: lib
+	sh scripts/python-install.sh --no-build --build $(BUILD) $(if $(VENV),--venv $(VENV)) $(if $(PYTHON),--python $(PYTHON))
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/golu.h $(DESTDIR)$(LIBDIR)/libgolu.a $(DESTDIR)$(LIBDIR)/libgolu.so* \
