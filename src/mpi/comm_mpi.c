@@ -69,6 +69,32 @@ static void mpi_abort(const nn_comm *c, int code)
     MPI_Abort(MPI_COMM_WORLD, code);
 }
 
+enum { TAG = 17 }; /* golu's point-to-point messages */
+
+static int mpi_send(const nn_comm *c, int to, const int *msg, int n)
+{
+    (void)c;
+    return MPI_Send(msg, n, MPI_INT, to, TAG, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+}
+
+static int mpi_recv(const nn_comm *c, int *from, int *msg, int n, int wait)
+{
+    (void)c;
+    MPI_Status st;
+    if (!wait) {
+        int there = 0;
+        if (MPI_Iprobe(MPI_ANY_SOURCE, TAG, MPI_COMM_WORLD, &there, &st) != MPI_SUCCESS)
+            return -1;
+        if (!there)
+            return 0;
+    }
+    if (MPI_Recv(msg, n, MPI_INT, wait ? MPI_ANY_SOURCE : st.MPI_SOURCE, TAG,
+                 MPI_COMM_WORLD, &st) != MPI_SUCCESS)
+        return -1;
+    *from = st.MPI_SOURCE;
+    return 1;
+}
+
 int nn_comm_mpi_open(const nn_comm **out, nn_err *err)
 {
     int inited = 0;
@@ -81,8 +107,9 @@ int nn_comm_mpi_open(const nn_comm **out, nn_err *err)
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    world = (nn_comm){rank,        size,      "mpi",       NULL,     mpi_sum_f32,
-                      mpi_sum_f64, mpi_bcast, mpi_barrier, mpi_abort};
+    world =
+        (nn_comm){rank,      size,        "mpi",     NULL,     mpi_sum_f32, mpi_sum_f64,
+                  mpi_bcast, mpi_barrier, mpi_abort, mpi_send, mpi_recv};
     *out = &world;
     return 0;
 }

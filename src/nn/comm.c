@@ -34,7 +34,8 @@ static void none_abort(const nn_comm *c, int code)
 }
 
 static const nn_comm NONE = {
-    0, 1, "none", NULL, none_sum_f32, none_sum_f64, none_bcast, none_barrier, none_abort};
+    0,          1,    "none", NULL, none_sum_f32, none_sum_f64, none_bcast, none_barrier,
+    none_abort, NULL, NULL};
 
 const nn_comm *nn_comm_none(void)
 {
@@ -69,6 +70,16 @@ int nn_comm_bcast(const nn_comm *c, void *buf, size_t bytes, int root)
 int nn_comm_barrier(const nn_comm *c)
 {
     return c && c->size > 1 ? c->barrier(c) : 0;
+}
+
+int nn_comm_send(const nn_comm *c, int to, const int *msg, int n)
+{
+    return c && c->send ? c->send(c, to, msg, n) : -1;
+}
+
+int nn_comm_recv(const nn_comm *c, int *from, int *msg, int n, int wait)
+{
+    return c && c->recv ? c->recv(c, from, msg, n, wait) : -1;
 }
 
 int nn_comm_failures(const nn_comm *c, int failed)

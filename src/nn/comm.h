@@ -39,6 +39,13 @@ struct nn_comm {
     /* Ends every process of the job with status code (does not return for
      * MPI; the none back end returns and the caller exits). */
     void (*abort)(const nn_comm *c, int code);
+    /* Point to point, for golu compare's dispatcher (NULL where a back end
+     * has none): n ints to process `to`; 0 or -1. */
+    int (*send)(const nn_comm *c, int to, const int *msg, int n);
+    /* n ints from any process into msg, the sender into *from. wait 1:
+     * blocks until one arrives (1); wait 0: returns 0 at once when none
+     * is there, 1 when one was received. -1 on failure. */
+    int (*recv)(const nn_comm *c, int *from, int *msg, int n, int wait);
 };
 
 /* The one-process communicator (static; never freed). */
@@ -53,6 +60,9 @@ int nn_comm_sum_f32(const nn_comm *c, float *buf, size_t n);
 int nn_comm_sum_f64(const nn_comm *c, double *buf, size_t n);
 int nn_comm_bcast(const nn_comm *c, void *buf, size_t bytes, int root);
 int nn_comm_barrier(const nn_comm *c);
+/* c's send and recv; -1 where c has none (alone: nobody to talk to). */
+int nn_comm_send(const nn_comm *c, int to, const int *msg, int n);
+int nn_comm_recv(const nn_comm *c, int *from, int *msg, int n, int wait);
 
 /*
  * How many processes failed: every process passes failed (0 or 1) and

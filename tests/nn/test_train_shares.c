@@ -102,8 +102,10 @@ static void t_abort(const nn_comm *c, int code)
 }
 
 static const nn_comm COMMS[RANKS] = {
-    {0, RANKS, "threads", NULL, t_sum_f32, t_sum_f64, t_bcast, t_barrier, t_abort},
-    {1, RANKS, "threads", NULL, t_sum_f32, t_sum_f64, t_bcast, t_barrier, t_abort},
+    {0, RANKS, "threads", NULL, t_sum_f32, t_sum_f64, t_bcast, t_barrier, t_abort, NULL,
+     NULL},
+    {1, RANKS, "threads", NULL, t_sum_f32, t_sum_f64, t_bcast, t_barrier, t_abort, NULL,
+     NULL},
 };
 
 /* One rank's run. */
@@ -243,6 +245,10 @@ static void test_comm(void)
     CHECK(nn_comm_failures(c, 1) == 1 && nn_comm_failures(NULL, 0) == 0 &&
               nn_comm_same(c, 42) == 0,
           "alone: failures count this process, same is always true");
+    int from, msg = 0;
+    CHECK(nn_comm_send(c, 0, &msg, 1) == -1 &&
+              nn_comm_recv(NULL, &from, &msg, 1, 0) == -1,
+          "alone: nobody to send to or receive from");
     /* FNV-1a 64's published test values. */
     CHECK(nn_hash_bytes(NN_HASH_START, "", 0) == 0xcbf29ce484222325ull &&
               nn_hash_bytes(NN_HASH_START, "a", 1) == 0xaf63dc4c8601ec8cull &&

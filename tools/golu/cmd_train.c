@@ -168,7 +168,9 @@ static void share_threads(nn_train_config *o)
         o->threads = cpus / local > 1 ? (int)(cpus / local) : 1;
 }
 
-static int train_main(int argc, char **argv, const nn_comm *comm)
+/* The flags into *o (and, resuming, the checkpoint's configuration); 0, or
+ * 2 after a message. */
+static int configure(int argc, char **argv, nn_train_config *o, int *resume_out)
 {
     const nn_model_desc *model;
     int resume;
@@ -184,21 +186,32 @@ static int train_main(int argc, char **argv, const nn_comm *comm)
         cli_error("--model: --resume takes the model from the checkpoint");
         return 2;
     }
-    nn_train_config o;
-    nn_train_config_defaults(&o, model ? model : nn_model_at(0));
-    if (parse(argc, argv, &o, resume))
+    nn_train_config_defaults(o, model ? model : nn_model_at(0));
+    if (parse(argc, argv, o, resume))
         return 2;
-    if (resume && !o.out[0]) {
+    if (resume && !o->out[0]) {
         cli_error("--out: required with --resume (the directory of the run)");
         return 2;
     }
     nn_err err = {""};
-    if (resume && load_saved(&o))
+    if (resume && load_saved(o))
         return 2;
-    if (nn_train_config_check(&o, &err)) {
+    if (nn_train_config_check(o, &err)) {
         cli_error("%s", err.msg);
         return 2;
     }
+    *resume_out = resume;
+    return 0;
+}
+
+static int train_main(int argc, char **argv, const nn_comm *comm)
+{
+    nn_train_config o;
+    int resume = 0;
+    int bad = configure(argc, argv, &o, &resume);
+    /* A process that refused stops the others before they train. */
+    if (nn_comm_failures(comm, bad) != 0)
+        return 2;
     share_threads(&o);
     blas_setup(o.threads);
     train_cli_set_comm(comm);
@@ -219,5 +232,5 @@ int golu_cmd_train(int argc, char **argv)
     const nn_comm *comm;
     if (dist_cli_open(&comm))
         return 2;
-    return dist_cli_close(train_main(argc, argv, comm));
+    return dist_cli_close(train_main(argc, argv, comm), 0);
 }

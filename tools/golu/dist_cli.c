@@ -51,18 +51,20 @@ int dist_cli_open(const nn_comm **out)
 #endif
 }
 
-int dist_cli_close(int rc)
+int dist_cli_close(int rc, int agreed)
 {
 #ifdef GOLU_HAVE_MPI
     if (!opened)
         return rc;
-    if (rc != 0 && rc != 2 && rc != 3 && opened->size > 1) {
+    if (!agreed && rc != 0 && rc != 2 && rc != 3 && opened->size > 1) {
         fflush(stdout);
         fflush(stderr);
         opened->abort(opened, rc);
     }
     nn_comm_mpi_close();
     opened = NULL;
+#else
+    (void)agreed;
 #endif
     return rc;
 }

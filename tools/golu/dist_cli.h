@@ -20,12 +20,13 @@
 int dist_cli_open(const nn_comm **out);
 
 /*
- * Ends MPI after the command with status rc (0: done, 2: refused alike on
- * every process, 3: stopped alike): MPI_Finalize; any other status under
- * several processes aborts the whole job with it (a process that failed
- * alone must not leave the others waiting). No-op without MPI. Returns rc.
+ * Ends MPI after the command with status rc: MPI_Finalize when every
+ * process ends alike (agreed, or rc 0, 2: refused alike, 3: stopped
+ * alike); any other status under several processes aborts the whole job
+ * with it (a process that failed alone must not leave the others waiting).
+ * No-op without MPI. Returns rc.
  */
-int dist_cli_close(int rc);
+int dist_cli_close(int rc, int agreed);
 
 /* The processes started on this machine by mpirun (1 alone): golu train's
  * default thread count divides the CPUs among them. */

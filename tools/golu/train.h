@@ -39,4 +39,8 @@ int train_cli_run(const nn_train_config *o, int resume, const char *label,
  * compare's runs always are. */
 void train_cli_set_comm(const nn_comm *comm);
 
+/* poll(user) after every step of train_cli_run's runs (NULL: none): golu
+ * compare's dispatcher answers the other processes from there. */
+void train_cli_set_poll(void (*poll)(void *user), void *user);
+
 #endif

@@ -49,9 +49,20 @@ static void on_started(void *user, long step, long total, int resumed)
         printf("the run in %s has already finished\n", v->o->out);
 }
 
+/* Called from every tick (golu compare's dispatcher under MPI). */
+static void (*poll_fn)(void *);
+static void *poll_user;
+
+void train_cli_set_poll(void (*poll)(void *user), void *user)
+{
+    poll_fn = poll, poll_user = user;
+}
+
 static void on_tick(void *user, const nn_train_tick *t)
 {
     const view *v = user;
+    if (poll_fn)
+        poll_fn(poll_user);
     static double last;
     double now = cli_now();
     if (v->o->quiet || !isatty(2) || now - last < 0.25)

@@ -1,0 +1,265 @@
+/*
+ * test_mpi.c - golu train and golu compare under Open MPI, end to end on
+ * tiny generated data: `mpirun -np 2 --oversubscribe golu ...` (two
+ * processes on the 2-core test machine). Skipped, saying why, when mpirun
+ * is not on the PATH or the tool was built without MPI (golu info). Open
+ * MPI refuses to run as root unless told: the test sets
+ * OMPI_ALLOW_RUN_AS_ROOT=1 and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.
+ *
+ *   - -np 2 gives the checkpoint (weights, optimizer state, metrics) of
+ *     --accum 2 in one process, bit for bit: mlp, resnet (BatchNorm), gpt
+ *     (dropout);
+ *   - a run stopped under MPI resumes under MPI, and one written by two
+ *     processes resumes in one: both end where the uninterrupted run did;
+ *   - a distributed compare gives one process's results.csv (but for the
+ *     seconds column); one stopped under MPI continues without MPI to the
+ *     same results;
+ *   - refusals: a batch the processes do not divide (--batch named), and
+ *     processes given different configurations (mpirun's MPMD form).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checkpoints.h"
+#include "files.h"
+#include "harness.h"
+#include "registry.h"
+#include "tinydata.h"
+#include "toolrun.h"
+
+static char out[OUT_CAP];
+static char dir[PATH_MAX - 256];
+static char golu[PATH_MAX], mpirun[PATH_MAX];
+static char img[PATH_MAX], text[PATH_MAX];
+
+/* mpirun on the PATH into `mpirun`; 0 when there is none. */
+static int find_mpirun(void)
+{
+    const char *path = getenv("PATH");
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path ? path : "/usr/bin:/bin");
+    char *save = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        snprintf(mpirun, sizeof mpirun, "%s/mpirun", d);
+        if (access(mpirun, X_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* `mpirun -np 2 --oversubscribe golu args...` (np 0: golu alone) exits
+ * status and prints say (NULL: anything). */
+static int mpi_expect(int np, int status, const char *say, const char *const *args)
+{
+    const char *argv[64];
+    int n = 0;
+    char nps[16];
+    snprintf(nps, sizeof nps, "%d", np);
+    if (np > 0) {
+        argv[n++] = "-np", argv[n++] = nps, argv[n++] = "--oversubscribe";
+        argv[n++] = golu;
+        snprintf(tool, sizeof tool, "%s", mpirun);
+    }
+    for (int i = 0; args[i] && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    int ok = tool_expect(status, say, argv, out);
+    snprintf(tool, sizeof tool, "%s", golu);
+    return ok;
+}
+
+static void path_in(char *buf, size_t size, const char *name, const char *file)
+{
+    snprintf(buf, size, "%s/%s%s%s", dir, name, file ? "/" : "", file ? file : "");
+}
+
+/* Trains args (+ extra) into dir/name on np processes (0: alone). */
+static int train(int np, const char *name, int status, const char *const *args,
+                 const char *const *extra)
+{
+    const char *argv[64];
+    int n = 0;
+    char o[PATH_MAX];
+    path_in(o, sizeof o, name, NULL);
+    argv[n++] = "train";
+    for (int i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    for (int i = 0; extra && extra[i]; i++)
+        argv[n++] = extra[i];
+    argv[n++] = "--out", argv[n++] = o, argv[n] = NULL;
+    return mpi_expect(np, status, NULL, argv);
+}
+
+static int same(const char *what, const char *a, const char *b, const char *model)
+{
+    char pa[PATH_MAX], pb[PATH_MAX];
+    path_in(pa, sizeof pa, a, "checkpoint.safetensors");
+    path_in(pb, sizeof pb, b, "checkpoint.safetensors");
+    return checkpoints_compare(what, pa, pb, nn_model_find(model)->task) == 0;
+}
+
+static const char *MLP[] = {"--model",  "mlp", "--act",     "golu", "--data",  img,
+                            "--epochs", "2",   "--batch",   "16",   "--width", "16",
+                            "--seed",   "3",   "--threads", "1",    "--quiet", NULL};
+static const char *RESNET[] = {"--model",  "resnet",    "--act",   "gelu",    "--depth",
+                               "8",        "--width",   "4",       "--data",  img,
+                               "--epochs", "2",         "--batch", "16",      "--seed",
+                               "5",        "--threads", "1",       "--quiet", NULL};
+static const char *GPT[] = {
+    "--model",      "gpt", "--act",          "silu", "--layers",  "1", "--heads",   "2",
+    "--width",      "16",  "--context",      "16",   "--batch",   "4", "--steps",   "8",
+    "--eval-every", "4",   "--eval-batches", "3",    "--warmup",  "2", "--dropout", "0.1",
+    "--data",       text,  "--seed",         "6",    "--threads", "1", "--quiet",   NULL};
+
+static void test_np2_equals_accum2(void)
+{
+    const char *const *args[3] = {MLP, RESNET, GPT};
+    const char *names[3] = {"mlp", "resnet", "gpt"};
+    const char *accum[] = {"--accum", "2", NULL};
+    for (int m = 0; m < 3; m++) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%s-np2", names[m]);
+        snprintf(b, sizeof b, "%s-accum2", names[m]);
+        train(2, a, 0, args[m], NULL);
+        train(0, b, 0, args[m], accum);
+        CHECK(same(names[m], a, b, names[m]),
+              "%s: mpirun -np 2 and --accum 2 give the same checkpoint", names[m]);
+    }
+}
+
+static void test_resume(void)
+{
+    const char *stop4[] = {"--stop-after", "4", NULL};
+    char o[PATH_MAX];
+    /* Stopped under MPI, resumed under MPI. */
+    train(2, "mlp-stop", 3, MLP, stop4);
+    path_in(o, sizeof o, "mlp-stop", NULL);
+    const char *resume[] = {"train", "--resume", "--out", o, "--quiet", NULL};
+    mpi_expect(2, 0, NULL, resume);
+    CHECK(same("mlp np2 stopped, resumed np2", "mlp-stop", "mlp-np2", "mlp"),
+          "a run stopped under MPI resumes under MPI to the uninterrupted run");
+    /* Written by two processes, resumed by one (its 2 shares: --accum 2). */
+    train(2, "gpt-stop", 3, GPT, stop4);
+    path_in(o, sizeof o, "gpt-stop", NULL);
+    mpi_expect(0, 0, NULL, resume);
+    CHECK(same("gpt np2 stopped, resumed alone", "gpt-stop", "gpt-np2", "gpt"),
+          "a run of two processes resumes in one to the uninterrupted run");
+}
+
+/* results.csv without its seconds column (the 5th). */
+static int results_without_seconds(const char *name, char *buf, size_t size)
+{
+    char p[PATH_MAX];
+    path_in(p, sizeof p, name, "results.csv");
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return -1;
+    char line[1024];
+    buf[0] = '\0';
+    while (fgets(line, sizeof line, f)) {
+        int col = 0;
+        for (char *s = line; *s; s++) {
+            if (*s == ',')
+                col++;
+            if (col != 4 || *s == ',')
+                snprintf(buf + strlen(buf), size - strlen(buf), "%c", *s);
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+static void test_compare(void)
+{
+    char o1[PATH_MAX], o2[PATH_MAX], o3[PATH_MAX];
+    path_in(o1, sizeof o1, "cmp1", NULL);
+    path_in(o2, sizeof o2, "cmp2", NULL);
+    path_in(o3, sizeof o3, "cmp3", NULL);
+#define CMP(o)                                                                           \
+    "compare", "--preset", "quick", "--acts", "relu,golu", "--seeds", "2", "--epochs",   \
+        "1", "--batch", "16", "--data", img, "--threads", "1", "--out", o
+    const char *one[] = {CMP(o1), NULL};
+    const char *two[] = {CMP(o2), NULL};
+    const char *stop[] = {CMP(o3), "--stop-after", "3", NULL};
+    const char *cont[] = {CMP(o3), NULL};
+#undef CMP
+    mpi_expect(0, 0, NULL, one);
+    mpi_expect(2, 0, "2 processes take the runs", two);
+    mpi_expect(2, 3, "stopped", stop);
+    mpi_expect(0, 0, "continuing", cont);
+    static char a[8192], b[8192], c[8192];
+    int ok = results_without_seconds("cmp1", a, sizeof a) == 0 &&
+             results_without_seconds("cmp2", b, sizeof b) == 0 &&
+             results_without_seconds("cmp3", c, sizeof c) == 0;
+    CHECK(ok && strlen(a) > 40, "results.csv of the three compares read back");
+    CHECK(ok && strcmp(a, b) == 0,
+          "a compare on two processes gives one process's results.csv:\n%s\n%s", a, b);
+    CHECK(ok && strcmp(a, c) == 0,
+          "a compare stopped on two processes, continued on one: the same results:\n%s",
+          c);
+}
+
+static void test_refusals(void)
+{
+    char o[PATH_MAX];
+    path_in(o, sizeof o, "refused", NULL);
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = "train";
+    for (int i = 0; MLP[i]; i++)
+        argv[n++] = MLP[i];
+    argv[n++] = "--batch", argv[n++] = "15", argv[n++] = "--out", argv[n++] = o;
+    argv[n] = NULL;
+    mpi_expect(2, 2, "--batch: 15 examples cannot be split into 2 equal shares", argv);
+    /* MPMD: two programs of different learning rates. */
+    const char *mpmd[80];
+    int k = 0;
+    const char *lr[2] = {"0.01", "0.02"};
+    for (int p = 0; p < 2; p++) {
+        if (p)
+            mpmd[k++] = ":";
+        mpmd[k++] = "-np", mpmd[k++] = "1", mpmd[k++] = golu, mpmd[k++] = "train";
+        for (int i = 0; MLP[i]; i++)
+            mpmd[k++] = MLP[i];
+        mpmd[k++] = "--lr", mpmd[k++] = lr[p], mpmd[k++] = "--out", mpmd[k++] = o;
+    }
+    mpmd[k] = NULL;
+    snprintf(tool, sizeof tool, "%s", mpirun);
+    tool_expect(2, "different configurations", mpmd, out);
+    snprintf(tool, sizeof tool, "%s", golu);
+}
+
+int main(int argc, char **argv)
+{
+    TEST_BEGIN("mpi");
+    find_tool(argv[0]);
+    (void)argc;
+    snprintf(golu, sizeof golu, "%s", tool);
+    if (!find_mpirun()) {
+        SKIP("mpirun is not on the PATH (scripts/setup-debian.sh installs Open MPI)");
+        return TEST_END();
+    }
+    const char *info[] = {"info", NULL};
+    int sig;
+    if (run(info, out, &sig) != 0 || !strstr(out, "MPI:         built in")) {
+        SKIP("this golu was built without MPI (golu info)");
+        return TEST_END();
+    }
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-mpi-"))
+        return TEST_END();
+    if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
+        return TEST_END();
+    snprintf(img, sizeof img, "%s/img", dir);
+    snprintf(text, sizeof text, "%s/text.txt", dir);
+    test_np2_equals_accum2();
+    test_resume();
+    test_compare();
+    test_refusals();
+    files_tmpdir_done(dir);
+    return TEST_END();
+}
