@@ -15,12 +15,19 @@
  *     seconds column); one stopped under MPI continues without MPI to the
  *     same results;
  *   - refusals: a batch the processes do not divide (--batch named), and
- *     processes given different configurations (mpirun's MPMD form).
+ *     processes given different configurations (mpirun's MPMD form);
+ *   - a process killed (kill -9) mid-run ends the job with a non-zero exit;
+ *     the last checkpoint is intact and resumes.
  */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "checkpoints.h"
@@ -232,6 +239,77 @@ static void test_refusals(void)
     snprintf(tool, sizeof tool, "%s", golu);
 }
 
+/* A child process of parent (from /proc), the highest pid; 0 when none. */
+static pid_t child_of(pid_t parent)
+{
+    DIR *d = opendir("/proc");
+    pid_t found = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char p[300], buf[512];
+        snprintf(p, sizeof p, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(p, "r");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *close_paren = strrchr(buf, ')');
+        int ppid = 0, pid = atoi(buf);
+        if (close_paren && sscanf(close_paren + 2, "%*c %d", &ppid) == 1 &&
+            ppid == (int)parent && strstr(buf, "(golu)") && pid > found)
+            found = pid;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static void test_kill(void)
+{
+    char o[PATH_MAX], metrics[PATH_MAX];
+    path_in(o, sizeof o, "gpt-kill", NULL);
+    path_in(metrics, sizeof metrics, "gpt-kill", "metrics.csv");
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = mpirun, argv[n++] = "-np", argv[n++] = "2", argv[n++] = "--oversubscribe";
+    argv[n++] = golu, argv[n++] = "train";
+    for (int i = 0; GPT[i]; i++)
+        argv[n++] = GPT[i];
+    argv[n++] = "--steps", argv[n++] = "1000000", argv[n++] = "--out", argv[n++] = o;
+    argv[n] = NULL;
+    fflush(stdout);
+    pid_t job = fork();
+    if (job == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1), dup2(null, 2);
+        alarm(120);
+        execv(mpirun, (char *const *)argv);
+        _exit(127);
+    }
+    if (!CHECK(job > 0, "fork"))
+        return;
+    /* Until the first period's metrics are written (step 4), then a little. */
+    struct stat st;
+    pid_t victim = 0;
+    for (int i = 0; i < 600 && !victim; i++) {
+        nanosleep(&(struct timespec){0, 100000000}, NULL);
+        if (stat(metrics, &st) == 0)
+            victim = child_of(job);
+    }
+    int status = 0;
+    if (CHECK(victim > 0, "the job's processes were not found running")) {
+        nanosleep(&(struct timespec){0, 300000000}, NULL);
+        kill(victim, SIGKILL);
+    } else
+        kill(job, SIGKILL);
+    waitpid(job, &status, 0);
+    CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0),
+          "a job with a killed process must not exit 0");
+    const char *resume[] = {"train", "--resume", "--out", o, "--stop-after", "2", NULL};
+    mpi_expect(0, 3, "stopped at step", resume);
+}
+
 int main(int argc, char **argv)
 {
     TEST_BEGIN("mpi");
@@ -260,6 +338,7 @@ int main(int argc, char **argv)
     test_resume();
     test_compare();
     test_refusals();
+    test_kill();
     files_tmpdir_done(dir);
     return TEST_END();
 }

@@ -116,6 +116,8 @@ static int end_period(nn_run *r, nn_train_result *res, nn_err *err)
         r->sums[k] = 0;
     if (nn_metrics_add(&r->log, row))
         return nn_fail(err, "out of memory");
+    if (nn_shares_check(r, err))
+        return -1;
     if (nn_comm_rank(r->comm) == 0 && nn_metrics_write(&r->log, r->c->out, err))
         return -1;
     return nn_run_save(r, err);

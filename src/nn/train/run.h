@@ -48,6 +48,11 @@ void nn_shares_free(nn_run *r);
  */
 int nn_run_step(nn_run *r, int b, double *loss, double sums[NN_TASK_SUMS]);
 
+/* The processes hold the same weights and optimizer state (a hash
+ * compared with rank 0's), checked at the end of every period: 0, or -1
+ * with err. Alone: 0. */
+int nn_shares_check(const nn_run *r, nn_err *err);
+
 /* Monotonic seconds. */
 double nn_run_now(void);
 /* Seconds spent on the run, earlier processes included. */
