@@ -150,6 +150,10 @@ static void usage(FILE *out)
             "final test accuracy, the GPT by validation perplexity and bits per byte.\n\n"
             "A stopped compare (Ctrl-C) continues where it was when the same command is\n"
             "given again; a DIR made by another configuration is refused.\n\n"
+            "Under Open MPI, `mpirun -np N golu compare ...` hands the runs to N\n"
+            "processes one at a time (rank 0 too, and it writes the report); DIR must be\n"
+            "one every process sees. A stopped one continues with any N, or without\n"
+            "mpirun. See docs/DISTRIBUTED.md.\n\n"
             "presets:\n");
     for (int i = 0; i < nn_preset_count(); i++) {
         const nn_preset *p = nn_preset_at(i);
