@@ -137,24 +137,25 @@ static const cli_opts_style HELP_STYLE = {"compare", 0, 0, 22};
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]\n"
-            "                    [--epochs N] [--steps N] [--limit-train N] "
-            "[--limit-test N]\n"
-            "                    [--batch N] [--data PATH] [--threads N]\n\n"
-            "Trains one recipe once per activation and seed (seeds 1..N), then writes\n"
-            "DIR/results.md (mean, std, min, max per activation, best in bold, ranks),\n"
-            "results.csv and results.json, and plots drawn with gnuplot in DIR/plots:\n"
-            "curves.png (the validation metric), train_loss.png, final.png (the final\n"
-            "metric with std error bars, min and max). Image models are judged by the\n"
-            "final test accuracy, the GPT by validation perplexity and bits per byte.\n\n"
-            "A stopped compare (Ctrl-C) continues where it was when the same command is\n"
-            "given again; a DIR made by another configuration is refused.\n\n"
-            "Under Open MPI, `mpirun -np N golu compare ...` hands the runs to N\n"
-            "processes one at a time (rank 0 too, and it writes the report); DIR must be\n"
-            "one every process sees. A stopped one continues with any N, or without\n"
-            "mpirun. See docs/DISTRIBUTED.md.\n\n"
-            "presets:\n");
+    fprintf(
+        out,
+        "usage: golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]\n"
+        "                    [--epochs N] [--steps N] [--limit-train N] "
+        "[--limit-test N]\n"
+        "                    [--batch N] [--data PATH] [--threads N]\n\n"
+        "Trains one recipe once per activation and seed (seeds 1..N), then writes\n"
+        "DIR/results.md (mean, std, min, max per activation, best in bold, ranks),\n"
+        "results.csv and results.json, and plots drawn with gnuplot in DIR/plots:\n"
+        "curves.png (the validation metric), train_loss.png, final.png (the final\n"
+        "metric with std error bars, min and max). Image models are judged by the\n"
+        "final test accuracy, the GPT by validation perplexity and bits per byte.\n\n"
+        "A stopped compare (Ctrl-C) continues where it was when the same command is\n"
+        "given again; a DIR made by another configuration is refused.\n\n"
+        "Under Open MPI, `mpirun -np N golu compare ...` hands the runs to N\n"
+        "processes one at a time (rank 0 too, and it writes the report); DIR must be\n"
+        "one every process sees. A stopped one continues with any N, or without\n"
+        "mpirun. See docs/DISTRIBUTED.md.\n\n"
+        "presets:\n");
     for (int i = 0; i < nn_preset_count(); i++) {
         const nn_preset *p = nn_preset_at(i);
         fprintf(out, "  %-7s %s (%d seeds)\n", p->name, p->what, p->seeds);
@@ -560,6 +561,12 @@ static int compare_main(int argc, char **argv, const nn_comm *comm)
     int bad = configure(argc, argv, &c) != 0;
     if (nn_comm_failures(comm, bad) != 0 || prepare_out(&c, comm))
         return 2;
+    /* --threads 0 (all CPUs) under mpirun: the CPUs shared among the
+     * processes on this machine. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int local = dist_cli_local_size();
+    if (c.base.threads == 0 && local > 1)
+        c.base.threads = cpus / local > 1 ? (int)(cpus / local) : 1;
     blas_setup(c.base.threads);
     int rc = 0;
     if (nn_comm_size(comm) > 1) {

@@ -3,7 +3,10 @@
  * (compare_dist.h).
  *
  * Messages (ints): a process asks rank 0 with {k, status} of the run it
- * finished (k = -1: none yet); rank 0 answers {next} (-1: nothing more).
+ * finished (k = -1: none yet); rank 0 answers {next} (-1: nothing more),
+ * and when every run is over, {the worst status} to each. Waiting
+ * processes look for their message every 2 ms rather than in a blocking
+ * receive, which would spin a CPU that rank 0's training needs.
  */
 #include "compare_dist.h"
 
@@ -19,6 +22,17 @@ typedef struct dispatch {
     int (*done)(int k, void *user);
     void *user;
 } dispatch;
+
+static const struct timespec PAUSE = {0, 2000000}; /* 2 ms between looks */
+
+/* One int from rank 0 into *v, waiting without spinning. 0 or -1. */
+static int wait_for(const nn_comm *comm, int *v)
+{
+    int from, got;
+    while ((got = nn_comm_recv(comm, &from, v, 1, 0)) == 0)
+        nanosleep(&PAUSE, NULL);
+    return got == 1 ? 0 : -1;
+}
 
 /* A worse status: a failure (1, 2) over a stop (3) over success (0). */
 static int worse(int a, int b)
@@ -61,24 +75,23 @@ int compare_dist_run(const nn_comm *comm, int n, int (*train)(int k, void *user)
         for (int k = next_run(&d); k >= 0; k = next_run(&d))
             d.worst = worse(d.worst, train(k, user));
         train_cli_set_poll(NULL, NULL);
-        const struct timespec pause = {0, 2000000}; /* 2 ms between looks */
         while (d.finished < size - 1) {
             serve(&d);
             if (d.finished < size - 1)
-                nanosleep(&pause, NULL);
+                nanosleep(&PAUSE, NULL);
         }
-    } else {
-        int msg[2] = {-1, 0}, k, from;
-        for (;;) {
-            if (nn_comm_send(comm, 0, msg, 2) || nn_comm_recv(comm, &from, &k, 1, 1) != 1)
+        for (int r = 1; r < size; r++)
+            if (nn_comm_send(comm, r, &d.worst, 1))
                 return 1;
-            if (k < 0)
-                break;
-            msg[0] = k, msg[1] = train(k, user);
-        }
+        return d.worst;
     }
-    int worst = d.worst;
-    if (nn_comm_bcast(comm, &worst, sizeof worst, 0))
-        return 1;
-    return worst;
+    int msg[2] = {-1, 0}, k, worst;
+    for (;;) {
+        if (nn_comm_send(comm, 0, msg, 2) || wait_for(comm, &k))
+            return 1;
+        if (k < 0)
+            break;
+        msg[0] = k, msg[1] = train(k, user);
+    }
+    return wait_for(comm, &worst) ? 1 : worst;
 }

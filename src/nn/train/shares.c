@@ -129,14 +129,16 @@ int nn_shares_check(const nn_run *r, nn_err *err)
         return 0;
     const nn_params *p = &r->model->params;
     uint64_t h = nn_hash_bytes(NN_HASH_START, p->data, p->total * sizeof *p->data);
-    h = nn_hash_bytes(h, r->optim.m, r->optim.m ? r->optim.total * sizeof *r->optim.m : 0);
+    h = nn_hash_bytes(h, r->optim.m,
+                      r->optim.m ? r->optim.total * sizeof *r->optim.m : 0);
     int differ = nn_comm_same(r->comm, h);
     if (differ == 0)
         return 0;
-    return nn_fail(err,
-                   "after step %ld the processes' weights differ (%d of %d from rank 0's): "
-                   "a reduction that is not the same everywhere (a bug: please report it)",
-                   r->step, differ < 0 ? 0 : differ, nn_comm_size(r->comm));
+    return nn_fail(
+        err,
+        "after step %ld the processes' weights differ (%d of %d from rank 0's): "
+        "a reduction that is not the same everywhere (a bug: please report it)",
+        r->step, differ < 0 ? 0 : differ, nn_comm_size(r->comm));
 }
 
 int nn_run_step(nn_run *r, int b, double *loss, double sums[NN_TASK_SUMS])
