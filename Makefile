@@ -13,6 +13,7 @@
 #   make WERROR=1             warnings are errors (the CI does this)
 #   make CUDA=0               leave out the GPU part (built when nvcc is found;
 #                             see the CUDA section at the end)
+#   make MPI=0                leave out Open MPI (built when found; see its section)
 #
 # Floating point: no -ffast-math anywhere; -ffp-contract=off so that every
 # fused multiply-add is one we wrote (fma()/intrinsics), which is what makes the
@@ -116,6 +117,52 @@ TOOL_SRC := $(filter-out $(TOOL_GPU_SRC),$(wildcard tools/golu/*.c))
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TOOL     := $(BUILD)/golu
 
+# --------------------------------------------------------------- Open MPI ---
+# The communicator's MPI back end (src/mpi, src/nn/comm.h): built when Open
+# MPI's development files are found (pkg-config ompi-c, else mpicc -showme),
+# into libgolu_mpi.a, which only the tool links; the tool then gets
+# -DGOLU_HAVE_MPI (golu info says so) and runs data-parallel under mpirun.
+# MPI=0 leaves it out; MPI=1 makes a missing Open MPI an error. libgolu_nn
+# never needs MPI: its one-process back end is always there.
+MPI ?=
+HAVE_MPI :=
+ifneq ($(MPI),0)
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+ifeq ($(MPI_LIBS),)
+MPI_CFLAGS := $(shell mpicc -showme:compile 2>/dev/null)
+MPI_LIBS   := $(shell mpicc -showme:link 2>/dev/null)
+endif
+ifneq ($(MPI_LIBS),)
+HAVE_MPI := 1
+endif
+endif
+ifeq ($(MPI),1)
+ifneq ($(HAVE_MPI),1)
+$(error MPI=1 but Open MPI was not found (pkg-config ompi-c, mpicc -showme))
+endif
+endif
+MPI_SRC := $(wildcard src/mpi/*.c)
+MPI_OBJ := $(MPI_SRC:%.c=$(BUILD)/%.o)
+MPI_A   := $(BUILD)/libgolu_mpi.a
+ifeq ($(HAVE_MPI),1)
+# MPI's headers as system headers: their warnings are not ours.
+$(MPI_OBJ): CFLAGS_ALL += $(patsubst -I%,-isystem %,$(MPI_CFLAGS))
+$(TOOL_OBJ): CFLAGS_ALL += -DGOLU_HAVE_MPI -Isrc/mpi
+TOOL_MPI_LIBS := $(MPI_A) $(MPI_LIBS)
+$(TOOL): $(MPI_A)
+endif
+
+$(MPI_A): $(MPI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The all-reduce benchmark of docs/DISTRIBUTED.md: mpirun -np 2 BUILD/bench/allreduce_bench
+allreduce-bench: $(BUILD)/bench/allreduce_bench
+$(BUILD)/bench/allreduce_bench: bench/allreduce_bench.c $(MPI_A) $(NN_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/mpi $(LDFLAGS_SAN) -o $@ $< $(MPI_A) $(NN_A) $(LIB_A) $(MPI_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
+
 # ------------------------------------------------------------------- tests ---
 # tests/<part>/test_*.c mirror the sources (kernels, ref, nn, lab, tool);
 # tests/support holds the harness and helpers every test links.
@@ -131,7 +178,7 @@ TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/tool
 TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
                $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
-.PHONY: python-install check-golden format-check all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
@@ -153,7 +200,7 @@ $(LIB_SO): $(LIB_OBJ)
 # TOOL_CUDA_OBJ / TOOL_CUDA_LIBS / TOOL_CUDA_SYSLIBS: the GPU part, when built
 # (CUDA section).
 $(TOOL): $(TOOL_OBJ) $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A)
-	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(TOOL_CUDA_OBJ) $(LAB_A) $(REF_OBJ) $(NN_A) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(TOOL_CUDA_OBJ) $(LAB_A) $(REF_OBJ) $(TOOL_MPI_LIBS) $(NN_A) $(TOOL_CUDA_LIBS) $(LIB_A) $(REF_LIBS) $(NN_LIBS) $(TOOL_CUDA_SYSLIBS) $(LDLIBS_ALL)
 
 $(NN_A): $(NN_OBJ)
 	@rm -f $@
@@ -250,7 +297,7 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(NN_OBJ:.o=.d) $(LAB_OBJ:.o=.d) $(REF_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(MPI_OBJ:.o=.d) $(NN_OBJ:.o=.d) $(LAB_OBJ:.o=.d) $(REF_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 # ==================================================================== CUDA ===
 # The GPU part: include/golu_cuda.h, src/cuda/*.cu -> libgolu_cuda.{a,so},

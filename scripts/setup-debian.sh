@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages golu needs, only those that are missing.
 #   scripts/setup-debian.sh            build and test: gcc, make, MPFR, OpenBLAS, zlib, jansson,
+#                                      Open MPI (mpirun; golu builds without it too),
 #                                      gnuplot (the plots of golu compare), clang-format
 #   scripts/setup-debian.sh --bench    also Debian's PyTorch, for the comparisons (and
 #                                      mpmath and venv, for tests/python)
@@ -11,7 +12,7 @@
 # Runs as root (or through sudo when it is available).
 set -eu
 
-want="gcc make libc6-dev libmpfr-dev libgmp-dev pkg-config libopenblas-dev zlib1g-dev gnuplot-nox libjansson-dev clang-format"
+want="gcc make libc6-dev libmpfr-dev libgmp-dev pkg-config libopenblas-dev zlib1g-dev gnuplot-nox libjansson-dev clang-format libopenmpi-dev openmpi-bin"
 data=0
 for opt in "$@"; do
     case "$opt" in

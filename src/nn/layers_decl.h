@@ -71,11 +71,13 @@ void NN_DN(nn_softmax_ce_backward)(NN_DR *dlogits, const NN_DR *probs,
 
 /* ---- Dropout (inverted) ---------------------------------------------------
  * mask[i] = 0 with probability p, else 1/(1-p), from the counter RNG
- * nn_rng_uniform(seed, stream, i) < p: the same mask for the same (seed,
- * stream) whatever ran before. y = x * mask; y may equal x. p = 0: y = x,
- * mask all 1. Backward: dx = dy * mask (dx may equal dy). */
+ * nn_rng_uniform(seed, stream, first + i) < p: the same mask for the same
+ * (seed, stream) whatever ran before; first is the counter of x[0] (a
+ * share of a batch starts where the whole batch would be). y = x * mask; y
+ * may equal x. p = 0: y = x, mask all 1. Backward: dx = dy * mask (dx may
+ * equal dy). */
 void NN_DN(nn_dropout_forward)(NN_DR *y, NN_DR *mask, const NN_DR *x, size_t n, double p,
-                               uint64_t seed, uint64_t stream);
+                               uint64_t seed, uint64_t stream, uint64_t first);
 void NN_DN(nn_dropout_backward)(NN_DR *dx, const NN_DR *dy, const NN_DR *mask, size_t n);
 
 /* ---- Residual add ---------------------------------------------------------

@@ -75,6 +75,11 @@ struct nn_model {
     golu_ctx *ctx; /* libgolu settings (threads) for the activations */
     void *impl;    /* the model's own state */
     uint64_t seed; /* dropout masks depend on (seed, step) */
+    /* The position in the step's whole batch of the next forward's first
+     * example (a share's offset under --accum or MPI, train/shares.c; 0
+     * otherwise): dropout draws each element by its position in the whole
+     * batch, so a share gets the masks the whole batch would. */
+    long example0;
 };
 
 /* Checks the configuration (every value named in the message: what all

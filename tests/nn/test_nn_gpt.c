@@ -418,7 +418,7 @@ static void ref_dropout(ref *r, double *x, size_t n, const char *site, int l)
 {
     if (r->drop)
         nn_dropout_forward_f64(x, r->mask, x, n, r->m->cfg.dropout, r->m->seed,
-                               nn_rng_stream(site, r->step, (uint64_t)l));
+                               nn_rng_stream(site, r->step, (uint64_t)l), 0);
 }
 
 /* r->ln = LayerNorm(x) with gamma, beta. */

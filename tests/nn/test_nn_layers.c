@@ -538,7 +538,7 @@ enum { DROP_N = 10000 };
 static void dropout_check_p0(const double *x)
 {
     static double y[DROP_N], m[DROP_N];
-    nn_dropout_forward_f64(y, m, x, DROP_N, 0.0, 1, 2);
+    nn_dropout_forward_f64(y, m, x, DROP_N, 0.0, 1, 2, 0);
     size_t bad = 0;
     for (size_t i = 0; i < DROP_N; i++)
         bad += !(y[i] == x[i] && m[i] == 1.0);
@@ -552,8 +552,8 @@ static void dropout_check_scale(void)
     double x[100], y[100], m[100];
     for (int i = 0; i < 100; i++)
         xf[i] = 1.0f, x[i] = 1.0;
-    nn_dropout_forward(yf, mf, xf, 100, 0.1, 5, 6);
-    nn_dropout_forward_f64(y, m, x, 100, 0.1, 5, 6);
+    nn_dropout_forward(yf, mf, xf, 100, 0.1, 5, 6, 0);
+    nn_dropout_forward_f64(y, m, x, 100, 0.1, 5, 6, 0);
     size_t bad = 0, zeros = 0;
     for (int i = 0; i < 100; i++) {
         zeros += m[i] == 0;
@@ -573,7 +573,7 @@ static void test_dropout(void)
     dropout_check_p0(x);
 
     const uint64_t seed = 42, stream = 7;
-    nn_dropout_forward_f64(y, m, x, DROP_N, 0.5, seed, stream);
+    nn_dropout_forward_f64(y, m, x, DROP_N, 0.5, seed, stream, 0);
     size_t zeros = 0, bad = 0, rng_bad = 0;
     for (size_t i = 0; i < DROP_N; i++) {
         zeros += m[i] == 0;
@@ -587,7 +587,7 @@ static void test_dropout(void)
 
     /* The same (seed, stream): the same mask, also in place (y == x). */
     memcpy(y, x, sizeof y);
-    nn_dropout_forward_f64(y, m2, y, DROP_N, 0.5, seed, stream);
+    nn_dropout_forward_f64(y, m2, y, DROP_N, 0.5, seed, stream, 0);
     check_same("dropout same (seed, stream)", m, m2, DROP_N);
     bad = 0;
     for (size_t i = 0; i < DROP_N; i++)
@@ -596,12 +596,20 @@ static void test_dropout(void)
     /* Another stream or seed: about half the decisions differ. */
     for (int v = 0; v < 2; v++) {
         nn_dropout_forward_f64(y, m2, x, DROP_N, 0.5, seed + (uint64_t)v,
-                               stream + (uint64_t)(1 - v));
+                               stream + (uint64_t)(1 - v), 0);
         size_t diff = 0;
         for (size_t i = 0; i < DROP_N; i++)
             diff += m[i] != m2[i];
         CHECK(diff > 4000 && diff < 6000, "dropout: another %s changes %zu of %d masks",
               v ? "seed" : "stream", diff, DROP_N);
+    }
+    /* A share starting at element `first` draws the whole buffer's masks from
+     * there on (data-parallel shares of a batch, train/shares.c). */
+    {
+        enum { FIRST = 1234 };
+        nn_dropout_forward_f64(y, m2, x + FIRST, DROP_N - FIRST, 0.5, seed, stream,
+                               FIRST);
+        check_same("dropout from element first", m + FIRST, m2, DROP_N - FIRST);
     }
     /* Backward: dy * mask, also in place. */
     fill_const(dx, DROP_N, NAN);

@@ -21,6 +21,11 @@
  * come from the checkpoint, as with golu train --resume), the others start
  * fresh. So a compare stopped by Ctrl-C, or killed, continues where it was
  * when the same command is given again.
+ *
+ * Under mpirun (mpirun -np N golu compare ...) the runs not done yet are
+ * handed out to the processes one at a time (compare_dist.h), each a
+ * one-process run as above; rank 0 then reads them all back and writes the
+ * report. The directory is the state, so any N (or none) continues it.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -36,6 +41,10 @@
 #include "commands.h"
 #include "analysis.h"
 #include "compare_cli.h"
+#include "compare_dist.h"
+#include "dist_cli.h"
+#include "compare_dist.h"
+#include "dist_cli.h"
 #include "opts.h"
 #include "train.h"
 
@@ -128,20 +137,25 @@ static const cli_opts_style HELP_STYLE = {"compare", 0, 0, 22};
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]\n"
-            "                    [--epochs N] [--steps N] [--limit-train N] "
-            "[--limit-test N]\n"
-            "                    [--batch N] [--data PATH] [--threads N]\n\n"
-            "Trains one recipe once per activation and seed (seeds 1..N), then writes\n"
-            "DIR/results.md (mean, std, min, max per activation, best in bold, ranks),\n"
-            "results.csv and results.json, and plots drawn with gnuplot in DIR/plots:\n"
-            "curves.png (the validation metric), train_loss.png, final.png (the final\n"
-            "metric with std error bars, min and max). Image models are judged by the\n"
-            "final test accuracy, the GPT by validation perplexity and bits per byte.\n\n"
-            "A stopped compare (Ctrl-C) continues where it was when the same command is\n"
-            "given again; a DIR made by another configuration is refused.\n\n"
-            "presets:\n");
+    fprintf(
+        out,
+        "usage: golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]\n"
+        "                    [--epochs N] [--steps N] [--limit-train N] "
+        "[--limit-test N]\n"
+        "                    [--batch N] [--data PATH] [--threads N]\n\n"
+        "Trains one recipe once per activation and seed (seeds 1..N), then writes\n"
+        "DIR/results.md (mean, std, min, max per activation, best in bold, ranks),\n"
+        "results.csv and results.json, and plots drawn with gnuplot in DIR/plots:\n"
+        "curves.png (the validation metric), train_loss.png, final.png (the final\n"
+        "metric with std error bars, min and max). Image models are judged by the\n"
+        "final test accuracy, the GPT by validation perplexity and bits per byte.\n\n"
+        "A stopped compare (Ctrl-C) continues where it was when the same command is\n"
+        "given again; a DIR made by another configuration is refused.\n\n"
+        "Under Open MPI, `mpirun -np N golu compare ...` hands the runs to N\n"
+        "processes one at a time (rank 0 too, and it writes the report); DIR must be\n"
+        "one every process sees. A stopped one continues with any N, or without\n"
+        "mpirun. See docs/DISTRIBUTED.md.\n\n"
+        "presets:\n");
     for (int i = 0; i < nn_preset_count(); i++) {
         const nn_preset *p = nn_preset_at(i);
         fprintf(out, "  %-7s %s (%d seeds)\n", p->name, p->what, p->seeds);
@@ -410,14 +424,16 @@ static void stopped(const progress *p)
 
 /*
  * Every run, seed by seed: each is trained, resumed or (done before) only
- * read back into runs[]. Returns 0, or the status to exit with: 3 when a run
- * was stopped (Ctrl-C or --stop-after), 1 or 2 when one failed.
+ * read back into runs[] (quiet: without the announcement). Returns 0, or the status to
+ * exit with: 3 when a run was stopped (Ctrl-C or --stop-after), 1 or 2 when one failed.
  */
-static int run_all(const lab_compare_config *c, lab_compare_run *runs)
+static int run_all(const lab_compare_config *c, lab_compare_run *runs, int quiet)
 {
     const nn_task_desc *task = nn_task_of(&c->base);
     progress p = {0, 0, 0, 0, 0, 0};
-    announce(c, &p);
+    if (!quiet)
+        announce(c, &p);
+    p.total = c->nacts * c->seeds;
     char dir[PATH_MAX];
     nn_err err = {""};
     int k = 0;
@@ -456,6 +472,128 @@ static int run_all(const lab_compare_config *c, lab_compare_run *runs)
     return 0;
 }
 
+/* ---------------------------------------------- several processes (MPI) --- */
+
+/* What compare_dist_run's callbacks need. */
+typedef struct dist_ctx {
+    const lab_compare_config *c;
+    progress p;
+} dist_ctx;
+
+/* Run k (seed-major order) done already. */
+static int dist_done(int k, void *user)
+{
+    const dist_ctx *d = user;
+    char dir[PATH_MAX];
+    lab_compare_run_dir(d->c, k % d->c->nacts, k / d->c->nacts + 1, dir, sizeof dir);
+    return lab_compare_run_state(dir) == LAB_RUN_DONE;
+}
+
+/* Trains (or resumes) run k here, and says its result. */
+static int dist_train(int k, void *user)
+{
+    dist_ctx *d = user;
+    const lab_compare_config *c = d->c;
+    lab_compare_run r;
+    memset(&r, 0, sizeof r);
+    r.act = k % c->nacts, r.seed = k / c->nacts + 1;
+    char dir[PATH_MAX];
+    lab_compare_run_dir(c, r.act, r.seed, dir, sizeof dir);
+    lab_run_state st = lab_compare_run_state(dir);
+    if (st == LAB_RUN_DONE)
+        return 0;
+    int rc = train_one(c, &r, k, dir, st == LAB_RUN_PARTIAL, &d->p);
+    nn_err err = {""};
+    if (rc == 0 && lab_compare_run_load(dir, nn_task_of(&c->base), &r, &err) == 0) {
+        printf("[%d/%d] %s seed %d: ", k + 1, d->p.total, c->act_name[r.act], r.seed);
+        print_result(c, &r);
+        printf("\n");
+        fflush(stdout);
+    } else if (rc == 0) {
+        cli_error("%s", err.msg);
+        rc = 1;
+    } else if (rc != 3)
+        cli_error("the run in %s failed; the compare stops here (the same command "
+                  "again retries it)",
+                  dir);
+    lab_compare_run_free(&r);
+    return rc;
+}
+
+/* The runs not done yet trained by every process (compare_dist.h): the
+ * worst status, the same on every process. */
+static int train_distributed(const lab_compare_config *c, const nn_comm *comm)
+{
+    dist_ctx d = {c, {0, 0, 0, 0, 0, 0}};
+    if (nn_comm_rank(comm) == 0) {
+        announce(c, &d.p);
+        printf("golu compare: %d processes take the runs one at a time\n",
+               nn_comm_size(comm));
+        fflush(stdout);
+    }
+    d.p.total = c->nacts * c->seeds;
+    return compare_dist_run(comm, d.p.total, dist_train, dist_done, &d);
+}
+
+/* The compare's directory made and its compare.json written or checked, by
+ * rank 0; 0, or 2 on every process when that failed. */
+static int prepare_out(const lab_compare_config *c, const nn_comm *comm)
+{
+    int rc = 0;
+    if (nn_comm_rank(comm) == 0) {
+        char runs_dir[PATH_MAX];
+        snprintf(runs_dir, sizeof runs_dir, "%s/runs", c->out);
+        nn_err err = {""};
+        if (make_dirs(c->out))
+            rc = 2;
+        else if (lab_compare_config_save_or_check(c, &err)) {
+            cli_error("%s", err.msg);
+            rc = 2;
+        } else if (make_dirs(runs_dir))
+            rc = 2;
+    }
+    return nn_comm_failures(comm, rc != 0) != 0 ? 2 : 0;
+}
+
+static int compare_main(int argc, char **argv, const nn_comm *comm)
+{
+    lab_compare_config c;
+    int bad = configure(argc, argv, &c) != 0;
+    if (nn_comm_failures(comm, bad) != 0 || prepare_out(&c, comm))
+        return 2;
+    /* --threads 0 (all CPUs) under mpirun: the CPUs shared among the
+     * processes on this machine. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int local = dist_cli_local_size();
+    if (c.base.threads == 0 && local > 1)
+        c.base.threads = cpus / local > 1 ? (int)(cpus / local) : 1;
+    blas_setup(c.base.threads);
+    int rc = 0;
+    if (nn_comm_size(comm) > 1) {
+        rc = train_distributed(&c, comm);
+        if (nn_comm_rank(comm) != 0)
+            return rc;
+        if (rc == 3)
+            printf("golu compare: stopped; give the same command again (with any number "
+                   "of processes, or none) to continue where it stopped\n");
+        if (rc)
+            return rc;
+    }
+    int n = c.nacts * c.seeds;
+    lab_compare_run *runs = calloc((size_t)n, sizeof *runs);
+    if (!runs) {
+        cli_error("out of memory");
+        return 1;
+    }
+    rc = run_all(&c, runs, nn_comm_size(comm) > 1); /* distributed: all done now */
+    if (rc == 0)
+        rc = compare_cli_report(&c, runs, n);
+    for (int i = 0; i < n; i++)
+        lab_compare_run_free(&runs[i]);
+    free(runs);
+    return rc;
+}
+
 int golu_cmd_compare(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -463,32 +601,9 @@ int golu_cmd_compare(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-    lab_compare_config c;
-    if (configure(argc, argv, &c))
+    const nn_comm *comm;
+    if (dist_cli_open(&comm))
         return 2;
-    char runs_dir[PATH_MAX];
-    snprintf(runs_dir, sizeof runs_dir, "%s/runs", c.out);
-    nn_err err = {""};
-    if (make_dirs(c.out))
-        return 2;
-    if (lab_compare_config_save_or_check(&c, &err)) {
-        cli_error("%s", err.msg);
-        return 2;
-    }
-    if (make_dirs(runs_dir))
-        return 2;
-    blas_setup(c.base.threads);
-    int n = c.nacts * c.seeds;
-    lab_compare_run *runs = calloc((size_t)n, sizeof *runs);
-    if (!runs) {
-        cli_error("out of memory");
-        return 1;
-    }
-    int rc = run_all(&c, runs);
-    if (rc == 0)
-        rc = compare_cli_report(&c, runs, n);
-    for (int i = 0; i < n; i++)
-        lab_compare_run_free(&runs[i]);
-    free(runs);
-    return rc;
+    /* Every process ends at the same point (rank 0's report aside). */
+    return dist_cli_close(compare_main(argc, argv, comm), 1);
 }

@@ -7,6 +7,7 @@
  * variable is set and usable; the GPUs and the CUDA runtime and driver
  * versions, when the build has the CUDA part (GOLU_HAVE_CUDA, set by the
  * Makefile when nvcc is found). No GPU is not an error: it says why.
+ * Whether Open MPI is built in (GOLU_HAVE_MPI: mpirun golu train/compare).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "dist_cli.h"
 #include "golu.h"
 #include "io/json_write.h"
 #include "opts.h"
@@ -118,6 +120,10 @@ static json_t *info_json(const info *in)
     bad = bad || json_object_set_new(o, "cuda_runtime", nn_json_text(in->cuda_runtime)) ||
           json_object_set_new(o, "cuda_driver", nn_json_text(in->cuda_driver));
 #endif
+    int mpi;
+    const char *mpi_words = dist_cli_describe(&mpi);
+    bad = bad || json_object_set_new(o, "mpi", json_boolean(mpi)) ||
+          json_object_set_new(o, "mpi_note", nn_json_text(mpi_words));
     json_decref(isas);
     json_decref(gpus);
     if (bad) {
@@ -151,6 +157,8 @@ static void info_text(const info *in)
 #ifdef GOLU_HAVE_CUDA
     printf("CUDA:        runtime %s, driver %s\n", in->cuda_runtime, in->cuda_driver);
 #endif
+    int mpi;
+    printf("MPI:         %s\n", dist_cli_describe(&mpi));
 }
 
 int golu_cmd_info(int argc, char **argv)

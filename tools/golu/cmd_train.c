@@ -3,6 +3,7 @@
  *
  *   golu train --model mlp|resnet|gpt [--act NAME] [options] --out DIR
  *   golu train --resume --out DIR [--threads N] [--quiet]
+ *   mpirun -np N golu train ...     data-parallel over N processes (dist_cli.h)
  *
  * The recipe's defaults come from the model (the framework's registry,
  * nn_train_config_defaults); every flag is checked, and an unknown one is an
@@ -12,10 +13,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blas_setup.h"
 #include "cli.h"
 #include "commands.h"
+#include "dist_cli.h"
 #include "train.h"
 
 /* "Defaults: mlp: ... resnet: ..." from the registry, wrapped at 78
@@ -46,12 +49,20 @@ static void usage(FILE *out)
     nn_model_names(comma, sizeof comma, ", ", " or ");
     fprintf(out,
             "usage: golu train --model %s [--act NAME] [options] --out DIR\n"
-            "       golu train --resume --out DIR [--threads N] [--quiet]\n\n"
+            "       golu train --resume --out DIR [--threads N] [--quiet]\n"
+            "       mpirun -np N golu train ...\n\n"
             "Trains a model on real data with one activation; writes the checkpoint,\n"
             "metrics.csv, metrics.json and summary.json into DIR. Ctrl-C stops after "
             "the\n"
             "current step and keeps a checkpoint; --resume continues it to the same\n"
-            "final weights as an uninterrupted run.\n\n",
+            "final weights as an uninterrupted run.\n\n"
+            "Under Open MPI, `mpirun -np N golu train ...` trains data-parallel: each\n"
+            "process takes 1/N of every batch (--batch divisible by N x --accum), their\n"
+            "gradients averaged by one all-reduce; rank 0 writes DIR. --accum K splits\n"
+            "each process's part into K micro-batches (-np 2 and --accum 2 give the\n"
+            "same bits). See docs/DISTRIBUTED.md; golu info says whether MPI is built\n"
+            "in. As root, Open MPI needs --allow-run-as-root or\n"
+            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n\n",
             bar);
     usage_defaults(out);
     fprintf(out,
@@ -147,13 +158,20 @@ static void print_summary(const nn_train_config *o, const nn_train_result *r)
            r->steps, r->seconds, o->out);
 }
 
-int golu_cmd_train(int argc, char **argv)
+/* --threads 0 (all CPUs) under mpirun: the CPUs shared among the processes
+ * on this machine. */
+static void share_threads(nn_train_config *o)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
+    int local = dist_cli_local_size();
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (o->threads == 0 && local > 1)
+        o->threads = cpus / local > 1 ? (int)(cpus / local) : 1;
+}
+
+/* The flags into *o (and, resuming, the checkpoint's configuration); 0, or
+ * 2 after a message. */
+static int configure(int argc, char **argv, nn_train_config *o, int *resume_out)
+{
     const nn_model_desc *model;
     int resume;
     if (find_model(argc, argv, &model, &resume))
@@ -168,25 +186,51 @@ int golu_cmd_train(int argc, char **argv)
         cli_error("--model: --resume takes the model from the checkpoint");
         return 2;
     }
-    nn_train_config o;
-    nn_train_config_defaults(&o, model ? model : nn_model_at(0));
-    if (parse(argc, argv, &o, resume))
+    nn_train_config_defaults(o, model ? model : nn_model_at(0));
+    if (parse(argc, argv, o, resume))
         return 2;
-    if (resume && !o.out[0]) {
+    if (resume && !o->out[0]) {
         cli_error("--out: required with --resume (the directory of the run)");
         return 2;
     }
     nn_err err = {""};
-    if (resume && load_saved(&o))
+    if (resume && load_saved(o))
         return 2;
-    if (nn_train_config_check(&o, &err)) {
+    if (nn_train_config_check(o, &err)) {
         cli_error("%s", err.msg);
         return 2;
     }
+    *resume_out = resume;
+    return 0;
+}
+
+static int train_main(int argc, char **argv, const nn_comm *comm)
+{
+    nn_train_config o;
+    int resume = 0;
+    int bad = configure(argc, argv, &o, &resume);
+    /* A process that refused stops the others before they train. */
+    if (nn_comm_failures(comm, bad) != 0)
+        return 2;
+    share_threads(&o);
     blas_setup(o.threads);
+    train_cli_set_comm(comm);
     nn_train_result res;
     int rc = train_cli_run(&o, resume, NULL, &res);
-    if (rc == 0)
+    if (rc == 0 && nn_comm_rank(comm) == 0)
         print_summary(&o, &res);
     return rc;
+}
+
+int golu_cmd_train(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+    const nn_comm *comm;
+    if (dist_cli_open(&comm))
+        return 2;
+    return dist_cli_close(train_main(argc, argv, comm), 0);
 }

@@ -34,4 +34,13 @@ void train_opts_usage(FILE *out);
 int train_cli_run(const nn_train_config *o, int resume, const char *label,
                   nn_train_result *res);
 
+/* The processes that train_cli_run's runs train on together (golu train
+ * under mpirun: dist_cli.h); NULL (the start): this one alone, as golu
+ * compare's runs always are. */
+void train_cli_set_comm(const nn_comm *comm);
+
+/* poll(user) after every step of train_cli_run's runs (NULL: none): golu
+ * compare's dispatcher answers the other processes from there. */
+void train_cli_set_poll(void (*poll)(void *user), void *user);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,9 +49,20 @@ static void on_started(void *user, long step, long total, int resumed)
         printf("the run in %s has already finished\n", v->o->out);
 }
 
+/* Called from every tick (golu compare's dispatcher under MPI). */
+static void (*poll_fn)(void *);
+static void *poll_user;
+
+void train_cli_set_poll(void (*poll)(void *user), void *user)
+{
+    poll_fn = poll, poll_user = user;
+}
+
 static void on_tick(void *user, const nn_train_tick *t)
 {
     const view *v = user;
+    if (poll_fn)
+        poll_fn(poll_user);
     static double last;
     double now = cli_now();
     if (v->o->quiet || !isatty(2) || now - last < 0.25)
@@ -93,18 +105,40 @@ static void on_warning(void *user, const char *msg)
     cli_error("%s", msg);
 }
 
+/* The processes the next runs train on (NULL: this one alone). */
+static const nn_comm *train_comm;
+
+void train_cli_set_comm(const nn_comm *comm)
+{
+    train_comm = comm;
+}
+
+/* Whether this process prints the failure rc, err: rank 0 every one; the
+ * others only their own (a refusal is the same everywhere, and rank 0 says
+ * it), with their rank. */
+static int print_failure(int rc, const char *msg)
+{
+    int rank = nn_comm_rank(train_comm);
+    if (rank == 0)
+        return 1;
+    if (rc != NN_TRAIN_FAILED || strncmp(msg, "another process failed", 22) == 0)
+        return 0;
+    cli_error("rank %d: %s", rank, msg);
+    return 0;
+}
+
 int train_cli_run(const nn_train_config *o, int resume, const char *label,
                   nn_train_result *res)
 {
     view v = {o, label, 0, SIG_DFL};
     nn_train_hooks hooks = {&v,        &interrupted, on_started, on_tick,
-                            on_period, on_stopped,   on_warning};
+                            on_period, on_stopped,   on_warning, train_comm};
     nn_err err = {""};
     int rc = nn_train_run(o, resume, &hooks, res, &err);
     if (v.handler)
         signal(SIGINT, v.old);
     clear_progress(&v);
-    if (rc == NN_TRAIN_FAILED || rc == NN_TRAIN_BAD_INPUT)
+    if ((rc == NN_TRAIN_FAILED || rc == NN_TRAIN_BAD_INPUT) && print_failure(rc, err.msg))
         cli_error("%s", err.msg);
     return rc;
 }

@@ -266,8 +266,11 @@ static void dropout(const nn_model *m, float *x, size_t n, int layer, int site)
     const gpt *s = m->impl;
     if (!s->drop)
         return;
+    /* Counted from the whole batch's start: a share (train/shares.c) draws
+     * the masks of its examples' positions in the whole batch. */
+    uint64_t first = (uint64_t)m->example0 * (uint64_t)s->T * (uint64_t)s->C;
     nn_dropout_forward(x, s->mask, x, n, m->cfg.dropout, m->seed,
-                       drop_stream(s->step, layer, site));
+                       drop_stream(s->step, layer, site), first);
     uint8_t *bits = kept_bits(s, layer, site);
     size_t full = n / 8;
     for (size_t k = 0; k < full; k++) {

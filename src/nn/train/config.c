@@ -59,6 +59,8 @@ static const nn_train_key KEYS[] = {
     {"stop-after", NN_TRAIN_LONG, O(stop_after), 0, 1e9,
      "stop after N steps as if interrupted (tests)", 1},
     {"quiet", NN_TRAIN_BOOL, O(quiet), 0, 1, "no progress line", 1},
+    {"accum", NN_TRAIN_INT, O(accum), 1, 4096,
+     "micro-batches per step and process (gradient accumulation)", 1},
 };
 #undef O
 enum { N_KEYS = sizeof KEYS / sizeof KEYS[0] };
@@ -200,6 +202,7 @@ void nn_train_config_defaults(nn_train_config *c, const nn_model_desc *model)
     c->epochs = 1;
     c->model.layers = 4, c->model.heads = 4, c->model.context = 128;
     c->seed = 1;
+    c->accum = 1, c->shares = 1;
     c->opt = (nn_optim_config){NN_OPT_SGD, 0.0, 0.9, 0, 0.9, 0.999, 1e-8};
     c->sched.kind = NN_SCHED_CONST;
     c->sched.gamma = 0.1;
@@ -223,6 +226,11 @@ int nn_train_config_check(const nn_train_config *c, nn_err *err)
         return -1;
     if (c->opt.nesterov && c->opt.kind == NN_OPT_SGD && c->opt.momentum <= 0)
         return nn_fail(err, "--nesterov: needs --momentum above 0");
+    if (c->shares < 1 || c->model.batch % c->shares != 0)
+        return nn_fail(err,
+                       "--batch: %d examples cannot be split into %d equal shares (the "
+                       "processes times --accum); choose a batch they divide",
+                       c->model.batch, c->shares);
     if (c->model.learn_act && c->model.act.kind != GOLU_ACT_GOLU)
         return nn_fail(err, "--learn-act: only GoLU has parameters to learn this way "
                             "(PReLU's slope is always learned)");

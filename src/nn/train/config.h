@@ -48,6 +48,10 @@ typedef struct nn_train_config {
     long limit_test;
     long stop_after; /* stop after this many steps in this process, as if
                         interrupted (0: never); for testing resume */
+    int accum;       /* micro-batches per process and step (--accum; 1: none) */
+    int shares;      /* the run's shares of every global batch: processes x
+                        accum, fixed when the run starts (saved as golu.shares
+                        when above 1; train/shares.c) */
     int quiet;       /* for the caller: no progress line (the trainer itself
                         never prints) */
 } nn_train_config;

@@ -62,6 +62,10 @@ void nn_train_config_to_meta(const nn_train_config *c, nn_train_meta *m)
     add(m, "golu.act.gamma", value);
     add(m, "golu.optimizer", nn_train_optimizer_name(c->opt.kind));
     add(m, "golu.schedule", nn_train_schedule_name(c->sched.kind));
+    if (c->shares > 1) { /* only then: a one-share run's checkpoint is as before */
+        snprintf(value, sizeof value, "%d", c->shares);
+        add(m, "golu.shares", value);
+    }
 }
 
 /* The value of key, or NULL with err saying it is missing. */
@@ -114,6 +118,7 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
     nn_train_config keep = *c; /* process settings and paths survive */
     nn_train_config_defaults(c, model);
     c->threads = keep.threads, c->stop_after = keep.stop_after, c->quiet = keep.quiet;
+    c->accum = keep.accum;
     memcpy(c->out, keep.out, sizeof c->out);
     int count;
     const nn_train_key *keys = nn_train_keys(&count);
@@ -126,5 +131,16 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
         if (!v || nn_train_key_set(c, &keys[k], key, v, err))
             return -1;
     }
-    return from_meta_strings(c, f, path, err);
+    if (from_meta_strings(c, f, path, err))
+        return -1;
+    const char *shares = nn_st_meta_get(f, "golu.shares"); /* absent: 1 */
+    if (shares) {
+        char *end;
+        long v = strtol(shares, &end, 10);
+        if (end == shares || *end || v < 1 || v > 65536)
+            return nn_fail(err, "%s: metadata golu.shares: '%s' is not a share count",
+                           path, shares);
+        c->shares = (int)v;
+    }
+    return 0;
 }

@@ -18,11 +18,13 @@ void nn_train_path(char *buf, size_t size, const char *dir, const char *file)
 
 /* ------------------------------------------------------------- set-up --- */
 
-/* c->out made, unless it already holds a run (never overwritten: its
- * checkpoint may be all that is left of it) and this is not a resume. */
-static int make_out(const nn_train_config *c, int resume, nn_err *err)
+/* c->out made (by rank 0), unless it already holds a run (never
+ * overwritten: its checkpoint may be all that is left of it) and this is
+ * not a resume. */
+static int make_out(const nn_run *r, int resume, nn_err *err)
 {
-    if (mkdir(c->out, 0777) == 0 || resume)
+    const nn_train_config *c = r->c;
+    if (nn_comm_rank(r->comm) != 0 || mkdir(c->out, 0777) == 0 || resume)
         return 0;
     struct stat st;
     if (stat(c->out, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -74,14 +76,18 @@ static int setup(nn_run *r, int resume, nn_err *err)
         nn_fail(err, "optimizer: %s", e.msg);
         return NN_TRAIN_BAD_INPUT;
     }
+    r->task->comm = r->comm;
+    if (nn_shares_init(r, err))
+        return NN_TRAIN_FAILED;
     make_schedule(r);
-    if (make_out(c, resume, err) || (resume && nn_run_resume(r, err)))
+    if (make_out(r, resume, err) || (resume && nn_run_resume(r, err)))
         return NN_TRAIN_BAD_INPUT;
     return NN_TRAIN_DONE;
 }
 
 static void teardown(nn_run *r)
 {
+    nn_shares_free(r);
     nn_optim_free(&r->optim);
     nn_model_destroy(r->model);
     if (r->task)
@@ -110,9 +116,25 @@ static int end_period(nn_run *r, nn_train_result *res, nn_err *err)
         r->sums[k] = 0;
     if (nn_metrics_add(&r->log, row))
         return nn_fail(err, "out of memory");
-    if (nn_metrics_write(&r->log, r->c->out, err))
+    if (nn_shares_check(r, err))
+        return -1;
+    if (nn_comm_rank(r->comm) == 0 && nn_metrics_write(&r->log, r->c->out, err))
         return -1;
     return nn_run_save(r, err);
+}
+
+/* rc (0 or -1 with err) agreed among the processes: -1 on every one when
+ * any failed, err saying so where another did. */
+static int agree(const nn_run *r, int rc, nn_err *err)
+{
+    int failed = nn_comm_failures(r->comm, rc != 0);
+    if (failed == 0)
+        return 0;
+    if (rc == 0)
+        nn_fail(err, "%s",
+                failed < 0 ? "a collective operation between the processes failed"
+                           : "another process failed (its message says why); stopped");
+    return -1;
 }
 
 static void tick(const nn_run *r, double loss)
@@ -129,11 +151,13 @@ static void tick(const nn_run *r, double loss)
     r->hooks->tick(r->hooks->user, &t);
 }
 
+/* A stop asked for (by the flag or stop_after) on any of the processes. */
 static int stop_requested(const nn_run *r)
 {
     long stop_after = r->c->stop_after;
-    return (r->hooks->stop && *r->hooks->stop) ||
-           (stop_after && r->step - r->step_start >= stop_after);
+    int stop = (r->hooks->stop && *r->hooks->stop) ||
+               (stop_after && r->step - r->step_start >= stop_after);
+    return nn_comm_failures(r->comm, stop) != 0;
 }
 
 /* ----------------------------------------------------------- the loop --- */
@@ -145,9 +169,7 @@ static int loop(nn_run *r, nn_train_result *res, nn_err *err)
     while (r->step < total) {
         double loss = 0;
         int b = r->task->desc->batch(r->task, r->step);
-        int rc = nn_train_step(r->model, &r->optim, r->task->x, r->task->target, b,
-                               (uint64_t)r->step, c->clip,
-                               nn_schedule_lr(&r->sched, r->step), &loss);
+        int rc = nn_run_step(r, b, &loss, r->sums);
         if (rc < 0) {
             nn_fail(err, "internal error in a training step (a bug: please report it)");
             return NN_TRAIN_FAILED;
@@ -160,14 +182,13 @@ static int loop(nn_run *r, nn_train_result *res, nn_err *err)
                     isnan(loss) ? "NaN" : "infinite", r->step + 1, c->out);
             return NN_TRAIN_FAILED;
         }
-        r->task->desc->accumulate(r->task, r->model, loss, b, r->sums);
         r->step++;
         tick(r, loss);
         int last = r->step == total;
-        if ((r->step % period == 0 || last) && end_period(r, res, err))
+        if ((r->step % period == 0 || last) && agree(r, end_period(r, res, err), err))
             return NN_TRAIN_FAILED;
         if (!last && stop_requested(r)) {
-            if (nn_run_save(r, err))
+            if (agree(r, nn_run_save(r, err), err))
                 return NN_TRAIN_FAILED;
             if (r->hooks->stopped)
                 r->hooks->stopped(r->hooks->user, r->step, total);
@@ -195,6 +216,66 @@ static void result_from_log(const nn_run *r, nn_train_result *res)
         res->eval[k] = last[d->eval_cols[k]];
 }
 
+/* The run's shares and each process's accum: a fresh run's from the
+ * processes and c->accum, a resumed run's from its checkpoint (c->shares),
+ * split among the processes. NN_TRAIN_DONE or BAD_INPUT with err; the same
+ * on every process (their configurations are equal). */
+static int make_shares(nn_run *r, int resume, nn_err *err)
+{
+    nn_train_config *c = &r->cfg;
+    int n = nn_comm_size(r->comm);
+    if (c->accum < 1)
+        c->accum = 1;
+    if (!resume)
+        c->shares = n * c->accum;
+    else if (c->shares < 1 || c->shares % n != 0) {
+        nn_fail(err,
+                "--resume: the run was trained in %d shares of each batch (processes x "
+                "--accum); %d processes cannot take equal parts of them: use a number "
+                "of processes that divides %d",
+                c->shares, n, c->shares);
+        return NN_TRAIN_BAD_INPUT;
+    } else
+        c->accum = c->shares / n;
+    if (c->model.batch % c->shares != 0) {
+        nn_fail(err,
+                "--batch: %d examples cannot be split into %d equal shares (%d "
+                "process%s x --accum %d); choose a batch they divide",
+                c->model.batch, c->shares, n, n == 1 ? "" : "es", c->accum);
+        return NN_TRAIN_BAD_INPUT;
+    }
+    return NN_TRAIN_DONE;
+}
+
+/* The processes' configurations are equal: a hash of every saved key
+ * (the checkpoint's metadata) and of the process settings that steer the
+ * loop, compared with rank 0's. NN_TRAIN_DONE or BAD_INPUT with err. */
+static int same_config(const nn_run *r, nn_err *err)
+{
+    if (nn_comm_size(r->comm) == 1)
+        return NN_TRAIN_DONE;
+    nn_train_meta meta;
+    nn_train_config_to_meta(r->c, &meta);
+    uint64_t h = NN_HASH_START;
+    for (int i = 0; i < meta.n; i++) {
+        h = nn_hash_bytes(h, meta.meta[i].key, strlen(meta.meta[i].key) + 1);
+        h = nn_hash_bytes(h, meta.meta[i].value, strlen(meta.meta[i].value) + 1);
+    }
+    long steer[3] = {r->c->stop_after, r->c->accum, r->c->shares};
+    h = nn_hash_bytes(h, steer, sizeof steer);
+    int differ = nn_comm_same(r->comm, h);
+    if (differ == 0)
+        return NN_TRAIN_DONE;
+    if (differ < 0)
+        nn_fail(err, "the processes could not compare their configurations");
+    else
+        nn_fail(err,
+                "the processes were given different configurations (%d of %d differ "
+                "from rank 0's): give every process of the job the same flags",
+                differ, nn_comm_size(r->comm));
+    return NN_TRAIN_BAD_INPUT;
+}
+
 int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hooks,
                  nn_train_result *res, nn_err *err)
 {
@@ -202,14 +283,31 @@ int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hoo
     nn_run r;
     memset(&r, 0, sizeof r);
     result_clear(res);
-    r.c = c;
+    r.cfg = *c;
+    r.c = &r.cfg;
     r.hooks = hooks ? hooks : &none;
-    int rc = setup(&r, resume, err);
+    r.comm = r.hooks->comm;
+    /* Other ranks call no hooks: only the stop flag. */
+    nn_train_hooks quiet = {0};
+    if (nn_comm_rank(r.comm) != 0) {
+        quiet.stop = r.hooks->stop;
+        r.hooks = &quiet;
+    }
+    if (!resume)
+        r.cfg.shares = 1; /* a fresh run's come from the processes */
+    int rc = same_config(&r, err);
+    if (rc == NN_TRAIN_DONE)
+        rc = make_shares(&r, resume, err);
+    if (rc == NN_TRAIN_DONE) {
+        rc = setup(&r, resume, err);
+        if (agree(&r, rc != NN_TRAIN_DONE ? -1 : 0, err) && rc == NN_TRAIN_DONE)
+            rc = NN_TRAIN_FAILED;
+    }
     if (rc == NN_TRAIN_DONE) {
         r.t_start = nn_run_now();
         r.step_start = r.step;
         /* A checkpoint from the start, so that there is always a last good one. */
-        if (!resume && nn_run_save(&r, err))
+        if (!resume && agree(&r, nn_run_save(&r, err), err))
             rc = NN_TRAIN_FAILED;
         if (rc == NN_TRAIN_DONE && r.hooks->started)
             r.hooks->started(r.hooks->user, r.step, r.task->total_steps, resume);
@@ -220,8 +318,8 @@ int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hoo
         if (rc == NN_TRAIN_DONE && r.log.n > 0)
             result_from_log(&r, res);
         nn_err e = {""};
-        if ((rc == NN_TRAIN_DONE || res->diverged) &&
-            nn_summary_write(c, res, c->out, &e) && r.hooks->warning)
+        if ((rc == NN_TRAIN_DONE || res->diverged) && nn_comm_rank(r.comm) == 0 &&
+            nn_summary_write(r.c, res, c->out, &e) && r.hooks->warning)
             r.hooks->warning(r.hooks->user, e.msg);
     }
     teardown(&r);

@@ -8,8 +8,17 @@
 #include "metrics.h"
 #include "trainer.h"
 
+/* The step's sums over shares (shares.c); empty for a one-share run. */
+typedef struct nn_shares {
+    float *grad;       /* (params.total) the weighted sum of the shares' gradients */
+    float *buf0, *buf; /* (nbuf) the buffers as the step found them; their sum */
+    size_t nbuf;       /* the buffers' (BatchNorm's running statistics) floats */
+} nn_shares;
+
 typedef struct nn_run {
-    const nn_train_config *c;
+    const nn_train_config *c; /* &cfg */
+    nn_train_config cfg;      /* the caller's, with this run's shares and accum */
+    const nn_comm *comm;      /* the processes (NULL: this one alone) */
     const nn_train_hooks *hooks;
     nn_task *task;
     nn_model *model;
@@ -21,7 +30,28 @@ typedef struct nn_run {
     double seconds_before; /* elapsed in earlier processes (resume) */
     double t_start;        /* this process's start of the loop */
     long step_start;
+    nn_shares shares;
 } nn_run;
+
+/* The shares' buffers for a run of more than one share (after the model
+ * exists); 0, or -1 with err (out of memory). nn_shares_free: any time. */
+int nn_shares_init(nn_run *r, nn_err *err);
+void nn_shares_free(nn_run *r);
+
+/*
+ * Step r->step on the task's batch of b examples (already drawn): forward,
+ * backward, the gradient summed over the shares of every process, clipping
+ * and the optimizer; the task's sums of the step added into sums (the
+ * same on every process). A one-share run is nn_train_step itself. Returns
+ * 0; 1 when the loss is not finite (on every process; nothing was
+ * updated); -1 on a bug or a failed collective. *loss: the step's mean.
+ */
+int nn_run_step(nn_run *r, int b, double *loss, double sums[NN_TASK_SUMS]);
+
+/* The processes hold the same weights and optimizer state (a hash
+ * compared with rank 0's), checked at the end of every period: 0, or -1
+ * with err. Alone: 0. */
+int nn_shares_check(const nn_run *r, nn_err *err);
 
 /* Monotonic seconds. */
 double nn_run_now(void);
@@ -29,8 +59,8 @@ double nn_run_now(void);
 double nn_run_elapsed(const nn_run *r);
 
 /* The checkpoint of the run as it stands: model, optimizer, run.metrics,
- * run.state (step, the period's sums, seconds), run.norm, configuration.
- * 0, or -1 with err. */
+ * run.state (step, the period's sums, seconds), run.norm, configuration;
+ * written by rank 0 only (others return 0). 0, or -1 with err. */
 int nn_run_save(nn_run *r, nn_err *err);
 /* Restores model, optimizer, metrics and state from c->out's checkpoint.
  * 0, or -1 with err ("--resume: ..."). */

@@ -28,6 +28,8 @@ double nn_run_elapsed(const nn_run *r)
 
 int nn_run_save(nn_run *r, nn_err *err)
 {
+    if (nn_comm_rank(r->comm) != 0)
+        return 0; /* rank 0 alone writes */
     char path[PATH_MAX + 32];
     nn_train_path(path, sizeof path, r->c->out, "checkpoint.safetensors");
     double state[STATE_LEN] = {(double)r->step, r->sums[0], r->sums[1], r->sums[2],

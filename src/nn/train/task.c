@@ -36,6 +36,16 @@ int nn_task_scales(const nn_task_desc *d, const char *key)
     return -1;
 }
 
+int nn_task_eval_mine(const nn_task *t, long i)
+{
+    return i % nn_comm_size(t->comm) == nn_comm_rank(t->comm);
+}
+
+int nn_task_eval_sum(const nn_task *t, double *v, size_t n)
+{
+    return nn_comm_sum_f64(t->comm, v, n);
+}
+
 /* n elements of spec's type: floats aligned (nn_alloc_floats), int32 zeroed. */
 static void *alloc_spec(const nn_batch_spec *s, int batch)
 {

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "comm.h"
 #include "config.h"
 #include "error.h"
 #include "model.h"
@@ -74,6 +75,10 @@ struct nn_task {
     long steps_per_period, total_steps;
     double units_per_step;     /* for the progress rate: examples or tokens */
     double norm[NN_TASK_NORM]; /* saved as run.norm (images: mean, std) */
+    /* The processes that share the run (NULL: this one alone), set by the
+     * trainer after open: evaluate splits its batches among them
+     * (nn_task_eval_mine) and sums their values (nn_task_eval_sum). */
+    const nn_comm *comm;
 };
 
 struct nn_task_desc {
@@ -119,12 +124,16 @@ struct nn_task_desc {
     /* The training batch of step into t->x, t->target (a pure function of
      * the seed and the step); returns its size b <= batch. */
     int (*batch)(nn_task *t, long step);
-    /* Adds a step's loss (and what the model's last forward says, as the
-     * correct predictions) into the period's sums. */
+    /* Adds a forward's loss (and what the model's last forward says, as the
+     * correct predictions) into the period's sums. t->x and t->target hold
+     * the b examples of that forward: the whole batch, or under --accum or
+     * MPI one share of it (train/shares.c calls it once per share). */
     void (*accumulate)(nn_task *t, const nn_model *m, double loss, int b,
                        double sums[NN_TASK_SUMS]);
-    /* The end of a period's evaluation: the values of eval_keys. 0, or -1 when
-     * a forward failed. */
+    /* The end of a period's evaluation: the values of eval_keys, the same on
+     * every process of t->comm and the same bits for any number of them
+     * (nn_task_eval_mine, nn_task_eval_sum). 0, or -1 when a forward failed
+     * or memory ran out. */
     int (*evaluate)(nn_task *t, nn_model *m, double eval[NN_TASK_EVAL_MAX]);
     /* The period's row (ncols values) from the step reached, its sums, its
      * evaluation, the learning rate of its last step and the time spent. */
@@ -156,6 +165,18 @@ int nn_task_check_data(const nn_train_config *c, nn_err *err);
 
 /* The index of a scale key of d ("epochs") in its list, or -1. */
 int nn_task_scales(const nn_task_desc *d, const char *key);
+
+/*
+ * For the tasks' evaluations, split among t->comm's processes: batch i of
+ * an evaluation is this process's when i % size == rank (1) or not (0).
+ * Each process stores its batches' values at their index in v (n values per
+ * batch, nb batches; zeros elsewhere), and nn_task_eval_sum sums v over the
+ * processes, so every process then holds every batch's values: a value
+ * plus zeros is that value exactly, and the caller adds them up in batch
+ * order, as one process would. 0, or -1 when the collective failed.
+ */
+int nn_task_eval_mine(const nn_task *t, long i);
+int nn_task_eval_sum(const nn_task *t, double *v, size_t n);
 
 /* For the tasks: one batch's buffers by their specs, in t->x and t->target
  * (floats aligned as the layers want). 0, or -2 with err (out of memory). */

@@ -206,24 +206,40 @@ static void img_accumulate(nn_task *t, const nn_model *m, double loss, int b,
 
 /* ---------------------------------------------------------- evaluation --- */
 
-/* Mean loss and accuracy over the test images, in eval mode. */
+/* Mean loss and accuracy over the test images, in eval mode; the batches
+ * split among the processes (task.h), summed in batch order. */
 static int img_evaluate(nn_task *base, nn_model *m, double eval[NN_TASK_EVAL_MAX])
 {
     img_task *t = (img_task *)base;
     const nn_images *te = &t->test;
     int B = base->cfg->model.batch;
-    double sum = 0, correct = 0;
-    for (int first = 0; first < te->n; first += B) {
-        int b = first + B <= te->n ? B : te->n - first;
+    long nb = (te->n + B - 1) / B;
+    double *v = calloc((size_t)(nb ? nb : 1) * 2, sizeof *v); /* loss * b, correct */
+    if (!v)
+        return -1;
+    for (long j = 0; j < nb; j++) {
+        if (!nn_task_eval_mine(base, j))
+            continue;
+        int first = (int)(j * B), b = first + B <= te->n ? B : te->n - first;
         for (int i = 0; i < b; i++)
             t->idx[i] = (uint32_t)(first + i);
         nn_images_batch(te, t->idx, b, t->mean, t->std, base->x, base->target);
         double l;
-        if (m->ops->forward(m, base->x, base->target, b, 0, 0, &l) != GOLU_OK)
+        if (m->ops->forward(m, base->x, base->target, b, 0, 0, &l) != GOLU_OK) {
+            free(v);
             return -1;
-        sum += l * b;
-        correct += count_correct(m, base->target, b);
+        }
+        v[2 * j] = l * b;
+        v[2 * j + 1] = count_correct(m, base->target, b);
     }
+    if (nn_task_eval_sum(base, v, (size_t)nb * 2)) {
+        free(v);
+        return -1;
+    }
+    double sum = 0, correct = 0;
+    for (long j = 0; j < nb; j++)
+        sum += v[2 * j], correct += v[2 * j + 1];
+    free(v);
     eval[0] = te->n ? sum / te->n : NAN;
     eval[1] = te->n ? correct / te->n : NAN;
     return 0;

@@ -138,23 +138,33 @@ static void from_loss(double loss, double eval[NN_TASK_EVAL_MAX])
     eval[2] = loss / log(2.0);
 }
 
-/* Mean loss over the same eval_batches validation windows every time. */
+/* Mean loss over the same eval_batches validation windows every time; the
+ * batches split among the processes (task.h), summed in batch order. */
 static int text_evaluate(nn_task *base, nn_model *m, double eval[NN_TASK_EVAL_MAX])
 {
     text_task *t = (text_task *)base;
     const nn_train_config *c = base->cfg;
-    double sum = 0;
+    double *v = calloc((size_t)c->eval_batches, sizeof *v);
+    if (!v)
+        return -1;
     for (long i = 0; i < c->eval_batches; i++) {
+        if (!nn_task_eval_mine(base, i))
+            continue;
         nn_text_batch(&t->text, 1, c->model.batch, c->model.context, c->seed,
                       nn_rng_stream("val", (uint64_t)i, 0), base->x, base->target);
-        double l;
-        if (m->ops->forward(m, base->x, base->target, c->model.batch, 0, 0, &l) !=
-            GOLU_OK)
+        if (m->ops->forward(m, base->x, base->target, c->model.batch, 0, 0, &v[i]) !=
+            GOLU_OK) {
+            free(v);
             return -1;
-        sum += l;
+        }
     }
+    int rc = nn_task_eval_sum(base, v, (size_t)c->eval_batches);
+    double sum = 0;
+    for (long i = 0; i < c->eval_batches; i++)
+        sum += v[i];
+    free(v);
     from_loss(sum / (double)c->eval_batches, eval);
-    return 0;
+    return rc;
 }
 
 /* Mean loss over every whole window of context+1 bytes in the validation

@@ -15,6 +15,20 @@
  * at step k continues exactly as if it had never stopped, and the final
  * weights are the same bits (for the same thread count).
  *
+ * Shares (train/shares.c): every global batch of c->model.batch examples is
+ * split into shares = processes x c->accum equal parts, each a forward and
+ * backward of its own, their gradients averaged before one optimizer step.
+ * With hooks->comm of N processes (MPI), every process runs the same loop
+ * on its c->accum shares; the gradient is summed over them in place; rank 0
+ * alone writes the directory (checkpoints, metrics, summary) and calls the
+ * hooks (all read hooks->stop; a stop anywhere stops all); the periods'
+ * evaluations are split among them. The processes' configurations must be
+ * the same (checked through a hash: a difference is refused, BAD_INPUT).
+ * A fresh run fixes its shares (saved as golu.shares); a resumed one keeps
+ * them (c->shares, read from the checkpoint), and may run on any number of
+ * processes that divides them, giving the same bits. Every process reads
+ * c->data and, resuming, c->out's checkpoint.
+ *
  * The trainer never prints. Errors fill an nn_err (the message names the
  * flag or file: "--data: ...", "--resume: ..."); progress goes through the
  * hooks, which the caller formats and prints; a stop request arrives
@@ -27,6 +41,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "comm.h"
 #include "config.h"
 #include "error.h"
 #include "model.h"
@@ -70,6 +85,9 @@ typedef struct nn_train_hooks {
     /* A failure that does not change the outcome (summary.json could not be
      * written). */
     void (*warning)(void *user, const char *msg);
+    /* The processes that train this run together (comm.h; NULL: this one
+     * alone): data parallelism, below. */
+    const nn_comm *comm;
 } nn_train_hooks;
 
 /* Status of nn_train_run and nn_train_eval. */
