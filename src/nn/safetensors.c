@@ -752,3 +752,13 @@ const char *nn_st_meta_get(const nn_st_file *f, const char *key)
             return f->meta[i].value;
     return NULL;
 }
+
+int nn_st_meta_count(const nn_st_file *f)
+{
+    return f ? f->nmeta : 0;
+}
+
+const nn_st_meta *nn_st_meta_at(const nn_st_file *f, int i)
+{
+    return f && i >= 0 && i < f->nmeta ? &f->meta[i] : NULL;
+}

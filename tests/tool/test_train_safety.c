@@ -1,0 +1,212 @@
+/*
+ * test_train_safety.c - `golu train` under abuse (issue 15, part A), end to
+ * end through the tool on tiny generated data:
+ *
+ *   - a checkpoint with one bad field (step negative, NaN or huge; an
+ *     activation parameter the library refuses; a size out of its range;
+ *     the optimizer at another step; the rows not those of the step) is
+ *     refused on --resume, exit 2, naming the file and the key;
+ *   - metrics.csv/json rows past the checkpoint are dropped on resume;
+ *   - SIGTERM and SIGHUP stop a run as Ctrl-C does (a checkpoint, exit 3);
+ *   - a second command on a directory in use is refused, naming the holder;
+ *   - a FIFO or device given as a file argument is refused at once; a
+ *     non-UTF-8 --data or --out path is refused before anything is created;
+ *   - a configuration that needs more memory than the machine has is
+ *     refused before allocating;
+ *   - a run killed (SIGKILL) at several points, between a checkpoint's write
+ *     and its rename included, then resumed, ends with the tensors and
+ *     metrics of an uninterrupted run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checkpoints.h"
+#include "files.h"
+#include "harness.h"
+#include "registry.h"
+#include "tinydata.h"
+#include "toolrun.h"
+
+static char out[OUT_CAP];
+static char dir[PATH_MAX - 256];
+static char img[PATH_MAX], text[PATH_MAX];
+
+static void path_in(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", dir, name);
+}
+
+static int expect(int status, const char *say, const char *const *args)
+{
+    return tool_expect(status, say, args, out);
+}
+
+/* A tiny MLP: 96 images, batch 16, so 6 steps an epoch, 12 in all. */
+#define MLP_ARGS                                                                         \
+    "train", "--model", "mlp", "--act", "golu", "--learn-act", "--data", img,            \
+        "--epochs", "2", "--batch", "16", "--width", "16", "--threads", "1", "--quiet"
+
+/* A tiny GPT: 8 steps, an evaluation every 4. */
+#define GPT_ARGS                                                                         \
+    "train", "--model", "gpt", "--act", "golu", "--layers", "1", "--heads", "2",         \
+        "--width", "16", "--context", "16", "--batch", "4", "--steps", "8",              \
+        "--eval-every", "4", "--eval-batches", "2", "--warmup", "2", "--data", text,     \
+        "--threads", "1", "--quiet"
+
+/* The number of lines of dir/name (-1: unreadable). */
+static int lines_in(const char *d, const char *name)
+{
+    char *s = files_read_in(d, name);
+    if (!s)
+        return -1;
+    int n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p == '\n';
+    free(s);
+    return n;
+}
+
+/* ------------------------------------------------- resume validation --- */
+
+typedef struct bad_case {
+    const char *what;
+    const char *key, *value; /* a metadata change, or NULL */
+    const char *tensor;      /* or an F64 tensor's element, or NULL */
+    long index;
+    double x;
+    const char *say; /* the key the message must name */
+} bad_case;
+
+/* Each case: the partial run's checkpoint with one change, resumed: exit 2,
+ * the file and the key named, nothing trained. */
+static void check_bad_cases(const char *model, const char *partial, const bad_case *cases,
+                            int n)
+{
+    char src[PATH_MAX], d[PATH_MAX - 64], ck[PATH_MAX];
+    snprintf(src, sizeof src, "%s/checkpoint.safetensors", partial);
+    for (int i = 0; i < n; i++) {
+        const bad_case *b = &cases[i];
+        char name[64];
+        snprintf(name, sizeof name, "bad-%s-%d", model, i);
+        path_in(d, sizeof d, name);
+        mkdir(d, 0777);
+        snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d);
+        if (checkpoints_edit(src, ck, b->key, b->value, b->tensor, b->index, b->x))
+            continue;
+        const char *args[] = {"train", "--resume", "--out", d, "--quiet", NULL};
+        int sig, rc = run(args, out, &sig);
+        CHECK(rc == 2, "%s %s: resume exited %d (signal %d), want 2:\n%s", model, b->what,
+              rc, sig, out);
+        CHECK(strstr(out, ck) && strstr(out, b->say),
+              "%s %s: the message should name %s and %s:\n%s", model, b->what, ck, b->say,
+              out);
+        CHECK(lines_in(d, "metrics.csv") < 0, "%s %s: the refused resume wrote metrics",
+              model, b->what);
+    }
+}
+
+static void test_resume_validation(void)
+{
+    char part[PATH_MAX];
+    path_in(part, sizeof part, "v-mlp");
+    const char *mlp[] = {MLP_ARGS, "--stop-after=7", "--out", part, NULL};
+    expect(3, NULL, mlp);
+    static const bad_case MLP_CASES[] = {
+        {"negative step", NULL, NULL, "run.state", 0, -5, "run.state step"},
+        {"NaN step", NULL, NULL, "run.state", 0, NAN, "run.state step"},
+        {"huge step", NULL, NULL, "run.state", 0, 9.2e18, "run.state step"},
+        {"step past the end", NULL, NULL, "run.state", 0, 13, "run.state step"},
+        {"fractional step", NULL, NULL, "run.state", 0, 7.5, "run.state step"},
+        {"step without its rows", "optim.step", "12", "run.state", 0, 12, "run.metrics"},
+        {"NaN sum", NULL, NULL, "run.state", 1, NAN, "run.state sum"},
+        {"negative seconds", NULL, NULL, "run.state", 4, -1, "run.state seconds"},
+        {"optimizer at another step", "optim.step", "6", NULL, 0, 0, "optim.step"},
+        {"alpha NaN", "golu.act.alpha", "nan", NULL, 0, 0, "golu.act.alpha"},
+        {"beta -1", "golu.act.beta", "-1", NULL, 0, 0, "golu.act.beta"},
+        {"gamma 0", "golu.act.gamma", "0", NULL, 0, 0, "golu.act.gamma"},
+        {"alpha text", "golu.act.alpha", "1x", NULL, 0, 0, "golu.act.alpha"},
+        {"batch 0", "golu.batch", "0", NULL, 0, 0, "golu.batch"},
+        {"width huge", "golu.width", "1000000000", NULL, 0, 0, "golu.width"},
+        {"epochs negative", "golu.epochs", "-3", NULL, 0, 0, "golu.epochs"},
+        {"lr NaN", "golu.lr", "nan", NULL, 0, 0, "golu.lr"},
+        {"unknown activation", "golu.act", "tanhh", NULL, 0, 0, "golu.act"},
+        {"unknown model", "golu.model", "cnn", NULL, 0, 0, "golu.model"},
+    };
+    check_bad_cases("mlp", part, MLP_CASES, sizeof MLP_CASES / sizeof MLP_CASES[0]);
+
+    path_in(part, sizeof part, "v-gpt");
+    const char *gpt[] = {GPT_ARGS, "--stop-after=3", "--out", part, NULL};
+    expect(3, NULL, gpt);
+    static const bad_case GPT_CASES[] = {
+        {"negative step", NULL, NULL, "run.state", 0, -3, "run.state step"},
+        {"huge step", NULL, NULL, "run.state", 0, 1e300, "run.state step"},
+        {"context 0", "golu.context", "0", NULL, 0, 0, "golu.context"},
+        {"heads huge", "golu.heads", "99999", NULL, 0, 0, "golu.heads"},
+    };
+    check_bad_cases("gpt", part, GPT_CASES, sizeof GPT_CASES / sizeof GPT_CASES[0]);
+}
+
+/* --------------------------------------------------- metrics on resume --- */
+
+/* A partial run's metrics files replaced by a whole run's (as a kill after
+ * the metrics write and before the checkpoint's would leave them): the
+ * resume drops the rows past the checkpoint at once, and the run ends with
+ * the whole run's rows. */
+static void test_metrics_rewrite(void)
+{
+    char whole[PATH_MAX - 64], part[PATH_MAX - 64];
+    path_in(whole, sizeof whole, "m-whole");
+    path_in(part, sizeof part, "m-part");
+    const char *a[] = {MLP_ARGS, "--out", whole, NULL};
+    const char *b[] = {MLP_ARGS, "--stop-after=7", "--out", part, NULL};
+    if (!expect(0, NULL, a) || !expect(3, NULL, b))
+        return;
+    static const char *const FILES[2] = {"metrics.csv", "metrics.json"};
+    for (int k = 0; k < 2; k++) {
+        char *s = files_read_in(whole, FILES[k]);
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", part, FILES[k]);
+        CHECK(s && files_write(p, s, strlen(s)) == 0, "cannot copy %s", FILES[k]);
+        free(s);
+    }
+    CHECK_EQ_INT(lines_in(part, "metrics.csv"), 3);
+    const char *one[] = {"train", "--resume", "--out", part, "--stop-after=1", NULL};
+    expect(3, "stopped at step 8/12", one);
+    CHECK(lines_in(part, "metrics.csv") == 2,
+          "after a resume at step 7 metrics.csv should hold a header and 1 row, not %d "
+          "lines",
+          lines_in(part, "metrics.csv"));
+    char *json = files_read_in(part, "metrics.json");
+    CHECK(json && strstr(json, "\"epoch\": 2") == NULL && strstr(json, "\"epoch\": 1"),
+          "metrics.json should hold epoch 1 only:\n%s", json ? json : "(missing)");
+    free(json);
+    const char *rest[] = {"train", "--resume", "--out", part, "--quiet", NULL};
+    expect(0, NULL, rest);
+    CHECK_EQ_INT(lines_in(part, "metrics.csv"), 3);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    TEST_BEGIN("train_safety");
+    find_tool(argv[0]);
+    if (files_tmpdir_make(dir, sizeof dir, "golu-safety-"))
+        return TEST_END();
+    if (!CHECK(tinydata_make(dir) == 0, "cannot write the test data in %s", dir))
+        return TEST_END();
+    snprintf(img, sizeof img, "%s/img", dir);
+    path_in(text, sizeof text, "text.txt");
+    test_resume_validation();
+    test_metrics_rewrite();
+    files_tmpdir_done(dir);
+    return TEST_END();
+}
