@@ -194,6 +194,118 @@ static void test_metrics_rewrite(void)
     CHECK_EQ_INT(lines_in(part, "metrics.csv"), 3);
 }
 
+/* ------------------------------------------------ background commands --- */
+
+/* Starts `golu args...` in the background, stdout and stderr into log, with
+ * a 120 s alarm; its pid (-1 when it could not start). */
+static pid_t spawn(const char *const *args, const char *log)
+{
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = tool;
+    for (int i = 0; args[i] && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (fd >= 0)
+            dup2(fd, 1), dup2(fd, 2);
+        alarm(120);
+        execv(tool, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* The exit status of pid, or -1 after a signal (the signal in *sig). */
+static int reap(pid_t pid, int *sig)
+{
+    int status;
+    *sig = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -2;
+    if (WIFSIGNALED(status)) {
+        *sig = WTERMSIG(status);
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
+/* Waits (up to 60 s) until dir/name has more than `lines` lines. */
+static int wait_lines(const char *d, const char *name, int lines)
+{
+    for (int k = 0; k < 6000; k++) {
+        if (lines_in(d, name) > lines)
+            return 1;
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    return CHECK(0, "%s/%s never grew past %d lines", d, name, lines);
+}
+
+/* ------------------------------------------------- locks and signals --- */
+
+/* A long GPT run in the background holds its directory: a resume and a
+ * fresh run beside it are refused at once naming its pid; SIGTERM then
+ * stops it with a checkpoint and status 3, as Ctrl-C does; a resume takes
+ * over, and SIGHUP stops that one the same way. */
+static void test_lock_and_signals(void)
+{
+    char d[PATH_MAX - 64], log[PATH_MAX], ck[PATH_MAX], pid[32];
+    path_in(d, sizeof d, "long");
+    path_in(log, sizeof log, "long.log");
+    snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d);
+    const char *args[] = {GPT_ARGS, "--steps=1000000", "--eval-every=2", "--out", d,
+                          NULL};
+    pid_t bg = spawn(args, log);
+    if (!CHECK(bg > 0, "cannot start a background run") ||
+        !wait_lines(d, "metrics.csv", 1))
+        goto stop;
+    snprintf(pid, sizeof pid, "pid %ld", (long)bg);
+    const char *resume[] = {"train", "--resume", "--out", d, "--quiet", NULL};
+    expect(2, pid, resume);
+    CHECK(strstr(out, "in use") && strstr(out, d), "the refusal should name %s:\n%s", d,
+          out);
+    const char *fresh[] = {MLP_ARGS, "--out", d, NULL};
+    expect(2, pid, fresh);
+    char *lock = files_read_in(d, ".golu.lock");
+    CHECK(lock && strtol(lock, NULL, 10) == (long)bg,
+          "the lock file holds '%s', want %ld", lock ? lock : "(none)", (long)bg);
+    free(lock);
+stop:
+    if (bg <= 0)
+        return;
+    kill(bg, SIGTERM);
+    int sig, rc = reap(bg, &sig);
+    char *said = files_read(log, NULL);
+    CHECK(rc == 3 && said && strstr(said, "stopped at step"),
+          "SIGTERM: the run exited %d (signal %d), want 3 with a checkpoint; it "
+          "printed:\n%s",
+          rc, sig, said ? said : "");
+    free(said);
+    CHECK(access(ck, R_OK) == 0 && files_temp_count(d) == 0,
+          "after SIGTERM: a checkpoint and no temporary files in %s", d);
+    int rows = lines_in(d, "metrics.csv");
+    bg = spawn(resume, log);
+    if (!wait_lines(d, "metrics.csv", rows)) {
+        kill(bg, SIGKILL);
+        reap(bg, &sig);
+        return;
+    }
+    kill(bg, SIGHUP);
+    rc = reap(bg, &sig);
+    said = files_read(log, NULL);
+    CHECK(rc == 3 && said && strstr(said, "stopped at step"),
+          "SIGHUP: the resumed run exited %d (signal %d), want 3; it printed:\n%s", rc,
+          sig, said ? said : "");
+    free(said);
+    const char *more[] = {"train", "--resume", "--out", d, "--stop-after=1", NULL};
+    expect(3, "stopped at step", more);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -207,6 +319,7 @@ int main(int argc, char **argv)
     path_in(text, sizeof text, "text.txt");
     test_resume_validation();
     test_metrics_rewrite();
+    test_lock_and_signals();
     files_tmpdir_done(dir);
     return TEST_END();
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "gnuplot.h"
+#include "io/lock.h"
 
 /* Appends kind, with its defaults and its canonical name. */
 static void acts_add(analysis_acts *out, golu_act_kind kind)
@@ -68,6 +69,24 @@ int analysis_make_dir(const char *flag, const char *dir)
         return 0;
     cli_error("%s: cannot create directory %s: %s", flag, dir, strerror(errno));
     return -1;
+}
+
+int analysis_dir_lock(const char *flag, const char *dir)
+{
+    static nn_lock held[4]; /* released when the process ends */
+    static int nheld;
+    nn_err err = {""};
+    if (nheld == 4) {
+        cli_error("%s: %s: too many directories locked (a bug: please report it)", flag,
+                  dir);
+        return -1;
+    }
+    if (nn_lock_take(&held[nheld], dir, flag, &err)) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    nheld++;
+    return 0;
 }
 
 void analysis_path(char *buf, size_t size, const char *dir, const char *file)

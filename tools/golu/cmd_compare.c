@@ -469,7 +469,7 @@ int golu_cmd_compare(int argc, char **argv)
     char runs_dir[PATH_MAX];
     snprintf(runs_dir, sizeof runs_dir, "%s/runs", c.out);
     nn_err err = {""};
-    if (make_dirs(c.out))
+    if (make_dirs(c.out) || analysis_dir_lock("--out", c.out))
         return 2;
     if (lab_compare_config_save_or_check(&c, &err)) {
         cli_error("%s", err.msg);

@@ -48,10 +48,11 @@ static void usage(FILE *out)
             "usage: golu train --model %s [--act NAME] [options] --out DIR\n"
             "       golu train --resume --out DIR [--threads N] [--quiet]\n\n"
             "Trains a model on real data with one activation; writes the checkpoint,\n"
-            "metrics.csv, metrics.json and summary.json into DIR. Ctrl-C stops after "
-            "the\n"
-            "current step and keeps a checkpoint; --resume continues it to the same\n"
-            "final weights as an uninterrupted run.\n\n",
+            "metrics.csv, metrics.json and summary.json into DIR. Ctrl-C, SIGTERM or\n"
+            "SIGHUP stops after the current step and keeps a checkpoint (exit 3);\n"
+            "--resume continues it to the same final weights as an uninterrupted run.\n"
+            "One command at a time writes in DIR: another is refused (exit 2), naming\n"
+            "the pid that holds DIR/.golu.lock.\n\n",
             bar);
     usage_defaults(out);
     fprintf(out,

@@ -2,10 +2,13 @@
  * train_cli.c - a training run on the terminal (train.h): the hooks of the
  * framework's trainer turned into the progress line (stderr, a terminal
  * only), the per-period lines and the stop notice (stdout), the errors, and
- * Ctrl-C turned into the trainer's stop flag.
+ * Ctrl-C, SIGTERM (kill, systemd) and SIGHUP (a closed terminal) turned into
+ * the trainer's stop flag: each stops the run after the current step with a
+ * checkpoint (status 3).
  */
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,7 +16,11 @@
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+/* The signals that stop a run, each the same way. */
+static const int STOP_SIGNALS[3] = {SIGINT, SIGTERM, SIGHUP};
+enum { N_STOP_SIGNALS = 3 };
+
+static void on_stop_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
@@ -22,8 +29,8 @@ static void on_sigint(int sig)
 typedef struct view {
     const nn_train_config *o;
     const char *label;
-    int handler; /* the SIGINT handler is installed */
-    void (*old)(int);
+    int handler; /* the stop handlers are installed */
+    struct sigaction old[N_STOP_SIGNALS];
 } view;
 
 /* The width of the progress line on the terminal now (0: none), so that
@@ -37,12 +44,18 @@ static void clear_progress(const view *v)
     progress_width = 0;
 }
 
-/* Ctrl-C from here on stops the run; says when a resumed run was done. */
+/* Ctrl-C, SIGTERM and SIGHUP from here on stop the run; says when a resumed
+ * run was done. */
 static void on_started(void *user, long step, long total, int resumed)
 {
     view *v = user;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
     interrupted = 0;
-    v->old = signal(SIGINT, on_sigint);
+    for (int k = 0; k < N_STOP_SIGNALS; k++)
+        sigaction(STOP_SIGNALS[k], &sa, &v->old[k]);
     v->handler = 1;
     if (resumed && step == total && !v->o->quiet && !v->label)
         printf("the run in %s has already finished\n", v->o->out);
@@ -96,13 +109,15 @@ static void on_warning(void *user, const char *msg)
 int train_cli_run(const nn_train_config *o, int resume, const char *label,
                   nn_train_result *res)
 {
-    view v = {o, label, 0, SIG_DFL};
+    view v;
+    memset(&v, 0, sizeof v);
+    v.o = o, v.label = label;
     nn_train_hooks hooks = {&v,        &interrupted, on_started, on_tick,
                             on_period, on_stopped,   on_warning};
     nn_err err = {""};
     int rc = nn_train_run(o, resume, &hooks, res, &err);
-    if (v.handler)
-        signal(SIGINT, v.old);
+    for (int k = 0; v.handler && k < N_STOP_SIGNALS; k++)
+        sigaction(STOP_SIGNALS[k], &v.old[k], NULL);
     clear_progress(&v);
     if (rc == NN_TRAIN_FAILED || rc == NN_TRAIN_BAD_INPUT)
         cli_error("%s", err.msg);

@@ -18,18 +18,21 @@ void nn_train_path(char *buf, size_t size, const char *dir, const char *file)
 
 /* ------------------------------------------------------------- set-up --- */
 
-/* c->out made, unless it already holds a run (never overwritten: its
- * checkpoint may be all that is left of it) and this is not a resume. */
-static int make_out(const nn_train_config *c, int resume, nn_err *err)
+/* c->out made (or found) and locked (io/lock.h: refused at once while
+ * another command holds it; its stale temporary files swept), unless it
+ * already holds a run (never overwritten: its checkpoint may be all that is
+ * left of it) and this is not a resume. */
+static int make_out(nn_run *r, int resume, nn_err *err)
 {
-    if (mkdir(c->out, 0777) == 0 || resume)
-        return 0;
+    const nn_train_config *c = r->c;
     struct stat st;
-    if (stat(c->out, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (mkdir(c->out, 0777) != 0 && (stat(c->out, &st) != 0 || !S_ISDIR(st.st_mode)))
         return nn_fail(err, "--out: cannot create directory %s", c->out);
+    if (nn_lock_take(&r->lock, c->out, "--out", err))
+        return -1;
     char ck[PATH_MAX + 32];
     nn_train_path(ck, sizeof ck, c->out, "checkpoint.safetensors");
-    if (stat(ck, &st) == 0)
+    if (!resume && stat(ck, &st) == 0)
         return nn_fail(err,
                        "--out: %s already holds a run; continue it with --resume, or "
                        "choose another directory",
@@ -75,13 +78,14 @@ static int setup(nn_run *r, int resume, nn_err *err)
         return NN_TRAIN_BAD_INPUT;
     }
     make_schedule(r);
-    if (make_out(c, resume, err) || (resume && nn_run_resume(r, err)))
+    if (make_out(r, resume, err) || (resume && nn_run_resume(r, err)))
         return NN_TRAIN_BAD_INPUT;
     return NN_TRAIN_DONE;
 }
 
 static void teardown(nn_run *r)
 {
+    nn_lock_release(&r->lock);
     nn_optim_free(&r->optim);
     nn_model_destroy(r->model);
     if (r->task)
@@ -201,6 +205,7 @@ int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hoo
     static const nn_train_hooks none;
     nn_run r;
     memset(&r, 0, sizeof r);
+    r.lock.fd = -1;
     result_clear(res);
     r.c = c;
     r.hooks = hooks ? hooks : &none;
