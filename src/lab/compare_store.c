@@ -257,10 +257,20 @@ int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
 {
     *o = c->base;
     snprintf(o->out, sizeof o->out, "%s", dir);
-    if (resume)
-        return saved_config(dir, o, err);
     nn_train_config_set_act(o, c->act_name[act], &c->act[act]);
     o->seed = (uint64_t)seed;
+    if (!resume)
+        return 0;
+    /* The checkpoint found must be this run's: another model's, activation's
+     * or seed's would be reported as this run's result. */
+    nn_train_config want = *o;
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
+    if (saved_config(dir, o, err))
+        return -1;
+    nn_err why = {""};
+    if (nn_train_config_match(&want, o, path, &why))
+        return nn_fail(err, "%s (delete %s to train that run again)", why.msg, dir);
     return 0;
 }
 

@@ -306,6 +306,51 @@ stop:
     expect(3, "stopped at step", more);
 }
 
+/* ------------------------------------------- compare's checkpoints --- */
+
+/* A compare stopped in its first run finds in that run's folder a
+ * checkpoint of another run (another model's, another seed's, another
+ * activation's): refused, exit 2, naming the file and the key; with its
+ * own checkpoint back it continues. */
+static void test_compare_foreign_checkpoint(void)
+{
+    char cmp[PATH_MAX - 64], ck[PATH_MAX], keep[PATH_MAX], other[PATH_MAX];
+    path_in(cmp, sizeof cmp, "cmp");
+    const char *args[] = {"compare",   "--preset", "quick",    "--acts", "relu",
+                          "--seeds",   "1",        "--epochs", "1",      "--batch",
+                          "16",        "--data",   img,        "--out",  cmp,
+                          "--threads", "1",        NULL,       NULL};
+    const int n = 17;
+    args[n] = "--stop-after=2";
+    if (!expect(3, NULL, args))
+        return;
+    args[n] = NULL;
+    snprintf(ck, sizeof ck, "%s/runs/relu-s1/checkpoint.safetensors", cmp);
+    path_in(keep, sizeof keep, "relu-s1.safetensors");
+    path_in(other, sizeof other, "v-mlp/checkpoint.safetensors");
+    if (!CHECK(rename(ck, keep) == 0, "cannot move %s", ck))
+        return;
+    size_t len;
+    char *foreign = files_read(other, &len);
+    CHECK(foreign && files_write(ck, foreign, len) == 0, "cannot copy %s", other);
+    free(foreign);
+    expect(2, ck, args);
+    CHECK(strstr(out, "golu.") && strstr(out, "another run"),
+          "the refusal should name the key that differs:\n%s", out);
+    static const char *const EDITS[][3] = {{"golu.seed", "2", "golu.seed"},
+                                           {"golu.act", "gelu", "golu.act"},
+                                           {"golu.lr", "0.5", "golu.lr"}};
+    for (int k = 0; k < 3; k++) {
+        if (checkpoints_edit(keep, ck, EDITS[k][0], EDITS[k][1], NULL, 0, 0))
+            continue;
+        expect(2, ck, args);
+        CHECK(strstr(out, EDITS[k][2]) != NULL, "the refusal should name %s:\n%s",
+              EDITS[k][2], out);
+    }
+    CHECK(rename(keep, ck) == 0, "cannot restore %s", ck);
+    expect(0, "relu", args);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -320,6 +365,7 @@ int main(int argc, char **argv)
     test_resume_validation();
     test_metrics_rewrite();
     test_lock_and_signals();
+    test_compare_foreign_checkpoint();
     files_tmpdir_done(dir);
     return TEST_END();
 }

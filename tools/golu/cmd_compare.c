@@ -354,7 +354,7 @@ static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
     nn_err err = {""};
     if (lab_compare_run_config(c, r->act, r->seed, dir, resume, &o, &err)) {
         cli_error("%s", err.msg);
-        return 1;
+        return 2; /* another run's checkpoint, or an unreadable one */
     }
     o.quiet = 0;
     if (!resume && lab_compare_summary_remove(dir, &err))

@@ -171,3 +171,30 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
     }
     return from_meta_strings(c, f, path, err);
 }
+
+/* The value of key in m, or NULL. */
+static const char *meta_value(const nn_train_meta *m, const char *key)
+{
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->meta[i].key, key) == 0)
+            return m->meta[i].value;
+    return NULL;
+}
+
+int nn_train_config_match(const nn_train_config *want, const nn_train_config *got,
+                          const char *path, nn_err *err)
+{
+    nn_train_meta a, b;
+    nn_train_config_to_meta(want, &a);
+    nn_train_config_to_meta(got, &b);
+    for (int i = 0; i < a.n; i++) {
+        const char *there = meta_value(&b, a.meta[i].key);
+        if (!there || strcmp(there, a.meta[i].value) != 0)
+            return nn_fail(err,
+                           "%s: %s is %s there, this run's is %s: the checkpoint belongs "
+                           "to another run",
+                           path, a.meta[i].key, there ? there : "missing",
+                           a.meta[i].value);
+    }
+    return 0;
+}
