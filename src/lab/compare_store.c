@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/json_write.h"
+#include "io/file_check.h"
 #include "json.h"
 #include "registry.h"
 #include "safetensors.h"
@@ -56,6 +58,8 @@ static char *read_small_file(const char *path, size_t *len)
 static nn_json *read_json(const char *path, nn_err *err)
 {
     size_t len;
+    if (nn_path_check(path, NN_PATH_FILE, 1u << 24, NULL, err)) /* read_small_file's */
+        return NULL;
     char *text = read_small_file(path, &len);
     if (!text) {
         nn_fail(err, "%s: %s", path, strerror(errno));
@@ -191,12 +195,9 @@ int lab_compare_config_save_or_check(const lab_compare_config *c, nn_err *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/compare.json", c->out);
-    FILE *probe = fopen(path, "rb");
-    if (!probe && errno == ENOENT)
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT)
         return write_config_file(path, c, err); /* a new compare */
-    if (!probe)
-        return nn_fail(err, "%s: %s", path, strerror(errno));
-    fclose(probe);
     nn_json *had = read_json(path, err), *want = had ? config_json(c) : NULL;
     if (!had || !want) {
         if (had)

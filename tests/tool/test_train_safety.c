@@ -351,6 +351,79 @@ static void test_compare_foreign_checkpoint(void)
     expect(0, "relu", args);
 }
 
+/* ------------------------------------------------- file arguments --- */
+
+/* 1 when dir/name exists. */
+static int exists_in(const char *name)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    path_in(p, sizeof p, name);
+    return lstat(p, &st) == 0;
+}
+
+/* A FIFO or device as --data, --checkpoint or a resumed checkpoint is
+ * refused at once (exit 2, the path named); a checkpoint with a 4 GiB sparse
+ * tail is refused before it is read; a --data or --out path that is not
+ * UTF-8 is refused (exit 2, the flag named) before anything is created. */
+static void test_file_args(void)
+{
+    char fifo[PATH_MAX], d[PATH_MAX - 64], ck[PATH_MAX], big[PATH_MAX], o[PATH_MAX];
+    path_in(fifo, sizeof fifo, "fifo");
+    path_in(o, sizeof o, "f-out");
+    if (!CHECK(mkfifo(fifo, 0666) == 0, "mkfifo %s", fifo))
+        return;
+    const char *gpt[] = {"train", "--model", "gpt", "--data", fifo, "--out", o, NULL};
+    expect(2, "FIFO", gpt);
+    CHECK(strstr(out, fifo) != NULL, "the refusal should name %s:\n%s", fifo, out);
+    const char *dev[] = {"train",     "--model", "gpt", "--data",
+                         "/dev/zero", "--out",   o,     NULL};
+    expect(2, "/dev/zero: cannot read: it is a character device", dev);
+    const char *ev[] = {"eval", "--checkpoint", fifo, NULL};
+    expect(2, "FIFO", ev);
+    CHECK(!exists_in("f-out"), "a refused run created %s", o);
+    path_in(d, sizeof d, "f-resume");
+    snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d);
+    mkdir(d, 0777);
+    CHECK(mkfifo(ck, 0666) == 0, "mkfifo %s", ck);
+    const char *resume[] = {"train", "--resume", "--out", d, NULL};
+    expect(2, "FIFO", resume);
+    /* a valid checkpoint with a sparse 4 GiB tail */
+    char src[PATH_MAX];
+    path_in(src, sizeof src, "v-mlp/checkpoint.safetensors");
+    path_in(big, sizeof big, "big.safetensors");
+    size_t len;
+    char *bytes = files_read(src, &len);
+    int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    CHECK(bytes && fd >= 0 && write(fd, bytes, len) == (ssize_t)len &&
+              ftruncate(fd, (off_t)4 << 30) == 0,
+          "cannot make %s", big);
+    free(bytes);
+    if (fd >= 0)
+        close(fd);
+    const char *ev_big[] = {"eval", "--checkpoint", big, NULL};
+    expect(2, big, ev_big);
+    CHECK(strstr(out, "not read") || strstr(out, "available memory"),
+          "a 4 GiB checkpoint should be refused before it is read:\n%s", out);
+    remove(big);
+    /* paths JSON cannot hold */
+    char bad[PATH_MAX], badout[PATH_MAX];
+    path_in(bad, sizeof bad, "img\xff");
+    path_in(badout, sizeof badout, "out\xfe");
+    CHECK(symlink(img, bad) == 0, "symlink %s", bad);
+    const char *u1[] = {"train", "--model", "mlp", "--data", bad, "--out", o, NULL};
+    expect(2, "--data: the path is not valid UTF-8", u1);
+    const char *u2[] = {"train", "--model", "mlp", "--data", img, "--out", badout, NULL};
+    expect(2, "--out: the path is not valid UTF-8", u2);
+    char cmpout[PATH_MAX];
+    path_in(cmpout, sizeof cmpout, "f-cmp");
+    const char *u3[] = {"compare", "--preset", "quick", "--data",
+                        bad,       "--out",    cmpout,  NULL};
+    expect(2, "--data: the path is not valid UTF-8", u3);
+    CHECK(!exists_in("f-out") && !exists_in("out\xfe") && !exists_in("f-cmp"),
+          "a refused command created its --out");
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -366,6 +439,7 @@ int main(int argc, char **argv)
     test_metrics_rewrite();
     test_lock_and_signals();
     test_compare_foreign_checkpoint();
+    test_file_args();
     files_tmpdir_done(dir);
     return TEST_END();
 }

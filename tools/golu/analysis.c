@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "gnuplot.h"
+#include "io/file_check.h"
 #include "io/lock.h"
 
 /* Appends kind, with its defaults and its canonical name. */
@@ -57,6 +58,11 @@ int analysis_check_out_acts(const char *out, const char *list, analysis_acts *ac
 {
     if (!*out) {
         cli_error("--out: empty directory name");
+        return -1;
+    }
+    nn_err err = {""};
+    if (nn_path_utf8("--out", out, &err)) {
+        cli_error("%s", err.msg);
         return -1;
     }
     return analysis_parse_acts("--acts", list, acts);

@@ -27,8 +27,8 @@ typedef struct analysis_acts {
 int analysis_parse_acts(const char *flag, const char *list, analysis_acts *out);
 
 /* What variance and plot check once their flags are parsed: --out is not
- * empty and --acts (list) names known activations, stored in *acts.
- * 0, or -1 after a message naming the flag. */
+ * empty and is UTF-8 (their JSON files must be able to name it), and --acts (list) names
+ * known activations, stored in *acts. 0, or -1 after a message naming the flag. */
 int analysis_check_out_acts(const char *out, const char *list, analysis_acts *acts);
 
 /* Every activation of GOLU_ACT_LIST, in list order but GoLU last (drawn

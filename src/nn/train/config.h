@@ -110,8 +110,9 @@ void nn_train_config_set_act(nn_train_config *c, const char *name, const golu_ac
  */
 void nn_train_config_defaults(nn_train_config *c, const nn_model_desc *model);
 
-/* Checks the whole configuration (the task's checks included); 0, or -1
- * with err naming the flag ("--out: required ..."). */
+/* Checks the whole configuration (the task's checks included; --data and
+ * --out valid UTF-8, as the JSON result files need); 0, or -1 with err
+ * naming the flag ("--out: required ..."). */
 int nn_train_config_check(const nn_train_config *c, nn_err *err);
 
 /* ------------------------------------------------------------ metadata -- */
