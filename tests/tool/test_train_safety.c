@@ -424,6 +424,109 @@ static void test_file_args(void)
           "a refused command created its --out");
 }
 
+/* ------------------------------------------------ crash consistency --- */
+
+/* dir/metrics.csv without its "seconds" column (malloc'd; NULL: none). */
+static char *csv_without_seconds(const char *d)
+{
+    char *s = files_read_in(d, "metrics.csv");
+    if (!s)
+        return NULL;
+    int skip = -1, col = 0;
+    for (const char *p = s; *p && *p != '\n'; p++) /* the header's columns */
+        if (*p == ',')
+            col++;
+        else if (strncmp(p, "seconds", 7) == 0 && (p == s || p[-1] == ','))
+            skip = col;
+    char *o = malloc(strlen(s) + 1), *w = o;
+    col = 0;
+    for (const char *p = s; o && *p; p++) {
+        if (*p == '\n')
+            col = -1;
+        else if (*p == ',' && ++col == skip)
+            continue;
+        if (col != skip || *p == '\n')
+            *w++ = *p;
+        if (col == -1)
+            col = 0;
+    }
+    if (w)
+        *w = '\0';
+    free(s);
+    return o;
+}
+
+/*
+ * The run of args killed with SIGKILL just before its n-th rename (the
+ * test-only GOLU_TEST_KILL_BEFORE_RENAME), for n = 1, 2, ... until a run
+ * gets through: each killed run is taken up again (resumed where it has a
+ * checkpoint, started again where the kill came before the first one) and
+ * must end with the whole run's tensors and metrics (times aside) and no
+ * temporary file left. Returns the number of kill points tried.
+ */
+static int check_crashes(const char *model, const char *const *args, const char *whole)
+{
+    char ckw[PATH_MAX], d[PATH_MAX - 64], ck[PATH_MAX], name[64];
+    snprintf(ckw, sizeof ckw, "%s/checkpoint.safetensors", whole);
+    char *want = csv_without_seconds(whole);
+    int n;
+    for (n = 1; n <= 24; n++) {
+        snprintf(name, sizeof name, "crash-%s-%d", model, n);
+        path_in(d, sizeof d, name);
+        snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d);
+        const char *argv[48];
+        int k = 0;
+        for (; args[k]; k++)
+            argv[k] = args[k];
+        argv[k++] = "--out", argv[k++] = d, argv[k] = NULL;
+        char count[16];
+        snprintf(count, sizeof count, "%d", n);
+        setenv("GOLU_TEST_KILL_BEFORE_RENAME", count, 1);
+        int sig, rc = run(argv, out, &sig);
+        unsetenv("GOLU_TEST_KILL_BEFORE_RENAME");
+        if (rc == 0)
+            break; /* no n-th rename: every point was tried */
+        if (!CHECK(rc == -1 && sig == SIGKILL, "%s: kill %d: exited %d (signal %d):\n%s",
+                   model, n, rc, sig, out))
+            continue;
+        CHECK(files_temp_count(d) == 1, "%s: kill %d should leave one temporary file",
+              model, n);
+        const char *resume[] = {"train", "--resume", "--out", d, "--quiet", NULL};
+        if (access(ck, R_OK) == 0)
+            tool_expect(0, NULL, resume, out);
+        else
+            tool_expect(0, NULL, argv, out);
+        char what[96];
+        snprintf(what, sizeof what, "%s killed before rename %d", model, n);
+        checkpoints_compare(what, ckw, ck, nn_model_find(model)->task);
+        char *got = csv_without_seconds(d);
+        CHECK(want && got && strcmp(want, got) == 0, "%s: metrics.csv\n%s\nwant\n%s",
+              what, got ? got : "(none)", want ? want : "(none)");
+        free(got);
+        CHECK(files_temp_count(d) == 0, "%s: temporary files left in %s", what, d);
+    }
+    free(want);
+    return n - 1;
+}
+
+static void test_crash_consistency(void)
+{
+    char whole[PATH_MAX - 64];
+    path_in(whole, sizeof whole, "m-whole"); /* test_metrics_rewrite's */
+    const char *mlp[] = {MLP_ARGS, NULL};
+    int points = check_crashes("mlp", mlp, whole);
+    /* a checkpoint at the start, metrics.csv, metrics.json and the
+     * checkpoint at each of the 2 epochs' ends, summary.json */
+    CHECK(points == 8, "mlp: %d kill points, want 8", points);
+    path_in(whole, sizeof whole, "g-whole");
+    const char *gpt[] = {GPT_ARGS, "--dropout", "0.1", NULL};
+    const char *gw[] = {GPT_ARGS, "--dropout", "0.1", "--out", whole, NULL};
+    if (!expect(0, NULL, gw))
+        return;
+    points = check_crashes("gpt", gpt, whole);
+    CHECK(points == 8, "gpt: %d kill points, want 8", points);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -440,6 +543,7 @@ int main(int argc, char **argv)
     test_lock_and_signals();
     test_compare_foreign_checkpoint();
     test_file_args();
+    test_crash_consistency();
     files_tmpdir_done(dir);
     return TEST_END();
 }

@@ -8,10 +8,12 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "io/outfile.h"
 #include "train.h"
 
 static volatile sig_atomic_t interrupted;
@@ -106,6 +108,30 @@ static void on_warning(void *user, const char *msg)
     cli_error("%s", msg);
 }
 
+/* Test-only: the count of renames left before the kill (see below). */
+static long renames_left;
+
+static void kill_before_rename(const char *tmp, const char *path)
+{
+    (void)tmp, (void)path;
+    if (--renames_left == 0)
+        raise(SIGKILL);
+}
+
+/*
+ * Test-only, for the crash-consistency test (tests/tool/test_train_safety.c):
+ * GOLU_TEST_KILL_BEFORE_RENAME=n kills this process with SIGKILL just before
+ * the n-th atomic rename (counted from the start of the process), as a crash
+ * after a file's write and before its rename would. Never set it otherwise.
+ */
+static void test_hook_install(void)
+{
+    const char *n = getenv("GOLU_TEST_KILL_BEFORE_RENAME");
+    if (!n || renames_left > 0 || (renames_left = strtol(n, NULL, 10)) <= 0)
+        return;
+    nn_outfile_set_rename_hook(kill_before_rename);
+}
+
 int train_cli_run(const nn_train_config *o, int resume, const char *label,
                   nn_train_result *res)
 {
@@ -115,6 +141,7 @@ int train_cli_run(const nn_train_config *o, int resume, const char *label,
     nn_train_hooks hooks = {&v,        &interrupted, on_started, on_tick,
                             on_period, on_stopped,   on_warning};
     nn_err err = {""};
+    test_hook_install();
     int rc = nn_train_run(o, resume, &hooks, res, &err);
     for (int k = 0; v.handler && k < N_STOP_SIGNALS; k++)
         sigaction(STOP_SIGNALS[k], &v.old[k], NULL);
