@@ -424,6 +424,21 @@ static void test_file_args(void)
           "a refused command created its --out");
 }
 
+/* ----------------------------------------------------------- memory --- */
+
+/* A 200-billion-parameter GPT is refused before it is allocated, exit 2,
+ * saying how much it needs; nothing is created. */
+static void test_memory(void)
+{
+    char o[PATH_MAX];
+    path_in(o, sizeof o, "huge");
+    const char *args[] = {"train", "--model", "gpt", "--layers", "1000", "--width",
+                          "4096",  "--data",  text,  "--out",    o,      NULL};
+    expect(2, "this configuration needs", args);
+    CHECK(strstr(out, "GB") && strstr(out, "available"), "the refusal:\n%s", out);
+    CHECK(!exists_in("huge"), "a refused run created %s", o);
+}
+
 /* ------------------------------------------------ crash consistency --- */
 
 /* dir/metrics.csv without its "seconds" column (malloc'd; NULL: none). */
@@ -543,6 +558,7 @@ int main(int argc, char **argv)
     test_lock_and_signals();
     test_compare_foreign_checkpoint();
     test_file_args();
+    test_memory();
     test_crash_consistency();
     files_tmpdir_done(dir);
     return TEST_END();
