@@ -437,6 +437,17 @@ static void test_memory(void)
     expect(2, "this configuration needs", args);
     CHECK(strstr(out, "GB") && strstr(out, "available"), "the refusal:\n%s", out);
     CHECK(!exists_in("huge"), "a refused run created %s", o);
+    /* golu eval of a checkpoint whose configuration claims a 270-billion-
+     * parameter MLP: refused before the model is allocated */
+    char src[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+    path_in(src, sizeof src, "v-mlp/checkpoint.safetensors");
+    path_in(a, sizeof a, "wide.safetensors");
+    path_in(b, sizeof b, "huge.safetensors");
+    if (checkpoints_edit(src, a, "golu.width", "65536", NULL, 0, 0) ||
+        checkpoints_edit(a, b, "golu.depth", "64", NULL, 0, 0))
+        return;
+    const char *ev[] = {"eval", "--checkpoint", b, NULL};
+    expect(2, "this configuration needs", ev);
 }
 
 /* ------------------------------------------------ crash consistency --- */

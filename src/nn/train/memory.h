@@ -27,11 +27,16 @@ typedef struct nn_memory {
 } nn_memory;
 
 /* The estimate for the model cfg describes (checked, shapes filled in by
- * the task) trained with optimizer opt. */
+ * the task) trained with optimizer opt (NULL: none, as for an evaluation). */
 void nn_memory_estimate(const nn_config *cfg, const nn_optim_config *opt, nn_memory *m);
 
 /* 0 when m->total fits in available bytes; otherwise -1 with err saying
  * how much the configuration needs, of what, and how much there is. */
 int nn_memory_check(const nn_memory *m, uint64_t available, nn_err *err);
+
+/* Both, for the machine: when cfg passes the model's checks
+ * (nn_model_check; otherwise 0, and nn_model_create says what is wrong), 0
+ * if its estimate fits in nn_mem_available(), else -1 with err. */
+int nn_memory_check_config(const nn_config *cfg, const nn_optim_config *opt, nn_err *err);
 
 #endif

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "io/file_check.h"
 #include "memory.h"
 #include "registry.h"
 #include "run.h"
@@ -73,12 +72,8 @@ static int setup(nn_run *r, int resume, nn_err *err)
     nn_metrics_init(&r->log, task->columns, task->ncols);
     /* Before allocating the model: a configuration that cannot fit in the
      * machine's memory is refused, saying how much it needs. */
-    nn_memory mem;
-    if (nn_model_check(&cfg, &e) == 0) {
-        nn_memory_estimate(&cfg, &c->opt, &mem);
-        if (nn_memory_check(&mem, nn_mem_available(), err))
-            return NN_TRAIN_BAD_INPUT;
-    }
+    if (nn_memory_check_config(&cfg, &c->opt, err))
+        return NN_TRAIN_BAD_INPUT;
     if (nn_model_create(&r->model, &cfg, c->seed, c->threads, &e)) {
         nn_fail(err, "model: %s", e.msg);
         return NN_TRAIN_BAD_INPUT;
