@@ -32,6 +32,7 @@
 #include "checkpoints.h"
 #include "files.h"
 #include "harness.h"
+#include "io/lock.h"
 #include "registry.h"
 #include "tinydata.h"
 #include "toolrun.h"
@@ -306,6 +307,30 @@ stop:
     expect(3, "stopped at step", more);
 }
 
+static int exists_in(const char *name);
+
+/* A directory this test process holds (io/lock.h) is refused by golu plot
+ * and golu compare too, naming this pid. */
+static void test_lock_other_commands(void)
+{
+    char d[PATH_MAX - 64], pid[32];
+    path_in(d, sizeof d, "held");
+    mkdir(d, 0777);
+    nn_lock l;
+    nn_err err = {""};
+    if (!CHECK(nn_lock_take(&l, d, "--out", &err) == 0, "%s", err.msg))
+        return;
+    snprintf(pid, sizeof pid, "pid %ld", (long)getpid());
+    const char *plot[] = {"plot", "--acts", "relu,golu", "--out", d, NULL};
+    expect(2, pid, plot);
+    const char *cmp[] = {"compare", "--preset", "quick", "--acts", "relu", "--seeds",
+                         "1",       "--data",   img,     "--out",  d,      NULL};
+    expect(2, pid, cmp);
+    CHECK(!exists_in("held/compare.json") && !exists_in("held/runs"),
+          "a refused compare wrote into %s", d);
+    nn_lock_release(&l);
+}
+
 /* ------------------------------------------- compare's checkpoints --- */
 
 /* A compare stopped in its first run finds in that run's folder a
@@ -568,6 +593,7 @@ int main(int argc, char **argv)
     test_metrics_rewrite();
     test_lock_and_signals();
     test_compare_foreign_checkpoint();
+    test_lock_other_commands();
     test_file_args();
     test_memory();
     test_crash_consistency();
