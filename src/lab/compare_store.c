@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/json_write.h"
+#include "io/file_check.h"
 #include "json.h"
 #include "registry.h"
 #include "safetensors.h"
@@ -56,6 +58,8 @@ static char *read_small_file(const char *path, size_t *len)
 static nn_json *read_json(const char *path, nn_err *err)
 {
     size_t len;
+    if (nn_path_check(path, NN_PATH_FILE, 1u << 24, NULL, err)) /* read_small_file's */
+        return NULL;
     char *text = read_small_file(path, &len);
     if (!text) {
         nn_fail(err, "%s: %s", path, strerror(errno));
@@ -191,12 +195,9 @@ int lab_compare_config_save_or_check(const lab_compare_config *c, nn_err *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/compare.json", c->out);
-    FILE *probe = fopen(path, "rb");
-    if (!probe && errno == ENOENT)
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT)
         return write_config_file(path, c, err); /* a new compare */
-    if (!probe)
-        return nn_fail(err, "%s: %s", path, strerror(errno));
-    fclose(probe);
     nn_json *had = read_json(path, err), *want = had ? config_json(c) : NULL;
     if (!had || !want) {
         if (had)
@@ -257,10 +258,20 @@ int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
 {
     *o = c->base;
     snprintf(o->out, sizeof o->out, "%s", dir);
-    if (resume)
-        return saved_config(dir, o, err);
     nn_train_config_set_act(o, c->act_name[act], &c->act[act]);
     o->seed = (uint64_t)seed;
+    if (!resume)
+        return 0;
+    /* The checkpoint found must be this run's: another model's, activation's
+     * or seed's would be reported as this run's result. */
+    nn_train_config want = *o;
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
+    if (saved_config(dir, o, err))
+        return -1;
+    nn_err why = {""};
+    if (nn_train_config_match(&want, o, path, &why))
+        return nn_fail(err, "%s (delete %s to train that run again)", why.msg, dir);
     return 0;
 }
 

@@ -58,8 +58,10 @@ lab_run_state lab_compare_run_state(const char *dir);
 /*
  * The configuration of run (act, seed) in dir: c's recipe with that
  * activation and seed (resume 0), or (resume 1) the options saved in dir's
- * checkpoint, as golu train --resume takes them. o->out is dir either way.
- * 0, or -1 with err.
+ * checkpoint, as golu train --resume takes them, which must be those of
+ * this run (nn_train_config_match: the model, activation and parameters,
+ * seed and every saved key; a checkpoint of another run is refused, err
+ * naming the file and the key). o->out is dir either way. 0, or -1 with err.
  */
 int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
                            const char *dir, int resume, nn_train_config *o, nn_err *err);

@@ -68,8 +68,12 @@ typedef struct nn_text {
     size_t train_size; /* bytes [0, train_size) train, the rest validates */
 } nn_text;
 
+/* The largest text nn_text_load reads (after gzip): 1 GiB. */
+#define NN_TEXT_MAX_BYTES ((size_t)1 << 30)
+
 /*
- * Loads a text file. val_fraction in [0, 1): the last part of the file
+ * Loads a text file of at most NN_TEXT_MAX_BYTES (a larger one is refused).
+ * val_fraction in [0, 1): the last part of the file
  * (rounded down to whole bytes) is the validation split. A file shorter than
  * min_size bytes in either split is refused (the GPT needs context + 1 bytes
  * per window).

@@ -86,6 +86,9 @@ struct nn_model {
  * models share here, the rest by the descriptor's check), builds and
  * initialises the model cfg->desc names. threads: libgolu threads for the
  * activations. */
+/* The checks nn_model_create runs first: what every model shares (a valid
+ * activation, a batch), then the descriptor's own. 0, or -1 with err. */
+int nn_model_check(const nn_config *c, nn_err *err);
 int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int threads,
                     nn_err *err);
 void nn_model_destroy(nn_model *m);
@@ -106,6 +109,9 @@ typedef struct nn_actlayer {
     int nparams;
 } nn_actlayer;
 
+/* How many parameters nn_actlayer_add registers for act (learn: GoLU's
+ * learn_act): PReLU 1, learned GoLU 3, else 0. */
+int nn_actlayer_count(const golu_act *act, int learn);
 int nn_actlayer_add(nn_actlayer *a, nn_params *p, const char *prefix, const golu_act *act,
                     int learn, nn_err *err);
 /* Sets the learnable parameters to the activation's initial values. */

@@ -38,6 +38,12 @@ struct nn_model_desc {
     /* The architecture in words ("MLP, 1 block of 512"), appended to buf
      * (NUL-terminated, truncated at size). */
     void (*describe)(const nn_config *c, char *buf, size_t size);
+    /* What a model of configuration c (checked) will hold, before it is
+     * built, for the memory estimate (train/memory.h): *params, the floats
+     * of its parameters and buffers; *floats, the floats of its saved
+     * activations, scratch and workspace at c->batch. Doubles, so a
+     * configuration of any size is counted without overflow. */
+    void (*size)(const nn_config *c, double *params, double *floats);
 };
 
 /* The model of that name, or NULL. */

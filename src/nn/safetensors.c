@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/file_check.h"
 #include "io/outfile.h"
 #include "json.h"
 
@@ -365,17 +366,87 @@ static const union {
     double d;
 } empty_anchor = {0};
 
+static int64_t json_count(const nn_json *v);
+
+/* What the header declares of the data, before the file is read whole. */
+typedef struct declared {
+    uint64_t end;      /* 8 + the header's length + the largest tensor end */
+    char name[128];    /* the tensor that ends last */
+    int64_t b, e;      /* its data_offsets */
+    uint64_t data_len; /* the data area the file has */
+} declared;
+
+/*
+ * What the header declares (*d), read with pread before the file is read
+ * whole, so that a file whose declared tensors do not end where it ends
+ * (cut short, or with a huge tail: a sparse 4 GiB file) is refused before
+ * it costs its size in memory and time. 1 when known; 0 when the header is
+ * too malformed to say (the full parse then says why: every tensor's
+ * data_offsets must be [b, e] with 0 <= b <= e).
+ */
+static int declare(int fd, uint64_t size, declared *d)
+{
+    unsigned char len8[8];
+    if (size < 8 || pread(fd, len8, 8, 0) != 8)
+        return 0;
+    uint64_t n = 0;
+    for (int k = 7; k >= 0; k--)
+        n = n << 8 | len8[k];
+    if (n > size - 8 || n > MAX_HEADER)
+        return 0;
+    char *text = malloc(n ? (size_t)n : 1);
+    if (!text || pread(fd, text, (size_t)n, 8) != (ssize_t)n) {
+        free(text);
+        return 0;
+    }
+    nn_json *h = nn_json_parse(text, (size_t)n, NULL, 0);
+    free(text);
+    int known = h && h->type == NN_JSON_OBJECT;
+    memset(d, 0, sizeof *d);
+    for (size_t k = 0; known && k < h->len; k++) {
+        if (strcmp(h->keys[k], "__metadata__") == 0)
+            continue;
+        const nn_json *o = h->items[k].type == NN_JSON_OBJECT
+                               ? nn_json_get(&h->items[k], "data_offsets")
+                               : NULL;
+        int ok = o && o->type == NN_JSON_ARRAY && o->len == 2;
+        int64_t b = ok ? json_count(&o->items[0]) : -1;
+        int64_t e = ok ? json_count(&o->items[1]) : -1;
+        known = b >= 0 && e >= b;
+        if (known && (uint64_t)e >= d->end) {
+            d->end = (uint64_t)e, d->b = b, d->e = e;
+            snprintf(d->name, sizeof d->name, "%s", h->keys[k]);
+        }
+    }
+    nn_json_free(h);
+    d->data_len = size - 8 - n;
+    d->end += 8 + n;
+    return known;
+}
+
 static int read_fd(int fd, const char *path, unsigned char **out, size_t *size,
                    nn_err *err)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return nn_fail(err, "%s: cannot stat: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return nn_fail(err, "%s: not a regular file", path);
-    if ((uintmax_t)st.st_size >= SIZE_MAX)
+    uint64_t fsize = 0;
+    declared d;
+    if (nn_fd_check(fd, path, NN_PATH_FILE, 0, &fsize, err))
+        return -1;
+    if ((uintmax_t)fsize >= SIZE_MAX)
         return nn_fail(err, "%s: too large to read into memory", path);
-    size_t n = (size_t)st.st_size, got = 0;
+    int known = declare(fd, fsize, &d);
+    if (known && d.end > fsize)
+        return nn_fail(err,
+                       "%s: tensor \"%s\": data_offsets [%lld, %lld] run past the end of "
+                       "the data area (%llu bytes): truncated file?",
+                       path, d.name, (long long)d.b, (long long)d.e,
+                       (unsigned long long)d.data_len);
+    if (known && d.end < fsize)
+        return nn_fail(err,
+                       "%s: the tensors cover %llu bytes but the data area holds %llu "
+                       "(bytes after the last tensor); not read",
+                       path, (unsigned long long)(d.end - (fsize - d.data_len)),
+                       (unsigned long long)d.data_len);
+    size_t n = (size_t)fsize, got = 0;
     unsigned char *buf = malloc(n ? n : 1);
     if (!buf)
         return nn_fail(err, "%s: out of memory reading %zu bytes", path, n);
@@ -401,7 +472,9 @@ static int read_fd(int fd, const char *path, unsigned char **out, size_t *size,
 
 static int read_file(const char *path, unsigned char **out, size_t *size, nn_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO opens at once (and is then refused) instead of
+     * waiting for a writer. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return nn_fail(err, "%s: cannot open: %s", path, strerror(errno));
     int rc = read_fd(fd, path, out, size, err);
@@ -751,4 +824,14 @@ const char *nn_st_meta_get(const nn_st_file *f, const char *key)
         if (strcmp(f->meta[i].key, key) == 0)
             return f->meta[i].value;
     return NULL;
+}
+
+int nn_st_meta_count(const nn_st_file *f)
+{
+    return f ? f->nmeta : 0;
+}
+
+const nn_st_meta *nn_st_meta_at(const nn_st_file *f, int i)
+{
+    return f && i >= 0 && i < f->nmeta ? &f->meta[i] : NULL;
 }

@@ -62,6 +62,10 @@ const nn_st_tensor *nn_st_get(const nn_st_file *f, int i);
 const nn_st_tensor *nn_st_find(const nn_st_file *f, const char *name);
 /* A metadata value, or NULL. */
 const char *nn_st_meta_get(const nn_st_file *f, const char *key);
+/* How many metadata entries f has; the i-th (in file order), or NULL. The
+ * pointers live until nn_st_close. */
+int nn_st_meta_count(const nn_st_file *f);
+const nn_st_meta *nn_st_meta_at(const nn_st_file *f, int i);
 
 /* Bytes per element of a dtype; its name ("F32"). */
 size_t nn_st_dtype_size(nn_st_dtype dt);

@@ -3,6 +3,7 @@
  */
 #include "checkpoints.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -79,4 +80,65 @@ int checkpoints_compare(const char *what, const char *a, const char *b,
     nn_st_close(fa);
     nn_st_close(fb);
     return differ;
+}
+
+/* The tensors of f into t[0..n) with element index of `tensor` replaced by
+ * x in a copy (*copy, freed by the caller). 0, or -1 when that is not an
+ * F64 tensor of more than index elements. */
+static int copy_tensors(const nn_st_file *f, nn_st_tensor *t, const char *tensor,
+                        long index, double x, double **copy)
+{
+    int n = nn_st_count(f);
+    *copy = NULL;
+    for (int i = 0; i < n; i++) {
+        t[i] = *nn_st_get(f, i);
+        if (!tensor || strcmp(t[i].name, tensor) != 0)
+            continue;
+        size_t count = 1;
+        for (int d = 0; d < t[i].ndim; d++)
+            count *= (size_t)t[i].shape[d];
+        if (t[i].dtype != NN_ST_F64 || index < 0 || (size_t)index >= count ||
+            !(*copy = malloc(count * sizeof **copy)))
+            return -1;
+        memcpy(*copy, t[i].data, count * sizeof **copy);
+        (*copy)[index] = x;
+        t[i].data = *copy;
+    }
+    return tensor && !*copy ? -1 : 0;
+}
+
+int checkpoints_edit(const char *src, const char *dst, const char *key, const char *value,
+                     const char *tensor, long index, double x)
+{
+    nn_st_file *f = NULL;
+    nn_err err = {""};
+    if (!CHECK(nn_st_open(&f, src, &err) == 0, "checkpoints_edit: %s", err.msg))
+        return -1;
+    int nt = nn_st_count(f), nm = nn_st_meta_count(f), found = 0;
+    nn_st_tensor *t = calloc((size_t)nt + 1, sizeof *t);
+    nn_st_meta *m = calloc((size_t)nm + 1, sizeof *m);
+    double *copy = NULL;
+    int rc = -1;
+    if (!CHECK(t && m, "checkpoints_edit: out of memory"))
+        goto done;
+    if (!CHECK(copy_tensors(f, t, tensor, index, x, &copy) == 0,
+               "checkpoints_edit: %s has no F64 tensor %s of more than %ld values", src,
+               tensor, index))
+        goto done;
+    for (int i = 0; i < nm; i++) {
+        m[i] = *nn_st_meta_at(f, i);
+        if (key && strcmp(m[i].key, key) == 0)
+            m[i].value = value, found = 1;
+    }
+    if (key && !found)
+        m[nm++] = (nn_st_meta){key, value};
+    rc = CHECK(nn_st_write(dst, t, nt, m, nm, &err) == 0, "checkpoints_edit: %s", err.msg)
+             ? 0
+             : -1;
+done:
+    free(copy);
+    free(t);
+    free(m);
+    nn_st_close(f);
+    return rc;
 }

@@ -20,4 +20,15 @@
 int checkpoints_compare(const char *what, const char *a, const char *b,
                         const nn_task_desc *task);
 
+/*
+ * A copy of the checkpoint at src written to dst (through the library's
+ * safetensors writer, so dst is well formed) with at most two changes:
+ * metadata `key` set to `value` (key NULL: none; a key src lacks is added),
+ * and element `index` of the F64 tensor `tensor` set to x (tensor NULL:
+ * none). For the tests that feed a resume a checkpoint with one bad field.
+ * 0, or -1 after a failed CHECK naming what went wrong.
+ */
+int checkpoints_edit(const char *src, const char *dst, const char *key, const char *value,
+                     const char *tensor, long index, double x);
+
 #endif

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "gnuplot.h"
+#include "io/file_check.h"
+#include "io/lock.h"
 
 /* Appends kind, with its defaults and its canonical name. */
 static void acts_add(analysis_acts *out, golu_act_kind kind)
@@ -58,6 +60,11 @@ int analysis_check_out_acts(const char *out, const char *list, analysis_acts *ac
         cli_error("--out: empty directory name");
         return -1;
     }
+    nn_err err = {""};
+    if (nn_path_utf8("--out", out, &err)) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
     return analysis_parse_acts("--acts", list, acts);
 }
 
@@ -68,6 +75,24 @@ int analysis_make_dir(const char *flag, const char *dir)
         return 0;
     cli_error("%s: cannot create directory %s: %s", flag, dir, strerror(errno));
     return -1;
+}
+
+int analysis_dir_lock(const char *flag, const char *dir)
+{
+    static nn_lock held[4]; /* released when the process ends */
+    static int nheld;
+    nn_err err = {""};
+    if (nheld == 4) {
+        cli_error("%s: %s: too many directories locked (a bug: please report it)", flag,
+                  dir);
+        return -1;
+    }
+    if (nn_lock_take(&held[nheld], dir, flag, &err)) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    nheld++;
+    return 0;
 }
 
 void analysis_path(char *buf, size_t size, const char *dir, const char *file)

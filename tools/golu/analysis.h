@@ -27,8 +27,8 @@ typedef struct analysis_acts {
 int analysis_parse_acts(const char *flag, const char *list, analysis_acts *out);
 
 /* What variance and plot check once their flags are parsed: --out is not
- * empty and --acts (list) names known activations, stored in *acts.
- * 0, or -1 after a message naming the flag. */
+ * empty and is UTF-8 (their JSON files must be able to name it), and --acts (list) names
+ * known activations, stored in *acts. 0, or -1 after a message naming the flag. */
 int analysis_check_out_acts(const char *out, const char *list, analysis_acts *acts);
 
 /* Every activation of GOLU_ACT_LIST, in list order but GoLU last (drawn
@@ -39,6 +39,11 @@ _Static_assert(GOLU_ACT_COUNT <= ANALYSIS_MAX_ACTS, "ANALYSIS_MAX_ACTS: too smal
 /* Creates dir (one level) unless it is already a directory; -1 with a message
  * naming the flag otherwise. */
 int analysis_make_dir(const char *flag, const char *dir);
+/* Takes dir's lock (the framework's io/lock.h: one writing command per
+ * directory; stale temporary files swept) for the rest of the process; -1
+ * with a message naming the flag, dir and the holder's pid when another
+ * command holds it. Up to four directories a process. */
+int analysis_dir_lock(const char *flag, const char *dir);
 
 /* buf = dir "/" file. */
 void analysis_path(char *buf, size_t size, const char *dir, const char *file);

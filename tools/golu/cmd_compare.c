@@ -368,7 +368,7 @@ static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
     nn_err err = {""};
     if (lab_compare_run_config(c, r->act, r->seed, dir, resume, &o, &err)) {
         cli_error("%s", err.msg);
-        return 1;
+        return 2; /* another run's checkpoint, or an unreadable one */
     }
     o.quiet = 0;
     if (!resume && lab_compare_summary_remove(dir, &err))
@@ -544,7 +544,7 @@ static int prepare_out(const lab_compare_config *c, const nn_comm *comm)
         char runs_dir[PATH_MAX];
         snprintf(runs_dir, sizeof runs_dir, "%s/runs", c->out);
         nn_err err = {""};
-        if (make_dirs(c->out))
+        if (make_dirs(c->out) || analysis_dir_lock("--out", c->out))
             rc = 2;
         else if (lab_compare_config_save_or_check(c, &err)) {
             cli_error("%s", err.msg);

@@ -175,7 +175,7 @@ int golu_cmd_plot(int argc, char **argv)
     memset(w, 0, sizeof w);
     if (o.weights)
         rc = weights_load(&o, &acts, w);
-    if (!rc && analysis_make_dir("--out", o.out))
+    if (!rc && (analysis_make_dir("--out", o.out) || analysis_dir_lock("--out", o.out)))
         rc = 2;
     if (!rc) {
         rc = curves(&o);

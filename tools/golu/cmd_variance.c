@@ -264,7 +264,7 @@ int golu_cmd_variance(int argc, char **argv)
     blas_setup(1); /* tiny products: threads would only cost */
     if ((rc = measure(&o, &res)))
         return rc;
-    if (analysis_make_dir("--out", o.out))
+    if (analysis_make_dir("--out", o.out) || analysis_dir_lock("--out", o.out))
         return 2;
     print_table(&o, &res);
     if ((rc = write_reports(&o, &res)) < 0)

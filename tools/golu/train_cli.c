@@ -2,19 +2,27 @@
  * train_cli.c - a training run on the terminal (train.h): the hooks of the
  * framework's trainer turned into the progress line (stderr, a terminal
  * only), the per-period lines and the stop notice (stdout), the errors, and
- * Ctrl-C turned into the trainer's stop flag.
+ * Ctrl-C, SIGTERM (kill, systemd) and SIGHUP (a closed terminal) turned into
+ * the trainer's stop flag: each stops the run after the current step with a
+ * checkpoint (status 3).
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "io/outfile.h"
 #include "train.h"
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+/* The signals that stop a run, each the same way. */
+static const int STOP_SIGNALS[3] = {SIGINT, SIGTERM, SIGHUP};
+enum { N_STOP_SIGNALS = 3 };
+
+static void on_stop_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
@@ -23,8 +31,8 @@ static void on_sigint(int sig)
 typedef struct view {
     const nn_train_config *o;
     const char *label;
-    int handler; /* the SIGINT handler is installed */
-    void (*old)(int);
+    int handler; /* the stop handlers are installed */
+    struct sigaction old[N_STOP_SIGNALS];
 } view;
 
 /* The width of the progress line on the terminal now (0: none), so that
@@ -38,12 +46,18 @@ static void clear_progress(const view *v)
     progress_width = 0;
 }
 
-/* Ctrl-C from here on stops the run; says when a resumed run was done. */
+/* Ctrl-C, SIGTERM and SIGHUP from here on stop the run; says when a resumed
+ * run was done. */
 static void on_started(void *user, long step, long total, int resumed)
 {
     view *v = user;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
     interrupted = 0;
-    v->old = signal(SIGINT, on_sigint);
+    for (int k = 0; k < N_STOP_SIGNALS; k++)
+        sigaction(STOP_SIGNALS[k], &sa, &v->old[k]);
     v->handler = 1;
     if (resumed && step == total && !v->o->quiet && !v->label)
         printf("the run in %s has already finished\n", v->o->out);
@@ -127,16 +141,43 @@ static int print_failure(int rc, const char *msg)
     return 0;
 }
 
+/* Test-only: the count of renames left before the kill (see below). */
+static long renames_left;
+
+static void kill_before_rename(const char *tmp, const char *path)
+{
+    (void)tmp, (void)path;
+    if (--renames_left == 0)
+        raise(SIGKILL);
+}
+
+/*
+ * Test-only, for the crash-consistency test (tests/tool/test_train_safety.c):
+ * GOLU_TEST_KILL_BEFORE_RENAME=n kills this process with SIGKILL just before
+ * the n-th atomic rename (counted from the start of the process), as a crash
+ * after a file's write and before its rename would. Never set it otherwise.
+ */
+static void test_hook_install(void)
+{
+    const char *n = getenv("GOLU_TEST_KILL_BEFORE_RENAME");
+    if (!n || renames_left > 0 || (renames_left = strtol(n, NULL, 10)) <= 0)
+        return;
+    nn_outfile_set_rename_hook(kill_before_rename);
+}
+
 int train_cli_run(const nn_train_config *o, int resume, const char *label,
                   nn_train_result *res)
 {
-    view v = {o, label, 0, SIG_DFL};
+    view v;
+    memset(&v, 0, sizeof v);
+    v.o = o, v.label = label;
     nn_train_hooks hooks = {&v,        &interrupted, on_started, on_tick,
                             on_period, on_stopped,   on_warning, train_comm};
     nn_err err = {""};
+    test_hook_install();
     int rc = nn_train_run(o, resume, &hooks, res, &err);
-    if (v.handler)
-        signal(SIGINT, v.old);
+    for (int k = 0; v.handler && k < N_STOP_SIGNALS; k++)
+        sigaction(STOP_SIGNALS[k], &v.old[k], NULL);
     clear_progress(&v);
     if ((rc == NN_TRAIN_FAILED || rc == NN_TRAIN_BAD_INPUT) && print_failure(rc, err.msg))
         cli_error("%s", err.msg);

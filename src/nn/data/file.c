@@ -4,8 +4,12 @@
 #include "file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "io/file_check.h"
 
 enum {
     GZ_BUFFER = 1 << 17,  /* zlib's input buffer (its default, 8 KiB, is slow) */
@@ -16,11 +20,24 @@ enum {
 int nn_file_open(nn_file *f, const char *path, nn_err *err)
 {
     f->path = path;
+    f->gz = NULL;
+    /* O_NONBLOCK: a FIFO opens at once and is refused, instead of waiting
+     * for a writer; then the file must be a regular one that fits in memory
+     * (io/file_check.h). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return nn_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    if (nn_fd_check(fd, path, NN_PATH_FILE, 0, NULL, err)) {
+        close(fd);
+        return -1;
+    }
     errno = 0;
-    f->gz = gzopen(path, "rb");
-    if (!f->gz)
+    f->gz = gzdopen(fd, "rb");
+    if (!f->gz) {
+        close(fd);
         return nn_fail(err, "%s: cannot open: %s", path,
                        errno ? strerror(errno) : "out of memory");
+    }
     gzbuffer(f->gz, GZ_BUFFER);
     return 0;
 }

@@ -17,8 +17,14 @@ static int read_all(const char *path, uint8_t **buf, size_t *len, nn_err *err)
     nn_file f;
     if (nn_file_open(&f, path, err))
         return -1;
-    int rc = nn_file_read_alloc(&f, SIZE_MAX, buf, len, err);
+    int rc = nn_file_read_alloc(&f, NN_TEXT_MAX_BYTES + 1, buf, len, err);
     nn_file_close(&f);
+    if (rc == 0 && *len > NN_TEXT_MAX_BYTES) {
+        free(*buf);
+        *buf = NULL, *len = 0;
+        return nn_fail(err, "%s: larger than the text limit of %zu bytes (1 GiB)", path,
+                       NN_TEXT_MAX_BYTES);
+    }
     return rc;
 }
 

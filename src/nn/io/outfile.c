@@ -10,6 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Test-only (outfile.h): called before each rename. */
+static void (*rename_hook)(const char *tmp, const char *path);
+
+void nn_outfile_set_rename_hook(void (*hook)(const char *tmp, const char *path))
+{
+    rename_hook = hook;
+}
+
 /* The directory holding path ("." for a bare name, "/" for "/x") into buf. */
 static void dir_of(char *buf, size_t size, const char *path)
 {
@@ -78,6 +86,8 @@ int nn_outfile_commit(nn_outfile *o, nn_err *err)
     if (fclose(o->f) != 0 && !step)
         step = "close", e = errno;
     o->f = NULL;
+    if (!step && rename_hook)
+        rename_hook(o->tmp, o->path);
     if (!step && rename(o->tmp, o->path) != 0)
         step = "rename", e = errno;
     if (step) {

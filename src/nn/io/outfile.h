@@ -44,4 +44,12 @@ int nn_outfile_commit(nn_outfile *o, nn_err *err);
  * Safe after a failed open or a commit (it then does nothing). */
 void nn_outfile_abort(nn_outfile *o);
 
+/*
+ * Test-only: hook(tmp, path) is called just before every rename of a
+ * commit (NULL: none, the default). The golu tool sets it only from
+ * GOLU_TEST_KILL_BEFORE_RENAME, for the crash-consistency test that kills a
+ * run between a file's write and its rename. Not for anything else.
+ */
+void nn_outfile_set_rename_hook(void (*hook)(const char *tmp, const char *path));
+
 #endif

@@ -596,6 +596,19 @@ static void gpt_describe(const nn_config *m, char *buf, size_t size)
                   m->layers, m->heads, m->width, m->context, m->dropout);
 }
 
+/* The parameters and buffers gpt_build and alloc_buffers make (registry.h). */
+static void gpt_size(const nn_config *c, double *params, double *floats)
+{
+    double C = c->width, T = c->context, V = c->vocab, L = c->layers, B = c->batch;
+    double acts = nn_actlayer_count(&c->act, c->learn_act);
+    *params = V * C + T * C + L * (12 * C * C + 13 * C + acts) + 2 * C;
+    double bt = B * T, btc = bt * C, att = B * c->heads * T * T;
+    *floats = L * (10 * btc + att) + 9 * btc + 2 * bt * V + 2 * bt +
+              (double)nn_attention_workspace(c->context, c->width, c->heads);
+    if (c->dropout > 0) /* the mask, and the kept bits as bytes */
+        *floats += btc + (2 * L + 1) * (btc / 8) / sizeof(float);
+}
+
 const nn_model_desc nn_model_gpt = {
     "gpt",
     "the King James Bible by bytes, 4 layers, 4 heads, width 128, context 128, batch "
@@ -605,4 +618,5 @@ const nn_model_desc nn_model_gpt = {
     &gpt_ops,
     gpt_check,
     gpt_recipe,
-    gpt_describe};
+    gpt_describe,
+    gpt_size};

@@ -246,6 +246,15 @@ static void mlp_describe(const nn_config *m, char *buf, size_t size)
                   m->width);
 }
 
+/* The parameters and buffers mlp_build makes (registry.h). */
+static void mlp_size(const nn_config *c, double *params, double *floats)
+{
+    double in = (double)c->in_c * c->in_h * c->in_w, w = c->width, b = c->batch;
+    double k = c->classes, acts = nn_actlayer_count(&c->act, c->learn_act);
+    *params = in * w + (c->depth - 1) * w * w + c->depth * (3 * w + acts) + k * w + k;
+    *floats = c->depth * (3 * b * w + 2 * b) + 2 * b * k + 2 * b * (in > w ? in : w);
+}
+
 const nn_model_desc nn_model_mlp = {
     "mlp",
     "Fashion-MNIST, 1 block of 512, SGD momentum 0.9, lr 0.01, batch 128, 8 epochs.",
@@ -253,4 +262,5 @@ const nn_model_desc nn_model_mlp = {
     &mlp_ops,
     mlp_check,
     mlp_recipe,
-    mlp_describe};
+    mlp_describe,
+    mlp_size};

@@ -12,8 +12,7 @@
 #include "layers.h"
 #include "registry.h"
 
-/* What every model shares: a valid activation and a batch. */
-static int check_config(const nn_config *c, nn_err *err)
+int nn_model_check(const nn_config *c, nn_err *err)
 {
     if (!c->desc)
         return nn_fail(err, "model: none given");
@@ -39,7 +38,7 @@ int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int thr
                     nn_err *err)
 {
     *out = NULL;
-    if (check_config(cfg, err))
+    if (nn_model_check(cfg, err))
         return -1;
     nn_model *m = calloc(1, sizeof *m);
     if (!m)
@@ -74,6 +73,11 @@ void nn_model_destroy(nn_model *m)
 
 /* ------------------------------------------------------- activation layer */
 
+int nn_actlayer_count(const golu_act *act, int learn)
+{
+    return act->kind == GOLU_ACT_PRELU ? 1 : act->kind == GOLU_ACT_GOLU && learn ? 3 : 0;
+}
+
 int nn_actlayer_add(nn_actlayer *a, nn_params *p, const char *prefix, const golu_act *act,
                     int learn, nn_err *err)
 {
@@ -81,11 +85,8 @@ int nn_actlayer_add(nn_actlayer *a, nn_params *p, const char *prefix, const golu
     char name[NN_PARAM_NAME_MAX];
     a->act = *act;
     a->p[0] = a->p[1] = a->p[2] = -1;
-    a->nparams = 0;
-    if (act->kind == GOLU_ACT_PRELU)
-        a->nparams = 1; /* torch's nn.PReLU(): one slope, "weight" */
-    else if (act->kind == GOLU_ACT_GOLU && learn)
-        a->nparams = 3;
+    /* torch's nn.PReLU(): one slope, "weight"; learned GoLU: alpha, beta, gamma */
+    a->nparams = nn_actlayer_count(act, learn);
     for (int k = 0; k < a->nparams; k++) {
         const char *leaf = act->kind == GOLU_ACT_PRELU ? "weight" : GOLU_NAMES[k];
         if (snprintf(name, sizeof name, "%s.%s", prefix, leaf) >= (int)sizeof name)

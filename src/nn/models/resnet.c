@@ -643,6 +643,38 @@ static void resnet_describe(const nn_config *m, char *buf, size_t size)
     nn_str_append(buf, size, "ResNet-%d, width %d", m->depth, m->width);
 }
 
+/* The parameters and buffers resnet_build and alloc_buffers make
+ * (registry.h), from the same plan of the blocks. */
+static void resnet_size(const nn_config *c, double *params, double *floats)
+{
+    resnet s;
+    memset(&s, 0, sizeof s);
+    s.nb = 3 * ((c->depth - 2) / 6);
+    s.feat = 4 * c->width;
+    s.blocks = calloc((size_t)s.nb + 1, sizeof *s.blocks);
+    if (!s.blocks) { /* too deep to plan: the depth alone says it is huge */
+        *params = *floats = 1e30;
+        return;
+    }
+    plan_blocks(&s, c);
+    double acts = nn_actlayer_count(&c->act, c->learn_act), b = c->batch;
+    double stem = b * c->width * c->in_h * c->in_w, most = stem;
+    *params = 9.0 * c->in_c * c->width + 4.0 * c->width + acts +
+              (double)c->classes * s.feat + c->classes;
+    *floats = 2 * stem + 2.0 * c->width;
+    for (int i = 0; i < s.nb; i++) {
+        const rn_block *bl = &s.blocks[i];
+        double n = b * bl->cout * bl->ho * bl->wo;
+        *params += 9.0 * bl->cin * bl->cout + 9.0 * bl->cout * bl->cout + 8.0 * bl->cout +
+                   2 * acts;
+        *floats += 3 * n + 4.0 * bl->cout;
+        most = n > most ? n : most;
+    }
+    *floats += NSCRATCH * most + (double)max_workspace(&s, c) + 2 * b * s.feat +
+               2 * b * c->classes;
+    free(s.blocks);
+}
+
 const nn_model_desc nn_model_resnet = {
     "resnet",
     "ResNet-20, lr 0.1, weight decay 1e-4, x0.1 at 50% and 75%, 10 epochs.",
@@ -650,4 +682,5 @@ const nn_model_desc nn_model_resnet = {
     &resnet_ops,
     resnet_check,
     resnet_recipe,
-    resnet_describe};
+    resnet_describe,
+    resnet_size};

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/file_check.h"
 #include "registry.h"
 #include "task.h"
 
@@ -222,6 +223,11 @@ int nn_train_config_check(const nn_train_config *c, nn_err *err)
                             "metrics)");
     if (!c->model.desc)
         return nn_fail(err, "--model: required");
+    /* Both go into the result files (the checkpoint's JSON header, compare's
+     * JSON): refused now, before anything is created, if JSON cannot hold
+     * them. */
+    if (nn_path_utf8("--data", c->data, err) || nn_path_utf8("--out", c->out, err))
+        return -1;
     if (c->model.desc->task->check(c, err))
         return -1;
     if (c->opt.nesterov && c->opt.kind == NN_OPT_SGD && c->opt.momentum <= 0)

@@ -114,8 +114,9 @@ void nn_train_config_set_act(nn_train_config *c, const char *name, const golu_ac
  */
 void nn_train_config_defaults(nn_train_config *c, const nn_model_desc *model);
 
-/* Checks the whole configuration (the task's checks included); 0, or -1
- * with err naming the flag ("--out: required ..."). */
+/* Checks the whole configuration (the task's checks included; --data and
+ * --out valid UTF-8, as the JSON result files need); 0, or -1 with err
+ * naming the flag ("--out: required ..."). */
 int nn_train_config_check(const nn_train_config *c, nn_err *err);
 
 /* ------------------------------------------------------------ metadata -- */
@@ -143,5 +144,16 @@ void nn_train_config_to_meta(const nn_train_config *c, nn_train_meta *m);
  */
 int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const char *path,
                               nn_err *err);
+
+/*
+ * 0 when got (read back from the checkpoint at path) describes the same run
+ * as want: the model, the activation and its parameters, the optimizer, the
+ * schedule, the data path and every saved key of the table (seed included;
+ * process settings aside), each compared as its metadata text. Otherwise -1
+ * with err naming path and the first key that differs ("<path>: golu.seed
+ * is 2 there, this run's is 1").
+ */
+int nn_train_config_match(const nn_train_config *want, const nn_train_config *got,
+                          const char *path, nn_err *err);
 
 #endif

@@ -3,6 +3,8 @@
  * checkpoint metadata, "golu.<key>" = value (config.h). The keys are those
  * of the first checkpoints: never rename one.
  */
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,42 @@ static const char *need(const nn_st_file *f, const char *path, const char *key,
     return v;
 }
 
+/* The activation's parameters: the metadata keys and where they go. */
+static const struct {
+    const char *key;
+    size_t offset;
+} ACT_PARAMS[3] = {{"golu.act.alpha", offsetof(golu_act, alpha)},
+                   {"golu.act.beta", offsetof(golu_act, beta)},
+                   {"golu.act.gamma", offsetof(golu_act, gamma)}};
+
+/*
+ * The activation's parameters from text into act (its kind set): each must
+ * read whole as a number, and each must pass the library's rule for the kind
+ * (golu_act_check, GOLU_ACT_LIST's rule column) on its own, so that the
+ * message names the key at fault ("golu.act.beta = -1: not valid for golu").
+ */
+static int act_params_from_meta(golu_act *act, const char *const v[3], const char *path,
+                                nn_err *err)
+{
+    for (int k = 0; k < 3; k++) {
+        char *end;
+        errno = 0;
+        double x = strtod(v[k], &end);
+        if (errno == ERANGE || end == v[k] || *end)
+            return nn_fail(err, "%s: metadata %s = '%s' is not a number", path,
+                           ACT_PARAMS[k].key, v[k]);
+        golu_act one = golu_act_default(act->kind);
+        *(double *)((char *)&one + ACT_PARAMS[k].offset) = x;
+        if (golu_act_check(&one) != GOLU_OK)
+            return nn_fail(err,
+                           "%s: metadata %s = %s is not a valid parameter of %s (%s)",
+                           path, ACT_PARAMS[k].key, v[k], golu_act_name(act->kind),
+                           golu_status_str(golu_act_check(&one)));
+        *(double *)((char *)act + ACT_PARAMS[k].offset) = x;
+    }
+    return 0;
+}
+
 /* The strings beyond the table: activation, its parameters, optimizer,
  * schedule and data path. */
 static int from_meta_strings(nn_train_config *c, const nn_st_file *f, const char *path,
@@ -93,17 +131,19 @@ static int from_meta_strings(nn_train_config *c, const nn_st_file *f, const char
             return -1;
     golu_act act;
     if (golu_act_from_name(v[0], &act) != GOLU_OK)
-        return nn_fail(err, "golu.act: unknown activation '%s'", v[0]);
+        return nn_fail(err, "%s: metadata golu.act: unknown activation '%s'", path, v[0]);
+    if (act_params_from_meta(&act, v + 3, path, err))
+        return -1;
     nn_train_config_set_act(c, v[0], &act);
-    if (nn_train_config_set_path(c->data, "golu.data", v[6], err))
+    char label[PATH_MAX + 64];
+    snprintf(label, sizeof label, "%s: metadata golu.data", path);
+    if (nn_train_config_set_path(c->data, label, v[6], err))
         return -1;
-    c->model.act.alpha = strtod(v[3], NULL);
-    c->model.act.beta = strtod(v[4], NULL);
-    c->model.act.gamma = strtod(v[5], NULL);
-    if (nn_train_config_set_optimizer(c, "golu.optimizer", v[1], err) ||
-        nn_train_config_set_schedule(c, "golu.schedule", v[2], err))
+    snprintf(label, sizeof label, "%s: metadata golu.optimizer", path);
+    if (nn_train_config_set_optimizer(c, label, v[1], err))
         return -1;
-    return 0;
+    snprintf(label, sizeof label, "%s: metadata golu.schedule", path);
+    return nn_train_config_set_schedule(c, label, v[2], err);
 }
 
 int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const char *path,
@@ -122,13 +162,16 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
     memcpy(c->out, keep.out, sizeof c->out);
     int count;
     const nn_train_key *keys = nn_train_keys(&count);
-    char key[64];
+    char key[64], label[PATH_MAX + 96];
     for (int k = 0; k < count; k++) {
         if (keys[k].process)
             continue;
         snprintf(key, sizeof key, "golu.%s", keys[k].name);
+        /* Every value within its key's range (the table's min and max), so
+         * nothing the trainer sizes or indexes with comes unchecked. */
+        snprintf(label, sizeof label, "%s: metadata %s", path, key);
         const char *v = need(f, path, key, err);
-        if (!v || nn_train_key_set(c, &keys[k], key, v, err))
+        if (!v || nn_train_key_set(c, &keys[k], label, v, err))
             return -1;
     }
     if (from_meta_strings(c, f, path, err))
@@ -141,6 +184,33 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
             return nn_fail(err, "%s: metadata golu.shares: '%s' is not a share count",
                            path, shares);
         c->shares = (int)v;
+    }
+    return 0;
+}
+
+/* The value of key in m, or NULL. */
+static const char *meta_value(const nn_train_meta *m, const char *key)
+{
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->meta[i].key, key) == 0)
+            return m->meta[i].value;
+    return NULL;
+}
+
+int nn_train_config_match(const nn_train_config *want, const nn_train_config *got,
+                          const char *path, nn_err *err)
+{
+    nn_train_meta a, b;
+    nn_train_config_to_meta(want, &a);
+    nn_train_config_to_meta(got, &b);
+    for (int i = 0; i < a.n; i++) {
+        const char *there = meta_value(&b, a.meta[i].key);
+        if (!there || strcmp(there, a.meta[i].value) != 0)
+            return nn_fail(err,
+                           "%s: %s is %s there, this run's is %s: the checkpoint belongs "
+                           "to another run",
+                           path, a.meta[i].key, there ? there : "missing",
+                           a.meta[i].value);
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "memory.h"
 #include "trainer.h"
 
 int nn_train_eval(const nn_train_config *c, const char *checkpoint, nn_train_result *res,
@@ -31,6 +32,8 @@ int nn_train_eval(const nn_train_config *c, const char *checkpoint, nn_train_res
         rc = opened == -2 ? NN_TRAIN_FAILED : NN_TRAIN_BAD_INPUT;
         goto out;
     }
+    if (nn_memory_check_config(&cfg, NULL, err)) /* before allocating */
+        goto out;
     if (nn_model_create(&model, &cfg, c->seed, c->threads, &e)) {
         nn_fail(err, "model: %s", e.msg);
         goto out;

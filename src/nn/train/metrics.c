@@ -4,6 +4,7 @@
  */
 #include "metrics.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,20 @@ int nn_metrics_write(const nn_metrics_log *l, const char *dir, nn_err *err)
                  : 0;
     nn_table_free(t);
     return rc;
+}
+
+int nn_metrics_rewrite(const nn_metrics_log *l, const char *dir, nn_err *err)
+{
+    if (l->n > 0)
+        return nn_metrics_write(l, dir, err);
+    static const char *const FILES[2] = {"metrics.csv", "metrics.json"};
+    for (int k = 0; k < 2; k++) {
+        char p[PATH_MAX + 32];
+        nn_train_path(p, sizeof p, dir, FILES[k]);
+        if (remove(p) != 0 && errno != ENOENT)
+            return nn_fail(err, "%s: cannot remove: %s", p, strerror(errno));
+    }
+    return 0;
 }
 
 /* obj[key] = v (a new reference, NULL when out of memory): -1 on failure. */

@@ -30,6 +30,11 @@ void nn_metrics_free(nn_metrics_log *l);
 /* metrics.csv and metrics.json in dir (each atomically); 0, or -1 with err. */
 int nn_metrics_write(const nn_metrics_log *l, const char *dir, nn_err *err);
 
+/* The files as l has them (resume): metrics.csv and metrics.json rewritten
+ * (each atomically) when l has rows, removed when it has none (a run that
+ * has not ended a period has no metrics files). 0, or -1 with err. */
+int nn_metrics_rewrite(const nn_metrics_log *l, const char *dir, nn_err *err);
+
 /* summary.json in dir: the model, activation and seed, the steps and time,
  * whether it diverged, the training loss and the task's evaluation values.
  * 0, or -1 with err. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "memory.h"
 #include "registry.h"
 #include "run.h"
 
@@ -18,20 +19,23 @@ void nn_train_path(char *buf, size_t size, const char *dir, const char *file)
 
 /* ------------------------------------------------------------- set-up --- */
 
-/* c->out made (by rank 0), unless it already holds a run (never
- * overwritten: its checkpoint may be all that is left of it) and this is
- * not a resume. */
-static int make_out(const nn_run *r, int resume, nn_err *err)
+/* c->out made (or found) and locked by rank 0 (io/lock.h: refused at once
+ * while another command holds it; its stale temporary files swept), unless
+ * it already holds a run (never overwritten: its checkpoint may be all that
+ * is left of it) and this is not a resume. The other ranks write nothing. */
+static int make_out(nn_run *r, int resume, nn_err *err)
 {
     const nn_train_config *c = r->c;
-    if (nn_comm_rank(r->comm) != 0 || mkdir(c->out, 0777) == 0 || resume)
+    if (nn_comm_rank(r->comm) != 0)
         return 0;
     struct stat st;
-    if (stat(c->out, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (mkdir(c->out, 0777) != 0 && (stat(c->out, &st) != 0 || !S_ISDIR(st.st_mode)))
         return nn_fail(err, "--out: cannot create directory %s", c->out);
+    if (nn_lock_take(&r->lock, c->out, "--out", err))
+        return -1;
     char ck[PATH_MAX + 32];
     nn_train_path(ck, sizeof ck, c->out, "checkpoint.safetensors");
-    if (stat(ck, &st) == 0)
+    if (!resume && stat(ck, &st) == 0)
         return nn_fail(err,
                        "--out: %s already holds a run; continue it with --resume, or "
                        "choose another directory",
@@ -68,6 +72,10 @@ static int setup(nn_run *r, int resume, nn_err *err)
     if (opened)
         return opened == -2 ? NN_TRAIN_FAILED : NN_TRAIN_BAD_INPUT;
     nn_metrics_init(&r->log, task->columns, task->ncols);
+    /* Before allocating the model: a configuration that cannot fit in the
+     * machine's memory is refused, saying how much it needs. */
+    if (nn_memory_check_config(&cfg, &c->opt, err))
+        return NN_TRAIN_BAD_INPUT;
     if (nn_model_create(&r->model, &cfg, c->seed, c->threads, &e)) {
         nn_fail(err, "model: %s", e.msg);
         return NN_TRAIN_BAD_INPUT;
@@ -88,6 +96,7 @@ static int setup(nn_run *r, int resume, nn_err *err)
 static void teardown(nn_run *r)
 {
     nn_shares_free(r);
+    nn_lock_release(&r->lock);
     nn_optim_free(&r->optim);
     nn_model_destroy(r->model);
     if (r->task)
@@ -282,6 +291,7 @@ int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hoo
     static const nn_train_hooks none;
     nn_run r;
     memset(&r, 0, sizeof r);
+    r.lock.fd = -1;
     result_clear(res);
     r.cfg = *c;
     r.c = &r.cfg;

@@ -5,6 +5,7 @@
 #ifndef NN_TRAIN_RUN_H
 #define NN_TRAIN_RUN_H
 
+#include "io/lock.h"
 #include "metrics.h"
 #include "trainer.h"
 
@@ -31,6 +32,7 @@ typedef struct nn_run {
     double t_start;        /* this process's start of the loop */
     long step_start;
     nn_shares shares;
+    nn_lock lock; /* c->out's, held from set-up to teardown */
 } nn_run;
 
 /* The shares' buffers for a run of more than one share (after the model

@@ -6,6 +6,7 @@
  * task's): every row so far. run.norm (F64, 6): what the task keeps of its
  * data.
  */
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -50,6 +51,52 @@ int nn_run_save(nn_run *r, nn_err *err)
                               err);
 }
 
+/* The rows a run has at step: one per period ended (task.h), the last
+ * period cut short by the end of the run included. */
+static long rows_at(const nn_task *t, long step)
+{
+    long rows = step / t->steps_per_period;
+    if (step == t->total_steps && step % t->steps_per_period != 0)
+        rows++;
+    return rows;
+}
+
+/*
+ * run.state checked before any of it is used: the step a whole number in
+ * [0, the run's steps] (a NaN, negative or huge one would index past the
+ * schedule, train extra steps or report a false divergence), the optimizer
+ * at the same step, the period's sums finite, the seconds finite and not
+ * negative, and run.metrics holding exactly the rows of that step. Each
+ * refusal names the file and the key.
+ */
+static int check_state(const nn_run *r, const double *st, int64_t rows, const char *path,
+                       nn_err *err)
+{
+    double step = st[0], total = (double)r->task->total_steps;
+    if (!(step >= 0 && step <= total && step == floor(step)))
+        return nn_fail(err,
+                       "--resume: %s: run.state step %g is not a whole number in [0, "
+                       "%ld] (the run's steps)",
+                       path, step, r->task->total_steps);
+    if ((double)r->optim.step != step)
+        return nn_fail(err, "--resume: %s: optim.step %ld differs from run.state step %g",
+                       path, r->optim.step, step);
+    for (int k = 0; k < NN_TASK_SUMS; k++)
+        if (!isfinite(st[1 + k]))
+            return nn_fail(err, "--resume: %s: run.state sum %d is %g, not finite", path,
+                           k, st[1 + k]);
+    double seconds = st[1 + NN_TASK_SUMS];
+    if (!(seconds >= 0 && seconds < 1e12))
+        return nn_fail(err, "--resume: %s: run.state seconds %g is not a time", path,
+                       seconds);
+    long want = rows_at(r->task, (long)step);
+    if (rows != want)
+        return nn_fail(err,
+                       "--resume: %s: run.metrics holds %lld rows; step %ld needs %ld",
+                       path, (long long)rows, (long)step, want);
+    return 0;
+}
+
 /* The run's own tensors: the rows so far and the loop's state. */
 static int resume_state(nn_run *r, const nn_st_file *f, const char *path, nn_err *err)
 {
@@ -64,6 +111,8 @@ static int resume_state(nn_run *r, const nn_st_file *f, const char *path, nn_err
                        "task (%s) has %d",
                        path, (long long)m->shape[1], r->task->desc->name, r->log.ncols);
     const double *st = s->data;
+    if (check_state(r, st, m->shape[0], path, err))
+        return -1;
     r->step = (long)st[0];
     for (int k = 0; k < NN_TASK_SUMS; k++)
         r->sums[k] = st[1 + k];
@@ -90,8 +139,8 @@ int nn_run_resume(nn_run *r, nn_err *err)
     nn_st_close(f);
     if (rc)
         return -1;
-    if (r->step > r->task->total_steps)
-        return nn_fail(err, "--resume: %s is at step %ld, past the run's %ld steps", path,
-                       r->step, r->task->total_steps);
-    return 0;
+    /* The metrics files as the checkpoint has them: rows a killed process
+     * wrote past its last checkpoint are dropped, so the resumed run's
+     * files end as an uninterrupted run's. */
+    return nn_metrics_rewrite(&r->log, r->c->out, err);
 }
