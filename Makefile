@@ -128,7 +128,7 @@ TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/tool
 TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
                $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
-.PHONY: check-golden format-check all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: tsan check-golden format-check all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
@@ -174,6 +174,17 @@ $(BUILD)/tests/tool/test_opts: $(BUILD)/tools/golu/opts.o $(BUILD)/tools/golu/cl
 $(BUILD)/tests/tool/test_opts: TEST_EXTRA = $(BUILD)/tools/golu/opts.o $(BUILD)/tools/golu/cli.o
 $(BUILD)/tests/tool/test_bench_report: $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
 $(BUILD)/tests/tool/test_bench_report: TEST_EXTRA = $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
+
+# The concurrent API-abuse test needs libgolu alone, so that its
+# ThreadSanitizer build (make tsan) compiles little.
+$(BUILD)/tests/kernels/test_abuse_threads: tests/kernels/test_abuse_threads.c $(BUILD)/tests/support/harness.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(BUILD)/tests/support/harness.o $(LIB_A) $(LDLIBS_ALL)
+
+# That test under ThreadSanitizer (the test command runs it).
+tsan:
+	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 build-tsan/tests/kernels/test_abuse_threads
+	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" build-tsan/tests/kernels/test_abuse_threads
 
 $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
