@@ -181,6 +181,15 @@ $(BUILD)/tests/kernels/test_abuse_threads: tests/kernels/test_abuse_threads.c $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(BUILD)/tests/support/harness.o $(LIB_A) $(LDLIBS_ALL)
 
+# The fault-injection shim (LD_PRELOAD) of tests/tool/test_fault.c: test
+# code, built without sanitizers (it is loaded before their runtimes).
+FAULT_SO := $(BUILD)/tests/fault/libfault.so
+$(FAULT_SO): tests/fault/fault.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g -fPIC -shared -D_GNU_SOURCE $(filter-out -Wpedantic,$(WARNINGS)) -o $@ $< -ldl -lpthread
+tests: $(FAULT_SO)
+$(BUILD)/tests/tool/test_fault: $(FAULT_SO)
+
 # That test under ThreadSanitizer (the test command runs it).
 tsan:
 	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 build-tsan/tests/kernels/test_abuse_threads
