@@ -190,6 +190,34 @@ $(FAULT_SO): tests/fault/fault.c
 tests: $(FAULT_SO)
 $(BUILD)/tests/tool/test_fault: $(FAULT_SO)
 
+# libFuzzer harnesses (tests/fuzz/fuzz_<reader>.c), clang only: make fuzz
+# SECONDS=N builds each with -fsanitize=fuzzer,address,undefined in
+# build-fuzz and runs it N seconds on its saved corpus (tests/fuzz/corpus/,
+# new inputs kept in build-fuzz/corpus/); a crash is saved to
+# tests/fuzz/crashes/<reader>/ (commit it: the suite replays it for ever,
+# tests/fuzz/test_fuzz_replay.c).
+FUZZERS := json safetensors checkpoint idx cifar text
+SECONDS ?= 20
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-fuzz CUDA=0 SAN=address,undefined CFLAGS=-fsanitize=fuzzer-no-link build-fuzz/libgolu_nn.a build-fuzz/libgolu.a
+	@for f in $(FUZZERS); do \
+	    $(FUZZ_CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS_ALL)) $(FUZZ_FLAGS) -Itests/fuzz \
+	        -o build-fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c build-fuzz/libgolu_nn.a build-fuzz/libgolu.a \
+	        $(NN_LIBS) $(LDLIBS_ALL) || exit 1; done
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+	    mkdir -p build-fuzz/corpus/$$f tests/fuzz/crashes/$$f; \
+	    echo "fuzz $$f: $(SECONDS) s"; \
+	    build-fuzz/fuzz_$$f -max_total_time=$(SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+	        -artifact_prefix=tests/fuzz/crashes/$$f/ -print_final_stats=1 \
+	        build-fuzz/corpus/$$f tests/fuzz/corpus/$$f 2>build-fuzz/fuzz_$$f.log || \
+	        { tail -n 30 build-fuzz/fuzz_$$f.log; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^Done' build-fuzz/fuzz_$$f.log | tr '\n' ' '; echo; \
+	done
+
 # That test under ThreadSanitizer (the test command runs it).
 tsan:
 	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 build-tsan/tests/kernels/test_abuse_threads
