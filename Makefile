@@ -191,22 +191,41 @@ tests: $(FAULT_SO)
 $(BUILD)/tests/tool/test_fault: $(FAULT_SO)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_<reader>.c), clang only: make fuzz
-# SECONDS=N builds each with -fsanitize=fuzzer,address,undefined in
-# build-fuzz and runs it N seconds on its saved corpus (tests/fuzz/corpus/,
-# new inputs kept in build-fuzz/corpus/); a crash is saved to
-# tests/fuzz/crashes/<reader>/ (commit it: the suite replays it for ever,
-# tests/fuzz/test_fuzz_replay.c).
+# SECONDS=N builds each with -fsanitize=fuzzer,address,undefined and runs it
+# N seconds on its saved corpus (tests/fuzz/corpus/, new inputs kept in
+# build-fuzz/corpus/); a crash is saved to tests/fuzz/crashes/<reader>/
+# (commit it: the suite replays it for ever, tests/fuzz/test_fuzz_replay.c).
+# Only what the harnesses reach is compiled for them (FUZZ_NN_SRC: the
+# readers, checkpoints, the configuration and the model registry behind
+# its checks), in build-fuzz with coverage + ASan + UBSan; the rest they
+# link (the layers and libgolu, which no reader runs) are the plain clang
+# build's objects (build-clang, which the test command has built already).
+# A harness that comes to need another file fails to link, naming it: add
+# it here.
 FUZZERS := json safetensors checkpoint idx cifar text
 SECONDS ?= 20
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_NN_SRC := src/nn/json.c src/nn/safetensors.c src/nn/checkpoint.c src/nn/error.c \
+               src/nn/str.c src/nn/rng.c src/nn/fork.c src/nn/params.c src/nn/io/outfile.c \
+               $(wildcard src/nn/data/*.c src/nn/models/*.c) src/nn/train/config.c \
+               src/nn/train/config_meta.c src/nn/train/task.c src/nn/train/task_images.c \
+               src/nn/train/task_text.c
+FUZZ_NN_OBJ := $(FUZZ_NN_SRC:%.c=build-fuzz/%.o)
+FUZZ_PLAIN_OBJ := $(NN_LAYER_SRC:%.c=build-clang/%.o)
 .PHONY: fuzz fuzz-build
 fuzz-build:
-	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-fuzz CUDA=0 SAN=address,undefined CFLAGS=-fsanitize=fuzzer-no-link build-fuzz/libgolu_nn.a build-fuzz/libgolu.a
-	@for f in $(FUZZERS); do \
-	    $(FUZZ_CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS_ALL)) $(FUZZ_FLAGS) -Itests/fuzz \
-	        -o build-fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c build-fuzz/libgolu_nn.a build-fuzz/libgolu.a \
-	        $(NN_LIBS) $(LDLIBS_ALL) || exit 1; done
+	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-clang CUDA=0 build-clang/libgolu.a $(FUZZ_PLAIN_OBJ)
+	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-fuzz CUDA=0 SAN=address,undefined \
+	    CFLAGS=-fsanitize=fuzzer-no-link $(FUZZERS:%=build-fuzz/fuzz_%)
+build-fuzz/libgolu_fuzz.a: $(FUZZ_NN_OBJ) $(FUZZ_PLAIN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libgolu_fuzz.a build-clang/libgolu.a
+	$(FUZZ_CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS_ALL)) $(FUZZ_FLAGS) \
+	    -Itests/fuzz -MMD -MP -o $@ $< build-fuzz/libgolu_fuzz.a build-clang/libgolu.a \
+	    $(NN_LIBS) $(LDLIBS_ALL)
+-include $(FUZZERS:%=build-fuzz/fuzz_%.d)
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
 	    mkdir -p build-fuzz/corpus/$$f tests/fuzz/crashes/$$f; \

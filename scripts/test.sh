@@ -66,7 +66,7 @@ printf '%s\n' "$san"
 sanline=$(printf '%s\n' "$san" | tail -n 1)
 
 # Threads under ThreadSanitizer (one test binary: the concurrent API abuse),
-# then each libFuzzer harness for about 20 s (clang only; the suite above
+# then each libFuzzer harness for 15 s (clang only; the suite above
 # replays their corpora and past crashes in every build).
 step "concurrent API abuse under ThreadSanitizer"
 tsan=$(make -s tsan 2>&1); rc=$?
@@ -77,8 +77,8 @@ tsanline=$(printf '%s\n' "$tsan" | tail -n 1 | sed -E 's/^[^:]*: //')
 sanline="$sanline
 $tsanline"
 if command -v clang >/dev/null 2>&1; then
-    step "fuzzing (libFuzzer, ASan+UBSan, 20 s per reader)"
-    if make -s fuzz SECONDS=20; then sanline="$sanline
+    step "fuzzing (libFuzzer, ASan+UBSan, 15 s per reader)"
+    if make -s -j"$jobs" fuzz SECONDS=15; then sanline="$sanline
 1 passed, 0 failed, 0 skipped"; else status=1; sanline="$sanline
 0 passed, 1 failed, 0 skipped"; fi
 fi
