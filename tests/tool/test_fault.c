@@ -80,9 +80,11 @@ static void copy_flat(const char *src, const char *dst)
 /*
  * One case: dir holds the state before (made by the caller); the command
  * runs with op failing on file (a path under dir, relative); the checks.
+ * removed: the file must be gone afterwards (a PNG gnuplot wrote short: the
+ * tool removes it) instead of as it was.
  */
-static void one_case(const command *c, const char *dir, const char *file, const char *op,
-                     int k)
+static void case_run(const command *c, const char *dir, const char *file, const char *op,
+                     int k, int removed)
 {
     char path[2 * PATH_MAX], sub[2 * PATH_MAX], what[256];
     snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -108,7 +110,9 @@ static void one_case(const command *c, const char *dir, const char *file, const 
           out);
     size_t after_n = 0;
     char *after = files_read(path, &after_n);
-    if (before)
+    if (removed)
+        CHECK(after == NULL, "%s: the broken %s was not removed", what, path);
+    else if (before)
         CHECK(after && after_n == before_n && memcmp(after, before, after_n) == 0,
               "%s: %s changed though its write failed", what, path);
     else
@@ -121,6 +125,16 @@ static void one_case(const command *c, const char *dir, const char *file, const 
         *slash = '\0';
     CHECK(files_temp_count(sub) == 0, "%s: temporary files left in %s", what, sub);
 }
+
+/* case_run for a file the tool writes itself (atomically). */
+static void one_case(const command *c, const char *dir, const char *file, const char *op,
+                     int k)
+{
+    case_run(c, dir, file, op, k, 0);
+}
+
+/* 1 when a real gnuplot drew the plots (test_compare finds out). */
+static int have_gnuplot;
 
 /* ------------------------------------------------------------- train --- */
 
@@ -166,7 +180,7 @@ static void test_compare(void)
         "results.md",       "results.csv",          "results.json",
         "plots/curves.dat", "plots/curves.gp",      "plots/final.dat",
         "plots/final.gp",   "plots/train_loss.dat", "plots/train_loss.gp",
-        "plots/final.png",  "plots/curves.png"};
+        "plots/final.png",  "plots/curves.png",     "plots/train_loss.png"};
     char dir[PATH_MAX], done[PATH_MAX];
     int k = 0;
     /* A run's files: the compare fails; run again, it trains that run. */
@@ -186,20 +200,22 @@ static void test_compare(void)
     /* The report's files: a finished compare given again keeps its files. */
     snprintf(done, sizeof done, "%s/compare-done", root);
     CHECK(run_in(&c, done, NULL, out) == 0, "compare:\n%s", out);
-    int gnuplot = strstr(out, "plots: not drawn") == NULL;
+    have_gnuplot = strstr(out, "plots: not drawn") == NULL;
+    if (!have_gnuplot)
+        SKIP("gnuplot with PNG output is not installed: the faults in the PNGs gnuplot "
+             "writes are not tried (test_fake_gnuplot still checks a short PNG)");
     for (size_t f = 0; f < sizeof report_files / sizeof *report_files; f++)
         for (int j = 0; j < 2; j++, k++) {
             int png = strstr(report_files[f], ".png") != NULL;
-            if (png && !gnuplot)
+            if (png && !have_gnuplot)
                 continue;
-            /* gnuplot ignores its own write errors: only the open of a PNG
-             * is seen (docs/RELIABILITY.md) */
-            const char *op = png ? "open" : OPS[(f + 2 * j) % 5];
-            if (png && j)
-                continue;
+            /* gnuplot writes a PNG itself: a failed open is its error; a
+             * failed write it ignores, and the tool finds the PNG short
+             * and removes it */
+            const char *op = png ? (j ? "write" : "open") : OPS[(f + 2 * j) % 5];
             snprintf(dir, sizeof dir, "%s/compare-%d", root, k);
             copy_flat(done, dir);
-            one_case(&c, dir, report_files[f], op, k);
+            case_run(&c, dir, report_files[f], op, k, png && j);
         }
 }
 
@@ -215,13 +231,13 @@ static void test_analysis(void)
     static const char *const vfiles[] = {"variance.md", "variance.csv", "variance.json",
                                          "variance.dat", "variance.gp"};
     static const char *const pfiles[] = {"curves.dat", "curves.gp"};
-    char dir[PATH_MAX], tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof tmpl, "%s/variance-done", root);
-    CHECK(run_in(&v, tmpl, NULL, out) == 0, "variance:\n%s", out);
+    char dir[PATH_MAX], tmpl[PATH_MAX], tmpl_v[PATH_MAX];
+    snprintf(tmpl_v, sizeof tmpl_v, "%s/variance-done", root);
+    CHECK(run_in(&v, tmpl_v, NULL, out) == 0, "variance:\n%s", out);
     for (int f = 0; f < 5; f++)
         for (int j = 0; j < 2; j++) {
             snprintf(dir, sizeof dir, "%s/variance-%d-%d", root, f, j);
-            copy_flat(tmpl, dir);
+            copy_flat(tmpl_v, dir);
             one_case(&v, dir, vfiles[f], OPS[(f + 2 * j) % 5], f + j);
         }
     snprintf(tmpl, sizeof tmpl, "%s/plot-done", root);
@@ -232,6 +248,58 @@ static void test_analysis(void)
             copy_flat(tmpl, dir);
             one_case(&p, dir, pfiles[f], OPS[o], o);
         }
+    if (!have_gnuplot)
+        return;
+    snprintf(dir, sizeof dir, "%s/variance-png", root);
+    copy_flat(tmpl_v, dir);
+    case_run(&v, dir, "variance.png", "write", 1, 1);
+    snprintf(dir, sizeof dir, "%s/plot-png", root);
+    copy_flat(tmpl, dir);
+    case_run(&p, dir, "gates.png", "write", 0, 1);
+}
+
+/*
+ * A gnuplot on PATH that exits 0 after writing only the PNG signature to
+ * each output of its script (what a full disk leaves): golu plot fails,
+ * naming the first PNG, prints no success line and leaves no broken PNG.
+ */
+static void test_fake_gnuplot(void)
+{
+    static const char fake[] =
+        "#!/bin/sh\n"
+        "case \"$*\" in *'set terminal'*) echo '   png    PNG images'; exit 0 ;; esac\n"
+        "d=$(dirname \"$1\")\n"
+        "sed -n \"s/^set output d\\.[\\\"']\\([^\\\"']*\\)[\\\"'].*/\\1/p\" \"$1\" |\n"
+        "    while read -r f; do printf '\\211PNG\\r\\n\\032\\n' > \"$d/$f\"; done\n";
+    char bin[PATH_MAX], gp[PATH_MAX + 16], dir[PATH_MAX], path[PATH_MAX + 32];
+    snprintf(bin, sizeof bin, "%s/fakebin", root);
+    snprintf(gp, sizeof gp, "%s/gnuplot", bin);
+    FILE *f = mkdir(bin, 0777) == 0 ? fopen(gp, "w") : NULL;
+    if (!CHECK(f && fputs(fake, f) >= 0 && fclose(f) == 0 && chmod(gp, 0755) == 0,
+               "cannot write %s", gp))
+        return;
+    const char *old = getenv("PATH");
+    char *saved = strdup(old ? old : "/usr/bin:/bin");
+    char path_env[PATH_MAX + 4096];
+    snprintf(path_env, sizeof path_env, "%s:%s", bin, saved);
+    setenv("PATH", path_env, 1);
+    static const char *const plot[] = {"plot", NULL};
+    command p = {"plot (fake gnuplot)", plot, "wrote "};
+    snprintf(dir, sizeof dir, "%s/plot-fake", root);
+    int rc = run_in(&p, dir, NULL, out);
+    setenv("PATH", saved, 1);
+    free(saved);
+    cases++;
+    CHECK(rc == 1, "plot with PNGs written short: exit %d, want 1:\n%s", rc, out);
+    CHECK(strstr(out, "activations.png") && strstr(out, "did not write"),
+          "plot with PNGs written short: the message does not name the PNG:\n%s", out);
+    CHECK(strstr(out, p.success) == NULL,
+          "plot with PNGs written short: success line:\n%s", out);
+    static const char *const pngs[] = {"activations.png", "derivatives.png", "gates.png"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, pngs[i]);
+        CHECK(access(path, F_OK) != 0, "plot with PNGs written short: %s left", path);
+    }
 }
 
 /* ----------------------------------------------------- standard output - */
@@ -291,6 +359,7 @@ int main(int argc, char **argv)
     test_train();
     test_compare();
     test_analysis();
+    test_fake_gnuplot();
     test_stdout();
     printf("test_fault: %d failed writes injected\n", cases);
     files_tmpdir_done(root);
