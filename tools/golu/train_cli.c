@@ -87,18 +87,11 @@ static void on_stopped(void *user, long step, long total)
            total, v->o->out);
 }
 
-static void on_warning(void *user, const char *msg)
-{
-    clear_progress(user);
-    cli_error("%s", msg);
-}
-
 int train_cli_run(const nn_train_config *o, int resume, const char *label,
                   nn_train_result *res)
 {
     view v = {o, label, 0, SIG_DFL};
-    nn_train_hooks hooks = {&v,        &interrupted, on_started, on_tick,
-                            on_period, on_stopped,   on_warning};
+    nn_train_hooks hooks = {&v, &interrupted, on_started, on_tick, on_period, on_stopped};
     nn_err err = {""};
     int rc = nn_train_run(o, resume, &hooks, res, &err);
     if (v.handler)

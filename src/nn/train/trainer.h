@@ -68,8 +68,6 @@ typedef struct nn_train_hooks {
     /* The run stopped early (stop flag or stop_after) at step of total,
      * its checkpoint saved. */
     void (*stopped)(void *user, long step, long total);
-    /* A failure that does not change the outcome. */
-    void (*warning)(void *user, const char *msg);
 } nn_train_hooks;
 
 /* Status of nn_train_run and nn_train_eval. */
