@@ -178,7 +178,7 @@ TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/tool
 TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
                $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
-.PHONY: python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: tsan python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
@@ -224,6 +224,73 @@ $(BUILD)/tests/tool/test_opts: $(BUILD)/tools/golu/opts.o $(BUILD)/tools/golu/cl
 $(BUILD)/tests/tool/test_opts: TEST_EXTRA = $(BUILD)/tools/golu/opts.o $(BUILD)/tools/golu/cli.o
 $(BUILD)/tests/tool/test_bench_report: $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
 $(BUILD)/tests/tool/test_bench_report: TEST_EXTRA = $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
+
+# The concurrent API-abuse test needs libgolu alone, so that its
+# ThreadSanitizer build (make tsan) compiles little.
+$(BUILD)/tests/kernels/test_abuse_threads: tests/kernels/test_abuse_threads.c $(BUILD)/tests/support/harness.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(BUILD)/tests/support/harness.o $(LIB_A) $(LDLIBS_ALL)
+
+# The fault-injection shim (LD_PRELOAD) of tests/tool/test_fault.c: test
+# code, built without sanitizers (it is loaded before their runtimes).
+FAULT_SO := $(BUILD)/tests/fault/libfault.so
+$(FAULT_SO): tests/fault/fault.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g -fPIC -shared -D_GNU_SOURCE $(filter-out -Wpedantic,$(WARNINGS)) -o $@ $< -ldl -lpthread
+tests: $(FAULT_SO)
+$(BUILD)/tests/tool/test_fault: $(FAULT_SO)
+
+# libFuzzer harnesses (tests/fuzz/fuzz_<reader>.c), clang only: make fuzz
+# SECONDS=N builds each with -fsanitize=fuzzer,address,undefined and runs it
+# N seconds on its saved corpus (tests/fuzz/corpus/, new inputs kept in
+# build-fuzz/corpus/); a crash is saved to tests/fuzz/crashes/<reader>/
+# (commit it: the suite replays it for ever, tests/fuzz/test_fuzz_replay.c).
+# Only what the harnesses reach is compiled for them (FUZZ_NN_SRC: the
+# readers, checkpoints, the configuration and the model registry behind
+# its checks), in build-fuzz with coverage + ASan + UBSan; the rest they
+# link (the layers and libgolu, which no reader runs) are the plain clang
+# build's objects (build-clang, which the test command has built already).
+# A harness that comes to need another file fails to link, naming it: add
+# it here.
+FUZZERS := json safetensors checkpoint idx cifar text
+SECONDS ?= 20
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_NN_SRC := src/nn/json.c src/nn/safetensors.c src/nn/checkpoint.c src/nn/error.c \
+               src/nn/str.c src/nn/rng.c src/nn/fork.c src/nn/params.c src/nn/io/outfile.c \
+               $(wildcard src/nn/data/*.c src/nn/models/*.c) src/nn/train/config.c \
+               src/nn/train/config_meta.c src/nn/train/task.c src/nn/train/task_images.c \
+               src/nn/train/task_text.c
+FUZZ_NN_OBJ := $(FUZZ_NN_SRC:%.c=build-fuzz/%.o)
+FUZZ_PLAIN_OBJ := $(NN_LAYER_SRC:%.c=build-clang/%.o)
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-clang CUDA=0 build-clang/libgolu.a $(FUZZ_PLAIN_OBJ)
+	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-fuzz CUDA=0 SAN=address,undefined \
+	    CFLAGS=-fsanitize=fuzzer-no-link $(FUZZERS:%=build-fuzz/fuzz_%)
+build-fuzz/libgolu_fuzz.a: $(FUZZ_NN_OBJ) $(FUZZ_PLAIN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libgolu_fuzz.a build-clang/libgolu.a
+	$(FUZZ_CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS_ALL)) $(FUZZ_FLAGS) \
+	    -Itests/fuzz -MMD -MP -o $@ $< build-fuzz/libgolu_fuzz.a build-clang/libgolu.a \
+	    $(NN_LIBS) $(LDLIBS_ALL)
+-include $(FUZZERS:%=build-fuzz/fuzz_%.d)
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+	    mkdir -p build-fuzz/corpus/$$f tests/fuzz/crashes/$$f; \
+	    echo "fuzz $$f: $(SECONDS) s"; \
+	    build-fuzz/fuzz_$$f -max_total_time=$(SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+	        -artifact_prefix=tests/fuzz/crashes/$$f/ -print_final_stats=1 \
+	        build-fuzz/corpus/$$f tests/fuzz/corpus/$$f 2>build-fuzz/fuzz_$$f.log || \
+	        { tail -n 30 build-fuzz/fuzz_$$f.log; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^Done' build-fuzz/fuzz_$$f.log | tr '\n' ' '; echo; \
+	done
+
+# That test under ThreadSanitizer (the test command runs it).
+tsan:
+	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 build-tsan/tests/kernels/test_abuse_threads
+	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" build-tsan/tests/kernels/test_abuse_threads
 
 $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)

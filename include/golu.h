@@ -267,7 +267,8 @@ GOLU_API golu_status golu_backward(const golu_ctx *ctx, const golu_act *act,
  * summed over the n elements: out[k] = sum_i dy[i] * df(x[i])/dparam_k.
  *   GoLU:          out[0] = d/dalpha, out[1] = d/dbeta, out[2] = d/dgamma
  *   PReLU (scalar), LeakyReLU: out[0] = d/dalpha
- * out must hold 3 doubles (unused entries are set to 0). The sum is taken in
+ * out must hold 3 doubles (unused entries are set to 0) and overlap neither
+ * x nor dy (GOLU_ERR_ALIAS). The sum is taken in
  * double over fixed blocks, so it is the same for every thread count.
  * Activations without parameters give GOLU_ERR_NO_PARAMS.
  */
@@ -279,7 +280,9 @@ GOLU_API golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act,
  * PReLU with one slope per channel. x is viewed as (outer, channels, inner),
  * row-major, n = outer * channels * inner (NCHW: channels = C, inner = H*W;
  * (N, C): inner = 1). slope holds `channels` values of dtype.
- * channels = 1 gives one shared slope.
+ * channels = 1 gives one shared slope. y may equal x; y overlapping slope
+ * is GOLU_ERR_ALIAS. n or channels whose size in bytes does not fit a
+ * size_t: GOLU_ERR_SHAPE.
  */
 GOLU_API golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
                                         const void *x, void *y, size_t n,
@@ -289,7 +292,9 @@ GOLU_API golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype,
  * dx = dy * (x > 0 ? 1 : slope[c]); dslope[c] = sum over the channel of
  * dy * x where x > 0 is false (x <= 0, or NaN: a NaN input makes its
  * channel's gradient NaN), accumulated in double, stored in dtype. dx or
- * dslope may be NULL to skip it. dx may equal dy or x.
+ * dslope may be NULL to skip it. dx may equal dy or x; dx overlapping
+ * slope, or dslope overlapping x, dy, dx or slope (even exactly), is
+ * GOLU_ERR_ALIAS.
  */
 GOLU_API golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype,
                                          const void *x, const void *dy, void *dx,

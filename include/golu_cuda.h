@@ -69,7 +69,8 @@ GOLU_API size_t golu_cuda_param_grad_workspace(size_t n);
  * out[k] = sum_i dy[i] * df(x[i])/dparam_k, as golu_param_grad: GoLU gives
  * (d/dalpha, d/dbeta, d/dgamma), LeakyReLU and PReLU give d/dalpha in
  * out[0] (the others 0), other activations GOLU_ERR_NO_PARAMS. out is a
- * DEVICE pointer to 3 doubles, written when the stream gets there.
+ * DEVICE pointer to 3 doubles, written when the stream gets there; out
+ * overlapping x or dy is GOLU_ERR_ALIAS.
  * workspace: device memory of at least golu_cuda_param_grad_workspace(n)
  * bytes (any alignment; GOLU_ERR_SHAPE when too small), not overlapping x,
  * dy or out; free to reuse once the stream has passed this call. The sum:
@@ -102,7 +103,8 @@ GOLU_API size_t golu_cuda_prelu_backward_workspace(size_t n, size_t channels,
  * workspace must hold golu_cuda_prelu_backward_workspace(n, channels, inner)
  * bytes (it may be NULL otherwise) and overlap no other buffer; each
  * channel is summed in fixed blocks and a fixed tree: the same bits on every
- * run. dx may equal dy or x; dx overlapping slope is GOLU_ERR_ALIAS.
+ * run. dx may equal dy or x; dx overlapping slope, or dslope overlapping
+ * x, dy, dx or slope, is GOLU_ERR_ALIAS.
  */
 GOLU_API golu_status golu_cuda_prelu_backward(golu_dtype dtype, const void *x,
                                               const void *dy, void *dx, size_t n,

@@ -65,6 +65,24 @@ printf '%s\n' "$san"
 [ $rc -eq 0 ] || status=1
 sanline=$(printf '%s\n' "$san" | tail -n 1)
 
+# Threads under ThreadSanitizer (one test binary: the concurrent API abuse),
+# then each libFuzzer harness for 15 s (clang only; the suite above
+# replays their corpora and past crashes in every build).
+step "concurrent API abuse under ThreadSanitizer"
+tsan=$(make -s tsan 2>&1); rc=$?
+printf '%s\n' "$tsan"
+[ $rc -eq 0 ] || status=1
+tsanline=$(printf '%s\n' "$tsan" | tail -n 1 | sed -E 's/^[^:]*: //')
+[ $rc -eq 0 ] || tsanline="0 passed, 1 failed, 0 skipped"
+sanline="$sanline
+$tsanline"
+if command -v clang >/dev/null 2>&1; then
+    step "fuzzing (libFuzzer, ASan+UBSan, 15 s per reader)"
+    if make -s -j"$jobs" fuzz SECONDS=15; then sanline="$sanline
+1 passed, 0 failed, 0 skipped"; else status=1; sanline="$sanline
+0 passed, 1 failed, 0 skipped"; fi
+fi
+
 p=$(printf '%s\n%s\n' "$main" "$sanline" | sed -nE 's/^([0-9]+) passed.*/\1/p' | awk '{s+=$1} END {print s+0}')
 f=$(printf '%s\n%s\n' "$main" "$sanline" | sed -nE 's/.* ([0-9]+) failed.*/\1/p' | awk '{s+=$1} END {print s+0}')
 k=$(printf '%s\n%s\n' "$main" "$sanline" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p' | awk '{s+=$1} END {print s+0}')

@@ -50,8 +50,7 @@ static inline int golu_cuda_aligned(const void *p, size_t size)
  * that one kernel reads while another thread writes). */
 static inline int golu_cuda_overlap(const void *a, size_t an, const void *b, size_t bn)
 {
-    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
-    return a && b && an && bn && pa < pb + bn && pb < pa + an;
+    return golu_overlap(a, an, b, bn);
 }
 
 /* The workspace pointer aligned up to 16 bytes. */

@@ -133,6 +133,9 @@ static golu_status param_grad_check(const golu_act *act, golu_dtype dtype, const
         return GOLU_ERR_NO_PARAMS;
     if (n == 0)
         return GOLU_OK;
+    if (golu_cuda_overlap(out, 3 * sizeof(double), x, bytes) ||
+        golu_cuda_overlap(out, 3 * sizeof(double), dy, bytes))
+        return GOLU_ERR_ALIAS;
     if (!ws)
         return GOLU_ERR_NULL;
     if (ws_bytes < golu_cuda_param_grad_workspace(n))
@@ -346,7 +349,8 @@ static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
         return GOLU_ERR_SHAPE;
     if (n > 0 && (!slope || !x))
         return GOLU_ERR_NULL;
-    if (n * es / es != n || !golu_cuda_aligned(x, es) || !golu_cuda_aligned(slope, es))
+    if (n > SIZE_MAX / es || channels > SIZE_MAX / es || !golu_cuda_aligned(x, es) ||
+        !golu_cuda_aligned(slope, es))
         return GOLU_ERR_SHAPE;
     return GOLU_OK;
 }
@@ -414,6 +418,11 @@ static golu_status prelu_bwd_check(golu_dtype dtype, const void *x, const void *
         return GOLU_ERR_ALIAS;
     if (!dslope)
         return GOLU_OK;
+    if (golu_cuda_overlap(dslope, sbytes, x, bytes) ||
+        golu_cuda_overlap(dslope, sbytes, dy, bytes) ||
+        golu_cuda_overlap(dslope, sbytes, dx, bytes) ||
+        golu_cuda_overlap(dslope, sbytes, slope, sbytes))
+        return GOLU_ERR_ALIAS;
     if (!ws)
         return GOLU_ERR_NULL;
     if (ws_bytes < golu_cuda_prelu_backward_workspace(n, channels, inner))

@@ -235,11 +235,18 @@ golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act, golu_dtype
         return GOLU_ERR_NULL;
     if (golu_act_grads(act->kind) == 0)
         return GOLU_ERR_NO_PARAMS;
+    if (n > 0) {
+        if (!dy)
+            return GOLU_ERR_NULL;
+        /* out is written before x and dy are read: it may touch neither. */
+        size_t bytes = n * golu_dtype_size(dtype);
+        if (golu_overlap(out, 3 * sizeof *out, x, bytes) ||
+            golu_overlap(out, 3 * sizeof *out, dy, bytes))
+            return GOLU_ERR_ALIAS;
+    }
     out[0] = out[1] = out[2] = 0.0;
     if (n == 0)
         return GOLU_OK;
-    if (!dy)
-        return GOLU_ERR_NULL;
     golu_isa isa;
     int threads;
     if ((st = golu_ctx_resolve(ctx, &isa, &threads)) != GOLU_OK)
@@ -267,13 +274,21 @@ typedef struct {
     size_t n, channels, inner, outer;
 } prelu_job;
 
+/* The checks both PReLU calls share: dtype, shape, sizes in bytes that fit
+ * a size_t (n and channels elements: *bytes and *sbytes), x and slope. */
 static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
-                               const void *slope, size_t channels, size_t inner)
+                               const void *slope, size_t channels, size_t inner,
+                               size_t *bytes, size_t *sbytes)
 {
     if (bad_dtype(dtype))
         return GOLU_ERR_DTYPE;
     if (channels == 0 || inner == 0 || n % channels != 0 || (n / channels) % inner != 0)
         return GOLU_ERR_SHAPE;
+    size_t es = golu_dtype_size(dtype);
+    if (n > SIZE_MAX / es || channels > SIZE_MAX / es)
+        return GOLU_ERR_SHAPE;
+    *bytes = n * es;
+    *sbytes = channels * es;
     if (n > 0 && (!slope || !x))
         return GOLU_ERR_NULL;
     return GOLU_OK;
@@ -313,15 +328,15 @@ golu_status golu_prelu_forward(const golu_ctx *ctx, golu_dtype dtype, const void
                                void *y, size_t n, const void *slope, size_t channels,
                                size_t inner)
 {
-    golu_status st = prelu_check(dtype, x, n, slope, channels, inner);
+    size_t bytes, sbytes;
+    golu_status st = prelu_check(dtype, x, n, slope, channels, inner, &bytes, &sbytes);
     if (st != GOLU_OK)
         return st;
     if (n == 0)
         return GOLU_OK;
     if (!y)
         return GOLU_ERR_NULL;
-    size_t bytes = n * golu_dtype_size(dtype);
-    if (golu_partial_overlap(y, bytes, x, bytes))
+    if (golu_partial_overlap(y, bytes, x, bytes) || golu_overlap(y, bytes, slope, sbytes))
         return GOLU_ERR_ALIAS;
     prelu_job j = {dtype, x, NULL, slope, y, NULL, n, channels, inner, 0};
     return prelu_run(ctx, &j, prelu_fwd_channels);
@@ -358,14 +373,23 @@ golu_status golu_prelu_backward(const golu_ctx *ctx, golu_dtype dtype, const voi
                                 const void *dy, void *dx, size_t n, const void *slope,
                                 size_t channels, size_t inner, void *dslope)
 {
-    golu_status st = prelu_check(dtype, x, n, slope, channels, inner);
+    size_t bytes, sbytes;
+    golu_status st = prelu_check(dtype, x, n, slope, channels, inner, &bytes, &sbytes);
     if (st != GOLU_OK)
         return st;
     if (n > 0 && !dy)
         return GOLU_ERR_NULL;
-    size_t bytes = n * golu_dtype_size(dtype);
+    /* dx may equal x or dy (each element is read before it is written);
+     * dslope is written while every input is still being read: it may touch
+     * no other buffer. */
     if (dx && (golu_partial_overlap(dx, bytes, x, bytes) ||
-               golu_partial_overlap(dx, bytes, dy, bytes)))
+               golu_partial_overlap(dx, bytes, dy, bytes) ||
+               golu_overlap(dx, bytes, slope, sbytes)))
+        return GOLU_ERR_ALIAS;
+    if (dslope && (golu_overlap(dslope, sbytes, x, bytes) ||
+                   golu_overlap(dslope, sbytes, dy, bytes) ||
+                   golu_overlap(dslope, sbytes, dx, bytes) ||
+                   golu_overlap(dslope, sbytes, slope, sbytes)))
         return GOLU_ERR_ALIAS;
     prelu_job j = {dtype, x, dy, slope, dx, dslope, n, channels, inner, 0};
     return prelu_run(ctx, &j, prelu_bwd_channels);

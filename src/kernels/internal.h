@@ -157,13 +157,20 @@ GOLU_HIDDEN void golu_parallel_for(size_t n, size_t grain, int threads,
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
 
+/* 1 when [a, a+an) and [b, b+bn) share a byte (NULL or empty ranges share
+ * none). Computed from differences: no address sum that could wrap. */
+static inline int golu_overlap(const void *a, size_t an, const void *b, size_t bn)
+{
+    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+    if (!a || !b || an == 0 || bn == 0)
+        return 0;
+    return pa >= pb ? pa - pb < bn : pb - pa < an;
+}
+
 /* 1 when [a, a+an) and [b, b+bn) overlap without being the same start. */
 static inline int golu_partial_overlap(const void *a, size_t an, const void *b, size_t bn)
 {
-    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
-    if (pa == pb || an == 0 || bn == 0)
-        return 0;
-    return pa < pb + bn && pb < pa + an;
+    return a != b && golu_overlap(a, an, b, bn);
 }
 
 #endif /* GOLU_INTERNAL_H */

@@ -727,6 +727,32 @@ static void test_status(void)
     CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, NULL, y, 12, x, 3, 2, NULL, NULL, 0,
                                       stream),
              GOLU_ERR_NULL);
+    /* Issue 15: sizes whose bytes overflow, dslope and out overlapping an
+     * input or dx (byte offsets; slope at x + 256, 12 bytes). */
+    size_t pws = golu_cuda_prelu_backward_workspace(12, 3, 2);
+    char *sl = x + 256;
+    CHECK_ST(golu_cuda_prelu_forward(GOLU_F32, x, y, SIZE_MAX, sl, 1, 1, stream),
+             GOLU_ERR_SHAPE);
+    CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, y, NULL, 0, sl, SIZE_MAX, 1, y, ws,
+                                      pws, stream),
+             GOLU_ERR_SHAPE);
+    CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, y, NULL, SIZE_MAX / 4 + 1, sl, 1, 1, y,
+                                      ws, pws, stream),
+             GOLU_ERR_SHAPE);
+    char *const dslopes[] = {x + 4, y + 8, sl + 4, sl};
+    for (size_t i = 0; i < sizeof dslopes / sizeof dslopes[0]; i++)
+        CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, y, NULL, 12, sl, 3, 2, dslopes[i],
+                                          ws, pws, stream),
+                 GOLU_ERR_ALIAS);
+    CHECK_ST(golu_cuda_prelu_backward(GOLU_F32, x, y, x + 512, 12, sl, 3, 2, x + 520, ws,
+                                      pws, stream),
+             GOLU_ERR_ALIAS);
+    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x + 4000, 1000, (double *)(x + 8), ws,
+                                  ws_bytes, stream),
+             GOLU_ERR_ALIAS);
+    CHECK_ST(golu_cuda_param_grad(&g, GOLU_F32, x, x + 4000, 1000, (double *)(x + 7992),
+                                  ws, ws_bytes, stream),
+             GOLU_ERR_ALIAS);
 
     char name[8];
     CHECK_ST(golu_cuda_device_name(0, NULL, 8), GOLU_ERR_NULL);

@@ -120,7 +120,7 @@ typedef struct job {
 static void *run_job(void *p)
 {
     job *j = p;
-    nn_train_hooks h = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, j->comm};
+    nn_train_hooks h = {.comm = j->comm};
     j->rc = nn_train_run(&j->c, j->resume, &h, &j->res, &j->err);
     return NULL;
 }

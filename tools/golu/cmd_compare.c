@@ -357,7 +357,7 @@ static void print_result(const lab_compare_config *c, const lab_compare_run *r)
 }
 
 /* Trains (or resumes) run r in dir. Returns train_cli_run's status, except
- * that a run that diverged is a result (0). */
+ * that a run that diverged, its summary.json written, is a result (0). */
 static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
                      const char *dir, int resume, progress *p)
 {
@@ -381,7 +381,7 @@ static int train_one(const lab_compare_config *c, lab_compare_run *r, int index,
     double t0 = cli_now();
     nn_train_result res;
     int rc = train_cli_run(&o, resume, label, &res);
-    if (rc == 1 && res.diverged)
+    if (rc == 1 && res.diverged && res.saved)
         rc = 0;
     if (rc == 0 && !resume)
         p->fresh_seconds += cli_now() - t0, p->fresh++;

@@ -30,20 +30,22 @@ static void machine(char *buf, size_t size, int threads)
 }
 
 /* Runs the scripts in dir; a plot that cannot be drawn leaves a note (one
- * line) in note. */
-static void draw(const char *dir, char *note, size_t size)
+ * line) in note. Returns -1 when gnuplot ran and failed (a PNG it could not
+ * write included), 0 otherwise (gnuplot missing is a note, not a failure). */
+static int draw(const char *dir, char *note, size_t size)
 {
     if (!gnuplot_available()) {
         snprintf(note, size,
                  "gnuplot with PNG output is not installed (Debian package gnuplot-nox; "
                  "scripts/setup-debian.sh installs it); the data and scripts are in %s",
                  dir);
-        return;
+        return 0;
     }
+    int rc = 0;
     for (int i = 0; i < 3 && !note[0]; i++) {
         char script[PATH_MAX + 64];
         snprintf(script, sizeof script, "%s/%s.gp", dir, lab_compare_plot_names[i]);
-        gnuplot_run(script, note, size);
+        rc = gnuplot_run(script, note, size);
     }
     /* gnuplot's complaint may run over lines: one line, for the table */
     for (char *p = note; *p; p++)
@@ -52,9 +54,11 @@ static void draw(const char *dir, char *note, size_t size)
     size_t len = strlen(note);
     while (len > 0 && note[len - 1] == ' ')
         note[--len] = '\0';
+    return rc;
 }
 
-/* The plots' files, then the plots drawn; -1 after a message. */
+/* The plots' files, then the plots drawn; -1 after a message, 1 when gnuplot
+ * failed (the note says why). */
 static int plots(const lab_compare_report *R, char *note, size_t size)
 {
     char dir[PATH_MAX];
@@ -66,8 +70,7 @@ static int plots(const lab_compare_report *R, char *note, size_t size)
         cli_error("%s", err.msg);
         return -1;
     }
-    draw(dir, note, size);
-    return 0;
+    return draw(dir, note, size) ? 1 : 0;
 }
 
 /* results.csv, results.json, results.md; -1 after a message. */
@@ -142,8 +145,13 @@ int compare_cli_report(const lab_compare_config *c, const lab_compare_run *runs,
         cli_error("%s", err.msg);
         return 1;
     }
-    if (plots(&R, note, sizeof note) || results(&R, note))
+    int drawn = plots(&R, note, sizeof note);
+    if (drawn < 0 || results(&R, note))
         return 1;
+    if (drawn > 0) { /* the results are written; the plots are not */
+        cli_error("plots: %s (results in %s/results.md)", note, c->out);
+        return 1;
+    }
     print_table(&R);
     print_paths(c->out, note);
     return 0;

@@ -14,8 +14,10 @@ int gnuplot_available(void);
 /* The PNG terminal line to put at the top of a script, e.g.
  * "set terminal pngcairo size 900,600 font ',10'". */
 const char *gnuplot_terminal(void);
-/* Runs `gnuplot script`; on failure returns -1 and puts gnuplot's complaint
- * (or why it could not run) in err. */
+/* Runs `gnuplot script`, then checks that each PNG the script writes is
+ * whole (ends with its IEND chunk; a broken one is removed); on failure
+ * returns -1 and puts gnuplot's complaint (or why it could not run, or
+ * which PNG is broken) in err. */
 int gnuplot_run(const char *script, char *err, size_t errsize);
 
 #endif

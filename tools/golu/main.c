@@ -8,6 +8,7 @@
  * Unknown commands and options are errors that name them (exit 2): a typo
  * never runs something else.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,17 @@ static int unknown_command(const char *name)
     return 2;
 }
 
+/* A command whose standard output could not be written (redirected to a
+ * full disk, say) has failed: its status, or 1 where it was 0. */
+static int output_check(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    cli_error("cannot write the standard output: %s", strerror(errno ? errno : EIO));
+    return rc ? rc : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -109,5 +121,5 @@ int main(int argc, char **argv)
     if (c->needs_blas)
         blas_fix_coretype(argc, argv); /* may re-execute this program */
     cli_set_command(c->name);
-    return c->run(argc - 1, argv + 1);
+    return output_check(c->run(argc - 1, argv + 1));
 }

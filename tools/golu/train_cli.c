@@ -113,12 +113,6 @@ static void on_stopped(void *user, long step, long total)
            total, v->o->out);
 }
 
-static void on_warning(void *user, const char *msg)
-{
-    clear_progress(user);
-    cli_error("%s", msg);
-}
-
 /* The processes the next runs train on (NULL: this one alone). */
 static const nn_comm *train_comm;
 
@@ -172,7 +166,7 @@ int train_cli_run(const nn_train_config *o, int resume, const char *label,
     memset(&v, 0, sizeof v);
     v.o = o, v.label = label;
     nn_train_hooks hooks = {&v,        &interrupted, on_started, on_tick,
-                            on_period, on_stopped,   on_warning, train_comm};
+                            on_period, on_stopped,   train_comm};
     nn_err err = {""};
     test_hook_install();
     int rc = nn_train_run(o, resume, &hooks, res, &err);

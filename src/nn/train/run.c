@@ -285,6 +285,26 @@ static int same_config(const nn_run *r, nn_err *err)
     return NN_TRAIN_BAD_INPUT;
 }
 
+/* summary.json, which marks the run finished: a run whose summary could not
+ * be written has failed (err names the file; a divergence it was to record
+ * is said too), and res->saved tells a divergence that is on disk from one
+ * that is not. Returns the run's status. */
+static int write_summary(const nn_train_config *c, nn_train_result *res, int rc,
+                         nn_err *err)
+{
+    nn_err e = {""};
+    if (nn_summary_write(c, res, c->out, &e) == 0) {
+        res->saved = 1;
+        return rc;
+    }
+    if (res->diverged) {
+        nn_err why = *err;
+        nn_fail(err, "%s (the run had diverged: %.200s)", e.msg, why.msg);
+    } else
+        *err = e;
+    return NN_TRAIN_FAILED;
+}
+
 int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hooks,
                  nn_train_result *res, nn_err *err)
 {
@@ -327,10 +347,8 @@ int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hoo
         res->seconds = nn_run_elapsed(&r);
         if (rc == NN_TRAIN_DONE && r.log.n > 0)
             result_from_log(&r, res);
-        nn_err e = {""};
-        if ((rc == NN_TRAIN_DONE || res->diverged) && nn_comm_rank(r.comm) == 0 &&
-            nn_summary_write(r.c, res, c->out, &e) && r.hooks->warning)
-            r.hooks->warning(r.hooks->user, e.msg);
+        if ((rc == NN_TRAIN_DONE || res->diverged) && nn_comm_rank(r.comm) == 0)
+            rc = write_summary(r.c, res, rc, err);
     }
     teardown(&r);
     return rc;

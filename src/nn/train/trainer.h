@@ -55,6 +55,7 @@ typedef struct nn_train_result {
     long steps;                    /* reached */
     double seconds;                /* spent, over every process */
     int diverged;                  /* the loss became NaN or inf */
+    int saved; /* summary.json was written: the run is finished on disk */
 } nn_train_result;
 
 /* After every step, for a progress line. */
@@ -82,9 +83,6 @@ typedef struct nn_train_hooks {
     /* The run stopped early (stop flag or stop_after) at step of total,
      * its checkpoint saved. */
     void (*stopped)(void *user, long step, long total);
-    /* A failure that does not change the outcome (summary.json could not be
-     * written). */
-    void (*warning)(void *user, const char *msg);
     /* The processes that train this run together (comm.h; NULL: this one
      * alone): data parallelism, below. */
     const nn_comm *comm;
@@ -103,7 +101,8 @@ enum {
  * c->out (created; a directory already holding a run is refused unless
  * resuming). hooks may be NULL. Returns an NN_TRAIN_* status; err says why
  * for FAILED and BAD_INPUT. *res is filled in every case (NaN where there is
- * nothing).
+ * nothing). A result file that cannot be written (metrics, checkpoint,
+ * summary.json) fails the run: NN_TRAIN_FAILED, err naming the file.
  */
 int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hooks,
                  nn_train_result *res, nn_err *err);
