@@ -21,9 +21,9 @@
  * before it stores, so y == x (and dx == dy or dx == x) is safe.
  */
 #define DEFINE_FWD(name, elem, store)                                                    \
-    static void KERNEL(name)(const float *x, float *y, size_t n, const golu_act *act)    \
+    static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
     {                                                                                    \
-        const kconsts c = kconsts_make(act);                                             \
+        const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
         for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
             vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
@@ -43,9 +43,9 @@
 /* dx = dy * slope(x), the product taken in double and rounded once. */
 #define DEFINE_BWD(name, slope, store)                                                   \
     static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
-                             const golu_act *act)                                        \
+                             const kconsts *cp)                                          \
     {                                                                                    \
-        const kconsts c = kconsts_make(act);                                             \
+        const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
         for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
             vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
@@ -87,20 +87,20 @@ DEFINE_ACT(mish, mish_fwd_v, mish_slope_v)
 /* GoLU: the specialised kernels for the default parameters. */
 #define DEFINE_GOLU_DISPATCH(suffix)                                                     \
     static void KERNEL(golu_fwd##suffix)(const float *x, float *y, size_t n,             \
-                                         const golu_act *act)                            \
+                                         const kconsts *c)                               \
     {                                                                                    \
-        if (golu_is_default(act))                                                        \
-            KERNEL(golu1_fwd##suffix)(x, y, n, act);                                     \
+        if (c->golu_default)                                                             \
+            KERNEL(golu1_fwd##suffix)(x, y, n, c);                                       \
         else                                                                             \
-            KERNEL(golu_general_fwd##suffix)(x, y, n, act);                              \
+            KERNEL(golu_general_fwd##suffix)(x, y, n, c);                                \
     }                                                                                    \
     static void KERNEL(golu_bwd##suffix)(const float *x, const float *dy, float *dx,     \
-                                         size_t n, const golu_act *act)                  \
+                                         size_t n, const kconsts *c)                     \
     {                                                                                    \
-        if (golu_is_default(act))                                                        \
-            KERNEL(golu1_bwd##suffix)(x, dy, dx, n, act);                                \
+        if (c->golu_default)                                                             \
+            KERNEL(golu1_bwd##suffix)(x, dy, dx, n, c);                                  \
         else                                                                             \
-            KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, act);                         \
+            KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, c);                           \
     }
 
 DEFINE_GOLU_DISPATCH()

@@ -22,7 +22,9 @@
 #include <float.h>
 
 #include "coeffs.h"
+#include "deriv.h"
 #include "golu.h"
+#include "kconsts.h"
 
 #ifndef VFN
 #define VFN static inline
@@ -36,19 +38,6 @@
 #define GOLU_B_MIN      (-1020.0) /* outer exp2 argument: G >= 2^-1020 */
 #define X_MAX_FOR_SLOPE 0x1p64    /* beyond this f'(x) is its limit in float */
 
-/* Constants a kernel needs, from the activation's parameters. */
-typedef struct kconsts {
-    double alpha, beta;
-    double neg_gamma_log2e; /* GoLU: a = -gamma*x*log2(e) */
-    double neg_gamma_ln2;   /* GoLU: beta*gamma*x*exp(-gamma*x) = b * x * this */
-} kconsts;
-
-VFN kconsts kconsts_make(const golu_act *act)
-{
-    kconsts c = {act->alpha, act->beta, -act->gamma * LOG2E, -act->gamma * LN2};
-    return c;
-}
-
 /* f'(-inf) is a limit the clamps cannot reach (they leave a tiny nonzero
  * slope): set it exactly, so that dy = inf at x = -inf gives inf * 0 = NaN as
  * IEEE arithmetic says, not inf. */
@@ -56,6 +45,26 @@ VFN vd slope_at_neg_inf(vd x, double limit, vd slope)
 {
     return vd_select(vd_gt(vd_set1(-FLT_MAX), x), vd_set1(limit), slope);
 }
+
+/* Near a zero of f' (|d| < width, d = x - x0, the window of deriv.h): f'(x)
+ * as its Taylor polynomial d (c1 + d (c2 + d (c3 + d c4))); elsewhere, and for
+ * NaN or infinite d, `slope`. Selected by a blend, so every lane computes
+ * both. */
+VFN vd deriv_window_v(vd d, vd slope, double width, double c1, double c2, double c3,
+                      double c4)
+{
+    vd p = vd_fma(vd_fma(vd_fma(vd_set1(c4), d, vd_set1(c3)), d, vd_set1(c2)), d,
+                  vd_set1(c1));
+    return vd_select(vd_gt(vd_set1(width), vd_abs(d)), vd_mul(d, p), slope);
+}
+
+/* The window of a fixed activation A (deriv_coeffs.h): d = (x - hi) - lo, the
+ * first subtraction exact. */
+#define DERIV_WINDOW_V(A, x, slope)                                                      \
+    deriv_window_v(                                                                      \
+        vd_sub(vd_sub(x, vd_set1(DERIV_##A##_X0_HI)), vd_set1(DERIV_##A##_X0_LO)),       \
+        slope, DERIV_F32_WIDTH, DERIV_##A##_C1_HI, DERIV_##A##_C2, DERIV_##A##_C3,       \
+        DERIV_##A##_C4)
 
 /* ------------------------------------------------------------ exponentials */
 
@@ -156,8 +165,9 @@ VFN vd golu1_slope_v(vd x, const kconsts *c)
     vd xc = vd_min(vd_set1(GOLU1_X_MAX), vd_max(vd_set1(GOLU1_X_MIN), x));
     vd b;
     vd g = golu1_gate(xc, &b);
-    return slope_at_neg_inf(
+    vd s = slope_at_neg_inf(
         x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
+    return DERIV_WINDOW_V(GOLU, x, s);
 }
 
 /*
@@ -195,7 +205,11 @@ VFN vd golu_slope_v(vd x, const kconsts *c)
     vd b;
     vd g = golu_gate(xl, c, &b);
     vd s = vd_fma(b, vd_mul(xl, vd_set1(c->neg_gamma_ln2)), vd_set1(1.0));
-    return slope_at_neg_inf(x, -0.0, vd_mul(vd_mul(g, vd_set1(c->alpha)), s));
+    vd r = slope_at_neg_inf(x, -0.0, vd_mul(vd_mul(g, vd_set1(c->alpha)), s));
+    /* the window in t = gamma x: d = (gamma x - th) rounded once, - tl */
+    vd d = vd_sub(vd_fma(vd_set1(c->gamma), x, vd_set1(-c->win_th)), vd_set1(c->win_tl));
+    return deriv_window_v(d, r, c->win_w, c->win_c[1], c->win_c[2], c->win_c[3],
+                          c->win_c[4]);
 }
 
 /* ------------------------------------------------------------ ReLU family */
@@ -285,7 +299,8 @@ VFN vd silu_slope_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
-    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, xb, vd_set1(1.0)));
+    return DERIV_WINDOW_V(
+        SILU, x, slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, xb, vd_set1(1.0))));
 }
 
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
@@ -309,7 +324,8 @@ VFN vd gelu_tanh_slope_v(vd x, const kconsts *c)
     vd x2 = vd_mul(xb, xb);
     vd z = vd_mul(xb, vd_fma(x2, vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
     vd dz = vd_fma(x2, vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
-    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz));
+    return DERIV_WINDOW_V(GELU_TANH, x,
+                          slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz)));
 }
 
 /* ------------------------------------------------------------ GELU (erf) */
@@ -366,7 +382,8 @@ VFN vd gelu_slope_v(vd x, const kconsts *c)
     (void)c;
     vd xb = clamp_x_slope(x);
     vd dens = vd_mul(exp_v(vd_mul(vd_mul(xb, xb), vd_set1(-0.5))), vd_set1(INV_SQRT_2PI));
-    return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb)));
+    return DERIV_WINDOW_V(GELU, x,
+                          slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb))));
 }
 
 /* ------------------------------------------------------------------- Mish */
@@ -396,7 +413,8 @@ VFN vd mish_slope_v(vd x, const kconsts *c)
     vd t = vd_div(n, n2);
     vd sech2 = vd_div(vd_mul(vd_set1(4.0), vd_add(n, vd_set1(1.0))), vd_mul(n2, n2));
     vd sig = vd_div(w, vd_add(w, vd_set1(1.0)));
-    return slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
+    return DERIV_WINDOW_V(MISH, x,
+                          slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t)));
 }
 
 /* The default parameters take the specialised GoLU kernels. */

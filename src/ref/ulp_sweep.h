@@ -52,13 +52,25 @@ typedef struct ulp_example {
     double x, got, got2;
 } ulp_example;
 
+/* The strict measure of a backward sweep: ulps of f'(x) itself (of the
+ * exact dy * f'(x)), no scale. Forward sweeps fill it with the same errors. */
+typedef struct ulp_strict {
+    double max_err; /* -1 before the first input */
+    uint64_t max_index;
+    double max_x, max_got;
+    long double max_ref;
+    uint64_t over_half, over_one;
+} ulp_strict;
+
 typedef struct ulp_stats {
     uint64_t checked;
+    /* the relaxed measure (backward: ulps of max(|f'|, scale)) */
     double max_err; /* -1 before the first input */
     uint64_t max_index;
     double max_x, max_got;
     long double max_ref;
     uint64_t over_half, over_one, nan_mismatch;
+    ulp_strict strict;
     uint64_t n_diff;
     int n_examples;
     ulp_example examples[ULP_EXAMPLES];
@@ -72,6 +84,10 @@ void ulp_stats_init(ulp_stats *s);
  * to the smaller index. */
 void ulp_stats_add(ulp_stats *s, double err, uint64_t index, double x, double got,
                    long double ref);
+/* Records the strict error err of input `index` (ulps of the result itself,
+ * no scale) into s->strict; ties in the maximum go to the smaller index. */
+void ulp_stats_add_strict(ulp_stats *s, double err, uint64_t index, double x, double got,
+                          long double ref);
 /* Records that input `index` gave got on one path and got2 on the other;
  * the first ULP_EXAMPLES are kept (inputs come in increasing index order
  * within one worker). */
@@ -123,7 +139,8 @@ size_t ulp_half_inputs(const ulp_sweep_opts *o, uint16_t *x, uint16_t *ones);
  * begin, begin + 1, ..., against the oracle into s (s->checked included).
  * y2, when not NULL, are results of another path on the same inputs: every
  * difference in bits is counted (any NaN equals any NaN). Backward errors
- * are in ulps of max(|f'|, golu_ref_bwd_scale_*).
+ * are in ulps of max(|f'|, golu_ref_bwd_scale_*) (s's relaxed measure) and
+ * in ulps of f' itself (s->strict).
  */
 void ulp_measure_f32(const ulp_sweep_opts *o, const float *x, const float *y,
                      const float *y2, size_t n, uint64_t begin, ulp_stats *s);

@@ -105,6 +105,20 @@ static int parse_max_ulp(void *args, const char *flag, const char *s)
     return 0;
 }
 
+/* --max-strict-ulp: the bound on the strict measure of a backward sweep. */
+static int parse_max_strict(void *args, const char *flag, const char *s)
+{
+    ulp_opts *o = &((ulp_args *)args)->o;
+    if (cli_parse_double(flag, s, &o->max_strict))
+        return -1;
+    if (!(o->max_strict >= 0)) {
+        cli_error("%s: %s must be a number >= 0", flag, s);
+        return -1;
+    }
+    o->have_max_strict = 1;
+    return 0;
+}
+
 /* The --act help: the activations, wrapped under the help column. */
 static const char *act_help(int column)
 {
@@ -167,7 +181,14 @@ static const cli_opt OPTS[] = {
      .kind = CLI_OPT_CUSTOM,
      .parse = parse_max_ulp,
      .metavar = "U",
-     .help = "exit 1 if the largest error exceeds U ulp"},
+     .help = "exit 1 if the largest error exceeds U ulp (bwd:\n"
+             "the relaxed measure, ulps of max(|f'|, scale))"},
+    {.flag = "--max-strict-ulp",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_max_strict,
+     .metavar = "U",
+     .help = "exit 1 if the largest strict error (bwd: ulps of\n"
+             "f' itself) exceeds U ulp"},
     {.flag = "--identical-to",
      .kind = CLI_OPT_CUSTOM,
      .parse = parse_identical,
