@@ -46,25 +46,32 @@ VFN vd slope_at_neg_inf(vd x, double limit, vd slope)
     return vd_select(vd_gt(vd_set1(-FLT_MAX), x), vd_set1(limit), slope);
 }
 
-/* Near a zero of f' (|d| < width, d = x - x0, the window of deriv.h): f'(x)
- * as its Taylor polynomial d (c1 + d (c2 + d (c3 + d c4))); elsewhere, and for
- * NaN or infinite d, `slope`. Selected by a blend, so every lane computes
- * both. */
-VFN vd deriv_window_v(vd d, vd slope, double width, double c1, double c2, double c3,
-                      double c4)
+/*
+ * Near a zero x0 = hi + lo of f' (|x - x0| < width, the window of deriv.h):
+ * f'(x) as its Taylor polynomial d (c1 + d (c2 + d (c3 + d c4))), d =
+ * (x - hi) - lo, the first subtraction exact; elsewhere, and for NaN or
+ * infinite x, `slope`. dh = x - hi (or, for general GoLU, gamma x - hi). The
+ * polynomial is computed, and blended in by the lanes' mask, only when some
+ * lane is in the window: a rare, predictable branch, so the common path
+ * pays a compare and a test (optimized-routines' special-case pattern).
+ */
+VFN vd deriv_window_v(vd dh, vd slope, double lo, double width, double c1, double c2,
+                      double c3, double c4)
 {
+    vm in = vd_gt(vd_set1(width), vd_abs(dh));
+    if (!vd_any(in))
+        return slope;
+    vd d = vd_sub(dh, vd_set1(lo));
     vd p = vd_fma(vd_fma(vd_fma(vd_set1(c4), d, vd_set1(c3)), d, vd_set1(c2)), d,
                   vd_set1(c1));
-    return vd_select(vd_gt(vd_set1(width), vd_abs(d)), vd_mul(d, p), slope);
+    return vd_select(in, vd_mul(d, p), slope);
 }
 
-/* The window of a fixed activation A (deriv_coeffs.h): d = (x - hi) - lo, the
- * first subtraction exact. */
+/* The window of a fixed activation A (deriv_coeffs.h). */
 #define DERIV_WINDOW_V(A, x, slope)                                                      \
-    deriv_window_v(                                                                      \
-        vd_sub(vd_sub(x, vd_set1(DERIV_##A##_X0_HI)), vd_set1(DERIV_##A##_X0_LO)),       \
-        slope, DERIV_F32_WIDTH, DERIV_##A##_C1_HI, DERIV_##A##_C2, DERIV_##A##_C3,       \
-        DERIV_##A##_C4)
+    deriv_window_v(vd_sub(x, vd_set1(DERIV_##A##_X0_HI)), slope, DERIV_##A##_X0_LO,      \
+                   DERIV_F32_WIDTH, DERIV_##A##_C1_HI, DERIV_##A##_C2, DERIV_##A##_C3,   \
+                   DERIV_##A##_C4)
 
 /* ------------------------------------------------------------ exponentials */
 
@@ -206,10 +213,10 @@ VFN vd golu_slope_v(vd x, const kconsts *c)
     vd g = golu_gate(xl, c, &b);
     vd s = vd_fma(b, vd_mul(xl, vd_set1(c->neg_gamma_ln2)), vd_set1(1.0));
     vd r = slope_at_neg_inf(x, -0.0, vd_mul(vd_mul(g, vd_set1(c->alpha)), s));
-    /* the window in t = gamma x: d = (gamma x - th) rounded once, - tl */
-    vd d = vd_sub(vd_fma(vd_set1(c->gamma), x, vd_set1(-c->win_th)), vd_set1(c->win_tl));
-    return deriv_window_v(d, r, c->win_w, c->win_c[1], c->win_c[2], c->win_c[3],
-                          c->win_c[4]);
+    /* the window in t = gamma x: gamma x - th rounded once (d's error 2^-53) */
+    vd dh = vd_fma(vd_set1(c->gamma), x, vd_set1(-c->win_th));
+    return deriv_window_v(dh, r, c->win_tl, c->win_w, c->win_c[1], c->win_c[2],
+                          c->win_c[3], c->win_c[4]);
 }
 
 /* ------------------------------------------------------------ ReLU family */

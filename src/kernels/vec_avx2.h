@@ -91,6 +91,11 @@ static inline vd vd_select(vm m, vd a, vd b)
 {
     return _mm256_blendv_pd(b, a, m);
 }
+/* 1 when any lane of m is set. */
+static inline int vd_any(vm m)
+{
+    return _mm256_movemask_pd(m) != 0;
+}
 
 static inline vd vd_load_f32(const float *p)
 {

@@ -92,6 +92,11 @@ static inline vd vd_select(vm m, vd a, vd b)
 {
     return _mm512_mask_blend_pd(m, b, a);
 }
+/* 1 when any lane of m is set. */
+static inline int vd_any(vm m)
+{
+    return m != 0;
+}
 
 static inline vd vd_load_f32(const float *p)
 {

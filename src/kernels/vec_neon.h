@@ -93,6 +93,11 @@ static inline vd vd_select(vm m, vd a, vd b)
 {
     return vbslq_f64(m, a, b);
 }
+/* 1 when any lane of m is set. */
+static inline int vd_any(vm m)
+{
+    return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0;
+}
 
 static inline vd vd_load_f32(const float *p)
 {

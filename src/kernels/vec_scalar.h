@@ -121,6 +121,11 @@ VFN vd vd_select(vm m, vd a, vd b)
 {
     return m ? a : b;
 }
+/* 1 when any lane of m is set (for a rare path taken only when needed). */
+VFN int vd_any(vm m)
+{
+    return m != 0;
+}
 
 VFN vd vd_load_f32(const float *p)
 {
