@@ -40,6 +40,8 @@ typedef struct ulp_sweep_opts {
     double lo, hi;    /* with have_range: only inputs in [lo, hi] */
     uint64_t samples; /* f64 */
     uint64_t seed;    /* f64 */
+    int near_zero;    /* f64: half the samples around zero, the zero of f' */
+    double zero;      /* (golu_ref_deriv_zero) */
 } ulp_sweep_opts;
 
 /* ------------------------------------------------------------------------ */
@@ -120,7 +122,11 @@ void ulp_f32_inputs(const ulp_f32_space *sp, uint64_t begin, size_t n, float *x)
 /* float64: sample i, a function of (o->seed, i) only: without a range the
  * special values (0, +-inf, NaN, extremes, GoLU's hard points) first, then
  * log-uniform over every exponent (40 %), uniform in the hard region
- * [-6.62, -1] (30 %) and in [-40, 40] (30 %); with one, uniform in it. */
+ * [-6.62, -1] (30 %) and in [-40, 40] (30 %); with one, uniform in it.
+ * With o->near_zero (no range), half of the samples after the specials are
+ * instead o->zero (1 + s 2^-e (1 + u)), s a random sign, e uniform in
+ * [2, 62], u uniform in [0, 1): concentrated at the zero of f' down to the
+ * doubles next to it. */
 double ulp_f64_sample(const ulp_sweep_opts *o, uint64_t i);
 
 /* The value of a bfloat16 or float16 (dtype) bit pattern h, exactly. */

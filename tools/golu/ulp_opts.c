@@ -177,6 +177,12 @@ static const cli_opt OPTS[] = {
      .given = GIVEN(have_seed),
      .metavar = "S",
      .help = "f64 only: the sampling seed (default 1)"},
+    {.flag = "--near-zero",
+     .kind = CLI_OPT_BOOL,
+     .offset = OFF(o.sweep.near_zero),
+     .help = "f64 only: half the samples around the zero of f'\n"
+             "(GoLU, GELU, GELU tanh, SiLU, Mish), down to the\n"
+             "doubles next to it"},
     {.flag = "--max-ulp",
      .kind = CLI_OPT_CUSTOM,
      .parse = parse_max_ulp,
@@ -306,6 +312,10 @@ static int check_args(const ulp_args *a)
                   a->have_samples ? "--samples" : "--seed");
         return -1;
     }
+    if (o->sweep.near_zero && (o->sweep.dtype != GOLU_F64 || o->sweep.have_range)) {
+        cli_error("--near-zero: only for --dtype f64 without --range");
+        return -1;
+    }
     if (o->sweep.dtype == GOLU_F64 && o->sweep.have_range &&
         !(isfinite(o->sweep.lo) && isfinite(o->sweep.hi))) {
         cli_error("--range: f64 samples need finite bounds");
@@ -357,6 +367,11 @@ int ulp_options_parse(int argc, char **argv, ulp_opts *o)
     }
     if (apply_params(&a) || check_args(&a))
         return 2;
+    if (a.o.sweep.near_zero && !golu_ref_deriv_zero(&a.o.sweep.act, &a.o.sweep.zero)) {
+        cli_error("--near-zero: the derivative of %s has no zero",
+                  golu_act_name(a.o.sweep.act.kind));
+        return 2;
+    }
     *o = a.o;
     return 0;
 }
