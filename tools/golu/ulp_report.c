@@ -108,6 +108,8 @@ static int put_setup(json_t *o, const ulp_opts *u, const ulp_report *r)
     }
     if (!bad && w->dtype == GOLU_F64)
         bad = put(o, "seed", json_integer((json_int_t)w->seed));
+    if (!bad && w->near_zero)
+        bad = put(o, "near_zero", nn_json_real(w->zero));
     return bad;
 }
 
@@ -248,7 +250,8 @@ static void text_setup(const ulp_opts *o, const ulp_report *r, const ulp_stats *
     if (o->sweep.have_range)
         printf(" (values in [%g, %g])", o->sweep.lo, o->sweep.hi);
     else if (o->sweep.dtype == GOLU_F64)
-        printf(" (random, seed %llu)", (unsigned long long)o->sweep.seed);
+        printf(" (random, seed %llu%s)", (unsigned long long)o->sweep.seed,
+               o->sweep.near_zero ? "; half around the zero of f'" : "");
     else
         printf(" (every bit pattern)");
     printf("\n");
