@@ -11,8 +11,9 @@
  * hi + lo + lo2 (accurate to 2^-160: the double nearest x0 is only about
  * 2^-55 from it, so d needs x0 to well below 2^-108).
  *
- * The windows: |d| < DERIV_F32_WIDTH with 4 coefficients for the float32
- * family (f32_math.h; truncation below 2^-33 relative to f'), |d| <
+ * The windows: |d| < DERIV_<A>_F32_WIDTH (at most DERIV_F32_WIDTH) with 4
+ * coefficients for the float32 family (f32_math.h; truncation below 2^-33
+ * relative to f'), |d| <
  * DERIV_F64_WIDTH with 10 for float64 (truncation below 2^-66). Each is wide
  * enough that outside it the closed form is within 0.54 ulp (float32) and
  * 0.52 ulp (float64) of f' itself, measured (docs/ACCURACY.md).
@@ -27,9 +28,17 @@
 #include "deriv_coeffs.h"
 #include "f64.h"
 
-#define DERIV_F32_WIDTH 0x1p-8
-#define DERIV_F64_WIDTH 0x1p-6
-#define DERIV_NCOEF     10 /* float64: c1 .. c10 */
+#define DERIV_F32_WIDTH 0x1p-8 /* the widest float32 window (GELU's) */
+/* Each activation's float32 window: GELU's closed form needs 2^-8 to stay
+ * within 0.54 ulp of f' outside it, the others 2^-16 (measured); 2^-12 keeps
+ * the steps that take the window rare (each costs a branch miss). */
+#define DERIV_GOLU_F32_WIDTH      0x1p-12
+#define DERIV_GELU_F32_WIDTH      0x1p-8
+#define DERIV_GELU_TANH_F32_WIDTH 0x1p-12
+#define DERIV_SILU_F32_WIDTH      0x1p-12
+#define DERIV_MISH_F32_WIDTH      0x1p-12
+#define DERIV_F64_WIDTH           0x1p-6
+#define DERIV_NCOEF               10 /* float64: c1 .. c10 */
 
 /* A window: x0 = x0h + x0l + x0l2, c[k] = f^(k+1)(x0)/k! (c[1] the high part of c1,
  * c1l its low part; c[0] unused). */

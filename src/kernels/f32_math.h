@@ -47,31 +47,44 @@ VFN vd slope_at_neg_inf(vd x, double limit, vd slope)
 }
 
 /*
- * Near a zero x0 = hi + lo of f' (|x - x0| < width, the window of deriv.h):
- * f'(x) as its Taylor polynomial d (c1 + d (c2 + d (c3 + d c4))), d =
- * (x - hi) - lo, the first subtraction exact; elsewhere, and for NaN or
- * infinite x, `slope`. dh = x - hi (or, for general GoLU, gamma x - hi). The
- * polynomial is computed, and blended in by the lanes' mask, only when some
- * lane is in the window: a rare, predictable branch, so the common path
- * pays a compare and a test (optimized-routines' special-case pattern).
+ * Near a zero x0 = hi + lo of f' (the window of deriv.h): f'(x) as its
+ * Taylor polynomial d (c1 + d (c2 + d (c3 + d c4))), d = (x - hi) - lo, the
+ * first subtraction exact (dh = x - hi; for general GoLU gamma x - hi),
+ * blended into the lanes of `in` (|dh| < width); the other lanes, NaN and
+ * infinite x among them, keep `slope`.
  */
-VFN vd deriv_window_v(vd dh, vd slope, double lo, double width, double c1, double c2,
-                      double c3, double c4)
+VFN vd deriv_window_v(vm in, vd dh, vd slope, double lo, double c1, double c2, double c3,
+                      double c4)
 {
-    vm in = vd_gt(vd_set1(width), vd_abs(dh));
-    if (!vd_any(in))
-        return slope;
     vd d = vd_sub(dh, vd_set1(lo));
     vd p = vd_fma(vd_fma(vd_fma(vd_set1(c4), d, vd_set1(c3)), d, vd_set1(c2)), d,
                   vd_set1(c1));
     return vd_select(in, vd_mul(d, p), slope);
 }
 
-/* The window of a fixed activation A (deriv_coeffs.h). */
-#define DERIV_WINDOW_V(A, x, slope)                                                      \
-    deriv_window_v(vd_sub(x, vd_set1(DERIV_##A##_X0_HI)), slope, DERIV_##A##_X0_LO,      \
-                   DERIV_F32_WIDTH, DERIV_##A##_C1_HI, DERIV_##A##_C2, DERIV_##A##_C3,   \
-                   DERIV_##A##_C4)
+VFN vm deriv_in_window_v(vd dh, double width)
+{
+    return vd_gt(vd_set1(width), vd_abs(dh));
+}
+
+/*
+ * The kernels of an activation with a window: <name>_slope0_v is the closed
+ * form, <name>_slope_v the closed form with the window blended in (what the
+ * GPU and single vectors use). The CPU loops (f32_body.h) test the floats
+ * of a step of two vectors against the window's bounds at once and take the
+ * closed form alone when none is inside: a rare, predictable branch, so the
+ * common path pays two compares and a test per step and keeps its code
+ * (optimized-routines' special-case pattern).
+ */
+#define DERIV_FIXED_V(name, A)                                                           \
+    VFN vd name##_slope_v(vd x, const kconsts *c)                                        \
+    {                                                                                    \
+        vd dh = vd_sub(x, vd_set1(DERIV_##A##_X0_HI));                                   \
+        return deriv_window_v(deriv_in_window_v(dh, DERIV_##A##_F32_WIDTH), dh,          \
+                              name##_slope0_v(x, c), DERIV_##A##_X0_LO,                  \
+                              DERIV_##A##_C1_HI, DERIV_##A##_C2, DERIV_##A##_C3,         \
+                              DERIV_##A##_C4);                                           \
+    }
 
 /* ------------------------------------------------------------ exponentials */
 
@@ -166,16 +179,16 @@ VFN vd golu1_fwd_v(vd x, const kconsts *c)
 /* GoLU'(x) = G * (1 + x exp(-x)) = G * fma(b, -x ln 2, 1): no inf*0, and near
  * the zero at x = -0.567 the second factor's absolute error is 2^-40 (the
  * contract is 1 ulp of G there). */
-VFN vd golu1_slope_v(vd x, const kconsts *c)
+VFN vd golu1_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xc = vd_min(vd_set1(GOLU1_X_MAX), vd_max(vd_set1(GOLU1_X_MIN), x));
     vd b;
     vd g = golu1_gate(xc, &b);
-    vd s = slope_at_neg_inf(
+    return slope_at_neg_inf(
         x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
-    return DERIV_WINDOW_V(GOLU, x, s);
 }
+DERIV_FIXED_V(golu1, GOLU)
 
 /*
  * General parameters: G = exp(-beta*exp(-gamma*x)). The clamps are on the
@@ -206,17 +219,22 @@ VFN vd golu_fwd_v(vd x, const kconsts *c)
 /* alpha*G*(1 + beta*gamma*x*exp(-gamma*x)), the second factor as
  * fma(b, -gamma*ln2*x, 1); x clamped above at 2^64 so that +inf gives the
  * limit alpha instead of inf*0. */
-VFN vd golu_slope_v(vd x, const kconsts *c)
+VFN vd golu_slope0_v(vd x, const kconsts *c)
 {
     vd xl = vd_min(vd_set1(X_MAX_FOR_SLOPE), vd_max(vd_set1(-FLT_MAX), x));
     vd b;
     vd g = golu_gate(xl, c, &b);
     vd s = vd_fma(b, vd_mul(xl, vd_set1(c->neg_gamma_ln2)), vd_set1(1.0));
-    vd r = slope_at_neg_inf(x, -0.0, vd_mul(vd_mul(g, vd_set1(c->alpha)), s));
-    /* the window in t = gamma x: gamma x - th rounded once (d's error 2^-53) */
+    return slope_at_neg_inf(x, -0.0, vd_mul(vd_mul(g, vd_set1(c->alpha)), s));
+}
+
+/* General GoLU's window, in t = gamma x: gamma x - th rounded once (d's
+ * relative error 2^-53); win_w = 0 (no window) selects no lane. */
+VFN vd golu_slope_v(vd x, const kconsts *c)
+{
     vd dh = vd_fma(vd_set1(c->gamma), x, vd_set1(-c->win_th));
-    return deriv_window_v(dh, r, c->win_tl, c->win_w, c->win_c[1], c->win_c[2],
-                          c->win_c[3], c->win_c[4]);
+    return deriv_window_v(deriv_in_window_v(dh, c->win_w), dh, golu_slope0_v(x, c),
+                          c->win_tl, c->win_c[1], c->win_c[2], c->win_c[3], c->win_c[4]);
 }
 
 /* ------------------------------------------------------------ ReLU family */
@@ -302,13 +320,13 @@ VFN vd silu_fwd_v(vd x, const kconsts *c)
     return x_sigmoid(xl, xl);
 }
 
-VFN vd silu_slope_v(vd x, const kconsts *c)
+VFN vd silu_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
-    return DERIV_WINDOW_V(
-        SILU, x, slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, xb, vd_set1(1.0))));
+    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, xb, vd_set1(1.0)));
 }
+DERIV_FIXED_V(silu, SILU)
 
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
  * 2u = x (c1 + c2 x^2), c1 = 2 sqrt(2/pi), c2 = c1 * 0.044715. */
@@ -324,16 +342,16 @@ VFN vd gelu_tanh_fwd_v(vd x, const kconsts *c)
     return x_sigmoid(xl, z);
 }
 
-VFN vd gelu_tanh_slope_v(vd x, const kconsts *c)
+VFN vd gelu_tanh_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
     vd x2 = vd_mul(xb, xb);
     vd z = vd_mul(xb, vd_fma(x2, vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
     vd dz = vd_fma(x2, vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
-    return DERIV_WINDOW_V(GELU_TANH, x,
-                          slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz)));
+    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz));
 }
+DERIV_FIXED_V(gelu_tanh, GELU_TANH)
 
 /* ------------------------------------------------------------ GELU (erf) */
 
@@ -384,14 +402,14 @@ VFN vd gelu_fwd_v(vd x, const kconsts *c)
 }
 
 /* GELU' = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
-VFN vd gelu_slope_v(vd x, const kconsts *c)
+VFN vd gelu_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
     vd dens = vd_mul(exp_v(vd_mul(vd_mul(xb, xb), vd_set1(-0.5))), vd_set1(INV_SQRT_2PI));
-    return DERIV_WINDOW_V(GELU, x,
-                          slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb))));
+    return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb)));
 }
+DERIV_FIXED_V(gelu, GELU)
 
 /* ------------------------------------------------------------------- Mish */
 
@@ -410,7 +428,7 @@ VFN vd mish_fwd_v(vd x, const kconsts *c)
 
 /* Mish' = T + x sech^2(sp) sigmoid(x), T = n/(n+2),
  * sech^2(sp) = 4 (n+1) / (n+2)^2, sigmoid(x) = w / (1 + w). */
-VFN vd mish_slope_v(vd x, const kconsts *c)
+VFN vd mish_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
@@ -420,9 +438,9 @@ VFN vd mish_slope_v(vd x, const kconsts *c)
     vd t = vd_div(n, n2);
     vd sech2 = vd_div(vd_mul(vd_set1(4.0), vd_add(n, vd_set1(1.0))), vd_mul(n2, n2));
     vd sig = vd_div(w, vd_add(w, vd_set1(1.0)));
-    return DERIV_WINDOW_V(MISH, x,
-                          slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t)));
+    return slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
 }
+DERIV_FIXED_V(mish, MISH)
 
 /* The default parameters take the specialised GoLU kernels. */
 VFN int golu_is_default(const golu_act *act)

@@ -7,6 +7,7 @@
 #ifndef GOLU_KCONSTS_H
 #define GOLU_KCONSTS_H
 
+#include "deriv.h"
 #include "deriv_golu.h"
 #include "golu.h"
 
@@ -23,7 +24,19 @@ typedef struct kconsts {
      * win_c[k] = alpha F_k); win_w = 0: none. */
     double win_th, win_tl, win_w;
     double win_c[5];
+    /* The float inputs a step of the CPU loops tests (f32_body.h): every x
+     * in a window (of any activation) lies in (win_flo, win_fhi); 0, 0: no
+     * window. */
+    float win_flo, win_fhi;
 } kconsts;
+
+/* Float bounds a little wider than the window [x0 - w, x0 + w] (1 % wider,
+ * far more than the float roundings). */
+F64_FN void kconsts_win_bounds(kconsts *c, double x0, double w)
+{
+    c->win_flo = (float)(x0 - 1.01 * w);
+    c->win_fhi = (float)(x0 + 1.01 * w);
+}
 
 /* The constants of act (validated); general GoLU's window only with
  * `window` (the backward needs it; the forward does not). */
@@ -39,12 +52,32 @@ F64_FN kconsts kconsts_make(const golu_act *act, int window)
     c.win_th = c.win_tl = c.win_w = 0.0;
     for (int k = 0; k < 5; k++)
         c.win_c[k] = 0.0;
+    c.win_flo = c.win_fhi = 0.0f;
+    switch (act->kind) {
+    case GOLU_ACT_GOLU:
+        if (c.golu_default)
+            kconsts_win_bounds(&c, DERIV_GOLU_X0_HI, DERIV_GOLU_F32_WIDTH);
+        break;
+    case GOLU_ACT_GELU:
+        kconsts_win_bounds(&c, DERIV_GELU_X0_HI, DERIV_GELU_F32_WIDTH);
+        break;
+    case GOLU_ACT_GELU_TANH:
+        kconsts_win_bounds(&c, DERIV_GELU_TANH_X0_HI, DERIV_GELU_TANH_F32_WIDTH);
+        break;
+    case GOLU_ACT_SILU:
+        kconsts_win_bounds(&c, DERIV_SILU_X0_HI, DERIV_SILU_F32_WIDTH);
+        break;
+    case GOLU_ACT_MISH:
+        kconsts_win_bounds(&c, DERIV_MISH_X0_HI, DERIV_MISH_F32_WIDTH);
+        break;
+    default: break;
+    }
     if (!window || act->kind != GOLU_ACT_GOLU || c.golu_default)
         return c;
     golu_win w;
-    /* |S| >= 2^-9 outside (the closed form's S is within 2^-40 absolute),
+    /* |S| >= 2^-11 outside (the closed form's S is within 2^-40 absolute),
      * terms past d^4 below 2^-33 */
-    golu_win_make(act->beta, 4, 0x1p-9, 33.0, &w);
+    golu_win_make(act->beta, 4, 0x1p-11, 33.0, &w);
     int ok = w.width > 0.0;
     for (int k = 1; k <= 4; k++) {
         c.win_c[k] = act->alpha * w.f[k];
@@ -55,6 +88,8 @@ F64_FN kconsts kconsts_make(const golu_act *act, int window)
         c.win_th = w.th;
         c.win_tl = w.tl;
         c.win_w = w.width;
+        /* |gamma x - th| < w: x in ((th - w)/gamma, (th + w)/gamma) */
+        kconsts_win_bounds(&c, w.th / act->gamma, w.width / act->gamma);
     }
     return c;
 }

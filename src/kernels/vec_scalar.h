@@ -126,6 +126,11 @@ VFN int vd_any(vm m)
 {
     return m != 0;
 }
+/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
+VFN int vd_any_in_f32x2(const float *p, float lo, float hi)
+{
+    return (p[0] > lo && p[0] < hi) || (p[1] > lo && p[1] < hi);
+}
 
 VFN vd vd_load_f32(const float *p)
 {
