@@ -103,8 +103,11 @@ GFN f64_slope gelu_d_cuda(double x, const golu_act *act)
 {
     (void)act;
     double zh, zl, hh, hl, gh, gl, rh, rl, bh, bl, qh, ql;
+    f64_slope w;
     if (x != x)
         return slope_exact(x);
+    if (slope_window(deriv_win_gelu(), x, &w)) /* near the zero: deriv.h */
+        return w;
     if (x > 40.0)
         return slope_exact(1.0);
     if (x < -60.0) /* |f'| < 60 e^-1800 */

@@ -71,7 +71,7 @@ static golu_status f32_run_golu(const golu_act *act, const kconsts &c, Run run)
  * case per GOLU_ACT_LIST row, its kernel family's runner. */
 template <class Run> static golu_status with_f32_op(const golu_act *act, Run run)
 {
-    const kconsts c = kconsts_make(act);
+    const kconsts c = kconsts_make(act, 1); /* the window: for the backward */
     switch (act->kind) {
 #define F32_CASE_(E, name, value, alias, quiet, a, b, g, grads, rule, kern, ...)         \
     case GOLU_ACT_##E: return f32_run_##kern(act, c, run);

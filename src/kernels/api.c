@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "kconsts.h"
 
 /* Elements per parallel block: small enough to balance two threads on a
  * GOLU_PARALLEL_MIN array, large enough that the per-block cost vanishes. */
@@ -72,6 +73,7 @@ typedef struct {
     const golu_kernel_table *k;
     const void *x, *dy;
     void *out;
+    kconsts c; /* float32 family: made once per call */
 } job;
 
 static void fwd_range(void *arg, size_t begin, size_t end)
@@ -81,7 +83,7 @@ static void fwd_range(void *arg, size_t begin, size_t end)
     switch (j->dtype) {
     case GOLU_F32:
         j->k->f32_fwd[j->act->kind]((const float *)j->x + begin, (float *)j->out + begin,
-                                    n, j->act);
+                                    n, &j->c);
         break;
     case GOLU_F64:
         golu_f64_fwd[j->act->kind]((const double *)j->x + begin, (double *)j->out + begin,
@@ -93,7 +95,7 @@ static void fwd_range(void *arg, size_t begin, size_t end)
             size_t m = end - i < CHUNK ? end - i : CHUNK;
             float buf[CHUNK];
             widen16(j->k, j->dtype, (const uint16_t *)j->x + i, buf, m);
-            j->k->f32_fwd_odd[j->act->kind](buf, buf, m, j->act);
+            j->k->f32_fwd_odd[j->act->kind](buf, buf, m, &j->c);
             narrow16(j->k, j->dtype, buf, (uint16_t *)j->out + i, m);
         }
         break;
@@ -108,7 +110,7 @@ static void bwd_range(void *arg, size_t begin, size_t end)
     case GOLU_F32:
         j->k->f32_bwd[j->act->kind]((const float *)j->x + begin,
                                     (const float *)j->dy + begin, (float *)j->out + begin,
-                                    n, j->act);
+                                    n, &j->c);
         break;
     case GOLU_F64:
         golu_f64_bwd[j->act->kind]((const double *)j->x + begin,
@@ -122,7 +124,7 @@ static void bwd_range(void *arg, size_t begin, size_t end)
             float bx[CHUNK], bdy[CHUNK];
             widen16(j->k, j->dtype, (const uint16_t *)j->x + i, bx, m);
             widen16(j->k, j->dtype, (const uint16_t *)j->dy + i, bdy, m);
-            j->k->f32_bwd_odd[j->act->kind](bx, bdy, bdy, m, j->act);
+            j->k->f32_bwd_odd[j->act->kind](bx, bdy, bdy, m, &j->c);
             narrow16(j->k, j->dtype, bdy, (uint16_t *)j->out + i, m);
         }
         break;
@@ -152,7 +154,7 @@ golu_status golu_forward(const golu_ctx *ctx, const golu_act *act, golu_dtype dt
         return st;
     if (!y)
         return GOLU_ERR_NULL;
-    job j = {act, dtype, NULL, x, NULL, y};
+    job j = {act, dtype, NULL, x, NULL, y, kconsts_make(act, 0)};
     return run_elementwise(ctx, &j, n, fwd_range);
 }
 
@@ -164,7 +166,7 @@ golu_status golu_backward(const golu_ctx *ctx, const golu_act *act, golu_dtype d
         return st;
     if (!dy || !dx)
         return GOLU_ERR_NULL;
-    job j = {act, dtype, NULL, x, dy, dx};
+    job j = {act, dtype, NULL, x, dy, dx, kconsts_make(act, dtype != GOLU_F64)};
     return run_elementwise(ctx, &j, n, bwd_range);
 }
 

@@ -13,6 +13,13 @@
 #define GOLU_CAT(a, b)  GOLU_CAT2(a, b)
 #define KERNEL(name)    GOLU_CAT(name##_, VD_ISA_SUFFIX)
 
+/* A rare branch: the common path laid out straight (no taken jump). */
+#if defined(__GNUC__)
+#define GOLU_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#else
+#define GOLU_UNLIKELY(c) (c)
+#endif
+
 /* ------------------------------------------------------------------ loops */
 
 /*
@@ -21,9 +28,9 @@
  * before it stores, so y == x (and dx == dy or dx == x) is safe.
  */
 #define DEFINE_FWD(name, elem, store)                                                    \
-    static void KERNEL(name)(const float *x, float *y, size_t n, const golu_act *act)    \
+    static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
     {                                                                                    \
-        const kconsts c = kconsts_make(act);                                             \
+        const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
         for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
             vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
@@ -43,15 +50,52 @@
 /* dx = dy * slope(x), the product taken in double and rounded once. */
 #define DEFINE_BWD(name, slope, store)                                                   \
     static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
-                             const golu_act *act)                                        \
+                             const kconsts *cp)                                          \
     {                                                                                    \
-        const kconsts c = kconsts_make(act);                                             \
+        const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
         for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
             vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
             vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);            \
             store(dx + i, vd_mul(da, slope(a, &c)));                                     \
             store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                          \
+        }                                                                                \
+        for (; i + VD_LANES <= n; i += VD_LANES) {                                       \
+            vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);                         \
+            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
+        }                                                                                \
+        if (i < n) {                                                                     \
+            float tx[VD_LANES] = {0}, tdy[VD_LANES] = {0}, tdx[VD_LANES];                \
+            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
+            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                                   \
+            store(tdx, vd_mul(vd_load_f32(tdy), slope(vd_load_f32(tx), &c)));            \
+            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                                   \
+        }                                                                                \
+    }
+
+/*
+ * The same for an activation with a derivative window (f32_math.h): each
+ * step of two vectors tests its floats against the window's bounds at once
+ * (kconsts' win_flo, win_fhi: a little wider than the window) and takes the
+ * closed form alone (slope0) when none is inside, else the closed form with
+ * the window blended in (slope); the rest go through slope.
+ */
+#define DEFINE_BWD_WIN(name, slope0, slope, store)                                       \
+    static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
+                             const kconsts *cp)                                          \
+    {                                                                                    \
+        const kconsts c = *cp;                                                           \
+        size_t i = 0;                                                                    \
+        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
+            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
+            vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);            \
+            if (GOLU_UNLIKELY(vd_any_in_f32x2(x + i, c.win_flo, c.win_fhi))) {           \
+                store(dx + i, vd_mul(da, slope(a, &c)));                                 \
+                store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                      \
+            } else {                                                                     \
+                store(dx + i, vd_mul(da, slope0(a, &c)));                                \
+                store(dx + i + VD_LANES, vd_mul(db, slope0(b, &c)));                     \
+            }                                                                            \
         }                                                                                \
         for (; i + VD_LANES <= n; i += VD_LANES) {                                       \
             vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);                         \
@@ -74,33 +118,40 @@
     DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                                    \
     DEFINE_BWD(name##_bwd_odd, slope, vd_store_f32_odd)
 
-DEFINE_ACT(golu1, golu1_fwd_v, golu1_slope_v)
-DEFINE_ACT(golu_general, golu_fwd_v, golu_slope_v)
+/* ... with a derivative window: v's slope0 and slope (f32_math.h). */
+#define DEFINE_ACT_WIN(name, fwd, v)                                                     \
+    DEFINE_FWD(name##_fwd, fwd, vd_store_f32)                                            \
+    DEFINE_BWD_WIN(name##_bwd, v##_slope0_v, v##_slope_v, vd_store_f32)                  \
+    DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                                    \
+    DEFINE_BWD_WIN(name##_bwd_odd, v##_slope0_v, v##_slope_v, vd_store_f32_odd)
+
+DEFINE_ACT_WIN(golu1, golu1_fwd_v, golu1)
+DEFINE_ACT_WIN(golu_general, golu_fwd_v, golu)
 DEFINE_ACT(relu, relu_fwd_v, relu_slope_v)
 DEFINE_ACT(leaky, leaky_fwd_v, leaky_slope_v)
 DEFINE_ACT(elu, elu_fwd_v, elu_slope_v)
-DEFINE_ACT(gelu, gelu_fwd_v, gelu_slope_v)
-DEFINE_ACT(gelu_tanh, gelu_tanh_fwd_v, gelu_tanh_slope_v)
-DEFINE_ACT(silu, silu_fwd_v, silu_slope_v)
-DEFINE_ACT(mish, mish_fwd_v, mish_slope_v)
+DEFINE_ACT_WIN(gelu, gelu_fwd_v, gelu)
+DEFINE_ACT_WIN(gelu_tanh, gelu_tanh_fwd_v, gelu_tanh)
+DEFINE_ACT_WIN(silu, silu_fwd_v, silu)
+DEFINE_ACT_WIN(mish, mish_fwd_v, mish)
 
 /* GoLU: the specialised kernels for the default parameters. */
 #define DEFINE_GOLU_DISPATCH(suffix)                                                     \
     static void KERNEL(golu_fwd##suffix)(const float *x, float *y, size_t n,             \
-                                         const golu_act *act)                            \
+                                         const kconsts *c)                               \
     {                                                                                    \
-        if (golu_is_default(act))                                                        \
-            KERNEL(golu1_fwd##suffix)(x, y, n, act);                                     \
+        if (c->golu_default)                                                             \
+            KERNEL(golu1_fwd##suffix)(x, y, n, c);                                       \
         else                                                                             \
-            KERNEL(golu_general_fwd##suffix)(x, y, n, act);                              \
+            KERNEL(golu_general_fwd##suffix)(x, y, n, c);                                \
     }                                                                                    \
     static void KERNEL(golu_bwd##suffix)(const float *x, const float *dy, float *dx,     \
-                                         size_t n, const golu_act *act)                  \
+                                         size_t n, const kconsts *c)                     \
     {                                                                                    \
-        if (golu_is_default(act))                                                        \
-            KERNEL(golu1_bwd##suffix)(x, dy, dx, n, act);                                \
+        if (c->golu_default)                                                             \
+            KERNEL(golu1_bwd##suffix)(x, dy, dx, n, c);                                  \
         else                                                                             \
-            KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, act);                         \
+            KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, c);                           \
     }
 
 DEFINE_GOLU_DISPATCH()

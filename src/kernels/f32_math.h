@@ -22,7 +22,9 @@
 #include <float.h>
 
 #include "coeffs.h"
+#include "deriv.h"
 #include "golu.h"
+#include "kconsts.h"
 
 #ifndef VFN
 #define VFN static inline
@@ -36,19 +38,6 @@
 #define GOLU_B_MIN      (-1020.0) /* outer exp2 argument: G >= 2^-1020 */
 #define X_MAX_FOR_SLOPE 0x1p64    /* beyond this f'(x) is its limit in float */
 
-/* Constants a kernel needs, from the activation's parameters. */
-typedef struct kconsts {
-    double alpha, beta;
-    double neg_gamma_log2e; /* GoLU: a = -gamma*x*log2(e) */
-    double neg_gamma_ln2;   /* GoLU: beta*gamma*x*exp(-gamma*x) = b * x * this */
-} kconsts;
-
-VFN kconsts kconsts_make(const golu_act *act)
-{
-    kconsts c = {act->alpha, act->beta, -act->gamma * LOG2E, -act->gamma * LN2};
-    return c;
-}
-
 /* f'(-inf) is a limit the clamps cannot reach (they leave a tiny nonzero
  * slope): set it exactly, so that dy = inf at x = -inf gives inf * 0 = NaN as
  * IEEE arithmetic says, not inf. */
@@ -56,6 +45,46 @@ VFN vd slope_at_neg_inf(vd x, double limit, vd slope)
 {
     return vd_select(vd_gt(vd_set1(-FLT_MAX), x), vd_set1(limit), slope);
 }
+
+/*
+ * Near a zero x0 = hi + lo of f' (the window of deriv.h): f'(x) as its
+ * Taylor polynomial d (c1 + d (c2 + d (c3 + d c4))), d = (x - hi) - lo, the
+ * first subtraction exact (dh = x - hi; for general GoLU gamma x - hi),
+ * blended into the lanes of `in` (|dh| < width); the other lanes, NaN and
+ * infinite x among them, keep `slope`.
+ */
+VFN vd deriv_window_v(vm in, vd dh, vd slope, double lo, double c1, double c2, double c3,
+                      double c4)
+{
+    vd d = vd_sub(dh, vd_set1(lo));
+    vd p = vd_fma(vd_fma(vd_fma(vd_set1(c4), d, vd_set1(c3)), d, vd_set1(c2)), d,
+                  vd_set1(c1));
+    return vd_select(in, vd_mul(d, p), slope);
+}
+
+VFN vm deriv_in_window_v(vd dh, double width)
+{
+    return vd_gt(vd_set1(width), vd_abs(dh));
+}
+
+/*
+ * The kernels of an activation with a window: <name>_slope0_v is the closed
+ * form, <name>_slope_v the closed form with the window blended in (what the
+ * GPU and single vectors use). The CPU loops (f32_body.h) test the floats
+ * of a step of two vectors against the window's bounds at once and take the
+ * closed form alone when none is inside: a rare, predictable branch, so the
+ * common path pays two compares and a test per step and keeps its code
+ * (optimized-routines' special-case pattern).
+ */
+#define DERIV_FIXED_V(name, A)                                                           \
+    VFN vd name##_slope_v(vd x, const kconsts *c)                                        \
+    {                                                                                    \
+        vd dh = vd_sub(x, vd_set1(DERIV_##A##_X0_HI));                                   \
+        return deriv_window_v(deriv_in_window_v(dh, DERIV_##A##_F32_WIDTH), dh,          \
+                              name##_slope0_v(x, c), DERIV_##A##_X0_LO,                  \
+                              DERIV_##A##_C1_HI, DERIV_##A##_C2, DERIV_##A##_C3,         \
+                              DERIV_##A##_C4);                                           \
+    }
 
 /* ------------------------------------------------------------ exponentials */
 
@@ -150,7 +179,7 @@ VFN vd golu1_fwd_v(vd x, const kconsts *c)
 /* GoLU'(x) = G * (1 + x exp(-x)) = G * fma(b, -x ln 2, 1): no inf*0, and near
  * the zero at x = -0.567 the second factor's absolute error is 2^-40 (the
  * contract is 1 ulp of G there). */
-VFN vd golu1_slope_v(vd x, const kconsts *c)
+VFN vd golu1_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xc = vd_min(vd_set1(GOLU1_X_MAX), vd_max(vd_set1(GOLU1_X_MIN), x));
@@ -159,6 +188,7 @@ VFN vd golu1_slope_v(vd x, const kconsts *c)
     return slope_at_neg_inf(
         x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
 }
+DERIV_FIXED_V(golu1, GOLU)
 
 /*
  * General parameters: G = exp(-beta*exp(-gamma*x)). The clamps are on the
@@ -189,13 +219,22 @@ VFN vd golu_fwd_v(vd x, const kconsts *c)
 /* alpha*G*(1 + beta*gamma*x*exp(-gamma*x)), the second factor as
  * fma(b, -gamma*ln2*x, 1); x clamped above at 2^64 so that +inf gives the
  * limit alpha instead of inf*0. */
-VFN vd golu_slope_v(vd x, const kconsts *c)
+VFN vd golu_slope0_v(vd x, const kconsts *c)
 {
     vd xl = vd_min(vd_set1(X_MAX_FOR_SLOPE), vd_max(vd_set1(-FLT_MAX), x));
     vd b;
     vd g = golu_gate(xl, c, &b);
     vd s = vd_fma(b, vd_mul(xl, vd_set1(c->neg_gamma_ln2)), vd_set1(1.0));
     return slope_at_neg_inf(x, -0.0, vd_mul(vd_mul(g, vd_set1(c->alpha)), s));
+}
+
+/* General GoLU's window, in t = gamma x: gamma x - th rounded once (d's
+ * relative error 2^-53); win_w = 0 (no window) selects no lane. */
+VFN vd golu_slope_v(vd x, const kconsts *c)
+{
+    vd dh = vd_fma(vd_set1(c->gamma), x, vd_set1(-c->win_th));
+    return deriv_window_v(deriv_in_window_v(dh, c->win_w), dh, golu_slope0_v(x, c),
+                          c->win_tl, c->win_c[1], c->win_c[2], c->win_c[3], c->win_c[4]);
 }
 
 /* ------------------------------------------------------------ ReLU family */
@@ -281,12 +320,13 @@ VFN vd silu_fwd_v(vd x, const kconsts *c)
     return x_sigmoid(xl, xl);
 }
 
-VFN vd silu_slope_v(vd x, const kconsts *c)
+VFN vd silu_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
     return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, xb, vd_set1(1.0)));
 }
+DERIV_FIXED_V(silu, SILU)
 
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
  * 2u = x (c1 + c2 x^2), c1 = 2 sqrt(2/pi), c2 = c1 * 0.044715. */
@@ -302,7 +342,7 @@ VFN vd gelu_tanh_fwd_v(vd x, const kconsts *c)
     return x_sigmoid(xl, z);
 }
 
-VFN vd gelu_tanh_slope_v(vd x, const kconsts *c)
+VFN vd gelu_tanh_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
@@ -311,6 +351,7 @@ VFN vd gelu_tanh_slope_v(vd x, const kconsts *c)
     vd dz = vd_fma(x2, vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
     return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz));
 }
+DERIV_FIXED_V(gelu_tanh, GELU_TANH)
 
 /* ------------------------------------------------------------ GELU (erf) */
 
@@ -361,13 +402,14 @@ VFN vd gelu_fwd_v(vd x, const kconsts *c)
 }
 
 /* GELU' = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
-VFN vd gelu_slope_v(vd x, const kconsts *c)
+VFN vd gelu_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
     vd dens = vd_mul(exp_v(vd_mul(vd_mul(xb, xb), vd_set1(-0.5))), vd_set1(INV_SQRT_2PI));
     return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb)));
 }
+DERIV_FIXED_V(gelu, GELU)
 
 /* ------------------------------------------------------------------- Mish */
 
@@ -386,7 +428,7 @@ VFN vd mish_fwd_v(vd x, const kconsts *c)
 
 /* Mish' = T + x sech^2(sp) sigmoid(x), T = n/(n+2),
  * sech^2(sp) = 4 (n+1) / (n+2)^2, sigmoid(x) = w / (1 + w). */
-VFN vd mish_slope_v(vd x, const kconsts *c)
+VFN vd mish_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
@@ -398,6 +440,7 @@ VFN vd mish_slope_v(vd x, const kconsts *c)
     vd sig = vd_div(w, vd_add(w, vd_set1(1.0)));
     return slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
 }
+DERIV_FIXED_V(mish, MISH)
 
 /* The default parameters take the specialised GoLU kernels. */
 VFN int golu_is_default(const golu_act *act)

@@ -13,6 +13,7 @@
 
 #include <math.h>
 
+#include "deriv_golu.h"
 #include "f64.h"
 
 /* The parameters in the forms the general path uses. */
@@ -21,6 +22,7 @@ typedef struct golu_prm {
     double alpha, gamma;
     double am, bm; /* alpha = am * 2^ea, beta = bm * 2^eb, am, bm in [0.5, 1) */
     int ea, eb;
+    golu_win win; /* the derivative's window (deriv_golu.h); width 0: none */
 } golu_prm;
 
 F64_FN golu_prm golu_prm_make(const golu_act *act)
@@ -31,6 +33,12 @@ F64_FN golu_prm golu_prm_make(const golu_act *act)
     p.gamma = act->gamma;
     p.am = frexp(act->alpha, &p.ea);
     p.bm = frexp(act->beta, &p.eb);
+    /* |S| >= 2^-8 outside (the closed form's S is within 2^-70 absolute
+     * there); the terms past delta^10 below 2^-62 */
+    if (p.deflt)
+        golu_win_make(0.0, DERIV_NCOEF, 0.0, 0.0, &p.win); /* none: deriv.h's */
+    else
+        golu_win_make(act->beta, DERIV_NCOEF, 0x1p-8, 62.0, &p.win);
     return p;
 }
 
@@ -99,6 +107,9 @@ F64_FN double golu_bwd_default(double x, double dy)
         return dy; /* GoLU'(x) = 1 - (x-1)e^-x + ..., rounds to 1 */
     double uh, ul, ph, pl, sh, sl, gh, gl, dh, dl;
     int mg;
+    const deriv_win win = deriv_win_golu();
+    if (deriv_win_f64(&win, x, &dh, &dl)) /* near the zero at -W(1) */
+        return f64_mul_scaled(dy, dh, dl, 0);
     golu_u_default(x, &uh, &ul);
     f64_two_prod(x, uh, &ph, &pl); /* x*u */
     pl += x * ul;
@@ -165,6 +176,23 @@ F64_FN double golu_fwd_general(double x, const golu_prm *p)
 }
 
 /*
+ * dy * GoLU'(x) in the window, t = gamma x = ch + cl (exact) within
+ * p->win.width of t*: delta = (ch - th) + (cl - tl) as a double-double (the
+ * first difference exact, Sterbenz), F(delta) by its Taylor polynomial,
+ * times alpha = am 2^ea and dy, rounded once.
+ */
+F64_FN double golu_bwd_window(double ch, double cl, double dy, const golu_prm *p)
+{
+    double s, e, b1, b2, h, l;
+    f64_two_sum(cl, -p->win.tl, &s, &e);
+    f64_two_sum(ch - p->win.th, s, &b1, &b2);
+    f64_fast_two_sum(b1, b2 + e, &b1, &b2);
+    deriv_poly_dd(p->win.f, p->win.f1l, DERIV_NCOEF, b1, b2, &h, &l);
+    f64_dd_mul(h, l, p->am, 0.0, &h, &l);
+    return f64_mul_scaled(dy, h, l, p->ea);
+}
+
+/*
  * dy * GoLU'(x) for any parameters: GoLU'(x) = alpha * G * (1 + c*w) with
  * c = gamma*x, w = beta*exp(-c), G = exp(-w). Worst error measured:
  * 0.5010 ulp of max(|GoLU'|, alpha G).
@@ -191,7 +219,9 @@ F64_FN double golu_bwd_general(double x, double dy, const golu_prm *p)
         return dy * (neg ? -0.0 : 0.0);
     }
     if (Ew < -1000)
-        return dy * p->alpha; /* |c*w| < 2^-980, G = 1 */
+        return dy * p->alpha;                /* |c*w| < 2^-980, G = 1 */
+    if (fabs(ch - p->win.th) < p->win.width) /* near the zero: the window */
+        return golu_bwd_window(ch, cl, dy, p);
     double s = f64_pow2(Ew);
     wh *= s;
     wl *= s;

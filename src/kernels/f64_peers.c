@@ -76,8 +76,11 @@ static f64_slope gelu_d(double x, const golu_act *act)
     (void)act;
     double sh, sl;
     int e;
+    f64_slope w;
     if (x != x)
         return slope_exact(x);
+    if (slope_window(deriv_win_gelu(), x, &w))
+        return w;
     if (x > 40.0)
         return slope_exact(1.0);
     if (x < -60.0) /* |f'| < 60 e^-1800 */

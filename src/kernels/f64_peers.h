@@ -13,6 +13,7 @@
 
 #include <math.h>
 
+#include "deriv.h"
 #include "f64.h"
 
 /* From scripts/gen_f64_tables.py (mpmath, 300 bits), double-double pairs. */
@@ -48,6 +49,16 @@ F64_FN f64_slope slope_dd(double h, double l, int m)
 {
     f64_slope s = {h, l, m, 0};
     return s;
+}
+
+/* The slope from a fixed window (deriv.h) when x is in it: 1 and *s set. */
+F64_FN int slope_window(deriv_win w, double x, f64_slope *s)
+{
+    double h, l;
+    if (!deriv_win_f64(&w, x, &h, &l))
+        return 0;
+    *s = slope_dd(h, l, 0);
+    return 1;
 }
 
 /* ------------------------------------------------------------ ReLU family */
@@ -237,8 +248,11 @@ F64_FN double silu_f(double x, const golu_act *act)
 F64_FN f64_slope silu_d(double x, const golu_act *act)
 {
     (void)act;
+    f64_slope w;
     if (x != x)
         return slope_exact(x);
+    if (slope_window(deriv_win_silu(), x, &w))
+        return w;
     if (x > 50.0)
         return slope_exact(1.0); /* x e^-x < 2^-66 */
     if (x < -1600.0)             /* |x e^x| < 2^-2300 */
@@ -287,8 +301,11 @@ F64_FN f64_slope gelu_tanh_d(double x, const golu_act *act)
 {
     (void)act;
     double yh, yl, ph, pl;
+    f64_slope w;
     if (x != x)
         return slope_exact(x);
+    if (slope_window(deriv_win_gelu_tanh(), x, &w))
+        return w;
     if (x > 10.0)
         return slope_exact(1.0);
     if (x < -28.0) /* 2u < -1600: |x u' e^2u| < 2^-2300 */
@@ -349,8 +366,11 @@ F64_FN f64_slope mish_d(double x, const golu_act *act)
     (void)act;
     double h, l, eh, el, nh, nl, dh, dl, th, tl, ah, al, bh, bl;
     int m;
+    f64_slope w;
     if (x != x)
         return slope_exact(x);
+    if (slope_window(deriv_win_mish(), x, &w))
+        return w;
     if (x > 30.0)
         return slope_exact(1.0);
     if (x < -1600.0)

@@ -55,11 +55,14 @@ static inline int golu_act_grads(golu_act_kind kind)
 /* float32 kernels, one table per ISA                                        */
 /* ------------------------------------------------------------------------ */
 
+/* The activation's constants, made once per call (kconsts.h). */
+struct kconsts;
 /* y[i] = f(x[i]); y may equal x. */
-typedef void (*golu_f32_fwd_fn)(const float *x, float *y, size_t n, const golu_act *act);
+typedef void (*golu_f32_fwd_fn)(const float *x, float *y, size_t n,
+                                const struct kconsts *c);
 /* dx[i] = dy[i] * f'(x[i]); dx may equal x or dy. */
 typedef void (*golu_f32_bwd_fn)(const float *x, const float *dy, float *dx, size_t n,
-                                const golu_act *act);
+                                const struct kconsts *c);
 
 /* 16-bit storage <-> float32, n elements, round to nearest even; the same
  * bits as golu_bf16_to_f32() and friends on every ISA. */

@@ -91,6 +91,19 @@ static inline vd vd_select(vm m, vd a, vd b)
 {
     return _mm256_blendv_pd(b, a, m);
 }
+/* 1 when any lane of m is set. */
+static inline int vd_any(vm m)
+{
+    return _mm256_movemask_pd(m) != 0;
+}
+/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
+static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+{
+    __m256 v = _mm256_loadu_ps(p);
+    __m256 m = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_set1_ps(lo), _CMP_GT_OQ),
+                             _mm256_cmp_ps(v, _mm256_set1_ps(hi), _CMP_LT_OQ));
+    return _mm256_movemask_ps(m) != 0;
+}
 
 static inline vd vd_load_f32(const float *p)
 {

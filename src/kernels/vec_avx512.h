@@ -92,6 +92,18 @@ static inline vd vd_select(vm m, vd a, vd b)
 {
     return _mm512_mask_blend_pd(m, b, a);
 }
+/* 1 when any lane of m is set. */
+static inline int vd_any(vm m)
+{
+    return m != 0;
+}
+/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
+static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+{
+    __m512 v = _mm512_loadu_ps(p);
+    __mmask16 m = _mm512_cmp_ps_mask(v, _mm512_set1_ps(lo), _CMP_GT_OQ);
+    return _mm512_mask_cmp_ps_mask(m, v, _mm512_set1_ps(hi), _CMP_LT_OQ) != 0;
+}
 
 static inline vd vd_load_f32(const float *p)
 {

@@ -93,6 +93,19 @@ static inline vd vd_select(vm m, vd a, vd b)
 {
     return vbslq_f64(m, a, b);
 }
+/* 1 when any lane of m is set. */
+static inline int vd_any(vm m)
+{
+    return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0;
+}
+/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
+static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+{
+    float32x4_t v = vld1q_f32(p);
+    uint32x4_t m =
+        vandq_u32(vcgtq_f32(v, vdupq_n_f32(lo)), vcltq_f32(v, vdupq_n_f32(hi)));
+    return vmaxvq_u32(m) != 0;
+}
 
 static inline vd vd_load_f32(const float *p)
 {

@@ -121,6 +121,16 @@ VFN vd vd_select(vm m, vd a, vd b)
 {
     return m ? a : b;
 }
+/* 1 when any lane of m is set (for a rare path taken only when needed). */
+VFN int vd_any(vm m)
+{
+    return m != 0;
+}
+/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
+VFN int vd_any_in_f32x2(const float *p, float lo, float hi)
+{
+    return (p[0] > lo && p[0] < hi) || (p[1] > lo && p[1] < hi);
+}
 
 VFN vd vd_load_f32(const float *p)
 {

@@ -484,3 +484,27 @@ long double golu_ref_bwd_scale_ld(const golu_act *act, long double x)
     default: return 0.0L;
     }
 }
+
+int golu_ref_deriv_zero(const golu_act *act, double *x0)
+{
+    switch (act->kind) {
+    case GOLU_ACT_GOLU: {
+        /* v e^v = 1/beta (Lambert's W), x0 = -v/gamma */
+        long double z = 1.0L / act->beta;
+        long double v = z < 2.7L ? log1pl(z) : logl(z) - logl(logl(z));
+        for (int i = 0; i < 200; i++) {
+            long double e = expl(v), dv = (v * e - z) / (e * (v + 1));
+            v -= dv;
+            if (fabsl(dv) <= 0x1p-62L * v)
+                break;
+        }
+        *x0 = (double)(-v / act->gamma);
+        return 1;
+    }
+    case GOLU_ACT_GELU: *x0 = -0.75179152469356446; return 1;
+    case GOLU_ACT_GELU_TANH: *x0 = -0.75246142207101626; return 1;
+    case GOLU_ACT_SILU: *x0 = -1.2784645427610738; return 1;
+    case GOLU_ACT_MISH: *x0 = -1.1924312145154952; return 1;
+    default: return 0;
+    }
+}

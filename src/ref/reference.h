@@ -34,6 +34,11 @@ long double golu_ref_ld(const golu_act *act, golu_dir dir, long double x);
  */
 long double golu_ref_bwd_scale_ld(const golu_act *act, long double x);
 
+/* The zero of f' (where the derivative vanishes): 1 and *x0 for GoLU
+ * (-W(1/beta)/gamma, Newton in long double), GELU in both forms, SiLU and
+ * Mish (docs/MATH.md, to 17 digits); 0 for the kinds without one. */
+int golu_ref_deriv_zero(const golu_act *act, double *x0);
+
 /* The same with MPFR at 256 bits, rounded to long double. */
 long double golu_ref_mpfr(const golu_act *act, golu_dir dir, double x);
 long double golu_ref_bwd_scale_mpfr(const golu_act *act, double x);

@@ -96,6 +96,11 @@ double ulp_f64_sample(const ulp_sweep_opts *o, uint64_t i)
         return o->lo + (o->hi - o->lo) * nn_rng_unit(r);
     if (i < N_F64_SPECIALS)
         return f64_specials[i];
+    if (o->near_zero && (r2 >> 63)) {
+        int e = 2 + (int)((r2 >> 32) % 61);
+        double t = ldexp(1.0 + nn_rng_unit(r), -e);
+        return o->zero * ((r2 >> 62) & 1 ? 1.0 + t : 1.0 - t);
+    }
     switch (r2 % 10) {
     case 0:
     case 1:

@@ -11,6 +11,30 @@ void ulp_stats_init(ulp_stats *s)
 {
     memset(s, 0, sizeof *s);
     s->max_err = -1;
+    s->strict.max_err = -1;
+}
+
+/* Folds one error into a strict record (ties to the smaller index). */
+static void strict_add(ulp_strict *t, double err, uint64_t index, double x, double got,
+                       long double ref)
+{
+    if (err > 0.5)
+        t->over_half++;
+    if (err > 1)
+        t->over_one++;
+    if (err > t->max_err || (err == t->max_err && index < t->max_index)) {
+        t->max_err = err;
+        t->max_index = index;
+        t->max_x = x;
+        t->max_got = got;
+        t->max_ref = ref;
+    }
+}
+
+void ulp_stats_add_strict(ulp_stats *s, double err, uint64_t index, double x, double got,
+                          long double ref)
+{
+    strict_add(&s->strict, err, index, x, got, ref);
 }
 
 void ulp_stats_add(ulp_stats *s, double err, uint64_t index, double x, double got,
@@ -52,6 +76,16 @@ void ulp_stats_merge(ulp_stats *a, const ulp_stats *b)
     a->over_half += b->over_half;
     a->over_one += b->over_one;
     a->nan_mismatch += b->nan_mismatch;
+    a->strict.over_half += b->strict.over_half;
+    a->strict.over_one += b->strict.over_one;
+    if (b->strict.max_err > a->strict.max_err ||
+        (b->strict.max_err == a->strict.max_err &&
+         b->strict.max_index < a->strict.max_index)) {
+        uint64_t oh = a->strict.over_half, oo = a->strict.over_one;
+        a->strict = b->strict;
+        a->strict.over_half = oh;
+        a->strict.over_one = oo;
+    }
     if (b->max_err > a->max_err ||
         (b->max_err == a->max_err && b->max_index < a->max_index)) {
         a->max_err = b->max_err;

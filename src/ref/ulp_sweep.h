@@ -40,6 +40,8 @@ typedef struct ulp_sweep_opts {
     double lo, hi;    /* with have_range: only inputs in [lo, hi] */
     uint64_t samples; /* f64 */
     uint64_t seed;    /* f64 */
+    int near_zero;    /* f64: half the samples around zero, the zero of f' */
+    double zero;      /* (golu_ref_deriv_zero) */
 } ulp_sweep_opts;
 
 /* ------------------------------------------------------------------------ */
@@ -52,13 +54,25 @@ typedef struct ulp_example {
     double x, got, got2;
 } ulp_example;
 
+/* The strict measure of a backward sweep: ulps of f'(x) itself (of the
+ * exact dy * f'(x)), no scale. Forward sweeps fill it with the same errors. */
+typedef struct ulp_strict {
+    double max_err; /* -1 before the first input */
+    uint64_t max_index;
+    double max_x, max_got;
+    long double max_ref;
+    uint64_t over_half, over_one;
+} ulp_strict;
+
 typedef struct ulp_stats {
     uint64_t checked;
+    /* the relaxed measure (backward: ulps of max(|f'|, scale)) */
     double max_err; /* -1 before the first input */
     uint64_t max_index;
     double max_x, max_got;
     long double max_ref;
     uint64_t over_half, over_one, nan_mismatch;
+    ulp_strict strict;
     uint64_t n_diff;
     int n_examples;
     ulp_example examples[ULP_EXAMPLES];
@@ -72,6 +86,10 @@ void ulp_stats_init(ulp_stats *s);
  * to the smaller index. */
 void ulp_stats_add(ulp_stats *s, double err, uint64_t index, double x, double got,
                    long double ref);
+/* Records the strict error err of input `index` (ulps of the result itself,
+ * no scale) into s->strict; ties in the maximum go to the smaller index. */
+void ulp_stats_add_strict(ulp_stats *s, double err, uint64_t index, double x, double got,
+                          long double ref);
 /* Records that input `index` gave got on one path and got2 on the other;
  * the first ULP_EXAMPLES are kept (inputs come in increasing index order
  * within one worker). */
@@ -104,7 +122,11 @@ void ulp_f32_inputs(const ulp_f32_space *sp, uint64_t begin, size_t n, float *x)
 /* float64: sample i, a function of (o->seed, i) only: without a range the
  * special values (0, +-inf, NaN, extremes, GoLU's hard points) first, then
  * log-uniform over every exponent (40 %), uniform in the hard region
- * [-6.62, -1] (30 %) and in [-40, 40] (30 %); with one, uniform in it. */
+ * [-6.62, -1] (30 %) and in [-40, 40] (30 %); with one, uniform in it.
+ * With o->near_zero (no range), half of the samples after the specials are
+ * instead o->zero (1 + s 2^-e (1 + u)), s a random sign, e uniform in
+ * [2, 62], u uniform in [0, 1): concentrated at the zero of f' down to the
+ * doubles next to it. */
 double ulp_f64_sample(const ulp_sweep_opts *o, uint64_t i);
 
 /* The value of a bfloat16 or float16 (dtype) bit pattern h, exactly. */
@@ -123,7 +145,8 @@ size_t ulp_half_inputs(const ulp_sweep_opts *o, uint16_t *x, uint16_t *ones);
  * begin, begin + 1, ..., against the oracle into s (s->checked included).
  * y2, when not NULL, are results of another path on the same inputs: every
  * difference in bits is counted (any NaN equals any NaN). Backward errors
- * are in ulps of max(|f'|, golu_ref_bwd_scale_*).
+ * are in ulps of max(|f'|, golu_ref_bwd_scale_*) (s's relaxed measure) and
+ * in ulps of f' itself (s->strict).
  */
 void ulp_measure_f32(const ulp_sweep_opts *o, const float *x, const float *y,
                      const float *y2, size_t n, uint64_t begin, ulp_stats *s);

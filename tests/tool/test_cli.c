@@ -155,6 +155,21 @@ static void test_runs(void)
     EXPECT(0, "\"gpus\": [", "info", "--json");
     EXPECT(0, "max error     0 ulp", "ulp", "--act", "relu", "--range", "1:1.001",
            "--max-ulp", "0", "--threads", "1");
+    /* the backward's strict measure (ulps of f' itself) beside the relaxed one */
+    EXPECT(0, "strict max    ", "ulp", "--act", "golu", "--dir", "bwd", "--range",
+           "-0.5672:-0.5671", "--max-strict-ulp", "1", "--threads", "1");
+    EXPECT(0, "\"strict_over_1_ulp\": 0", "ulp", "--act", "silu", "--dir", "bwd",
+           "--range", "-1.2785:-1.2784", "--max-strict-ulp", "1", "--threads", "1",
+           "--json");
+    EXPECT(2, "must be a number >= 0", "ulp", "--act", "golu", "--max-strict-ulp", "-1");
+    EXPECT(1, "strict max error above --max-strict-ulp 0", "ulp", "--act", "golu",
+           "--dir", "bwd", "--range", "-0.5672:-0.5671", "--max-strict-ulp", "0",
+           "--threads", "1");
+    EXPECT(0, "strict > 1    0", "ulp", "--act", "mish", "--dir", "bwd", "--dtype", "f64",
+           "--near-zero", "--samples", "3000", "--max-strict-ulp", "1", "--threads", "1");
+    EXPECT(2, "the derivative of relu has no zero", "ulp", "--act", "relu", "--dtype",
+           "f64", "--near-zero");
+    EXPECT(2, "--near-zero: only for --dtype f64", "ulp", "--act", "golu", "--near-zero");
     /* JSON has no infinity: an infinite bound of --range is null. */
     EXPECT(0, "\"range\": [0, null]", "ulp", "--act", "golu", "--dtype", "f16", "--range",
            "0:inf", "--threads", "1", "--json");

@@ -100,6 +100,8 @@ int golu_cmd_ulp(int argc, char **argv)
                     1};
     if (o.have_max && !(s.max_err <= o.max_ulp))
         r.pass = 0;
+    if (o.have_max_strict && !(s.strict.max_err <= o.max_strict))
+        r.pass = 0;
     if (o.sweep.identical && s.n_diff)
         r.pass = 0;
     if (o.json) {

@@ -21,6 +21,8 @@ typedef struct ulp_opts {
                              library's path of --identical-to) */
     int have_max;
     double max_ulp;
+    int have_max_strict; /* --max-strict-ulp */
+    double max_strict;
     int json;
     int gpu;    /* --gpu: the results come from golu_cuda_* */
     int device; /* --device */

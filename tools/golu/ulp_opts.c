@@ -105,6 +105,20 @@ static int parse_max_ulp(void *args, const char *flag, const char *s)
     return 0;
 }
 
+/* --max-strict-ulp: the bound on the strict measure of a backward sweep. */
+static int parse_max_strict(void *args, const char *flag, const char *s)
+{
+    ulp_opts *o = &((ulp_args *)args)->o;
+    if (cli_parse_double(flag, s, &o->max_strict))
+        return -1;
+    if (!(o->max_strict >= 0)) {
+        cli_error("%s: %s must be a number >= 0", flag, s);
+        return -1;
+    }
+    o->have_max_strict = 1;
+    return 0;
+}
+
 /* The --act help: the activations, wrapped under the help column. */
 static const char *act_help(int column)
 {
@@ -163,11 +177,24 @@ static const cli_opt OPTS[] = {
      .given = GIVEN(have_seed),
      .metavar = "S",
      .help = "f64 only: the sampling seed (default 1)"},
+    {.flag = "--near-zero",
+     .kind = CLI_OPT_BOOL,
+     .offset = OFF(o.sweep.near_zero),
+     .help = "f64 only: half the samples around the zero of f'\n"
+             "(GoLU, GELU, GELU tanh, SiLU, Mish), down to the\n"
+             "doubles next to it"},
     {.flag = "--max-ulp",
      .kind = CLI_OPT_CUSTOM,
      .parse = parse_max_ulp,
      .metavar = "U",
-     .help = "exit 1 if the largest error exceeds U ulp"},
+     .help = "exit 1 if the largest error exceeds U ulp (bwd:\n"
+             "the relaxed measure, ulps of max(|f'|, scale))"},
+    {.flag = "--max-strict-ulp",
+     .kind = CLI_OPT_CUSTOM,
+     .parse = parse_max_strict,
+     .metavar = "U",
+     .help = "exit 1 if the largest strict error (bwd: ulps of\n"
+             "f' itself) exceeds U ulp"},
     {.flag = "--identical-to",
      .kind = CLI_OPT_CUSTOM,
      .parse = parse_identical,
@@ -285,6 +312,10 @@ static int check_args(const ulp_args *a)
                   a->have_samples ? "--samples" : "--seed");
         return -1;
     }
+    if (o->sweep.near_zero && (o->sweep.dtype != GOLU_F64 || o->sweep.have_range)) {
+        cli_error("--near-zero: only for --dtype f64 without --range");
+        return -1;
+    }
     if (o->sweep.dtype == GOLU_F64 && o->sweep.have_range &&
         !(isfinite(o->sweep.lo) && isfinite(o->sweep.hi))) {
         cli_error("--range: f64 samples need finite bounds");
@@ -336,6 +367,11 @@ int ulp_options_parse(int argc, char **argv, ulp_opts *o)
     }
     if (apply_params(&a) || check_args(&a))
         return 2;
+    if (a.o.sweep.near_zero && !golu_ref_deriv_zero(&a.o.sweep.act, &a.o.sweep.zero)) {
+        cli_error("--near-zero: the derivative of %s has no zero",
+                  golu_act_name(a.o.sweep.act.kind));
+        return 2;
+    }
     *o = a.o;
     return 0;
 }

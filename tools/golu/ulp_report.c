@@ -108,6 +108,8 @@ static int put_setup(json_t *o, const ulp_opts *u, const ulp_report *r)
     }
     if (!bad && w->dtype == GOLU_F64)
         bad = put(o, "seed", json_integer((json_int_t)w->seed));
+    if (!bad && w->near_zero)
+        bad = put(o, "near_zero", nn_json_real(w->zero));
     return bad;
 }
 
@@ -127,6 +129,29 @@ static int put_max(json_t *o, const ulp_opts *u, const ulp_stats *s)
                isfinite(s->max_x) ? nn_json_real_fmt(fmt, s->max_x) : json_null()) ||
            put(at, "got", json_hex(s->max_got)) ||
            put(at, "ref", json_hex_ld(s->max_ref));
+}
+
+/* The strict measure of a backward sweep (ulps of f' itself): strict_max_ulp,
+ * strict_max_at, strict_over_half_ulp, strict_over_1_ulp. */
+static int put_strict(json_t *o, const ulp_opts *u, const ulp_stats *s)
+{
+    const ulp_strict *t = &s->strict;
+    int bad =
+        put(o, "strict_max_ulp",
+            t->max_err < 0 || isinf(t->max_err) ? json_null() : nn_json_real(t->max_err));
+    if (!bad && t->max_err >= 0) {
+        char fmt[16];
+        snprintf(fmt, sizeof fmt, "%%.%dg", dtype_digits(u->sweep.dtype));
+        json_t *at = json_object();
+        bad = put(o, "strict_max_at", at) || put(at, "x", json_hex(t->max_x)) ||
+              put(at, "x_dec",
+                  isfinite(t->max_x) ? nn_json_real_fmt(fmt, t->max_x) : json_null()) ||
+              put(at, "got", json_hex(t->max_got)) ||
+              put(at, "ref", json_hex_ld(t->max_ref));
+    }
+    return bad ||
+           put(o, "strict_over_half_ulp", json_integer((json_int_t)t->over_half)) ||
+           put(o, "strict_over_1_ulp", json_integer((json_int_t)t->over_one));
 }
 
 /* --identical-to: the path compared with and the inputs that differ. */
@@ -161,10 +186,14 @@ json_t *ulp_report_json(const ulp_opts *u, const ulp_report *r, const ulp_stats 
               put(o, "over_half_ulp", json_integer((json_int_t)s->over_half)) ||
               put(o, "over_1_ulp", json_integer((json_int_t)s->over_one)) ||
               put(o, "nan_mismatch", json_integer((json_int_t)s->nan_mismatch));
+    if (!bad && u->sweep.dir == GOLU_DIR_BWD)
+        bad = put_strict(o, u, s);
     if (!bad && u->sweep.identical)
         bad = put_identical(o, u, r, s);
     if (!bad && u->have_max)
         bad = put(o, "max_ulp_limit", nn_json_real_fmt("%.6g", u->max_ulp));
+    if (!bad && u->have_max_strict)
+        bad = put(o, "strict_max_ulp_limit", nn_json_real_fmt("%.6g", u->max_strict));
     bad = bad || put(o, "seconds", nn_json_real_fmt("%.2f", r->secs)) ||
           put(o, "pass", json_boolean(r->pass));
     if (bad) {
@@ -221,7 +250,8 @@ static void text_setup(const ulp_opts *o, const ulp_report *r, const ulp_stats *
     if (o->sweep.have_range)
         printf(" (values in [%g, %g])", o->sweep.lo, o->sweep.hi);
     else if (o->sweep.dtype == GOLU_F64)
-        printf(" (random, seed %llu)", (unsigned long long)o->sweep.seed);
+        printf(" (random, seed %llu%s)", (unsigned long long)o->sweep.seed,
+               o->sweep.near_zero ? "; half around the zero of f'" : "");
     else
         printf(" (every bit pattern)");
     printf("\n");
@@ -248,10 +278,34 @@ static void text_errors(const ulp_opts *o, const ulp_stats *s)
     printf("NaN mismatch  %llu\n", (unsigned long long)s->nan_mismatch);
 }
 
+/* The backward's strict measure: ulps of f' itself, no scale. */
+static void text_strict(const ulp_opts *o, const ulp_stats *s)
+{
+    const ulp_strict *t = &s->strict;
+    int dg = dtype_digits(o->sweep.dtype);
+    printf("strict (ulps of f' itself; the lines above: of max(|f'|, scale))\n");
+    if (t->max_err < 0) {
+        printf("strict max    - (no inputs)\n");
+    } else {
+        char err[64];
+        format_ulp(t->max_err, err, sizeof err);
+        printf("strict max    %s ulp\n", err);
+        printf("  at x        %a (%.*g)\n", t->max_x, dg, t->max_x);
+        printf("  got         %a (%.*g)\n", t->max_got, dg, t->max_got);
+        char ref[80];
+        ld_hex(t->max_ref, ref, sizeof ref);
+        printf("  ref         %s (%.*Lg)\n", ref, dg + 3, t->max_ref);
+    }
+    printf("strict > 0.5  %llu\n", (unsigned long long)t->over_half);
+    printf("strict > 1    %llu\n", (unsigned long long)t->over_one);
+}
+
 void ulp_report_text(const ulp_opts *o, const ulp_report *r, const ulp_stats *s)
 {
     text_setup(o, r, s);
     text_errors(o, s);
+    if (o->sweep.dir == GOLU_DIR_BWD)
+        text_strict(o, s);
     char other[64];
     if (r->gpu)
         snprintf(other, sizeof other, "the CPU's %s path", golu_isa_name(r->isa2));
@@ -265,13 +319,19 @@ void ulp_report_text(const ulp_opts *o, const ulp_report *r, const ulp_stats *s)
                    s->examples[i].got2);
     }
     printf("time          %.2f s\n", r->secs);
-    if (o->have_max || o->sweep.identical) {
+    if (o->have_max || o->have_max_strict || o->sweep.identical) {
         printf("result        %s", r->pass ? "PASS" : "FAIL");
-        if (o->have_max && !(s->max_err <= o->max_ulp))
-            printf(": max error above --max-ulp %g", o->max_ulp);
+        const char *sep = ":";
+        if (o->have_max && !(s->max_err <= o->max_ulp)) {
+            printf("%s max error above --max-ulp %g", sep, o->max_ulp);
+            sep = ";";
+        }
+        if (o->have_max_strict && !(s->strict.max_err <= o->max_strict)) {
+            printf("%s strict max error above --max-strict-ulp %g", sep, o->max_strict);
+            sep = ";";
+        }
         if (o->sweep.identical && s->n_diff)
-            printf("%s outputs differ from %s",
-                   o->have_max && !(s->max_err <= o->max_ulp) ? ";" : ":", other);
+            printf("%s outputs differ from %s", sep, other);
         printf("\n");
     }
 }
