@@ -7,10 +7,10 @@ the usual composed formula beside it.
                result is subnormal or zero, around -0.5671 where the
                derivative crosses zero, tiny inputs, random bit patterns):
                forward and backward of golu.torch.GoLU within 1 ulp of a
-               float64 reference (the backward, as docs/ACCURACY.md measures
-               it, in ulps of max(|GoLU'(x)|, G(x)), G(x) = exp(-e^-x) the
-               size of the terms that cancel at its zero x0 = -0.5671: near
-               there 1 ulp of G is the best a rounded result can promise);
+               float64 reference (the backward in ulps of GoLU'(x) itself,
+               the strict measure of docs/ACCURACY.md, with an mpmath
+               reference within 2^-6 of its zero x0 = -0.5671, where float64
+               cancels too much to judge a float32 result);
                the composed
                torch formula x * exp(-exp(-x)) misses by many ulp (asserted
                >= 30); its autograd gradient is NaN below -88.72 and the
@@ -20,8 +20,8 @@ the usual composed formula beside it.
   16-bit       every bfloat16 and every float16 input: forward within 0.5 ulp
                of the float64 reference (0.50001 for float16: one input lies
                2e-6 ulp from a tie, docs/ACCURACY.md)
-  float64      2000 inputs against mpmath: forward and backward (measured as
-               above) within 1 ulp
+  float64      2000 inputs against mpmath, a quarter of them near x0:
+               forward and backward (strict) within 1 ulp
   specials     +-inf, +-0, NaN in x and in dy as docs/API.md says, every dtype;
                subnormal results kept
 Ends with "golu_accuracy: P passed, F failed, S skipped".
@@ -77,6 +77,13 @@ def bwd_scale(np, x):
         return np.exp(-np.exp(-x))
 
 
+def golu_deriv_mp(mpmath, v):
+    """GoLU'(v) = exp(-e^-v)(1 + v e^-v) at 120 bits, rounded to a double."""
+    m = mpmath.mpf(float(v))
+    tt = mpmath.exp(-m)
+    return float(mpmath.exp(-tt) * (1 + m * tt))
+
+
 def test_f32(t, torch, np, gt):
     x32 = inputs(np)
     t.check(x32.size == 10**6, "10^6 inputs (%d)" % x32.size)
@@ -87,6 +94,11 @@ def test_f32(t, torch, np, gt):
         s = 1.0 + x * tt
         ref_b = np.exp(-tt) * s
     ref_b[np.exp(-tt) == 0] = -0.0  # exp(-t) underflowed: the exact value is far below any float32
+    import mpmath
+
+    mpmath.mp.prec = 120
+    near = np.flatnonzero(np.abs(x - X0) < 2.0**-6)
+    ref_b[near] = [golu_deriv_mp(mpmath, v) for v in x[near]]
     scale_b = np.maximum(np.abs(ref_b), bwd_scale(np, x))
     xt = torch.from_numpy(x32).requires_grad_(True)
     y = gt.GoLU()(xt)
@@ -97,8 +109,10 @@ def test_f32(t, torch, np, gt):
     k = int(np.nanargmax(ef))
     t.check(np.all(ef <= 1.0), "GoLU float32 forward within 1 ulp on 10^6: max %.4f at x = %.9g" % (ef[k], x[k]))
     k = int(np.nanargmax(eb))
-    t.check(np.all(eb <= 1.0), "GoLU float32 backward within 1 ulp of max(|f'|, G) on 10^6: max %.4f at x = %.9g"
-            " (in ulps of f' itself: max %.1f, near its zero)" % (eb[k], x[k], np.nanmax(eb_plain)))
+    kp = int(np.nanargmax(eb_plain))
+    t.check(np.all(eb_plain <= 1.0), "GoLU float32 backward within 1 ulp of f' itself on 10^6 (%d within 2^-6 of"
+            " its zero): max %.4f at x = %.9g (relaxed measure, ulps of max(|f'|, G): %.4f)"
+            % (near.size, eb_plain[kp], x[kp], eb[k]))
     t.check(np.all(np.isfinite(xt.grad.numpy())), "GoLU float32 gradient finite for every input")
     # the composed formula, as people write it
     xc = torch.from_numpy(x32).requires_grad_(True)
@@ -140,22 +154,30 @@ def test_f64(t, torch, np, gt):
     import mpmath
 
     rng = np.random.default_rng(5)
-    x = np.concatenate([rng.normal(0, 4, 1000), rng.uniform(-7, -3, 500), X0 + rng.normal(0, 1e-4, 500)])
+    x = np.concatenate([rng.normal(0, 4, 1000), rng.uniform(-7, -3, 500), X0 + rng.normal(0, 1e-4, 400),
+                        X0 + rng.normal(0, 1e-12, 100)])
     xt = torch.from_numpy(x).requires_grad_(True)
     y = gt.golu(xt)
     y.backward(torch.ones_like(y))
     mpmath.mp.prec = 120
-    rf, rb = [], []
-    for v in x:
+    def err(got, exact):
+        """|got - exact| in ulps of exact, exact unrounded (mpmath)."""
+        if exact == 0:
+            return 0.0 if got == 0 else float("inf")
+        e = max(int(mpmath.floor(mpmath.log(abs(exact), 2))), -1022)
+        return float(abs(mpmath.mpf(float(got)) - exact) / mpmath.ldexp(1, e - 52))
+
+    ef = np.empty(x.size)
+    eb = np.empty(x.size)
+    gy, gb = y.detach().numpy(), xt.grad.numpy()
+    for i, v in enumerate(x):
         m = mpmath.mpf(float(v))
         tt = mpmath.exp(-m)
-        rf.append(float(m * mpmath.exp(-tt)))
-        rb.append(float(mpmath.exp(-tt) * (1 + m * tt)))
-    ef = ulp_err(np, y.detach().numpy(), np.array(rf), 52, -1022)
-    rb = np.array(rb)
-    eb = ulp_err(np, xt.grad.numpy(), rb, 52, -1022, np.maximum(np.abs(rb), bwd_scale(np, x)))
+        ef[i] = err(gy[i], m * mpmath.exp(-tt))
+        eb[i] = err(gb[i], mpmath.exp(-tt) * (1 + m * tt))
     t.check(ef.max() <= 1.0, "GoLU float64 forward within 1 ulp of mpmath on 2000: max %.4f" % ef.max())
-    t.check(eb.max() <= 1.0, "GoLU float64 backward within 1 ulp of mpmath on 2000: max %.4f" % eb.max())
+    t.check(eb.max() <= 1.0, "GoLU float64 backward within 1 ulp of f' itself (mpmath) on 2000, 500 near its"
+            " zero: max %.4f" % eb.max())
 
 
 def signbit(np, v):
