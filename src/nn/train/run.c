@@ -253,8 +253,9 @@ static int make_shares(nn_run *r, int resume, nn_err *err)
         nn_fail(err,
                 "--resume: the run was trained in %d shares of each batch (processes x "
                 "--accum) of --batch %d examples; %d processes can take equal parts of "
-                "neither: use a number of processes that divides %d or %d",
-                c->shares, b, n, c->shares, b);
+                "neither: use a number of processes that divides %d (one that divides "
+                "%d continues with the same bits)",
+                c->shares, b, n, b, c->shares);
         return NN_TRAIN_BAD_INPUT;
     }
     if (b % c->shares != 0) {
