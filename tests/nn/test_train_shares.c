@@ -1,7 +1,7 @@
 /*
  * test_train_shares.c - batches in shares (src/nn/train/shares.c) and the
  * communicator (src/nn/comm.h) through the library, on tiny generated
- * data, without MPI: two "processes" are two threads joined by a
+ * data, without MPI: two or three "processes" are threads joined by a
  * communicator made here (a shared buffer and a barrier), an independent
  * stand-in for the MPI back end.
  *
@@ -17,9 +17,14 @@
  *   - stop and resume with shares: a two-process run stopped half-way and
  *     resumed in one process (its checkpoint says 2 shares: --accum 2 is
  *     implied) ends where the uninterrupted run does, bit for bit;
+ *   - a run of 2 shares (batch 6) resumed on 3 processes continues in 3
+ *     shares (said through the hook on rank 0, saved), within float32
+ *     rounding of the uninterrupted run; stopped again and resumed in one
+ *     process it gives the 3-process continuation's bits;
  *   - refusals: a batch the shares do not divide (--batch named), a
- *     resume on a number of processes that does not divide the shares,
- *     processes given different configurations (both refuse);
+ *     resume on a number of processes that divides neither the shares nor
+ *     the batch (--batch named), processes given different configurations
+ *     (both refuse);
  *   - golu.shares is saved only above 1 (a plain run's checkpoint is as
  *     before) and read back.
  */
@@ -38,9 +43,9 @@
 static char dir[PATH_MAX - 256];
 static char img[PATH_MAX], text[PATH_MAX];
 
-/* ---------------------------------------------- a two-thread communicator */
+/* ----------------------------------------- a communicator of threads --- */
 
-enum { RANKS = 2, STAGE = 1 << 20 };
+enum { RANKS = 3, STAGE = 1 << 20 }; /* up to RANKS threads */
 
 typedef struct shared {
     pthread_barrier_t bar;
@@ -49,15 +54,20 @@ typedef struct shared {
 
 static shared *S;
 
+/* The sums add the ranks' values in rank order: with two, a single
+ * addition a + b. */
 static int t_sum_f32(const nn_comm *c, float *buf, size_t n)
 {
     for (size_t at = 0; at < n; at += STAGE / 4) {
         size_t k = n - at < STAGE / 4 ? n - at : STAGE / 4;
         memcpy(S->stage[c->rank], buf + at, k * sizeof *buf);
         pthread_barrier_wait(&S->bar);
-        const float *a = (const float *)S->stage[0], *b = (const float *)S->stage[1];
-        for (size_t i = 0; i < k; i++)
-            buf[at + i] = a[i] + b[i];
+        for (size_t i = 0; i < k; i++) {
+            float v = ((const float *)S->stage[0])[i];
+            for (int r = 1; r < c->size; r++)
+                v += ((const float *)S->stage[r])[i];
+            buf[at + i] = v;
+        }
         pthread_barrier_wait(&S->bar);
     }
     return 0;
@@ -69,8 +79,12 @@ static int t_sum_f64(const nn_comm *c, double *buf, size_t n)
         size_t k = n - at < STAGE / 8 ? n - at : STAGE / 8;
         memcpy(S->stage[c->rank], buf + at, k * sizeof *buf);
         pthread_barrier_wait(&S->bar);
-        for (size_t i = 0; i < k; i++)
-            buf[at + i] = S->stage[0][i] + S->stage[1][i];
+        for (size_t i = 0; i < k; i++) {
+            double v = S->stage[0][i];
+            for (int r = 1; r < c->size; r++)
+                v += S->stage[r][i];
+            buf[at + i] = v;
+        }
         pthread_barrier_wait(&S->bar);
     }
     return 0;
@@ -101,28 +115,57 @@ static void t_abort(const nn_comm *c, int code)
     (void)c, (void)code;
 }
 
-static const nn_comm COMMS[RANKS] = {
-    {0, RANKS, "threads", NULL, t_sum_f32, t_sum_f64, t_bcast, t_barrier, t_abort, NULL,
-     NULL},
-    {1, RANKS, "threads", NULL, t_sum_f32, t_sum_f64, t_bcast, t_barrier, t_abort, NULL,
-     NULL},
-};
+/* Rank r of n threads. */
+static nn_comm comm_of(int r, int n)
+{
+    nn_comm c = {r,       n,         "threads", NULL, t_sum_f32, t_sum_f64,
+                 t_bcast, t_barrier, t_abort,   NULL, NULL};
+    return c;
+}
 
 /* One rank's run. */
 typedef struct job {
     nn_train_config c;
     int resume, rc;
-    const nn_comm *comm;
+    nn_comm comm;
     nn_train_result res;
     nn_err err;
+    long reshared_step; /* the reshared hook's arguments (-1: not called) */
+    int reshared_from, reshared_to;
 } job;
+
+static void on_reshared(void *user, long step, int from, int to)
+{
+    job *j = user;
+    j->reshared_step = step, j->reshared_from = from, j->reshared_to = to;
+}
 
 static void *run_job(void *p)
 {
     job *j = p;
-    nn_train_hooks h = {.comm = j->comm};
+    nn_train_hooks h = {.user = j, .comm = &j->comm, .reshared = on_reshared};
+    j->reshared_step = -1;
     j->rc = nn_train_run(&j->c, j->resume, &h, &j->res, &j->err);
     return NULL;
+}
+
+/* c (and, when other is not NULL, other on rank 1) trained by n threads
+ * (j[0 .. n-1] filled). */
+static void run_n(int n, const nn_train_config *c, const nn_train_config *other,
+                  int resume, job j[RANKS])
+{
+    memset(j, 0, RANKS * sizeof *j);
+    pthread_barrier_init(&S->bar, NULL, (unsigned)n);
+    pthread_t t[RANKS];
+    for (int r = 0; r < n; r++)
+        j[r].c = r == 1 && other ? *other : *c, j[r].resume = resume,
+        j[r].comm = comm_of(r, n);
+    for (int r = 1; r < n; r++)
+        pthread_create(&t[r], NULL, run_job, &j[r]);
+    run_job(&j[0]);
+    for (int r = 1; r < n; r++)
+        pthread_join(t[r], NULL);
+    pthread_barrier_destroy(&S->bar);
 }
 
 /* c (and, when other is not NULL, other on rank 1) trained by two
@@ -131,16 +174,7 @@ static int run_two(const nn_train_config *c, const nn_train_config *other, int r
                    int *rc1, nn_err *err0, nn_err *err1)
 {
     job j[RANKS];
-    memset(j, 0, sizeof j);
-    pthread_barrier_init(&S->bar, NULL, RANKS);
-    pthread_t t;
-    for (int r = 0; r < RANKS; r++)
-        j[r].c = r == 1 && other ? *other : *c, j[r].resume = resume,
-        j[r].comm = &COMMS[r];
-    pthread_create(&t, NULL, run_job, &j[1]);
-    run_job(&j[0]);
-    pthread_join(t, NULL);
-    pthread_barrier_destroy(&S->bar);
+    run_n(2, c, other, resume, j);
     *rc1 = j[1].rc;
     if (err0)
         *err0 = j[0].err;
@@ -338,6 +372,82 @@ static void test_resume(void)
           "two processes stopped, resumed in one: the uninterrupted run's checkpoint");
 }
 
+/* The configuration saved in c's checkpoint, its out and threads kept. */
+static int saved_config(const nn_train_config *c, nn_train_config *r, nn_err *e)
+{
+    char path[PATH_MAX + 32];
+    memset(r, 0, sizeof *r);
+    snprintf(r->out, sizeof r->out, "%s", c->out);
+    r->threads = 1;
+    nn_st_file *f = NULL;
+    int rc = nn_st_open(&f, ckpt(c, path, sizeof path), e) == 0 &&
+                     nn_train_config_from_meta(r, f, path, e) == 0
+                 ? 0
+                 : -1;
+    nn_st_close(f);
+    return rc;
+}
+
+/* A run of 2 shares (batch 6) resumed on 3 processes, which do not divide
+ * 2 but divide 6: it continues in 3 shares, says so once (rank 0's hook),
+ * saves 3, and ends within float32 rounding of the uninterrupted run (the
+ * MLP has no BatchNorm: only the order of the sums changed). Stopped again
+ * and resumed in one process (--accum 3 implied by the saved count), it
+ * ends on the bits of the 3-process continuation. */
+static void test_reshare(void)
+{
+    nn_train_config whole, a, b, r;
+    tiny_mlp(&whole, "b6-np2");
+    tiny_mlp(&a, "b6-to3");
+    tiny_mlp(&b, "b6-to3-to1");
+    whole.model.batch = a.model.batch = b.model.batch = 6;
+    a.stop_after = b.stop_after = 4;
+    job j[RANKS];
+    run_n(2, &whole, NULL, 0, j);
+    CHECK(j[0].rc == 0 && j[1].rc == 0, "batch 6 on two processes: %s", j[0].err.msg);
+    run_n(2, &a, NULL, 0, j);
+    CHECK(j[0].rc == NN_TRAIN_STOPPED && j[1].rc == NN_TRAIN_STOPPED,
+          "stopped after 4 steps: %d %d", j[0].rc, j[1].rc);
+    run_n(2, &b, NULL, 0, j);
+    nn_err e = {""};
+    int ok = saved_config(&a, &r, &e) == 0;
+    CHECK(ok && r.shares == 2, "the checkpoint says 2 shares (%d): %s", r.shares, e.msg);
+    run_n(3, &r, NULL, 1, j);
+    CHECK(j[0].rc == 0 && j[1].rc == 0 && j[2].rc == 0,
+          "2 shares resumed on 3 processes: %d %d %d (%s)", j[0].rc, j[1].rc, j[2].rc,
+          j[0].err.msg);
+    CHECK(j[0].reshared_step == 4 && j[0].reshared_from == 2 && j[0].reshared_to == 3 &&
+              j[1].reshared_step == -1 && j[2].reshared_step == -1,
+          "rank 0 alone is told: from 2 shares to 3 at step 4 (%ld, %d, %d)",
+          j[0].reshared_step, j[0].reshared_from, j[0].reshared_to);
+    ok = saved_config(&a, &r, &e) == 0;
+    CHECK(ok && r.shares == 3, "the checkpoint now says 3 shares (%d): %s", r.shares,
+          e.msg);
+    double d = weights_diff(&a, &whole);
+    CHECK(d > 0 && d < 1e-5,
+          "2 -> 3 shares: within float32 rounding of the uninterrupted run (largest "
+          "relative difference %.3g; 0 would mean the shares did not change)",
+          d);
+    /* 2 shares, 3 from step 4, stopped at 8, the rest in one process. */
+    ok = saved_config(&b, &r, &e) == 0;
+    r.stop_after = 4;
+    run_n(3, &r, NULL, 1, j);
+    CHECK(ok && j[0].rc == NN_TRAIN_STOPPED && j[0].reshared_to == 3,
+          "2 shares resumed on 3, stopped again: %d %s", j[0].rc, j[0].err.msg);
+    ok = saved_config(&b, &r, &e) == 0;
+    CHECK(ok && r.shares == 3, "saved 3 shares (%d): %s", r.shares, e.msg);
+    job one;
+    memset(&one, 0, sizeof one);
+    one.c = r, one.resume = 1, one.comm = *nn_comm_none();
+    run_job(&one);
+    char pa[PATH_MAX + 32], pb[PATH_MAX + 32];
+    CHECK(one.rc == 0 && one.reshared_step == -1, "then in one process: %d %s", one.rc,
+          one.err.msg);
+    CHECK(checkpoints_compare("2 -> 3 -> 1", ckpt(&b, pb, sizeof pb),
+                              ckpt(&a, pa, sizeof pa), nn_task_of(&a)) == 0,
+          "3 shares saved, resumed in one process: the 3-process continuation's bits");
+}
+
 static void test_refusals(void)
 {
     nn_train_config c;
@@ -359,15 +469,18 @@ static void test_refusals(void)
               strstr(e0.msg, "different configurations") &&
               strstr(e1.msg, "different configurations"),
           "different configurations refused on both: %d %d (%s)", rc0, rc1, e0.msg);
-    /* A run of 3 shares resumed on 2 processes. */
+    /* A run of 3 shares of 9 examples resumed on 2 processes (which divide
+     * neither). */
     tiny_mlp(&c, "refused-resume");
-    c.model.batch = 12, c.accum = 3, c.stop_after = 1;
+    c.model.batch = 9, c.accum = 3, c.stop_after = 1;
     CHECK(run_one(&c, 0, &e) == NN_TRAIN_STOPPED, "3 shares, stopped: %s", e.msg);
     c.shares = 3, c.stop_after = 0;
     rc0 = run_two(&c, NULL, 1, &rc1, &e0, &e1);
-    CHECK(rc0 == NN_TRAIN_BAD_INPUT && strstr(e0.msg, "3 shares") &&
+    CHECK(rc0 == NN_TRAIN_BAD_INPUT && rc1 == NN_TRAIN_BAD_INPUT &&
+              strstr(e0.msg, "3 shares") && strstr(e0.msg, "--batch 9") &&
+              strstr(e0.msg, "2 processes") && strstr(e0.msg, "divides 9") &&
               strstr(e0.msg, "divides 3"),
-          "3 shares on 2 processes refused: %d %s", rc0, e0.msg);
+          "3 shares of 9 on 2 processes refused naming --batch: %d %s", rc0, e0.msg);
 }
 
 static void test_meta(void)
@@ -404,6 +517,7 @@ int main(void)
     test_two_equals_accum();
     test_accum_near_plain();
     test_resume();
+    test_reshare();
     test_refusals();
     files_tmpdir_done(dir);
     free(S);

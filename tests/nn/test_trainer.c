@@ -93,7 +93,8 @@ static nn_train_hooks hooks_for(record *r)
 {
     memset(r, 0, sizeof *r);
     r->monotonic = 1;
-    nn_train_hooks h = {r, &r->stop, on_started, on_tick, on_period, on_stopped, NULL};
+    nn_train_hooks h = {r,         &r->stop,   on_started, on_tick,
+                        on_period, on_stopped, NULL,       NULL};
     return h;
 }
 

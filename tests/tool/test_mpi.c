@@ -16,6 +16,8 @@
  *     (dropout);
  *   - a run stopped under MPI resumes under MPI, and one written by two
  *     processes resumes in one: both end where the uninterrupted run did;
+ *     one of 2 shares of batch 6 resumes on -np 3 in 3 shares (said, and
+ *     saved), and is refused on -np 4 (--batch named);
  *   - a distributed compare gives one process's results.csv (but for the
  *     seconds column); one stopped under MPI continues without MPI to the
  *     same results;
@@ -182,6 +184,25 @@ static void test_resume(void)
     mpi_expect(0, 0, NULL, resume);
     CHECK(same("gpt np2 stopped, resumed alone", "gpt-stop", "gpt-np2", "gpt"),
           "a run of two processes resumes in one to the uninterrupted run");
+    /* Batch 6 in 2 shares, resumed on 3 processes: in 3 shares, said and
+     * saved; on 4 (which divide neither 2 nor 6): refused naming --batch. */
+    const char *b6[] = {"--batch", "6", "--stop-after", "4", NULL};
+    train(2, "mlp-b6", 3, MLP, b6);
+    path_in(o, sizeof o, "mlp-b6", NULL);
+    mpi_expect(4, 2, "divides 6", resume);
+    CHECK(strstr(out, "--batch 6") && strstr(out, "2 shares") &&
+              strstr(out, "4 processes"),
+          "the refusal names --batch 6, 2 shares and 4 processes:\n%s", out);
+    mpi_expect(3, 0, "continues in 3", resume);
+    char ck[PATH_MAX];
+    path_in(ck, sizeof ck, "mlp-b6", "checkpoint.safetensors");
+    nn_st_file *f = NULL;
+    nn_err e = {""};
+    const char *saved =
+        nn_st_open(&f, ck, &e) == 0 ? nn_st_meta_get(f, "golu.shares") : NULL;
+    CHECK(saved && strcmp(saved, "3") == 0, "the checkpoint says 3 shares (%s): %s",
+          saved ? saved : "none", e.msg);
+    nn_st_close(f);
 }
 
 /* results.csv without its seconds column (the 5th). */

@@ -61,9 +61,12 @@ static void usage(FILE *out)
             "process takes 1/N of every batch (--batch divisible by N x --accum), their\n"
             "gradients averaged by one all-reduce; rank 0 writes DIR. --accum K splits\n"
             "each process's part into K micro-batches (-np 2 and --accum 2 give the\n"
-            "same bits). See docs/DISTRIBUTED.md; golu info says whether MPI is built\n"
-            "in. As root, Open MPI needs --allow-run-as-root or\n"
-            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n\n",
+            "same bits). --resume continues on any number of processes M that divides\n"
+            "the run's shares (N x K; the same bits) or else its --batch (then in M\n"
+            "shares: correct, not the same bits; it says so). See docs/DISTRIBUTED.md;\n"
+            "golu info says whether MPI is built in. As root, Open MPI needs\n"
+            "--allow-run-as-root or OMPI_ALLOW_RUN_AS_ROOT=1\n"
+            "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n\n",
             bar);
     usage_defaults(out);
     fprintf(out,

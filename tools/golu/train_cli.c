@@ -113,6 +113,18 @@ static void on_stopped(void *user, long step, long total)
            total, v->o->out);
 }
 
+/* A resumed run on processes that do not divide its shares (trainer.h):
+ * said on stderr, --quiet or not, since its bits change. */
+static void on_reshared(void *user, long step, int from, int to)
+{
+    const view *v = user;
+    cli_error("--resume: the run in %s was trained in %d shares of each batch; from "
+              "step %ld on it continues in %d (one per process): correct, but not the "
+              "bits of an uninterrupted run (sums in another order, BatchNorm "
+              "statistics per share); its checkpoints now say %d",
+              v->o->out, from, step, to, to);
+}
+
 /* The processes the next runs train on (NULL: this one alone). */
 static const nn_comm *train_comm;
 
@@ -166,7 +178,7 @@ int train_cli_run(const nn_train_config *o, int resume, const char *label,
     memset(&v, 0, sizeof v);
     v.o = o, v.label = label;
     nn_train_hooks hooks = {&v,        &interrupted, on_started, on_tick,
-                            on_period, on_stopped,   train_comm};
+                            on_period, on_stopped,   train_comm, on_reshared};
     nn_err err = {""};
     test_hook_install();
     int rc = nn_train_run(o, resume, &hooks, res, &err);

@@ -51,7 +51,8 @@ typedef struct nn_train_config {
     int accum;       /* micro-batches per process and step (--accum; 1: none) */
     int shares;      /* the run's shares of every global batch: processes x
                         accum, fixed when the run starts (saved as golu.shares
-                        when above 1; train/shares.c) */
+                        when above 1; train/shares.c); a resume on processes
+                        that do not divide it changes it (trainer.h) */
     int quiet;       /* for the caller: no progress line (the trainer itself
                         never prints) */
 } nn_train_config;

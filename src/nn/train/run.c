@@ -226,31 +226,43 @@ static void result_from_log(const nn_run *r, nn_train_result *res)
 }
 
 /* The run's shares and each process's accum: a fresh run's from the
- * processes and c->accum, a resumed run's from its checkpoint (c->shares),
- * split among the processes. NN_TRAIN_DONE or BAD_INPUT with err; the same
- * on every process (their configurations are equal). */
+ * processes and c->accum; a resumed run's from its checkpoint (c->shares),
+ * split among the processes when their number M divides it (the same
+ * bits), else, when M divides the batch, changed to M shares of one each
+ * (r->shares_from says from how many: the sums are taken in another order,
+ * BatchNorm's statistics over other shares). NN_TRAIN_DONE or BAD_INPUT
+ * with err; the same on every process (their configurations are equal). */
 static int make_shares(nn_run *r, int resume, nn_err *err)
 {
     nn_train_config *c = &r->cfg;
-    int n = nn_comm_size(r->comm);
+    int n = nn_comm_size(r->comm), b = c->model.batch;
     if (c->accum < 1)
         c->accum = 1;
     if (!resume)
         c->shares = n * c->accum;
-    else if (c->shares < 1 || c->shares % n != 0) {
+    else if (c->shares < 1) {
+        nn_fail(err, "--resume: the checkpoint's share count %d is not positive",
+                c->shares);
+        return NN_TRAIN_BAD_INPUT;
+    } else if (c->shares % n == 0)
+        c->accum = c->shares / n;
+    else if (b % n == 0) {
+        r->shares_from = c->shares;
+        c->shares = n, c->accum = 1;
+    } else {
         nn_fail(err,
                 "--resume: the run was trained in %d shares of each batch (processes x "
-                "--accum); %d processes cannot take equal parts of them: use a number "
-                "of processes that divides %d",
-                c->shares, n, c->shares);
+                "--accum) of --batch %d examples; %d processes can take equal parts of "
+                "neither: use a number of processes that divides %d (one that divides "
+                "%d continues with the same bits)",
+                c->shares, b, n, b, c->shares);
         return NN_TRAIN_BAD_INPUT;
-    } else
-        c->accum = c->shares / n;
-    if (c->model.batch % c->shares != 0) {
+    }
+    if (b % c->shares != 0) {
         nn_fail(err,
                 "--batch: %d examples cannot be split into %d equal shares (%d "
                 "process%s x --accum %d); choose a batch they divide",
-                c->model.batch, c->shares, n, n == 1 ? "" : "es", c->accum);
+                b, c->shares, n, n == 1 ? "" : "es", c->accum);
         return NN_TRAIN_BAD_INPUT;
     }
     return NN_TRAIN_DONE;
@@ -339,6 +351,8 @@ int nn_train_run(const nn_train_config *c, int resume, const nn_train_hooks *hoo
         /* A checkpoint from the start, so that there is always a last good one. */
         if (!resume && agree(&r, nn_run_save(&r, err), err))
             rc = NN_TRAIN_FAILED;
+        if (rc == NN_TRAIN_DONE && r.shares_from && r.hooks->reshared)
+            r.hooks->reshared(r.hooks->user, r.step, r.shares_from, r.c->shares);
         if (rc == NN_TRAIN_DONE && r.hooks->started)
             r.hooks->started(r.hooks->user, r.step, r.task->total_steps, resume);
         if (rc == NN_TRAIN_DONE)

@@ -32,7 +32,8 @@ typedef struct nn_run {
     double t_start;        /* this process's start of the loop */
     long step_start;
     nn_shares shares;
-    nn_lock lock; /* c->out's, held from set-up to teardown */
+    int shares_from; /* resumed with other shares: the checkpoint's count (0: kept) */
+    nn_lock lock;    /* c->out's, held from set-up to teardown */
 } nn_run;
 
 /* The shares' buffers for a run of more than one share (after the model

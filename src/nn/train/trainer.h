@@ -26,8 +26,13 @@
  * the same (checked through a hash: a difference is refused, BAD_INPUT).
  * A fresh run fixes its shares (saved as golu.shares); a resumed one keeps
  * them (c->shares, read from the checkpoint), and may run on any number of
- * processes that divides them, giving the same bits. Every process reads
- * c->data and, resuming, c->out's checkpoint.
+ * processes that divides them, giving the same bits. On M processes that
+ * do not divide them but divide the batch, it continues in M shares (one
+ * each; hooks->reshared says so, and the checkpoints save M from then on):
+ * correct, but not the bits of an uninterrupted run (the gradients' sums
+ * in another order, BatchNorm's statistics over other shares). Other M are
+ * refused (BAD_INPUT, naming --batch). Every process reads c->data and,
+ * resuming, c->out's checkpoint.
  *
  * The trainer never prints. Errors fill an nn_err (the message names the
  * flag or file: "--data: ...", "--resume: ..."); progress goes through the
@@ -86,6 +91,10 @@ typedef struct nn_train_hooks {
     /* The processes that train this run together (comm.h; NULL: this one
      * alone): data parallelism, below. */
     const nn_comm *comm;
+    /* A resumed run continues at step in `to` shares of every batch instead
+     * of the `from` its checkpoint was written with (its processes do not
+     * divide from; below): called once, before started. */
+    void (*reshared)(void *user, long step, int from, int to);
 } nn_train_hooks;
 
 /* Status of nn_train_run and nn_train_eval. */
