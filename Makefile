@@ -250,8 +250,8 @@ $(BUILD)/tests/tool/test_fault: $(FAULT_SO)
 # its checks), in build-fuzz with coverage + ASan + UBSan; the rest they
 # link (the layers and libgolu, which no reader runs) are the plain clang
 # build's objects (build-clang, which the test command has built already).
-# A harness that comes to need another file fails to link, naming it: add
-# it here.
+# A harness that comes to need another file links it from the plain clang
+# build's libgolu_nn.a (uninstrumented: add the file here to fuzz into it).
 FUZZERS := json safetensors checkpoint idx cifar text
 SECONDS ?= 20
 FUZZ_CC ?= clang
@@ -260,12 +260,13 @@ FUZZ_NN_SRC := src/nn/json.c src/nn/safetensors.c src/nn/checkpoint.c src/nn/err
                src/nn/str.c src/nn/rng.c src/nn/fork.c src/nn/params.c src/nn/io/outfile.c \
                $(wildcard src/nn/data/*.c src/nn/models/*.c) src/nn/train/config.c \
                src/nn/train/config_meta.c src/nn/train/task.c src/nn/train/task_images.c \
-               src/nn/train/task_text.c
+               src/nn/train/task_text.c src/nn/io/file_check.c
 FUZZ_NN_OBJ := $(FUZZ_NN_SRC:%.c=build-fuzz/%.o)
 FUZZ_PLAIN_OBJ := $(NN_LAYER_SRC:%.c=build-clang/%.o)
 .PHONY: fuzz fuzz-build
 fuzz-build:
-	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-clang CUDA=0 build-clang/libgolu.a $(FUZZ_PLAIN_OBJ)
+	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-clang CUDA=0 build-clang/libgolu.a \
+	    build-clang/libgolu_nn.a $(FUZZ_PLAIN_OBJ)
 	@$(MAKE) -s CC=$(FUZZ_CC) BUILD=build-fuzz CUDA=0 SAN=address,undefined \
 	    CFLAGS=-fsanitize=fuzzer-no-link $(FUZZERS:%=build-fuzz/fuzz_%)
 build-fuzz/libgolu_fuzz.a: $(FUZZ_NN_OBJ) $(FUZZ_PLAIN_OBJ)
@@ -273,7 +274,8 @@ build-fuzz/libgolu_fuzz.a: $(FUZZ_NN_OBJ) $(FUZZ_PLAIN_OBJ)
 	ar rcs $@ $^
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libgolu_fuzz.a build-clang/libgolu.a
 	$(FUZZ_CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS_ALL)) $(FUZZ_FLAGS) \
-	    -Itests/fuzz -MMD -MP -o $@ $< build-fuzz/libgolu_fuzz.a build-clang/libgolu.a \
+	    -Itests/fuzz -MMD -MP -o $@ $< build-fuzz/libgolu_fuzz.a build-clang/libgolu_nn.a \
+	    build-clang/libgolu.a \
 	    $(NN_LIBS) $(LDLIBS_ALL)
 -include $(FUZZERS:%=build-fuzz/fuzz_%.d)
 fuzz: fuzz-build

@@ -23,7 +23,7 @@ normalised by the training split's mean and std, as the golu tool does),
 (same initial weights and batch order per seed, the order of the two
 alternated between seeds): test accuracy per seed and the wall-time ratio.
 
-torch gets its best settings on this kind of machine (DESIGN.md):
+torch gets its best settings on this kind of machine:
 ATEN_CPU_CAPABILITY=avx512 where the CPU has it, OPENBLAS_NUM_THREADS=1,
 glibc malloc tunables that keep freed memory (set before torch loads, by
 running this script again). Prints tables in Markdown.
