@@ -90,3 +90,23 @@ def setup(build):
     sys.path.insert(0, os.path.join(REPO, "python"))
     sys.dont_write_bytecode = True  # no __pycache__ in the source tree
     return None
+
+
+def begin(name, *modules):
+    """A test file's start: its Tally, the modules it needs imported (by
+    name, in order) and the package set up against the build's libgolu.so.
+    Returns (tally, modules); modules is None when the file must skip (the
+    reason already recorded): the caller returns tally.summary()."""
+    import importlib
+
+    t = Tally(name)
+    try:
+        mods = [importlib.import_module(m) for m in modules]
+    except Exception as e:
+        t.skip("cannot import %s (%s: %s)" % ("/".join(modules), type(e).__name__, e))
+        return t, None
+    why = setup(build_dir())
+    if why:
+        t.skip(why)
+        return t, None
+    return t, mods

@@ -215,18 +215,10 @@ def test_specials(t, torch, np, gt):
 
 
 def main():
-    t = pyharness.Tally(NAME)
-    try:
-        import mpmath  # noqa: F401
-        import numpy as np
-        import torch
-    except Exception as e:
-        t.skip("cannot import torch/numpy/mpmath (%s: %s)" % (type(e).__name__, e))
+    t, mods = pyharness.begin(NAME, "numpy", "torch", "mpmath")
+    if mods is None:
         return t.summary()
-    why = pyharness.setup(pyharness.build_dir())
-    if why:
-        t.skip(why)
-        return t.summary()
+    np, torch = mods[0], mods[1]
     import golu.torch as gt
 
     torch.set_num_threads(1)

@@ -175,16 +175,10 @@ def test_no_torch(t):
 
 
 def main():
-    t = pyharness.Tally(NAME)
-    try:
-        import numpy as np
-    except Exception as e:
-        t.skip("cannot import numpy (%s: %s)" % (type(e).__name__, e))
+    t, mods = pyharness.begin(NAME, "numpy")
+    if mods is None:
         return t.summary()
-    why = pyharness.setup(pyharness.build_dir())
-    if why:
-        t.skip(why)
-        return t.summary()
+    np = mods[0]
     import clib
     import golu.numpy as gn
 

@@ -400,18 +400,10 @@ def test_cuda(t, torch, np, gt):
 
 
 def main():
-    t = pyharness.Tally(NAME)
-    try:
-        import numpy as np
-        import torch
-    except Exception as e:
-        t.skip("cannot import torch/numpy (%s: %s)" % (type(e).__name__, e))
+    t, mods = pyharness.begin(NAME, "numpy", "torch")
+    if mods is None:
         return t.summary()
-    build = pyharness.build_dir()
-    why = pyharness.setup(build)
-    if why:
-        t.skip(why)
-        return t.summary()
+    np, torch = mods
     sys.path.insert(0, os.path.join(pyharness.REPO, "tests", "nn"))
     import clib
     import golu.torch as gt

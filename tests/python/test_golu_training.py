@@ -77,17 +77,10 @@ def run(t, torch, np, tm, gt, learn):
 
 
 def main():
-    t = pyharness.Tally(NAME)
-    try:
-        import numpy as np
-        import torch
-    except Exception as e:
-        t.skip("cannot import torch/numpy (%s: %s)" % (type(e).__name__, e))
+    t, mods = pyharness.begin(NAME, "numpy", "torch")
+    if mods is None:
         return t.summary()
-    why = pyharness.setup(pyharness.build_dir())
-    if why:
-        t.skip(why)
-        return t.summary()
+    np, torch = mods
     sys.path.insert(0, os.path.join(pyharness.REPO, "tests", "nn"))
     import golu.torch as gt
     import torch_models as tm
