@@ -47,6 +47,23 @@
         }                                                                                \
     }
 
+/* The end of a backward loop from i: one vector at a time, then the tail
+ * through a small buffer (nothing past n is read or written). */
+#define BWD_REST(slope, store)                                                           \
+    do {                                                                                 \
+        for (; i + VD_LANES <= n; i += VD_LANES) {                                       \
+            vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);                         \
+            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
+        }                                                                                \
+        if (i < n) {                                                                     \
+            float tx[VD_LANES] = {0}, tdy[VD_LANES] = {0}, tdx[VD_LANES];                \
+            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
+            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                                   \
+            store(tdx, vd_mul(vd_load_f32(tdy), slope(vd_load_f32(tx), &c)));            \
+            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                                   \
+        }                                                                                \
+    } while (0)
+
 /* dx = dy * slope(x), the product taken in double and rounded once. */
 #define DEFINE_BWD(name, slope, store)                                                   \
     static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
@@ -60,17 +77,7 @@
             store(dx + i, vd_mul(da, slope(a, &c)));                                     \
             store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                          \
         }                                                                                \
-        for (; i + VD_LANES <= n; i += VD_LANES) {                                       \
-            vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);                         \
-            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
-        }                                                                                \
-        if (i < n) {                                                                     \
-            float tx[VD_LANES] = {0}, tdy[VD_LANES] = {0}, tdx[VD_LANES];                \
-            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
-            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                                   \
-            store(tdx, vd_mul(vd_load_f32(tdy), slope(vd_load_f32(tx), &c)));            \
-            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                                   \
-        }                                                                                \
+        BWD_REST(slope, store);                                                          \
     }
 
 /*
@@ -97,17 +104,7 @@
                 store(dx + i + VD_LANES, vd_mul(db, slope0(b, &c)));                     \
             }                                                                            \
         }                                                                                \
-        for (; i + VD_LANES <= n; i += VD_LANES) {                                       \
-            vd a = vd_load_f32(x + i), da = vd_load_f32(dy + i);                         \
-            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
-        }                                                                                \
-        if (i < n) {                                                                     \
-            float tx[VD_LANES] = {0}, tdy[VD_LANES] = {0}, tdx[VD_LANES];                \
-            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
-            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                                   \
-            store(tdx, vd_mul(vd_load_f32(tdy), slope(vd_load_f32(tx), &c)));            \
-            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                                   \
-        }                                                                                \
+        BWD_REST(slope, store);                                                          \
     }
 
 /* Each activation's kernels: rounded to nearest (float32 results) and rounded
