@@ -38,6 +38,20 @@ void find_tool(const char *argv0)
     snprintf(tool, sizeof tool, "%s/../../golu", self);
 }
 
+int tool_reap(pid_t pid, int *sig)
+{
+    int status;
+    *sig = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -2;
+    if (WIFSIGNALED(status)) {
+        *sig = WTERMSIG(status);
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
 int run(const char *const *args, char *out, int *sig)
 {
     const char *argv[64];
@@ -84,15 +98,7 @@ int run(const char *const *args, char *out, int *sig)
     }
     out[len] = '\0';
     close(fd[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -2;
-    if (WIFSIGNALED(status)) {
-        *sig = WTERMSIG(status);
-        return -1;
-    }
-    return WEXITSTATUS(status);
+    return tool_reap(pid, sig);
 }
 
 int tool_expect(int status, const char *say, const char *const *args, char *out)

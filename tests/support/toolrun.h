@@ -9,6 +9,7 @@
 #define GOLU_TEST_TOOLRUN_H
 
 #include <limits.h>
+#include <sys/types.h>
 
 #define OUT_CAP 65536
 
@@ -16,6 +17,10 @@ extern char tool[PATH_MAX];
 
 /* Sets `tool` (call first, with argv[0]). */
 void find_tool(const char *argv0);
+
+/* Waits for pid (EINTR retried): its exit status, -1 after a signal (the
+ * signal in *sig, else 0), -2 when waitpid fails. */
+int tool_reap(pid_t pid, int *sig);
 
 /*
  * Runs the tool with args (NULL-terminated), stdout and stderr together

@@ -220,21 +220,6 @@ static pid_t spawn(const char *const *args, const char *log)
     return pid;
 }
 
-/* The exit status of pid, or -1 after a signal (the signal in *sig). */
-static int reap(pid_t pid, int *sig)
-{
-    int status;
-    *sig = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -2;
-    if (WIFSIGNALED(status)) {
-        *sig = WTERMSIG(status);
-        return -1;
-    }
-    return WEXITSTATUS(status);
-}
-
 /* Waits (up to 60 s) until dir/name has more than `lines` lines. */
 static int wait_lines(const char *d, const char *name, int lines)
 {
@@ -280,7 +265,7 @@ stop:
     if (bg <= 0)
         return;
     kill(bg, SIGTERM);
-    int sig, rc = reap(bg, &sig);
+    int sig, rc = tool_reap(bg, &sig);
     char *said = files_read(log, NULL);
     CHECK(rc == 3 && said && strstr(said, "stopped at step"),
           "SIGTERM: the run exited %d (signal %d), want 3 with a checkpoint; it "
@@ -293,11 +278,11 @@ stop:
     bg = spawn(resume, log);
     if (!wait_lines(d, "metrics.csv", rows)) {
         kill(bg, SIGKILL);
-        reap(bg, &sig);
+        tool_reap(bg, &sig);
         return;
     }
     kill(bg, SIGHUP);
-    rc = reap(bg, &sig);
+    rc = tool_reap(bg, &sig);
     said = files_read(log, NULL);
     CHECK(rc == 3 && said && strstr(said, "stopped at step"),
           "SIGHUP: the resumed run exited %d (signal %d), want 3; it printed:\n%s", rc,
