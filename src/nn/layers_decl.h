@@ -160,5 +160,62 @@ void NN_DN(nn_attention_backward)(NN_DR *dqkv, const NN_DR *dout, const NN_DR *q
                                   const NN_DR *att, int b, int t, int c, int nh,
                                   NN_DR *work);
 
+/* ---- GroupNorm ------------------------------------------------------------
+ * x, y (n, c, hw); the c channels in g groups of c/g (c % g == 0). Each
+ * (example, group) normalised by its mean and biased variance, saved in
+ * mean (n, g) and rstd (n, g) = 1/sqrt(var + eps); then y = xhat *
+ * gamma[ch] + beta[ch], gamma, beta (c). As torch.nn.GroupNorm.
+ * Backward: dx written (NULL skips; must not alias dy); dgamma, dbeta
+ * accumulate (NULL skips). */
+void NN_DN(nn_groupnorm_forward)(NN_DR *y, NN_DR *mean, NN_DR *rstd, const NN_DR *x,
+                                 const NN_DR *gamma, const NN_DR *beta, int n, int c,
+                                 int hw, int g, double eps);
+void NN_DN(nn_groupnorm_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta, const NN_DR *dy,
+                                  const NN_DR *x, const NN_DR *mean, const NN_DR *rstd,
+                                  const NN_DR *gamma, int n, int c, int hw, int g);
+
+/* ---- Nearest-neighbour upsampling x2 --------------------------------------
+ * x (n, c, h, w) -> y (n, c, 2h, 2w), each value repeated over a 2x2 block.
+ * Backward: dx (n, c, h, w) written, the sum of each block of dy. */
+void NN_DN(nn_upsample2x_forward)(NN_DR *y, const NN_DR *x, int n, int c, int h, int w);
+void NN_DN(nn_upsample2x_backward)(NN_DR *dx, const NN_DR *dy, int n, int c, int h,
+                                   int w);
+
+/* ---- Channel concatenation ------------------------------------------------
+ * a (n, ca, hw), b (n, cb, hw) -> y (n, ca + cb, hw), a's channels first.
+ * Backward: da, db written (NULL skips). */
+void NN_DN(nn_concat_forward)(NN_DR *y, const NN_DR *a, const NN_DR *b, int n, int ca,
+                              int cb, int hw);
+void NN_DN(nn_concat_backward)(NN_DR *da, NN_DR *db, const NN_DR *dy, int n, int ca,
+                               int cb, int hw);
+
+/* ---- Sinusoidal time embedding --------------------------------------------
+ * t (n) integer steps -> y (n, dim), dim even, h = dim/2, f_k =
+ * 10000^(-k/h): y[i] = sin(t_i f_0..f_{h-1}), cos(t_i f_0..f_{h-1}). No
+ * backward (the input is an integer). */
+void NN_DN(nn_time_embed_forward)(NN_DR *y, const int32_t *t, int n, int dim);
+
+/* ---- Mean squared error ---------------------------------------------------
+ * pred, target (n): returns mean (pred - target)^2, summed in double.
+ * Backward: dpred (n) = 2 (pred - target) * scale (scale = dloss/n for the
+ * mean); dpred may equal pred. */
+double NN_DN(nn_mse_forward)(const NN_DR *pred, const NN_DR *target, size_t n);
+void NN_DN(nn_mse_backward)(NN_DR *dpred, const NN_DR *pred, const NN_DR *target,
+                            size_t n, double scale);
+
+/* ---- Per-pixel softmax cross-entropy --------------------------------------
+ * logits, probs (n, k, hw): the softmax over the k channels of each pixel;
+ * targets (n, hw) in [0, k), or `ignore` for a pixel that does not count.
+ * Returns the mean of -log p[target] over the counted pixels (their number
+ * in *count; 0 when none). Backward: dlogits (n, k, hw) = (probs - onehot)
+ * * scale on counted pixels (scale = dloss / count for the mean), 0 on
+ * ignored ones; dlogits may equal probs. */
+double NN_DN(nn_pixel_ce_forward)(NN_DR *probs, const NN_DR *logits,
+                                  const int32_t *targets, int n, int k, int hw,
+                                  int ignore, long *count);
+void NN_DN(nn_pixel_ce_backward)(NN_DR *dlogits, const NN_DR *probs,
+                                 const int32_t *targets, int n, int k, int hw, int ignore,
+                                 double scale);
+
 #undef NN_DR
 #undef NN_DN
