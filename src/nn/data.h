@@ -61,6 +61,18 @@ void nn_images_stats(const nn_images *im, double *mean, double *std);
 void nn_images_batch(const nn_images *im, const uint32_t *idx, int b, const double *mean,
                      const double *std, float *x, int32_t *y);
 
+/*
+ * A segmentation scene (side x side, side >= the images' sides): 2 to 4 of
+ * im's images (channel 0) pasted at places drawn from the counter RNG
+ * (seed, stream ("scene", index)), later ones over earlier ones; a pixel of
+ * a garment at or above 0.1 covers what is under it, darker ones let it
+ * show. x (side*side) the pixels in [0, 1] (0 where nothing is), y
+ * (side*side) the labels: 0 background, 1 + the garment's class. A pure
+ * function of (im, seed, index).
+ */
+void nn_scene_compose(const nn_images *im, uint64_t seed, uint64_t index, int side,
+                      float *x, int32_t *y);
+
 /* A text as bytes, split into a training part and a validation part. */
 typedef struct nn_text {
     uint8_t *bytes; /* the whole file */

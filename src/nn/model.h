@@ -28,6 +28,10 @@
 
 typedef struct nn_model_desc nn_model_desc;
 
+/* The per-pixel label that the U-Net's loss does not count (torch's
+ * cross_entropy default ignore_index). */
+#define NN_UNET_IGNORE (-100)
+
 typedef struct nn_config {
     const nn_model_desc *desc; /* which model (registry.h) */
     golu_act act;              /* the activation, with its initial parameters */
@@ -40,6 +44,7 @@ typedef struct nn_config {
     /* resnet: depth = 6n + 2 (20, 32, 44, 56, 110), stage widths width, 2w, 4w */
     int depth;
     int width;
+    /* unet, ddpm: depth levels (2 or 3) of widths width, 2 width, 4 width */
     /* gpt: layers, heads, width (d_model), context, vocab (256: bytes) */
     int layers, heads, context, vocab;
     double dropout; /* gpt: after attention, after the MLP, on the embeddings */

@@ -9,7 +9,7 @@
 
 #include "str.h"
 
-#define NN_MODELS(X) X(mlp) X(resnet) X(gpt)
+#define NN_MODELS(X) X(mlp) X(resnet) X(gpt) X(unet) X(ddpm)
 
 #define DECLARE(name) extern const nn_model_desc nn_model_##name;
 NN_MODELS(DECLARE)

@@ -55,6 +55,8 @@ static const nn_train_key KEYS[] = {
      "gpt: share of the text that validates", 0},
     {"limit-train", NN_TRAIN_LONG, O(limit_train), 0, 1e9,
      "use the first N training images (0: all)", 0},
+    {"timesteps", NN_TRAIN_LONG, O(timesteps), 0, 1e6,
+     "ddpm: the diffusion's noise steps T (linear beta 1e-4..0.02)", NN_TRAIN_KEY_NONZERO},
     {"limit-test", NN_TRAIN_LONG, O(limit_test), 0, 1e9,
      "use the first N test images (0: all)", 0},
     {"stop-after", NN_TRAIN_LONG, O(stop_after), 0, 1e9,

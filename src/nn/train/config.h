@@ -46,6 +46,7 @@ typedef struct nn_train_config {
     double val_fraction; /* text: the end of the text that validates */
     long limit_train;    /* images: use the first N training images (0: all) */
     long limit_test;
+    long timesteps;  /* diffusion: the noise schedule's steps T (0 elsewhere) */
     long stop_after; /* stop after this many steps in this process, as if
                         interrupted (0: never); for testing resume */
     int accum;       /* micro-batches per process and step (--accum; 1: none) */
@@ -74,8 +75,11 @@ typedef struct nn_train_key {
     const char *help;
     int process; /* describes this process, not the run: not saved, and kept
                     when a configuration is read back (threads, stop-after,
-                    quiet) */
+                    quiet); NN_TRAIN_KEY_NONZERO: saved only when not 0, and
+                    0 when absent (a key newer than old checkpoints) */
 } nn_train_key;
+
+#define NN_TRAIN_KEY_NONZERO 2
 
 /* The table, in the order help lists it; *count gets its length. */
 const nn_train_key *nn_train_keys(int *count);

@@ -46,10 +46,12 @@ void nn_train_config_to_meta(const nn_train_config *c, nn_train_meta *m)
     char key[48], value[64];
     m->n = 0;
     for (int k = 0; k < count; k++) {
-        if (keys[k].process)
+        if (keys[k].process == 1)
             continue;
         snprintf(key, sizeof key, "golu.%s", keys[k].name);
         format_value(&keys[k], c, value);
+        if (keys[k].process == NN_TRAIN_KEY_NONZERO && strcmp(value, "0") == 0)
+            continue;
         add(m, key, value);
     }
     if (m->n < NN_TRAIN_META_MAX) /* may be long: not copied */
@@ -164,9 +166,11 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
     const nn_train_key *keys = nn_train_keys(&count);
     char key[64], label[PATH_MAX + 96];
     for (int k = 0; k < count; k++) {
-        if (keys[k].process)
+        if (keys[k].process == 1)
             continue;
         snprintf(key, sizeof key, "golu.%s", keys[k].name);
+        if (keys[k].process == NN_TRAIN_KEY_NONZERO && !nn_st_meta_get(f, key))
+            continue; /* absent: 0, the default every model but ddpm keeps */
         /* Every value within its key's range (the table's min and max), so
          * nothing the trainer sizes or indexes with comes unchecked. */
         snprintf(label, sizeof label, "%s: metadata %s", path, key);

@@ -154,7 +154,8 @@ struct nn_task_desc {
 };
 
 /* The tasks (task_images.c, task_text.c). */
-extern const nn_task_desc nn_task_images, nn_task_text;
+extern const nn_task_desc nn_task_images, nn_task_text, nn_task_segment,
+    nn_task_diffusion;
 
 /* The task of a configuration's model. */
 const nn_task_desc *nn_task_of(const nn_train_config *c);
