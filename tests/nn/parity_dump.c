@@ -4,14 +4,19 @@
  * needs to redo the same computation into one safetensors file
  * (tests/nn/test_torch_parity.py reads it; tests/nn/torch_models.py holds the twins).
  *
- *   parity_dump --model mlp|resnet|gpt --act NAME [--learn-act] --out FILE
+ *   parity_dump --model mlp|resnet|gpt|unet|ddpm --act NAME [--learn-act] --out FILE
  *
  * Models (nn_model_create, seed 1234, one libgolu thread; batches shaped
  * by the model's task; the ten steps are the trainer's nn_train_step):
  *   mlp     depth 2, width 32, input 1x8x8, 10 classes, batch 8
  *   resnet  depth 8, width 4, input 3x8x8, 10 classes, batch 4
  *   gpt     2 layers, 2 heads, width 16, context 8, vocab 256, dropout 0, batch 3
- * Inputs: images N(0, 1), class targets uniform; tokens and targets uniform bytes.
+ *   unet    3 levels of 6/12/24 (GroupNorm 2 and 4 groups of 3), input 1x8x8, 11
+ *           classes per pixel, batch 3 (SGD)
+ *   ddpm    2 levels of 6/12 with the time embedding, input 1x8x8, batch 3 (AdamW)
+ * Inputs: images N(0, 1), class targets uniform; tokens and targets uniform bytes;
+ * unet: a pixel label uniform in [0, 11), every 7th NN_UNET_IGNORE; ddpm: the image
+ * N(0, 1) then its step uniform in [0, 1000), targets N(0, 1).
  *
  * Tensors written:
  *   <name>              every parameter and buffer before anything ran (F32)
@@ -121,12 +126,13 @@ static void *random_buffer(const nn_batch_spec *spec, size_t n, uint64_t st)
 }
 
 /* A tensor's shape: (batch, per_example...), per_example as the model sees
- * it: images (c, h, w) when the spec holds floats, else a row of tokens (or
- * nothing for one class index). */
+ * it: images (c, h, w) when the spec holds that many floats, else a row of
+ * values (or nothing for one class index). */
 static int shape_of(const nn_config *c, const nn_batch_spec *spec, int64_t shape[4])
 {
     shape[0] = c->batch;
-    if (spec->dtype == NN_ST_F32) {
+    if (spec->dtype == NN_ST_F32 &&
+        spec->per_example == (size_t)c->in_c * c->in_h * c->in_w) {
         shape[1] = c->in_c, shape[2] = c->in_h, shape[3] = c->in_w;
         return 4;
     }
@@ -145,7 +151,19 @@ static int make_batch(const nn_config *c, const nn_batch_spec *xs_spec,
     uint64_t sy = nn_rng_stream("parity.y", (uint64_t)k, 0);
     *x = random_buffer(xs_spec, (size_t)c->batch * xs_spec->per_example, sx);
     *y = random_buffer(ys_spec, (size_t)c->batch * ys_spec->per_example, sy);
-    return *x && *y ? 0 : -1;
+    if (!*x || !*y)
+        return -1;
+    const size_t e = (size_t)c->in_c * c->in_h * c->in_w;
+    if (xs_spec->dtype == NN_ST_F32 &&
+        xs_spec->per_example == e + 1) /* ddpm: the steps */
+        for (int i = 0; i < c->batch; i++)
+            ((float *)*x)[i * (e + 1) + e] =
+                (float)nn_rng_below(DATA_SEED, sx + 1, i, 1000);
+    if (ys_spec->dtype == NN_ST_I32 && ys_spec->per_example > 1 &&
+        xs_spec->dtype == NN_ST_F32)
+        for (size_t i = 0; i < (size_t)c->batch * ys_spec->per_example; i += 7)
+            (*y)[i] = NN_UNET_IGNORE; /* unet: ignored pixels */
+    return 0;
 }
 
 /* ------------------------------------------------------------ main --- */
@@ -169,6 +187,8 @@ static const parity_model MODELS[] = {
     {"mlp", 2, 32, 1, 8, 10, 0, 0, 0, 0, 8, 0},
     {"resnet", 8, 4, 3, 8, 10, 0, 0, 0, 0, 4, 0},
     {"gpt", 0, 16, 0, 0, 0, 2, 2, 8, 256, 3, 1},
+    {"unet", 3, 6, 1, 8, 11, 0, 0, 0, 0, 3, 0},
+    {"ddpm", 2, 6, 1, 8, 1, 0, 0, 0, 0, 3, 1},
 };
 
 static const parity_model *parity_find(const char *name)
@@ -316,7 +336,7 @@ int main(int argc, char **argv)
     memcpy(init, p->data, p->total * sizeof *init);
     if (tl_add_params(&tl, p, init, "", 1) ||
         tl_add(&tl, "input.x", xdt, xndim, xshape, xs[0]) ||
-        tl_add(&tl, "input.y", NN_ST_I32, yndim, yshape, ys[0]))
+        tl_add(&tl, "input.y", yspec.dtype, yndim, yshape, ys[0]))
         goto nomem;
     nn_params_zero_grad(p);
     golu_status st = m->ops->forward(m, xs[0], ys[0], cfg.batch, 1, 0, &loss0);
@@ -327,17 +347,27 @@ int main(int argc, char **argv)
                 golu_status_str(st));
         goto done;
     }
-    /* logits: (batch, target..., classes or vocab) */
-    size_t nlogits = (size_t)cfg.batch * yspec.per_example * (size_t)yspec.range;
+    /* logits: (batch, target..., classes or vocab); per pixel (unet, ddpm):
+     * (batch, classes or channels, h, w) */
+    int per_pixel = xspec.dtype == NN_ST_F32 && yspec.per_example > 1;
+    int64_t out_c = yspec.range ? yspec.range : cfg.in_c;
+    size_t nlogits =
+        (size_t)cfg.batch * yspec.per_example * (size_t)(yspec.range ? yspec.range : 1);
     if (!(logits = malloc(nlogits * sizeof *logits)))
         goto nomem;
     memcpy(logits, m->ops->logits(m), nlogits * sizeof *logits);
     memcpy(grad, p->grad, p->total * sizeof *grad);
     int64_t lshape[4] = {cfg.batch, 0, 0, 0};
     int lndim = yndim;
-    lshape[lndim++] = yspec.range;
-    for (int d = 1; d < yndim; d++)
-        lshape[d] = yshape[d];
+    if (per_pixel) {
+        int64_t ps[4] = {cfg.batch, out_c, cfg.in_h, cfg.in_w};
+        memcpy(lshape, ps, sizeof ps);
+        lndim = 4;
+    } else {
+        lshape[lndim++] = yspec.range;
+        for (int d = 1; d < yndim; d++)
+            lshape[d] = yshape[d];
+    }
     if (tl_add(&tl, "out.logits", NN_ST_F32, lndim, lshape, logits) ||
         tl_add(&tl, "out.loss", NN_ST_F64, 0, lshape, &loss0) ||
         tl_add_params(&tl, p, grad, "grad.", 0))
@@ -359,7 +389,7 @@ int main(int argc, char **argv)
         if (tl_add(&tl, name, xdt, xndim, xshape, xs[k + 1]))
             goto nomem;
         snprintf(name, sizeof name, "steps.y.%d", k);
-        if (tl_add(&tl, name, NN_ST_I32, yndim, yshape, ys[k + 1]))
+        if (tl_add(&tl, name, yspec.dtype, yndim, yshape, ys[k + 1]))
             goto nomem;
     }
     int64_t nsteps = NSTEPS;
@@ -388,6 +418,8 @@ int main(int argc, char **argv)
     META("learn_act", "%d", learn);
     META("batch", "%d", cfg.batch);
     if (xspec.dtype == NN_ST_F32) { /* an image model */
+        if (per_pixel)
+            META("levels", "%d", cfg.depth);
         META("depth", "%d", cfg.depth);
         META("width", "%d", cfg.width);
         META("input", "%d,%d,%d", cfg.in_c, cfg.in_h, cfg.in_w);

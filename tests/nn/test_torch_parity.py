@@ -60,6 +60,9 @@ CASES = (
     + [("resnet", a, False) for a in ("relu", "prelu", "elu", "gelu", "silu", "mish")]
     + [("gpt", "golu", True)]
     + [("gpt", a, False) for a in ("relu", "prelu", "elu", "gelu", "gelu_tanh", "silu", "mish")]
+    + [("unet", "golu", False), ("unet", "golu", True)]
+    + [("unet", a, False) for a in ("relu", "prelu", "gelu", "silu")]
+    + [("ddpm", "golu", True), ("ddpm", "golu", False), ("ddpm", "mish", False)]
 )
 
 
@@ -166,7 +169,11 @@ def run_torch(tensors, meta):
         return torch.from_numpy(a).long() if gpt else torch.from_numpy(a)
 
     def loss_of(logits, y):
+        if meta["model"] == "ddpm":  # the noise, MSE
+            return F.mse_loss(logits, torch.from_numpy(y))
         y = torch.from_numpy(y).long()
+        if meta["model"] == "unet":  # a class per pixel, some ignored
+            return F.cross_entropy(logits, y.reshape(logits.shape[0], *logits.shape[2:]), ignore_index=-100)
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
 
     out = {}

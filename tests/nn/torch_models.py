@@ -312,6 +312,91 @@ class GPT(nn.Module):
 # --------------------------------------------------------------- factory ---
 
 
+# ------------------------------------------------------------------ unet ---
+
+
+def gn_groups(c):
+    """GroupNorm's groups in src/nn/models/unet.c: the largest of 8, 4, 2, 1
+    that divides the channels."""
+    return next(g for g in (8, 4, 2, 1) if c % g == 0)
+
+
+class UNetBlock(nn.Module):
+    """act2(gn2(conv2(act1(gn1(conv1(x))) [+ temb(ta)])) + skip(x))."""
+
+    def __init__(self, cin, cout, tdim, act_factory):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
+        self.gn1 = nn.GroupNorm(gn_groups(cout), cout, eps=1e-5)
+        self.act1 = act_factory()
+        self.temb = nn.Linear(tdim, cout) if tdim else None
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
+        self.gn2 = nn.GroupNorm(gn_groups(cout), cout, eps=1e-5)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
+        self.act2 = act_factory()
+
+    def forward(self, x, ta):
+        h = self.act1(self.gn1(self.conv1(x)))
+        if self.temb is not None:
+            h = h + self.temb(ta)[:, :, None, None]
+        h = self.gn2(self.conv2(h))
+        return self.act2(h + (self.skip(x) if self.skip is not None else x))
+
+
+class TimeEmbed(nn.Module):
+    """sinusoid(t, width) -> Linear(width, 4 width) -> act."""
+
+    def __init__(self, width, act):
+        super().__init__()
+        self.width = width
+        self.lin1 = nn.Linear(width, 4 * width)
+        self.act = act
+
+    def forward(self, t):
+        h = self.width // 2
+        f = torch.exp(-math.log(10000.0) * torch.arange(h, dtype=torch.float64) / h)
+        a = t.double()[:, None] * f[None, :]
+        return self.act(self.lin1(torch.cat([torch.sin(a), torch.cos(a)], 1).float()))
+
+
+class UNet(nn.Module):
+    """levels of widths w, 2w, 4w: stem conv, down blocks with 2x2 average
+    pooling, up blocks on (upsampled, skip) concatenated, 1x1 head; with
+    time, x is (b, c*h*w + 1), the image then its step."""
+
+    def __init__(self, in_c, side, width, levels, out_c, time, act_factory):
+        super().__init__()
+        self.in_c, self.side, self.levels = in_c, side, levels
+        wd = [width << i for i in range(levels)]
+        tdim = 4 * width if time else 0
+        self.time = TimeEmbed(width, act_factory()) if time else None
+        self.stem = nn.Conv2d(in_c, width, 3, padding=1)
+        self.down = nn.ModuleList(
+            [UNetBlock(wd[i - 1] if i else width, wd[i], tdim, act_factory) for i in range(levels)]
+        )
+        self.up = nn.ModuleList(
+            [UNetBlock(wd[i + 1] + wd[i], wd[i], tdim, act_factory) for i in range(levels - 1)]
+        )
+        self.head = nn.Conv2d(width, out_c, 1)
+
+    def forward(self, x):
+        ta = None
+        if self.time is not None:
+            ta = self.time(x[:, -1])
+            x = x[:, :-1].reshape(x.shape[0], self.in_c, self.side, self.side)
+        h = self.stem(x)
+        skips = []
+        for i, blk in enumerate(self.down):
+            h = blk(h, ta)
+            if i + 1 < self.levels:
+                skips.append(h)
+                h = F.avg_pool2d(h, 2)
+        for i in reversed(range(self.levels - 1)):
+            h = F.interpolate(h, scale_factor=2, mode="nearest")
+            h = self.up[i](torch.cat([h, skips[i]], 1), ta)
+        return self.head(h)
+
+
 def make_model(meta):
     """The twin of a parity_dump file's model, from its metadata."""
     act = meta["act"]
@@ -339,6 +424,11 @@ def make_model(meta):
             int(meta["heads"]),
             act_factory,
         )
+    if kind in ("unet", "ddpm"):
+        c, h, _ = (int(v) for v in meta["input"].split(","))
+        ddpm = kind == "ddpm"
+        out_c = c if ddpm else int(meta["classes"])
+        return UNet(c, h, int(meta["width"]), int(meta["depth"]), out_c, ddpm, act_factory)
     raise ValueError("unknown model %s" % kind)
 
 

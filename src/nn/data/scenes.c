@@ -20,7 +20,8 @@ void nn_scene_compose(const nn_images *im, uint64_t seed, uint64_t index, int si
     memset(x, 0, (size_t)side * side * sizeof *x);
     memset(y, 0, (size_t)side * side * sizeof *y);
     for (int g = 0; g < k; g++) {
-        uint32_t i = (uint32_t)nn_rng_below(seed, st, 1 + 3 * (uint64_t)g, (uint64_t)im->n);
+        uint32_t i =
+            (uint32_t)nn_rng_below(seed, st, 1 + 3 * (uint64_t)g, (uint64_t)im->n);
         int top = (int)nn_rng_below(seed, st, 2 + 3 * (uint64_t)g, (uint64_t)spanh);
         int left = (int)nn_rng_below(seed, st, 3 + 3 * (uint64_t)g, (uint64_t)span);
         const float *p = im->pixels + (size_t)i * im->h * im->w; /* channel 0 */

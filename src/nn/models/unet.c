@@ -50,9 +50,9 @@ typedef struct un_block {
     int skipw, skipb; /* -1: identity */
     int tw, tb;       /* the time projection; -1: none */
     nn_actlayer act1, act2;
-    const float *in;                 /* (b, cin, h, w): a view */
-    float *c1, *g1, *a1, *c2, *s;    /* (b, cout, h, w) saved */
-    float *out;                      /* (b, cout, h, w) */
+    const float *in;                      /* (b, cin, h, w): a view */
+    float *c1, *g1, *a1, *c2, *s;         /* (b, cout, h, w) saved */
+    float *out;                           /* (b, cout, h, w) */
     float *mean1, *rstd1, *mean2, *rstd2; /* (b, g) each */
 } un_block;
 
@@ -69,7 +69,7 @@ typedef struct unet {
     float *s0;   /* (b, w, H, W) stem output */
     float *pool[MAXLVL], *cat[MAXLVL], *dskip[MAXLVL];
     float *te, *t1, *ta, *proj, *dta, *dtmp; /* time path */
-    float *logits, *probs;                    /* (b, out_c, H, W) */
+    float *logits, *probs;                   /* (b, out_c, H, W) */
     float *scratch[NSCRATCH];
     float *work;
     const float *x; /* (b, in_c, H, W): the last forward's image */
@@ -211,10 +211,9 @@ static int add_params(nn_model *m, unet *u, nn_err *err)
 {
     const nn_config *c = &m->cfg;
     char pre[32];
-    if (u->time && (add_linear(m, "time.lin1", u->wd[0], 4 * u->wd[0], &u->t1w, &u->t1b,
-                               err) ||
-                    nn_actlayer_add(&u->tact, &m->params, "time.act", &c->act,
-                                    c->learn_act, err)))
+    if (u->time &&
+        (add_linear(m, "time.lin1", u->wd[0], 4 * u->wd[0], &u->t1w, &u->t1b, err) ||
+         nn_actlayer_add(&u->tact, &m->params, "time.act", &c->act, c->learn_act, err)))
         return -1;
     if (add_conv(m, "stem", c->in_c, u->wd[0], 3, &u->stem, &u->stemb, err))
         return -1;
@@ -368,8 +367,8 @@ static golu_status block_forward(nn_model *m, un_block *b, int n, float *sk)
     nn_conv2d_shape c1 = conv_shape(n, b->cin, b->h, b->w, b->cout, 3);
     nn_conv2d_shape c2 = conv_shape(n, b->cout, b->h, b->w, b->cout, 3);
     nn_conv2d_forward(b->c1, b->in, P(m, b->conv1), P(m, b->conv1b), &c1, u->work);
-    nn_groupnorm_forward(b->g1, b->mean1, b->rstd1, b->c1, P(m, b->gn1w), P(m, b->gn1b), n,
-                         b->cout, hw, b->g, GN_EPS);
+    nn_groupnorm_forward(b->g1, b->mean1, b->rstd1, b->c1, P(m, b->gn1w), P(m, b->gn1b),
+                         n, b->cout, hw, b->g, GN_EPS);
     golu_status st = nn_actlayer_forward(&b->act1, m, b->a1, b->g1, e);
     if (st != GOLU_OK)
         return st;
@@ -515,8 +514,8 @@ static golu_status block_backward(nn_model *m, un_block *b, const float *dout, f
         return st;
     nn_groupnorm_backward(B, G(m, b->gn1w), G(m, b->gn1b), C, b->c1, b->mean1, b->rstd1,
                           P(m, b->gn1w), n, b->cout, hw, b->g);
-    nn_conv2d_backward(din, G(m, b->conv1), G(m, b->conv1b), B, b->in, P(m, b->conv1), &c1,
-                       u->work);
+    nn_conv2d_backward(din, G(m, b->conv1), G(m, b->conv1b), B, b->in, P(m, b->conv1),
+                       &c1, u->work);
     if (b->skipw >= 0) {
         nn_conv2d_shape cs = conv_shape(n, b->cin, b->h, b->w, b->cout, 1);
         nn_conv2d_backward(C, G(m, b->skipw), G(m, b->skipb), A, b->in, P(m, b->skipw),
@@ -581,16 +580,16 @@ static golu_status unet_backward(nn_model *m)
     if (st != GOLU_OK)
         return st;
     cs = conv_shape(n, c->in_c, c->in_h, c->in_w, u->wd[0], 3);
-    nn_conv2d_backward(NULL, G(m, u->stem), G(m, u->stemb), S[0], u->x,
-                       P(m, u->stem), &cs, u->work);
+    nn_conv2d_backward(NULL, G(m, u->stem), G(m, u->stemb), S[0], u->x, P(m, u->stem),
+                       &cs, u->work);
     if (!u->time)
         return GOLU_OK;
     const int w = u->wd[0];
-    if ((st = nn_actlayer_backward(&u->tact, m, u->dta, u->dta, u->t1, (size_t)n * 4 * w)) !=
-        GOLU_OK)
+    if ((st = nn_actlayer_backward(&u->tact, m, u->dta, u->dta, u->t1,
+                                   (size_t)n * 4 * w)) != GOLU_OK)
         return st;
-    nn_linear_backward(NULL, G(m, u->t1w), G(m, u->t1b), u->dta, u->te, P(m, u->t1w), n, w,
-                       4 * w);
+    nn_linear_backward(NULL, G(m, u->t1w), G(m, u->t1b), u->dta, u->te, P(m, u->t1w), n,
+                       w, 4 * w);
     return GOLU_OK;
 }
 
@@ -606,14 +605,14 @@ static void unet_destroy(nn_model *m)
     unet *u = m->impl;
     for (int k = 0; k < u->nb; k++) {
         un_block *b = &u->bl[k];
-        float *f[] = {b->c1, b->g1, b->a1, b->c2, b->s, b->out,
-                      b->mean1, b->rstd1, b->mean2, b->rstd2};
+        float *f[] = {b->c1,  b->g1,    b->a1,    b->c2,    b->s,
+                      b->out, b->mean1, b->rstd1, b->mean2, b->rstd2};
         for (size_t i = 0; i < sizeof f / sizeof *f; i++)
             free(f[i]);
     }
     for (int i = 0; i < MAXLVL; i++)
         free(u->pool[i]), free(u->cat[i]), free(u->dskip[i]);
-    float *f[] = {u->xin, u->s0, u->te, u->t1, u->ta, u->proj,
+    float *f[] = {u->xin, u->s0,   u->te,     u->t1,    u->ta,  u->proj,
                   u->dta, u->dtmp, u->logits, u->probs, u->work};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         free(f[i]);
@@ -624,7 +623,7 @@ static void unet_destroy(nn_model *m)
     m->impl = NULL;
 }
 
-static const nn_model_ops unet_ops = {unet_build,    unet_init,  unet_forward,
+static const nn_model_ops unet_ops = {unet_build,    unet_init,   unet_forward,
                                       unet_backward, unet_logits, unet_destroy};
 
 /* ------------------------------------------------------------ descriptor */
@@ -652,7 +651,8 @@ static int unet_check(const nn_config *c, nn_err *err)
                        c->width);
     int f = 1 << (c->depth - 1);
     if (c->in_h % f || c->in_w % f)
-        return nn_fail(err, "input %dx%d: a U-Net of depth %d needs sides divisible by %d",
+        return nn_fail(err,
+                       "input %dx%d: a U-Net of depth %d needs sides divisible by %d",
                        c->in_h, c->in_w, c->depth, f);
     return 0;
 }

@@ -24,8 +24,8 @@ int nn_ddpm_init(nn_ddpm *d, long T, nn_err *err)
     }
     double a = 1;
     for (long t = 0; t < T; t++) {
-        d->beta[t] =
-            NN_DDPM_BETA_MIN + (NN_DDPM_BETA_MAX - NN_DDPM_BETA_MIN) * t / (double)(T - 1);
+        d->beta[t] = NN_DDPM_BETA_MIN +
+                     (NN_DDPM_BETA_MAX - NN_DDPM_BETA_MIN) * t / (double)(T - 1);
         a *= 1 - d->beta[t];
         d->abar[t] = a;
     }
@@ -61,7 +61,8 @@ int nn_ddpm_sample(nn_model *m, const nn_ddpm *d, long steps, uint64_t seed, flo
     const size_t e = (size_t)c->in_c * c->in_h * c->in_w;
     if (steps < 1 || steps > d->T)
         return nn_fail(err, "steps: %ld (1 to T = %ld)", steps, d->T);
-    float *x = nn_alloc_floats((size_t)n * (e + 1)), *zero = nn_alloc_floats((size_t)n * e);
+    float *x = nn_alloc_floats((size_t)n * (e + 1)),
+          *zero = nn_alloc_floats((size_t)n * e);
     if (!x || !zero) {
         free(x), free(zero);
         return nn_fail(err, "out of memory for %d samples", n);

@@ -69,9 +69,9 @@ static void put_example(dif_task *t, const nn_images *im, int i, uint64_t seed,
 static void dif_shape(const nn_config *m, nn_batch_spec *x, nn_batch_spec *target,
                       double *units)
 {
-    (void)m;
-    *x = (nn_batch_spec){NN_ST_F32, (size_t)SIDE * SIDE + 1, 0};
-    *target = (nn_batch_spec){NN_ST_F32, (size_t)SIDE * SIDE, 0};
+    size_t e = (size_t)m->in_c * m->in_h * m->in_w;
+    *x = (nn_batch_spec){NN_ST_F32, e + 1, 0};
+    *target = (nn_batch_spec){NN_ST_F32, e, 0};
     *units = 1;
 }
 
@@ -101,8 +101,9 @@ static int load(dif_task *t, const nn_train_config *c, nn_err *err)
         return nn_fail(err, "--data: %s", e.msg);
     if (t->train.c != 1 || t->train.h > SIDE || t->train.w > SIDE || t->train.n < 1 ||
         t->test.n < 1)
-        return nn_fail(err, "--data: %s: diffusion needs one-channel images of at most "
-                            "32x32 in both splits",
+        return nn_fail(err,
+                       "--data: %s: diffusion needs one-channel images of at most "
+                       "32x32 in both splits",
                        c->data);
     if (c->limit_train > 0 && c->limit_train < t->train.n)
         t->train.n = (int)c->limit_train;
@@ -272,8 +273,8 @@ static const char *const SCALE_KEYS[] = {"epochs", "limit-train", "limit-test", 
 
 /* Judged by the last epoch's test loss (column 3, lower is better). */
 static const nn_task_metric METRIC = {
-    "test_loss", "test loss", "test_loss", "test loss", 0,           3, 3, 0,
-    2,           "epoch",     5,           1,           dif_describe};
+    "test_loss", "test loss", "test_loss", "test loss", 0, 3,           3,
+    0,           2,           "epoch",     5,           1, dif_describe};
 
 const nn_task_desc nn_task_diffusion = {
     "diffusion",

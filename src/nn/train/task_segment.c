@@ -53,9 +53,8 @@ static void put_scene(nn_task *b, const nn_images *im, uint64_t seed, uint64_t i
 static void seg_shape(const nn_config *m, nn_batch_spec *x, nn_batch_spec *target,
                       double *units)
 {
-    (void)m;
-    *x = (nn_batch_spec){NN_ST_F32, (size_t)SIDE * SIDE, 0};
-    *target = (nn_batch_spec){NN_ST_I32, (size_t)SIDE * SIDE, CLASSES};
+    *x = (nn_batch_spec){NN_ST_F32, (size_t)m->in_c * m->in_h * m->in_w, 0};
+    *target = (nn_batch_spec){NN_ST_I32, (size_t)m->in_h * m->in_w, m->classes};
     *units = 1;
 }
 
@@ -83,8 +82,9 @@ static int load(seg_task *t, const nn_train_config *c, nn_err *err)
         return nn_fail(err, "--data: %s", e.msg);
     if (t->train.c != 1 || t->train.h > SIDE || t->train.w > SIDE || t->train.n < 1 ||
         t->test.n < 1)
-        return nn_fail(err, "--data: %s: the scenes need one-channel images of at most "
-                            "64x64 in both splits",
+        return nn_fail(err,
+                       "--data: %s: the scenes need one-channel images of at most "
+                       "64x64 in both splits",
                        c->data);
     t->ntrain = c->limit_train ? c->limit_train : t->train.n;
     t->ntest = c->limit_test ? c->limit_test : t->test.n;
@@ -262,8 +262,8 @@ static void seg_row_text(const nn_task *t, const double *row, char *buf, size_t 
 
 static void seg_result_text(const double eval[NN_TASK_EVAL_MAX], char *buf, size_t size)
 {
-    snprintf(buf, size, "test mIoU %.4f, pixel acc %.4f, test loss %.4f", eval[1], eval[2],
-             eval[0]);
+    snprintf(buf, size, "test mIoU %.4f, pixel acc %.4f, test loss %.4f", eval[1],
+             eval[2], eval[0]);
 }
 
 static void seg_eval_text(const double eval[NN_TASK_EVAL_MAX], char *buf, size_t size)
@@ -297,7 +297,7 @@ static int seg_check(const nn_train_config *c, nn_err *err)
     return 0;
 }
 
-static const char *const COLUMNS[] = {"epoch",     "step",     "train_loss",
+static const char *const COLUMNS[] = {"epoch",     "step",      "train_loss",
                                       "train_acc", "test_loss", "test_miou",
                                       "test_acc",  "lr",        "seconds"};
 _Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NCOLS, "one name per column");
