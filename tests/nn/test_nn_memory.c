@@ -83,6 +83,13 @@ int main(void)
     check_model("resnet-8", &c);
     c.act = golu_act_default(GOLU_ACT_PRELU), c.depth = 14;
     check_model("resnet-14, PReLU", &c);
+    c = base("unet");
+    c.depth = 3, c.width = 8, c.in_h = c.in_w = 32, c.classes = 11, c.batch = 4;
+    check_model("unet, 3 levels", &c);
+    c = base("ddpm");
+    c.depth = 2, c.width = 6, c.in_h = c.in_w = 16, c.batch = 4;
+    c.act = golu_act_default(GOLU_ACT_PRELU);
+    check_model("ddpm, 2 levels, PReLU", &c);
     c = base("gpt");
     check_model("gpt", &c);
     c.dropout = 0.1, c.act = golu_act_default(GOLU_ACT_PRELU);

@@ -20,10 +20,10 @@
 
 static void test_models(void)
 {
-    static const char *const NAMES[] = {"mlp", "resnet", "gpt"};
+    static const char *const NAMES[] = {"mlp", "resnet", "gpt", "unet", "ddpm"};
     int n = nn_model_count();
-    CHECK_EQ_INT(n, 3);
-    for (int i = 0; i < 3; i++) {
+    CHECK_EQ_INT(n, 5);
+    for (int i = 0; i < 5; i++) {
         const nn_model_desc *m = nn_model_find(NAMES[i]);
         CHECK(m != NULL && m == nn_model_at(i) && strcmp(m->name, NAMES[i]) == 0,
               "model %s is found by name, at %d", NAMES[i], i);
@@ -36,10 +36,11 @@ static void test_models(void)
           "unknown names are not found");
     CHECK(nn_model_at(-1) == NULL && nn_model_at(n) == NULL, "nothing outside the list");
     char buf[128];
-    CHECK(strcmp(nn_model_names(buf, sizeof buf, ", ", " or "), "mlp, resnet or gpt") ==
-              0,
+    CHECK(strcmp(nn_model_names(buf, sizeof buf, ", ", " or "),
+                 "mlp, resnet, gpt, unet or ddpm") == 0,
           "names: '%s'", buf);
-    CHECK(strcmp(nn_model_names(buf, sizeof buf, "|", "|"), "mlp|resnet|gpt") == 0,
+    CHECK(strcmp(nn_model_names(buf, sizeof buf, "|", "|"), "mlp|resnet|gpt|unet|ddpm") ==
+              0,
           "names: '%s'", buf);
     CHECK(strcmp(nn_model_names(buf, 8, ", ", ", "), "mlp, re") == 0,
           "names truncated: '%s'", buf);
@@ -77,6 +78,22 @@ static void test_recipes(void)
     CHECK(c.model.desc->check(&c.model, &err) &&
               strcmp(err.msg, "width 128 must be a positive multiple of heads 3") == 0,
           "gpt width 128, heads 3: '%s'", err.msg);
+    nn_train_config_defaults(&c, nn_model_find("unet"));
+    c.model.depth = 4;
+    CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "depth: 4"),
+          "unet depth 4: '%s'", err.msg);
+    c.model.depth = 3, c.model.in_h = 30;
+    CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "divisible by 4"),
+          "unet 30x28 at depth 3: '%s'", err.msg);
+    nn_train_config_defaults(&c, nn_model_find("ddpm"));
+    c.model.width = 15;
+    CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "even width"),
+          "ddpm width 15: '%s'", err.msg);
+    CHECK(c.timesteps == 1000, "ddpm's recipe: T = 1000 (%ld)", c.timesteps);
+    c.timesteps = 1;
+    snprintf(c.out, sizeof c.out, "/nonexistent/out");
+    CHECK(nn_train_config_check(&c, &err) && strstr(err.msg, "--timesteps: 1"),
+          "ddpm T = 1: '%s'", err.msg);
     nn_train_config_defaults(&c, nn_model_find("mlp"));
     c.model.depth = 65;
     CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "mlp blocks: 1 to 64"),
@@ -85,11 +102,13 @@ static void test_recipes(void)
 
 static void test_tasks(void)
 {
-    const nn_task_desc *tasks[2] = {&nn_task_images, &nn_task_text};
-    for (int t = 0; t < 2; t++) {
+    const nn_task_desc *tasks[4] = {&nn_task_images, &nn_task_text, &nn_task_segment,
+                                    &nn_task_diffusion};
+    for (int t = 0; t < 4; t++) {
         const nn_task_desc *d = tasks[t];
-        CHECK(d->ncols == 8, "%s: %d columns (want 8: the checkpoints' width)", d->name,
-              d->ncols);
+        if (t < 2) /* the first tasks' checkpoints have 8 */
+            CHECK(d->ncols == 8, "%s: %d columns (want 8: the checkpoints' width)",
+                  d->name, d->ncols);
         CHECK(d->ncols >= 1 && d->ncols <= NN_METRIC_COLS_MAX, "%s: %d columns", d->name,
               d->ncols);
         int cols = 0;
