@@ -175,10 +175,14 @@ static void test_tasks(void)
 
 static void test_presets(void)
 {
-    static const char *const NAMES[] = {"mlp", "resnet", "gpt", "quick"};
+    static const char *const NAMES[] = {"mlp",     "resnet",    "gpt",
+                                        "segment", "diffusion", "mlp-d2",
+                                        "mlp-d3",  "mlp-d4",    "quick"};
     char buf[128];
-    CHECK_EQ_INT(nn_preset_count(), 4);
-    CHECK(strcmp(nn_preset_names(buf, sizeof buf), "mlp, resnet, gpt, quick") == 0,
+    CHECK_EQ_INT(nn_preset_count(), 9);
+    CHECK(strcmp(nn_preset_names(buf, sizeof buf),
+                 "mlp, resnet, gpt, segment, diffusion, mlp-d2, mlp-d3, mlp-d4, quick") ==
+              0,
           "preset names: '%s'", buf);
     for (int i = 0; i < nn_preset_count(); i++) {
         const nn_preset *p = nn_preset_at(i);
@@ -194,6 +198,18 @@ static void test_presets(void)
         CHECK(p->seeds >= 1 && strlen(p->what) <= 60, "preset %s: seeds, words", p->name);
     }
     CHECK(nn_preset_find("huge") == NULL, "an unknown preset");
+    /* the depth ablation: the preset names its depth, whatever --depth said */
+    for (int d = 2; d <= 4; d++) {
+        char name[16];
+        snprintf(name, sizeof name, "mlp-d%d", d);
+        nn_train_config dc;
+        nn_preset_config(nn_preset_find(name), &dc);
+        dc.model.depth = 7;
+        nn_preset_finish(nn_preset_find(name), &dc);
+        CHECK(dc.model.depth == d && dc.model.width == 512 && dc.epochs == 8,
+              "%s: depth %d, width %d, %ld epochs", name, dc.model.depth, dc.model.width,
+              dc.epochs);
+    }
     /* gpt's preset: warmup and evaluations every tenth of its 1000 steps */
     nn_train_config c;
     const nn_preset *gpt = nn_preset_find("gpt");

@@ -661,21 +661,22 @@ static void unet_recipe(nn_train_config *c)
 {
     c->model.depth = 3, c->model.width = 16;
     c->model.batch = 32;
-    c->epochs = 4;
+    c->epochs = 3;
     c->lr = 2e-3;
     c->opt.kind = NN_OPT_ADAMW;
     c->opt.weight_decay = 0;
     c->sched.kind = NN_SCHED_COSINE;
     c->sched.min_lr = 1e-4;
-    c->limit_train = 4000;
-    c->limit_test = 1000;
+    c->limit_train = 2000;
+    c->limit_test = 500;
 }
 
 static void ddpm_recipe(nn_train_config *c)
 {
     unet_recipe(c);
     c->timesteps = 1000;
-    c->limit_train = 0;
+    c->epochs = 2;
+    c->limit_train = 20000;
     c->limit_test = 0;
 }
 
@@ -721,7 +722,7 @@ static void unet_size(const nn_config *c, double *params, double *floats)
 const nn_model_desc nn_model_unet = {
     "unet",
     "segmentation of 64x64 Fashion-MNIST scenes, 3 levels of 16/32/64, AdamW lr 2e-3 "
-    "cosine, batch 32, 4000 scenes, 4 epochs.",
+    "cosine, batch 32, 2000 scenes, 3 epochs, 500 test scenes.",
     &nn_task_segment,
     &unet_ops,
     unet_check,
@@ -732,7 +733,7 @@ const nn_model_desc nn_model_unet = {
 const nn_model_desc nn_model_ddpm = {
     "ddpm",
     "the U-Net with a time embedding predicting DDPM noise on Fashion-MNIST padded to "
-    "32x32, T 1000, AdamW lr 2e-3 cosine, batch 32, 4 epochs.",
+    "32x32, T 1000, AdamW lr 2e-3 cosine, batch 32, 20000 images, 2 epochs.",
     &nn_task_diffusion,
     &unet_ops,
     unet_check,

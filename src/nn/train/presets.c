@@ -18,6 +18,21 @@ static void tenths(nn_train_config *c)
     c->eval_every = c->steps / 10 > 0 ? c->steps / 10 : 1;
 }
 
+/* The MLP depth ablation (the paper's 1 to 4 blocks): the mlp preset with
+ * its depth set after the user's flags, so the preset names its depth. */
+static void depth2(nn_train_config *c)
+{
+    c->model.depth = 2;
+}
+static void depth3(nn_train_config *c)
+{
+    c->model.depth = 3;
+}
+static void depth4(nn_train_config *c)
+{
+    c->model.depth = 4;
+}
+
 /*
  * The paper's small-scale recipes (docs/MATH.md) scaled to a CPU with a few
  * cores. Times: one run on 2 cores of a Xeon (OpenBLAS SkylakeX); mlp and
@@ -42,6 +57,25 @@ static const nn_preset PRESETS[] = {
      * evaluation every tenth of the steps (100). About 4-5 minutes a run. */
     {"gpt", "gpt", "a byte-level babyGPT on the King James Bible: 1000 steps", 0, 0, 1000,
      3, tenths},
+    /* The U-Net segmenting 64x64 scenes of 2-4 garments (11 classes):
+     * 3 levels of 16/32/64, AdamW lr 2e-3 cosine, batch 32, 2000 training
+     * scenes for 3 epochs, judged on 500 test scenes (mIoU). About 3
+     * minutes a run at --threads 1 (the unet recipe itself). */
+    {"segment", "unet", "U-Net segmentation of Fashion-MNIST scenes: 3 epochs", 0, 0, 0,
+     3, NULL},
+    /* DDPM on Fashion-MNIST padded to 32x32, T 1000, the same U-Net with a
+     * time embedding, AdamW lr 2e-3 cosine, batch 32, 20000 training
+     * images for 2 epochs, judged by the noise MSE over the 10000 test
+     * images at fixed draws. About 3-4 minutes a run at --threads 1. */
+    {"diffusion", "ddpm", "DDPM noise prediction on Fashion-MNIST 32x32: 2 epochs", 0, 0,
+     0, 3, NULL},
+    /* The depth ablation: the mlp preset with 2, 3 and 4 blocks (1 is mlp). */
+    {"mlp-d2", "mlp", "the mlp preset with 2 blocks (depth ablation)", 0, 0, 0, 3,
+     depth2},
+    {"mlp-d3", "mlp", "the mlp preset with 3 blocks (depth ablation)", 0, 0, 0, 3,
+     depth3},
+    {"mlp-d4", "mlp", "the mlp preset with 4 blocks (depth ablation)", 0, 0, 0, 3,
+     depth4},
     /* The mlp preset cut to 2 epochs: the main job's check, 7 activations x 2
      * seeds in about a minute (3-4 s a run). */
     {"quick", "mlp", "the mlp preset cut to 2 epochs: a quick check", 2, 0, 0, 2, NULL},

@@ -238,8 +238,7 @@ static void dif_result_text(const double eval[NN_TASK_EVAL_MAX], char *buf, size
 
 static void dif_describe(double metric, double loss, char *buf, size_t size)
 {
-    (void)loss;
-    snprintf(buf, size, "test loss %.5f", metric);
+    snprintf(buf, size, "test loss %.5f, train loss %.5f", metric, loss);
 }
 
 static void dif_length_text(const nn_train_config *c, char *buf, size_t size)
@@ -271,10 +270,11 @@ _Static_assert(sizeof COLUMNS / sizeof *COLUMNS == NCOLS, "one name per column")
 static const char *const EVAL_KEYS[] = {"test_loss"};
 static const char *const SCALE_KEYS[] = {"epochs", "limit-train", "limit-test", NULL};
 
-/* Judged by the last epoch's test loss (column 3, lower is better). */
+/* Judged by the last epoch's test loss (column 3, lower is better), its
+ * training loss (2) beside it. */
 static const nn_task_metric METRIC = {
-    "test_loss", "test loss", "test_loss", "test loss", 0, 3,           3,
-    0,           2,           "epoch",     5,           1, dif_describe};
+    "test_loss", "test loss", "train_loss", "train loss", 0, 3, 2, 0, 2, "epoch",
+    5,           1,           dif_describe};
 
 const nn_task_desc nn_task_diffusion = {
     "diffusion",
