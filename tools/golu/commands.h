@@ -9,6 +9,7 @@ int golu_cmd_ulp(int argc, char **argv);
 int golu_cmd_bench(int argc, char **argv);
 int golu_cmd_train(int argc, char **argv);
 int golu_cmd_eval(int argc, char **argv);
+int golu_cmd_sample(int argc, char **argv);
 int golu_cmd_compare(int argc, char **argv);
 int golu_cmd_variance(int argc, char **argv);
 int golu_cmd_plot(int argc, char **argv);
