@@ -107,10 +107,14 @@ static json_t *config_tree(const lab_compare_config *c)
     const nn_train_config *o = &c->base;
     const nn_task_desc *task = nn_task_of(o);
     json_t *v = json_object();
-    int bad = !v || put(v, "format", json_string(CONFIG_FORMAT)) ||
-              put(v, "preset", nn_json_text(c->preset->name)) ||
-              put(v, "model", nn_json_text(o->model.desc->name)) ||
-              put(v, "acts", acts_json(c)) || put(v, "seeds", json_integer(c->seeds));
+    int bad =
+        !v || put(v, "format", json_string(CONFIG_FORMAT)) ||
+        put(v, "preset", nn_json_text(c->preset->name)) ||
+        put(v, "model", nn_json_text(o->model.desc->name)) ||
+        /* the task only when not the model's default: older
+         * compare.json files continue */
+        (task != o->model.desc->tasks[0] && put(v, "task", nn_json_text(task->key))) ||
+        put(v, "acts", acts_json(c)) || put(v, "seeds", json_integer(c->seeds));
     for (int i = 0; task->scale_keys[i] && !bad; i++) {
         const nn_train_key *k = nn_train_key_find(task->scale_keys[i]);
         char name[48];

@@ -27,6 +27,7 @@
 #include "params.h"
 
 typedef struct nn_model_desc nn_model_desc;
+struct nn_task_desc;
 
 /* The per-pixel label that the U-Net's loss does not count (torch's
  * cross_entropy default ignore_index). */
@@ -34,7 +35,10 @@ typedef struct nn_model_desc nn_model_desc;
 
 typedef struct nn_config {
     const nn_model_desc *desc; /* which model (registry.h) */
-    golu_act act;              /* the activation, with its initial parameters */
+    /* The task it learns: one of desc->tasks (registry.h); NULL: the
+     * model's default, desc->tasks[0]. Read it with nn_model_task. */
+    const struct nn_task_desc *task;
+    golu_act act;  /* the activation, with its initial parameters */
     int learn_act; /* GoLU: alpha, beta, gamma are trained (PReLU's slope always is) */
     int batch;     /* the largest batch a forward call takes */
     /* images (mlp, resnet) */
@@ -44,7 +48,7 @@ typedef struct nn_config {
     /* resnet: depth = 6n + 2 (20, 32, 44, 56, 110), stage widths width, 2w, 4w */
     int depth;
     int width;
-    /* unet, ddpm: depth levels (2 or 3) of widths width, 2 width, 4 width */
+    /* unet: depth levels (2 or 3) of widths width, 2 width, 4 width */
     /* gpt: layers, heads, width (d_model), context, vocab (256: bytes) */
     int layers, heads, context, vocab;
     double dropout; /* gpt: after attention, after the MLP, on the embeddings */

@@ -1,6 +1,6 @@
 /*
  * registry.h - the models the trainer knows, each described once: its name,
- * its task (train/task.h: what it learns from, its loss, metrics and
+ * its tasks (train/task.h: what it learns from, its loss, metrics and
  * evaluation), the checks of its configuration, its default recipe, its
  * help line and the words that describe a configuration of it.
  *
@@ -26,7 +26,10 @@ struct nn_model_desc {
     /* Its recipe's defaults in words, for golu train --help (one sentence,
      * "Fashion-MNIST, 1 block of 512, ..."). */
     const char *help;
-    const struct nn_task_desc *task;
+    /* The tasks it can learn (train/task.h), NULL-terminated, its default
+     * first: mlp and resnet {images}, gpt {text}, unet {segment,
+     * diffusion}. The configuration's nn_config.task picks one. */
+    const struct nn_task_desc *const *tasks;
     const nn_model_ops *ops;
     /* The checks of a configuration that are this model's own (sizes that
      * must fit its architecture); nn_model_create runs them after the
@@ -48,6 +51,18 @@ struct nn_model_desc {
 
 /* The model of that name, or NULL. */
 const nn_model_desc *nn_model_find(const char *name);
+/* The task of configuration c: c->task, or its model's default
+ * (c->desc->tasks[0]) when that is NULL. */
+const struct nn_task_desc *nn_model_task(const nn_config *c);
+/* The task of m whose key (nn_task_desc.key: "segment") is key, or NULL
+ * when m cannot learn it. */
+const struct nn_task_desc *nn_model_task_find(const nn_model_desc *m, const char *key);
+/* m's task keys, the default first, joined by sep, the last two by
+ * last_sep ("segment or diffusion"), into buf (truncated at size);
+ * returns buf. */
+const char *nn_model_task_names(const nn_model_desc *m, char *buf, size_t size,
+                                const char *sep, const char *last_sep);
+
 /* How many models there are; the i-th (0 <= i < count) in the registry's
  * order, NULL outside. */
 int nn_model_count(void);

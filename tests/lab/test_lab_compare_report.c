@@ -401,8 +401,9 @@ int main(void)
     nn_task_desc task11 = nn_task_images;
     task11.ncols = 11;
     nn_model_desc model11 = *c.base.model.desc;
-    model11.task = &task11;
-    c.base.model.desc = &model11;
+    const nn_task_desc *tasks11[] = {&task11, NULL};
+    model11.tasks = tasks11;
+    c.base.model.desc = &model11, c.base.model.task = NULL;
     make_runs(&task11, runs);
     if (CHECK(lab_compare_report_init(&R, &c, runs, NRUNS, "2024-05-01 14:03 UTC",
                                       "a CPU, 1 thread", &err) == 0 &&

@@ -13,10 +13,10 @@
  *   gpt     2 layers, 2 heads, width 16, context 8, vocab 256, dropout 0, batch 3
  *   unet    3 levels of 6/12/24 (GroupNorm 2 and 4 groups of 3), input 1x8x8, 11
  *           classes per pixel, batch 3 (SGD)
- *   ddpm    2 levels of 6/12 with the time embedding, input 1x8x8, batch 3 (AdamW)
- * Inputs: images N(0, 1), class targets uniform; tokens and targets uniform bytes;
- * unet: a pixel label uniform in [0, 11), every 7th NN_UNET_IGNORE; ddpm: the image
- * N(0, 1) then its step uniform in [0, 1000), targets N(0, 1).
+ *   ddpm    unet --task diffusion: 2 levels of 6/12 with the time embedding, input 1x8x8,
+ * batch 3 (AdamW) Inputs: images N(0, 1), class targets uniform; tokens and targets
+ * uniform bytes; unet: a pixel label uniform in [0, 11), every 7th NN_UNET_IGNORE; ddpm:
+ * the image N(0, 1) then its step uniform in [0, 1000), targets N(0, 1).
  *
  * Tensors written:
  *   <name>              every parameter and buffer before anything ran (F32)
@@ -178,17 +178,19 @@ static int usage(void)
 /* The model of each torch twin: its sizes, its optimizer family (AdamW
  * with clipping and a cosine schedule, or SGD), and its own metadata. */
 typedef struct parity_model {
-    const char *name;
+    const char *name; /* the case, the twin's kind: "ddpm" is unet learning diffusion */
+    const char *model;
+    const nn_task_desc *task; /* NULL: the model's default */
     int depth, width, in_c, in_hw, classes, layers, heads, context, vocab, batch;
     int adamw;
 } parity_model;
 
 static const parity_model MODELS[] = {
-    {"mlp", 2, 32, 1, 8, 10, 0, 0, 0, 0, 8, 0},
-    {"resnet", 8, 4, 3, 8, 10, 0, 0, 0, 0, 4, 0},
-    {"gpt", 0, 16, 0, 0, 0, 2, 2, 8, 256, 3, 1},
-    {"unet", 3, 6, 1, 8, 11, 0, 0, 0, 0, 3, 0},
-    {"ddpm", 2, 6, 1, 8, 1, 0, 0, 0, 0, 3, 1},
+    {"mlp", "mlp", NULL, 2, 32, 1, 8, 10, 0, 0, 0, 0, 8, 0},
+    {"resnet", "resnet", NULL, 8, 4, 3, 8, 10, 0, 0, 0, 0, 4, 0},
+    {"gpt", "gpt", NULL, 0, 16, 0, 0, 0, 2, 2, 8, 256, 3, 1},
+    {"unet", "unet", NULL, 3, 6, 1, 8, 11, 0, 0, 0, 0, 3, 0},
+    {"ddpm", "unet", &nn_task_diffusion, 2, 6, 1, 8, 1, 0, 0, 0, 0, 3, 1},
 };
 
 static const parity_model *parity_find(const char *name)
@@ -203,7 +205,8 @@ static void config_for(nn_config *c, const parity_model *pm, const golu_act *act
                        int learn)
 {
     memset(c, 0, sizeof *c);
-    c->desc = nn_model_find(pm->name);
+    c->desc = nn_model_find(pm->model);
+    c->task = pm->task;
     c->act = *act;
     c->learn_act = learn;
     c->depth = pm->depth;
@@ -278,7 +281,7 @@ int main(int argc, char **argv)
     const int adamw = pm->adamw;
     nn_batch_spec xspec, yspec;
     double units;
-    cfg.desc->task->shape(&cfg, &xspec, &yspec, &units);
+    nn_model_task(&cfg)->shape(&cfg, &xspec, &yspec, &units);
 
     nn_optim_config oc;
     memset(&oc, 0, sizeof oc);
@@ -410,7 +413,7 @@ int main(int argc, char **argv)
         meta[nm].value = val[nm];                                                        \
         nm++;                                                                            \
     } while (0)
-    META("model", "%s", cfg.desc->name);
+    META("model", "%s", pm->name); /* the twin's kind */
     META("act", "%s", golu_act_name(act.kind));
     META("alpha", "%.17g", act.alpha);
     META("beta", "%.17g", act.beta);

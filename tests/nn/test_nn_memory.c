@@ -20,6 +20,7 @@
 #include "model.h"
 #include "registry.h"
 #include "train/memory.h"
+#include "train/task.h"
 
 /* Bytes the allocator holds for us now. */
 static double held(void)
@@ -86,10 +87,11 @@ int main(void)
     c = base("unet");
     c.depth = 3, c.width = 8, c.in_h = c.in_w = 32, c.classes = 11, c.batch = 4;
     check_model("unet, 3 levels", &c);
-    c = base("ddpm");
+    c = base("unet");
+    c.task = &nn_task_diffusion;
     c.depth = 2, c.width = 6, c.in_h = c.in_w = 16, c.batch = 4;
     c.act = golu_act_default(GOLU_ACT_PRELU);
-    check_model("ddpm, 2 levels, PReLU", &c);
+    check_model("unet diffusion, 2 levels, PReLU", &c);
     c = base("gpt");
     check_model("gpt", &c);
     c.dropout = 0.1, c.act = golu_act_default(GOLU_ACT_PRELU);

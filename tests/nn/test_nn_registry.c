@@ -20,10 +20,10 @@
 
 static void test_models(void)
 {
-    static const char *const NAMES[] = {"mlp", "resnet", "gpt", "unet", "ddpm"};
+    static const char *const NAMES[] = {"mlp", "resnet", "gpt", "unet"};
     int n = nn_model_count();
-    CHECK_EQ_INT(n, 5);
-    for (int i = 0; i < 5; i++) {
+    CHECK_EQ_INT(n, 4);
+    for (int i = 0; i < 4; i++) {
         const nn_model_desc *m = nn_model_find(NAMES[i]);
         CHECK(m != NULL && m == nn_model_at(i) && strcmp(m->name, NAMES[i]) == 0,
               "model %s is found by name, at %d", NAMES[i], i);
@@ -37,34 +37,41 @@ static void test_models(void)
     CHECK(nn_model_at(-1) == NULL && nn_model_at(n) == NULL, "nothing outside the list");
     char buf[128];
     CHECK(strcmp(nn_model_names(buf, sizeof buf, ", ", " or "),
-                 "mlp, resnet, gpt, unet or ddpm") == 0,
+                 "mlp, resnet, gpt or unet") == 0,
           "names: '%s'", buf);
-    CHECK(strcmp(nn_model_names(buf, sizeof buf, "|", "|"), "mlp|resnet|gpt|unet|ddpm") ==
-              0,
+    CHECK(strcmp(nn_model_names(buf, sizeof buf, "|", "|"), "mlp|resnet|gpt|unet") == 0,
           "names: '%s'", buf);
     CHECK(strcmp(nn_model_names(buf, 8, ", ", ", "), "mlp, re") == 0,
           "names truncated: '%s'", buf);
 }
 
-/* Each model's recipe is valid by its own checks and the trainer's. */
+/* Each model's recipe, for each of its tasks, is valid by its own checks
+ * and the trainer's. */
 static void test_recipes(void)
 {
     for (int i = 0; i < nn_model_count(); i++) {
         const nn_model_desc *m = nn_model_at(i);
-        CHECK(m->ops && m->task && m->check && m->recipe && m->describe && m->help &&
-                  m->help[0],
+        CHECK(m->ops && m->tasks && m->tasks[0] && m->check && m->recipe && m->describe &&
+                  m->help && m->help[0],
               "%s: a whole descriptor", m->name);
+        for (int t = 0; m->tasks && m->tasks[t]; t++) {
+            nn_train_config c;
+            nn_train_config_defaults_task(&c, m, m->tasks[t]);
+            snprintf(c.out, sizeof c.out, "/nonexistent/out");
+            nn_err err = {""};
+            CHECK(c.model.desc == m && nn_task_of(&c) == m->tasks[t],
+                  "%s %s: the config's model and task", m->name, m->tasks[t]->key);
+            CHECK(nn_train_config_check(&c, &err) == 0,
+                  "%s %s: its recipe fails the checks: %s", m->name, m->tasks[t]->key,
+                  err.msg);
+            CHECK(m->check(&c.model, &err) == 0,
+                  "%s %s: its recipe fails its own checks: %s", m->name, m->tasks[t]->key,
+                  err.msg);
+            CHECK(c.data[0] != '\0', "%s: a default data path", m->name);
+        }
         nn_train_config c;
         nn_train_config_defaults(&c, m);
-        snprintf(c.out, sizeof c.out, "/nonexistent/out");
-        nn_err err = {""};
-        CHECK(c.model.desc == m && nn_task_of(&c) == m->task, "%s: the config's model",
-              m->name);
-        CHECK(nn_train_config_check(&c, &err) == 0, "%s: its recipe fails the checks: %s",
-              m->name, err.msg);
-        CHECK(m->check(&c.model, &err) == 0, "%s: its recipe fails its own checks: %s",
-              m->name, err.msg);
-        CHECK(c.data[0] != '\0', "%s: a default data path", m->name);
+        CHECK(nn_task_of(&c) == m->tasks[0], "%s: the default task first", m->name);
     }
     /* each model's own check refuses what its architecture cannot take */
     nn_train_config c;
@@ -85,19 +92,82 @@ static void test_recipes(void)
     c.model.depth = 3, c.model.in_h = 30;
     CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "divisible by 4"),
           "unet 30x28 at depth 3: '%s'", err.msg);
-    nn_train_config_defaults(&c, nn_model_find("ddpm"));
+    c.model.in_h = 64, c.model.width = 15;
+    CHECK(c.model.desc->check(&c.model, &err) == 0, "unet segment width 15: '%s'",
+          err.msg);
+    CHECK(c.timesteps == 0 && c.epochs == 3, "unet segment's recipe: no T, 3 epochs");
+    nn_train_config_defaults_task(&c, nn_model_find("unet"), &nn_task_diffusion);
     c.model.width = 15;
     CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "even width"),
-          "ddpm width 15: '%s'", err.msg);
-    CHECK(c.timesteps == 1000, "ddpm's recipe: T = 1000 (%ld)", c.timesteps);
+          "unet diffusion width 15: '%s'", err.msg);
+    CHECK(c.timesteps == 1000 && c.epochs == 2 && c.limit_train == 20000,
+          "unet diffusion's recipe: T = 1000 (%ld), 2 epochs, 20000 images", c.timesteps);
     c.timesteps = 1;
     snprintf(c.out, sizeof c.out, "/nonexistent/out");
     CHECK(nn_train_config_check(&c, &err) && strstr(err.msg, "--timesteps: 1"),
-          "ddpm T = 1: '%s'", err.msg);
+          "unet diffusion T = 1: '%s'", err.msg);
     nn_train_config_defaults(&c, nn_model_find("mlp"));
     c.model.depth = 65;
     CHECK(c.model.desc->check(&c.model, &err) && strstr(err.msg, "mlp blocks: 1 to 64"),
           "mlp depth 65: '%s'", err.msg);
+}
+
+/* The tasks each model learns, found by key, listed in words; a pair the
+ * model cannot learn refused naming --task; the task in the metadata only
+ * when it is not the model's default. */
+static void test_model_tasks(void)
+{
+    const nn_model_desc *unet = nn_model_find("unet"), *mlp = nn_model_find("mlp");
+    const nn_model_desc *gpt = nn_model_find("gpt");
+    char buf[64];
+    CHECK(strcmp(nn_model_task_names(unet, buf, sizeof buf, ", ", " or "),
+                 "segment or diffusion") == 0,
+          "unet's tasks: '%s'", buf);
+    CHECK(strcmp(nn_model_task_names(mlp, buf, sizeof buf, ", ", " or "), "images") == 0,
+          "mlp's tasks: '%s'", buf);
+    CHECK(strcmp(nn_model_task_names(gpt, buf, sizeof buf, ", ", " or "), "text") == 0,
+          "gpt's tasks: '%s'", buf);
+    CHECK(nn_model_task_find(unet, "segment") == &nn_task_segment &&
+              nn_model_task_find(unet, "diffusion") == &nn_task_diffusion &&
+              nn_model_task_find(unet, "text") == NULL &&
+              nn_model_task_find(mlp, "diffusion") == NULL &&
+              nn_model_task_find(mlp, "images") == &nn_task_images,
+          "tasks found by key");
+    nn_config mc;
+    memset(&mc, 0, sizeof mc);
+    mc.desc = unet;
+    CHECK(nn_model_task(&mc) == &nn_task_segment, "no task: the model's default");
+    mc.task = &nn_task_diffusion;
+    CHECK(nn_model_task(&mc) == &nn_task_diffusion, "the task chosen");
+
+    nn_train_config c;
+    nn_err err = {""};
+    nn_train_config_defaults(&c, mlp);
+    snprintf(c.out, sizeof c.out, "/nonexistent/out");
+    c.model.task = &nn_task_diffusion;
+    CHECK(nn_train_config_check(&c, &err) &&
+              strcmp(err.msg, "--task: the mlp model does not learn diffusion (its "
+                              "tasks: images)") == 0,
+          "mlp with diffusion: '%s'", err.msg);
+
+    nn_train_meta m;
+    nn_train_config_defaults(&c, unet);
+    nn_train_config_to_meta(&c, &m);
+    int found = 0;
+    for (int i = 0; i < m.n; i++)
+        found += strcmp(m.meta[i].key, "golu.task") == 0;
+    CHECK(found == 0, "the default task: no golu.task (checkpoints as before)");
+    nn_train_config_defaults_task(&c, unet, &nn_task_diffusion);
+    nn_train_config_to_meta(&c, &m);
+    for (int i = 0; i < m.n; i++)
+        if (strcmp(m.meta[i].key, "golu.task") == 0)
+            found += strcmp(m.meta[i].value, "diffusion") == 0 ? 1 : 100;
+    CHECK(found == 1, "diffusion: golu.task = diffusion (%d)", found);
+    nn_train_config seg;
+    nn_train_config_defaults(&seg, unet);
+    CHECK(nn_train_config_match(&c, &seg, "ck", &err) != 0 &&
+              strstr(err.msg, "golu.task is segment there, this run's is diffusion"),
+          "another task is another run: '%s'", err.msg);
 }
 
 static void test_tasks(void)
@@ -176,13 +246,14 @@ static void test_tasks(void)
 static void test_presets(void)
 {
     static const char *const NAMES[] = {"mlp",     "resnet",    "gpt",
-                                        "segment", "diffusion", "mlp-d2",
-                                        "mlp-d3",  "mlp-d4",    "quick"};
+                                        "segment", "diffusion", "quick"};
+    static const nn_task_desc *const TASKS[] = {&nn_task_images,    &nn_task_images,
+                                                &nn_task_text,      &nn_task_segment,
+                                                &nn_task_diffusion, &nn_task_images};
     char buf[128];
-    CHECK_EQ_INT(nn_preset_count(), 9);
+    CHECK_EQ_INT(nn_preset_count(), 6);
     CHECK(strcmp(nn_preset_names(buf, sizeof buf),
-                 "mlp, resnet, gpt, segment, diffusion, mlp-d2, mlp-d3, mlp-d4, quick") ==
-              0,
+                 "mlp, resnet, gpt, segment, diffusion, quick") == 0,
           "preset names: '%s'", buf);
     for (int i = 0; i < nn_preset_count(); i++) {
         const nn_preset *p = nn_preset_at(i);
@@ -192,24 +263,14 @@ static void test_presets(void)
         nn_train_config c;
         nn_preset_config(p, &c);
         nn_preset_finish(p, &c);
+        CHECK(nn_preset_task(p) == TASKS[i] && nn_task_of(&c) == TASKS[i],
+              "preset %s: task %s", p->name, nn_task_of(&c)->key);
         snprintf(c.out, sizeof c.out, "/nonexistent/out");
         nn_err err = {""};
         CHECK(nn_train_config_check(&c, &err) == 0, "preset %s: %s", p->name, err.msg);
         CHECK(p->seeds >= 1 && strlen(p->what) <= 60, "preset %s: seeds, words", p->name);
     }
     CHECK(nn_preset_find("huge") == NULL, "an unknown preset");
-    /* the depth ablation: the preset names its depth, whatever --depth said */
-    for (int d = 2; d <= 4; d++) {
-        char name[16];
-        snprintf(name, sizeof name, "mlp-d%d", d);
-        nn_train_config dc;
-        nn_preset_config(nn_preset_find(name), &dc);
-        dc.model.depth = 7;
-        nn_preset_finish(nn_preset_find(name), &dc);
-        CHECK(dc.model.depth == d && dc.model.width == 512 && dc.epochs == 8,
-              "%s: depth %d, width %d, %ld epochs", name, dc.model.depth, dc.model.width,
-              dc.epochs);
-    }
     /* gpt's preset: warmup and evaluations every tenth of its 1000 steps */
     nn_train_config c;
     const nn_preset *gpt = nn_preset_find("gpt");
@@ -251,6 +312,7 @@ int main(void)
     TEST_BEGIN("nn_registry");
     test_models();
     test_recipes();
+    test_model_tasks();
     test_tasks();
     test_presets();
     return TEST_END();

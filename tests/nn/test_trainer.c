@@ -316,6 +316,8 @@ static const nn_task_metric METRIC5 = {
     "test_acc", "test accuracy", "test_loss", "test loss", 1,   4, 3, 0,
     2,          "epoch",         4,           1,           NULL};
 static nn_task_desc task5, task11;
+static const nn_task_desc *const TASKS5[] = {&task5, NULL}, *const TASKS11[] = {&task11,
+                                                                                NULL};
 static nn_model_desc mlp5, mlp11;
 
 static int wide_open(nn_task **out, const nn_train_config *c, nn_config *model,
@@ -323,7 +325,7 @@ static int wide_open(nn_task **out, const nn_train_config *c, nn_config *model,
 {
     int rc = nn_task_images.open(out, c, model, err);
     if (rc == 0)
-        (*out)->desc = c->model.desc->task; /* task5 or task11 */
+        (*out)->desc = c->model.desc->tasks[0]; /* task5 or task11 */
     return rc;
 }
 
@@ -362,7 +364,7 @@ static void make_wide_tasks(void)
         both[k]->row_text = wide_row_text;
     }
     mlp5 = mlp11 = *nn_model_find("mlp");
-    mlp5.task = &task5, mlp11.task = &task11;
+    mlp5.tasks = TASKS5, mlp11.tasks = TASKS11;
 }
 
 /* The run.metrics of dir's checkpoint (at most 2 rows of
@@ -426,7 +428,7 @@ static void test_width(nn_model_desc *model, int width)
     snprintf(what, sizeof what, "%d columns", width);
     nn_train_config c;
     tiny_mlp(&c, name);
-    c.model.desc = model;
+    c.model.desc = model, c.model.task = NULL; /* its default */
     record r;
     nn_train_hooks h = hooks_for(&r);
     nn_train_result res;
@@ -434,7 +436,7 @@ static void test_width(nn_model_desc *model, int width)
     int rc = nn_train_run(&c, 0, &h, &res, &err);
     if (!CHECK(rc == NN_TRAIN_DONE, "%s: status %d: %s", what, rc, err.msg))
         return;
-    const nn_task_desc *task = model->task;
+    const nn_task_desc *task = model->tasks[0];
     CHECK(r.nrows == 2 && r.ncols == width, "%s: %d rows of %d (want 2 of %d)", what,
           r.nrows, r.ncols, width);
     check_rows_are_csv(what, &r, c.out, task);
@@ -459,7 +461,7 @@ static void test_width(nn_model_desc *model, int width)
     snprintf(part, sizeof part, "w%d-part", width);
     nn_train_config p;
     tiny_mlp(&p, part);
-    p.model.desc = model;
+    p.model.desc = model, p.model.task = NULL;
     h = hooks_for(&r);
     r.stop_at = 4;
     rc = nn_train_run(&p, 0, &h, &res, &err);
@@ -487,7 +489,7 @@ static void test_width_refused(void)
         nn_train_config c;
         tiny_mlp(&c, CASES[k].run);
         if (CASES[k].model)
-            c.model.desc = CASES[k].model;
+            c.model.desc = CASES[k].model, c.model.task = NULL;
         nn_train_result res;
         nn_err err = {""};
         int rc = nn_train_run(&c, 1, NULL, &res, &err);

@@ -6,7 +6,8 @@
  *     (mIoU and pixel accuracy in [0, 1], the accuracy a whole number of
  *     pixels of the test scenes), golu eval's values equal to the last row,
  *     a stopped and resumed run bit for bit the whole one.
- *   diffusion: a tiny ddpm run (T = 50), golu.timesteps saved (and absent
+ *   diffusion: a tiny unet diffusion run (T = 50), golu.timesteps and
+ *              golu.task saved (and absent
  *     from a run that has none), stop and resume bit for bit, the test loss
  *     the same for two runs of different seeds at init (the fixed draws).
  *   DDPM: the schedule against the definition in long double; the noising;
@@ -59,9 +60,11 @@ static nn_train_hooks hooks_for(record *r)
     return h;
 }
 
-static void tiny(nn_train_config *c, const char *model, const char *name)
+/* A tiny run of unet learning task ("segment", "diffusion") into dir/name. */
+static void tiny(nn_train_config *c, const char *task, const char *name)
 {
-    nn_train_config_defaults(c, nn_model_find(model));
+    const nn_model_desc *unet = nn_model_find("unet");
+    nn_train_config_defaults_task(c, unet, nn_model_task_find(unet, task));
     snprintf(c->data, sizeof c->data, "%s", img);
     golu_act act = golu_act_default(GOLU_ACT_GOLU);
     nn_train_config_set_act(c, "golu", &act);
@@ -101,7 +104,7 @@ static void check_resume(nn_train_config *c, const char *whole_dir)
 static void test_segment(void)
 {
     nn_train_config c;
-    tiny(&c, "unet", "seg");
+    tiny(&c, "segment", "seg");
     record r;
     nn_train_hooks h = hooks_for(&r);
     nn_train_result res;
@@ -136,15 +139,15 @@ static void test_segment(void)
           "eval: %.17g %.17g %.17g; the last epoch: %.17g %.17g %.17g (%s)", ev.eval[0],
           ev.eval[1], ev.eval[2], r.rows[1][4], r.rows[1][5], r.rows[1][6], err.msg);
     nn_train_config part;
-    tiny(&part, "unet", "seg-part");
+    tiny(&part, "segment", "seg-part");
     check_resume(&part, c.out);
 }
 
 static void test_diffusion(void)
 {
     nn_train_config c;
-    tiny(&c, "ddpm", "dif");
-    CHECK(c.timesteps == 50, "ddpm: timesteps %ld", c.timesteps);
+    tiny(&c, "diffusion", "dif");
+    CHECK(c.timesteps == 50, "diffusion: timesteps %ld", c.timesteps);
     record r;
     nn_train_hooks h = hooks_for(&r);
     nn_train_result res;
@@ -164,22 +167,26 @@ static void test_diffusion(void)
     if (CHECK(nn_st_open(&f, ck, &err) == 0, "%s", err.msg)) {
         const char *v = nn_st_meta_get(f, "golu.timesteps");
         CHECK(v && strcmp(v, "50") == 0, "golu.timesteps = %s", v ? v : "(missing)");
+        v = nn_st_meta_get(f, "golu.task");
+        CHECK(v && strcmp(v, "diffusion") == 0, "golu.task = %s", v ? v : "(missing)");
         nn_train_config back;
         memset(&back, 0, sizeof back);
-        CHECK(nn_train_config_from_meta(&back, f, ck, &err) == 0 && back.timesteps == 50,
-              "timesteps read back: %ld (%s)", back.timesteps, err.msg);
+        CHECK(nn_train_config_from_meta(&back, f, ck, &err) == 0 &&
+                  back.timesteps == 50 && nn_task_of(&back) == &nn_task_diffusion,
+              "timesteps and task read back: %ld (%s)", back.timesteps, err.msg);
         nn_st_close(f);
     }
     nn_train_config part;
-    tiny(&part, "ddpm", "dif-part");
+    tiny(&part, "diffusion", "dif-part");
     check_resume(&part, c.out);
-    /* a checkpoint of a model without timesteps has no golu.timesteps */
+    /* a checkpoint of the default task has no golu.timesteps, no golu.task */
     nn_train_config seg;
-    tiny(&seg, "unet", "seg");
+    tiny(&seg, "segment", "seg");
     nn_train_path(ck, sizeof ck, seg.out, "checkpoint.safetensors");
     if (CHECK(nn_st_open(&f, ck, &err) == 0, "%s", err.msg)) {
-        CHECK(nn_st_meta_get(f, "golu.timesteps") == NULL,
-              "unet's checkpoint has no golu.timesteps");
+        CHECK(nn_st_meta_get(f, "golu.timesteps") == NULL &&
+                  nn_st_meta_get(f, "golu.task") == NULL,
+              "unet segment's checkpoint has no golu.timesteps, no golu.task");
         nn_st_close(f);
     }
 }
@@ -212,7 +219,8 @@ static void test_ddpm(void)
     /* the sampler on a tiny untrained model */
     nn_config mc;
     memset(&mc, 0, sizeof mc);
-    mc.desc = nn_model_find("ddpm");
+    mc.desc = nn_model_find("unet");
+    mc.task = &nn_task_diffusion;
     mc.act = golu_act_default(GOLU_ACT_GOLU);
     mc.batch = 2, mc.in_c = 1, mc.in_h = mc.in_w = 8, mc.depth = 2, mc.width = 4;
     nn_model *m = NULL;

@@ -135,7 +135,7 @@ static int same(const char *what, const char *a, const char *b, const char *mode
     char pa[PATH_MAX], pb[PATH_MAX];
     path_in(pa, sizeof pa, a, "checkpoint.safetensors");
     path_in(pb, sizeof pb, b, "checkpoint.safetensors");
-    return checkpoints_compare(what, pa, pb, nn_model_find(model)->task) == 0;
+    return checkpoints_compare(what, pa, pb, nn_model_find(model)->tasks[0]) == 0;
 }
 
 static const char *MLP[] = {"--model",  "mlp", "--act",     "golu", "--data",  img,

@@ -73,7 +73,7 @@ static void check_resume(const char *model, const char *const *args, const char 
     expect(0, NULL, resume);
     snprintf(a, sizeof a, "%s/checkpoint.safetensors", whole);
     snprintf(b, sizeof b, "%s/checkpoint.safetensors", part);
-    checkpoints_compare(model, a, b, nn_model_find(model)->task);
+    checkpoints_compare(model, a, b, nn_model_find(model)->tasks[0]);
 }
 
 /* The metrics files of a run hold `rows` rows and the summary its result. */

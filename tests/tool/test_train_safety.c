@@ -534,7 +534,7 @@ static int check_crashes(const char *model, const char *const *args, const char 
             tool_expect(0, NULL, argv, out);
         char what[96];
         snprintf(what, sizeof what, "%s killed before rename %d", model, n);
-        checkpoints_compare(what, ckw, ck, nn_model_find(model)->task);
+        checkpoints_compare(what, ckw, ck, nn_model_find(model)->tasks[0]);
         char *got = csv_without_seconds(d);
         CHECK(want && got && strcmp(want, got) == 0, "%s: metrics.csv\n%s\nwant\n%s",
               what, got ? got : "(none)", want ? want : "(none)");

@@ -190,15 +190,16 @@ static int find_preset(int argc, char **argv, const nn_preset **p)
 /* 1 when arg is "--key" of another model's task, not of this one's. */
 static int other_task_key(const nn_task_desc *task, const char *arg)
 {
-    for (int m = 0; m < nn_model_count(); m++) {
-        const nn_task_desc *t = nn_model_at(m)->task;
-        for (int k = 0; t->scale_keys[k]; k++) {
-            char flag[64];
-            snprintf(flag, sizeof flag, "--%s", t->scale_keys[k]);
-            if (cli_is_flag(arg, flag) && nn_task_scales(task, t->scale_keys[k]) < 0)
-                return 1;
+    for (int m = 0; m < nn_model_count(); m++)
+        for (int i = 0; nn_model_at(m)->tasks[i]; i++) {
+            const nn_task_desc *t = nn_model_at(m)->tasks[i];
+            for (int k = 0; t->scale_keys[k]; k++) {
+                char flag[64];
+                snprintf(flag, sizeof flag, "--%s", t->scale_keys[k]);
+                if (cli_is_flag(arg, flag) && nn_task_scales(task, t->scale_keys[k]) < 0)
+                    return 1;
+            }
         }
-    }
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * cmd_train.c - `golu train`: trains one model with one activation.
  *
- *   golu train --model mlp|resnet|gpt [--act NAME] [options] --out DIR
+ *   golu train --model NAME [--task TASK] [--act NAME] [options] --out DIR
  *   golu train --resume --out DIR [--threads N] [--quiet]
  *   mpirun -np N golu train ...     data-parallel over N processes (dist_cli.h)
  *
@@ -48,7 +48,8 @@ static void usage(FILE *out)
     nn_model_names(bar, sizeof bar, "|", "|");
     nn_model_names(comma, sizeof comma, ", ", " or ");
     fprintf(out,
-            "usage: golu train --model %s [--act NAME] [options] --out DIR\n"
+            "usage: golu train --model %s [--task TASK] [--act NAME] [options]\n"
+            "                  --out DIR\n"
             "       golu train --resume --out DIR [--threads N] [--quiet]\n"
             "       mpirun -np N golu train ...\n\n"
             "Trains a model on real data with one activation; writes the checkpoint,\n"
@@ -72,6 +73,8 @@ static void usage(FILE *out)
     fprintf(out,
             "options:\n"
             "  --model NAME        %s\n"
+            "  --task TASK         what the model learns: unet segment (default) or\n"
+            "                      diffusion; mlp and resnet images; gpt text\n"
             "  --resume            continue the run in --out from its checkpoint\n",
             comma);
     train_opts_usage(out);
@@ -85,13 +88,20 @@ static int allowed_with_resume(const char *a)
            cli_is_flag(a, "--resume");
 }
 
-static int find_model(int argc, char **argv, const nn_model_desc **model, int *resume)
+/* --model (and --task, its key into *task: NULL when not given) and
+ * --resume; 0, or -1 after a message. */
+static int find_model(int argc, char **argv, const nn_model_desc **model,
+                      const char **task, int *resume)
 {
     *model = NULL;
+    *task = NULL;
     *resume = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--resume") == 0)
             *resume = 1;
+        if (cli_is_flag(argv[i], "--task") &&
+            !(*task = cli_flag_value(argc, argv, &i, "--task")))
+            return -1;
         if (cli_is_flag(argv[i], "--model")) {
             const char *v = cli_flag_value(argc, argv, &i, "--model");
             if (!v)
@@ -120,8 +130,8 @@ static int parse(int argc, char **argv, nn_train_config *o, int resume)
         }
         if (strcmp(a, "--resume") == 0)
             continue;
-        if (cli_is_flag(a, "--model")) {
-            i += a[7] == '=' ? 0 : 1;
+        if (cli_is_flag(a, "--model") || cli_is_flag(a, "--task")) {
+            i += strchr(a, '=') ? 0 : 1; /* read by find_model */
             continue;
         }
         int r = train_opts_parse_flag(o, argc, argv, &i);
@@ -177,8 +187,9 @@ static void share_threads(nn_train_config *o)
 static int configure(int argc, char **argv, nn_train_config *o, int *resume_out)
 {
     const nn_model_desc *model;
+    const char *task_key;
     int resume;
-    if (find_model(argc, argv, &model, &resume))
+    if (find_model(argc, argv, &model, &task_key, &resume))
         return 2;
     if (!model && !resume) {
         char known[128];
@@ -190,7 +201,19 @@ static int configure(int argc, char **argv, nn_train_config *o, int *resume_out)
         cli_error("--model: --resume takes the model from the checkpoint");
         return 2;
     }
-    nn_train_config_defaults(o, model ? model : nn_model_at(0));
+    if (task_key && resume) {
+        cli_error("--task: --resume takes the task from the checkpoint");
+        return 2;
+    }
+    const nn_task_desc *task = NULL;
+    if (task_key && model && !(task = nn_model_task_find(model, task_key))) {
+        char known[128];
+        cli_error("--task: the %s model does not learn '%s' (its tasks: %s)", model->name,
+                  task_key,
+                  nn_model_task_names(model, known, sizeof known, ", ", " or "));
+        return 2;
+    }
+    nn_train_config_defaults_task(o, model ? model : nn_model_at(0), task);
     if (parse(argc, argv, o, resume))
         return 2;
     if (resume && !o->out[0]) {

@@ -609,12 +609,14 @@ static void gpt_size(const nn_config *c, double *params, double *floats)
         *floats += btc + (2 * L + 1) * (btc / 8) / sizeof(float);
 }
 
+static const nn_task_desc *const GPT_TASKS[] = {&nn_task_text, NULL};
+
 const nn_model_desc nn_model_gpt = {
     "gpt",
     "the King James Bible by bytes, 4 layers, 4 heads, width 128, context 128, batch "
     "16, AdamW lr 1e-3 -> 1e-4 (cosine, warmup 100), beta2 0.99, weight decay 0.1, "
     "clip 1, dropout 0.1, 2000 steps.",
-    &nn_task_text,
+    GPT_TASKS,
     &gpt_ops,
     gpt_check,
     gpt_recipe,

@@ -255,10 +255,12 @@ static void mlp_size(const nn_config *c, double *params, double *floats)
     *floats = c->depth * (3 * b * w + 2 * b) + 2 * b * k + 2 * b * (in > w ? in : w);
 }
 
+static const nn_task_desc *const MLP_TASKS[] = {&nn_task_images, NULL};
+
 const nn_model_desc nn_model_mlp = {
     "mlp",
     "Fashion-MNIST, 1 block of 512, SGD momentum 0.9, lr 0.01, batch 128, 8 epochs.",
-    &nn_task_images,
+    MLP_TASKS,
     &mlp_ops,
     mlp_check,
     mlp_recipe,

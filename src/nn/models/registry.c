@@ -8,8 +8,9 @@
 #include <string.h>
 
 #include "str.h"
+#include "train/task.h"
 
-#define NN_MODELS(X) X(mlp) X(resnet) X(gpt) X(unet) X(ddpm)
+#define NN_MODELS(X) X(mlp) X(resnet) X(gpt) X(unet)
 
 #define DECLARE(name) extern const nn_model_desc nn_model_##name;
 NN_MODELS(DECLARE)
@@ -44,6 +45,35 @@ const char *nn_model_names(char *buf, size_t size, const char *sep, const char *
     for (int i = 0; i < N_MODELS; i++) {
         const char *s = i == 0 ? "" : i + 1 == N_MODELS ? last_sep : sep;
         nn_str_append(buf, size, "%s%s", s, MODELS[i]->name);
+    }
+    return buf;
+}
+
+const nn_task_desc *nn_model_task(const nn_config *c)
+{
+    if (c->task)
+        return c->task;
+    return c->desc ? c->desc->tasks[0] : NULL;
+}
+
+const nn_task_desc *nn_model_task_find(const nn_model_desc *m, const char *key)
+{
+    for (int i = 0; m->tasks[i]; i++)
+        if (strcmp(m->tasks[i]->key, key) == 0)
+            return m->tasks[i];
+    return NULL;
+}
+
+const char *nn_model_task_names(const nn_model_desc *m, char *buf, size_t size,
+                                const char *sep, const char *last_sep)
+{
+    int n = 0;
+    while (m->tasks[n])
+        n++;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        const char *s = i == 0 ? "" : i + 1 == n ? last_sep : sep;
+        nn_str_append(buf, size, "%s%s", s, m->tasks[i]->key);
     }
     return buf;
 }

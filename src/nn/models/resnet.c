@@ -675,10 +675,12 @@ static void resnet_size(const nn_config *c, double *params, double *floats)
     free(s.blocks);
 }
 
+static const nn_task_desc *const RESNET_TASKS[] = {&nn_task_images, NULL};
+
 const nn_model_desc nn_model_resnet = {
     "resnet",
     "ResNet-20, lr 0.1, weight decay 1e-4, x0.1 at 50% and 75%, 10 epochs.",
-    &nn_task_images,
+    RESNET_TASKS,
     &resnet_ops,
     resnet_check,
     resnet_recipe,

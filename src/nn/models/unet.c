@@ -1,8 +1,8 @@
 /*
  * unet.c - a small U-Net (Ronneberger et al. 2015) with residual blocks, for
- * per-pixel classification (`unet`, the segment task) and, with a time
- * embedding, for predicting a diffusion's noise (`ddpm`, the diffusion
- * task). L = depth levels (2 or 3) of widths w, 2w, 4w:
+ * per-pixel classification (`--model unet --task segment`, the default)
+ * and, with a time embedding, for predicting a diffusion's noise
+ * (`--task diffusion`). L = depth levels (2 or 3) of widths w, 2w, 4w:
  *
  *     stem: conv 3x3 (in_c -> w)
  *     down.i (i < L): block(w_{i-1} -> w_i) at H/2^i, then avg-pool 2x2
@@ -16,13 +16,13 @@
  * conv 3x3 pad 1 with bias, GroupNorm of the largest of 8, 4, 2, 1 groups
  * that divides the channels (eps 1e-5), skip a 1x1 conv when the widths
  * differ, else the identity. Every activation is the one under test. With
- * the time embedding (ddpm): e = sinusoid(t, w) -> time.lin1 (w -> 4w) ->
+ * the time embedding (diffusion): e = sinusoid(t, w) -> time.lin1 (w -> 4w) ->
  * time.act, and each block adds its own linear projection of that (4w ->
  * cout) to every pixel of its channels after act1.
  *
- * Batches: unet: x (b, in_c, H, W) float, target (b, H*W) int32 class per
+ * Batches: segment: x (b, in_c, H, W) float, target (b, H*W) int32 class per
  * pixel (NN_UNET_IGNORE: not counted), loss the per-pixel cross-entropy;
- * ddpm: x (b, in_c*H*W + 1) float, the noisy image then the step t, target
+ * diffusion: x (b, in_c*H*W + 1) float, the noisy image then the step t, target
  * (b, in_c*H*W) the noise, loss the MSE. Parameter names are the torch
  * twin's (tests/nn/torch_models.py). Every intermediate the backward needs
  * is kept (the net is small); five scratch buffers carry the gradients.
@@ -64,8 +64,8 @@ typedef struct unet {
     int stem, stemb, head, headb;
     int t1w, t1b;
     nn_actlayer tact;
-    float *xin;  /* ddpm: (b, in_c, H, W), the image part of x */
-    int32_t *ts; /* ddpm: (b) steps */
+    float *xin;  /* diffusion: (b, in_c, H, W), the image part of x */
+    int32_t *ts; /* diffusion: (b) steps */
     float *s0;   /* (b, w, H, W) stem output */
     float *pool[MAXLVL], *cat[MAXLVL], *dskip[MAXLVL];
     float *te, *t1, *ta, *proj, *dta, *dtmp; /* time path */
@@ -400,7 +400,7 @@ static golu_status time_forward(nn_model *m, int n)
     return nn_actlayer_forward(&u->tact, m, u->ta, u->t1, (size_t)n * 4 * w);
 }
 
-/* ddpm: the image part of x into xin, the steps into ts. */
+/* diffusion: the image part of x into xin, the steps into ts. */
 static void split_input(unet *u, const nn_config *c, const float *x, int n)
 {
     const size_t e = (size_t)c->in_c * c->in_h * c->in_w;
@@ -628,11 +628,10 @@ static const nn_model_ops unet_ops = {unet_build,    unet_init,   unet_forward,
 
 /* ------------------------------------------------------------ descriptor */
 
-extern const nn_model_desc nn_model_ddpm;
-
+/* With the time embedding: learning a diffusion's noise. */
 static int is_ddpm(const nn_config *c)
 {
-    return c->desc == &nn_model_ddpm;
+    return nn_model_task(c) == &nn_task_diffusion;
 }
 
 static int unet_check(const nn_config *c, nn_err *err)
@@ -647,8 +646,9 @@ static int unet_check(const nn_config *c, nn_err *err)
         return nn_fail(err, "width: %d (the first level's channels: 1 to 4096)",
                        c->width);
     if (is_ddpm(c) && c->width % 2)
-        return nn_fail(err, "width: %d (ddpm's time embedding needs an even width)",
-                       c->width);
+        return nn_fail(
+            err, "width: %d (the diffusion task's time embedding needs an even width)",
+            c->width);
     int f = 1 << (c->depth - 1);
     if (c->in_h % f || c->in_w % f)
         return nn_fail(err,
@@ -657,6 +657,7 @@ static int unet_check(const nn_config *c, nn_err *err)
     return 0;
 }
 
+/* The segment recipe; the diffusion task's differs in its length and T. */
 static void unet_recipe(nn_train_config *c)
 {
     c->model.depth = 3, c->model.width = 16;
@@ -669,11 +670,8 @@ static void unet_recipe(nn_train_config *c)
     c->sched.min_lr = 1e-4;
     c->limit_train = 2000;
     c->limit_test = 500;
-}
-
-static void ddpm_recipe(nn_train_config *c)
-{
-    unet_recipe(c);
+    if (!is_ddpm(&c->model))
+        return;
     c->timesteps = 1000;
     c->epochs = 2;
     c->limit_train = 20000;
@@ -719,24 +717,18 @@ static void unet_size(const nn_config *c, double *params, double *floats)
     alloc_all(&u, c, floats);
 }
 
+static const nn_task_desc *const UNET_TASKS[] = {&nn_task_segment, &nn_task_diffusion,
+                                                 NULL};
+
 const nn_model_desc nn_model_unet = {
     "unet",
-    "segmentation of 64x64 Fashion-MNIST scenes, 3 levels of 16/32/64, AdamW lr 2e-3 "
-    "cosine, batch 32, 2000 scenes, 3 epochs, 500 test scenes.",
-    &nn_task_segment,
+    "--task segment (the default): 64x64 Fashion-MNIST scenes, 3 levels of 16/32/64, "
+    "AdamW lr 2e-3 cosine, batch 32, 2000 scenes, 3 epochs, 500 test scenes; "
+    "--task diffusion: with a time embedding, DDPM noise on Fashion-MNIST padded to "
+    "32x32, T 1000, 20000 images, 2 epochs.",
+    UNET_TASKS,
     &unet_ops,
     unet_check,
     unet_recipe,
-    unet_describe,
-    unet_size};
-
-const nn_model_desc nn_model_ddpm = {
-    "ddpm",
-    "the U-Net with a time embedding predicting DDPM noise on Fashion-MNIST padded to "
-    "32x32, T 1000, AdamW lr 2e-3 cosine, batch 32, 20000 images, 2 epochs.",
-    &nn_task_diffusion,
-    &unet_ops,
-    unet_check,
-    ddpm_recipe,
     unet_describe,
     unet_size};

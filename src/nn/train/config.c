@@ -56,8 +56,7 @@ static const nn_train_key KEYS[] = {
     {"limit-train", NN_TRAIN_LONG, O(limit_train), 0, 1e9,
      "use the first N training images (0: all)", 0},
     {"timesteps", NN_TRAIN_LONG, O(timesteps), 0, 1e6,
-     "ddpm: the diffusion's noise steps T (linear beta 1e-4..0.02)",
-     NN_TRAIN_KEY_NONZERO},
+     "diffusion: the noise steps T (linear beta 1e-4..0.02)", NN_TRAIN_KEY_NONZERO},
     {"limit-test", NN_TRAIN_LONG, O(limit_test), 0, 1e9,
      "use the first N test images (0: all)", 0},
     {"stop-after", NN_TRAIN_LONG, O(stop_after), 0, 1e9,
@@ -194,8 +193,15 @@ void nn_train_config_set_act(nn_train_config *c, const char *name, const golu_ac
 
 void nn_train_config_defaults(nn_train_config *c, const nn_model_desc *model)
 {
+    nn_train_config_defaults_task(c, model, NULL);
+}
+
+void nn_train_config_defaults_task(nn_train_config *c, const nn_model_desc *model,
+                                   const struct nn_task_desc *task)
+{
     memset(c, 0, sizeof *c);
     c->model.desc = model;
+    c->model.task = task ? task : model ? model->tasks[0] : NULL;
     c->model.act = golu_act_default(GOLU_ACT_GOLU);
     snprintf(c->act_name, sizeof c->act_name, "golu");
     c->model.batch = 128;
@@ -215,7 +221,7 @@ void nn_train_config_defaults(nn_train_config *c, const nn_model_desc *model)
     c->val_fraction = 0.1;
     if (!model)
         return;
-    model->task->defaults(c);
+    c->model.task->defaults(c);
     model->recipe(c);
 }
 
@@ -231,7 +237,15 @@ int nn_train_config_check(const nn_train_config *c, nn_err *err)
      * them. */
     if (nn_path_utf8("--data", c->data, err) || nn_path_utf8("--out", c->out, err))
         return -1;
-    if (c->model.desc->task->check(c, err))
+    const struct nn_task_desc *task = nn_model_task(&c->model);
+    if (!nn_model_task_find(c->model.desc, task->key)) {
+        char known[128];
+        return nn_fail(
+            err, "--task: the %s model does not learn %s (its tasks: %s)",
+            c->model.desc->name, task->key,
+            nn_model_task_names(c->model.desc, known, sizeof known, ", ", " or "));
+    }
+    if (task->check(c, err))
         return -1;
     if (c->opt.nesterov && c->opt.kind == NN_OPT_SGD && c->opt.momentum <= 0)
         return nn_fail(err, "--nesterov: needs --momentum above 0");

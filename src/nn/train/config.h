@@ -118,6 +118,11 @@ void nn_train_config_set_act(nn_train_config *c, const char *name, const golu_ac
  * always reads back within range.
  */
 void nn_train_config_defaults(nn_train_config *c, const nn_model_desc *model);
+/* The same for one of model's tasks (task NULL: its default, tasks[0]);
+ * the caller has checked that model learns task (nn_model_task_find). */
+struct nn_task_desc;
+void nn_train_config_defaults_task(nn_train_config *c, const nn_model_desc *model,
+                                   const struct nn_task_desc *task);
 
 /* Checks the whole configuration (the task's checks included; --data and
  * --out valid UTF-8, as the JSON result files need); 0, or -1 with err
@@ -138,12 +143,15 @@ typedef struct nn_train_meta {
 } nn_train_meta;
 
 /* "golu.<key>" = value for every saved key, golu.data, golu.model,
+ * golu.task (only when it is not the model's default, so that the
+ * checkpoints of a model's default task are as they were before it),
  * golu.act (and its .alpha, .beta, .gamma), golu.optimizer, golu.schedule. */
 void nn_train_config_to_meta(const nn_train_config *c, nn_train_meta *m);
 
 /*
  * Reads a configuration back from a checkpoint's metadata (path names the
- * file in messages): the model's defaults, then every saved key. c's
+ * file in messages): the defaults of the model and its task (golu.task;
+ * absent: the model's default), then every saved key. c's
  * process settings (threads, stop_after, quiet) and out are kept. 0, or -1
  * with err naming the missing or bad key.
  */
@@ -152,7 +160,7 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
 
 /*
  * 0 when got (read back from the checkpoint at path) describes the same run
- * as want: the model, the activation and its parameters, the optimizer, the
+ * as want: the model and its task, the activation and its parameters, the optimizer, the
  * schedule, the data path and every saved key of the table (seed included;
  * process settings aside), each compared as its metadata text. Otherwise -1
  * with err naming path and the first key that differs ("<path>: golu.seed

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "registry.h"
+#include "task.h"
 
 /* A key's value as text: integers in decimal, doubles with 17 digits (they
  * read back to the same bits). */
@@ -57,6 +58,9 @@ void nn_train_config_to_meta(const nn_train_config *c, nn_train_meta *m)
     if (m->n < NN_TRAIN_META_MAX) /* may be long: not copied */
         m->meta[m->n++] = (nn_st_meta){"golu.data", c->data};
     add(m, "golu.model", c->model.desc ? c->model.desc->name : "unknown");
+    const nn_task_desc *task = nn_model_task(&c->model);
+    if (c->model.desc && task != c->model.desc->tasks[0])
+        add(m, "golu.task", task->key); /* the default's is absent, as before */
     add(m, "golu.act", c->act_name);
     snprintf(value, sizeof value, "%.17g", c->model.act.alpha);
     add(m, "golu.act.alpha", value);
@@ -157,8 +161,18 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
     const nn_model_desc *model = nn_model_find(name);
     if (!model)
         return nn_fail(err, "%s: metadata golu.model: unknown model '%s'", path, name);
+    const char *tkey = nn_st_meta_get(f, "golu.task"); /* absent: the default */
+    const nn_task_desc *task = tkey ? nn_model_task_find(model, tkey) : model->tasks[0];
+    if (!task) {
+        char known[128];
+        return nn_fail(err,
+                       "%s: metadata golu.task: the %s model does not learn '%s' "
+                       "(its tasks: %s)",
+                       path, name, tkey,
+                       nn_model_task_names(model, known, sizeof known, ", ", " or "));
+    }
     nn_train_config keep = *c; /* process settings and paths survive */
-    nn_train_config_defaults(c, model);
+    nn_train_config_defaults_task(c, model, task);
     c->threads = keep.threads, c->stop_after = keep.stop_after, c->quiet = keep.quiet;
     c->accum = keep.accum;
     memcpy(c->out, keep.out, sizeof c->out);
@@ -170,7 +184,7 @@ int nn_train_config_from_meta(nn_train_config *c, const nn_st_file *f, const cha
             continue;
         snprintf(key, sizeof key, "golu.%s", keys[k].name);
         if (keys[k].process == NN_TRAIN_KEY_NONZERO && !nn_st_meta_get(f, key))
-            continue; /* absent: 0, the default every model but ddpm keeps */
+            continue; /* absent: 0, the default of every task but diffusion */
         /* Every value within its key's range (the table's min and max), so
          * nothing the trainer sizes or indexes with comes unchecked. */
         snprintf(label, sizeof label, "%s: metadata %s", path, key);
@@ -207,6 +221,13 @@ int nn_train_config_match(const nn_train_config *want, const nn_train_config *go
     nn_train_meta a, b;
     nn_train_config_to_meta(want, &a);
     nn_train_config_to_meta(got, &b);
+    const nn_task_desc *ta = nn_model_task(&want->model),
+                       *tb = nn_model_task(&got->model);
+    if (ta != tb)
+        return nn_fail(err,
+                       "%s: golu.task is %s there, this run's is %s: the checkpoint "
+                       "belongs to another run",
+                       path, tb->key, ta->key);
     for (int i = 0; i < a.n; i++) {
         const char *there = meta_value(&b, a.meta[i].key);
         if (!there || strcmp(there, a.meta[i].value) != 0)

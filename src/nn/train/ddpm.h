@@ -1,8 +1,8 @@
 /*
  * ddpm.h - the denoising diffusion of Ho et al. (2020): a linear beta
  * schedule from 1e-4 to 0.02 over T steps, the forward noising, and
- * ancestral sampling with a model that predicts the noise (the ddpm model,
- * models/unet.c).
+ * ancestral sampling with a model that predicts the noise (the unet model
+ * learning the diffusion task, models/unet.c).
  */
 #ifndef NN_TRAIN_DDPM_H
 #define NN_TRAIN_DDPM_H

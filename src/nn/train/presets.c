@@ -18,21 +18,6 @@ static void tenths(nn_train_config *c)
     c->eval_every = c->steps / 10 > 0 ? c->steps / 10 : 1;
 }
 
-/* The MLP depth ablation (the paper's 1 to 4 blocks): the mlp preset with
- * its depth set after the user's flags, so the preset names its depth. */
-static void depth2(nn_train_config *c)
-{
-    c->model.depth = 2;
-}
-static void depth3(nn_train_config *c)
-{
-    c->model.depth = 3;
-}
-static void depth4(nn_train_config *c)
-{
-    c->model.depth = 4;
-}
-
 /*
  * The paper's small-scale recipes (docs/MATH.md) scaled to a CPU with a few
  * cores. Times: one run on 2 cores of a Xeon (OpenBLAS SkylakeX); mlp and
@@ -42,43 +27,37 @@ static const nn_preset PRESETS[] = {
     /* The MLP ablation unchanged: 1 block of 512 (Linear, LayerNorm, act),
      * SGD lr 0.01 momentum 0.9, batch 128, 8 epochs over all 60000 images;
      * about 15 s a run. */
-    {"mlp", "mlp", "the MLP ablation on Fashion-MNIST: 1 block of 512, 8 epochs", 0, 0, 0,
-     3, NULL},
+    {"mlp", "mlp", NULL, "the MLP ablation on Fashion-MNIST: 1 block of 512, 8 epochs", 0,
+     0, 0, 3, NULL},
     /* ResNet-20, width 16, with the CIFAR recipe (SGD lr 0.1 momentum 0.9,
      * weight decay 1e-4, lr x0.1 at 50% and 75% of the steps) on the first
      * 12000 training images for 4 epochs instead of all of them for 160: the
      * step schedule keeps its shape, being placed at fractions of the steps.
      * A few minutes a run (about 3, mostly training at ~300 images/s). */
-    {"resnet", "resnet", "ResNet-20 on Fashion-MNIST: 12000 images, 4 epochs", 4, 12000,
-     0, 3, NULL},
+    {"resnet", "resnet", NULL, "ResNet-20 on Fashion-MNIST: 12000 images, 4 epochs", 4,
+     12000, 0, 3, NULL},
     /* babyGPT shrunk: 4 layers, 4 heads, width 128, context 128 (the paper:
      * 6, 6, 384, 256), batch 16, dropout 0.1, AdamW lr 1e-3 -> 1e-4 cosine,
      * beta2 0.99, 1000 steps on the bytes of the King James Bible; warmup and
      * evaluation every tenth of the steps (100). About 4-5 minutes a run. */
-    {"gpt", "gpt", "a byte-level babyGPT on the King James Bible: 1000 steps", 0, 0, 1000,
-     3, tenths},
+    {"gpt", "gpt", NULL, "a byte-level babyGPT on the King James Bible: 1000 steps", 0, 0,
+     1000, 3, tenths},
     /* The U-Net segmenting 64x64 scenes of 2-4 garments (11 classes):
      * 3 levels of 16/32/64, AdamW lr 2e-3 cosine, batch 32, 2000 training
      * scenes for 3 epochs, judged on 500 test scenes (mIoU). About 3
      * minutes a run at --threads 1 (the unet recipe itself). */
-    {"segment", "unet", "U-Net segmentation of Fashion-MNIST scenes: 3 epochs", 0, 0, 0,
-     3, NULL},
+    {"segment", "unet", "segment", "U-Net segmentation of Fashion-MNIST scenes: 3 epochs",
+     0, 0, 0, 3, NULL},
     /* DDPM on Fashion-MNIST padded to 32x32, T 1000, the same U-Net with a
      * time embedding, AdamW lr 2e-3 cosine, batch 32, 20000 training
      * images for 2 epochs, judged by the noise MSE over the 10000 test
      * images at fixed draws. About 3-4 minutes a run at --threads 1. */
-    {"diffusion", "ddpm", "DDPM noise prediction on Fashion-MNIST 32x32: 2 epochs", 0, 0,
-     0, 3, NULL},
-    /* The depth ablation: the mlp preset with 2, 3 and 4 blocks (1 is mlp). */
-    {"mlp-d2", "mlp", "the mlp preset with 2 blocks (depth ablation)", 0, 0, 0, 3,
-     depth2},
-    {"mlp-d3", "mlp", "the mlp preset with 3 blocks (depth ablation)", 0, 0, 0, 3,
-     depth3},
-    {"mlp-d4", "mlp", "the mlp preset with 4 blocks (depth ablation)", 0, 0, 0, 3,
-     depth4},
+    {"diffusion", "unet", "diffusion",
+     "DDPM noise prediction on Fashion-MNIST 32x32: 2 epochs", 0, 0, 0, 3, NULL},
     /* The mlp preset cut to 2 epochs: the main job's check, 7 activations x 2
      * seeds in about a minute (3-4 s a run). */
-    {"quick", "mlp", "the mlp preset cut to 2 epochs: a quick check", 2, 0, 0, 2, NULL},
+    {"quick", "mlp", NULL, "the mlp preset cut to 2 epochs: a quick check", 2, 0, 0, 2,
+     NULL},
 };
 enum { N_PRESETS = sizeof PRESETS / sizeof PRESETS[0] };
 
@@ -114,9 +93,15 @@ const nn_model_desc *nn_preset_model(const nn_preset *p)
     return nn_model_find(p->model);
 }
 
+const nn_task_desc *nn_preset_task(const nn_preset *p)
+{
+    const nn_model_desc *m = nn_preset_model(p);
+    return p->task ? nn_model_task_find(m, p->task) : m->tasks[0];
+}
+
 void nn_preset_config(const nn_preset *p, nn_train_config *c)
 {
-    nn_train_config_defaults(c, nn_preset_model(p));
+    nn_train_config_defaults_task(c, nn_preset_model(p), nn_preset_task(p));
     if (p->epochs)
         c->epochs = p->epochs;
     if (p->limit_train)
@@ -163,5 +148,5 @@ void nn_train_recipe_text(const nn_train_config *c, char *buf, size_t size)
     nn_str_append(buf, size, "; ");
     optim_text(c, buf, size);
     nn_str_append(buf, size, "; batch %d, ", c->model.batch);
-    c->model.desc->task->length_text(c, buf, size);
+    nn_task_of(c)->length_text(c, buf, size);
 }

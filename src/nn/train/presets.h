@@ -15,6 +15,7 @@
 typedef struct nn_preset {
     const char *name;
     const char *model; /* the registry's name of its model */
+    const char *task;  /* its task's key ("diffusion"); NULL: the model's default */
     const char *what;  /* for the help and results.md (60 columns at most) */
     long epochs;       /* 0: the recipe's */
     long limit_train;  /* 0: the recipe's (all) */
@@ -33,8 +34,10 @@ int nn_preset_count(void);
 const nn_preset *nn_preset_at(int i);
 /* "mlp, resnet, gpt, quick" into buf (truncated at size); returns buf. */
 const char *nn_preset_names(char *buf, size_t size);
-/* Its model's descriptor. */
+/* Its model's descriptor, and its task (the model's default when the
+ * preset names none). */
 const nn_model_desc *nn_preset_model(const nn_preset *p);
+const struct nn_task_desc *nn_preset_task(const nn_preset *p);
 
 /* c = the preset's recipe, before the user's scaling flags. */
 void nn_preset_config(const nn_preset *p, nn_train_config *c);

@@ -12,7 +12,7 @@
 
 const nn_task_desc *nn_task_of(const nn_train_config *c)
 {
-    return c->model.desc ? c->model.desc->task : NULL;
+    return nn_model_task(&c->model);
 }
 
 int nn_task_check_data(const nn_train_config *c, nn_err *err)

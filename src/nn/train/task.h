@@ -82,6 +82,7 @@ struct nn_task {
 };
 
 struct nn_task_desc {
+    const char *key;  /* "images": --task, the metadata golu.task */
     const char *name; /* "image classification" */
     const char *unit; /* of the progress rate: "img", "tok" */
     /* The metrics' columns (metrics.csv's header, metrics.json's keys):
@@ -157,7 +158,7 @@ struct nn_task_desc {
 extern const nn_task_desc nn_task_images, nn_task_text, nn_task_segment,
     nn_task_diffusion;
 
-/* The task of a configuration's model. */
+/* The task of a configuration: the one its model learns (nn_model_task). */
 const nn_task_desc *nn_task_of(const nn_train_config *c);
 
 /* Loads c's data once and lets it go: 0 when the task could train on it,

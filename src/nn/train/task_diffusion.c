@@ -278,6 +278,7 @@ static const nn_task_metric METRIC = {
 
 const nn_task_desc nn_task_diffusion = {
     "diffusion",
+    "diffusion",
     "img",
     NCOLS,
     COLUMNS,

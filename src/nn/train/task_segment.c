@@ -23,13 +23,15 @@
 
 #include "data.h"
 #include "rng.h"
+#include "segment.h"
 #include "str.h"
 #include "task.h"
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 #define TEST_SEED    20260101u /* the test scenes' composition, the same for every run */
 
-enum { NCOLS = 9, SIDE = 64, CLASSES = 11, NCONF = CLASSES * CLASSES };
+enum { NCOLS = 9, SIDE = NN_SEGMENT_SIDE, CLASSES = NN_SEGMENT_CLASSES };
+enum { NCONF = CLASSES * CLASSES };
 
 typedef struct seg_task {
     nn_task base;
@@ -162,6 +164,49 @@ static long confusion(const nn_model *m, const int32_t *y, int b, double *conf)
                 conf[truth * CLASSES + best] += 1;
         }
     return correct;
+}
+
+/* The largest logit's class of every pixel of the last forward's b scenes
+ * (the first class on ties, as confusion counts it). */
+static void predict(const nn_model *m, int b, int32_t *pred)
+{
+    const float *z = m->ops->logits(m);
+    const size_t hw = (size_t)SIDE * SIDE;
+    for (int i = 0; i < b; i++)
+        for (size_t p = 0; p < hw; p++) {
+            const float *zp = z + (size_t)i * CLASSES * hw + p;
+            int best = 0;
+            for (int k = 1; k < CLASSES; k++)
+                if (zp[k * hw] > zp[best * hw])
+                    best = k;
+            pred[i * hw + p] = best;
+        }
+}
+
+int nn_segment_show(const nn_train_config *c, nn_model *m, int n, float *scenes,
+                    int32_t *pred, int32_t *truth, nn_err *err)
+{
+    nn_train_config one = *c; /* the task keeps a pointer to it */
+    one.model.batch = n;
+    nn_config model = one.model;
+    nn_task *t = NULL;
+    if (seg_open(&t, &one, &model, err))
+        return -1;
+    const size_t e = (size_t)SIDE * SIDE;
+    for (int i = 0; i < n; i++)
+        put_scene(t, &((seg_task *)t)->test, TEST_SEED, (uint64_t)i, i);
+    double loss;
+    int rc = m->ops->forward(m, t->x, t->target, n, 0, 0, &loss) == GOLU_OK ? 0 : -1;
+    if (rc == 0) {
+        predict(m, n, pred);
+        memcpy(truth, t->target, (size_t)n * e * sizeof *truth);
+        const float *x = t->x;
+        for (size_t i = 0; i < (size_t)n * e; i++)
+            scenes[i] = (x[i] + 1) / 2;
+    } else
+        nn_fail(err, "the model's forward failed on the test scenes");
+    seg_close(t);
+    return rc;
 }
 
 /* sums: the loss summed over scenes, the pixel accuracy summed over scenes,
@@ -310,29 +355,17 @@ static const nn_task_metric METRIC = {
     2,           "epoch",         4,           1,           seg_describe};
 
 const nn_task_desc nn_task_segment = {
-    "segmentation",
-    "scene",
-    NCOLS,
-    COLUMNS,
-    sizeof EVAL_KEYS / sizeof *EVAL_KEYS,
-    EVAL_KEYS,
-    2,
-    {4, 5, 6},
-    SCALE_KEYS,
-    "on scenes",
-    &METRIC,
-    seg_shape,
-    seg_defaults,
-    seg_check,
-    seg_open,
-    seg_close,
-    seg_batch,
-    seg_accumulate,
-    seg_evaluate,
-    seg_row,
-    seg_evaluate,
-    seg_row_text,
-    seg_result_text,
-    seg_eval_text,
-    seg_length_text,
+    "segment",      "segmentation",
+    "scene",        NCOLS,
+    COLUMNS,        sizeof EVAL_KEYS / sizeof *EVAL_KEYS,
+    EVAL_KEYS,      2,
+    {4, 5, 6},      SCALE_KEYS,
+    "on scenes",    &METRIC,
+    seg_shape,      seg_defaults,
+    seg_check,      seg_open,
+    seg_close,      seg_batch,
+    seg_accumulate, seg_evaluate,
+    seg_row,        seg_evaluate,
+    seg_row_text,   seg_result_text,
+    seg_eval_text,  seg_length_text,
 };

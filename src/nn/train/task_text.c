@@ -260,6 +260,7 @@ static const nn_task_metric METRIC = {"val_ppl",
                                       text_describe};
 
 const nn_task_desc nn_task_text = {
+    "text",
     "next-byte language modelling",
     "tok",
     NCOLS,
