@@ -114,7 +114,8 @@ static json_t *config_tree(const lab_compare_config *c)
         /* the task only when not the model's default: older
          * compare.json files continue */
         (task != o->model.desc->tasks[0] && put(v, "task", nn_json_text(task->key))) ||
-        put(v, "acts", acts_json(c)) || put(v, "seeds", json_integer(c->seeds));
+        put(v, "acts", acts_json(c)) || put(v, "seeds", json_integer(c->seeds)) ||
+        (c->depth > 0 && put(v, "depth", json_integer(c->depth)));
     for (int i = 0; task->scale_keys[i] && !bad; i++) {
         const nn_train_key *k = nn_train_key_find(task->scale_keys[i]);
         char name[48];

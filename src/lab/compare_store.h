@@ -34,6 +34,8 @@ typedef struct lab_compare_config {
     golu_act act[LAB_COMPARE_MAX_ACTS];         /* default parameters */
     const char *act_name[LAB_COMPARE_MAX_ACTS]; /* canonical: "silu" for "swish" */
     int seeds;                                  /* 1..seeds */
+    int depth;            /* one depth of an ablation (compare_depths.h): base's depth,
+                             recorded in compare.json as "depth"; 0: no ablation */
     nn_train_config base; /* every run's configuration but act, seed and out */
     char out[PATH_MAX - 64];
 } lab_compare_config;

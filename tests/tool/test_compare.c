@@ -15,6 +15,10 @@
  *     count);
  *   - a run that diverged is listed as such and left out of the statistics;
  *   - the gpt preset reports perplexity and bits per byte;
+ *   - --depths 1,3: a compare per depth in DIR/depth-<d> (compare.json
+ *     records it), stopped and continued like any compare, then
+ *     depths.csv/md/json whose mean, std, min and max per depth and
+ *     activation are those recomputed here from the runs' summary.json;
  *   - bad input exits 2, names the culprit, and trains nothing.
  */
 #include <math.h>
@@ -428,6 +432,71 @@ static void test_gpt(void)
     }
 }
 
+/* ------------------------------------------------------------- depths --- */
+
+/* The depth ablation of the mlp preset at depths 1 and 3. */
+static void test_depths(void)
+{
+    char dep[PATH_MAX], p[PATH_MAX + 64];
+    snprintf(dep, sizeof dep, "%s/dep", dir);
+    const char *args[] = {"compare", "--preset",  "mlp",       "--depths", "1,3",
+                          "--acts",  "relu,golu", "--seeds",   "2",        "--epochs",
+                          "1",       "--batch",   "16",        "--data",   img,
+                          "--out",   dep,         "--threads", "1",        "--stop-after",
+                          "2",       NULL};
+    expect(3, "the depth ablation stopped at depth 1", args);
+    args[19] = NULL; /* without --stop-after */
+    if (!expect(0, "the depth ablation (test accuracy by depth and activation)", args))
+        return;
+    expect(0, "all 4 runs are done already", args);
+    snprintf(p, sizeof p, "%s/depth-3/compare.json", dep);
+    nn_json *cj = read_json(p);
+    CHECK(cj && num(cj, "depth") == 3, "%s records depth 3", p);
+    nn_json_free(cj);
+    snprintf(p, sizeof p, "%s/depths.csv", dep);
+    size_t len;
+    char *csv = slurp(p, &len);
+    if (!CHECK(csv != NULL, "%s is missing", p))
+        return;
+    const char *header = "depth,act,n,diverged,test_acc_mean,test_acc_std,test_acc_min,"
+                         "test_acc_max,rank\n";
+    CHECK(strncmp(csv, header, strlen(header)) == 0, "%s: header %.80s", p, csv);
+    int rows = 0;
+    for (char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        int depth, n, diverged, rank;
+        char act[32];
+        double m, sd, lo, hi;
+        if (!CHECK(sscanf(line + 1, "%d,%31[^,],%d,%d,%lf,%lf,%lf,%lf,%d", &depth, act,
+                          &n, &diverged, &m, &sd, &lo, &hi, &rank) == 9,
+                   "%s: bad row %.80s", p, line + 1))
+            break;
+        CHECK(depth == (rows < 2 ? 1 : 3) && strcmp(act, ACTS[rows % 2]) == 0 && n == 2 &&
+                  diverged == 0 && rank >= 1 && rank <= 2,
+              "%s: row %d: depth %d %s n %d", p, rows, depth, act, n);
+        char sub[PATH_MAX + 32];
+        snprintf(sub, sizeof sub, "%s/depth-%d", dep, depth);
+        stats want = expected_stats(sub, act, SEEDS, "test_acc", "test_loss");
+        CHECK(close_to(m, want.mean) && close_to(sd, want.std) &&
+                  close_to(lo, want.min) && close_to(hi, want.max),
+              "%s: depth %d %s: %g %g %g %g, want %g %g %g %g", p, depth, act, m, sd, lo,
+              hi, want.mean, want.std, want.min, want.max);
+        rows++;
+    }
+    CHECK_EQ_INT(rows, 4);
+    free(csv);
+    snprintf(p, sizeof p, "%s/depths.md", dep);
+    char *md = slurp(p, &len);
+    CHECK(md && strstr(md, "| depth | act |") && strstr(md, "| 3 | golu | 2 | 0 |"),
+          "%s: the Markdown table", p);
+    free(md);
+    snprintf(p, sizeof p, "%s/depths.json", dep);
+    nn_json *j = read_json(p);
+    const nn_json *r = j ? nn_json_get(j, "rows") : NULL;
+    CHECK(r && r->type == NN_JSON_ARRAY && r->len == 4 && num(&r->items[3], "depth") == 3,
+          "%s: 4 rows", p);
+    nn_json_free(j);
+}
+
 /* ------------------------------------------------------------- errors --- */
 
 /* args + "--out <dir>/<name>" exits 2 saying `say`, and trains nothing. */
@@ -468,6 +537,12 @@ static void test_errors(void)
     refused("e7", "--steps: the quick preset", steps);
     const char *none[] = {"compare", "--acts", "relu", NULL};
     refused("e8", "--preset: required", none);
+    const char *d0[] = {"compare", "--preset", "mlp", "--depths", "1,0", NULL};
+    refused("e9", "--depths: 0 is out of range", d0);
+    const char *d2[] = {"compare", "--preset", "mlp", "--depths", "2,3,2", NULL};
+    refused("e10", "--depths: 2 is given twice", d2);
+    const char *dr[] = {"compare", "--preset", "resnet", "--depths", "20,21", NULL};
+    refused("e11", "--depths: 21: the resnet model refuses it", dr);
     /* the same DIR with another configuration */
     compare(2, "seeds is 2 there, 3 in this command", "--seeds", "3");
     compare(2, "acts is relu,golu there, relu,gelu in this command", "--acts",
@@ -495,6 +570,7 @@ int main(int argc, char **argv)
     test_pick_up();
     test_diverged();
     test_gpt();
+    test_depths();
     test_errors();
     files_tmpdir_done(dir);
     return TEST_END();

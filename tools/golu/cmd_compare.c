@@ -3,7 +3,8 @@
  * seed, then results.md/csv/json and plots (compare_cli.h).
  *
  *   golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]
- *                [--epochs N] [--steps N] [--limit-train N] [--limit-test N]
+ *                [--depths d1,d2,...] [--epochs N] [--steps N] [--limit-train N]
+ * [--limit-test N]
  *                [--batch N] [--data PATH] [--threads N]
  *
  * Everything is checked before anything is trained: the preset, every
@@ -26,6 +27,11 @@
  * handed out to the processes one at a time (compare_dist.h), each a
  * one-process run as above; rank 0 then reads them all back and writes the
  * report. The directory is the state, so any N (or none) continues it.
+ *
+ * --depths d1,d2,... makes it a depth ablation: one whole compare per depth
+ * in DIR/depth-<d> (its compare.json records the depth), one after the
+ * other, then DIR/depths.md/csv/json: the final metric by depth and
+ * activation (src/lab/compare_depths.h).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -41,6 +47,7 @@
 #include "commands.h"
 #include "analysis.h"
 #include "compare_cli.h"
+#include "compare_depths.h"
 #include "compare_dist.h"
 #include "dist_cli.h"
 #include "compare_dist.h"
@@ -55,7 +62,16 @@ typedef struct compare_args {
     lab_compare_config *c;
     const char *preset, *acts; /* --preset: read first, by find_preset */
     int seeds;
+    const char *depths;
 } compare_args;
+
+enum { MAX_DEPTHS = 8 };
+
+/* --depths: the depths of an ablation, in the order given (n 0: none). */
+typedef struct depth_list {
+    int n;
+    int d[MAX_DEPTHS];
+} depth_list;
 
 static int set_out(lab_compare_config *c, const char *v)
 {
@@ -103,6 +119,12 @@ static const cli_opt COMPARE_OPTS[] = {
      .parse = parse_out,
      .metavar = "DIR",
      .help = "default: runs/compare-<preset>"},
+    {.flag = "--depths",
+     .kind = CLI_OPT_STRING,
+     .offset = OFF(depths),
+     .metavar = "LIST",
+     .help = "a depth ablation: the recipe at each depth (--depth's\nmeaning: mlp "
+             "blocks), a compare each in DIR/depth-<d>,\nthen DIR/depths.md/csv/json"},
 };
 #undef OFF
 
@@ -206,7 +228,8 @@ static int other_task_key(const nn_task_desc *task, const char *arg)
 /* The flags into c (the preset chosen) and *acts, in order; the first bad
  * one is named. Another task's scale key is not in the table: it stops the
  * parse and is refused in words that say which key this preset takes. */
-static int parse(int argc, char **argv, lab_compare_config *c, const char **acts)
+static int parse(int argc, char **argv, lab_compare_config *c, const char **acts,
+                 const char **depths)
 {
     const nn_task_desc *task = nn_task_of(&c->base);
     cli_opt table[N_COMPARE_OPTS + N_SCALING_OPTS];
@@ -216,12 +239,13 @@ static int parse(int argc, char **argv, lab_compare_config *c, const char **acts
     for (int k = 0; k < N_SCALING_OPTS; k++)
         if (!other_task_key(task, SCALING_OPTS[k].flag))
             table[n++] = SCALING_OPTS[k];
-    compare_args args = {c, NULL, *acts, c->seeds};
+    compare_args args = {c, NULL, *acts, c->seeds, NULL};
     int stop = cli_opts_parse_until(table, n, "compare", argc, argv, &args);
     if (stop < 0)
         return -1;
     c->seeds = args.seeds;
     *acts = args.acts;
+    *depths = args.depths;
     if (stop == argc)
         return 0;
     const char *a = argv[stop];
@@ -290,19 +314,59 @@ static int set_acts(lab_compare_config *c, const char *list)
     return 0;
 }
 
-/* Everything from the command line, checked; nothing is written. */
-static int configure(int argc, char **argv, lab_compare_config *c)
+/* --depths: whole numbers, each a depth the model takes (its own check),
+ * none twice, at most MAX_DEPTHS. */
+static int set_depths(const lab_compare_config *c, const char *list, depth_list *out)
 {
-    const char *acts = ANALYSIS_DEFAULT_ACTS;
+    char buf[256], *items[MAX_DEPTHS];
+    out->n = 0;
+    if (!list)
+        return 0;
+    if (strlen(list) >= sizeof buf) {
+        cli_error("--depths: list too long");
+        return -1;
+    }
+    snprintf(buf, sizeof buf, "%s", list);
+    int n;
+    if (cli_split_list("--depths", buf, items, MAX_DEPTHS, &n))
+        return -1;
+    for (int i = 0; i < n; i++) {
+        long d;
+        if (cli_parse_long("--depths", items[i], 1, 1000, &d))
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (out->d[j] == d) {
+                cli_error("--depths: %ld is given twice", d);
+                return -1;
+            }
+        nn_config m = c->base.model;
+        m.depth = (int)d;
+        nn_err err = {""};
+        if (m.desc->check(&m, &err)) {
+            cli_error("--depths: %ld: the %s model refuses it (%s)", d, m.desc->name,
+                      err.msg);
+            return -1;
+        }
+        out->d[out->n++] = (int)d;
+    }
+    return 0;
+}
+
+/* Everything from the command line, checked; nothing is written. */
+static int configure(int argc, char **argv, lab_compare_config *c, depth_list *depths)
+{
+    const char *acts = ANALYSIS_DEFAULT_ACTS, *depth_words = NULL;
     memset(c, 0, sizeof *c);
     if (find_preset(argc, argv, &c->preset))
         return -1;
     nn_preset_config(c->preset, &c->base);
     c->seeds = c->preset->seeds;
     snprintf(c->out, sizeof c->out, "runs/compare-%s", c->preset->name);
-    if (parse(argc, argv, c, &acts) || set_acts(c, acts))
+    if (parse(argc, argv, c, &acts, &depth_words) || set_acts(c, acts))
         return -1;
     nn_preset_finish(c->preset, &c->base);
+    if (set_depths(c, depth_words, depths))
+        return -1;
     snprintf(c->base.out, sizeof c->base.out, "%s", c->out);
     nn_err err = {""};
     if (nn_train_config_check(&c->base, &err)) {
@@ -556,22 +620,18 @@ static int prepare_out(const lab_compare_config *c, const nn_comm *comm)
     return nn_comm_failures(comm, rc != 0) != 0 ? 2 : 0;
 }
 
-static int compare_main(int argc, char **argv, const nn_comm *comm)
+/* One compare, c, to its end: DIR made and checked, the runs trained (by
+ * every process under MPI), then rank 0 reads them all back and writes the
+ * report; with sum (a depth of an ablation), their statistics into *sum.
+ * 0, or the status to exit with. */
+static int compare_one(const lab_compare_config *c, const nn_comm *comm,
+                       lab_compare_summary *sum)
 {
-    lab_compare_config c;
-    int bad = configure(argc, argv, &c) != 0;
-    if (nn_comm_failures(comm, bad) != 0 || prepare_out(&c, comm))
+    if (prepare_out(c, comm))
         return 2;
-    /* --threads 0 (all CPUs) under mpirun: the CPUs shared among the
-     * processes on this machine. */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int local = dist_cli_local_size();
-    if (c.base.threads == 0 && local > 1)
-        c.base.threads = cpus / local > 1 ? (int)(cpus / local) : 1;
-    blas_setup(c.base.threads);
     int rc = 0;
     if (nn_comm_size(comm) > 1) {
-        rc = train_distributed(&c, comm);
+        rc = train_distributed(c, comm);
         if (nn_comm_rank(comm) != 0)
             return rc;
         if (rc == 3)
@@ -580,19 +640,94 @@ static int compare_main(int argc, char **argv, const nn_comm *comm)
         if (rc)
             return rc;
     }
-    int n = c.nacts * c.seeds;
+    int n = c->nacts * c->seeds;
     lab_compare_run *runs = calloc((size_t)n, sizeof *runs);
     if (!runs) {
         cli_error("out of memory");
         return 1;
     }
-    rc = run_all(&c, runs, nn_comm_size(comm) > 1); /* distributed: all done now */
+    rc = run_all(c, runs, nn_comm_size(comm) > 1); /* distributed: all done now */
     if (rc == 0)
-        rc = compare_cli_report(&c, runs, n);
+        rc = compare_cli_report(c, runs, n);
+    if (rc == 0 && sum &&
+        lab_compare_aggregate(runs, n, c->nacts,
+                              nn_task_of(&c->base)->metric->higher_is_better, sum)) {
+        cli_error("out of memory");
+        rc = 1;
+    }
     for (int i = 0; i < n; i++)
         lab_compare_run_free(&runs[i]);
     free(runs);
     return rc;
+}
+
+/* The depth ablation: a compare per depth in DIR/depth-<d>, then rank 0
+ * writes DIR/depths.md/csv/json. 0, or the status to exit with. */
+static int compare_depths(const lab_compare_config *c, const depth_list *dl,
+                          const nn_comm *comm)
+{
+    static lab_compare_config part; /* large: not on the stack */
+    static lab_compare_summary sums[MAX_DEPTHS];
+    int rank0 = nn_comm_rank(comm) == 0;
+    for (int i = 0; i < dl->n; i++) {
+        part = *c;
+        part.depth = dl->d[i];
+        part.base.model.depth = dl->d[i];
+        /* --out is 64 shorter than the buffer (set_out) */
+        snprintf(part.out, sizeof part.out, "%.*s/depth-%d", (int)sizeof part.out - 16,
+                 c->out, dl->d[i]);
+        snprintf(part.base.out, sizeof part.base.out, "%s", part.out);
+        if (rank0) {
+            printf("golu compare: depth %d (%d of %d) in %s\n", dl->d[i], i + 1, dl->n,
+                   part.out);
+            fflush(stdout);
+        }
+        int rc = compare_one(&part, comm, &sums[i]);
+        if (rc == 3 && rank0)
+            printf("golu compare: the depth ablation stopped at depth %d; give the same "
+                   "command again to continue where it stopped\n",
+                   dl->d[i]);
+        if (rc)
+            return rc;
+    }
+    if (!rank0)
+        return 0;
+    nn_err err = {""};
+    lab_depth_table *t = lab_depth_table_create(nn_task_of(&c->base)->metric, &err);
+    int bad = !t;
+    for (int i = 0; i < dl->n && !bad; i++) {
+        part = *c;
+        part.depth = dl->d[i];
+        bad = lab_depth_table_add(t, dl->d[i], &part, &sums[i]) != 0;
+    }
+    if (t && lab_depth_table_write(t, c->out, &err))
+        bad = 1;
+    lab_depth_table_free(t);
+    if (bad) {
+        cli_error("%s", err.msg[0] ? err.msg : "the depth table could not be made");
+        return 1;
+    }
+    printf("golu compare: the depth ablation (%s by depth and activation) in "
+           "%s/depths.md, depths.csv, depths.json\n",
+           nn_task_of(&c->base)->metric->label, c->out);
+    return 0;
+}
+
+static int compare_main(int argc, char **argv, const nn_comm *comm)
+{
+    static lab_compare_config c;
+    depth_list depths;
+    int bad = configure(argc, argv, &c, &depths) != 0;
+    if (nn_comm_failures(comm, bad) != 0)
+        return 2;
+    /* --threads 0 (all CPUs) under mpirun: the CPUs shared among the
+     * processes on this machine. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int local = dist_cli_local_size();
+    if (c.base.threads == 0 && local > 1)
+        c.base.threads = cpus / local > 1 ? (int)(cpus / local) : 1;
+    blas_setup(c.base.threads);
+    return depths.n ? compare_depths(&c, &depths, comm) : compare_one(&c, comm, NULL);
 }
 
 int golu_cmd_compare(int argc, char **argv)
