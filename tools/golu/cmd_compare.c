@@ -162,9 +162,9 @@ static void usage(FILE *out)
     fprintf(
         out,
         "usage: golu compare --preset NAME [--acts a,b,...] [--seeds N] [--out DIR]\n"
-        "                    [--epochs N] [--steps N] [--limit-train N] "
-        "[--limit-test N]\n"
-        "                    [--batch N] [--data PATH] [--threads N]\n\n"
+        "                    [--depths d1,d2,...] [--epochs N] [--steps N]\n"
+        "                    [--limit-train N] [--limit-test N] [--batch N]\n"
+        "                    [--data PATH] [--threads N]\n\n"
         "Trains one recipe once per activation and seed (seeds 1..N), then writes\n"
         "DIR/results.md (mean, std, min, max per activation, best in bold, ranks),\n"
         "results.csv and results.json, and plots drawn with gnuplot in DIR/plots:\n"
@@ -173,6 +173,10 @@ static void usage(FILE *out)
         "final test accuracy, the GPT by validation perplexity and bits per byte.\n\n"
         "A stopped compare (Ctrl-C) continues where it was when the same command is\n"
         "given again; a DIR made by another configuration is refused.\n\n"
+        "--depths 1,2,3,4 (with --preset mlp: the paper's depth ablation) runs a\n"
+        "whole compare per depth in DIR/depth-<d>, then writes DIR/depths.md,\n"
+        "depths.csv and depths.json: the metric's mean, std, min and max by depth\n"
+        "and activation.\n\n"
         "Under Open MPI, `mpirun -np N golu compare ...` hands the runs to N\n"
         "processes one at a time (rank 0 too, and it writes the report); DIR must be\n"
         "one every process sees. A stopped one continues with any N, or without\n"
