@@ -260,7 +260,7 @@ int main(int argc, char **argv)
         return usage();
     const parity_model *pm = parity_find(model_name);
     golu_act act;
-    if (!pm || !nn_model_find(model_name)) {
+    if (!pm || !nn_model_find(pm->model)) {
         fprintf(stderr, "parity_dump: unknown model %s\n", model_name);
         return 2;
     }
