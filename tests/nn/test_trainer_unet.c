@@ -176,6 +176,19 @@ static void test_diffusion(void)
               "timesteps and task read back: %ld (%s)", back.timesteps, err.msg);
         nn_st_close(f);
     }
+    /* a golu.task the model does not learn is refused by name */
+    char bad[PATH_MAX + 64];
+    snprintf(bad, sizeof bad, "%s/bad-task.safetensors", dir);
+    if (checkpoints_edit(ck, bad, "golu.task", "text", NULL, 0, 0) == 0 &&
+        CHECK(nn_st_open(&f, bad, &err) == 0, "%s", err.msg)) {
+        nn_train_config back;
+        memset(&back, 0, sizeof back);
+        CHECK(nn_train_config_from_meta(&back, f, bad, &err) != 0 &&
+                  strstr(err.msg, "metadata golu.task: the unet model does not learn "
+                                  "'text' (its tasks: segment or diffusion)"),
+              "golu.task = text: '%s'", err.msg);
+        nn_st_close(f);
+    }
     nn_train_config part;
     tiny(&part, "diffusion", "dif-part");
     check_resume(&part, c.out);
