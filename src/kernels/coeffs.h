@@ -2,55 +2,50 @@
 #ifndef GOLU_COEFFS_H
 #define GOLU_COEFFS_H
 
-/* 2^f ~ 1 + f*Q(f) on [0, 1], degree 8: the general exp.
- * max relative error of the rounded coefficients: 8.257e-13 (2^-40.1)
- * EXP2_D8_Qj is the coefficient of f^j. */
-#define EXP2_D8_C0 0x1.0000000000000p+0
-#define EXP2_D8_Q1 0x1.62e42feedba67p-1
-#define EXP2_D8_Q2 0x1.ebfbe062a50d8p-3
-#define EXP2_D8_Q3 0x1.c6b07a472029ep-5
-#define EXP2_D8_Q4 0x1.3b2c5dd7fedafp-7
-#define EXP2_D8_Q5 0x1.5d60064a3ba5ap-10
-#define EXP2_D8_Q6 0x1.4536dddc3ca59p-13
-#define EXP2_D8_Q7 0x1.dd0de0539c4f1p-17
-#define EXP2_D8_Q8 0x1.f2ee120ad8421p-20
+/* 2^a = 2^(N/16) * 2^f with N = round(16 a), f = a - N/16 in [-1/32, 1/32]:
+ * 2^(N/16) = TAB[N mod 16] * 2^floor(N/16) from a table of 16, 2^f from
+ * a short polynomial (f32_math.h, exp2t). */
+/* 2^(j/16), j = 0..15. */
+#define EXP2T_TAB                                                                        \
+    {                                                                                    \
+        0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0,                \
+            0x1.2387a6e756238p+0, 0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0,            \
+            0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0, 0x1.6a09e667f3bcdp+0,            \
+            0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,            \
+            0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0,            \
+            0x1.ea4afa2a490dap+0                                                         \
+    }
 
-/* 2^f ~ 1 + f*Q(f) on [0, 1], degree 6: GoLU's outer exp, whose error is not amplified.
- * max relative error of the rounded coefficients: 2.012e-09 (2^-28.9)
- * EXP2_D6_Qj is the coefficient of f^j. */
-#define EXP2_D6_C0 0x1.0000000000000p+0
-#define EXP2_D6_Q1 0x1.62e42b5e62cc5p-1
-#define EXP2_D6_Q2 0x1.ebfd5797fb617p-3
-#define EXP2_D6_Q3 0x1.c68911280765ep-5
-#define EXP2_D6_Q4 0x1.3d0b926224e9fp-7
-#define EXP2_D6_Q5 0x1.46d64ad0b58fap-10
-#define EXP2_D6_Q6 0x1.c54179a7f6a4ep-13
+/* -log2(e) * 2^(j/16), j = 0..15: GoLU's inner exp, whose result is the outer exp2's
+ * argument. */
+#define GOLU_INNER_TAB                                                                   \
+    {                                                                                    \
+        -0x1.71547652b82fep+0, -0x1.81ae7af144e76p+0, -0x1.92c1d4428b42ep+0,             \
+            -0x1.a496b6d4f1339p+0, -0x1.b735b436c07ddp+0, -0x1.caa7bf1437732p+0,         \
+            -0x1.def62f84448aep+0, -0x1.f42ac785fdc8bp+0, -0x1.0527dbd87e24dp+1,         \
+            -0x1.10b7d20d6e63fp+1, -0x1.1ccad4ba1fb55p+1, -0x1.2966b12fddf3cp+1,         \
+            -0x1.36917682ad67ap+1, -0x1.44517872a0fc2p+1, -0x1.52ad5276302adp+1,         \
+            -0x1.61abeae702a0ep+1                                                        \
+    }
 
-/* -log2(e) * 2^f ~ C0 + f*Q(f) on [0, 1], degree 8: GoLU's inner exp, scaled so that its
- * result is the outer exp2's argument. max relative error of the rounded
- * coefficients: 8.257e-13 (2^-40.1) GOLU_INNER_Qj is the coefficient of f^j. */
-#define GOLU_INNER_C0 -0x1.71547652b82fep+0
-#define GOLU_INNER_Q1 -0x1.fffffffedf80cp-1
-#define GOLU_INNER_Q2 -0x1.62e4303c712d8p-2
-#define GOLU_INNER_Q3 -0x1.47fd3228745d6p-4
-#define GOLU_INNER_Q4 -0x1.c6b2ef7f6b73ap-7
-#define GOLU_INNER_Q5 -0x1.f80aae0e375bep-10
-#define GOLU_INNER_Q6 -0x1.d52f621b9f816p-13
-#define GOLU_INNER_Q7 -0x1.581f32b255687p-16
-#define GOLU_INNER_Q8 -0x1.67e6e25d4068bp-19
+/* 2^f ~ 1 + f*Q(f) on [-1/32, 1/32], degree 5: the general exp and GoLU's inner one
+ * (whose error GoLU amplifies). max relative error of the rounded coefficients: 5.519e-15
+ * (2^-47.4) EXP2T_D5_Qj is the coefficient of f^j. */
+#define EXP2T_D5_C0 0x1.0000000000000p+0
+#define EXP2T_D5_Q1 0x1.62e42fefa3981p-1
+#define EXP2T_D5_Q2 0x1.ebfbdff5ffbe4p-3
+#define EXP2T_D5_Q3 0x1.c6b08d771dfdep-5
+#define EXP2T_D5_Q4 0x1.3b2c78bdb8b39p-7
+#define EXP2T_D5_Q5 0x1.5d862bf1c4405p-10
 
-/* 2^f ~ 1 + f*Q(f) on [-1/2, 1/2], degree 8: expm1.
- * max relative error of the rounded coefficients: 8.136e-13 (2^-40.2)
- * EXP2_R8_Qj is the coefficient of f^j. */
-#define EXP2_R8_C0 0x1.0000000000000p+0
-#define EXP2_R8_Q1 0x1.62e42fef89d19p-1
-#define EXP2_R8_Q2 0x1.ebfbdff8edeaap-3
-#define EXP2_R8_Q3 0x1.c6b08dced3e72p-5
-#define EXP2_R8_Q4 0x1.3b2ab5ed6e00fp-7
-#define EXP2_R8_Q5 0x1.5d874d0674283p-10
-#define EXP2_R8_Q6 0x1.430aa8842fba2p-13
-#define EXP2_R8_Q7 0x1.00d8538defc23p-16
-#define EXP2_R8_Q8 0x1.61c4f05ac9217p-20
+/* 2^f ~ 1 + f*Q(f) on [-1/32, 1/32], degree 4: GoLU's outer exp, whose error is not
+ * amplified. max relative error of the rounded coefficients: 2.504e-12 (2^-38.5)
+ * EXP2T_D4_Qj is the coefficient of f^j. */
+#define EXP2T_D4_C0 0x1.0000000000000p+0
+#define EXP2T_D4_Q1 0x1.62e42fec3c855p-1
+#define EXP2T_D4_Q2 0x1.ebfbdffda4fd6p-3
+#define EXP2T_D4_Q3 0x1.c6b3f67472850p-5
+#define EXP2T_D4_Q4 0x1.3b2a3013311acp-7
 
 /* erfc(z) = t exp(-z^2 + S(u)), t = 2/(2+z), u = (t - MID)/HALF, for z in
  * [0, 12]; S of degree 14, max absolute error of the rounded

@@ -23,19 +23,32 @@
 /* ------------------------------------------------------------------ loops */
 
 /*
- * Loops over [0, n): two vectors per step, then one, then a tail through a
- * small buffer so nothing past the end is read or written. Each step loads
- * before it stores, so y == x (and dx == dy or dx == x) is safe.
+ * Each math function is one long dependent chain (two exponentials for GoLU:
+ * some 80 cycles), far longer than the work per vector, so the loops run
+ * VD_STEP independent vectors per step (vec_*.h) and the ISA files are built
+ * with instruction scheduling (Makefile) to interleave their chains: the
+ * out-of-order window alone does not overlap enough of them.
+ */
+#define GOLU_UNROLL _Pragma("GCC unroll 16")
+
+/*
+ * Loops over [0, n): steps of VD_STEP vectors, then one vector at a time, then
+ * a tail through a small buffer so nothing past the end is read or written.
+ * Each step loads before it stores, so y == x (and dx == dy or dx == x) is
+ * safe.
  */
 #define DEFINE_FWD(name, elem, store)                                                    \
     static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
     {                                                                                    \
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
-            store(y + i, elem(a, &c));                                                   \
-            store(y + i + VD_LANES, elem(b, &c));                                        \
+        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES) {                   \
+            vd v[VD_STEP];                                                               \
+            GOLU_UNROLL for (int k = 0; k < VD_STEP; k++) v[k] =                         \
+                vd_load_f32(x + i + (size_t)k * VD_LANES);                               \
+            GOLU_UNROLL for (int k = 0; k < VD_STEP; k++) v[k] = elem(v[k], &c);         \
+            GOLU_UNROLL for (int k = 0; k < VD_STEP; k++)                                \
+                store(y + i + (size_t)k * VD_LANES, v[k]);                               \
         }                                                                                \
         for (; i + VD_LANES <= n; i += VD_LANES)                                         \
             store(y + i, elem(vd_load_f32(x + i), &c));                                  \
@@ -46,6 +59,21 @@
             memcpy(y + i, ty, (n - i) * sizeof *y);                                      \
         }                                                                                \
     }
+
+/* A step of VD_STEP vectors of dx = dy * slope(x). */
+#define BWD_STEP(slope, store)                                                           \
+    do {                                                                                 \
+        vd v[VD_STEP], d[VD_STEP];                                                       \
+        GOLU_UNROLL for (int k = 0; k < VD_STEP; k++)                                    \
+        {                                                                                \
+            v[k] = vd_load_f32(x + i + (size_t)k * VD_LANES);                            \
+            d[k] = vd_load_f32(dy + i + (size_t)k * VD_LANES);                           \
+        }                                                                                \
+        GOLU_UNROLL for (int k = 0; k < VD_STEP; k++) v[k] =                             \
+            vd_mul(d[k], slope(v[k], &c));                                               \
+        GOLU_UNROLL for (int k = 0; k < VD_STEP; k++)                                    \
+            store(dx + i + (size_t)k * VD_LANES, v[k]);                                  \
+    } while (0)
 
 /* The end of a backward loop from i: one vector at a time, then the tail
  * through a small buffer (nothing past n is read or written). */
@@ -71,21 +99,26 @@
     {                                                                                    \
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
-            vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);            \
-            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
-            store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                          \
-        }                                                                                \
+        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES)                     \
+            BWD_STEP(slope, store);                                                      \
         BWD_REST(slope, store);                                                          \
     }
 
+/* 1 when any of the VD_STEP * VD_LANES floats at p lies in (lo, hi). */
+static inline int step_any_in_window(const float *p, float lo, float hi)
+{
+    int any = 0;
+    GOLU_UNROLL for (int k = 0; k < VD_STEP; k += 2) any |=
+        vd_any_in_f32x2(p + (size_t)k * VD_LANES, lo, hi);
+    return any;
+}
+
 /*
  * The same for an activation with a derivative window (f32_math.h): each
- * step of two vectors tests its floats against the window's bounds at once
- * (kconsts' win_flo, win_fhi: a little wider than the window) and takes the
- * closed form alone (slope0) when none is inside, else the closed form with
- * the window blended in (slope); the rest go through slope.
+ * step tests its floats against the window's bounds (kconsts' win_flo,
+ * win_fhi: a little wider than the window) and takes the closed form alone
+ * (slope0) when none is inside, else the closed form with the window blended
+ * in (slope); the rest go through slope.
  */
 #define DEFINE_BWD_WIN(name, slope0, slope, store)                                       \
     static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
@@ -93,16 +126,11 @@
     {                                                                                    \
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
-            vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);            \
-            if (GOLU_UNLIKELY(vd_any_in_f32x2(x + i, c.win_flo, c.win_fhi))) {           \
-                store(dx + i, vd_mul(da, slope(a, &c)));                                 \
-                store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                      \
-            } else {                                                                     \
-                store(dx + i, vd_mul(da, slope0(a, &c)));                                \
-                store(dx + i + VD_LANES, vd_mul(db, slope0(b, &c)));                     \
-            }                                                                            \
+        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES) {                   \
+            if (GOLU_UNLIKELY(step_any_in_window(x + i, c.win_flo, c.win_fhi)))          \
+                BWD_STEP(slope, store);                                                  \
+            else                                                                         \
+                BWD_STEP(slope0, store);                                                 \
         }                                                                                \
         BWD_REST(slope, store);                                                          \
     }

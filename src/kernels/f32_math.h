@@ -88,24 +88,69 @@ VFN vm deriv_in_window_v(vd dh, double width)
 
 /* ------------------------------------------------------------ exponentials */
 
-/* Q(f) Horner steps shared by the degree-8 polynomials: returns Q(f) with
- * P(f) = c0 + f*Q(f). */
-#define HORNER8(f, N)                                                                    \
-    vd_fma(                                                                              \
-        vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(N##_Q8), f, vd_set1(N##_Q7)),  \
-                                           f, vd_set1(N##_Q6)),                          \
-                                    f, vd_set1(N##_Q5)),                                 \
-                             f, vd_set1(N##_Q4)),                                        \
-                      f, vd_set1(N##_Q3)),                                               \
-               f, vd_set1(N##_Q2)),                                                      \
-        f, vd_set1(N##_Q1))
+/*
+ * The tables of coeffs.h. The CUDA build keeps a copy in constant memory for
+ * the device and one for the host (the VFN functions are both).
+ */
+#if defined(__CUDACC__)
+#define GOLU_TAB16(name, vals)                                                           \
+    static __constant__ double name##_dev[16] = vals;                                    \
+    static const double name##_host[16] = vals;
+#if defined(__CUDA_ARCH__)
+#define GOLU_TAB(name) name##_dev
+#else
+#define GOLU_TAB(name) name##_host
+#endif
+#else
+#define GOLU_TAB16(name, vals) static const double name##_host[16] = vals;
+#define GOLU_TAB(name)         name##_host
+#endif
 
-/* 2^a for a in [-1020, 1020] (callers clamp): relative error 2^-40.1.
- * f = a - floor(a) in [0, 1), scaled by 2^floor(a). */
+GOLU_TAB16(exp2t_tab, EXP2T_TAB)
+GOLU_TAB16(golu_inner_tab, GOLU_INNER_TAB)
+
+/*
+ * 2^a as tab[N mod 16] * 2^floor(N/16) * 2^f: N = round(16 a) (ties to even),
+ * f = a - N/16 in [-1/32, 1/32], exact (the shifter 1.5*2^48 has ulp 1/16, so
+ * a + shifter rounds a to N/16 and leaves N in its low bits; a - N/16 is
+ * exact by Sterbenz's lemma or because N = 0). Returns s and f*Q(f); the
+ * callers finish with s + s*f*Q(f) (one fma), or s - 1 + s*f*Q(f) for
+ * expm1. Valid for |a| <= 1020 (callers clamp); NaN gives NaN through f.
+ */
+#define EXP2T_SHIFTER 0x1.8p48
+
+VFN vd exp2t_split(vd a, const double *tab, vd *s)
+{
+    *s = vd_tab16_pow2(tab, vd_add(a, vd_set1(EXP2T_SHIFTER)));
+    return vd_reduce16(a);
+}
+
+/* f*Q(f) of the degree-5 polynomial (relative error 2^-47.4 on [-1/32, 1/32]). */
+VFN vd exp2t_fq5(vd f)
+{
+    vd q = vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(EXP2T_D5_Q5), f, vd_set1(EXP2T_D5_Q4)), f,
+                                vd_set1(EXP2T_D5_Q3)),
+                         f, vd_set1(EXP2T_D5_Q2)),
+                  f, vd_set1(EXP2T_D5_Q1));
+    return vd_mul(f, q);
+}
+
+/* f*Q(f) of the degree-4 polynomial (2^-38.5): GoLU's outer exp. */
+VFN vd exp2t_fq4(vd f)
+{
+    vd q = vd_fma(vd_fma(vd_fma(vd_set1(EXP2T_D4_Q4), f, vd_set1(EXP2T_D4_Q3)), f,
+                         vd_set1(EXP2T_D4_Q2)),
+                  f, vd_set1(EXP2T_D4_Q1));
+    return vd_mul(f, q);
+}
+
+/* 2^a for a in [-1020, 1020] (callers clamp): relative error 2^-47.4 plus
+ * the table's rounding, 2^-53. */
 VFN vd exp2_core(vd a)
 {
-    vd f = vd_frac(a);
-    return vd_scale2_floor(vd_fma(HORNER8(f, EXP2_D8), f, vd_set1(1.0)), a);
+    vd s;
+    vd f = exp2t_split(a, GOLU_TAB(exp2t_tab), &s);
+    return vd_fma(s, exp2t_fq5(f), s);
 }
 
 VFN vd clamp_exp2_arg(vd a)
@@ -114,23 +159,21 @@ VFN vd clamp_exp2_arg(vd a)
     return vd_min(vd_set1(EXP2_ARG_MAX), vd_max(vd_set1(-EXP2_ARG_MAX), a));
 }
 
-/* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-40 + |x|*2^-53. */
+/* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-47 + |x|*2^-53. */
 VFN vd exp_v(vd x)
 {
     return exp2_core(clamp_exp2_arg(vd_mul(x, vd_set1(LOG2E))));
 }
 
-/* e^x - 1 for x <= 0 (ELU): 2^k * f*Q(f) + (2^k - 1) with k = round(a), exact
- * for k = 0, so no cancellation near 0; relative error about 2^-35 there
- * (Q(0) against ln 2). */
+/* e^x - 1 for x <= 0 (ELU): s - 1 + s*f*Q(f). Near 0, N = 0 and s = 1
+ * exactly, so the result is f*Q(f) with no cancellation; elsewhere
+ * |e^x - 1| >= 0.021 and s - 1 is exact or small against it. */
 VFN vd expm1_neg_v(vd x)
 {
     vd a = vd_max(vd_set1(-100.0), vd_mul(x, vd_set1(LOG2E)));
-    vd k = vd_round(a);
-    vd f = vd_sub(a, k); /* exact, in [-1/2, 1/2] */
-    vd fq = vd_mul(HORNER8(f, EXP2_R8), f);
-    vd pk = vd_pow2(k);
-    return vd_fma(pk, fq, vd_sub(pk, vd_set1(1.0)));
+    vd s;
+    vd f = exp2t_split(a, GOLU_TAB(exp2t_tab), &s);
+    return vd_fma(s, exp2t_fq5(f), vd_sub(s, vd_set1(1.0)));
 }
 
 /* ------------------------------------------------------------------- GoLU */
@@ -149,19 +192,12 @@ VFN vd expm1_neg_v(vd x)
 
 VFN vd golu1_gate(vd xc, vd *b_out)
 {
-    vd a = vd_mul(xc, vd_set1(-LOG2E));
-    vd f1 = vd_frac(a);
-    vd b =
-        vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    vd s1, s2;
+    vd f1 = exp2t_split(vd_mul(xc, vd_set1(-LOG2E)), GOLU_TAB(golu_inner_tab), &s1);
+    vd b = vd_fma(s1, exp2t_fq5(f1), s1);
     *b_out = b;
-    vd f2 = vd_frac(b);
-    vd q =
-        vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(EXP2_D6_Q6), f2, vd_set1(EXP2_D6_Q5)),
-                                    f2, vd_set1(EXP2_D6_Q4)),
-                             f2, vd_set1(EXP2_D6_Q3)),
-                      f2, vd_set1(EXP2_D6_Q2)),
-               f2, vd_set1(EXP2_D6_Q1));
-    return vd_scale2_floor(vd_fma(q, f2, vd_set1(1.0)), b);
+    vd f2 = exp2t_split(b, GOLU_TAB(exp2t_tab), &s2);
+    return vd_fma(s2, exp2t_fq4(f2), s2);
 }
 
 /* GoLU with alpha = beta = gamma = 1. Below -5.5 the result is -0 (computed
@@ -199,10 +235,10 @@ DERIV_FIXED_V(golu1, GOLU)
  */
 VFN vd golu_gate(vd xl, const kconsts *c, vd *b_out)
 {
+    vd s1;
     vd a = clamp_exp2_arg(vd_mul(xl, vd_set1(c->neg_gamma_log2e)));
-    vd f1 = vd_frac(a);
-    vd b =
-        vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    vd f1 = exp2t_split(a, GOLU_TAB(golu_inner_tab), &s1);
+    vd b = vd_fma(s1, exp2t_fq5(f1), s1);
     b = vd_max(vd_set1(GOLU_B_MIN), vd_mul(b, vd_set1(c->beta)));
     *b_out = b;
     return exp2_core(b);

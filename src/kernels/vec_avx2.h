@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #define VD_LANES      4
+#define VD_STEP       8 /* vectors per loop step, even (16 registers: more would spill) */
 #define VD_ISA_SUFFIX avx2
 
 typedef __m256d vd;
@@ -50,29 +51,27 @@ static inline vd vd_min(vd a, vd b)
     return _mm256_min_pd(a, b);
 }
 
-#define VD_SHIFTER 0x1.8p52
-static inline vd vd_round(vd a)
+/* a - N/16 with N = round(16 a), ties to even (exact: in [-1/32, 1/32]),
+ * for |a| <= 1020; the same N as vd_tab16_pow2's (a + 1.5*2^48 rounds alike). */
+static inline vd vd_reduce16(vd a)
 {
-    return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d k = _mm256_sub_pd(_mm256_add_pd(a, _mm256_set1_pd(0x1.8p48)),
+                              _mm256_set1_pd(0x1.8p48));
+    return _mm256_sub_pd(a, k);
 }
-static inline vd vd_pow2(vd k)
+
+/* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
+ * integer N in [-16320, 16320] holds N in the low bits of its
+ * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
+ * adding floor(N/16) to the exponent field (tab's entries have magnitudes in
+ * [1, 4): no overflow or underflow). */
+static inline vd vd_tab16_pow2(const double *tab, vd t)
 {
-    __m256i u = _mm256_castpd_si256(_mm256_add_pd(k, _mm256_set1_pd(VD_SHIFTER)));
-    u = _mm256_add_epi64(_mm256_slli_epi64(u, 52),
-                         _mm256_set1_epi64x((long long)1023 << 52));
-    return _mm256_castsi256_pd(u);
-}
-static inline vd vd_scale2(vd p, vd k)
-{
-    return _mm256_mul_pd(p, vd_pow2(k));
-}
-static inline vd vd_frac(vd a)
-{
-    return _mm256_sub_pd(a, _mm256_floor_pd(a));
-}
-static inline vd vd_scale2_floor(vd p, vd a)
-{
-    return vd_scale2(p, _mm256_floor_pd(a));
+    __m256i u = _mm256_castpd_si256(t);
+    __m256i s = _mm256_castpd_si256(
+        _mm256_i64gather_pd(tab, _mm256_and_si256(u, _mm256_set1_epi64x(15)), 8));
+    return _mm256_castsi256_pd(
+        _mm256_add_epi64(s, _mm256_slli_epi64(_mm256_srli_epi64(u, 4), 52)));
 }
 
 static inline vm vd_gt(vd a, vd b)

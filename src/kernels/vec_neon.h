@@ -11,6 +11,7 @@
 #include <arm_neon.h>
 
 #define VD_LANES      2
+#define VD_STEP       4 /* vectors per loop step, even (not measured) */
 #define VD_ISA_SUFFIX neon
 
 typedef float64x2_t vd;
@@ -53,28 +54,26 @@ static inline vd vd_min(vd a, vd b)
     return vbslq_f64(vcltq_f64(a, b), a, b);
 }
 
-#define VD_SHIFTER 0x1.8p52
-static inline vd vd_round(vd a)
+/* a - N/16 with N = round(16 a), ties to even (exact: in [-1/32, 1/32]),
+ * for |a| <= 1020; the same N as vd_tab16_pow2's (a + 1.5*2^48 rounds alike). */
+static inline vd vd_reduce16(vd a)
 {
-    return vrndnq_f64(a);
+    float64x2_t sh = vdupq_n_f64(0x1.8p48);
+    return vsubq_f64(a, vsubq_f64(vaddq_f64(a, sh), sh));
 }
-static inline vd vd_pow2(vd k)
+
+/* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
+ * integer N in [-16320, 16320] holds N in the low bits of its
+ * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
+ * adding floor(N/16) to the exponent field (tab's entries have magnitudes in
+ * [1, 4): no overflow or underflow). */
+static inline vd vd_tab16_pow2(const double *tab, vd t)
 {
-    uint64x2_t u = vreinterpretq_u64_f64(vaddq_f64(k, vdupq_n_f64(VD_SHIFTER)));
-    u = vaddq_u64(vshlq_n_u64(u, 52), vdupq_n_u64((uint64_t)1023 << 52));
-    return vreinterpretq_f64_u64(u);
-}
-static inline vd vd_scale2(vd p, vd k)
-{
-    return vmulq_f64(p, vd_pow2(k));
-}
-static inline vd vd_frac(vd a)
-{
-    return vsubq_f64(a, vrndmq_f64(a));
-}
-static inline vd vd_scale2_floor(vd p, vd a)
-{
-    return vd_scale2(p, vrndmq_f64(a));
+    uint64x2_t u = vreinterpretq_u64_f64(t);
+    float64x2_t s = vdupq_n_f64(tab[vgetq_lane_u64(u, 0) & 15]);
+    s = vsetq_lane_f64(tab[vgetq_lane_u64(u, 1) & 15], s, 1);
+    return vreinterpretq_f64_u64(
+        vaddq_u64(vreinterpretq_u64_f64(s), vshlq_n_u64(vshrq_n_u64(u, 4), 52)));
 }
 
 static inline vm vd_gt(vd a, vd b)
