@@ -30,6 +30,9 @@
  * out-of-order window alone does not overlap enough of them.
  */
 #define GOLU_UNROLL _Pragma("GCC unroll 16")
+#ifndef VD_STEP_BWD
+#define VD_STEP_BWD VD_STEP
+#endif
 
 /*
  * Loops over [0, n): steps of VD_STEP vectors, then one vector at a time, then
@@ -60,19 +63,17 @@
         }                                                                                \
     }
 
-/* A step of VD_STEP vectors of dx = dy * slope(x). */
+/* A step of VD_STEP_BWD vectors of dx = dy * slope(x); dy is loaded late,
+ * beside its product, to keep registers for the chains (dx == dy is still
+ * safe: each dy is read before the dx at its place is written). */
 #define BWD_STEP(slope, store)                                                           \
     do {                                                                                 \
-        vd v[VD_STEP], d[VD_STEP];                                                       \
-        GOLU_UNROLL for (int k = 0; k < VD_STEP; k++)                                    \
-        {                                                                                \
-            v[k] = vd_load_f32(x + i + (size_t)k * VD_LANES);                            \
-            d[k] = vd_load_f32(dy + i + (size_t)k * VD_LANES);                           \
-        }                                                                                \
-        GOLU_UNROLL for (int k = 0; k < VD_STEP; k++) v[k] =                             \
-            vd_mul(d[k], slope(v[k], &c));                                               \
-        GOLU_UNROLL for (int k = 0; k < VD_STEP; k++)                                    \
-            store(dx + i + (size_t)k * VD_LANES, v[k]);                                  \
+        vd v[VD_STEP_BWD];                                                               \
+        GOLU_UNROLL for (int k = 0; k < VD_STEP_BWD; k++) v[k] =                         \
+            slope(vd_load_f32(x + i + (size_t)k * VD_LANES), &c);                        \
+        GOLU_UNROLL for (int k = 0; k < VD_STEP_BWD; k++)                                \
+            store(dx + i + (size_t)k * VD_LANES,                                         \
+                  vd_mul(vd_load_f32(dy + i + (size_t)k * VD_LANES), v[k]));             \
     } while (0)
 
 /* The end of a backward loop from i: one vector at a time, then the tail
@@ -99,26 +100,17 @@
     {                                                                                    \
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
-        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES)                     \
+        for (; i + VD_STEP_BWD * VD_LANES <= n; i += VD_STEP_BWD * VD_LANES)             \
             BWD_STEP(slope, store);                                                      \
         BWD_REST(slope, store);                                                          \
     }
 
-/* 1 when any of the VD_STEP * VD_LANES floats at p lies in (lo, hi). */
-static inline int step_any_in_window(const float *p, float lo, float hi)
-{
-    int any = 0;
-    GOLU_UNROLL for (int k = 0; k < VD_STEP; k += 2) any |=
-        vd_any_in_f32x2(p + (size_t)k * VD_LANES, lo, hi);
-    return any;
-}
-
 /*
  * The same for an activation with a derivative window (f32_math.h): each
- * step tests its floats against the window's bounds (kconsts' win_flo,
- * win_fhi: a little wider than the window) and takes the closed form alone
- * (slope0) when none is inside, else the closed form with the window blended
- * in (slope); the rest go through slope.
+ * step tests its floats against the window (kconsts' win_fmid, win_fhalf:
+ * a little wider than the window) and takes the closed form alone (slope0)
+ * when none is inside, else the closed form with the window blended in
+ * (slope); the rest go through slope.
  */
 #define DEFINE_BWD_WIN(name, slope0, slope, store)                                       \
     static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
@@ -126,8 +118,9 @@ static inline int step_any_in_window(const float *p, float lo, float hi)
     {                                                                                    \
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
-        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES) {                   \
-            if (GOLU_UNLIKELY(step_any_in_window(x + i, c.win_flo, c.win_fhi)))          \
+        for (; i + VD_STEP_BWD * VD_LANES <= n; i += VD_STEP_BWD * VD_LANES) {           \
+            if (GOLU_UNLIKELY(vd_any_near_f32(x + i, VD_STEP_BWD * VD_LANES, c.win_fmid, \
+                                              c.win_fhalf)))                             \
                 BWD_STEP(slope, store);                                                  \
             else                                                                         \
                 BWD_STEP(slope0, store);                                                 \

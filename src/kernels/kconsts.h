@@ -25,17 +25,18 @@ typedef struct kconsts {
     double win_th, win_tl, win_w;
     double win_c[5];
     /* The float inputs a step of the CPU loops tests (f32_body.h): every x
-     * in a window (of any activation) lies in (win_flo, win_fhi); 0, 0: no
-     * window. */
-    float win_flo, win_fhi;
+     * in a window (of any activation) has |x - win_fmid| < win_fhalf, that
+     * difference taken in float; 0, 0: no window. */
+    float win_fmid, win_fhalf;
 } kconsts;
 
-/* Float bounds a little wider than the window [x0 - w, x0 + w] (1 % wider,
- * far more than the float roundings). */
+/* A float test a little wider than the window [x0 - w, x0 + w]: 1 % wider,
+ * plus 2 ulps of x0 for rounding the centre to float (x - mid is exact in
+ * float for x within a factor 2 of mid, and large otherwise). */
 F64_FN void kconsts_win_bounds(kconsts *c, double x0, double w)
 {
-    c->win_flo = (float)(x0 - 1.01 * w);
-    c->win_fhi = (float)(x0 + 1.01 * w);
+    c->win_fmid = (float)x0;
+    c->win_fhalf = (float)(1.01 * w + 0x1p-23 * (x0 < 0 ? -x0 : x0));
 }
 
 /* The constants of act (validated); general GoLU's window only with
@@ -52,7 +53,7 @@ F64_FN kconsts kconsts_make(const golu_act *act, int window)
     c.win_th = c.win_tl = c.win_w = 0.0;
     for (int k = 0; k < 5; k++)
         c.win_c[k] = 0.0;
-    c.win_flo = c.win_fhi = 0.0f;
+    c.win_fmid = c.win_fhalf = 0.0f;
     switch (act->kind) {
     case GOLU_ACT_GOLU:
         if (c.golu_default)

@@ -95,13 +95,18 @@ static inline int vd_any(vm m)
 {
     return _mm256_movemask_pd(m) != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
-    __m256 v = _mm256_loadu_ps(p);
-    __m256 m = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_set1_ps(lo), _CMP_GT_OQ),
-                             _mm256_cmp_ps(v, _mm256_set1_ps(hi), _CMP_LT_OQ));
-    return _mm256_movemask_ps(m) != 0;
+    /* The least |x - mid| of the n: minps returns its second operand on
+     * NaN, so a NaN x leaves acc as it was. */
+    __m256 acc = _mm256_set1_ps(half), vmid = _mm256_set1_ps(mid);
+    __m256 sign = _mm256_set1_ps(-0.0f);
+    for (size_t i = 0; i < n; i += 8)
+        acc = _mm256_min_ps(
+            _mm256_andnot_ps(sign, _mm256_sub_ps(_mm256_loadu_ps(p + i), vmid)), acc);
+    return _mm256_movemask_ps(_mm256_cmp_ps(acc, _mm256_set1_ps(half), _CMP_LT_OQ)) != 0;
 }
 
 static inline vd vd_load_f32(const float *p)

@@ -100,12 +100,17 @@ static inline int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
-    __m512 v = _mm512_loadu_ps(p);
-    __mmask16 m = _mm512_cmp_ps_mask(v, _mm512_set1_ps(lo), _CMP_GT_OQ);
-    return _mm512_mask_cmp_ps_mask(m, v, _mm512_set1_ps(hi), _CMP_LT_OQ) != 0;
+    /* The least |x - mid| of the n: vminps returns its second operand on
+     * NaN, so a NaN x leaves acc as it was. */
+    __m512 acc = _mm512_set1_ps(half), vmid = _mm512_set1_ps(mid);
+    for (size_t i = 0; i < n; i += 16)
+        acc = _mm512_min_ps(_mm512_abs_ps(_mm512_sub_ps(_mm512_loadu_ps(p + i), vmid)),
+                            acc);
+    return _mm512_cmp_ps_mask(acc, _mm512_set1_ps(half), _CMP_LT_OQ) != 0;
 }
 
 static inline vd vd_load_f32(const float *p)

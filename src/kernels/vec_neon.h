@@ -97,13 +97,15 @@ static inline int vd_any(vm m)
 {
     return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
-    float32x4_t v = vld1q_f32(p);
-    uint32x4_t m =
-        vandq_u32(vcgtq_f32(v, vdupq_n_f32(lo)), vcltq_f32(v, vdupq_n_f32(hi)));
-    return vmaxvq_u32(m) != 0;
+    uint32x4_t any = vdupq_n_u32(0);
+    float32x4_t vmid = vdupq_n_f32(mid), vhalf = vdupq_n_f32(half);
+    for (size_t i = 0; i < n; i += 4)
+        any = vorrq_u32(any, vcltq_f32(vabdq_f32(vld1q_f32(p + i), vmid), vhalf));
+    return vmaxvq_u32(any) != 0;
 }
 
 static inline vd vd_load_f32(const float *p)

@@ -120,10 +120,14 @@ VFN int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-VFN int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+VFN int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
-    return (p[0] > lo && p[0] < hi) || (p[1] > lo && p[1] < hi);
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= fabsf(p[i] - mid) < half;
+    return any;
 }
 
 VFN vd vd_load_f32(const float *p)
