@@ -6,6 +6,7 @@
 #define GOLU_VEC_AVX2_H
 
 #include <immintrin.h>
+#include <stddef.h>
 
 #define VD_LANES      4
 #define VD_STEP       8 /* vectors per loop step, even (16 registers: more would spill) */

@@ -9,6 +9,7 @@
 #define GOLU_VEC_AVX512_H
 
 #include <immintrin.h>
+#include <stddef.h>
 
 #define VD_LANES 8
 #define VD_STEP                                                                          \

@@ -9,6 +9,7 @@
 #define GOLU_VEC_NEON_H
 
 #include <arm_neon.h>
+#include <stddef.h>
 
 #define VD_LANES      2
 #define VD_STEP       4 /* vectors per loop step, even (not measured) */
