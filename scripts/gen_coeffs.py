@@ -18,7 +18,7 @@ Run: /usr/bin/python3 scripts/gen_coeffs.py > src/kernels/coeffs.h  (about a min
 coefficients, evaluated in exact arithmetic over 20001 points.
 """
 import sys
-from mpmath import mp, mpf, matrix, lu_solve, log, e, erfc, cos, pi
+from mpmath import mp, mpf, matrix, lu_solve, log, e, erfc, cos, pi, sqrt, exp
 
 mp.dps = 60
 LOG2E = 1 / log(2)
@@ -142,6 +142,49 @@ def emit_erfc():
     print()
 
 
+# GELU's central pieces: Phi(-|x|) = exp(-x^2/2) R(|x|) for |x| < GELU_XFAST,
+# R smooth and slowly varying: 8 pieces of width GELU_XFAST/8, on each a
+# polynomial of degree GELU_DEG in v = u - 1/2, u = |x| 8/GELU_XFAST - j; the
+# k-th coefficients of the 8 pieces form a table of 8 (one register and one
+# permute each on AVX-512). No division; the exp is shared by GELU and its
+# derivative. Beyond GELU_XFAST the erfc form above takes over.
+GELU_XFAST = 4
+GELU_DEG = 9
+
+
+def gelu_r(x):
+    return erfc(x / sqrt(2)) / 2 * exp(x * x / 2)
+
+
+def emit_gelu():
+    from mpmath import chebyfit
+    w = mpf(GELU_XFAST) / 8
+    pieces = []
+    worst = mpf(0)
+    for j in range(8):
+        c = w * (j + mpf(1) / 2)
+        poly = chebyfit(lambda v: gelu_r(c + w * v), [-0.5, 0.5], GELU_DEG + 1)
+        coef = [float(a) for a in reversed(poly)]  # coef[k] of v^k
+        pieces.append(coef)
+        for i in range(401):
+            v = mpf(-0.5) + mpf(i) / 400
+            p = mpf(0)
+            for a in reversed(coef):
+                p = p * v + mpf(a)
+            worst = max(worst, abs(p / gelu_r(c + w * v) - 1))
+    print(f"/* Phi(-|x|) = exp(-x^2/2) R(|x|) for |x| < {GELU_XFAST}: R on 8 pieces of width")
+    print(f" * {GELU_XFAST}/8, each a polynomial of degree {GELU_DEG} in v = u - 1/2, "
+          f"u = |x| 8/{GELU_XFAST} - j.")
+    print(" * GELU_R_Ck[j] is piece j's coefficient of v^k. Max relative error of the rounded")
+    print(f" * coefficients (exact arithmetic, 401 points a piece): {float(worst):.3e} "
+          f"(2^{float(log(worst, 2)):.1f}). */")
+    print(f"#define GELU_XFAST {GELU_XFAST}.0")
+    for k in range(GELU_DEG + 1):
+        vals = ", ".join(pieces[j][k].hex() for j in range(8))
+        print(f"#define GELU_R_C{k} {{{vals}}}")
+    print()
+
+
 def emit_table(name, comment, scale):
     """scale * 2^(j/16), j = 0..15, each rounded once to double."""
     print(f"/* {comment} */")
@@ -171,6 +214,7 @@ def main():
     emit("EXP2T_D4", "2^f ~ 1 + f*Q(f) on [-1/32, 1/32], degree 4: GoLU's outer exp, "
          "whose error is not amplified.", 1, [to_double(c) for c in q4], -h32, h32)
     emit_erfc()
+    emit_gelu()
     print("#endif")
 
 

@@ -93,18 +93,21 @@ VFN vm deriv_in_window_v(vd dh, double width)
  * the device and one for the host (the VFN functions are both).
  */
 #if defined(__CUDACC__)
-#define GOLU_TAB16(name, vals)                                                           \
-    static __constant__ double name##_dev[16] = vals;                                    \
-    static const double name##_host[16] = vals;
+#define GOLU_TABN(name, n, ...)                                                          \
+    static __constant__ double name##_dev[n] = __VA_ARGS__;                              \
+    static const double name##_host[n] = __VA_ARGS__;
 #if defined(__CUDA_ARCH__)
 #define GOLU_TAB(name) name##_dev
 #else
 #define GOLU_TAB(name) name##_host
 #endif
 #else
-#define GOLU_TAB16(name, vals) static const double name##_host[16] = vals;
-#define GOLU_TAB(name)         name##_host
+#define GOLU_TABN(name, n, ...) static const double name##_host[n] = __VA_ARGS__;
+#define GOLU_TAB(name)          name##_host
 #endif
+/* (the tables' braces hold commas: passed on as __VA_ARGS__) */
+#define GOLU_TAB16(name, ...) GOLU_TABN(name, 16, __VA_ARGS__)
+#define GOLU_TAB8(name, ...)  GOLU_TABN(name, 8, __VA_ARGS__)
 
 GOLU_TAB16(exp2t_tab, EXP2T_TAB)
 GOLU_TAB16(golu_inner_tab, GOLU_INNER_TAB)
@@ -421,31 +424,107 @@ VFN vd erfc_pos_v(vd z)
     return vd_select(vd_gt(z, vd_set1(ERFC_ZMAX)), vd_set1(0.0), e);
 }
 
-/* Phi(x) = erfc(-x/sqrt 2)/2 for x < 0, 1 - erfc(x/sqrt 2)/2 otherwise: the
- * small tail is always the one computed, so neither side cancels. */
-VFN vd normal_cdf_v(vd x)
+GOLU_TAB8(gelu_r0, GELU_R_C0)
+GOLU_TAB8(gelu_r1, GELU_R_C1)
+GOLU_TAB8(gelu_r2, GELU_R_C2)
+GOLU_TAB8(gelu_r3, GELU_R_C3)
+GOLU_TAB8(gelu_r4, GELU_R_C4)
+GOLU_TAB8(gelu_r5, GELU_R_C5)
+GOLU_TAB8(gelu_r6, GELU_R_C6)
+GOLU_TAB8(gelu_r7, GELU_R_C7)
+GOLU_TAB8(gelu_r8, GELU_R_C8)
+GOLU_TAB8(gelu_r9, GELU_R_C9)
+
+#define GELU_R_STEP(p, k) vd_fma(p, v, vd_tab8(GOLU_TAB(gelu_r##k), t))
+
+/*
+ * Phi(-|x|) on the central range |x| < GELU_XFAST, where most inputs lie:
+ * e R(|x|) with e = exp(-x^2/2) (returned in *e_out, the density's too) and
+ * R from piece j = floor(2|x|) of coeffs.h, a polynomial in v = frac(2|x|) -
+ * 1/2 whose coefficients are looked up by j (relative error 2^-41.6). No
+ * division. Outside the range the result is garbage; the callers blend it
+ * away. e's relative error is 2^-47 plus x^2/2 times 2^-53.
+ */
+VFN vd gelu_tail_central(vd ax, vd *e_out)
 {
-    vd half_e = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(vd_abs(x), vd_set1(SQRT1_2))));
-    return vd_select(vd_gt(vd_set1(0.0), x), half_e, vd_sub(vd_set1(1.0), half_e));
+    vd y = vd_mul(ax, vd_set1(8.0 / GELU_XFAST)); /* 2|x|: exact */
+    vd u = vd_frac(y);
+    vd t = vd_add(vd_sub(y, u), vd_set1(0x1.8p52)); /* j in the low bits */
+    vd v = vd_sub(u, vd_set1(0.5));
+    vd p = vd_tab8(GOLU_TAB(gelu_r9), t);
+    p = GELU_R_STEP(p, 8);
+    p = GELU_R_STEP(p, 7);
+    p = GELU_R_STEP(p, 6);
+    p = GELU_R_STEP(p, 5);
+    p = GELU_R_STEP(p, 4);
+    p = GELU_R_STEP(p, 3);
+    p = GELU_R_STEP(p, 2);
+    p = GELU_R_STEP(p, 1);
+    p = GELU_R_STEP(p, 0);
+    vd e = exp_v(vd_mul(vd_mul(ax, ax), vd_set1(-0.5)));
+    *e_out = e;
+    return vd_mul(e, p);
 }
 
-/* GELU(x) = x Phi(x). */
+/* Phi(-|x|) for every x: the central pieces below GELU_XFAST, erfc beyond.
+ * A NaN |x| is taken as 0 (vd_max returns its second operand on NaN): the
+ * caller's x then brings the only NaN to the result, its payload and sign
+ * the same on every path. */
+VFN vd gelu_tail(vd ax_in, vd *e_out)
+{
+    vd ax = vd_max(ax_in, vd_set1(0.0));
+    vd q = gelu_tail_central(ax, e_out);
+    vd qe = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(ax, vd_set1(SQRT1_2))));
+    return vd_select(vd_gt(vd_set1(GELU_XFAST), ax), q, qe);
+}
+
+/* Phi(x) = q for x < 0, 1 - q otherwise, q = Phi(-|x|): the small tail is
+ * always the one computed, so neither side cancels. */
+VFN vd normal_cdf_from_tail(vd x, vd q)
+{
+    return vd_select(vd_gt(vd_set1(0.0), x), q, vd_sub(vd_set1(1.0), q));
+}
+
+/*
+ * GELU(x) = x Phi(x). The _central forms are the same arithmetic for
+ * |x| < GELU_XFAST alone (the CPU loops take them for steps whose inputs
+ * all lie there, f32_body.h): they give the same bits there.
+ */
 VFN vd gelu_fwd_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xl = clamp_x_fwd(x);
-    return vd_mul(xl, normal_cdf_v(xl));
+    vd e;
+    return vd_mul(xl, normal_cdf_from_tail(xl, gelu_tail(vd_abs(xl), &e)));
 }
 
-/* GELU' = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
+VFN vd gelu_fwd_central_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd e;
+    return vd_mul(x, normal_cdf_from_tail(x, gelu_tail_central(vd_abs(x), &e)));
+}
+
+/* GELU' = Phi(x) + x phi(x), phi(x) = e / sqrt(2 pi) with the tail's e. */
 VFN vd gelu_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
-    vd dens = vd_mul(exp_v(vd_mul(vd_mul(xb, xb), vd_set1(-0.5))), vd_set1(INV_SQRT_2PI));
-    return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb)));
+    vd e;
+    vd q = gelu_tail(vd_abs(xb), &e);
+    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_from_tail(xb, q)));
 }
 DERIV_FIXED_V(gelu, GELU)
+
+VFN vd gelu_slope0_central_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd e;
+    vd q = gelu_tail_central(vd_abs(x), &e);
+    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    return vd_fma(x, dens, normal_cdf_from_tail(x, q));
+}
 
 /* ------------------------------------------------------------------- Mish */
 

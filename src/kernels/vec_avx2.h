@@ -8,8 +8,9 @@
 #include <immintrin.h>
 #include <stddef.h>
 
-#define VD_LANES      4
-#define VD_STEP       8 /* vectors per loop step, even (16 registers: more would spill) */
+#define VD_LANES 4
+/* Vectors per loop step, even (16 registers: more would spill). */
+#define VD_STEP       8
 #define VD_ISA_SUFFIX avx2
 
 typedef __m256d vd;
@@ -61,6 +62,20 @@ static inline vd vd_reduce16(vd a)
     return _mm256_sub_pd(a, k);
 }
 
+/* a - floor(a), exact. */
+static inline vd vd_frac(vd a)
+{
+    return _mm256_sub_pd(a, _mm256_floor_pd(a));
+}
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]). */
+static inline vd vd_tab8(const double *tab, vd t)
+{
+    __m256i j = _mm256_and_si256(_mm256_castpd_si256(t), _mm256_set1_epi64x(7));
+    return _mm256_i64gather_pd(tab, j, 8);
+}
+
 /* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
  * integer N in [-16320, 16320] holds N in the low bits of its
  * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
@@ -98,6 +113,19 @@ static inline int vd_any(vm m)
 }
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
+{
+    __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+    __m256 sign = _mm256_set1_ps(-0.0f), b = _mm256_set1_ps(bound);
+    for (size_t i = 0; i < n; i += 8)
+        all = _mm256_and_ps(
+            all,
+            _mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(p + i)), b, _CMP_LT_OQ));
+    return _mm256_movemask_ps(all) == 0xff;
+}
+
 static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
     /* The least |x - mid| of the n: minps returns its second operand on

@@ -12,9 +12,8 @@
 #include <stddef.h>
 
 #define VD_LANES 8
-#define VD_STEP                                                                          \
-    12 /* vectors per loop step, even (measured best of 8, 12 and 16 for GoLU on Zen 5)  \
-        */
+/* Vectors per loop step, even (measured best of 8, 12 and 16 for GoLU on Zen 5). */
+#define VD_STEP       12
 #define VD_ISA_SUFFIX avx512
 
 typedef __m512d vd;
@@ -65,6 +64,20 @@ static inline vd vd_reduce16(vd a)
     return _mm512_reduce_pd(a, 0x48);
 }
 
+/* a - floor(a), exact: vreducepd with M = 0, round down. */
+static inline vd vd_frac(vd a)
+{
+    return _mm512_reduce_pd(a, 0x09);
+}
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]).  vpermpd
+ * reads the low 3 bits of each index: the table in one register. */
+static inline vd vd_tab8(const double *tab, vd t)
+{
+    return _mm512_permutexvar_pd(_mm512_castpd_si512(t), _mm512_loadu_pd(tab));
+}
+
 /* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
  * integer N in [-16320, 16320] holds N in the low bits of its
  * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
@@ -103,6 +116,18 @@ static inline int vd_any(vm m)
 }
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
+{
+    __mmask16 all = 0xffff;
+    __m512 b = _mm512_set1_ps(bound);
+    for (size_t i = 0; i < n; i += 16)
+        all = _mm512_mask_cmp_ps_mask(all, _mm512_abs_ps(_mm512_loadu_ps(p + i)), b,
+                                      _CMP_LT_OQ);
+    return all == 0xffff;
+}
+
 static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
     /* The least |x - mid| of the n: vminps returns its second operand on

@@ -11,8 +11,9 @@
 #include <arm_neon.h>
 #include <stddef.h>
 
-#define VD_LANES      2
-#define VD_STEP       4 /* vectors per loop step, even (not measured) */
+#define VD_LANES 2
+/* Vectors per loop step, even (not measured). */
+#define VD_STEP       4
 #define VD_ISA_SUFFIX neon
 
 typedef float64x2_t vd;
@@ -63,6 +64,21 @@ static inline vd vd_reduce16(vd a)
     return vsubq_f64(a, vsubq_f64(vaddq_f64(a, sh), sh));
 }
 
+/* a - floor(a), exact. */
+static inline vd vd_frac(vd a)
+{
+    return vsubq_f64(a, vrndmq_f64(a));
+}
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]). */
+static inline vd vd_tab8(const double *tab, vd t)
+{
+    uint64x2_t u = vreinterpretq_u64_f64(t);
+    float64x2_t s = vdupq_n_f64(tab[vgetq_lane_u64(u, 0) & 7]);
+    return vsetq_lane_f64(tab[vgetq_lane_u64(u, 1) & 7], s, 1);
+}
+
 /* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
  * integer N in [-16320, 16320] holds N in the low bits of its
  * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
@@ -100,6 +116,17 @@ static inline int vd_any(vm m)
 }
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
+{
+    uint32x4_t all = vdupq_n_u32(0xffffffffu);
+    float32x4_t b = vdupq_n_f32(bound);
+    for (size_t i = 0; i < n; i += 4)
+        all = vandq_u32(all, vcltq_f32(vabsq_f32(vld1q_f32(p + i)), b));
+    return vminvq_u32(all) != 0;
+}
+
 static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
     uint32x4_t any = vdupq_n_u32(0);

@@ -35,8 +35,8 @@
 #endif
 
 #define VD_LANES 1
-#define VD_STEP                                                                          \
-    4 /* vectors per loop step, even (the reference path; its speed matters little) */
+/* Vectors per loop step, even (the reference path; its speed matters little). */
+#define VD_STEP       4
 #define VD_ISA_SUFFIX scalar
 
 typedef double vd;
@@ -86,6 +86,19 @@ VFN vd vd_reduce16(vd a)
     return a - ((a + 0x1.8p48) - 0x1.8p48);
 }
 
+/* a - floor(a), exact. */
+VFN vd vd_frac(vd a)
+{
+    return a - floor(a);
+}
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]). */
+VFN vd vd_tab8(const double *tab, vd t)
+{
+    return tab[golu_cvt_f64_bits(t) & 7];
+}
+
 /* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
  * integer N in [-16320, 16320] holds N in the low bits of its
  * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
@@ -122,6 +135,16 @@ VFN int vd_any(vm m)
 }
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i] - mid| < half, the difference taken in float (NaN: no). */
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+VFN int vd_all_abs_below_f32(const float *p, size_t n, float bound)
+{
+    int all = 1;
+    for (size_t i = 0; i < n; i++)
+        all &= fabsf(p[i]) < bound;
+    return all;
+}
+
 VFN int vd_any_near_f32(const float *p, size_t n, float mid, float half)
 {
     int any = 0;
