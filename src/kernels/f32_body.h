@@ -156,14 +156,14 @@
 
 /*
  * The common cases. Off a derivative window (f32_math.h): no float of the
- * step within kconsts' win_fhalf of win_fmid (a little wider than the
+ * step in kconsts' win_key/win_span range (a little wider than the
  * window), so the closed form alone (slope0) gives the bits of the closed
  * form with the window blended in (slope). GELU's central range: every
  * |x| < GELU_XFAST, where its central pieces give the bits of the full form.
  */
 static inline int off_window(const float *p, size_t n, const kconsts *c)
 {
-    return !vd_any_near_f32(p, n, c->win_fmid, c->win_fhalf);
+    return !vd_any_key_in_f32(p, n, c->win_key, c->win_span);
 }
 
 static inline int gelu_central(const float *p, size_t n, const kconsts *c)

@@ -6,12 +6,12 @@
  * per thread: the same operations in the same order give the same bits.
  *
  * Method (all activations): widen x to double, compute in double with
- * polynomials accurate to about 2^-40, round once to float. The double result
- * carries a relative error of at most about 2^-28.8, so the float32 result is
- * within 0.54 ulp of the exact value wherever the exact value does not
- * cancel. Only the final conversion can produce a float subnormal; no double
- * intermediate is ever subnormal (the clamps below see to it), so no input
- * takes a slow microcode path.
+ * tables and polynomials accurate to 2^-38 or better, round once to float.
+ * The double result carries a relative error of at most about 2^-35 (GELU's
+ * erfc tail; GoLU 2^-37.9), so the float32 result is within 0.5 + 2^-11 ulp
+ * of the exact value wherever the exact value does not cancel. Only the final conversion
+ * can produce a float subnormal; no double intermediate is ever subnormal (the clamps
+ * below see to it), so no input takes a slow microcode path.
  *
  * VFN marks these functions: static inline on the CPU, __device__ on the GPU.
  * Worst errors measured over all 2^32 inputs: docs/ACCURACY.md.
@@ -184,11 +184,13 @@ VFN vd expm1_neg_v(vd x)
 /*
  * The gate G = exp(-exp(-x)) and the outer exponent b = -log2(e)*exp(-x), for
  * x already clamped to [GOLU1_X_MIN, GOLU1_X_MAX]: b = -log2(e) * 2^a with
- * a = -x log2(e), then G = 2^b. The inner polynomial's 2^-40.1 relative error
- * is amplified by |b| ln 2 = exp(-x) (at most 89 where the float result is
- * normal): 2^-33.6; the outer polynomial adds 2^-28.9 and the products
- * 2^-52. So the double result is within 2^-28.8 of exact, and the float
- * result within 0.5 + 2^-4.8 = 0.54 ulp.
+ * a = -x log2(e), then G = 2^b. b's relative error, 2^-46.3 (the degree-5
+ * polynomial's 2^-47.4, the table's and the fma's roundings, and a's
+ * rounding times |a| ln 2 <= 40), is amplified by |b| ln 2 = exp(-x) (at
+ * most 89 where the float result is normal): 2^-39.8; the outer degree-4
+ * polynomial adds 2^-38.5 and the products 2^-52. So the double result is
+ * within 2^-37.9 of exact, and the float result within 0.5 + 2^-13.9 =
+ * 0.50007 ulp.
  */
 #define GOLU1_X_MIN (-5.5) /* GoLU'(-5.5) = -8.9e-104: times any float, +-0 */
 #define GOLU1_X_MAX 40.0   /* exp(-40) = 4e-18: G = 1 to 2^-29 */

@@ -7,6 +7,7 @@
 
 #include <immintrin.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define VD_LANES 4
 /* Vectors per loop step, even (16 registers: more would spill). */
@@ -111,8 +112,6 @@ static inline int vd_any(vm m)
 {
     return _mm256_movemask_pd(m) != 0;
 }
-/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i] - mid| < half, the difference taken in float (NaN: no). */
 /* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i]| < bound (NaN: no). */
 static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
@@ -126,16 +125,20 @@ static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return _mm256_movemask_ps(all) == 0xff;
 }
 
-static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
 {
-    /* The least |x - mid| of the n: minps returns its second operand on
-     * NaN, so a NaN x leaves acc as it was. */
-    __m256 acc = _mm256_set1_ps(half), vmid = _mm256_set1_ps(mid);
-    __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256i acc = _mm256_set1_epi32(-1), k = _mm256_set1_epi32((int)key);
     for (size_t i = 0; i < n; i += 8)
-        acc = _mm256_min_ps(
-            _mm256_andnot_ps(sign, _mm256_sub_ps(_mm256_loadu_ps(p + i), vmid)), acc);
-    return _mm256_movemask_ps(_mm256_cmp_ps(acc, _mm256_set1_ps(half), _CMP_LT_OQ)) != 0;
+        acc = _mm256_min_epu32(
+            acc, _mm256_sub_epi32(k, _mm256_loadu_si256((const __m256i *)(p + i))));
+    if (span == 0)
+        return 0;
+    /* acc < span, unsigned: min(acc, span - 1) == acc. */
+    __m256i s1 = _mm256_set1_epi32((int)(span - 1));
+    __m256i le = _mm256_cmpeq_epi32(_mm256_min_epu32(acc, s1), acc);
+    return _mm256_movemask_epi8(le) != 0;
 }
 
 static inline vd vd_load_f32(const float *p)

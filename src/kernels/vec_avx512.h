@@ -10,6 +10,7 @@
 
 #include <immintrin.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define VD_LANES 8
 /* Vectors per loop step, even (measured best of 8, 12 and 16 for GoLU on Zen 5). */
@@ -114,8 +115,6 @@ static inline int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i] - mid| < half, the difference taken in float (NaN: no). */
 /* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i]| < bound (NaN: no). */
 static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
@@ -128,15 +127,15 @@ static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return all == 0xffff;
 }
 
-static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
 {
-    /* The least |x - mid| of the n: vminps returns its second operand on
-     * NaN, so a NaN x leaves acc as it was. */
-    __m512 acc = _mm512_set1_ps(half), vmid = _mm512_set1_ps(mid);
+    /* The least key - bits of the n: two instructions per 16 floats. */
+    __m512i acc = _mm512_set1_epi32(-1), k = _mm512_set1_epi32((int)key);
     for (size_t i = 0; i < n; i += 16)
-        acc = _mm512_min_ps(_mm512_abs_ps(_mm512_sub_ps(_mm512_loadu_ps(p + i), vmid)),
-                            acc);
-    return _mm512_cmp_ps_mask(acc, _mm512_set1_ps(half), _CMP_LT_OQ) != 0;
+        acc = _mm512_min_epu32(acc, _mm512_sub_epi32(k, _mm512_loadu_si512(p + i)));
+    return _mm512_cmplt_epu32_mask(acc, _mm512_set1_epi32((int)span)) != 0;
 }
 
 static inline vd vd_load_f32(const float *p)

@@ -10,6 +10,7 @@
 
 #include <arm_neon.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define VD_LANES 2
 /* Vectors per loop step, even (not measured). */
@@ -114,8 +115,6 @@ static inline int vd_any(vm m)
 {
     return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0;
 }
-/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i] - mid| < half, the difference taken in float (NaN: no). */
 /* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i]| < bound (NaN: no). */
 static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
@@ -127,13 +126,14 @@ static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return vminvq_u32(all) != 0;
 }
 
-static inline int vd_any_near_f32(const float *p, size_t n, float mid, float half)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
 {
-    uint32x4_t any = vdupq_n_u32(0);
-    float32x4_t vmid = vdupq_n_f32(mid), vhalf = vdupq_n_f32(half);
+    uint32x4_t acc = vdupq_n_u32(0xffffffffu), k = vdupq_n_u32(key);
     for (size_t i = 0; i < n; i += 4)
-        any = vorrq_u32(any, vcltq_f32(vabdq_f32(vld1q_f32(p + i), vmid), vhalf));
-    return vmaxvq_u32(any) != 0;
+        acc = vminq_u32(acc, vsubq_u32(k, vreinterpretq_u32_f32(vld1q_f32(p + i))));
+    return vminvq_u32(acc) < span;
 }
 
 static inline vd vd_load_f32(const float *p)

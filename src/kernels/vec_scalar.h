@@ -133,8 +133,6 @@ VFN int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i] - mid| < half, the difference taken in float (NaN: no). */
 /* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
  * |p[i]| < bound (NaN: no). */
 VFN int vd_all_abs_below_f32(const float *p, size_t n, float bound)
@@ -145,11 +143,16 @@ VFN int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return all;
 }
 
-VFN int vd_any_near_f32(const float *p, size_t n, float mid, float half)
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+VFN int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
 {
     int any = 0;
-    for (size_t i = 0; i < n; i++)
-        any |= fabsf(p[i] - mid) < half;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, p + i, sizeof u);
+        any |= (uint32_t)(key - u) < span;
+    }
     return any;
 }
 
