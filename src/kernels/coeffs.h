@@ -2,55 +2,50 @@
 #ifndef GOLU_COEFFS_H
 #define GOLU_COEFFS_H
 
-/* 2^f ~ 1 + f*Q(f) on [0, 1], degree 8: the general exp.
- * max relative error of the rounded coefficients: 8.257e-13 (2^-40.1)
- * EXP2_D8_Qj is the coefficient of f^j. */
-#define EXP2_D8_C0 0x1.0000000000000p+0
-#define EXP2_D8_Q1 0x1.62e42feedba67p-1
-#define EXP2_D8_Q2 0x1.ebfbe062a50d8p-3
-#define EXP2_D8_Q3 0x1.c6b07a472029ep-5
-#define EXP2_D8_Q4 0x1.3b2c5dd7fedafp-7
-#define EXP2_D8_Q5 0x1.5d60064a3ba5ap-10
-#define EXP2_D8_Q6 0x1.4536dddc3ca59p-13
-#define EXP2_D8_Q7 0x1.dd0de0539c4f1p-17
-#define EXP2_D8_Q8 0x1.f2ee120ad8421p-20
+/* 2^a = 2^(N/16) * 2^f with N = round(16 a), f = a - N/16 in [-1/32, 1/32]:
+ * 2^(N/16) = TAB[N mod 16] * 2^floor(N/16) from a table of 16, 2^f from
+ * a short polynomial (f32_math.h, exp2t). */
+/* 2^(j/16), j = 0..15. */
+#define EXP2T_TAB                                                                        \
+    {                                                                                    \
+        0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0,                \
+            0x1.2387a6e756238p+0, 0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0,            \
+            0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0, 0x1.6a09e667f3bcdp+0,            \
+            0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,            \
+            0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0,            \
+            0x1.ea4afa2a490dap+0                                                         \
+    }
 
-/* 2^f ~ 1 + f*Q(f) on [0, 1], degree 6: GoLU's outer exp, whose error is not amplified.
- * max relative error of the rounded coefficients: 2.012e-09 (2^-28.9)
- * EXP2_D6_Qj is the coefficient of f^j. */
-#define EXP2_D6_C0 0x1.0000000000000p+0
-#define EXP2_D6_Q1 0x1.62e42b5e62cc5p-1
-#define EXP2_D6_Q2 0x1.ebfd5797fb617p-3
-#define EXP2_D6_Q3 0x1.c68911280765ep-5
-#define EXP2_D6_Q4 0x1.3d0b926224e9fp-7
-#define EXP2_D6_Q5 0x1.46d64ad0b58fap-10
-#define EXP2_D6_Q6 0x1.c54179a7f6a4ep-13
+/* -log2(e) * 2^(j/16), j = 0..15: GoLU's inner exp, whose result is the outer exp2's
+ * argument. */
+#define GOLU_INNER_TAB                                                                   \
+    {                                                                                    \
+        -0x1.71547652b82fep+0, -0x1.81ae7af144e76p+0, -0x1.92c1d4428b42ep+0,             \
+            -0x1.a496b6d4f1339p+0, -0x1.b735b436c07ddp+0, -0x1.caa7bf1437732p+0,         \
+            -0x1.def62f84448aep+0, -0x1.f42ac785fdc8bp+0, -0x1.0527dbd87e24dp+1,         \
+            -0x1.10b7d20d6e63fp+1, -0x1.1ccad4ba1fb55p+1, -0x1.2966b12fddf3cp+1,         \
+            -0x1.36917682ad67ap+1, -0x1.44517872a0fc2p+1, -0x1.52ad5276302adp+1,         \
+            -0x1.61abeae702a0ep+1                                                        \
+    }
 
-/* -log2(e) * 2^f ~ C0 + f*Q(f) on [0, 1], degree 8: GoLU's inner exp, scaled so that its
- * result is the outer exp2's argument. max relative error of the rounded
- * coefficients: 8.257e-13 (2^-40.1) GOLU_INNER_Qj is the coefficient of f^j. */
-#define GOLU_INNER_C0 -0x1.71547652b82fep+0
-#define GOLU_INNER_Q1 -0x1.fffffffedf80cp-1
-#define GOLU_INNER_Q2 -0x1.62e4303c712d8p-2
-#define GOLU_INNER_Q3 -0x1.47fd3228745d6p-4
-#define GOLU_INNER_Q4 -0x1.c6b2ef7f6b73ap-7
-#define GOLU_INNER_Q5 -0x1.f80aae0e375bep-10
-#define GOLU_INNER_Q6 -0x1.d52f621b9f816p-13
-#define GOLU_INNER_Q7 -0x1.581f32b255687p-16
-#define GOLU_INNER_Q8 -0x1.67e6e25d4068bp-19
+/* 2^f ~ 1 + f*Q(f) on [-1/32, 1/32], degree 5: the general exp and GoLU's inner one
+ * (whose error GoLU amplifies). max relative error of the rounded coefficients: 5.519e-15
+ * (2^-47.4) EXP2T_D5_Qj is the coefficient of f^j. */
+#define EXP2T_D5_C0 0x1.0000000000000p+0
+#define EXP2T_D5_Q1 0x1.62e42fefa3981p-1
+#define EXP2T_D5_Q2 0x1.ebfbdff5ffbe4p-3
+#define EXP2T_D5_Q3 0x1.c6b08d771dfdep-5
+#define EXP2T_D5_Q4 0x1.3b2c78bdb8b39p-7
+#define EXP2T_D5_Q5 0x1.5d862bf1c4405p-10
 
-/* 2^f ~ 1 + f*Q(f) on [-1/2, 1/2], degree 8: expm1.
- * max relative error of the rounded coefficients: 8.136e-13 (2^-40.2)
- * EXP2_R8_Qj is the coefficient of f^j. */
-#define EXP2_R8_C0 0x1.0000000000000p+0
-#define EXP2_R8_Q1 0x1.62e42fef89d19p-1
-#define EXP2_R8_Q2 0x1.ebfbdff8edeaap-3
-#define EXP2_R8_Q3 0x1.c6b08dced3e72p-5
-#define EXP2_R8_Q4 0x1.3b2ab5ed6e00fp-7
-#define EXP2_R8_Q5 0x1.5d874d0674283p-10
-#define EXP2_R8_Q6 0x1.430aa8842fba2p-13
-#define EXP2_R8_Q7 0x1.00d8538defc23p-16
-#define EXP2_R8_Q8 0x1.61c4f05ac9217p-20
+/* 2^f ~ 1 + f*Q(f) on [-1/32, 1/32], degree 4: GoLU's outer exp, whose error is not
+ * amplified. max relative error of the rounded coefficients: 2.504e-12 (2^-38.5)
+ * EXP2T_D4_Qj is the coefficient of f^j. */
+#define EXP2T_D4_C0 0x1.0000000000000p+0
+#define EXP2T_D4_Q1 0x1.62e42fec3c855p-1
+#define EXP2T_D4_Q2 0x1.ebfbdffda4fd6p-3
+#define EXP2T_D4_Q3 0x1.c6b3f67472850p-5
+#define EXP2T_D4_Q4 0x1.3b2a3013311acp-7
 
 /* erfc(z) = t exp(-z^2 + S(u)), t = 2/(2+z), u = (t - MID)/HALF, for z in
  * [0, 12]; S of degree 14, max absolute error of the rounded
@@ -73,5 +68,71 @@
 #define ERFC_S12     0x1.834bebb98195ep-17
 #define ERFC_S13     -0x1.72357462a7dedp-26
 #define ERFC_S14     -0x1.5cff5159495d4p-20
+
+/* Phi(-|x|) = exp(-x^2/2) R(|x|) for |x| < 4: R on 8 pieces of width
+ * 4/8, each a polynomial of degree 9 in v = u - 1/2, u = |x| 8/4 - j.
+ * GELU_R_Ck[j] is piece j's coefficient of v^k. Max relative error of the rounded
+ * coefficients (exact arithmetic, 401 points a piece): 2.960e-13 (2^-41.6). */
+#define GELU_XFAST 4.0
+#define GELU_R_C0                                                                        \
+    {                                                                                    \
+        0x1.a7f808169ed3cp-2, 0x1.3370237bca7e1p-2, 0x1.d898de09c6ff4p-3,                \
+            0x1.7b5abd2fd03e9p-3, 0x1.3aadddf19e992p-3, 0x1.0bb968cded945p-3,            \
+            0x1.d0b31c0825440p-4, 0x1.99c2b6db3b3a1p-4                                   \
+    }
+#define GELU_R_C1                                                                        \
+    {                                                                                    \
+        -0x1.2e8651379bf2bp-3, -0x1.63e07140d7451p-4, -0x1.c49321dc9c3eep-5,             \
+            -0x1.3253b6cdb4c7fp-5, -0x1.b405cc6b87d15p-6, -0x1.432b1910e5cd4p-6,         \
+            -0x1.ef2cc76a51e06p-7, -0x1.85dc7cfbbdeaep-7                                 \
+    }
+#define GELU_R_C2                                                                        \
+    {                                                                                    \
+        0x1.5c5673c5abc36p-5, 0x1.5bf7f205997a7p-6, 0x1.7b79d1bf1fa4dp-7,                \
+            0x1.bd45f4eeeae72p-8, 0x1.15aa6bd46ceccp-8, 0x1.6c5e3c926aa54p-9,            \
+            0x1.f2f5d00e094acp-10, 0x1.62200d79c4b5cp-10                                 \
+    }
+#define GELU_R_C3                                                                        \
+    {                                                                                    \
+        -0x1.594f58fc4c499p-7, -0x1.2c849dfcef2f5p-8, -0x1.1f33fe5b53d8bp-9,             \
+            -0x1.2962f4628e0f4p-10, -0x1.49badda10d853p-11, -0x1.838c5240f2043p-12,      \
+            -0x1.dec5a1f9f701ap-13, -0x1.34a257330274bp-13                               \
+    }
+#define GELU_R_C4                                                                        \
+    {                                                                                    \
+        0x1.312c8ebf6bc21p-9, 0x1.d68c72f6955a0p-11, 0x1.8ff2a838a22f7p-12,              \
+            0x1.721ebfa6e75efp-13, 0x1.70c53d8671a89p-14, 0x1.87b710a7c0d61p-15,         \
+            0x1.b7d4f230de6f5p-16, 0x1.031f6f0d98649p-16                                 \
+    }
+#define GELU_R_C5                                                                        \
+    {                                                                                    \
+        -0x1.eb76138fed8e7p-12, -0x1.53aa11f5fb251p-13, -0x1.038d124da08d5p-14,          \
+            -0x1.b17805164ec90p-16, -0x1.875958c609524p-17, -0x1.7a617ddbffee8p-18,      \
+            -0x1.8481f858a4701p-19, -0x1.a48594d8bb15dp-20                               \
+    }
+#define GELU_R_C6                                                                        \
+    {                                                                                    \
+        0x1.6de90718f79f3p-14, 0x1.c98951a632a70p-16, 0x1.3cf4e7a3dcfb6p-17,             \
+            0x1.e141e2dfc7b42p-19, 0x1.8c5ad8ae31b1cp-20, 0x1.5ede85c775ff8p-21,         \
+            0x1.4b1d25ec1be08p-22, 0x1.4aae3311a5c3cp-23                                 \
+    }
+#define GELU_R_C7                                                                        \
+    {                                                                                    \
+        -0x1.fd5abfa6d30fcp-17, -0x1.221f54ac7f984p-18, -0x1.6ed653a5f5e78p-20,          \
+            -0x1.fd7f80e932fb4p-22, -0x1.80e4807dbe6e8p-23, -0x1.397d6c7e8a63dp-24,      \
+            -0x1.1114a4e70b53ep-25, -0x1.f92a423fb393dp-27                               \
+    }
+#define GELU_R_C8                                                                        \
+    {                                                                                    \
+        0x1.52f5850dfa976p-19, 0x1.611281c902e57p-21, 0x1.98ebdf2a2aea3p-23,             \
+            0x1.04b01e5abe337p-24, 0x1.6a7ef2b655a7ap-26, 0x1.107fcaa0a4d44p-27,         \
+            0x1.b778da5080b6dp-29, 0x1.796daac025050p-30                                 \
+    }
+#define GELU_R_C9                                                                        \
+    {                                                                                    \
+        -0x1.a52d4749ad54ep-22, -0x1.94154403f4ff5p-24, -0x1.af8981b508a32p-26,          \
+            -0x1.fc22f351a2dfbp-28, -0x1.46e8515196e06p-29, -0x1.c7cc91a15fe81p-31,      \
+            -0x1.55ad50ab9f9dbp-32, -0x1.117b25154185cp-33                               \
+    }
 
 #endif

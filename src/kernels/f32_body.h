@@ -13,30 +13,49 @@
 #define GOLU_CAT(a, b)  GOLU_CAT2(a, b)
 #define KERNEL(name)    GOLU_CAT(name##_, VD_ISA_SUFFIX)
 
-/* A rare branch: the common path laid out straight (no taken jump). */
+/* A common branch: its path laid out straight (no taken jump). */
 #if defined(__GNUC__)
-#define GOLU_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#define GOLU_LIKELY(c) __builtin_expect(!!(c), 1)
 #else
-#define GOLU_UNLIKELY(c) (c)
+#define GOLU_LIKELY(c) (c)
 #endif
 
 /* ------------------------------------------------------------------ loops */
 
 /*
- * Loops over [0, n): two vectors per step, then one, then a tail through a
- * small buffer so nothing past the end is read or written. Each step loads
- * before it stores, so y == x (and dx == dy or dx == x) is safe.
+ * Each math function is one long dependent chain (two exponentials for GoLU:
+ * some 80 cycles), far longer than the work per vector, so the loops run
+ * VD_STEP independent vectors per step (vec_*.h) and the ISA files are built
+ * with instruction scheduling (Makefile) to interleave their chains: the
+ * out-of-order window alone does not overlap enough of them.
  */
-#define DEFINE_FWD(name, elem, store)                                                    \
-    static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
-    {                                                                                    \
-        const kconsts c = *cp;                                                           \
-        size_t i = 0;                                                                    \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
-            store(y + i, elem(a, &c));                                                   \
-            store(y + i + VD_LANES, elem(b, &c));                                        \
-        }                                                                                \
+#define GOLU_UNROLL _Pragma("GCC unroll 16")
+
+/* GELU's chains carry ten coefficient tables beside their values: more
+ * than 8 forward (6 backward, which keeps the density too) spill on 32
+ * registers (measured on AVX-512). */
+#define GELU_STEP_FWD (VD_STEP < 8 ? VD_STEP : 8)
+#define GELU_STEP_BWD (VD_STEP < 6 ? VD_STEP : 6)
+
+/*
+ * Loops over [0, n): steps of VD_STEP vectors, then one vector at a time, then
+ * a tail through a small buffer so nothing past the end is read or written.
+ * Each step loads before it stores, so y == x (and dx == dy or dx == x) is
+ * safe.
+ */
+#define FWD_STEP(ns, elem, store)                                                        \
+    do {                                                                                 \
+        vd v[ns];                                                                        \
+        GOLU_UNROLL for (int k = 0; k < ns; k++) v[k] =                                  \
+            vd_load_f32(x + i + (size_t)k * VD_LANES);                                   \
+        GOLU_UNROLL for (int k = 0; k < ns; k++) v[k] = elem(v[k], &c);                  \
+        GOLU_UNROLL for (int k = 0; k < ns; k++)                                         \
+            store(y + i + (size_t)k * VD_LANES, v[k]);                                   \
+    } while (0)
+
+/* The end of a forward loop from i: one vector at a time, then the tail. */
+#define FWD_REST(elem, store)                                                            \
+    do {                                                                                 \
         for (; i + VD_LANES <= n; i += VD_LANES)                                         \
             store(y + i, elem(vd_load_f32(x + i), &c));                                  \
         if (i < n) {                                                                     \
@@ -45,7 +64,50 @@
             store(ty, elem(vd_load_f32(tx), &c));                                        \
             memcpy(y + i, ty, (n - i) * sizeof *y);                                      \
         }                                                                                \
+    } while (0)
+
+#define DEFINE_FWD(name, elem, store)                                                    \
+    static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
+    {                                                                                    \
+        const kconsts c = *cp;                                                           \
+        size_t i = 0;                                                                    \
+        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES)                     \
+            FWD_STEP(VD_STEP, elem, store);                                              \
+        FWD_REST(elem, store);                                                           \
     }
+
+/*
+ * The same with a common case: a step whose floats all pass common(p, n, &c)
+ * takes fast, which computes the same bits as full for those inputs with
+ * less work; other steps and the rest take full. So every input's result is
+ * a function of the input alone, whichever way its step went.
+ */
+#define DEFINE_FWD_SPLIT(name, ns, common, fast, full, store)                            \
+    static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
+    {                                                                                    \
+        const kconsts c = *cp;                                                           \
+        size_t i = 0;                                                                    \
+        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
+            if (GOLU_LIKELY(common(x + i, (ns)*VD_LANES, &c)))                           \
+                FWD_STEP(ns, fast, store);                                               \
+            else                                                                         \
+                FWD_STEP(ns, full, store);                                               \
+        }                                                                                \
+        FWD_REST(full, store);                                                           \
+    }
+
+/* A step of ns vectors of dx = dy * slope(x); dy is loaded late,
+ * beside its product, to keep registers for the chains (dx == dy is still
+ * safe: each dy is read before the dx at its place is written). */
+#define BWD_STEP(ns, slope, store)                                                       \
+    do {                                                                                 \
+        vd v[ns];                                                                        \
+        GOLU_UNROLL for (int k = 0; k < ns; k++) v[k] =                                  \
+            slope(vd_load_f32(x + i + (size_t)k * VD_LANES), &c);                        \
+        GOLU_UNROLL for (int k = 0; k < ns; k++)                                         \
+            store(dx + i + (size_t)k * VD_LANES,                                         \
+                  vd_mul(vd_load_f32(dy + i + (size_t)k * VD_LANES), v[k]));             \
+    } while (0)
 
 /* The end of a backward loop from i: one vector at a time, then the tail
  * through a small buffer (nothing past n is read or written). */
@@ -71,41 +133,49 @@
     {                                                                                    \
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
-            vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);            \
-            store(dx + i, vd_mul(da, slope(a, &c)));                                     \
-            store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                          \
-        }                                                                                \
+        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES)                     \
+            BWD_STEP(VD_STEP, slope, store);                                             \
         BWD_REST(slope, store);                                                          \
     }
 
-/*
- * The same for an activation with a derivative window (f32_math.h): each
- * step of two vectors tests its floats against the window's bounds at once
- * (kconsts' win_flo, win_fhi: a little wider than the window) and takes the
- * closed form alone (slope0) when none is inside, else the closed form with
- * the window blended in (slope); the rest go through slope.
- */
-#define DEFINE_BWD_WIN(name, slope0, slope, store)                                       \
+/* The backward with a common case, as DEFINE_FWD_SPLIT. */
+#define DEFINE_BWD_SPLIT(name, ns, common, fast, full, store)                            \
     static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
                              const kconsts *cp)                                          \
     {                                                                                    \
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
-        for (; i + 2 * VD_LANES <= n; i += 2 * VD_LANES) {                               \
-            vd a = vd_load_f32(x + i), b = vd_load_f32(x + i + VD_LANES);                \
-            vd da = vd_load_f32(dy + i), db = vd_load_f32(dy + i + VD_LANES);            \
-            if (GOLU_UNLIKELY(vd_any_in_f32x2(x + i, c.win_flo, c.win_fhi))) {           \
-                store(dx + i, vd_mul(da, slope(a, &c)));                                 \
-                store(dx + i + VD_LANES, vd_mul(db, slope(b, &c)));                      \
-            } else {                                                                     \
-                store(dx + i, vd_mul(da, slope0(a, &c)));                                \
-                store(dx + i + VD_LANES, vd_mul(db, slope0(b, &c)));                     \
-            }                                                                            \
+        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
+            if (GOLU_LIKELY(common(x + i, (ns)*VD_LANES, &c)))                           \
+                BWD_STEP(ns, fast, store);                                               \
+            else                                                                         \
+                BWD_STEP(ns, full, store);                                               \
         }                                                                                \
-        BWD_REST(slope, store);                                                          \
+        BWD_REST(full, store);                                                           \
     }
+
+/*
+ * The common cases. Off a derivative window (f32_math.h): no float of the
+ * step in kconsts' win_key/win_span range (a little wider than the
+ * window), so the closed form alone (slope0) gives the bits of the closed
+ * form with the window blended in (slope). GELU's central range: every
+ * |x| < GELU_XFAST, where its central pieces give the bits of the full form.
+ */
+static inline int off_window(const float *p, size_t n, const kconsts *c)
+{
+    return !vd_any_key_in_f32(p, n, c->win_key, c->win_span);
+}
+
+static inline int gelu_central(const float *p, size_t n, const kconsts *c)
+{
+    (void)c;
+    return vd_all_abs_below_f32(p, n, (float)GELU_XFAST);
+}
+
+static inline int gelu_central_off_window(const float *p, size_t n, const kconsts *c)
+{
+    return gelu_central(p, n, c) && off_window(p, n, c);
+}
 
 /* Each activation's kernels: rounded to nearest (float32 results) and rounded
  * to odd (for the 16-bit types, which round once more: see convert16.h). */
@@ -118,16 +188,26 @@
 /* ... with a derivative window: v's slope0 and slope (f32_math.h). */
 #define DEFINE_ACT_WIN(name, fwd, v)                                                     \
     DEFINE_FWD(name##_fwd, fwd, vd_store_f32)                                            \
-    DEFINE_BWD_WIN(name##_bwd, v##_slope0_v, v##_slope_v, vd_store_f32)                  \
+    DEFINE_BWD_SPLIT(name##_bwd, VD_STEP, off_window, v##_slope0_v, v##_slope_v,         \
+                     vd_store_f32)                                                       \
     DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                                    \
-    DEFINE_BWD_WIN(name##_bwd_odd, v##_slope0_v, v##_slope_v, vd_store_f32_odd)
+    DEFINE_BWD_SPLIT(name##_bwd_odd, VD_STEP, off_window, v##_slope0_v, v##_slope_v,     \
+                     vd_store_f32_odd)
+
+/* GELU: the central range and the window both. */
+#define DEFINE_ACT_GELU(store, suffix)                                                   \
+    DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP_FWD, gelu_central, gelu_fwd_central_v,  \
+                     gelu_fwd_v, store)                                                  \
+    DEFINE_BWD_SPLIT(gelu_bwd##suffix, GELU_STEP_BWD, gelu_central_off_window,           \
+                     gelu_slope0_central_v, gelu_slope_v, store)
 
 DEFINE_ACT_WIN(golu1, golu1_fwd_v, golu1)
 DEFINE_ACT_WIN(golu_general, golu_fwd_v, golu)
 DEFINE_ACT(relu, relu_fwd_v, relu_slope_v)
 DEFINE_ACT(leaky, leaky_fwd_v, leaky_slope_v)
 DEFINE_ACT(elu, elu_fwd_v, elu_slope_v)
-DEFINE_ACT_WIN(gelu, gelu_fwd_v, gelu)
+DEFINE_ACT_GELU(vd_store_f32, )
+DEFINE_ACT_GELU(vd_store_f32_odd, _odd)
 DEFINE_ACT_WIN(gelu_tanh, gelu_tanh_fwd_v, gelu_tanh)
 DEFINE_ACT_WIN(silu, silu_fwd_v, silu)
 DEFINE_ACT_WIN(mish, mish_fwd_v, mish)

@@ -6,12 +6,12 @@
  * per thread: the same operations in the same order give the same bits.
  *
  * Method (all activations): widen x to double, compute in double with
- * polynomials accurate to about 2^-40, round once to float. The double result
- * carries a relative error of at most about 2^-28.8, so the float32 result is
- * within 0.54 ulp of the exact value wherever the exact value does not
- * cancel. Only the final conversion can produce a float subnormal; no double
- * intermediate is ever subnormal (the clamps below see to it), so no input
- * takes a slow microcode path.
+ * tables and polynomials accurate to 2^-38 or better, round once to float.
+ * The double result carries a relative error of at most about 2^-35 (GELU's
+ * erfc tail; GoLU 2^-37.9), so the float32 result is within 0.5 + 2^-11 ulp
+ * of the exact value wherever the exact value does not cancel. Only the final conversion
+ * can produce a float subnormal; no double intermediate is ever subnormal (the clamps
+ * below see to it), so no input takes a slow microcode path.
  *
  * VFN marks these functions: static inline on the CPU, __device__ on the GPU.
  * Worst errors measured over all 2^32 inputs: docs/ACCURACY.md.
@@ -88,24 +88,72 @@ VFN vm deriv_in_window_v(vd dh, double width)
 
 /* ------------------------------------------------------------ exponentials */
 
-/* Q(f) Horner steps shared by the degree-8 polynomials: returns Q(f) with
- * P(f) = c0 + f*Q(f). */
-#define HORNER8(f, N)                                                                    \
-    vd_fma(                                                                              \
-        vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(N##_Q8), f, vd_set1(N##_Q7)),  \
-                                           f, vd_set1(N##_Q6)),                          \
-                                    f, vd_set1(N##_Q5)),                                 \
-                             f, vd_set1(N##_Q4)),                                        \
-                      f, vd_set1(N##_Q3)),                                               \
-               f, vd_set1(N##_Q2)),                                                      \
-        f, vd_set1(N##_Q1))
+/*
+ * The tables of coeffs.h. The CUDA build keeps a copy in constant memory for
+ * the device and one for the host (the VFN functions are both).
+ */
+#if defined(__CUDACC__)
+#define GOLU_TABN(name, n, ...)                                                          \
+    static __constant__ double name##_dev[n] = __VA_ARGS__;                              \
+    static const double name##_host[n] = __VA_ARGS__;
+#if defined(__CUDA_ARCH__)
+#define GOLU_TAB(name) name##_dev
+#else
+#define GOLU_TAB(name) name##_host
+#endif
+#else
+#define GOLU_TABN(name, n, ...) static const double name##_host[n] = __VA_ARGS__;
+#define GOLU_TAB(name)          name##_host
+#endif
+/* (the tables' braces hold commas: passed on as __VA_ARGS__) */
+#define GOLU_TAB16(name, ...) GOLU_TABN(name, 16, __VA_ARGS__)
+#define GOLU_TAB8(name, ...)  GOLU_TABN(name, 8, __VA_ARGS__)
 
-/* 2^a for a in [-1020, 1020] (callers clamp): relative error 2^-40.1.
- * f = a - floor(a) in [0, 1), scaled by 2^floor(a). */
+GOLU_TAB16(exp2t_tab, EXP2T_TAB)
+GOLU_TAB16(golu_inner_tab, GOLU_INNER_TAB)
+
+/*
+ * 2^a as tab[N mod 16] * 2^floor(N/16) * 2^f: N = round(16 a) (ties to even),
+ * f = a - N/16 in [-1/32, 1/32], exact (the shifter 1.5*2^48 has ulp 1/16, so
+ * a + shifter rounds a to N/16 and leaves N in its low bits; a - N/16 is
+ * exact by Sterbenz's lemma or because N = 0). Returns s and f*Q(f); the
+ * callers finish with s + s*f*Q(f) (one fma), or s - 1 + s*f*Q(f) for
+ * expm1. Valid for |a| <= 1020 (callers clamp); NaN gives NaN through f.
+ */
+#define EXP2T_SHIFTER 0x1.8p48
+
+VFN vd exp2t_split(vd a, const double *tab, vd *s)
+{
+    *s = vd_tab16_pow2(tab, vd_add(a, vd_set1(EXP2T_SHIFTER)));
+    return vd_reduce16(a);
+}
+
+/* f*Q(f) of the degree-5 polynomial (relative error 2^-47.4 on [-1/32, 1/32]). */
+VFN vd exp2t_fq5(vd f)
+{
+    vd q = vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(EXP2T_D5_Q5), f, vd_set1(EXP2T_D5_Q4)), f,
+                                vd_set1(EXP2T_D5_Q3)),
+                         f, vd_set1(EXP2T_D5_Q2)),
+                  f, vd_set1(EXP2T_D5_Q1));
+    return vd_mul(f, q);
+}
+
+/* f*Q(f) of the degree-4 polynomial (2^-38.5): GoLU's outer exp. */
+VFN vd exp2t_fq4(vd f)
+{
+    vd q = vd_fma(vd_fma(vd_fma(vd_set1(EXP2T_D4_Q4), f, vd_set1(EXP2T_D4_Q3)), f,
+                         vd_set1(EXP2T_D4_Q2)),
+                  f, vd_set1(EXP2T_D4_Q1));
+    return vd_mul(f, q);
+}
+
+/* 2^a for a in [-1020, 1020] (callers clamp): relative error 2^-47.4 plus
+ * the table's rounding, 2^-53. */
 VFN vd exp2_core(vd a)
 {
-    vd f = vd_frac(a);
-    return vd_scale2_floor(vd_fma(HORNER8(f, EXP2_D8), f, vd_set1(1.0)), a);
+    vd s;
+    vd f = exp2t_split(a, GOLU_TAB(exp2t_tab), &s);
+    return vd_fma(s, exp2t_fq5(f), s);
 }
 
 VFN vd clamp_exp2_arg(vd a)
@@ -114,23 +162,21 @@ VFN vd clamp_exp2_arg(vd a)
     return vd_min(vd_set1(EXP2_ARG_MAX), vd_max(vd_set1(-EXP2_ARG_MAX), a));
 }
 
-/* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-40 + |x|*2^-53. */
+/* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-47 + |x|*2^-53. */
 VFN vd exp_v(vd x)
 {
     return exp2_core(clamp_exp2_arg(vd_mul(x, vd_set1(LOG2E))));
 }
 
-/* e^x - 1 for x <= 0 (ELU): 2^k * f*Q(f) + (2^k - 1) with k = round(a), exact
- * for k = 0, so no cancellation near 0; relative error about 2^-35 there
- * (Q(0) against ln 2). */
+/* e^x - 1 for x <= 0 (ELU): s - 1 + s*f*Q(f). Near 0, N = 0 and s = 1
+ * exactly, so the result is f*Q(f) with no cancellation; elsewhere
+ * |e^x - 1| >= 0.021 and s - 1 is exact or small against it. */
 VFN vd expm1_neg_v(vd x)
 {
     vd a = vd_max(vd_set1(-100.0), vd_mul(x, vd_set1(LOG2E)));
-    vd k = vd_round(a);
-    vd f = vd_sub(a, k); /* exact, in [-1/2, 1/2] */
-    vd fq = vd_mul(HORNER8(f, EXP2_R8), f);
-    vd pk = vd_pow2(k);
-    return vd_fma(pk, fq, vd_sub(pk, vd_set1(1.0)));
+    vd s;
+    vd f = exp2t_split(a, GOLU_TAB(exp2t_tab), &s);
+    return vd_fma(s, exp2t_fq5(f), vd_sub(s, vd_set1(1.0)));
 }
 
 /* ------------------------------------------------------------------- GoLU */
@@ -138,30 +184,25 @@ VFN vd expm1_neg_v(vd x)
 /*
  * The gate G = exp(-exp(-x)) and the outer exponent b = -log2(e)*exp(-x), for
  * x already clamped to [GOLU1_X_MIN, GOLU1_X_MAX]: b = -log2(e) * 2^a with
- * a = -x log2(e), then G = 2^b. The inner polynomial's 2^-40.1 relative error
- * is amplified by |b| ln 2 = exp(-x) (at most 89 where the float result is
- * normal): 2^-33.6; the outer polynomial adds 2^-28.9 and the products
- * 2^-52. So the double result is within 2^-28.8 of exact, and the float
- * result within 0.5 + 2^-4.8 = 0.54 ulp.
+ * a = -x log2(e), then G = 2^b. b's relative error, 2^-46.3 (the degree-5
+ * polynomial's 2^-47.4, the table's and the fma's roundings, and a's
+ * rounding times |a| ln 2 <= 40), is amplified by |b| ln 2 = exp(-x) (at
+ * most 89 where the float result is normal): 2^-39.8; the outer degree-4
+ * polynomial adds 2^-38.5 and the products 2^-52. So the double result is
+ * within 2^-37.9 of exact, and the float result within 0.5 + 2^-13.9 =
+ * 0.50007 ulp.
  */
 #define GOLU1_X_MIN (-5.5) /* GoLU'(-5.5) = -8.9e-104: times any float, +-0 */
 #define GOLU1_X_MAX 40.0   /* exp(-40) = 4e-18: G = 1 to 2^-29 */
 
 VFN vd golu1_gate(vd xc, vd *b_out)
 {
-    vd a = vd_mul(xc, vd_set1(-LOG2E));
-    vd f1 = vd_frac(a);
-    vd b =
-        vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    vd s1, s2;
+    vd f1 = exp2t_split(vd_mul(xc, vd_set1(-LOG2E)), GOLU_TAB(golu_inner_tab), &s1);
+    vd b = vd_fma(s1, exp2t_fq5(f1), s1);
     *b_out = b;
-    vd f2 = vd_frac(b);
-    vd q =
-        vd_fma(vd_fma(vd_fma(vd_fma(vd_fma(vd_set1(EXP2_D6_Q6), f2, vd_set1(EXP2_D6_Q5)),
-                                    f2, vd_set1(EXP2_D6_Q4)),
-                             f2, vd_set1(EXP2_D6_Q3)),
-                      f2, vd_set1(EXP2_D6_Q2)),
-               f2, vd_set1(EXP2_D6_Q1));
-    return vd_scale2_floor(vd_fma(q, f2, vd_set1(1.0)), b);
+    vd f2 = exp2t_split(b, GOLU_TAB(exp2t_tab), &s2);
+    return vd_fma(s2, exp2t_fq4(f2), s2);
 }
 
 /* GoLU with alpha = beta = gamma = 1. Below -5.5 the result is -0 (computed
@@ -199,10 +240,10 @@ DERIV_FIXED_V(golu1, GOLU)
  */
 VFN vd golu_gate(vd xl, const kconsts *c, vd *b_out)
 {
+    vd s1;
     vd a = clamp_exp2_arg(vd_mul(xl, vd_set1(c->neg_gamma_log2e)));
-    vd f1 = vd_frac(a);
-    vd b =
-        vd_scale2_floor(vd_fma(HORNER8(f1, GOLU_INNER), f1, vd_set1(GOLU_INNER_C0)), a);
+    vd f1 = exp2t_split(a, GOLU_TAB(golu_inner_tab), &s1);
+    vd b = vd_fma(s1, exp2t_fq5(f1), s1);
     b = vd_max(vd_set1(GOLU_B_MIN), vd_mul(b, vd_set1(c->beta)));
     *b_out = b;
     return exp2_core(b);
@@ -385,31 +426,107 @@ VFN vd erfc_pos_v(vd z)
     return vd_select(vd_gt(z, vd_set1(ERFC_ZMAX)), vd_set1(0.0), e);
 }
 
-/* Phi(x) = erfc(-x/sqrt 2)/2 for x < 0, 1 - erfc(x/sqrt 2)/2 otherwise: the
- * small tail is always the one computed, so neither side cancels. */
-VFN vd normal_cdf_v(vd x)
+GOLU_TAB8(gelu_r0, GELU_R_C0)
+GOLU_TAB8(gelu_r1, GELU_R_C1)
+GOLU_TAB8(gelu_r2, GELU_R_C2)
+GOLU_TAB8(gelu_r3, GELU_R_C3)
+GOLU_TAB8(gelu_r4, GELU_R_C4)
+GOLU_TAB8(gelu_r5, GELU_R_C5)
+GOLU_TAB8(gelu_r6, GELU_R_C6)
+GOLU_TAB8(gelu_r7, GELU_R_C7)
+GOLU_TAB8(gelu_r8, GELU_R_C8)
+GOLU_TAB8(gelu_r9, GELU_R_C9)
+
+#define GELU_R_STEP(p, k) vd_fma(p, v, vd_tab8(GOLU_TAB(gelu_r##k), t))
+
+/*
+ * Phi(-|x|) on the central range |x| < GELU_XFAST, where most inputs lie:
+ * e R(|x|) with e = exp(-x^2/2) (returned in *e_out, the density's too) and
+ * R from piece j = floor(2|x|) of coeffs.h, a polynomial in v = frac(2|x|) -
+ * 1/2 whose coefficients are looked up by j (relative error 2^-41.6). No
+ * division. Outside the range the result is garbage; the callers blend it
+ * away. e's relative error is 2^-47 plus x^2/2 times 2^-53.
+ */
+VFN vd gelu_tail_central(vd ax, vd *e_out)
 {
-    vd half_e = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(vd_abs(x), vd_set1(SQRT1_2))));
-    return vd_select(vd_gt(vd_set1(0.0), x), half_e, vd_sub(vd_set1(1.0), half_e));
+    vd y = vd_mul(ax, vd_set1(8.0 / GELU_XFAST)); /* 2|x|: exact */
+    vd u = vd_frac(y);
+    vd t = vd_add(vd_sub(y, u), vd_set1(0x1.8p52)); /* j in the low bits */
+    vd v = vd_sub(u, vd_set1(0.5));
+    vd p = vd_tab8(GOLU_TAB(gelu_r9), t);
+    p = GELU_R_STEP(p, 8);
+    p = GELU_R_STEP(p, 7);
+    p = GELU_R_STEP(p, 6);
+    p = GELU_R_STEP(p, 5);
+    p = GELU_R_STEP(p, 4);
+    p = GELU_R_STEP(p, 3);
+    p = GELU_R_STEP(p, 2);
+    p = GELU_R_STEP(p, 1);
+    p = GELU_R_STEP(p, 0);
+    vd e = exp_v(vd_mul(vd_mul(ax, ax), vd_set1(-0.5)));
+    *e_out = e;
+    return vd_mul(e, p);
 }
 
-/* GELU(x) = x Phi(x). */
+/* Phi(-|x|) for every x: the central pieces below GELU_XFAST, erfc beyond.
+ * A NaN |x| is taken as 0 (vd_max returns its second operand on NaN): the
+ * caller's x then brings the only NaN to the result, its payload and sign
+ * the same on every path. */
+VFN vd gelu_tail(vd ax_in, vd *e_out)
+{
+    vd ax = vd_max(ax_in, vd_set1(0.0));
+    vd q = gelu_tail_central(ax, e_out);
+    vd qe = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(ax, vd_set1(SQRT1_2))));
+    return vd_select(vd_gt(vd_set1(GELU_XFAST), ax), q, qe);
+}
+
+/* Phi(x) = q for x < 0, 1 - q otherwise, q = Phi(-|x|): the small tail is
+ * always the one computed, so neither side cancels. */
+VFN vd normal_cdf_from_tail(vd x, vd q)
+{
+    return vd_select(vd_gt(vd_set1(0.0), x), q, vd_sub(vd_set1(1.0), q));
+}
+
+/*
+ * GELU(x) = x Phi(x). The _central forms are the same arithmetic for
+ * |x| < GELU_XFAST alone (the CPU loops take them for steps whose inputs
+ * all lie there, f32_body.h): they give the same bits there.
+ */
 VFN vd gelu_fwd_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xl = clamp_x_fwd(x);
-    return vd_mul(xl, normal_cdf_v(xl));
+    vd e;
+    return vd_mul(xl, normal_cdf_from_tail(xl, gelu_tail(vd_abs(xl), &e)));
 }
 
-/* GELU' = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
+VFN vd gelu_fwd_central_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd e;
+    return vd_mul(x, normal_cdf_from_tail(x, gelu_tail_central(vd_abs(x), &e)));
+}
+
+/* GELU' = Phi(x) + x phi(x), phi(x) = e / sqrt(2 pi) with the tail's e. */
 VFN vd gelu_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
-    vd dens = vd_mul(exp_v(vd_mul(vd_mul(xb, xb), vd_set1(-0.5))), vd_set1(INV_SQRT_2PI));
-    return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_v(xb)));
+    vd e;
+    vd q = gelu_tail(vd_abs(xb), &e);
+    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_from_tail(xb, q)));
 }
 DERIV_FIXED_V(gelu, GELU)
+
+VFN vd gelu_slope0_central_v(vd x, const kconsts *c)
+{
+    (void)c;
+    vd e;
+    vd q = gelu_tail_central(vd_abs(x), &e);
+    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    return vd_fma(x, dens, normal_cdf_from_tail(x, q));
+}
 
 /* ------------------------------------------------------------------- Mish */
 

@@ -24,18 +24,39 @@ typedef struct kconsts {
      * win_c[k] = alpha F_k); win_w = 0: none. */
     double win_th, win_tl, win_w;
     double win_c[5];
-    /* The float inputs a step of the CPU loops tests (f32_body.h): every x
-     * in a window (of any activation) lies in (win_flo, win_fhi); 0, 0: no
-     * window. */
-    float win_flo, win_fhi;
+    /* The float inputs a step of the CPU loops tests (f32_body.h), on their
+     * bits: every x in a window (of any activation) has win_key - bits(x) <
+     * win_span in uint32 arithmetic (floats of one sign are ordered like
+     * their bits); win_span = 0: no window. */
+    uint32_t win_key, win_span;
 } kconsts;
 
-/* Float bounds a little wider than the window [x0 - w, x0 + w] (1 % wider,
- * far more than the float roundings). */
+/* The bits of float f. */
+F64_FN uint32_t kconsts_f32_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* A test a little wider than the window [x0 - w, x0 + w] (1 % wider, far
+ * more than rounding the bounds to float): for bounds lo < hi of one sign,
+ * x lies in [lo, hi] exactly when its bits lie between theirs, the largest
+ * magnitude's bits being the largest. A window across 0 (only general GoLU
+ * with a root within its width of 0) takes every float: always correct. */
 F64_FN void kconsts_win_bounds(kconsts *c, double x0, double w)
 {
-    c->win_flo = (float)(x0 - 1.01 * w);
-    c->win_fhi = (float)(x0 + 1.01 * w);
+    float lo = (float)(x0 - 1.01 * w), hi = (float)(x0 + 1.01 * w);
+    if (hi < 0.0f) { /* bits(lo) >= bits(x) >= bits(hi) */
+        c->win_key = kconsts_f32_bits(lo);
+        c->win_span = kconsts_f32_bits(lo) - kconsts_f32_bits(hi) + 1;
+    } else if (lo > 0.0f) { /* bits(hi) >= bits(x) >= bits(lo) */
+        c->win_key = kconsts_f32_bits(hi);
+        c->win_span = kconsts_f32_bits(hi) - kconsts_f32_bits(lo) + 1;
+    } else {
+        c->win_key = 0;
+        c->win_span = 0xffffffffu;
+    }
 }
 
 /* The constants of act (validated); general GoLU's window only with
@@ -52,7 +73,7 @@ F64_FN kconsts kconsts_make(const golu_act *act, int window)
     c.win_th = c.win_tl = c.win_w = 0.0;
     for (int k = 0; k < 5; k++)
         c.win_c[k] = 0.0;
-    c.win_flo = c.win_fhi = 0.0f;
+    c.win_key = c.win_span = 0;
     switch (act->kind) {
     case GOLU_ACT_GOLU:
         if (c.golu_default)

@@ -6,8 +6,12 @@
 #define GOLU_VEC_AVX2_H
 
 #include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#define VD_LANES      4
+#define VD_LANES 4
+/* Vectors per loop step, even (16 registers: more would spill). */
+#define VD_STEP       8
 #define VD_ISA_SUFFIX avx2
 
 typedef __m256d vd;
@@ -50,29 +54,41 @@ static inline vd vd_min(vd a, vd b)
     return _mm256_min_pd(a, b);
 }
 
-#define VD_SHIFTER 0x1.8p52
-static inline vd vd_round(vd a)
+/* a - N/16 with N = round(16 a), ties to even (exact: in [-1/32, 1/32]),
+ * for |a| <= 1020; the same N as vd_tab16_pow2's (a + 1.5*2^48 rounds alike). */
+static inline vd vd_reduce16(vd a)
 {
-    return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d k = _mm256_sub_pd(_mm256_add_pd(a, _mm256_set1_pd(0x1.8p48)),
+                              _mm256_set1_pd(0x1.8p48));
+    return _mm256_sub_pd(a, k);
 }
-static inline vd vd_pow2(vd k)
-{
-    __m256i u = _mm256_castpd_si256(_mm256_add_pd(k, _mm256_set1_pd(VD_SHIFTER)));
-    u = _mm256_add_epi64(_mm256_slli_epi64(u, 52),
-                         _mm256_set1_epi64x((long long)1023 << 52));
-    return _mm256_castsi256_pd(u);
-}
-static inline vd vd_scale2(vd p, vd k)
-{
-    return _mm256_mul_pd(p, vd_pow2(k));
-}
+
+/* a - floor(a), exact. */
 static inline vd vd_frac(vd a)
 {
     return _mm256_sub_pd(a, _mm256_floor_pd(a));
 }
-static inline vd vd_scale2_floor(vd p, vd a)
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]). */
+static inline vd vd_tab8(const double *tab, vd t)
 {
-    return vd_scale2(p, _mm256_floor_pd(a));
+    __m256i j = _mm256_and_si256(_mm256_castpd_si256(t), _mm256_set1_epi64x(7));
+    return _mm256_i64gather_pd(tab, j, 8);
+}
+
+/* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
+ * integer N in [-16320, 16320] holds N in the low bits of its
+ * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
+ * adding floor(N/16) to the exponent field (tab's entries have magnitudes in
+ * [1, 4): no overflow or underflow). */
+static inline vd vd_tab16_pow2(const double *tab, vd t)
+{
+    __m256i u = _mm256_castpd_si256(t);
+    __m256i s = _mm256_castpd_si256(
+        _mm256_i64gather_pd(tab, _mm256_and_si256(u, _mm256_set1_epi64x(15)), 8));
+    return _mm256_castsi256_pd(
+        _mm256_add_epi64(s, _mm256_slli_epi64(_mm256_srli_epi64(u, 4), 52)));
 }
 
 static inline vm vd_gt(vd a, vd b)
@@ -96,13 +112,33 @@ static inline int vd_any(vm m)
 {
     return _mm256_movemask_pd(m) != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
 {
-    __m256 v = _mm256_loadu_ps(p);
-    __m256 m = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_set1_ps(lo), _CMP_GT_OQ),
-                             _mm256_cmp_ps(v, _mm256_set1_ps(hi), _CMP_LT_OQ));
-    return _mm256_movemask_ps(m) != 0;
+    __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+    __m256 sign = _mm256_set1_ps(-0.0f), b = _mm256_set1_ps(bound);
+    for (size_t i = 0; i < n; i += 8)
+        all = _mm256_and_ps(
+            all,
+            _mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(p + i)), b, _CMP_LT_OQ));
+    return _mm256_movemask_ps(all) == 0xff;
+}
+
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
+{
+    __m256i acc = _mm256_set1_epi32(-1), k = _mm256_set1_epi32((int)key);
+    for (size_t i = 0; i < n; i += 8)
+        acc = _mm256_min_epu32(
+            acc, _mm256_sub_epi32(k, _mm256_loadu_si256((const __m256i *)(p + i))));
+    if (span == 0)
+        return 0;
+    /* acc < span, unsigned: min(acc, span - 1) == acc. */
+    __m256i s1 = _mm256_set1_epi32((int)(span - 1));
+    __m256i le = _mm256_cmpeq_epi32(_mm256_min_epu32(acc, s1), acc);
+    return _mm256_movemask_epi8(le) != 0;
 }
 
 static inline vd vd_load_f32(const float *p)

@@ -1,16 +1,20 @@
 /*
  * vec_avx512.h - the vector vocabulary on AVX-512 F/DQ: eight doubles.
- * Semantics identical to vec_scalar.h, lane by lane (see there). vscalefpd
- * multiplies by 2^floor(k) in one instruction, and vreducepd gives
- * a - floor(a) in one: the floor-form reduction costs two instructions here
- * (measured on this kind of CPU: both 1 uop, where vrndscalepd is 2).
+ * Semantics identical to vec_scalar.h, lane by lane (see there). vreducepd
+ * gives a - round(16 a)/16 in one instruction, off the dependency chain of
+ * the shifter sum, and vpermt2pd looks up a 16-entry table held in two
+ * registers.
  */
 #ifndef GOLU_VEC_AVX512_H
 #define GOLU_VEC_AVX512_H
 
 #include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#define VD_LANES      8
+#define VD_LANES 8
+/* Vectors per loop step, even (measured best of 8, 12 and 16 for GoLU on Zen 5). */
+#define VD_STEP       12
 #define VD_ISA_SUFFIX avx512
 
 typedef __m512d vd;
@@ -53,27 +57,41 @@ static inline vd vd_min(vd a, vd b)
     return _mm512_min_pd(a, b);
 }
 
-static inline vd vd_round(vd a)
+/* a - N/16 with N = round(16 a), ties to even (exact: in [-1/32, 1/32]),
+ * for |a| <= 1020; the same N as vd_tab16_pow2's (a + 1.5*2^48 rounds alike).
+ * vreducepd with M = 4, round to nearest: one instruction. */
+static inline vd vd_reduce16(vd a)
 {
-    return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm512_reduce_pd(a, 0x48);
 }
-static inline vd vd_pow2(vd k)
-{
-    return _mm512_scalef_pd(_mm512_set1_pd(1.0), k);
-}
-static inline vd vd_scale2(vd p, vd k)
-{
-    return _mm512_scalef_pd(p, k);
-}
-/* vreducepd with M = 0, round down, no precision exception: a - floor(a),
- * exactly, in one instruction. vscalefpd takes floor() of its exponent. */
+
+/* a - floor(a), exact: vreducepd with M = 0, round down. */
 static inline vd vd_frac(vd a)
 {
     return _mm512_reduce_pd(a, 0x09);
 }
-static inline vd vd_scale2_floor(vd p, vd a)
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]).  vpermpd
+ * reads the low 3 bits of each index: the table in one register. */
+static inline vd vd_tab8(const double *tab, vd t)
 {
-    return _mm512_scalef_pd(p, a);
+    return _mm512_permutexvar_pd(_mm512_castpd_si512(t), _mm512_loadu_pd(tab));
+}
+
+/* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
+ * integer N in [-16320, 16320] holds N in the low bits of its
+ * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
+ * adding floor(N/16) to the exponent field (tab's entries have magnitudes in
+ * [1, 4): no overflow or underflow). */
+/* vpermt2pd reads the low 4 bits of each index: the table in two registers. */
+static inline vd vd_tab16_pow2(const double *tab, vd t)
+{
+    __m512i u = _mm512_castpd_si512(t);
+    __m512i s = _mm512_castpd_si512(
+        _mm512_permutex2var_pd(_mm512_loadu_pd(tab), u, _mm512_loadu_pd(tab + 8)));
+    return _mm512_castsi512_pd(
+        _mm512_add_epi64(s, _mm512_slli_epi64(_mm512_srli_epi64(u, 4), 52)));
 }
 
 static inline vm vd_gt(vd a, vd b)
@@ -97,12 +115,27 @@ static inline int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
 {
-    __m512 v = _mm512_loadu_ps(p);
-    __mmask16 m = _mm512_cmp_ps_mask(v, _mm512_set1_ps(lo), _CMP_GT_OQ);
-    return _mm512_mask_cmp_ps_mask(m, v, _mm512_set1_ps(hi), _CMP_LT_OQ) != 0;
+    __mmask16 all = 0xffff;
+    __m512 b = _mm512_set1_ps(bound);
+    for (size_t i = 0; i < n; i += 16)
+        all = _mm512_mask_cmp_ps_mask(all, _mm512_abs_ps(_mm512_loadu_ps(p + i)), b,
+                                      _CMP_LT_OQ);
+    return all == 0xffff;
+}
+
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
+{
+    /* The least key - bits of the n: two instructions per 16 floats. */
+    __m512i acc = _mm512_set1_epi32(-1), k = _mm512_set1_epi32((int)key);
+    for (size_t i = 0; i < n; i += 16)
+        acc = _mm512_min_epu32(acc, _mm512_sub_epi32(k, _mm512_loadu_si512(p + i)));
+    return _mm512_cmplt_epu32_mask(acc, _mm512_set1_epi32((int)span)) != 0;
 }
 
 static inline vd vd_load_f32(const float *p)

@@ -9,8 +9,12 @@
 #define GOLU_VEC_NEON_H
 
 #include <arm_neon.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#define VD_LANES      2
+#define VD_LANES 2
+/* Vectors per loop step, even (not measured). */
+#define VD_STEP       4
 #define VD_ISA_SUFFIX neon
 
 typedef float64x2_t vd;
@@ -53,28 +57,41 @@ static inline vd vd_min(vd a, vd b)
     return vbslq_f64(vcltq_f64(a, b), a, b);
 }
 
-#define VD_SHIFTER 0x1.8p52
-static inline vd vd_round(vd a)
+/* a - N/16 with N = round(16 a), ties to even (exact: in [-1/32, 1/32]),
+ * for |a| <= 1020; the same N as vd_tab16_pow2's (a + 1.5*2^48 rounds alike). */
+static inline vd vd_reduce16(vd a)
 {
-    return vrndnq_f64(a);
+    float64x2_t sh = vdupq_n_f64(0x1.8p48);
+    return vsubq_f64(a, vsubq_f64(vaddq_f64(a, sh), sh));
 }
-static inline vd vd_pow2(vd k)
-{
-    uint64x2_t u = vreinterpretq_u64_f64(vaddq_f64(k, vdupq_n_f64(VD_SHIFTER)));
-    u = vaddq_u64(vshlq_n_u64(u, 52), vdupq_n_u64((uint64_t)1023 << 52));
-    return vreinterpretq_f64_u64(u);
-}
-static inline vd vd_scale2(vd p, vd k)
-{
-    return vmulq_f64(p, vd_pow2(k));
-}
+
+/* a - floor(a), exact. */
 static inline vd vd_frac(vd a)
 {
     return vsubq_f64(a, vrndmq_f64(a));
 }
-static inline vd vd_scale2_floor(vd p, vd a)
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]). */
+static inline vd vd_tab8(const double *tab, vd t)
 {
-    return vd_scale2(p, vrndmq_f64(a));
+    uint64x2_t u = vreinterpretq_u64_f64(t);
+    float64x2_t s = vdupq_n_f64(tab[vgetq_lane_u64(u, 0) & 7]);
+    return vsetq_lane_f64(tab[vgetq_lane_u64(u, 1) & 7], s, 1);
+}
+
+/* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
+ * integer N in [-16320, 16320] holds N in the low bits of its
+ * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
+ * adding floor(N/16) to the exponent field (tab's entries have magnitudes in
+ * [1, 4): no overflow or underflow). */
+static inline vd vd_tab16_pow2(const double *tab, vd t)
+{
+    uint64x2_t u = vreinterpretq_u64_f64(t);
+    float64x2_t s = vdupq_n_f64(tab[vgetq_lane_u64(u, 0) & 15]);
+    s = vsetq_lane_f64(tab[vgetq_lane_u64(u, 1) & 15], s, 1);
+    return vreinterpretq_f64_u64(
+        vaddq_u64(vreinterpretq_u64_f64(s), vshlq_n_u64(vshrq_n_u64(u, 4), 52)));
 }
 
 static inline vm vd_gt(vd a, vd b)
@@ -98,13 +115,25 @@ static inline int vd_any(vm m)
 {
     return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-static inline int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
 {
-    float32x4_t v = vld1q_f32(p);
-    uint32x4_t m =
-        vandq_u32(vcgtq_f32(v, vdupq_n_f32(lo)), vcltq_f32(v, vdupq_n_f32(hi)));
-    return vmaxvq_u32(m) != 0;
+    uint32x4_t all = vdupq_n_u32(0xffffffffu);
+    float32x4_t b = vdupq_n_f32(bound);
+    for (size_t i = 0; i < n; i += 4)
+        all = vandq_u32(all, vcltq_f32(vabsq_f32(vld1q_f32(p + i)), b));
+    return vminvq_u32(all) != 0;
+}
+
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
+{
+    uint32x4_t acc = vdupq_n_u32(0xffffffffu), k = vdupq_n_u32(key);
+    for (size_t i = 0; i < n; i += 4)
+        acc = vminq_u32(acc, vsubq_u32(k, vreinterpretq_u32_f32(vld1q_f32(p + i))));
+    return vminvq_u32(acc) < span;
 }
 
 static inline vd vd_load_f32(const float *p)

@@ -4,13 +4,11 @@
  * Every operation has the exact IEEE semantics of its SIMD counterparts in
  * vec_avx2.h and vec_avx512.h, which is why all paths give identical bits:
  *   vd_max(a, b) / vd_min(a, b) return b when either is NaN (x86 maxpd/minpd);
- *   vd_round is round-to-nearest-even, done with the 1.5*2^52 shifter (valid
- *   for |a| < 2^51; callers clamp first), never with a conversion to int;
- *   vd_pow2(k) builds 2^k from the bits of k + 1.5*2^52 (k integral, in
- *   [-1022, 1023]), so a NaN k gives garbage instead of undefined behaviour,
- *   and the NaN propagates through the factor multiplied by it;
- *   vd_frac(a) = a - floor(a) (exact) and vd_scale2_floor(p, a) =
- *   p * 2^floor(a) are AVX-512's vreducepd and vscalefpd.
+ *   vd_reduce16(a) rounds 16 a to nearest even with the 1.5*2^48 shifter
+ *   (AVX-512's vreducepd, exact), never with a conversion to int;
+ *   vd_tab16_pow2 builds its power of two from the bits of that same sum,
+ *   so a NaN gives garbage instead of undefined behaviour, and the NaN
+ *   propagates through the factor multiplied by it.
  * fma() is the C library's, correctly rounded (a single instruction where the
  * CPU has FMA: glibc selects it at load time).
  *
@@ -36,7 +34,9 @@
 #define VFN static inline
 #endif
 
-#define VD_LANES      1
+#define VD_LANES 1
+/* Vectors per loop step, even (the reference path; its speed matters little). */
+#define VD_STEP       4
 #define VD_ISA_SUFFIX scalar
 
 typedef double vd;
@@ -79,29 +79,36 @@ VFN vd vd_min(vd a, vd b)
     return a < b ? a : b;
 }
 
-#define VD_SHIFTER 0x1.8p52
-VFN vd vd_round(vd a)
+/* a - N/16 with N = round(16 a), ties to even (exact: in [-1/32, 1/32]),
+ * for |a| <= 1020; the same N as vd_tab16_pow2's (a + 1.5*2^48 rounds alike). */
+VFN vd vd_reduce16(vd a)
 {
-    /* Without -ffast-math the compiler keeps both roundings. */
-    return (a + VD_SHIFTER) - VD_SHIFTER;
+    return a - ((a + 0x1.8p48) - 0x1.8p48);
 }
-VFN vd vd_pow2(vd k)
-{
-    uint64_t u = golu_cvt_f64_bits(k + VD_SHIFTER);
-    return golu_cvt_f64_from_bits((u << 52) + ((uint64_t)1023 << 52));
-}
-VFN vd vd_scale2(vd p, vd k)
-{
-    return p * vd_pow2(k);
-}
-/* a - floor(a), exact; and p * 2^floor(a) (a in [-1022, 1023]). */
+
+/* a - floor(a), exact. */
 VFN vd vd_frac(vd a)
 {
     return a - floor(a);
 }
-VFN vd vd_scale2_floor(vd p, vd a)
+
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]). */
+VFN vd vd_tab8(const double *tab, vd t)
 {
-    return p * vd_pow2(floor(a));
+    return tab[golu_cvt_f64_bits(t) & 7];
+}
+
+/* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
+ * integer N in [-16320, 16320] holds N in the low bits of its
+ * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
+ * adding floor(N/16) to the exponent field (tab's entries have magnitudes in
+ * [1, 4): no overflow or underflow). */
+VFN vd vd_tab16_pow2(const double *tab, vd t)
+{
+    uint64_t u = golu_cvt_f64_bits(t);
+    uint64_t s = golu_cvt_f64_bits(tab[u & 15]);
+    return golu_cvt_f64_from_bits(s + ((u >> 4) << 52));
 }
 
 VFN vm vd_gt(vd a, vd b)
@@ -126,10 +133,27 @@ VFN int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when any of the 2 * VD_LANES floats at p lies in (lo, hi) (NaN: no). */
-VFN int vd_any_in_f32x2(const float *p, float lo, float hi)
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * |p[i]| < bound (NaN: no). */
+VFN int vd_all_abs_below_f32(const float *p, size_t n, float bound)
 {
-    return (p[0] > lo && p[0] < hi) || (p[1] > lo && p[1] < hi);
+    int all = 1;
+    for (size_t i = 0; i < n; i++)
+        all &= fabsf(p[i]) < bound;
+    return all;
+}
+
+/* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
+ * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
+VFN int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, p + i, sizeof u);
+        any |= (uint32_t)(key - u) < span;
+    }
+    return any;
 }
 
 VFN vd vd_load_f32(const float *p)
