@@ -154,6 +154,26 @@
         BWD_REST(full, store);                                                           \
     }
 
+/* The same with two common cases: both (fast), the first alone (mid). */
+#define DEFINE_BWD_SPLIT2(name, ns, common1, common2, fast, mid, full, store)            \
+    static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
+                             const kconsts *cp)                                          \
+    {                                                                                    \
+        const kconsts c = *cp;                                                           \
+        size_t i = 0;                                                                    \
+        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
+            if (GOLU_LIKELY(common1(x + i, (ns)*VD_LANES, &c))) {                        \
+                if (GOLU_LIKELY(common2(x + i, (ns)*VD_LANES, &c)))                      \
+                    BWD_STEP(ns, fast, store);                                           \
+                else                                                                     \
+                    BWD_STEP(ns, mid, store);                                            \
+            } else {                                                                     \
+                BWD_STEP(ns, full, store);                                               \
+            }                                                                            \
+        }                                                                                \
+        BWD_REST(full, store);                                                           \
+    }
+
 /*
  * The common cases. Off a derivative window (f32_math.h): no float of the
  * step in kconsts' win_key/win_span range (a little wider than the
@@ -170,11 +190,6 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
 {
     (void)c;
     return vd_all_abs_below_f32(p, n, (float)GELU_XFAST);
-}
-
-static inline int gelu_central_off_window(const float *p, size_t n, const kconsts *c)
-{
-    return gelu_central(p, n, c) && off_window(p, n, c);
 }
 
 /* Each activation's kernels: rounded to nearest (float32 results) and rounded
@@ -198,8 +213,8 @@ static inline int gelu_central_off_window(const float *p, size_t n, const kconst
 #define DEFINE_ACT_GELU(store, suffix)                                                   \
     DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP_FWD, gelu_central, gelu_fwd_central_v,  \
                      gelu_fwd_v, store)                                                  \
-    DEFINE_BWD_SPLIT(gelu_bwd##suffix, GELU_STEP_BWD, gelu_central_off_window,           \
-                     gelu_slope0_central_v, gelu_slope_v, store)
+    DEFINE_BWD_SPLIT2(gelu_bwd##suffix, GELU_STEP_BWD, gelu_central, off_window,         \
+                      gelu_central_slope0_v, gelu_central_slope_v, gelu_slope_v, store)
 
 DEFINE_ACT_WIN(golu1, golu1_fwd_v, golu1)
 DEFINE_ACT_WIN(golu_general, golu_fwd_v, golu)

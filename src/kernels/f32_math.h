@@ -519,7 +519,7 @@ VFN vd gelu_slope0_v(vd x, const kconsts *c)
 }
 DERIV_FIXED_V(gelu, GELU)
 
-VFN vd gelu_slope0_central_v(vd x, const kconsts *c)
+VFN vd gelu_central_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd e;
@@ -527,6 +527,7 @@ VFN vd gelu_slope0_central_v(vd x, const kconsts *c)
     vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
     return vd_fma(x, dens, normal_cdf_from_tail(x, q));
 }
+DERIV_FIXED_V(gelu_central, GELU)
 
 /* ------------------------------------------------------------------- Mish */
 
