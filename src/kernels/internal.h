@@ -151,9 +151,14 @@ GOLU_HIDDEN struct golu_pool *golu_ctx_pool(const golu_ctx *ctx);
  * the same whatever the thread count, so a body that writes per-block
  * results gives identical bits for every thread count.
  */
-#define GOLU_PARALLEL_MIN ((size_t)1 << 18)
+#ifndef GOLU_PARALLEL_MIN /* -DGOLU_PARALLEL_MIN=n: to measure the crossover */
+#define GOLU_PARALLEL_MIN ((size_t)1 << 16)
+#endif
 /* The threads worth using for `elements` elements of work: 1 below
- * GOLU_PARALLEL_MIN (thread start-up would cost more than it saves). */
+ * GOLU_PARALLEL_MIN. A split costs a pool wake-up (about 2 us when the
+ * worker sleeps, less when it still spins), so the threshold sits where
+ * that is a few percent of GoLU's time on one thread (64Ki: about 40 us).
+ * Below 2 blocks of api.c's BLOCK nothing can split anyway. */
 static inline int golu_threads_for(size_t elements, int threads)
 {
     return elements < GOLU_PARALLEL_MIN ? 1 : threads;
