@@ -5,7 +5,8 @@
  *
  *   build/bench/onednn_eltwise [--sizes 4Ki,64Ki,1Mi,16Mi] [--min-time 0.2]
  *                              [--acts gelu,gelu_tanh,silu,mish,elu,relu]
- *                              [--stride-log2 20] [--no-speed] [--no-ulp]
+ *                              [--range -100,100] [--samples 4Mi]
+ *                              [--no-speed] [--no-ulp]
  *
  * Speed: forward (y = f(x)) and backward (dx = dy * f'(x)) on x ~ N(0, 1),
  * dy ~ N(0, 1), preallocated outputs; per size, oneDNN and libgolu (a context
@@ -14,12 +15,13 @@
  *
  * Accuracy: both on the same float32 inputs, against the project's oracle
  * (src/ref: long double, the error measure of `golu ulp`, backward with
- * dy = 1 in ulps of max(|f'|, the cancelling terms)): blocks of 256
- * consecutive bit patterns every 2^stride-log2 patterns over all 2^32 (2^20:
- * 1Mi inputs), so the maxima are lower bounds of the true worst case, the
- * same lower bound for both. oneDNN's forward-training primitive, its
- * backward from the source (use_dst off); alpha 1 for SiLU (x sigmoid(x))
- * and ELU, 0 for ReLU.
+ * dy = 1 in ulps of max(|f'|, the cancelling terms)): the float32 inputs in
+ * --range, every one when they are at most --samples, else blocks of 256
+ * consecutive ones spread evenly over them (--samples in all), so the
+ * maxima are lower bounds of the true worst case, the same lower bound for
+ * both; then f and f' at -inf, +inf and NaN, beside the oracle's. oneDNN's
+ * forward-training primitive, its backward from the source (use_dst off);
+ * alpha 1 for SiLU (x sigmoid(x)) and ELU, 0 for ReLU.
  *
  * oneDNN runs on OpenMP here: the program starts itself again with
  * OMP_NUM_THREADS=1 when that is not set, so that oneDNN has one thread.
@@ -57,7 +59,8 @@ typedef struct opts {
     int nsizes;
     double min_time;
     int use[NACTS];
-    int stride_log2;
+    double lo, hi;
+    uint64_t samples;
     int speed, ulp;
 } opts;
 
@@ -292,22 +295,47 @@ static void speed(const opts *o, dnnl_engine_t eng, dnnl_stream_t strm,
 
 /* ---------------------------------------------------------------- accuracy */
 
+/* f (bwd 0) or f' (bwd 1) at x on oneDNN (d, block-sized, x its input
+ * buffer) and libgolu (g), for the table of special inputs. */
+static void special_row(const char *name, int bwd, float *x, const dnnl_op *d, float *yd,
+                        const golu_op *g, float *yg, const golu_act *act)
+{
+    static const float xs[3] = {-INFINITY, INFINITY, NAN};
+    printf("| %s | %s |", name, bwd ? "bwd" : "fwd");
+    for (int k = 0; k < 3; k++) {
+        x[0] = xs[k];
+        dnnl_op_run(d, bwd);
+        golu_op_run(g, bwd);
+        long double want = golu_ref_ld(act, bwd ? GOLU_DIR_BWD : GOLU_DIR_FWD, xs[k]);
+        printf(" %g / %g / %Lg |", (double)yd[0], (double)yg[0], want);
+    }
+    printf("\n");
+}
+
 static void accuracy(const opts *o, dnnl_engine_t eng, dnnl_stream_t strm,
                      const golu_ctx *ctx)
 {
     enum { BLOCK = 256 };
-    const uint64_t stride = (uint64_t)1 << o->stride_log2;
-    const uint64_t blocks = ((uint64_t)1 << 32) / stride;
-    ulp_f32_space sp = ulp_f32_space_all();
+    ulp_f32_space sp;
+    if (!ulp_f32_space_of_range(o->lo, o->hi, &sp)) {
+        fprintf(stderr, "onednn_eltwise: --range holds no float32\n");
+        exit(2);
+    }
+    uint64_t blocks = (sp.count + BLOCK - 1) / BLOCK,
+             want = (o->samples + BLOCK - 1) / BLOCK;
+    uint64_t used = blocks < want ? blocks : want;
     float x[BLOCK], ones[BLOCK], yd[BLOCK], yg[BLOCK], tmp[BLOCK];
     for (int i = 0; i < BLOCK; i++)
         ones[i] = 1.0f;
     printf(
-        "\n### accuracy: float32, %llu inputs (%d consecutive bit patterns every 2^%d), "
-        "against the long double oracle (golu ulp's measure)\n\n",
-        (unsigned long long)(blocks * BLOCK), BLOCK, o->stride_log2);
-    printf("| act | dir | oneDNN max ulp | at x | libgolu max ulp | at x |\n");
-    printf("|---|---|---|---|---|---|\n");
+        "\n### accuracy: float32 in [%g, %g], %s %llu inputs (blocks of %d consecutive "
+        "ones), against the long double oracle (golu ulp's measure)\n\n",
+        o->lo, o->hi, used == blocks ? "all" : "a sample of",
+        (unsigned long long)(used == blocks ? sp.count : used * BLOCK), BLOCK);
+    printf(
+        "| act | dir | oneDNN max ulp | at x | oneDNN > 1 ulp | libgolu max ulp | at x | "
+        "libgolu > 1 ulp |\n");
+    printf("|---|---|---|---|---|---|---|---|\n");
     for (int a = 0; a < NACTS; a++) {
         if (!o->use[a])
             continue;
@@ -327,19 +355,40 @@ static void accuracy(const opts *o, dnnl_engine_t eng, dnnl_stream_t strm,
             /* The outputs of a backward call land in yd; the forward's too. */
             dnnl_op_make(&d, eng, strm, &ACTS[a], BLOCK, x, yd, ones, yd);
             golu_op g = {ctx, act, x, ones, yg, yg, BLOCK};
-            for (uint64_t b = 0; b < blocks; b++) {
-                uint64_t begin = b * stride;
-                ulp_f32_inputs(&sp, begin, BLOCK, x);
+            for (uint64_t b = 0; b < used; b++) {
+                uint64_t begin = (blocks * b / used) * BLOCK;
+                size_t n = sp.count - begin < BLOCK ? (size_t)(sp.count - begin) : BLOCK;
+                ulp_f32_inputs(&sp, begin, n, x);
+                for (size_t i = n; i < BLOCK; i++)
+                    x[i] = x[0];
                 memcpy(tmp, x, sizeof tmp);
                 dnnl_op_run(&d, bwd);
                 golu_op_run(&g, bwd);
-                ulp_measure_f32(&uo, tmp, yd, NULL, BLOCK, begin, &sd);
-                ulp_measure_f32(&uo, tmp, yg, NULL, BLOCK, begin, &sg);
+                ulp_measure_f32(&uo, tmp, yd, NULL, n, begin, &sd);
+                ulp_measure_f32(&uo, tmp, yg, NULL, n, begin, &sg);
             }
-            dnnl_op_free(&d);
-            printf("| %s | %s | %.3g | %.9g | %.3g | %.9g |\n", ACTS[a].name,
-                   bwd ? "bwd" : "fwd", sd.max_err, sd.max_x, sg.max_err, sg.max_x);
+            printf("| %s | %s | %.3g | %.9g | %llu | %.3g | %.9g | %llu |\n",
+                   ACTS[a].name, bwd ? "bwd" : "fwd", sd.max_err, sd.max_x,
+                   (unsigned long long)sd.over_one, sg.max_err, sg.max_x,
+                   (unsigned long long)sg.over_one);
             fflush(stdout);
+            dnnl_op_free(&d);
+        }
+    }
+    printf("\n### special inputs: oneDNN / libgolu / oracle\n\n");
+    printf("| act | dir | x = -inf | x = +inf | x = NaN |\n|---|---|---|---|---|\n");
+    for (int a = 0; a < NACTS; a++) {
+        if (!o->use[a])
+            continue;
+        golu_act act;
+        golu_act_from_name(ACTS[a].name, &act);
+        for (int bwd = 0; bwd < 2; bwd++) {
+            dnnl_op d;
+            memset(x, 0, sizeof x);
+            dnnl_op_make(&d, eng, strm, &ACTS[a], 1, x, yd, ones, yd);
+            golu_op g = {ctx, act, x, ones, yg, yg, 1};
+            special_row(ACTS[a].name, bwd, x, &d, yd, &g, yg, &act);
+            dnnl_op_free(&d);
         }
     }
 }
@@ -366,8 +415,8 @@ static int usage(const char *why, const char *arg)
 {
     fprintf(stderr, "onednn_eltwise: %s%s%s\n", why, arg ? ": " : "", arg ? arg : "");
     fprintf(stderr, "usage: onednn_eltwise [--sizes 4Ki,64Ki,1Mi,16Mi] [--min-time S] "
-                    "[--acts gelu,gelu_tanh,silu,mish,elu,relu] [--stride-log2 K] "
-                    "[--no-speed] [--no-ulp]\n");
+                    "[--acts gelu,gelu_tanh,silu,mish,elu,relu] [--range LO,HI] "
+                    "[--samples N] [--no-speed] [--no-ulp]\n");
     return 2;
 }
 
@@ -379,7 +428,9 @@ static int parse(int argc, char **argv, opts *o)
         o->sizes[i] = def[i];
     o->nsizes = 4;
     o->min_time = 0.2;
-    o->stride_log2 = 20;
+    o->lo = -100.0;
+    o->hi = 100.0;
+    o->samples = (uint64_t)1 << 22;
     o->speed = o->ulp = 1;
     for (int a = 0; a < NACTS; a++)
         o->use[a] = 1;
@@ -405,10 +456,20 @@ static int parse(int argc, char **argv, opts *o)
             if (!(o->min_time > 0))
                 return usage("--min-time: must be > 0", v);
             i++;
-        } else if (strcmp(f, "--stride-log2") == 0) {
-            o->stride_log2 = atoi(v);
-            if (o->stride_log2 < 8 || o->stride_log2 > 32)
-                return usage("--stride-log2: must be 8..32", v);
+        } else if (strcmp(f, "--range") == 0) {
+            char *end;
+            o->lo = strtod(v, &end);
+            if (*end != ',')
+                return usage("--range: not LO,HI", v);
+            o->hi = strtod(end + 1, &end);
+            if (*end || !(o->lo <= o->hi))
+                return usage("--range: not LO,HI with LO <= HI", v);
+            i++;
+        } else if (strcmp(f, "--samples") == 0) {
+            size_t n;
+            if (!parse_size(v, &n) || n < 256)
+                return usage("--samples: a count of at least 256 (suffixes Ki, Mi)", v);
+            o->samples = n;
             i++;
         } else if (strcmp(f, "--acts") == 0) {
             char buf[512];
