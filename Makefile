@@ -48,7 +48,7 @@ CFLAGS_ALL += $(CFLAGS)
 
 # ---------------------------------------------------------------- library ---
 LIB_SRC := src/kernels/status.c src/kernels/dtype.c src/kernels/act.c \
-           src/kernels/cpu.c src/kernels/ctx.c src/kernels/parallel.c \
+           src/kernels/cpu.c src/kernels/ctx.c src/kernels/parallel.c src/kernels/pool.c \
            src/kernels/api.c src/kernels/f64_golu.c src/kernels/f64_peers.c \
            src/kernels/isa_scalar.c
 
@@ -188,7 +188,7 @@ TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/tool
 TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
                $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
-.PHONY: tsan python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: onednn-bench tsan python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
@@ -235,8 +235,11 @@ $(BUILD)/tests/tool/test_opts: TEST_EXTRA = $(BUILD)/tools/golu/opts.o $(BUILD)/
 $(BUILD)/tests/tool/test_bench_report: $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
 $(BUILD)/tests/tool/test_bench_report: TEST_EXTRA = $(BUILD)/tools/golu/bench_report.o $(BUILD)/tools/golu/cli.o
 
-# The concurrent API-abuse test needs libgolu alone, so that its
-# ThreadSanitizer build (make tsan) compiles little.
+# The concurrent API-abuse test and the thread pool's need libgolu alone, so
+# that their ThreadSanitizer build (make tsan) compiles little.
+$(BUILD)/tests/kernels/test_pool: tests/kernels/test_pool.c $(BUILD)/tests/support/harness.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(BUILD)/tests/support/harness.o $(LIB_A) $(LDLIBS_ALL)
 $(BUILD)/tests/kernels/test_abuse_threads: tests/kernels/test_abuse_threads.c $(BUILD)/tests/support/harness.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(BUILD)/tests/support/harness.o $(LIB_A) $(LDLIBS_ALL)
@@ -299,9 +302,11 @@ fuzz: fuzz-build
 	    grep -E '^stat::number_of_executed_units|^Done' build-fuzz/fuzz_$$f.log | tr '\n' ' '; echo; \
 	done
 
-# That test under ThreadSanitizer (the test command runs it).
+# Those two tests under ThreadSanitizer (the test command runs it).
 tsan:
-	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 build-tsan/tests/kernels/test_abuse_threads
+	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 build-tsan/tests/kernels/test_abuse_threads \
+	    build-tsan/tests/kernels/test_pool
+	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" build-tsan/tests/kernels/test_pool
 	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" build-tsan/tests/kernels/test_abuse_threads
 
 $(BUILD)/tests/support/%.o: tests/support/%.c
@@ -332,6 +337,21 @@ train-bench: $(BUILD)/bench/train_bench
 $(BUILD)/bench/train_bench: bench/train_bench.c $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
+
+# oneDNN's eltwise primitives beside libgolu, speed and accuracy (a benchmark
+# only: nothing else links oneDNN). Needs Debian's libdnnl-dev
+# (scripts/setup-debian.sh --bench); without dnnl.h it says so and skips.
+DNNL_H := $(wildcard /usr/include/dnnl.h /usr/include/oneapi/dnnl/dnnl.h)
+onednn-bench:
+ifneq ($(DNNL_H),)
+	@$(MAKE) -s $(BUILD)/bench/onednn_eltwise
+	$(BUILD)/bench/onednn_eltwise $(ONEDNN_ARGS)
+else
+	@echo "onednn-bench: skipped: dnnl.h not found (apt-get install libdnnl-dev)"
+endif
+$(BUILD)/bench/onednn_eltwise: bench/onednn_eltwise.c $(REF_OBJ) $(NN_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $@ $< $(REF_OBJ) $(NN_A) $(LIB_A) -ldnnl $(REF_LIBS) $(LDLIBS_ALL)
 
 # The usual float32 GoLU's accuracy, for comparison (docs/ACCURACY.md).
 naive-chain: $(REF_OBJ) $(NN_A) $(LIB_A)

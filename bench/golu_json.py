@@ -13,11 +13,13 @@ def fmt_n(n):
     return str(n)
 
 
-def run_golu_json(prog, cmd, build_hint):
+def run_golu_json(prog, cmd, build_hint, env=None):
     """Runs a golu command that prints JSON and returns the parsed object; on
-    failure prints golu's message and exits (2 for golu's bad usage, else 1)."""
+    failure prints golu's message and exits (2 for golu's bad usage, else 1).
+    env: its environment (default: this process's)."""
     try:
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env=env)
     except OSError as e:
         sys.exit("%s: cannot run %s: %s (%s, or pass --golu)" % (prog, cmd[0], e, build_hint))
     if r.returncode != 0:

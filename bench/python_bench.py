@@ -38,27 +38,21 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TUNABLES = "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=1073741824"
+sys.path.insert(0, HERE)
+import torch_env  # noqa: E402
+
 DATA = "/usr/share/datasets/fashion-mnist"
 
 
-def cpu_has_avx512():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return False
-
-
 def reexec():
+    """golu.torch runs inside torch's process, so both sides get the same
+    settings here: the best capability, one OpenBLAS thread and the malloc
+    tunables (torch_env.py; bench/torch_compare.py decides them by probe)."""
     env = dict(os.environ)
-    if "ATEN_CPU_CAPABILITY" not in env and cpu_has_avx512():
+    if "ATEN_CPU_CAPABILITY" not in env and torch_env.capabilities()[0] == "avx512":
         env["ATEN_CPU_CAPABILITY"] = "avx512"
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    env.setdefault("GLIBC_TUNABLES", TUNABLES)
+    env.setdefault("GLIBC_TUNABLES", torch_env.TUNABLES)
     if env != dict(os.environ):
         os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
 

@@ -6,9 +6,15 @@ times PyTorch's versions in the same run on the same sizes, thread counts
 (torch.set_num_threads) and input distributions, and prints torch ns/element,
 golu ns/element and torch_time / golu_time (above 1: golu is faster).
 
-PyTorch gets its best settings: ATEN_CPU_CAPABILITY=avx512 where the CPU has
-AVX-512 (set before torch is imported, by re-running this script), the same
-thread count, and preallocated outputs (out=) where the API has them.
+PyTorch gets its best settings on the machine that runs this, decided by
+measurement in the same run (bench/torch_env.py): the same thread count
+(torch.set_num_threads), the best ATEN_CPU_CAPABILITY, OPENBLAS_NUM_THREADS
+and glibc's malloc tunables each measured both ways in child processes on a
+probe (GELU and SiLU forward and backward, GoLU composed, at 64Ki and 1Mi on
+the run's thread counts) and the faster kept; then this script starts again
+under the kept settings, measures, and prints what torch was given (golu's
+side runs without them; OPENBLAS_CORETYPE is the environment's on both).
+Preallocated outputs (out=) where the API has them.
 
 Use Debian's interpreter: /usr/bin/python3 bench/torch_compare.py [--quick].
 PyTorch is never a requirement of libgolu: without it this prints why and
@@ -18,9 +24,11 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
+import torch_env
 from golu_json import fmt_n, run_golu_json
 
 GOLU_ACTS = "golu,gelu,gelu_tanh,silu,mish"
@@ -56,6 +64,10 @@ def parse_args(argv):
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.add_argument("--no-avx512", action="store_true",
                    help="leave ATEN_CPU_CAPABILITY alone (torch's default kernels)")
+    p.add_argument("--probe-rounds", type=int, default=None,
+                   help="rounds of the torch settings probe (default 3; --quick: 1)")
+    p.add_argument("--torch-probe", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--torch-given", default=None, help=argparse.SUPPRESS)
     p.add_argument("--omp-wait-policy", choices=("default", "passive", "active"),
                    default="default",
                    help="OMP_WAIT_POLICY for torch's threads (default: leave the "
@@ -65,6 +77,10 @@ def parse_args(argv):
         a.sizes = "64Ki,1Mi" if a.quick else "4Ki,64Ki,1Mi,16Mi"
     if a.min_time is None:
         a.min_time = 0.05 if a.quick else 0.2
+    if a.probe_rounds is None:
+        a.probe_rounds = 1 if a.quick else 3
+    if a.probe_rounds < 1:
+        p.error("--probe-rounds must be >= 1")
     if not a.min_time > 0:
         p.error("--min-time must be > 0")
     if a.golu is None:
@@ -72,30 +88,65 @@ def parse_args(argv):
     return a
 
 
-def cpu_has_avx512():
-    """True when /proc/cpuinfo lists the AVX-512 parts ATen's avx512 kernels use."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= flags
-    except OSError:
-        pass
-    return False
+def thread_counts(args):
+    """The --threads list as numbers ('all' = every CPU)."""
+    out = []
+    for t in args.threads.split(","):
+        out.append(os.cpu_count() or 1 if t.strip() == "all" else int(t))
+    return out
 
 
-def reexec_with_settings(args):
-    """ATEN_CPU_CAPABILITY and OMP_WAIT_POLICY are read when torch and its
-    OpenMP runtime load: set them, then start this script again."""
+def base_env(args):
+    """The environment every candidate starts from: OMP_WAIT_POLICY when
+    asked for (read when torch's OpenMP runtime loads)."""
     env = dict(os.environ)
-    if not args.no_avx512 and "ATEN_CPU_CAPABILITY" not in env and cpu_has_avx512():
-        env["ATEN_CPU_CAPABILITY"] = "avx512"
     if args.omp_wait_policy != "default":
         env["OMP_WAIT_POLICY"] = args.omp_wait_policy
-    if env != dict(os.environ):
-        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:],
-                  env)
+    return env
+
+
+def torch_probe(args):
+    """In a child under one candidate's settings: seconds for the probe's
+    work (the sum of the median times per call), one JSON line."""
+    import torch
+    ops = torch_ops(torch)
+    total = 0.0
+    for threads in thread_counts(args):
+        torch.set_num_threads(threads)
+        for n in (1 << 16, 1 << 20):
+            x, dy = make_input(torch, n, "normal")
+            for op, d in (("gelu", "fwd"), ("gelu", "bwd"), ("silu", "fwd"), ("silu", "bwd"),
+                          ("golu_naive", "fwd")):
+                total += measure(ops[op][d][1](x, dy), 0.03)
+    print(json.dumps({"seconds": total}))
+
+
+def choose_settings(args):
+    """Measures the candidates (torch_env.choose) and starts this script
+    again under the faster, with what it was given to print."""
+    env0 = base_env(args)
+    me = [sys.executable, os.path.abspath(__file__)]
+
+    def probe(settings):
+        if args.no_avx512:
+            settings = dict(settings, ATEN_CPU_CAPABILITY=None)
+        r = subprocess.run(me + sys.argv[1:] + ["--torch-probe"], capture_output=True, text=True,
+                           env=torch_env.env_with(settings, env0))
+        if r.returncode != 0:
+            sys.stderr.write(r.stderr)
+            sys.exit("torch_compare: the settings probe failed")
+        return json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
+
+    lines = []
+    threads = max(thread_counts(args))
+    best, _ = torch_env.choose(probe, threads, args.probe_rounds, lines.append)
+    if args.no_avx512:
+        best = dict(best, ATEN_CPU_CAPABILITY=None)
+    given = {"settings": best, "threads": thread_counts(args),
+             "probe": "torch settings, probe seconds (median of %d rounds):\n%s"
+                      % (args.probe_rounds, "\n".join(lines))}
+    env = torch_env.env_with(best, env0)
+    os.execve(sys.executable, me + sys.argv[1:] + ["--torch-given", json.dumps(given)], env)
 
 
 def warn_if_busy():
@@ -113,12 +164,14 @@ def warn_if_busy():
 
 
 def run_golu(args):
+    """golu bench on the same sizes, threads and inputs, without torch's
+    settings (OPENBLAS_CORETYPE as it is)."""
     cmd = [args.golu, "bench", "--json", "--act", GOLU_ACTS, "--dir", args.dir,
            "--dtype", "f32", "--sizes", args.sizes, "--threads", args.threads,
            "--dist", args.dist, "--min-time", repr(args.min_time)]
     if args.isa:
         cmd += ["--isa", args.isa]
-    return run_golu_json("torch_compare", cmd, "build it with `make`")
+    return run_golu_json("torch_compare", cmd, "build it with `make`", torch_env.env_without())
 
 
 def measure(fn, min_time):
@@ -225,24 +278,23 @@ def make_input(torch, n, dist):
     return x, dy
 
 
-def torch_capability(torch):
-    for line in torch.__config__.show().splitlines():
-        if "CPU capability usage" in line:
-            return line.split(":", 1)[1].strip()
-    return "unknown"
-
-
-
 def main(argv):
     args = parse_args(argv)
-    reexec_with_settings(args)
-    load_at_start = warn_if_busy()
-    try:
-        import torch
-    except ImportError as e:
-        print("torch_compare: skipped: PyTorch is not importable with %s (%s); "
-              "on Debian: apt-get install python3-torch" % (sys.executable, e))
+    if args.torch_probe:
+        torch_probe(args)
         return 0
+    if args.torch_given is None:
+        r = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True, text=True)
+        if r.returncode != 0:
+            print("torch_compare: skipped: PyTorch is not importable with %s (%s); "
+                  "on Debian: apt-get install python3-torch"
+                  % (sys.executable, r.stderr.strip().splitlines()[-1:]))
+            return 0
+        warn_if_busy()
+        choose_settings(args)  # does not return
+    given = json.loads(args.torch_given)
+    load_at_start = warn_if_busy()
+    import torch
 
     golu = run_golu(args)
     golu_ns = {}
@@ -273,9 +325,12 @@ def main(argv):
                          "torch_op": top, "torch_call": how[(top, d)], "torch_ns_per_elem": t,
                          "golu_act": gact, "golu_ns_per_elem": g, "torch_over_golu": t / g})
 
-    info = {"version": torch.__version__, "cpu_capability": torch_capability(torch),
+    capability = torch_env.reported_capability(torch)
+    info = {"version": torch.__version__, "cpu_capability": capability,
             "ATEN_CPU_CAPABILITY": os.environ.get("ATEN_CPU_CAPABILITY", ""),
             "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", ""),
+            "given": torch_env.describe(given["settings"], max(given["threads"]), capability),
+            "settings": given["settings"], "probe": given["probe"],
             "loadavg_1min_at_start": load_at_start,
             "python": sys.executable, "min_time_s": args.min_time,
             "stat": "median of batches", "calls": {"%s %s" % k: v for k, v in how.items()}}
@@ -285,6 +340,8 @@ def main(argv):
         return 0
 
     m = golu["machine"]
+    print(given["probe"])
+    print("torch given: %s (threads per row as listed)" % info["given"])
     print("machine: cpu \"%s\", %d CPUs, golu %s isa %s; torch %s, CPU capability %s "
           "(ATEN_CPU_CAPABILITY=%s, OMP_WAIT_POLICY=%s)"
           % (m["cpu"], m["cpus"], m["golu_version"], m["isa"], info["version"],

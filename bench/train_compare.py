@@ -3,27 +3,46 @@
 the same machine, same threads, same models, in one run.
 
     /usr/bin/python3 bench/train_compare.py [--build build] [--threads 2]
-                                             [--steps 30] [--act golu] [--json]
+        [--steps N] [--pairs 3] [--act golu,relu] [--models mlp,resnet,gpt]
+        [--quick] [--json]
 
 Configurations (docs/TRAINING.md):
-  mlp     784-512-512-10, LayerNorm, batch 128, SGD momentum  (steps/s)
+  mlp     784-512-512-10, LayerNorm, batch 128, SGD momentum  (images/s)
   resnet  ResNet-20 on 3x32x32, batch 128, SGD momentum       (images/s)
   gpt     4 layers, 4 heads, width 128, context 128, batch 16, AdamW, clip (tokens/s)
-Each side runs in its own process (peak RSS is then the model's own). Torch
-gets its best settings: the same thread count, ATEN_CPU_CAPABILITY=avx512,
-OpenBLAS with OPENBLAS_CORETYPE set; its GoLU is the usual float32
-x*exp(-exp(-x)) (the twin in tests/nn/torch_models.py computes in float64 for
-the parity test, which would be unfair here).
+Timed steps per run (after 3 warm-up steps): mlp 300, resnet 30, gpt 50
+(--steps sets all three). Each side runs in its own process (peak RSS is then
+the model's own); golu and torch are alternated in --pairs pairs (the first
+of a pair alternates too) and the table gives the median and the range of
+each side's throughput and of the per-pair ratio.
+
+Torch gets its best settings on this machine, decided per model by
+measurement in the same run (bench/torch_env.py: ATEN_CPU_CAPABILITY,
+OPENBLAS_NUM_THREADS, glibc malloc tunables; torch.set_num_threads = golu's
+threads; OPENBLAS_CORETYPE the environment's, on both sides), and the output
+says what it was given. Its GoLU is the usual float32 x*exp(-exp(-x)) (the
+twin in tests/nn/torch_models.py computes in float64 for the parity test,
+which would be unfair here).
+
+--quick (scripts/main.sh): mlp 60, resnet 5, gpt 10 steps, 1 pair, one probe
+round; it says so in its output: its numbers are indicative only.
 """
 import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import torch_env  # noqa: E402
+
+STEPS = {"mlp": 300, "resnet": 30, "gpt": 50}
+QUICK_STEPS = {"mlp": 60, "resnet": 5, "gpt": 10}
+PROBE_STEPS = {"mlp": 60, "resnet": 4, "gpt": 10}
 
 CONFIGS = {
     "mlp": dict(batch=128, unit="images"),
@@ -86,7 +105,7 @@ def torch_worker(model, act, steps, threads):
         "impl": "torch", "model": model, "act": act, "threads": threads, "steps": steps,
         "steps_per_s": steps / wall, CONFIGS[model]["unit"] + "_per_s": per * steps / wall,
         "median_step_ms": 1e3 * sorted(timed)[len(timed) // 2], "peak_rss_mb": rss,
-        "torch": torch.__version__,
+        "torch": torch.__version__, "cpu_capability": torch_env.reported_capability(torch),
     }))
 
 
@@ -95,53 +114,120 @@ def run_json(cmd, env):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def torch_cmd(model, act, steps, threads):
+    return [sys.executable, os.path.abspath(__file__), "--torch-worker", model, "--act", act,
+            "--steps", str(steps), "--threads", str(threads)]
+
+
+def spread(vals):
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "all": vals}
+
+
+def compare(a, bench, model, act, steps, golu_env, torch_envs, log):
+    """Torch's settings for this model by probe, then the alternated pairs."""
+    def probe(settings):
+        r = run_json(torch_cmd(model, act, PROBE_STEPS[model], a.threads),
+                     torch_env.env_with(settings, torch_envs))
+        return 1.0 / r["steps_per_s"]
+
+    log("%s/%s: torch settings, seconds per step over %d steps (median of %d rounds):"
+        % (model, act, PROBE_STEPS[model], a.probe_rounds))
+    best, table = torch_env.choose(probe, a.threads, a.probe_rounds, log)
+    tenv = torch_env.env_with(best, torch_envs)
+    unit = CONFIGS[model]["unit"] + "_per_s"
+    ours, theirs = [], []
+    for p in range(a.pairs):
+        order = ("golu", "torch") if p % 2 == 0 else ("torch", "golu")
+        for who in order:
+            if who == "golu":
+                ours.append(run_json([bench, "--model", model, "--act", act, "--steps",
+                                      str(steps), "--threads", str(a.threads)], golu_env))
+            else:
+                theirs.append(run_json(torch_cmd(model, act, steps, a.threads), tenv))
+    ratios = [o[unit] / t[unit] for o, t in zip(ours, theirs)]
+    return dict(model=model, act=act, unit=unit, steps=steps, pairs=a.pairs,
+                torch_given=torch_env.describe(best, a.threads, theirs[0]["cpu_capability"]),
+                torch_settings=best,
+                probe=[dict(settings=c, median_s=m, min_s=lo, max_s=hi) for c, m, lo, hi in table],
+                golu=spread([o[unit] for o in ours]), torch=spread([t[unit] for t in theirs]),
+                speed_ratio=spread(ratios),
+                golu_rss_mb=max(o["peak_rss_mb"] for o in ours),
+                torch_rss_mb=max(t["peak_rss_mb"] for t in theirs),
+                torch_version=theirs[0]["torch"])
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--build", default="build")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--steps", type=int, default=None,
+                    help="timed steps of every model (default: mlp 300, resnet 30, gpt 50)")
+    ap.add_argument("--pairs", type=int, default=None, help="golu/torch pairs (default 3)")
+    ap.add_argument("--probe-rounds", type=int, default=None,
+                    help="rounds of the settings probe (default 3)")
     ap.add_argument("--act", default="golu,relu",
                     help="comma-separated; relu shows the frameworks apart from GoLU's cost")
     ap.add_argument("--models", default="mlp,resnet,gpt")
+    ap.add_argument("--quick", action="store_true",
+                    help="short runs (mlp 60, resnet 5, gpt 10 steps, 1 pair): indicative only")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--torch-worker", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.torch_worker:
         torch_worker(a.torch_worker, a.act, a.steps, a.threads)
         return 0
-    env = dict(os.environ)
-    env.setdefault("ATEN_CPU_CAPABILITY", "avx512")
-    env.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
-    bench = os.path.join(a.build, "bench", "train_bench")
-    if not os.access(bench, os.X_OK):
-        print("train_compare.py: %s is missing (make train-bench)" % bench, file=sys.stderr)
-        return 2
-    rows = []
+    if a.pairs is None:
+        a.pairs = 1 if a.quick else 3
+    if a.probe_rounds is None:
+        a.probe_rounds = 1 if a.quick else 3
+    if a.pairs < 1 or a.probe_rounds < 1 or a.threads < 1 or (a.steps is not None and a.steps < 1):
+        ap.error("--pairs, --probe-rounds, --threads and --steps must be >= 1")
     for model in a.models.split(","):
         if model not in CONFIGS:
             print("train_compare.py: --models: unknown model '%s'" % model, file=sys.stderr)
             return 2
+    # OPENBLAS_CORETYPE: the environment's, on both sides; unset, the type the
+    # golu tool would pick, on both sides too.
+    base = dict(os.environ)
+    if "OPENBLAS_CORETYPE" not in base:
+        base["OPENBLAS_CORETYPE"] = "SkylakeX" if "avx512" in torch_env.capabilities() else "Haswell"
+    golu_env = torch_env.env_without(base)
+    bench = os.path.join(a.build, "bench", "train_bench")
+    if not os.access(bench, os.X_OK):
+        print("train_compare.py: %s is missing (make train-bench)" % bench, file=sys.stderr)
+        return 2
+
+    def log(line):
+        print(line, file=sys.stderr if a.json else sys.stdout)
+        sys.stdout.flush()
+
+    if a.quick:
+        log("train_compare.py --quick: short runs (mlp 60, resnet 5, gpt 10 steps, 1 pair, 1 "
+            "probe round): indicative only, not the honest baseline's numbers")
+    rows = []
+    for model in a.models.split(","):
+        steps = a.steps or (QUICK_STEPS if a.quick else STEPS)[model]
         for act in a.act.split(","):
-            ours = run_json([bench, "--model", model, "--act", act, "--steps", str(a.steps),
-                             "--threads", str(a.threads)], env)
-            theirs = run_json([sys.executable, os.path.abspath(__file__), "--torch-worker", model,
-                               "--act", act, "--steps", str(a.steps), "--threads",
-                               str(a.threads)], env)
-            unit = CONFIGS[model]["unit"] + "_per_s"
-            rows.append(dict(model=model, act=act, unit=unit, golu=ours, torch=theirs,
-                             speed_ratio=ours[unit] / theirs[unit],
-                             memory_ratio=ours["peak_rss_mb"] / theirs["peak_rss_mb"]))
+            rows.append(compare(a, bench, model, act, steps, golu_env, base, log))
     if a.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print("threads %d, %d timed steps each (after 3 warm-up steps), one run" % (a.threads, a.steps))
-    print("| model | act | golu | torch %s | speed golu/torch | peak RSS golu | peak RSS torch | memory golu/torch |" % rows[0]["torch"]["torch"])
-    print("|---|---|---|---|---|---|---|---|")
+    print()
+    print("threads %d; OPENBLAS_CORETYPE=%s on both sides; %d pair(s) golu/torch alternated; "
+          "median (min-max); torch %s" % (a.threads, base["OPENBLAS_CORETYPE"], a.pairs,
+                                          rows[0]["torch_version"]))
     for r in rows:
-        u = r["unit"]
-        print("| %s | %s | %.1f %s | %.1f | %.2fx | %.0f MiB | %.0f MiB | %.2f |" % (
-            r["model"], r["act"], r["golu"][u], u.replace("_per_s", "/s"), r["torch"][u], r["speed_ratio"],
-            r["golu"]["peak_rss_mb"], r["torch"]["peak_rss_mb"], r["memory_ratio"]))
+        print("%s/%s: torch given %s" % (r["model"], r["act"], r["torch_given"]))
+    print()
+    print("| model | act | steps | golu | torch | golu/torch | peak RSS golu | peak RSS torch | memory golu/torch |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        u = r["unit"].replace("_per_s", "/s")
+        g, t, q = r["golu"], r["torch"], r["speed_ratio"]
+        print("| %s | %s | %d | %.0f (%.0f-%.0f) %s | %.0f (%.0f-%.0f) | %.2fx (%.2f-%.2f) | %.0f MiB | %.0f MiB | %.2f |" % (
+            r["model"], r["act"], r["steps"], g["median"], g["min"], g["max"], u, t["median"], t["min"],
+            t["max"], q["median"], q["min"], q["max"], r["golu_rss_mb"], r["torch_rss_mb"],
+            r["golu_rss_mb"] / r["torch_rss_mb"]))
     return 0
 
 

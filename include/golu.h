@@ -217,22 +217,33 @@ GOLU_API golu_status golu_isa_env_status(void);
 GOLU_API int golu_cpu_count(void);
 
 /*
- * A context holds execution settings. Every compute call takes one; NULL
- * means the defaults (GOLU_ISA_AUTO, all CPUs). Create it, change settings,
- * then use it from any number of threads.
+ * A context holds execution settings and its own worker threads. Every
+ * compute call takes one; NULL means the defaults (GOLU_ISA_AUTO, all CPUs)
+ * and the process's workers. Create it, change settings, then use it from
+ * any number of threads.
+ *
+ * Workers: a call that splits its array starts the context's workers the
+ * first time (threads less one: the caller is one of them); they then wait
+ * for the next call (a short spin, then asleep), so later calls pay a
+ * wake-up, not a thread start. One call at a time uses a context's workers:
+ * a call made while another thread's call is using them runs on its own
+ * thread only (same results). The default context's workers live until the
+ * process exits. After fork() the child starts workers of its own when it
+ * needs them; its parent's contexts work in it.
  */
 typedef struct golu_ctx golu_ctx;
 
 GOLU_API golu_status golu_ctx_create(golu_ctx **out);
-/* Frees the context; NULL is allowed. */
+/* Stops and joins the context's workers and frees it; NULL is allowed. Not
+ * while a call on it is in progress. */
 GOLU_API void golu_ctx_destroy(golu_ctx *ctx);
 /* threads: 0 = all CPUs (the default), 1 = the calling thread only, n = at
  * most n threads. Small arrays always run on one thread. */
 GOLU_API golu_status golu_ctx_set_threads(golu_ctx *ctx, int threads);
 GOLU_API int golu_ctx_threads(const golu_ctx *ctx);
 /* The number of threads a call on n elements runs on with this context:
- * 1 for arrays under 256Ki elements (starting threads would cost more than it
- * saves), else golu_ctx_threads(). For benchmarks and schedulers. */
+ * 1 for arrays under 64Ki elements (waking the workers would cost more than
+ * it saves), else golu_ctx_threads(). For benchmarks and schedulers. */
 GOLU_API int golu_ctx_threads_for(const golu_ctx *ctx, size_t n);
 /* Forces a SIMD path for the calls made with this context. Returns
  * GOLU_ERR_ISA_UNSUPPORTED (and changes nothing) if the CPU lacks it. */

@@ -7,8 +7,11 @@
 #      are (runs/compare-quick; run again, it reuses the finished runs);
 #   2. the kernels: GoLU and its peers, forward and backward, against memcpy
 #      measured in the same run, and against PyTorch on the same machine;
+#      oneDNN's eltwise primitives beside libgolu, speed and accuracy (make
+#      onednn-bench, a shorter run: 64Ki and 1Mi, 64Ki inputs for the ulps);
 #   3. the training throughput and memory of the three models against
-#      PyTorch (bench/train_compare.py).
+#      PyTorch (bench/train_compare.py --quick: shorter than the honest
+#      baseline of docs/TRAINING.md, and it says so).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup-debian.sh --bench --data
@@ -26,6 +29,10 @@ else
     echo "PyTorch is not installed: the comparison is skipped."
 fi
 echo
+echo "oneDNN beside libgolu, a shorter run (64Ki and 1Mi; accuracy on 64Ki sampled inputs):"
+make -s onednn-bench ONEDNN_ARGS="--sizes 64Ki,1Mi --min-time 0.1 --samples 64Ki"
+echo
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    /usr/bin/python3 bench/train_compare.py --build build --steps 20
+    echo "Training against PyTorch, a shorter run than docs/TRAINING.md's (--quick):"
+    /usr/bin/python3 bench/train_compare.py --build build --quick
 fi

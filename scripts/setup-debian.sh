@@ -4,7 +4,8 @@
 #                                      Open MPI (mpirun; golu builds without it too),
 #                                      gnuplot (the plots of golu compare), clang-format
 #   scripts/setup-debian.sh --bench    also Debian's PyTorch, for the comparisons (and
-#                                      mpmath and venv, for tests/python)
+#                                      mpmath and venv, for tests/python; libdnnl-dev for
+#                                      make onednn-bench only: libgolu never links oneDNN)
 #   scripts/setup-debian.sh --data     also the real data: Fashion-MNIST and the King
 #                                      James Bible, whose text it prepares once in
 #                                      ~/.local/share/golu/kjv.txt (or $GOLU_KJV)
@@ -16,7 +17,7 @@ want="gcc make libc6-dev libmpfr-dev libgmp-dev pkg-config libopenblas-dev zlib1
 data=0
 for opt in "$@"; do
     case "$opt" in
-    --bench) want="$want python3 python3-torch python3-numpy python3-mpmath python3-venv" ;;
+    --bench) want="$want python3 python3-torch python3-numpy python3-mpmath python3-venv libdnnl-dev" ;;
     --data) want="$want dataset-fashion-mnist bible-kjv bible-kjv-text"; data=1 ;;
     *) echo "setup-debian.sh: unknown option '$opt' (use --bench, --data or nothing)" >&2; exit 2 ;;
     esac

@@ -15,7 +15,7 @@ default). dtypes float32, float64, float16, and bfloat16 where numpy has one
 another dtype raise TypeError; inputs that are not C-contiguous are copied.
 `out` must be a C-contiguous, writable array of the input's shape and dtype;
 it may be x itself (in place; for backward it may also be dy). Calls use
-all CPUs unless `threads` says otherwise (libgolu runs arrays under 256Ki
+all CPUs unless `threads` says otherwise (libgolu runs arrays under 64Ki
 elements on the calling thread). Library errors raise GoluError (a
 RuntimeError) or GoluValueError (also a ValueError), carrying the
 library's words.

@@ -16,7 +16,7 @@ float32, float64, bfloat16 and float16 tensors of any shape. Semantics
   - inputs that are not contiguous are copied to a contiguous tensor first;
     outputs are contiguous;
   - CPU calls use torch.get_num_threads() threads (libgolu runs arrays under
-    256Ki elements on the calling thread);
+    64Ki elements on the calling thread);
   - CUDA tensors run in libgolu_cuda on their device and on torch's current
     stream; without that library or a GPU it can use: GoluError, never a
     copy to the CPU;

@@ -1,24 +1,38 @@
-/* ctx.c - execution contexts: thread count and SIMD path. */
+/* ctx.c - execution contexts: thread count, SIMD path and thread pool. */
 #include <stdlib.h>
 
 #include "internal.h"
+#include "pool.h"
 
 golu_status golu_ctx_create(golu_ctx **out)
 {
     if (!out)
         return GOLU_ERR_NULL;
     golu_ctx *ctx = malloc(sizeof *ctx);
-    if (!ctx)
+    golu_pool *pool = golu_pool_create(); /* no threads yet */
+    if (!ctx || !pool) {
+        free(ctx);
+        golu_pool_destroy(pool);
         return GOLU_ERR_NO_MEMORY;
+    }
     ctx->threads = 0;
     ctx->isa = GOLU_ISA_AUTO;
+    ctx->pool = pool;
     *out = ctx;
     return GOLU_OK;
 }
 
 void golu_ctx_destroy(golu_ctx *ctx)
 {
+    if (!ctx)
+        return;
+    golu_pool_destroy(ctx->pool); /* joins its threads */
     free(ctx);
+}
+
+golu_pool *golu_ctx_pool(const golu_ctx *ctx)
+{
+    return ctx ? ctx->pool : golu_pool_default();
 }
 
 golu_status golu_ctx_set_threads(golu_ctx *ctx, int threads)

@@ -129,32 +129,43 @@ GOLU_HIDDEN void golu_f64_golu_param_grad(const double *x, const double *dy, siz
 /* The kernel table for a resolved ISA (never AUTO); NULL if not built. */
 GOLU_HIDDEN const golu_kernel_table *golu_kernels_for(golu_isa isa);
 
+struct golu_pool;
+
 /* Settings behind the opaque golu_ctx. */
 struct golu_ctx {
-    int threads;  /* 0 = all CPUs */
-    golu_isa isa; /* AUTO = golu_isa_default() */
+    int threads;            /* 0 = all CPUs */
+    golu_isa isa;           /* AUTO = golu_isa_default() */
+    struct golu_pool *pool; /* its threads (pool.h), started on first use */
 };
 
 /* The context's settings resolved: *isa never AUTO on success. */
 GOLU_HIDDEN golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa,
                                          int *threads);
+/* The pool a context's calls run on: its own, or for NULL the process's. */
+GOLU_HIDDEN struct golu_pool *golu_ctx_pool(const golu_ctx *ctx);
 
 /*
  * Runs body(arg, begin, end) over [0, n) cut into blocks of `grain` elements
- * (the last may be shorter), on at most `threads` threads (the caller is one
- * of them). Blocks are the same whatever the thread count, so a body that
- * writes per-block results gives identical bits for every thread count.
+ * (the last may be shorter), on at most `threads` threads of `pool` (the
+ * caller is one of them; a busy pool runs it all on the caller). Blocks are
+ * the same whatever the thread count, so a body that writes per-block
+ * results gives identical bits for every thread count.
  */
-#define GOLU_PARALLEL_MIN ((size_t)1 << 18)
+#ifndef GOLU_PARALLEL_MIN /* -DGOLU_PARALLEL_MIN=n: to measure the crossover */
+#define GOLU_PARALLEL_MIN ((size_t)1 << 16)
+#endif
 /* The threads worth using for `elements` elements of work: 1 below
- * GOLU_PARALLEL_MIN (thread start-up would cost more than it saves). */
+ * GOLU_PARALLEL_MIN. A split costs a pool wake-up (about 2 us when the
+ * worker sleeps, less when it still spins), so the threshold sits where
+ * that is a few percent of GoLU's time on one thread (64Ki: about 40 us).
+ * Below 2 blocks of api.c's BLOCK nothing can split anyway. */
 static inline int golu_threads_for(size_t elements, int threads)
 {
     return elements < GOLU_PARALLEL_MIN ? 1 : threads;
 }
 typedef void (*golu_range_fn)(void *arg, size_t begin, size_t end);
-GOLU_HIDDEN void golu_parallel_for(size_t n, size_t grain, int threads,
-                                   golu_range_fn body, void *arg);
+GOLU_HIDDEN void golu_parallel_for(struct golu_pool *pool, size_t n, size_t grain,
+                                   int threads, golu_range_fn body, void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "pool.h"
+
 /* Piece k of the array at args. */
 static void *piece_of(void *args, size_t stride, int k)
 {
@@ -34,14 +36,24 @@ void nn_fork_join(nn_fork *f)
     f->started = 0;
 }
 
+/* nn_fork_run's pieces as a pool run. */
+typedef struct fork_run {
+    nn_fork_fn fn;
+    void *args;
+    size_t stride;
+} fork_run;
+
+/* Runs piece k (golu_pool_fn). */
+static void fork_run_piece(void *arg, size_t k)
+{
+    const fork_run *r = arg;
+    r->fn(piece_of(r->args, r->stride, (int)k));
+}
+
 void nn_fork_run(int n, nn_fork_fn fn, void *args, size_t stride)
 {
-    nn_fork f;
-    nn_fork_start(&f, n - 1, fn, piece_of(args, stride, 1), stride);
-    fn(args);
-    for (int k = 1 + f.started; k < n; k++)
-        fn(piece_of(args, stride, k));
-    nn_fork_join(&f);
+    fork_run r = {fn, args, stride};
+    golu_pool_run(golu_pool_default(), n > 0 ? (size_t)n : 0, fork_run_piece, &r);
 }
 
 /* nn_run_two's pieces: the same function on two unrelated pointers. */

@@ -1,12 +1,16 @@
 /*
- * fork.h - the one way golu's code outside libgolu starts and joins
+ * fork.h - the one way golu's code outside libgolu runs work on several
  * threads: n pieces of work, each fn(piece), a piece being an element of
  * an array (args + k * stride bytes).
  *
- *   nn_fork_run     n pieces, piece 0 on the calling thread, the others on
- *                   new threads; returns when all are done. A piece whose
- *                   thread cannot be created runs on the calling thread:
- *                   a busy system gets fewer threads, never an error.
+ *   nn_fork_run     n pieces on the calling thread and the persistent
+ *                   workers of the process's pool (libgolu's default pool,
+ *                   src/kernels/pool.h: started once, then woken per run,
+ *                   no thread start per call); returns when all are done.
+ *                   A piece without a worker (none could be created, or
+ *                   the pool is busy with another run) runs on the calling
+ *                   thread: a busy system gets fewer threads, never an
+ *                   error.
  *   nn_run_two      the same for two pieces given as two pointers (the
  *                   layers' batch and channel halves).
  *   nn_fork_start   for pools whose threads wait for each other (they must
@@ -15,8 +19,7 @@
  *                   the first that cannot be created, and later joins the
  *                   ones that started.
  *
- * The pieces must not depend on which thread runs them. (libgolu's own
- * threads, src/kernels/parallel.c, are the installed library's business.)
+ * The pieces must not depend on which thread runs them.
  */
 #ifndef NN_FORK_H
 #define NN_FORK_H
@@ -36,9 +39,9 @@ typedef struct nn_fork {
 } nn_fork;
 
 /*
- * Runs fn on pieces args + k * stride, k = 0 .. n-1 (n >= 1): piece 0 on
- * the calling thread, the others on new threads, any that cannot get one
- * on the calling thread after piece 0; returns when every piece is done.
+ * Runs fn on pieces args + k * stride, k = 0 .. n-1 (n >= 1), each once, on
+ * the calling thread and the pool's workers (any piece on any of them);
+ * returns when every piece is done.
  */
 void nn_fork_run(int n, nn_fork_fn fn, void *args, size_t stride);
 

@@ -729,10 +729,10 @@ static void test_isa_and_ctx(void)
     CHECK_ST(golu_ctx_set_threads(ctx, -1), GOLU_ERR_THREADS);
     CHECK_ST(golu_ctx_set_threads(ctx, INT32_MIN), GOLU_ERR_THREADS);
     CHECK_INT(golu_ctx_threads(ctx), 3);
-    /* under 256Ki elements: the calling thread only */
+    /* under 64Ki elements: the calling thread only */
     CHECK_INT(golu_ctx_threads_for(ctx, 0), 1);
-    CHECK_INT(golu_ctx_threads_for(ctx, ((size_t)1 << 18) - 1), 1);
-    CHECK_INT(golu_ctx_threads_for(ctx, (size_t)1 << 18), 3);
+    CHECK_INT(golu_ctx_threads_for(ctx, ((size_t)1 << 16) - 1), 1);
+    CHECK_INT(golu_ctx_threads_for(ctx, (size_t)1 << 16), 3);
     CHECK_INT(golu_ctx_threads_for(ctx, (size_t)1 << 30), 3);
     CHECK_ST(golu_ctx_set_threads(ctx, 0), GOLU_OK);
     CHECK_INT(golu_ctx_threads(ctx), golu_cpu_count());

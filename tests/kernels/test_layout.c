@@ -2,8 +2,9 @@
  * test_layout.c - lengths, alignments, bounds and in-place calls.
  *
  * For every activation, dtype, direction and SIMD path, and every length
- * 0..70 plus 1000, 4099 and 65540 (and on the default path 262147, above the
- * 256Ki threading threshold, so that blocks run on several threads):
+ * 0..70 plus 1000, 4099 and 65540 (and on the default path 262147; these last
+ * two above the 64Ki threading threshold, so that blocks run on several
+ * threads):
  *   - the array result equals an element-by-element evaluation of the same
  *     kernel (the call with n = 1 per element), bit for bit (NaNs: any NaN);
  *   - nothing outside [0, n) is written: the buffers sit between guard bands

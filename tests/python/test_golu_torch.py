@@ -296,7 +296,7 @@ def test_threads(t, torch, gt):
             torch.set_num_threads(n)
             got = _lib.ctx_threads(CPU._ctx())
             t.check(got == n, "torch.set_num_threads(%d): libgolu's context has %d threads" % (n, got))
-        x = torch.randn(600000).requires_grad_(True)  # above the 256Ki threshold
+        x = torch.randn(600000).requires_grad_(True)  # above the 64Ki threading threshold
         outs = []
         for n in (1, 2):
             torch.set_num_threads(n)

@@ -17,7 +17,7 @@
  * The memcpy on T threads cuts the bytes into T contiguous 64-byte-aligned
  * parts, one per thread (a persistent pool, so thread start-up is not
  * timed), on as many threads as libgolu uses for that size
- * (golu_ctx_threads_for: one below 256Ki elements).
+ * (golu_ctx_threads_for: one below 64Ki elements).
  *
  * Buffers are not rotated: sizes that fit in cache (4Ki, 64Ki elements) are
  * timed from cache on purpose; they show the compute cost. Large sizes show
