@@ -13,7 +13,8 @@ _torch_fn.py make them so) and offer:
 Statuses other than GOLU_OK raise GoluError carrying the library's words.
 
 CPU calls run on a context of this module's own whose thread count is
-torch.get_num_threads() at the time of the call. CUDA calls run on the
+torch.get_num_threads() at the time of the call (one thread below
+CPU.SPLIT_MIN elements, see CPU._ctx). CUDA calls run on the
 tensor's device and on torch.cuda.current_stream() there, through
 libgolu_cuda; when that library or a GPU it can use is missing they raise
 GoluError (GOLU_ERR_NO_DEVICE) saying which: nothing is ever copied to the
@@ -47,19 +48,33 @@ class CPU:
     """libgolu on host memory."""
 
     @staticmethod
-    def _ctx():
-        return _lib.ctx_for_threads(torch.get_num_threads())
+    def _ctx(n):
+        """The context for n elements: torch.get_num_threads() threads from
+        SPLIT_MIN elements on, one thread below. In a torch process torch's
+        OpenMP threads spin between operations and hold the cores libgolu's
+        workers would wake on: measured on 2 cores, forward + backward of
+        64Ki floats took 90 us on one thread and 140 us on two; at 1Mi two
+        threads win (docs/PYTHON.md)."""
+        return _lib.ctx_for_threads(torch.get_num_threads() if n >= CPU.SPLIT_MIN else 1)
+
+    SPLIT_MIN = 1 << 20
 
     @staticmethod
     def fwd(spec, x, y):
-        st = _lib.forward(CPU._ctx(), spec.ref, dtype_of(x), x.data_ptr(), y.data_ptr(), x.numel())
+        st = _lib.forward(CPU._ctx(x.numel()), spec.ref, dtype_of(x), x.data_ptr(), y.data_ptr(), x.numel())
         if st:
             raise _lib.error(st, "golu_forward(%s)" % spec.name)
 
     @staticmethod
     def bwd(spec, x, dy, dx):
         st = _lib.backward(
-            CPU._ctx(), spec.ref, dtype_of(x), x.data_ptr(), dy.data_ptr(), dx.data_ptr(), x.numel()
+            CPU._ctx(x.numel()),
+            spec.ref,
+            dtype_of(x),
+            x.data_ptr(),
+            dy.data_ptr(),
+            dx.data_ptr(),
+            x.numel(),
         )
         if st:
             raise _lib.error(st, "golu_backward(%s)" % spec.name)
@@ -68,7 +83,7 @@ class CPU:
     def pgrad(spec, x, dy):
         out = _lib.new_d3()
         st = _lib.param_grad(
-            CPU._ctx(), spec.ref, dtype_of(x), x.data_ptr(), dy.data_ptr(), x.numel(), out
+            CPU._ctx(x.numel()), spec.ref, dtype_of(x), x.data_ptr(), dy.data_ptr(), x.numel(), out
         )
         if st:
             raise _lib.error(st, "golu_param_grad(%s)" % spec.name)
@@ -77,7 +92,7 @@ class CPU:
     @staticmethod
     def prelu_fwd(x, y, slope, channels, inner):
         st = _lib.prelu_forward(
-            CPU._ctx(), dtype_of(x), x.data_ptr(), y.data_ptr(), x.numel(), slope.data_ptr(),
+            CPU._ctx(x.numel()), dtype_of(x), x.data_ptr(), y.data_ptr(), x.numel(), slope.data_ptr(),
             channels, inner,
         )
         if st:
@@ -86,7 +101,7 @@ class CPU:
     @staticmethod
     def prelu_bwd(x, dy, dx, slope, channels, inner, dslope):
         st = _lib.prelu_backward(
-            CPU._ctx(), dtype_of(x), x.data_ptr(), dy.data_ptr(),
+            CPU._ctx(x.numel()), dtype_of(x), x.data_ptr(), dy.data_ptr(),
             dx.data_ptr() if dx is not None else None, x.numel(), slope.data_ptr(), channels,
             inner, dslope.data_ptr() if dslope is not None else None,
         )
