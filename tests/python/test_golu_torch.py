@@ -294,9 +294,11 @@ def test_threads(t, torch, gt):
     try:
         for n in (1, 2):
             torch.set_num_threads(n)
-            got = _lib.ctx_threads(CPU._ctx())
+            got = _lib.ctx_threads(CPU._ctx(CPU.SPLIT_MIN))
             t.check(got == n, "torch.set_num_threads(%d): libgolu's context has %d threads" % (n, got))
-        x = torch.randn(600000).requires_grad_(True)  # above the 64Ki threading threshold
+            got = _lib.ctx_threads(CPU._ctx(CPU.SPLIT_MIN - 1))
+            t.check(got == 1, "below CPU.SPLIT_MIN elements one thread, got %d" % got)
+        x = torch.randn(CPU.SPLIT_MIN + 600000).requires_grad_(True)  # split by the library
         outs = []
         for n in (1, 2):
             torch.set_num_threads(n)
@@ -305,7 +307,7 @@ def test_threads(t, torch, gt):
             y.backward(torch.ones_like(y))
             outs.append((y.detach().clone(), x.grad.clone()))
         t.check(torch.equal(outs[0][0], outs[1][0]) and torch.equal(outs[0][1], outs[1][1]),
-                "1 and 2 threads give the same bits (600000 elements)")
+                "1 and 2 threads give the same bits (%d elements)" % x.numel())
     finally:
         torch.set_num_threads(old)
 
