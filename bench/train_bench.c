@@ -174,7 +174,7 @@ int main(int argc, char **argv)
     }
     nn_batch_spec xs, ys;
     double units;
-    c.desc->task->shape(&c, &xs, &ys, &units);
+    nn_model_task(&c)->shape(&c, &xs, &ys, &units);
     void *x = random_batch(&xs, (size_t)c.batch * xs.per_example, 1, 2);
     void *y = random_batch(&ys, (size_t)c.batch * ys.per_example, 1, 3);
     if (!x || !y) {
