@@ -66,16 +66,6 @@
         }                                                                                \
     } while (0)
 
-#define DEFINE_FWD(name, elem, store)                                                    \
-    static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
-    {                                                                                    \
-        const kconsts c = *cp;                                                           \
-        size_t i = 0;                                                                    \
-        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES)                     \
-            FWD_STEP(VD_STEP, elem, store);                                              \
-        FWD_REST(elem, store);                                                           \
-    }
-
 /*
  * The same with a common case: a step whose floats all pass common(p, n, &c)
  * takes fast, which computes the same bits as full for those inputs with
@@ -95,6 +85,18 @@
         }                                                                                \
         FWD_REST(full, store);                                                           \
     }
+
+/* Every step the same (no common case): the plain loop. */
+static inline int every_step(const float *p, size_t n, const kconsts *c)
+{
+    (void)p;
+    (void)n;
+    (void)c;
+    return 1;
+}
+
+#define DEFINE_FWD(name, elem, store)                                                    \
+    DEFINE_FWD_SPLIT(name, VD_STEP, every_step, elem, elem, store)
 
 /* A step of ns vectors of dx = dy * slope(x); dy is loaded late,
  * beside its product, to keep registers for the chains (dx == dy is still
@@ -126,35 +128,8 @@
         }                                                                                \
     } while (0)
 
-/* dx = dy * slope(x), the product taken in double and rounded once. */
-#define DEFINE_BWD(name, slope, store)                                                   \
-    static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
-                             const kconsts *cp)                                          \
-    {                                                                                    \
-        const kconsts c = *cp;                                                           \
-        size_t i = 0;                                                                    \
-        for (; i + VD_STEP * VD_LANES <= n; i += VD_STEP * VD_LANES)                     \
-            BWD_STEP(VD_STEP, slope, store);                                             \
-        BWD_REST(slope, store);                                                          \
-    }
-
-/* The backward with a common case, as DEFINE_FWD_SPLIT. */
-#define DEFINE_BWD_SPLIT(name, ns, common, fast, full, store)                            \
-    static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
-                             const kconsts *cp)                                          \
-    {                                                                                    \
-        const kconsts c = *cp;                                                           \
-        size_t i = 0;                                                                    \
-        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
-            if (GOLU_LIKELY(common(x + i, (ns)*VD_LANES, &c)))                           \
-                BWD_STEP(ns, fast, store);                                               \
-            else                                                                         \
-                BWD_STEP(ns, full, store);                                               \
-        }                                                                                \
-        BWD_REST(full, store);                                                           \
-    }
-
-/* The same with two common cases: both (fast), the first alone (mid). */
+/* The backward, as DEFINE_FWD_SPLIT with two common cases: both pass
+ * (fast), the first alone (mid), neither (full). */
 #define DEFINE_BWD_SPLIT2(name, ns, common1, common2, fast, mid, full, store)            \
     static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
                              const kconsts *cp)                                          \
@@ -173,6 +148,13 @@
         }                                                                                \
         BWD_REST(full, store);                                                           \
     }
+
+/* One common case; and none, dx = dy * slope(x), the product taken in double
+ * and rounded once (every_step and the equal branches fold away). */
+#define DEFINE_BWD_SPLIT(name, ns, common, fast, full, store)                            \
+    DEFINE_BWD_SPLIT2(name, ns, common, every_step, fast, fast, full, store)
+#define DEFINE_BWD(name, slope, store)                                                   \
+    DEFINE_BWD_SPLIT2(name, VD_STEP, every_step, every_step, slope, slope, slope, store)
 
 /*
  * The common cases. Off a derivative window (f32_math.h): no float of the

@@ -49,6 +49,14 @@ void nn_images_free(nn_images *im);
 int nn_idx_load_dir(nn_images *out, const char *dir, const char *split, nn_err *err);
 
 /*
+ * Both splits of nn_idx_load_dir for a task that needs one-channel images of
+ * at most max_side x max_side and at least one in each split; errors name
+ * --data, and `who` (e.g. "diffusion needs") says whose need failed.
+ */
+int nn_idx_load_gray_pair(nn_images *train, nn_images *test, const char *dir,
+                          int max_side, const char *who, nn_err *err);
+
+/*
  * Per-channel mean and standard deviation over all images (in double),
  * mean and std hold c values each. Used to normalise.
  */

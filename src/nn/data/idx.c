@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -195,6 +196,27 @@ static int check_exists(const char *path, nn_err *err)
     if (access(path, F_OK) == 0)
         return 0;
     return nn_fail(err, "%s: not found (nor %s.gz)", path, path);
+}
+
+int nn_idx_load_gray_pair(nn_images *train, nn_images *test, const char *dir,
+                          int max_side, const char *who, nn_err *err)
+{
+    struct stat st;
+    nn_err e = {""};
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return nn_fail(err, "--data: %s is not a directory of Fashion-MNIST IDX files",
+                       dir);
+    if (nn_idx_load_dir(train, dir, "train", &e) ||
+        nn_idx_load_dir(test, dir, "test", &e))
+        return nn_fail(err, "--data: %s", e.msg);
+    if (train->c != 1 || train->h > max_side || train->w > max_side || train->n < 1 ||
+        test->n < 1)
+        return nn_fail(
+            err, "--data: %s: %s one-channel images of at most %dx%d in both splits", dir,
+            who, max_side, max_side);
+    return 0;
 }
 
 int nn_idx_load_dir(nn_images *out, const char *dir, const char *split, nn_err *err)

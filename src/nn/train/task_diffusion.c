@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "data.h"
 #include "ddpm.h"
@@ -91,20 +90,8 @@ static void dif_close(nn_task *base)
 
 static int load(dif_task *t, const nn_train_config *c, nn_err *err)
 {
-    struct stat st;
-    nn_err e = {""};
-    if (stat(c->data, &st) != 0 || !S_ISDIR(st.st_mode))
-        return nn_fail(err, "--data: %s is not a directory of Fashion-MNIST IDX files",
-                       c->data);
-    if (nn_idx_load_dir(&t->train, c->data, "train", &e) ||
-        nn_idx_load_dir(&t->test, c->data, "test", &e))
-        return nn_fail(err, "--data: %s", e.msg);
-    if (t->train.c != 1 || t->train.h > SIDE || t->train.w > SIDE || t->train.n < 1 ||
-        t->test.n < 1)
-        return nn_fail(err,
-                       "--data: %s: diffusion needs one-channel images of at most "
-                       "32x32 in both splits",
-                       c->data);
+    if (nn_idx_load_gray_pair(&t->train, &t->test, c->data, SIDE, "diffusion needs", err))
+        return -1;
     if (c->limit_train > 0 && c->limit_train < t->train.n)
         t->train.n = (int)c->limit_train;
     if (c->limit_test > 0 && c->limit_test < t->test.n)
