@@ -69,12 +69,39 @@ static inline vd vd_frac(vd a)
     return _mm256_sub_pd(a, _mm256_floor_pd(a));
 }
 
+/* tab[j] for j the low 3 (entries 8) or 4 (entries 16) bits of each lane of
+ * u, without a gather (slow on the CPUs that stop at AVX2): vpermd picks
+ * the double j mod 4 of each group of four, and blends on bits 2 and 3
+ * choose the group. */
+static inline vd vd_tab_lookup(const double *tab, __m256i u, int entries)
+{
+    __m256i j2 = _mm256_slli_epi64(_mm256_and_si256(u, _mm256_set1_epi64x(3)), 1);
+    __m256i idx = _mm256_add_epi32(_mm256_or_si256(j2, _mm256_slli_epi64(j2, 32)),
+                                   _mm256_set1_epi64x((long long)1 << 32));
+    __m256d m2 = _mm256_castsi256_pd(_mm256_slli_epi64(u, 61));
+    __m256d r =
+        _mm256_blendv_pd(_mm256_castsi256_pd(_mm256_permutevar8x32_epi32(
+                             _mm256_loadu_si256((const __m256i *)tab), idx)),
+                         _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(
+                             _mm256_loadu_si256((const __m256i *)(tab + 4)), idx)),
+                         m2);
+    if (entries == 16) {
+        __m256d r2 =
+            _mm256_blendv_pd(_mm256_castsi256_pd(_mm256_permutevar8x32_epi32(
+                                 _mm256_loadu_si256((const __m256i *)(tab + 8)), idx)),
+                             _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(
+                                 _mm256_loadu_si256((const __m256i *)(tab + 12)), idx)),
+                             m2);
+        r = _mm256_blendv_pd(r, r2, _mm256_castsi256_pd(_mm256_slli_epi64(u, 60)));
+    }
+    return r;
+}
+
 /* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
  * an integer j in [0, 7]). */
 static inline vd vd_tab8(const double *tab, vd t)
 {
-    __m256i j = _mm256_and_si256(_mm256_castpd_si256(t), _mm256_set1_epi64x(7));
-    return _mm256_i64gather_pd(tab, j, 8);
+    return vd_tab_lookup(tab, _mm256_castpd_si256(t), 8);
 }
 
 /* The table step of exp2 (f32_math.h, exp2t): t = N/16 + 1.5*2^48 for an
@@ -85,8 +112,7 @@ static inline vd vd_tab8(const double *tab, vd t)
 static inline vd vd_tab16_pow2(const double *tab, vd t)
 {
     __m256i u = _mm256_castpd_si256(t);
-    __m256i s = _mm256_castpd_si256(
-        _mm256_i64gather_pd(tab, _mm256_and_si256(u, _mm256_set1_epi64x(15)), 8));
+    __m256i s = _mm256_castpd_si256(vd_tab_lookup(tab, u, 16));
     return _mm256_castsi256_pd(
         _mm256_add_epi64(s, _mm256_slli_epi64(_mm256_srli_epi64(u, 4), 52)));
 }
