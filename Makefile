@@ -334,9 +334,9 @@ check-exhaustive: $(TOOL)
 # Training throughput and memory of the framework (bench/train_compare.py
 # runs it next to PyTorch).
 train-bench: $(BUILD)/bench/train_bench
-$(BUILD)/bench/train_bench: bench/train_bench.c $(NN_A) $(LIB_A)
+$(BUILD)/bench/train_bench: bench/train_bench.c $(LAB_A) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
 
 # oneDNN's eltwise primitives beside libgolu, speed and accuracy (a benchmark
 # only: nothing else links oneDNN). Needs Debian's libdnnl-dev
@@ -349,9 +349,9 @@ ifneq ($(DNNL_H),)
 else
 	@echo "onednn-bench: skipped: dnnl.h not found (apt-get install libdnnl-dev)"
 endif
-$(BUILD)/bench/onednn_eltwise: bench/onednn_eltwise.c $(REF_OBJ) $(NN_A) $(LIB_A)
+$(BUILD)/bench/onednn_eltwise: bench/onednn_eltwise.c $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $@ $< $(REF_OBJ) $(NN_A) $(LIB_A) -ldnnl $(REF_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A) -ldnnl $(REF_LIBS) $(LDLIBS_ALL)
 
 # The usual float32 GoLU's accuracy, for comparison (docs/ACCURACY.md).
 naive-chain: $(REF_OBJ) $(NN_A) $(LIB_A)

@@ -35,7 +35,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "golu.h"
+#include "stats.h"
 #include "ulp_sweep.h"
 
 typedef struct act_map {
@@ -158,31 +160,18 @@ static void golu_op_run(const golu_op *op, int bwd)
 
 /* ----------------------------------------------------------------- timing */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Seconds per call of the one picked (which 0: oneDNN, 1: libgolu), `reps`
  * calls timed together. */
 static double time_one(int which, const dnnl_op *d, const golu_op *g, int bwd, long reps)
 {
-    double t0 = now_s();
+    double t0 = lab_bench_now();
     for (long r = 0; r < reps; r++) {
         if (which == 0)
             dnnl_op_run(d, bwd);
         else
             golu_op_run(g, bwd);
     }
-    return (now_s() - t0) / (double)reps;
+    return (lab_bench_now() - t0) / (double)reps;
 }
 
 /* Median seconds per call of oneDNN (out[0]) and libgolu (out[1]): warm-up,
@@ -201,18 +190,17 @@ static void time_pair(const dnnl_op *d, const golu_op *g, int bwd, double min_ti
         reps[w] = per >= target ? 1 : (long)(target / per);
     }
     int rounds = 0;
-    double start = now_s();
-    while (rounds < MAX_ROUNDS && (rounds < 5 || now_s() - start < 2 * min_time)) {
+    double start = lab_bench_now();
+    while (rounds < MAX_ROUNDS &&
+           (rounds < 5 || lab_bench_now() - start < 2 * min_time)) {
         for (int k = 0; k < 2; k++) {
             int w = (rounds + k) % 2;
             t[w][rounds] = time_one(w, d, g, bwd, reps[w]);
         }
         rounds++;
     }
-    for (int w = 0; w < 2; w++) {
-        qsort(t[w], (size_t)rounds, sizeof t[w][0], cmp_double);
-        out[w] = t[w][rounds / 2];
-    }
+    for (int w = 0; w < 2; w++)
+        out[w] = lab_median(t[w], (size_t)rounds);
 }
 
 /* Standard normal samples from a fixed seed (xorshift and Box-Muller). */

@@ -20,21 +20,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench.h"
 #include "nn.h"
+#include "stats.h"
 #include "rng.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* The benchmark configurations (docs/TRAINING.md): a model of the registry,
  * its sizes, and the optimizer, clipping and rate of its recipe's kind. */
@@ -185,13 +174,13 @@ int main(int argc, char **argv)
     double *t = malloc((size_t)total * sizeof *t), loss = 0, start = 0;
     for (int s = 0; s < total; s++) {
         if (s == warm)
-            start = now();
-        double t0 = now();
+            start = lab_bench_now();
+        double t0 = lab_bench_now();
         nn_train_step(m, &opt, x, y, c.batch, (uint64_t)s, bc->clip, bc->lr, &loss);
-        t[s] = now() - t0;
+        t[s] = lab_bench_now() - t0;
     }
-    double wall = now() - start;
-    qsort(t + warm, (size_t)steps, sizeof *t, cmp_double);
+    double wall = lab_bench_now() - start;
+    double median_step = lab_median(t + warm, (size_t)steps);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double per_step = c.batch * units;
@@ -200,7 +189,7 @@ int main(int argc, char **argv)
            "\"median_step_ms\": %.3f, "
            "\"peak_rss_mb\": %.1f, \"params\": %zu, \"loss\": %.6f}\n",
            model, actname, threads, steps, steps / wall, bc->units,
-           per_step * steps / wall, 1e3 * t[warm + steps / 2], ru.ru_maxrss / 1024.0,
+           per_step * steps / wall, 1e3 * median_step, ru.ru_maxrss / 1024.0,
            nn_params_trainable(&m->params), loss);
     free(t);
     free(x);

@@ -147,13 +147,20 @@ VFN vd exp2t_fq4(vd f)
     return vd_mul(f, q);
 }
 
+/* tab's scale times 2^a (tab: exp2t_tab, or golu_inner_tab for -log2(e)
+ * 2^a) with the degree-5 polynomial, a in [-1020, 1020]. */
+VFN vd exp2t(vd a, const double *tab)
+{
+    vd s;
+    vd f = exp2t_split(a, tab, &s);
+    return vd_fma(s, exp2t_fq5(f), s);
+}
+
 /* 2^a for a in [-1020, 1020] (callers clamp): relative error 2^-47.4 plus
  * the table's rounding, 2^-53. */
 VFN vd exp2_core(vd a)
 {
-    vd s;
-    vd f = exp2t_split(a, GOLU_TAB(exp2t_tab), &s);
-    return vd_fma(s, exp2t_fq5(f), s);
+    return exp2t(a, GOLU_TAB(exp2t_tab));
 }
 
 VFN vd clamp_exp2_arg(vd a)
@@ -197,9 +204,8 @@ VFN vd expm1_neg_v(vd x)
 
 VFN vd golu1_gate(vd xc, vd *b_out)
 {
-    vd s1, s2;
-    vd f1 = exp2t_split(vd_mul(xc, vd_set1(-LOG2E)), GOLU_TAB(golu_inner_tab), &s1);
-    vd b = vd_fma(s1, exp2t_fq5(f1), s1);
+    vd s2;
+    vd b = exp2t(vd_mul(xc, vd_set1(-LOG2E)), GOLU_TAB(golu_inner_tab));
     *b_out = b;
     vd f2 = exp2t_split(b, GOLU_TAB(exp2t_tab), &s2);
     return vd_fma(s2, exp2t_fq4(f2), s2);
@@ -240,10 +246,8 @@ DERIV_FIXED_V(golu1, GOLU)
  */
 VFN vd golu_gate(vd xl, const kconsts *c, vd *b_out)
 {
-    vd s1;
     vd a = clamp_exp2_arg(vd_mul(xl, vd_set1(c->neg_gamma_log2e)));
-    vd f1 = exp2t_split(a, GOLU_TAB(golu_inner_tab), &s1);
-    vd b = vd_fma(s1, exp2t_fq5(f1), s1);
+    vd b = exp2t(a, GOLU_TAB(golu_inner_tab));
     b = vd_max(vd_set1(GOLU_B_MIN), vd_mul(b, vd_set1(c->beta)));
     *b_out = b;
     return exp2_core(b);
