@@ -54,8 +54,8 @@ static char *read_small_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Parses a JSON file holding an object; NULL with err naming it. */
-static nn_json *read_json(const char *path, nn_err *err)
+/* Parses a JSON file; NULL with err naming it. */
+static nn_json *read_json_any(const char *path, nn_err *err)
 {
     size_t len;
     if (nn_path_check(path, NN_PATH_FILE, 1u << 24, NULL, err)) /* read_small_file's */
@@ -70,7 +70,14 @@ static nn_json *read_json(const char *path, nn_err *err)
     free(text);
     if (!v)
         nn_fail(err, "%s: not valid JSON (%s)", path, msg);
-    else if (v->type != NN_JSON_OBJECT) {
+    return v;
+}
+
+/* Parses a JSON file holding an object; NULL with err naming it. */
+static nn_json *read_json(const char *path, nn_err *err)
+{
+    nn_json *v = read_json_any(path, err);
+    if (v && v->type != NN_JSON_OBJECT) {
         nn_fail(err, "%s: not a JSON object", path);
         nn_json_free(v);
         v = NULL;
@@ -239,9 +246,10 @@ static int exists(const char *dir, const char *file)
 
 lab_run_state lab_compare_run_state(const char *dir)
 {
-    if (!exists(dir, "checkpoint.safetensors"))
-        return LAB_RUN_NEW;
-    return exists(dir, "summary.json") ? LAB_RUN_DONE : LAB_RUN_PARTIAL;
+    int checkpoint = exists(dir, "checkpoint.safetensors");
+    if (exists(dir, "summary.json") && (checkpoint || exists(dir, "metrics.json")))
+        return LAB_RUN_DONE;
+    return checkpoint ? LAB_RUN_PARTIAL : LAB_RUN_NEW;
 }
 
 /* The options saved in dir's checkpoint. */
@@ -310,8 +318,21 @@ static int load_summary(const char *dir, lab_compare_run *r, nn_err *err)
     return ok ? 0 : -1;
 }
 
+/* r->rows for nrows rows of ncols; 0, or -1 with err. */
+static int rows_alloc(lab_compare_run *r, size_t nrows, int ncols, nn_err *err)
+{
+    if (nrows == 0)
+        return 0;
+    r->rows = malloc(nrows * (size_t)ncols * sizeof *r->rows);
+    if (!r->rows)
+        return nn_fail(err, "out of memory");
+    r->nrows = (int)nrows;
+    return 0;
+}
+
 /* The checkpoint's run.metrics: every row of the run, ncols columns each. */
-static int load_metrics(const char *dir, int ncols, lab_compare_run *r, nn_err *err)
+static int load_checkpoint_metrics(const char *dir, int ncols, lab_compare_run *r,
+                                   nn_err *err)
 {
     char path[PATH_MAX + 32];
     nn_train_path(path, sizeof path, dir, "checkpoint.safetensors");
@@ -326,17 +347,69 @@ static int load_metrics(const char *dir, int ncols, lab_compare_run *r, nn_err *
         ok = 0,
         nn_fail(err, "%s: run.metrics has rows of %lld columns; the task's have %d", path,
                 (long long)t->shape[1], ncols);
-    else if (t->shape[0] > 0) {
-        size_t count = (size_t)t->shape[0] * (size_t)ncols;
-        r->rows = malloc(count * sizeof *r->rows);
-        if (r->rows) {
-            memcpy(r->rows, t->data, count * sizeof *r->rows);
-            r->nrows = (int)t->shape[0];
-        } else
-            ok = 0, nn_fail(err, "out of memory");
-    }
+    else if (rows_alloc(r, (size_t)t->shape[0], ncols, err))
+        ok = 0;
+    else if (r->nrows > 0)
+        memcpy(r->rows, t->data, (size_t)r->nrows * (size_t)ncols * sizeof *r->rows);
     nn_st_close(f);
     return ok ? 0 : -1;
+}
+
+/* One row of metrics.json: the task's columns by name, null for NaN. */
+static int json_metrics_row(const nn_json *o, const nn_task_desc *task, double *row,
+                            const char *path, size_t i, nn_err *err)
+{
+    if (o->type != NN_JSON_OBJECT)
+        return nn_fail(err, "%s: row %zu is not an object", path, i + 1);
+    for (int c = 0; c < task->ncols; c++) {
+        const nn_json *v = nn_json_get(o, task->columns[c]);
+        if (v && v->type == NN_JSON_NUMBER)
+            row[c] = v->number;
+        else if (v && v->type == NN_JSON_NULL)
+            row[c] = NAN;
+        else
+            return nn_fail(err,
+                           "%s: row %zu has no number \"%s\" (not this task's metrics?)",
+                           path, i + 1, task->columns[c]);
+    }
+    return 0;
+}
+
+/* metrics.json, for a run kept without its checkpoint (a compare committed
+ * to a repository): the same rows, at the file's 10 significant digits. */
+static int load_json_metrics(const char *dir, const nn_task_desc *task,
+                             lab_compare_run *r, nn_err *err)
+{
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, dir, "metrics.json");
+    nn_json *a = read_json_any(path, err);
+    if (!a)
+        return -1;
+    int rc = 0;
+    if (a->type != NN_JSON_ARRAY || a->len >= 1000000)
+        rc = nn_fail(err, "%s: not an array of metric rows", path);
+    else
+        rc = rows_alloc(r, a->len, task->ncols, err);
+    for (size_t i = 0; rc == 0 && i < a->len; i++)
+        rc = json_metrics_row(&a->items[i], task, r->rows + i * (size_t)task->ncols, path,
+                              i, err);
+    nn_json_free(a);
+    return rc;
+}
+
+/* Every row of the run: from the checkpoint when there is one, else from
+ * metrics.json. */
+static int load_metrics(const char *dir, const nn_task_desc *task, lab_compare_run *r,
+                        nn_err *err)
+{
+    int rc = exists(dir, "checkpoint.safetensors")
+                 ? load_checkpoint_metrics(dir, task->ncols, r, err)
+                 : load_json_metrics(dir, task, r, err);
+    if (rc) {
+        free(r->rows);
+        r->rows = NULL, r->nrows = 0;
+    }
+    return rc;
 }
 
 int lab_compare_run_load(const char *dir, const nn_task_desc *task, lab_compare_run *r,
@@ -344,7 +417,7 @@ int lab_compare_run_load(const char *dir, const nn_task_desc *task, lab_compare_
 {
     const nn_task_metric *m = task->metric;
     r->rows = NULL, r->nrows = 0;
-    if (load_summary(dir, r, err) || load_metrics(dir, task->ncols, r, err))
+    if (load_summary(dir, r, err) || load_metrics(dir, task, r, err))
         return -1;
     r->metric = r->loss = NAN;
     if (r->status == LAB_RUN_DIVERGED)

@@ -3,7 +3,10 @@
  * DIR/compare.json, its configuration, written before any training so that
  * a second command on the same DIR continues the same compare or is
  * refused; and a finished run's results, read from its summary.json and its
- * checkpoint's run.metrics.
+ * checkpoint's run.metrics (or, for a run kept without its checkpoint, its
+ * metrics.json: compare.json, summary.json and metrics.json are all a
+ * compare needs to be reported again or continued, so that is what a
+ * repository keeps of one).
  *
  * DIR/runs/<act>-s<seed>/ is an ordinary training run directory
  * (train/trainer.h). Every value a report shows comes from these files,
@@ -51,9 +54,11 @@ int lab_compare_config_save_or_check(const lab_compare_config *c, nn_err *err);
 void lab_compare_run_dir(const lab_compare_config *c, int act, int seed, char *buf,
                          size_t size);
 
-/* Where run dir stands: NEW (no checkpoint; a summary without its
- * checkpoint has no curves, so it counts for nothing), PARTIAL (a
- * checkpoint, no summary.json: a stopped run, to resume), DONE (both). */
+/* Where run dir stands: DONE (summary.json and the curves: the checkpoint,
+ * or metrics.json where the run was kept without its checkpoint, as a
+ * compare committed to a repository is), PARTIAL (a checkpoint, no
+ * summary.json: a stopped run, to resume), NEW (anything else: a summary
+ * without curves counts for nothing). */
 typedef enum lab_run_state { LAB_RUN_NEW, LAB_RUN_PARTIAL, LAB_RUN_DONE } lab_run_state;
 lab_run_state lab_compare_run_state(const char *dir);
 
@@ -74,7 +79,8 @@ int lab_compare_run_config(const lab_compare_config *c, int act, int seed,
 int lab_compare_summary_remove(const char *dir, nn_err *err);
 
 /* Reads a finished run of task back from dir: summary.json (time,
- * divergence) and the checkpoint's run.metrics, rows of task->ncols
+ * divergence) and the checkpoint's run.metrics (without a checkpoint:
+ * metrics.json, whose reals have 10 significant digits), rows of task->ncols
  * columns, whose last row gives the metric and loss task->metric names.
  * 0, or -1 with err (a run.metrics of another width is refused by name). */
 int lab_compare_run_load(const char *dir, const nn_task_desc *task, lab_compare_run *r,

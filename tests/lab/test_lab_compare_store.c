@@ -11,8 +11,10 @@
  *     row's columns the task's metric names; a diverged run has none;
  *     malformed files are refused by name;
  *   - a run directory is new, partial (a checkpoint) or done (checkpoint
- *     and summary); a fresh run's configuration is the recipe with its
- *     activation and seed, a resumed one needs its checkpoint.
+ *     and summary, or summary and metrics.json: a run kept without its
+ *     checkpoint, whose rows are read from metrics.json by column name); a fresh run's
+ * configuration is the recipe with its activation and seed, a resumed one needs its
+ * checkpoint.
  */
 #include <math.h>
 #include <stdio.h>
@@ -229,8 +231,74 @@ static void test_runs(void)
     lab_compare_run_dir(&c, 0, 1, run, sizeof run);
     make_run(run, "{\"diverged\": false}", -1, img->ncols);
     CHECK(lab_compare_run_load(run, img, &r, &err) == -1 &&
-              strstr(err.msg, "checkpoint.safetensors"),
-          "no checkpoint: '%s'", err.msg);
+              strstr(err.msg, "metrics.json"),
+          "no checkpoint, no metrics.json: '%s'", err.msg);
+}
+
+/* dir/metrics.json := text. */
+static void put_metrics_json(const char *run, const char *text)
+{
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, run, "metrics.json");
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A run kept without its checkpoint (a compare committed to a repository):
+ * done, its rows read from metrics.json by the task's column names, null as
+ * NaN; a file that is not the task's is refused by name. */
+static void test_kept_runs(void)
+{
+    lab_compare_config c;
+    config_for(&c, "quick", "kept");
+    char runs[PATH_MAX], run[PATH_MAX];
+    snprintf(runs, sizeof runs, "%s/runs", c.out);
+    mkdir(runs, 0777);
+    lab_compare_run_dir(&c, 0, 1, run, sizeof run);
+    make_run(run, "{\"seconds\": 2.5, \"diverged\": false}", -1, 0);
+    CHECK(lab_compare_run_state(run) == LAB_RUN_NEW, "a summary alone: new");
+    /* columns in another order than the task's, one null */
+    put_metrics_json(run,
+                     "[{\"test_acc\": 0.5, \"epoch\": 1, \"step\": 10, \"train_loss\": "
+                     "null, \"train_acc\": 0.25, \"test_loss\": 2, \"lr\": 0.1, "
+                     "\"seconds\": 1},\n {\"epoch\": 2, \"step\": 20, \"train_loss\": "
+                     "0.75, \"train_acc\": 0.5, \"test_loss\": 1.25, \"test_acc\": "
+                     "0.8125, \"lr\": 0.01, \"seconds\": 2.5}]");
+    CHECK(lab_compare_run_state(run) == LAB_RUN_DONE, "summary and metrics.json: done");
+    const nn_task_desc *img = &nn_task_images;
+    lab_compare_run r;
+    nn_err err = {""};
+    int rc = lab_compare_run_load(run, img, &r, &err);
+    CHECK(rc == 0 && r.status == LAB_RUN_OK && r.seconds == 2.5 && r.nrows == 2 &&
+              r.metric == 0.8125 && r.loss == 1.25,
+          "kept run: status %d rows %d metric %g loss %g (%s)", rc, r.nrows, r.metric,
+          r.loss, err.msg);
+    CHECK(r.rows && isnan(r.rows[2]) && r.rows[5] == 0.5 && r.rows[img->ncols + 1] == 20,
+          "its rows by column name");
+    lab_compare_run_free(&r);
+    char path[PATH_MAX + 32];
+    nn_train_path(path, sizeof path, run, "metrics.json");
+    /* the text task's columns are not the images' */
+    rc = lab_compare_run_load(run, &nn_task_text, &r, &err);
+    CHECK(rc == -1 && r.rows == NULL && strstr(err.msg, path) && strstr(err.msg, "row 1"),
+          "another task's metrics: '%s'", err.msg);
+    put_metrics_json(run, "{\"epoch\": 1}");
+    CHECK(lab_compare_run_load(run, img, &r, &err) == -1 && strstr(err.msg, path) &&
+              strstr(err.msg, "not an array"),
+          "an object: '%s'", err.msg);
+    put_metrics_json(run, "[1, 2]");
+    CHECK(lab_compare_run_load(run, img, &r, &err) == -1 &&
+              strstr(err.msg, "row 1 is not an object"),
+          "numbers: '%s'", err.msg);
+    put_metrics_json(run, "[{\"epoch\": ");
+    CHECK(lab_compare_run_load(run, img, &r, &err) == -1 && strstr(err.msg, path) &&
+              strstr(err.msg, "not valid JSON"),
+          "truncated: '%s'", err.msg);
+    put_metrics_json(run, "[]");
+    CHECK(lab_compare_run_load(run, img, &r, &err) == -1 &&
+              strstr(err.msg, "without a row of metrics"),
+          "no rows: '%s'", err.msg);
 }
 
 /* Where a run stands, its configuration, and a stale summary removed. */
@@ -280,6 +348,7 @@ int main(void)
     test_config();
     test_runs();
     test_run_states();
+    test_kept_runs();
     files_tmpdir_done(dir);
     return TEST_END();
 }

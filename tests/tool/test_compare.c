@@ -13,6 +13,9 @@
  *     results.csv; a run whose files are deleted is trained again alone,
  *     to the same values (runs are deterministic for a seed and a thread
  *     count);
+ *   - what a repository keeps of a compare (compare.json, summary.json and
+ *     metrics.json, no checkpoints) gives the same results.csv, training
+ *     nothing, and is continued like any compare;
  *   - a run that diverged is listed as such and left out of the statistics;
  *   - the gpt preset reports perplexity and bits per byte;
  *   - --depths 1,3: a compare per depth in DIR/depth-<d> (compare.json
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -46,12 +50,13 @@ static int expect(int status, const char *say, const char *const *args)
     return tool_expect(status, say, args, out);
 }
 
-/* The compare of the tests, with extra arguments (NULL-terminated). */
-static int compare(int status, const char *say, const char *extra1, const char *extra2)
+/* The compare of the tests in out_dir, with extra arguments. */
+static int compare_in(const char *out_dir, int status, const char *say,
+                      const char *extra1, const char *extra2)
 {
     const char *args[32] = {"compare",   "--preset", "quick",    "--acts", "relu,golu",
                             "--seeds",   "2",        "--epochs", "1",      "--batch",
-                            "16",        "--data",   img,        "--out",  cmp,
+                            "16",        "--data",   img,        "--out",  out_dir,
                             "--threads", "1"};
     int n = 17;
     if (extra1)
@@ -60,6 +65,11 @@ static int compare(int status, const char *say, const char *extra1, const char *
         args[n++] = extra2;
     args[n] = NULL;
     return expect(status, say, args);
+}
+
+static int compare(int status, const char *say, const char *extra1, const char *extra2)
+{
+    return compare_in(cmp, status, say, extra1, extra2);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -300,10 +310,10 @@ static int exists(const char *what)
 }
 
 /* results.csv without its seconds column (times differ between trainings). */
-static char *csv_without_seconds(void)
+static char *csv_without_seconds(const char *out_dir)
 {
     char p[PATH_MAX + 64];
-    snprintf(p, sizeof p, "%s/results.csv", cmp);
+    snprintf(p, sizeof p, "%s/results.csv", out_dir);
     size_t len;
     char *csv = slurp(p, &len);
     if (!csv)
@@ -358,7 +368,7 @@ static void test_rerun(void)
  * to the same values. */
 static void test_pick_up(void)
 {
-    char *before = csv_without_seconds(), p[PATH_MAX + 64];
+    char *before = csv_without_seconds(cmp), p[PATH_MAX + 64];
     snprintf(p, sizeof p, "%s/runs/golu-s2/summary.json", cmp);
     CHECK(remove(p) == 0, "remove %s", p);
     snprintf(p, sizeof p, "%s/runs/golu-s2/checkpoint.safetensors", cmp);
@@ -366,12 +376,68 @@ static void test_pick_up(void)
     compare(0, "3 runs are done, 0 to resume, 1 to start", NULL, NULL);
     CHECK(strstr(out, "[1/4]") == NULL && strstr(out, "[4/4] golu seed 2") != NULL,
           "only golu seed 2 should be trained:\n%s", out);
-    char *after = csv_without_seconds();
+    char *after = csv_without_seconds(cmp);
     CHECK(before && after && strcmp(before, after) == 0,
           "the retrained run should give the same values:\n%s\nthen\n%s", before, after);
     free(before);
     free(after);
     check_results(cmp, ACTS, 2, SEEDS, 0);
+}
+
+/* from/name copied to to/name; 0 or -1. */
+static int copy_file(const char *from, const char *to, const char *name)
+{
+    char *body = files_read_in(from, name), p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/%s", to, name);
+    int rc = CHECK(body && files_write(p, body, strlen(body)) == 0, "copy %s/%s to %s",
+                   from, name, p)
+                 ? 0
+                 : -1;
+    free(body);
+    return rc;
+}
+
+/* What a repository keeps of a compare (compare.json, and each run's
+ * summary.json and metrics.json, no checkpoint) is reported again as it
+ * was, training nothing; a run missing there is trained again alone. */
+static void test_kept_without_checkpoints(void)
+{
+    char kept[PATH_MAX], from[PATH_MAX + 64], to[PATH_MAX + 64];
+    snprintf(kept, sizeof kept, "%s/kept", dir);
+    snprintf(to, sizeof to, "%s/runs", kept);
+    if (!CHECK(mkdir(kept, 0777) == 0 && mkdir(to, 0777) == 0, "mkdir %s", to) ||
+        copy_file(cmp, kept, "compare.json"))
+        return;
+    for (int a = 0; a < 2; a++)
+        for (int s = 1; s <= SEEDS; s++) {
+            snprintf(from, sizeof from, "%s/runs/%s-s%d", cmp, ACTS[a], s);
+            snprintf(to, sizeof to, "%s/runs/%s-s%d", kept, ACTS[a], s);
+            if (!CHECK(mkdir(to, 0777) == 0, "mkdir %s", to) ||
+                copy_file(from, to, "summary.json") ||
+                copy_file(from, to, "metrics.json"))
+                return;
+        }
+    if (!compare_in(kept, 0, "all 4 runs are done already: nothing to train", NULL, NULL))
+        return;
+    CHECK(strstr(out, "training") == NULL, "kept runs should train nothing:\n%s", out);
+    char *want = files_read_in(cmp, "results.csv"),
+         *got = files_read_in(kept, "results.csv");
+    CHECK(want && got && strcmp(want, got) == 0,
+          "results.csv from the kept files differs:\n%s\nthen\n%s", want, got);
+    free(got);
+    check_results(kept, ACTS, 2, SEEDS, 0);
+    /* a kept run that lost its metrics.json counts as new and is retrained
+     * to the same values (with a checkpoint, this time) */
+    snprintf(to, sizeof to, "%s/runs/relu-s2/metrics.json", kept);
+    CHECK(remove(to) == 0, "remove %s", to);
+    if (compare_in(kept, 0, "3 runs are done, 0 to resume, 1 to start", NULL, NULL)) {
+        char *w = csv_without_seconds(cmp), *g = csv_without_seconds(kept);
+        CHECK(w && g && strcmp(w, g) == 0,
+              "the run trained again in the kept compare differs:\n%s\nthen\n%s", w, g);
+        free(w);
+        free(g);
+    }
+    free(want);
 }
 
 /* A run that diverged is listed as such and left out of the statistics. */
@@ -568,6 +634,7 @@ int main(int argc, char **argv)
     test_stop_and_continue();
     test_rerun();
     test_pick_up();
+    test_kept_without_checkpoints();
     test_diverged();
     test_gpt();
     test_depths();
