@@ -5,6 +5,7 @@
  * memory is the model's own.
  *
  *   train_bench --model mlp|resnet|gpt [--act NAME] [--steps N] [--threads N]
+ *               [--profile]
  *
  * mlp:    784-512-512-10 with LayerNorm (2 blocks), batch 128, SGD momentum
  * resnet: ResNet-20 on 3x32x32, batch 128, SGD momentum, weight decay
@@ -12,8 +13,22 @@
  * Prints one JSON line: steps/s, examples (or tokens) per second, the
  * median step time, and the peak resident memory (ru_maxrss). Each step is
  * the trainer's own (nn_train_step), on a batch shaped by the model's task.
+ *
+ * --profile adds the time spent inside BLAS (the GEMMs, and so the
+ * convolutions' matrix products; GEMV and AXPY too) against the rest of
+ * the step: this program defines cblas_sgemm, cblas_sgemv and cblas_saxpy,
+ * which the framework's static library binds to, times each call and
+ * forwards it to OpenBLAS's (dlsym RTLD_NEXT). Calls made on several
+ * threads at once add up, so the split is exact at --threads 1 and an
+ * upper bound on the BLAS share above it. Without --profile the wrappers
+ * only forward (one pointer load, no clock).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_NEXT */
+#endif
 #include <cblas.h>
+#include <dlfcn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +95,88 @@ static const bench_config CONFIGS[] = {
      "tokens"},
 };
 
+/* ----------------------------------------- BLAS time (--profile) --- */
+
+static int profiling;
+static atomic_llong blas_ns; /* summed over the calls, every thread */
+
+static long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* OpenBLAS's name, looked up once (the first call comes from the main
+ * thread before any pool exists: the model's creation runs none). */
+static void *next_symbol(void **slot, const char *name)
+{
+    if (!*slot) {
+        *slot = dlsym(RTLD_NEXT, name);
+        if (!*slot) {
+            fprintf(stderr, "train_bench: %s not found in the BLAS library\n", name);
+            abort();
+        }
+    }
+    return *slot;
+}
+
+#define TIMED(call)                                                                      \
+    do {                                                                                 \
+        if (!profiling) {                                                                \
+            call;                                                                        \
+            break;                                                                       \
+        }                                                                                \
+        long long t0_ = now_ns();                                                        \
+        call;                                                                            \
+        atomic_fetch_add_explicit(&blas_ns, now_ns() - t0_, memory_order_relaxed);       \
+    } while (0)
+
+typedef void sgemm_fn(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
+                      const enum CBLAS_TRANSPOSE, const blasint, const blasint,
+                      const blasint, const float, const float *, const blasint,
+                      const float *, const blasint, const float, float *, const blasint);
+typedef void sgemv_fn(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE, const blasint,
+                      const blasint, const float, const float *, const blasint,
+                      const float *, const blasint, const float, float *, const blasint);
+typedef void saxpy_fn(const blasint, const float, const float *, const blasint, float *,
+                      const blasint);
+
+void cblas_sgemm(const enum CBLAS_ORDER o, const enum CBLAS_TRANSPOSE ta,
+                 const enum CBLAS_TRANSPOSE tb, const blasint m, const blasint n,
+                 const blasint k, const float alpha, const float *a, const blasint lda,
+                 const float *b, const blasint ldb, const float beta, float *c,
+                 const blasint ldc)
+{
+    static void *real;
+    sgemm_fn *f;
+    void *p = next_symbol(&real, "cblas_sgemm");
+    memcpy(&f, &p, sizeof f); /* POSIX: dlsym's result is the function */
+    TIMED(f(o, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
+}
+
+void cblas_sgemv(const enum CBLAS_ORDER o, const enum CBLAS_TRANSPOSE t, const blasint m,
+                 const blasint n, const float alpha, const float *a, const blasint lda,
+                 const float *x, const blasint incx, const float beta, float *y,
+                 const blasint incy)
+{
+    static void *real;
+    sgemv_fn *f;
+    void *p = next_symbol(&real, "cblas_sgemv");
+    memcpy(&f, &p, sizeof f); /* POSIX: dlsym's result is the function */
+    TIMED(f(o, t, m, n, alpha, a, lda, x, incx, beta, y, incy));
+}
+
+void cblas_saxpy(const blasint n, const float alpha, const float *x, const blasint incx,
+                 float *y, const blasint incy)
+{
+    static void *real;
+    saxpy_fn *f;
+    void *p = next_symbol(&real, "cblas_saxpy");
+    memcpy(&f, &p, sizeof f); /* POSIX: dlsym's result is the function */
+    TIMED(f(n, alpha, x, incx, y, incy));
+}
+
 static const bench_config *config_find(const char *model)
 {
     for (size_t i = 0; i < sizeof CONFIGS / sizeof CONFIGS[0]; i++)
@@ -123,7 +220,15 @@ int main(int argc, char **argv)
 {
     const char *model = "mlp", *actname = "golu";
     int steps = 50, threads = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "--profile") == 0) {
+            profiling = 1, i--;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "train_bench: %s needs a value\n", argv[i]);
+            return 2;
+        }
         if (strcmp(argv[i], "--model") == 0)
             model = argv[i + 1];
         else if (strcmp(argv[i], "--act") == 0)
@@ -173,13 +278,16 @@ int main(int argc, char **argv)
     int warm = 3, total = warm + steps;
     double *t = malloc((size_t)total * sizeof *t), loss = 0, start = 0;
     for (int s = 0; s < total; s++) {
-        if (s == warm)
+        if (s == warm) {
             start = lab_bench_now();
+            atomic_store(&blas_ns, 0);
+        }
         double t0 = lab_bench_now();
         nn_train_step(m, &opt, x, y, c.batch, (uint64_t)s, bc->clip, bc->lr, &loss);
         t[s] = lab_bench_now() - t0;
     }
     double wall = lab_bench_now() - start;
+    double blas_ms = 1e-6 * (double)atomic_load(&blas_ns) / steps;
     double median_step = lab_median(t + warm, (size_t)steps);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -187,10 +295,14 @@ int main(int argc, char **argv)
     printf("{\"impl\": \"golu\", \"model\": \"%s\", \"act\": \"%s\", \"threads\": %d, "
            "\"steps\": %d, \"steps_per_s\": %.4f, \"%s_per_s\": %.1f, "
            "\"median_step_ms\": %.3f, "
-           "\"peak_rss_mb\": %.1f, \"params\": %zu, \"loss\": %.6f}\n",
+           "\"peak_rss_mb\": %.1f, \"params\": %zu, \"loss\": %.6f",
            model, actname, threads, steps, steps / wall, bc->units,
            per_step * steps / wall, 1e3 * median_step, ru.ru_maxrss / 1024.0,
            nn_params_trainable(&m->params), loss);
+    if (profiling) /* the mean step's BLAS time and the rest's share */
+        printf(", \"blas_ms_per_step\": %.3f, \"rest_share\": %.4f", blas_ms,
+               1 - blas_ms / (1e3 * wall / steps));
+    printf("}\n");
     free(t);
     free(x);
     free(y);

@@ -16,6 +16,7 @@
  * into two fixed halves, the second run on a new thread: the same results
  * for every thread count.
  */
+#include "hot.h"
 #include "real.h"
 #include "layers.h"
 #include "fork.h"
@@ -38,7 +39,7 @@ static double lanes_total(const real a[LANES])
 }
 
 /* Sum of p (hw). */
-static double plane_sum(const real *p, int hw)
+NN_HOT static double plane_sum(const real *p, int hw)
 {
     real a[LANES] = {0};
     int j = 0;
@@ -51,7 +52,7 @@ static double plane_sum(const real *p, int hw)
 }
 
 /* sum (p - mu)^2 over p (hw). */
-static double plane_sqdev(const real *p, int hw, real mu)
+NN_HOT static double plane_sqdev(const real *p, int hw, real mu)
 {
     real a[LANES] = {0};
     int j = 0;
@@ -68,8 +69,8 @@ static double plane_sqdev(const real *p, int hw, real mu)
 }
 
 /* *sdy += sum dy, *sdyx += sum dy * (x - mu) over one plane (hw). */
-static void plane_dots(const real *dy, const real *x, int hw, real mu, double *sdy,
-                       double *sdyx)
+NN_HOT static void plane_dots(const real *dy, const real *x, int hw, real mu, double *sdy,
+                              double *sdyx)
 {
     real a[LANES] = {0}, b[LANES] = {0};
     int j = 0;
@@ -102,8 +103,8 @@ static void channel_stats(const real *x, int n, int c, int hw, int ch, double *m
 }
 
 /* y = (x - mu) * (rstd * gamma) + beta over channel ch of (n, c, hw). */
-static void channel_normalise(real *y, const real *x, int n, int c, int hw, int ch,
-                              double mu, double rstd, double gamma, double beta)
+NN_HOT static void channel_normalise(real *y, const real *x, int n, int c, int hw, int ch,
+                                     double mu, double rstd, double gamma, double beta)
 {
     const real m = (real)mu, scale = (real)(rstd * gamma), shift = (real)beta;
     for (int i = 0; i < n; i++) {
@@ -168,9 +169,9 @@ static void channel_forward(const bn_job *j, int ch)
  *   dx = gamma * rstd * (dy - sdy/m - xhat * sdx/m),
  * in eval mode they are constants: dx = gamma * rstd * dy.
  */
-static void channel_backward(real *dx, real *dgamma, real *dbeta, const real *dy,
-                             const real *x, double mu, double rs, double gamma, int n,
-                             int c, int hw, int ch, int training)
+NN_HOT static void channel_backward(real *dx, real *dgamma, real *dbeta, const real *dy,
+                                    const real *x, double mu, double rs, double gamma,
+                                    int n, int c, int hw, int ch, int training)
 {
     double sdy = 0, sdyx = 0, m = (double)n * hw;
     for (int i = 0; i < n; i++) {

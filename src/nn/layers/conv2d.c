@@ -31,6 +31,7 @@
  * target, not by the batch. The backward also accepts a NULL dw (as it does
  * dx and db).
  */
+#include "hot.h"
 #include "real.h"
 #include "layers.h"
 #include "fork.h"
@@ -112,8 +113,8 @@ static void valid_range(int off, int stride, int in, int out, int *lo, int *hi)
  * One row of the column matrix: dst (ho*wo) = x plane (h, w) read at
  * (oh*stride + di, ow*stride + dj), zero where that falls in the padding.
  */
-static void patch_row(real *dst, const real *plane, int di, int dj,
-                      const nn_conv2d_shape *s, int ho, int wo)
+NN_HOT static void patch_row(real *dst, const real *plane, int di, int dj,
+                             const nn_conv2d_shape *s, int ho, int wo)
 {
     const int st = s->stride, w = s->w;
     int oh0, oh1, ow0, ow1;
@@ -236,7 +237,7 @@ static void group_im2col(real *col, const real *x, int n0, int g,
 }
 
 /* y (cout, p): row co = b[co]. */
-static void fill_bias(real *y, const real *b, int cout, size_t p)
+NN_HOT static void fill_bias(real *y, const real *b, int cout, size_t p)
 {
     for (int co = 0; co < cout; co++)
         for (size_t i = 0; i < p; i++)
@@ -342,7 +343,7 @@ void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
 }
 
 /* db (cout) += the sums of dy (n, cout, p) over n and p, in double. */
-static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
+NN_HOT static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
 {
     for (int co = 0; co < cout; co++) {
         /* Eight independent sums: one chain would wait on each add. */

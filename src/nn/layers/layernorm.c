@@ -2,14 +2,61 @@
  * layernorm.c - layer normalisation over the last dimension (torch's
  * LayerNorm: biased variance, eps inside the square root). Row statistics
  * and the backward's reductions are accumulated in double.
+ *
+ * A row's sums run in LANES interleaved partial sums (lane l takes the
+ * columns j = l mod LANES, in order), added lane 0 to LANES-1, then the
+ * columns past the last whole group: one fixed order, the same on every
+ * ISA and thread count, which the vectorizer turns into two or four vector
+ * accumulators instead of one latency-bound chain.
  */
 #include <math.h>
 
+#include "hot.h"
 #include "real.h"
 #include "layers.h"
 
 /* Columns reduced at a time by param_grads (its double accumulators). */
 #define COLS 64
+
+/* Partial sums of a row's reductions (see the top). */
+#define LANES 16
+
+/* The sum of x[0..c) in the lanes' order. */
+NN_HOT static double row_sum(const real *x, int c)
+{
+    double acc[LANES] = {0}, s = 0;
+    int j = 0;
+    for (; j + LANES <= c; j += LANES)
+        for (int l = 0; l < LANES; l++)
+            acc[l] += x[j + l];
+    for (int l = 0; l < LANES; l++)
+        s += acc[l];
+    for (; j < c; j++)
+        s += x[j];
+    return s;
+}
+
+/* The sum of (x - m)^2 over x[0..c), in the lanes' order. */
+NN_HOT static double row_sq_dev(const real *x, double m, int c)
+{
+    double acc[LANES] = {0}, s = 0;
+    int j = 0;
+    for (; j + LANES <= c; j += LANES)
+        for (int l = 0; l < LANES; l++)
+            acc[l] += ((double)x[j + l] - m) * ((double)x[j + l] - m);
+    for (int l = 0; l < LANES; l++)
+        s += acc[l];
+    for (; j < c; j++)
+        s += ((double)x[j] - m) * ((double)x[j] - m);
+    return s;
+}
+
+NN_HOT static void row_out(real *restrict y, const real *restrict x, double m, double r,
+                           const real *restrict gamma, const real *restrict beta, int c)
+{
+    for (int j = 0; j < c; j++)
+        y[j] = (real)(((double)x[j] - m) * r * gamma[j] + beta[j]);
+}
 
 /* y, x (n, c); mean (n), rstd (n) saved; gamma (c), beta (c). */
 void NN(nn_layernorm_forward)(real *y, real *mean, real *rstd, const real *x,
@@ -19,17 +66,11 @@ void NN(nn_layernorm_forward)(real *y, real *mean, real *rstd, const real *x,
     for (int i = 0; i < n; i++) {
         const real *xr = x + (size_t)i * c;
         real *yr = y + (size_t)i * c;
-        double m = 0, v = 0;
-        for (int j = 0; j < c; j++)
-            m += xr[j];
-        m = c > 0 ? m / c : 0;
+        double m = c > 0 ? row_sum(xr, c) / c : 0;
         /* Two passes: no cancellation from E[x^2] - E[x]^2. */
-        for (int j = 0; j < c; j++)
-            v += ((double)xr[j] - m) * ((double)xr[j] - m);
-        v = c > 0 ? v / c : 0;
+        double v = c > 0 ? row_sq_dev(xr, m, c) / c : 0;
         double r = 1.0 / sqrt(v + eps);
-        for (int j = 0; j < c; j++)
-            yr[j] = (real)(((double)xr[j] - m) * r * gamma[j] + beta[j]);
+        row_out(yr, xr, m, r, gamma, beta, c);
         mean[i] = (real)m;
         rstd[i] = (real)r;
     }
@@ -37,8 +78,8 @@ void NN(nn_layernorm_forward)(real *y, real *mean, real *rstd, const real *x,
 
 /* dgamma (c) += sum over rows of dy * xhat; dbeta (c) += sum of dy. Blocks of
  * COLS columns keep the reads row-major with the sums on the stack. */
-static void param_grads(real *dgamma, real *dbeta, const real *dy, const real *x,
-                        const real *mean, const real *rstd, int n, int c)
+NN_HOT static void param_grads(real *dgamma, real *dbeta, const real *dy, const real *x,
+                               const real *mean, const real *rstd, int n, int c)
 {
     for (int j0 = 0; j0 < c; j0 += COLS) {
         int m = c - j0 < COLS ? c - j0 : COLS;
@@ -62,19 +103,30 @@ static void param_grads(real *dgamma, real *dbeta, const real *dy, const real *x
 }
 
 /* One row: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma,
- * the gradient through the row's mean and variance. */
-static void row_dx(real *dx, const real *dy, const real *x, double m, double r,
-                   const real *gamma, int c)
+ * the gradient through the row's mean and variance; the two sums in the
+ * lanes' order. */
+NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
+                          const real *restrict x, double m, double r,
+                          const real *restrict gamma, int c)
 {
-    double s1 = 0, s2 = 0;
-    for (int j = 0; j < c; j++) {
+    double a1[LANES] = {0}, a2[LANES] = {0}, s1 = 0, s2 = 0;
+    int j = 0;
+    for (; j + LANES <= c; j += LANES)
+        for (int l = 0; l < LANES; l++) {
+            double g = (double)dy[j + l] * gamma[j + l];
+            a1[l] += g;
+            a2[l] += g * (((double)x[j + l] - m) * r);
+        }
+    for (int l = 0; l < LANES; l++)
+        s1 += a1[l], s2 += a2[l];
+    for (; j < c; j++) {
         double g = (double)dy[j] * gamma[j];
         s1 += g;
         s2 += g * (((double)x[j] - m) * r);
     }
     s1 /= c;
     s2 /= c;
-    for (int j = 0; j < c; j++) {
+    for (j = 0; j < c; j++) {
         double xhat = ((double)x[j] - m) * r;
         dx[j] = (real)(r * ((double)dy[j] * gamma[j] - s1 - xhat * s2));
     }

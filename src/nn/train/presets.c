@@ -49,8 +49,7 @@ static const nn_preset PRESETS[] = {
      * epochs (471 steps) take about 4 minutes a run at --threads 1, the
      * 21 runs of a compare about 1.4 hours. */
     {"segment", "unet", "segment",
-     "U-Net segmentation of Fashion-MNIST scenes: 5000 scenes, 3 epochs", 0, 5000, 0, 3,
-     NULL},
+     "U-Net segmenting Fashion-MNIST scenes: 5000 scenes, 3 epochs", 0, 5000, 0, 3, NULL},
     /* DDPM on Fashion-MNIST padded to 32x32, T 1000, the same U-Net with a
      * time embedding, AdamW lr 2e-3 cosine, batch 32, 20000 training
      * images for 2 epochs, judged by the noise MSE over the 10000 test
