@@ -6,6 +6,10 @@
  * at -O3 (the rest of the framework is built at -O2, whose vectorizer
  * leaves loops with a remainder scalar).
  *
+ * -fno-trapping-math too, so that a loop with a select or a conversion to
+ * float is if-converted: it changes no value (golu reads no floating-point
+ * exception flags), it only lets GCC compute both sides of a select.
+ *
  * Every clone computes the same bits: the vectorizer never reassociates
  * floating-point operations without -ffast-math (which golu never uses),
  * -ffp-contract=off keeps it from fusing a multiply and an add, and
@@ -24,7 +28,7 @@
 #define NN_HOT_H
 
 #if defined(__GNUC__) && !defined(__clang__)
-#define NN_HOT_VECTORIZE __attribute__((optimize("O3")))
+#define NN_HOT_VECTORIZE __attribute__((optimize("O3", "no-trapping-math")))
 #else
 #define NN_HOT_VECTORIZE /* clang vectorizes at -O2 */
 #endif

@@ -10,8 +10,10 @@
  * The softmax sums in double. The GEMMs compute the whole (t, t) square;
  * the masked half costs flops but the masked entries are exact zeros.
  */
+#include "hot.h"
 #include "real.h"
 #include "layers.h"
+#include "softmax_exp.h"
 
 #include <math.h>
 
@@ -24,6 +26,13 @@ size_t nn_attention_workspace(int t, int c, int nh)
 }
 #endif
 
+/* row[j] = e^(row[j] - mx) for j < n, stored as real. */
+NN_HOT static void exp_shifted(real *row, real mx, int n)
+{
+    for (int j = 0; j < n; j++)
+        row[j] = (real)softmax_exp((double)row[j] - (double)mx);
+}
+
 /* Row i of a (t, t) score matrix -> causal softmax probabilities in place. */
 static void causal_softmax_row(real *row, int i, int t)
 {
@@ -31,13 +40,13 @@ static void causal_softmax_row(real *row, int i, int t)
     for (int j = 1; j <= i; j++)
         if (row[j] > mx)
             mx = row[j];
+    exp_shifted(row, mx, i + 1);
+    /* Sum what is stored, so that the stored row sums to 1 as closely as
+     * the final division allows; in order, apart from the exps' loop so
+     * that one vectorizes. */
     double sum = 0;
-    for (int j = 0; j <= i; j++) {
-        /* Sum what is stored, so that the stored row sums to 1 as closely
-         * as the final division allows. */
-        row[j] = (real)exp((double)row[j] - (double)mx);
+    for (int j = 0; j <= i; j++)
         sum += row[j];
-    }
     double inv = 1.0 / sum;
     for (int j = 0; j <= i; j++)
         row[j] = (real)(row[j] * inv);
