@@ -8,9 +8,13 @@
  * columns past the last whole group: one fixed order, the same on every
  * ISA and thread count, which the vectorizer turns into two or four vector
  * accumulators instead of one latency-bound chain.
+ *
+ * Threads: rows (and the parameter gradients' column blocks) in two fixed
+ * halves, on two threads when OpenBLAS has them (run_halves).
  */
 #include <math.h>
 
+#include "fork.h"
 #include "hot.h"
 #include "real.h"
 #include "layers.h"
@@ -58,31 +62,78 @@ NN_HOT static void row_out(real *restrict y, const real *restrict x, double m, d
         y[j] = (real)(((double)x[j] - m) * r * gamma[j] + beta[j]);
 }
 
+/* What one thread does: rows [r0, r1) of the forward or of dx, or the
+ * parameter gradients' columns [c0, c1) (c0 a multiple of COLS); the
+ * arguments as the public functions name them. */
+typedef struct ln_job {
+    int r0, r1, c0, c1, n, c;
+    real *y, *mean, *rstd;     /* forward */
+    real *dx, *dgamma, *dbeta; /* backward */
+    const real *x, *gamma, *beta, *dy, *saved_mean, *saved_rstd;
+    double eps;
+} ln_job;
+
+static void *forward_rows(void *arg)
+{
+    const ln_job *j = arg;
+    const int c = j->c;
+    for (int i = j->r0; i < j->r1; i++) {
+        const real *xr = j->x + (size_t)i * c;
+        double m = c > 0 ? row_sum(xr, c) / c : 0;
+        /* Two passes: no cancellation from E[x^2] - E[x]^2. */
+        double v = c > 0 ? row_sq_dev(xr, m, c) / c : 0;
+        double r = 1.0 / sqrt(v + j->eps);
+        row_out(j->y + (size_t)i * c, xr, m, r, j->gamma, j->beta, c);
+        j->mean[i] = (real)m;
+        j->rstd[i] = (real)r;
+    }
+    return NULL;
+}
+
+/* Runs fn on j's rows (and columns) in two halves, on two threads when
+ * OpenBLAS has them (the layers' thread setting, as in conv2d.c) and the
+ * tensor pays for a wake-up (2^16 values). Rows are independent and each
+ * column's sum runs over all rows in order on one thread, so the results
+ * do not depend on the thread count. */
+static void run_halves(void *(*fn)(void *), const ln_job *j)
+{
+    ln_job half[2] = {*j, *j};
+    int blocks = (j->c + COLS - 1) / COLS;
+    half[0].r0 = 0, half[0].r1 = half[1].r0 = j->n / 2, half[1].r1 = j->n;
+    half[0].c0 = 0, half[0].c1 = half[1].c0 = blocks / 2 * COLS, half[1].c1 = j->c;
+    if (j->n >= 2 && openblas_get_num_threads() >= 2 && (double)j->n * j->c >= 65536)
+        nn_run_two(fn, &half[0], &half[1]);
+    else {
+        fn(&half[0]);
+        fn(&half[1]);
+    }
+}
+
 /* y, x (n, c); mean (n), rstd (n) saved; gamma (c), beta (c). */
 void NN(nn_layernorm_forward)(real *y, real *mean, real *rstd, const real *x,
                               const real *gamma, const real *beta, int n, int c,
                               double eps)
 {
-    for (int i = 0; i < n; i++) {
-        const real *xr = x + (size_t)i * c;
-        real *yr = y + (size_t)i * c;
-        double m = c > 0 ? row_sum(xr, c) / c : 0;
-        /* Two passes: no cancellation from E[x^2] - E[x]^2. */
-        double v = c > 0 ? row_sq_dev(xr, m, c) / c : 0;
-        double r = 1.0 / sqrt(v + eps);
-        row_out(yr, xr, m, r, gamma, beta, c);
-        mean[i] = (real)m;
-        rstd[i] = (real)r;
-    }
+    ln_job j = {.n = n,
+                .c = c,
+                .y = y,
+                .mean = mean,
+                .rstd = rstd,
+                .x = x,
+                .gamma = gamma,
+                .beta = beta,
+                .eps = eps};
+    run_halves(forward_rows, &j);
 }
 
 /* dgamma (c) += sum over rows of dy * xhat; dbeta (c) += sum of dy. Blocks of
  * COLS columns keep the reads row-major with the sums on the stack. */
 NN_HOT static void param_grads(real *dgamma, real *dbeta, const real *dy, const real *x,
-                               const real *mean, const real *rstd, int n, int c)
+                               const real *mean, const real *rstd, int n, int c, int c0,
+                               int c1)
 {
-    for (int j0 = 0; j0 < c; j0 += COLS) {
-        int m = c - j0 < COLS ? c - j0 : COLS;
+    for (int j0 = c0; j0 < c1; j0 += COLS) {
+        int m = c1 - j0 < COLS ? c1 - j0 : COLS;
         double sg[COLS] = {0}, sb[COLS] = {0};
         for (int i = 0; i < n; i++) {
             const real *dyr = dy + (size_t)i * c + j0;
@@ -132,18 +183,46 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
     }
 }
 
+static void *param_grad_cols(void *arg)
+{
+    const ln_job *j = arg;
+    param_grads(j->dgamma, j->dbeta, j->dy, j->x, j->saved_mean, j->saved_rstd, j->n,
+                j->c, j->c0, j->c1);
+    return NULL;
+}
+
+static void *dx_rows(void *arg)
+{
+    const ln_job *j = arg;
+    for (int i = j->r0; i < j->r1; i++) {
+        size_t o = (size_t)i * j->c;
+        row_dx(j->dx + o, j->dy + o, j->x + o, j->saved_mean[i], j->saved_rstd[i],
+               j->gamma, j->c);
+    }
+    return NULL;
+}
+
 /* dx, dy, x (n, c); mean, rstd (n) from the forward; gamma, dgamma, dbeta (c).
- * dx NULL: skipped; dgamma/dbeta NULL: skipped. */
+ * dx NULL: skipped; dgamma/dbeta NULL: skipped. The parameter gradients are
+ * done before dx is written (dx may be dy). */
 void NN(nn_layernorm_backward)(real *dx, real *dgamma, real *dbeta, const real *dy,
                                const real *x, const real *mean, const real *rstd,
                                const real *gamma, int n, int c)
 {
     if (n <= 0 || c <= 0)
         return;
+    ln_job j = {.n = n,
+                .c = c,
+                .dx = dx,
+                .dgamma = dgamma,
+                .dbeta = dbeta,
+                .x = x,
+                .gamma = gamma,
+                .dy = dy,
+                .saved_mean = mean,
+                .saved_rstd = rstd};
     if (dgamma || dbeta)
-        param_grads(dgamma, dbeta, dy, x, mean, rstd, n, c);
-    for (int i = 0; dx && i < n; i++) {
-        size_t o = (size_t)i * c;
-        row_dx(dx + o, dy + o, x + o, mean[i], rstd[i], gamma, c);
-    }
+        run_halves(param_grad_cols, &j);
+    if (dx)
+        run_halves(dx_rows, &j);
 }

@@ -1,0 +1,182 @@
+/*
+ * test_nn_threads.c - the framework's layers and optimizer give the same
+ * bits on one thread and on two. The thread setting is OpenBLAS's (the
+ * layers split their work in two fixed halves when it is 2 or more, and the
+ * GEMMs split inside OpenBLAS): each case runs with 1, then 2, on the same
+ * inputs, at sizes above the layers' split thresholds, and the outputs are
+ * compared byte for byte:
+ *
+ *   - LayerNorm forward (y, mean, rstd) and backward (dx, dgamma, dbeta);
+ *   - BatchNorm2d forward and backward, training mode;
+ *   - Conv2d forward and backward (3x3, padding 1);
+ *   - the optimizer's step: SGD with momentum and weight decay, AdamW.
+ *
+ * A split that changed an order of summation would show here, where the
+ * finite-difference and parity tests, with their tolerances, would not.
+ */
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "layers.h"
+#include "nn.h"
+#include "optim.h"
+#include "rng.h"
+
+/* n floats N(0, 1) from stream s. */
+static float *randn(size_t n, uint64_t s)
+{
+    float *x = nn_alloc_floats(n);
+    for (size_t i = 0; x && i < n; i++)
+        x[i] = (float)nn_rng_normal(7, s, i);
+    return x;
+}
+
+static int same(const float *a, const float *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static void test_layernorm(void)
+{
+    enum { N = 256, C = 512 };
+    size_t nc = (size_t)N * C;
+    float *x = randn(nc, 1), *dy = randn(nc, 2), *g = randn(C, 3), *b = randn(C, 4);
+    float *out[2][7];
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        float *y = nn_alloc_floats(nc), *mean = nn_alloc_floats(N),
+              *rstd = nn_alloc_floats(N);
+        float *dx = nn_alloc_floats(nc), *dg = nn_alloc_floats(C),
+              *db = nn_alloc_floats(C);
+        nn_layernorm_forward(y, mean, rstd, x, g, b, N, C, 1e-5);
+        nn_layernorm_backward(dx, dg, db, dy, x, mean, rstd, g, N, C);
+        float *o[7] = {y, mean, rstd, dx, dg, db, NULL};
+        memcpy(out[t], o, sizeof o);
+    }
+    const size_t len[6] = {nc, N, N, nc, C, C};
+    static const char *const what[6] = {"y", "mean", "rstd", "dx", "dgamma", "dbeta"};
+    for (int k = 0; k < 6; k++) {
+        CHECK(same(out[0][k], out[1][k], len[k]), "LayerNorm %s: 1 and 2 threads differ",
+              what[k]);
+        free(out[0][k]);
+        free(out[1][k]);
+    }
+    free(x), free(dy), free(g), free(b);
+}
+
+static void test_batchnorm(void)
+{
+    enum { N = 32, C = 16, HW = 256 };
+    size_t sz = (size_t)N * C * HW;
+    float *x = randn(sz, 5), *dy = randn(sz, 6), *g = randn(C, 7), *b = randn(C, 8);
+    float *out[2][5];
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        float *y = nn_alloc_floats(sz), *mean = nn_alloc_floats(C),
+              *rstd = nn_alloc_floats(C);
+        float *rm = nn_alloc_floats(C), *rv = nn_alloc_floats(C);
+        float *dx = nn_alloc_floats(sz), *dg = nn_alloc_floats(C),
+              *db = nn_alloc_floats(C);
+        nn_batchnorm2d_forward(y, mean, rstd, rm, rv, x, g, b, N, C, HW, 1, 0.1, 1e-5);
+        nn_batchnorm2d_backward(dx, dg, db, dy, x, mean, rstd, g, N, C, HW, 1);
+        float *o[5] = {y, dx, dg, db, rv};
+        memcpy(out[t], o, sizeof o);
+        free(mean), free(rstd), free(rm);
+    }
+    const size_t len[5] = {sz, sz, C, C, C};
+    static const char *const what[5] = {"y", "dx", "dgamma", "dbeta", "running var"};
+    for (int k = 0; k < 5; k++) {
+        CHECK(same(out[0][k], out[1][k], len[k]),
+              "BatchNorm2d %s: 1 and 2 threads differ", what[k]);
+        free(out[0][k]);
+        free(out[1][k]);
+    }
+    free(x), free(dy), free(g), free(b);
+}
+
+static void test_conv(void)
+{
+    const nn_conv2d_shape s = {
+        .n = 8, .cin = 16, .h = 16, .w = 16, .cout = 16, .k = 3, .stride = 1, .pad = 1};
+    size_t nx = (size_t)s.n * s.cin * s.h * s.w, nw = (size_t)s.cout * s.cin * 9;
+    size_t ny = (size_t)s.n * s.cout * s.h * s.w;
+    float *x = randn(nx, 9), *w = randn(nw, 10), *b = randn(s.cout, 11),
+          *dy = randn(ny, 12);
+    float *work = nn_alloc_floats(nn_conv2d_workspace(&s));
+    float *out[2][4];
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        float *y = nn_alloc_floats(ny), *dx = nn_alloc_floats(nx),
+              *dw = nn_alloc_floats(nw);
+        float *db = nn_alloc_floats(s.cout);
+        nn_conv2d_forward(y, x, w, b, &s, work);
+        nn_conv2d_backward(dx, dw, db, dy, x, w, &s, work);
+        float *o[4] = {y, dx, dw, db};
+        memcpy(out[t], o, sizeof o);
+    }
+    const size_t len[4] = {ny, nx, nw, (size_t)s.cout};
+    static const char *const what[4] = {"y", "dx", "dw", "db"};
+    for (int k = 0; k < 4; k++) {
+        CHECK(same(out[0][k], out[1][k], len[k]), "Conv2d %s: 1 and 2 threads differ",
+              what[k]);
+        free(out[0][k]);
+        free(out[1][k]);
+    }
+    free(x), free(w), free(b), free(dy), free(work);
+}
+
+/* Three steps of the optimizer on a block of 2^17 + 5 values in three
+ * tensors (one decayed), from the same start on 1 and 2 threads. */
+static void test_optimizer(nn_opt_kind kind)
+{
+    float *result[2];
+    size_t total = 0;
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        nn_params p;
+        memset(&p, 0, sizeof p);
+        nn_err err = {""};
+        int a[1] = {1 << 16}, c[1] = {1 << 16}, d[1] = {5};
+        int ok = nn_params_add(&p, "a", 1, a, NN_PARAM_DECAY, &err) >= 0 &&
+                 nn_params_add(&p, "c", 1, c, 0, &err) >= 0 &&
+                 nn_params_add(&p, "d", 1, d, 0, &err) >= 0 &&
+                 nn_params_alloc(&p, &err) == 0;
+        if (!CHECK(ok, "params: %s", err.msg))
+            return;
+        for (size_t i = 0; i < p.total; i++)
+            p.data[i] = (float)nn_rng_normal(8, 1, i);
+        nn_optim_config cfg = {kind, 0.01, 0.9, 0, 0.9, 0.999, 1e-8};
+        nn_optim o;
+        if (!CHECK(nn_optim_init(&o, &cfg, &p, &err) == 0, "optim: %s", err.msg))
+            return;
+        for (int step = 0; step < 3; step++) {
+            for (size_t i = 0; i < p.total; i++)
+                p.grad[i] = (float)nn_rng_normal(8, 2 + (uint64_t)step, i);
+            nn_optim_step(&o, &p, 0.05);
+        }
+        total = p.total;
+        result[t] = malloc(total * sizeof(float));
+        memcpy(result[t], p.data, total * sizeof(float));
+        nn_optim_free(&o);
+        nn_params_free(&p);
+    }
+    CHECK(same(result[0], result[1], total), "%s: 1 and 2 threads differ",
+          kind == NN_OPT_SGD ? "SGD" : "AdamW");
+    free(result[0]);
+    free(result[1]);
+}
+
+int main(void)
+{
+    TEST_BEGIN("nn_threads");
+    int saved = openblas_get_num_threads();
+    test_layernorm();
+    test_batchnorm();
+    test_conv();
+    test_optimizer(NN_OPT_SGD);
+    test_optimizer(NN_OPT_ADAMW);
+    openblas_set_num_threads(saved);
+    return TEST_END();
+}
