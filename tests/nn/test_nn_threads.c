@@ -9,6 +9,7 @@
  *   - LayerNorm forward (y, mean, rstd) and backward (dx, dgamma, dbeta);
  *   - BatchNorm2d forward and backward, training mode;
  *   - Conv2d forward and backward (3x3, padding 1);
+ *   - causal self-attention forward and backward (4 sequences, 4 heads);
  *   - the optimizer's step: SGD with momentum and weight decay, AdamW.
  *
  * A split that changed an order of summation would show here, where the
@@ -127,6 +128,34 @@ static void test_conv(void)
     free(x), free(w), free(b), free(dy), free(work);
 }
 
+static void test_attention(void)
+{
+    enum { B = 4, T = 64, C = 64, NH = 4 };
+    size_t nqkv = (size_t)B * T * 3 * C, nout = (size_t)B * T * C;
+    size_t natt = (size_t)B * NH * T * T;
+    float *qkv = randn(nqkv, 13), *dout = randn(nout, 14);
+    float *work = nn_alloc_floats(nn_attention_workspace(T, C, NH));
+    float *out[2][3];
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        float *o = nn_alloc_floats(nout), *att = nn_alloc_floats(natt);
+        float *dqkv = nn_alloc_floats(nqkv);
+        nn_attention_forward(o, att, qkv, B, T, C, NH, work);
+        nn_attention_backward(dqkv, dout, qkv, att, B, T, C, NH, work);
+        float *r[3] = {o, att, dqkv};
+        memcpy(out[t], r, sizeof r);
+    }
+    const size_t len[3] = {nout, natt, nqkv};
+    static const char *const what[3] = {"out", "att", "dqkv"};
+    for (int k = 0; k < 3; k++) {
+        CHECK(same(out[0][k], out[1][k], len[k]), "attention %s: 1 and 2 threads differ",
+              what[k]);
+        free(out[0][k]);
+        free(out[1][k]);
+    }
+    free(qkv), free(dout), free(work);
+}
+
 /* Three steps of the optimizer on a block of 2^17 + 5 values in three
  * tensors (one decayed), from the same start on 1 and 2 threads. */
 static void test_optimizer(nn_opt_kind kind)
@@ -175,6 +204,7 @@ int main(void)
     test_layernorm();
     test_batchnorm();
     test_conv();
+    test_attention();
     test_optimizer(NN_OPT_SGD);
     test_optimizer(NN_OPT_ADAMW);
     openblas_set_num_threads(saved);

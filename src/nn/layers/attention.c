@@ -9,7 +9,10 @@
  *
  * The softmax sums in double. The GEMMs compute the whole (t, t) square;
  * the masked half costs flops but the masked entries are exact zeros.
+ *
+ * Threads: the (batch, head) pairs in two fixed halves (run_halves).
  */
+#include "fork.h"
 #include "hot.h"
 #include "real.h"
 #include "layers.h"
@@ -22,7 +25,7 @@ size_t nn_attention_workspace(int t, int c, int nh)
 {
     (void)c;
     (void)nh;
-    return (size_t)t * t; /* dA (t, t) of one (batch, head) in the backward */
+    return 2 * (size_t)t * t; /* dA (t, t) of one (batch, head) per half */
 }
 #endif
 
@@ -67,25 +70,33 @@ static void softmax_backward_row(real *drow, const real *arow, int i, int t)
         drow[j] = 0;
 }
 
-void NN(nn_attention_forward)(real *out, real *att, const real *qkv, int b, int t, int c,
-                              int nh, real *work)
+/* What one thread does: the (batch, head) pairs [p0, p1), pair = bi * nh +
+ * h; the arguments as the public functions name them. */
+typedef struct att_job {
+    int p0, p1, t, c, nh;
+    real *out, *att, *dqkv, *da; /* da: this half's (t, t) scratch */
+    const real *qkv, *dout, *att_in;
+} att_job;
+
+static void *forward_pairs(void *arg)
 {
-    (void)work; /* the forward needs no scratch */
-    const int hs = c / nh, ld = 3 * c;
+    const att_job *j = arg;
+    const int t = j->t, c = j->c, hs = c / j->nh, ld = 3 * c;
     const real scale = (real)(1.0 / sqrt((double)hs));
-    for (int bi = 0; bi < b; bi++)
-        for (int h = 0; h < nh; h++) {
-            const real *q = qkv + (size_t)bi * t * ld + h * hs; /* (t, hs), ld 3c */
-            const real *k = q + c, *v = q + 2 * c;
-            real *a = att + ((size_t)bi * nh + h) * t * t; /* (t, t) */
-            real *o = out + (size_t)bi * t * c + h * hs;   /* (t, hs), ld c */
-            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hs, scale, q, ld, k,
-                    ld, 0, a, t);
-            for (int i = 0; i < t; i++)
-                causal_softmax_row(a + (size_t)i * t, i, t);
-            nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hs, t, 1, a, t, v, ld,
-                    0, o, c);
-        }
+    for (int pr = j->p0; pr < j->p1; pr++) {
+        int bi = pr / j->nh, h = pr % j->nh;
+        const real *q = j->qkv + (size_t)bi * t * ld + h * hs; /* (t, hs), ld 3c */
+        const real *k = q + c, *v = q + 2 * c;
+        real *a = j->att + (size_t)pr * t * t;          /* (t, t) */
+        real *o = j->out + (size_t)bi * t * c + h * hs; /* (t, hs), ld c */
+        nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hs, scale, q, ld, k, ld, 0,
+                a, t);
+        for (int i = 0; i < t; i++)
+            causal_softmax_row(a + (size_t)i * t, i, t);
+        nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hs, t, 1, a, t, v, ld, 0, o,
+                c);
+    }
+    return NULL;
 }
 
 /*
@@ -94,28 +105,67 @@ void NN(nn_attention_forward)(real *out, real *att, const real *qkv, int b, int 
  *   dq = dS . k / sqrt(hs);  dk = dS^T . q / sqrt(hs).
  * Each of dq, dk, dv is written (beta = 0) exactly once.
  */
+static void *backward_pairs(void *arg)
+{
+    const att_job *j = arg;
+    const int t = j->t, c = j->c, hs = c / j->nh, ld = 3 * c;
+    const real scale = (real)(1.0 / sqrt((double)hs));
+    real *da = j->da; /* (t, t) */
+    for (int pr = j->p0; pr < j->p1; pr++) {
+        int bi = pr / j->nh, h = pr % j->nh;
+        size_t row0 = (size_t)bi * t * ld + h * hs;
+        const real *q = j->qkv + row0, *k = q + c, *v = q + 2 * c;  /* ld 3c */
+        real *dq = j->dqkv + row0, *dk = dq + c, *dv = dq + 2 * c;  /* ld 3c */
+        const real *a = j->att_in + (size_t)pr * t * t;             /* (t, t) */
+        const real *dout_h = j->dout + (size_t)bi * t * c + h * hs; /* ld c */
+        nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, t, hs, t, 1, a, t, dout_h, c, 0,
+                dv, ld);
+        nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hs, 1, dout_h, c, v, ld, 0,
+                da, t);
+        for (int i = 0; i < t; i++)
+            softmax_backward_row(da + (size_t)i * t, a + (size_t)i * t, i, t);
+        nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hs, t, scale, da, t, k, ld,
+                0, dq, ld);
+        nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, t, hs, t, scale, da, t, q, ld, 0,
+                dk, ld);
+    }
+    return NULL;
+}
+
+/* The pairs in two fixed halves. With OpenBLAS at 2 or more threads the
+ * halves run on two threads, OpenBLAS at 1 thread meanwhile: its split of
+ * these small (t, t) and (t, hs) products costs more than it brings (as
+ * the convolutions' in conv2d.c). Every pair is computed alone, so the
+ * results do not depend on the thread count. */
+static void run_halves(void *(*fn)(void *), att_job *half, int pairs)
+{
+    half[0].p0 = 0, half[0].p1 = half[1].p0 = pairs / 2, half[1].p1 = pairs;
+    int saved = openblas_get_num_threads();
+    if (pairs < 2 || saved < 2) {
+        fn(&half[0]);
+        fn(&half[1]);
+        return;
+    }
+    openblas_set_num_threads(1);
+    nn_run_two(fn, &half[0], &half[1]);
+    openblas_set_num_threads(saved);
+}
+
+void NN(nn_attention_forward)(real *out, real *att, const real *qkv, int b, int t, int c,
+                              int nh, real *work)
+{
+    (void)work; /* the forward needs no scratch */
+    att_job j = {.t = t, .c = c, .nh = nh, .out = out, .att = att, .qkv = qkv};
+    att_job half[2] = {j, j};
+    run_halves(forward_pairs, half, b * nh);
+}
+
 void NN(nn_attention_backward)(real *dqkv, const real *dout, const real *qkv,
                                const real *att, int b, int t, int c, int nh, real *work)
 {
-    const int hs = c / nh, ld = 3 * c;
-    const real scale = (real)(1.0 / sqrt((double)hs));
-    real *da = work; /* (t, t) */
-    for (int bi = 0; bi < b; bi++)
-        for (int h = 0; h < nh; h++) {
-            size_t row0 = (size_t)bi * t * ld + h * hs;
-            const real *q = qkv + row0, *k = q + c, *v = q + 2 * c;  /* ld 3c */
-            real *dq = dqkv + row0, *dk = dq + c, *dv = dq + 2 * c;  /* ld 3c */
-            const real *a = att + ((size_t)bi * nh + h) * t * t;     /* (t, t) */
-            const real *dout_h = dout + (size_t)bi * t * c + h * hs; /* ld c */
-            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, t, hs, t, 1, a, t, dout_h, c,
-                    0, dv, ld);
-            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hs, 1, dout_h, c, v,
-                    ld, 0, da, t);
-            for (int i = 0; i < t; i++)
-                softmax_backward_row(da + (size_t)i * t, a + (size_t)i * t, i, t);
-            nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hs, t, scale, da, t, k,
-                    ld, 0, dq, ld);
-            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, t, hs, t, scale, da, t, q,
-                    ld, 0, dk, ld);
-        }
+    att_job j = {
+        .t = t, .c = c, .nh = nh, .dqkv = dqkv, .qkv = qkv, .dout = dout, .att_in = att};
+    att_job half[2] = {j, j};
+    half[0].da = work, half[1].da = work + (size_t)t * t;
+    run_halves(backward_pairs, half, b * nh);
 }
