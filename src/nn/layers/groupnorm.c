@@ -7,26 +7,102 @@
  *
  * Precision. Sums over a group (at most a few tens of thousands of values)
  * are taken in double, two-pass (the deviations from the first pass's mean),
- * in a fixed order: deterministic, nothing cancels.
+ * in a fixed order: deterministic, nothing cancels. Each sum runs in LANES
+ * interleaved partial sums (lane l takes the values i = l mod LANES, in
+ * order), added lane 0 to LANES-1, then the values past the last whole
+ * group: the same order on every ISA, and vector accumulators instead of
+ * one latency-bound chain (hot.h).
  */
 #include <math.h>
 
+#include "hot.h"
 #include "real.h"
 #include "layers.h"
+
+#define LANES 16
+
+/* The sum of p[0..m) in the lanes' order. */
+NN_HOT static double lanes_sum(const real *p, size_t m)
+{
+    double acc[LANES] = {0}, s = 0;
+    size_t i = 0;
+    for (; i + LANES <= m; i += LANES)
+        for (int l = 0; l < LANES; l++)
+            acc[l] += p[i + l];
+    for (int l = 0; l < LANES; l++)
+        s += acc[l];
+    for (; i < m; i++)
+        s += p[i];
+    return s;
+}
+
+/* The sum of (p - mu)^2 over p[0..m), in the lanes' order. */
+NN_HOT static double lanes_sq_dev(const real *p, size_t m, double mu)
+{
+    double acc[LANES] = {0}, s = 0;
+    size_t i = 0;
+    for (; i + LANES <= m; i += LANES)
+        for (int l = 0; l < LANES; l++) {
+            double d = p[i + l] - mu;
+            acc[l] += d * d;
+        }
+    for (int l = 0; l < LANES; l++)
+        s += acc[l];
+    for (; i < m; i++) {
+        double d = p[i] - mu;
+        s += d * d;
+    }
+    return s;
+}
+
+/* *s = sum dy, *sx = sum dy * xhat, xhat = (x - mu) * rs, over hw values,
+ * in the lanes' order. */
+NN_HOT static void lanes_dots(const real *dy, const real *x, int hw, double mu, double rs,
+                              double *s, double *sx)
+{
+    double a[LANES] = {0}, b[LANES] = {0}, ts = 0, tsx = 0;
+    int p = 0;
+    for (; p + LANES <= hw; p += LANES)
+        for (int l = 0; l < LANES; l++) {
+            double xh = (x[p + l] - mu) * rs;
+            a[l] += dy[p + l];
+            b[l] += dy[p + l] * xh;
+        }
+    for (int l = 0; l < LANES; l++)
+        ts += a[l], tsx += b[l];
+    for (; p < hw; p++) {
+        double xh = (x[p] - mu) * rs;
+        ts += dy[p];
+        tsx += dy[p] * xh;
+    }
+    *s = ts, *sx = tsx;
+}
+
+/* ys = (xs - mr) * scale + shift over hw values. */
+NN_HOT static void plane_out(real *restrict ys, const real *restrict xs, int hw, real mr,
+                             real scale, real shift)
+{
+    for (int p = 0; p < hw; p++)
+        ys[p] = (xs[p] - mr) * scale + shift;
+}
+
+/* dxs = rs * (dys * gamma - a - xhat * b) over hw values. */
+NN_HOT static void plane_dx(real *restrict dxs, const real *restrict dys,
+                            const real *restrict xs, int hw, double mu, double rs,
+                            double gamma, double a, double b)
+{
+    for (int p = 0; p < hw; p++) {
+        double xh = (xs[p] - mu) * rs;
+        dxs[p] = (real)(rs * (dys[p] * gamma - a - xh * b));
+    }
+}
 
 /* Mean and biased variance of the m values at p. */
 static void group_stats(const real *p, size_t m, double *mean, double *var)
 {
-    double s = 0, q = 0;
-    for (size_t i = 0; i < m; i++)
-        s += p[i];
-    double mu = s / (double)m;
-    for (size_t i = 0; i < m; i++) {
-        double d = p[i] - mu;
-        q += d * d;
-    }
+    double mu = lanes_sum(p, m) / (double)m;
     *mean = mu;
-    *var = q / (double)m;
+    *var = lanes_sq_dev(p, m, mu) / (double)m;
 }
 
 /* x, y (n, c, hw); mean, rstd (n, g); gamma, beta (c); c % g == 0. */
@@ -48,10 +124,8 @@ void NN(nn_groupnorm_forward)(real *y, real *mean, real *rstd, const real *x,
                 int ch = k * cg + j;
                 const real scale = (real)(rs * gamma[ch]), shift = beta[ch],
                            mr = (real)mu;
-                const real *xs = x + off + (size_t)j * hw;
-                real *ys = y + off + (size_t)j * hw;
-                for (int p = 0; p < hw; p++)
-                    ys[p] = (xs[p] - mr) * scale + shift;
+                plane_out(y + off + (size_t)j * hw, x + off + (size_t)j * hw, hw, mr,
+                          scale, shift);
             }
         }
 }
@@ -77,12 +151,8 @@ void NN(nn_groupnorm_backward)(real *dx, real *dgamma, real *dbeta, const real *
                 int ch = k * cg + j;
                 const real *xs = x + off + (size_t)j * hw,
                            *dys = dy + off + (size_t)j * hw;
-                double s = 0, sx = 0;
-                for (int p = 0; p < hw; p++) {
-                    double xh = (xs[p] - mu) * rs;
-                    s += dys[p];
-                    sx += dys[p] * xh;
-                }
+                double s, sx;
+                lanes_dots(dys, xs, hw, mu, rs, &s, &sx);
                 if (dgamma)
                     dgamma[ch] += (real)sx;
                 if (dbeta)
@@ -95,13 +165,8 @@ void NN(nn_groupnorm_backward)(real *dx, real *dgamma, real *dbeta, const real *
             const double a = sd / m, b = sdx / m;
             for (int j = 0; j < cg; j++) {
                 int ch = k * cg + j;
-                const real *xs = x + off + (size_t)j * hw,
-                           *dys = dy + off + (size_t)j * hw;
-                real *dxs = dx + off + (size_t)j * hw;
-                for (int p = 0; p < hw; p++) {
-                    double xh = (xs[p] - mu) * rs;
-                    dxs[p] = (real)(rs * (dys[p] * gamma[ch] - a - xh * b));
-                }
+                size_t o = off + (size_t)j * hw;
+                plane_dx(dx + o, dy + o, x + o, hw, mu, rs, gamma[ch], a, b);
             }
         }
 }

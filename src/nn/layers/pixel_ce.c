@@ -7,40 +7,68 @@
  */
 #include <math.h>
 
+#include "hot.h"
 #include "real.h"
 #include "layers.h"
+#include "softmax_exp.h"
 
-/* One pixel of image i at p: the softmax over the channels (stride hw) into
- * probs; returns -log probs[t] (t < 0: none wanted, 0). */
-static double pixel_softmax(real *probs, const real *z, int k, int hw, int t)
+/* Pixels handled together: the softmax runs across them, one class after
+ * the other, so that its loops go along the rows of the NCHW planes. */
+#define BLOCK 64
+
+/* For the np pixels at z (classes at stride hw): mx[q] = the largest logit,
+ * s[q] = the sum of e^(z - mx) over the classes, in class order. */
+NN_HOT static void block_sums(double *restrict mx, double *restrict s, const real *z,
+                              int k, int hw, int np)
 {
-    double mx = z[0];
+    for (int q = 0; q < np; q++)
+        mx[q] = z[q];
     for (int j = 1; j < k; j++)
-        if (z[(size_t)j * hw] > mx)
-            mx = z[(size_t)j * hw];
-    double s = 0;
+        for (int q = 0; q < np; q++) {
+            double v = z[(size_t)j * hw + q];
+            mx[q] = v > mx[q] ? v : mx[q];
+        }
+    for (int q = 0; q < np; q++)
+        s[q] = 0;
     for (int j = 0; j < k; j++)
-        s += exp((double)z[(size_t)j * hw] - mx);
-    double zt = t >= 0 ? (double)z[(size_t)t * hw] - mx : 0;
+        for (int q = 0; q < np; q++)
+            s[q] += softmax_exp((double)z[(size_t)j * hw + q] - mx[q]);
+}
+
+/* probs = e^(z - mx) / s for the np pixels, every class. */
+NN_HOT static void block_probs(real *probs, const real *z, const double *restrict mx,
+                               const double *restrict s, int k, int hw, int np)
+{
     for (int j = 0; j < k; j++)
-        probs[(size_t)j * hw] = (real)(exp((double)z[(size_t)j * hw] - mx) / s);
-    return t >= 0 ? log(s) - zt : 0;
+        for (int q = 0; q < np; q++) {
+            size_t o = (size_t)j * hw + q;
+            probs[o] = (real)(softmax_exp((double)z[o] - mx[q]) / s[q]);
+        }
 }
 
 /* probs, logits (n, k, hw); targets (n, hw) in [0, k) or ignore. *count
- * gets the pixels counted; returns the mean loss over them (0 if none). */
+ * gets the pixels counted; returns the mean loss over them (0 if none):
+ * -log probs[t] taken as log(sum) - (z[t] - max), so that a tiny probs[t]
+ * loses nothing to rounding, summed pixel by pixel in order. */
 double NN(nn_pixel_ce_forward)(real *probs, const real *logits, const int32_t *targets,
                                int n, int k, int hw, int ignore, long *count)
 {
-    double loss = 0;
+    double loss = 0, mx[BLOCK], s[BLOCK];
     long cnt = 0;
     for (int i = 0; i < n; i++)
-        for (int p = 0; p < hw; p++) {
-            size_t o = (size_t)i * k * hw + p;
-            int t = targets[(size_t)i * hw + p];
-            int use = t != ignore;
-            loss += pixel_softmax(probs + o, logits + o, k, hw, use ? t : -1);
-            cnt += use;
+        for (int p0 = 0; p0 < hw; p0 += BLOCK) {
+            int np = hw - p0 < BLOCK ? hw - p0 : BLOCK;
+            size_t o = (size_t)i * k * hw + p0;
+            const int32_t *t = targets + (size_t)i * hw + p0;
+            block_sums(mx, s, logits + o, k, hw, np);
+            /* z[t] read before probs overwrites an aliased logits */
+            for (int q = 0; q < np; q++)
+                if (t[q] != ignore) {
+                    loss +=
+                        log(s[q]) - ((double)logits[o + (size_t)t[q] * hw + q] - mx[q]);
+                    cnt++;
+                }
+            block_probs(probs + o, logits + o, mx, s, k, hw, np);
         }
     *count = cnt;
     return cnt ? loss / (double)cnt : 0;
