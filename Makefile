@@ -188,7 +188,7 @@ TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/tool
 TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
                $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
-.PHONY: onednn-bench tsan python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: onednn-bench onednn-conv-bench tsan python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
@@ -349,6 +349,17 @@ ifneq ($(DNNL_H),)
 else
 	@echo "onednn-bench: skipped: dnnl.h not found (apt-get install libdnnl-dev)"
 endif
+# The framework's convolution against oneDNN's (a benchmark only).
+onednn-conv-bench:
+ifneq ($(DNNL_H),)
+	@$(MAKE) -s $(BUILD)/bench/onednn_conv
+	$(BUILD)/bench/onednn_conv $(ONEDNN_ARGS)
+else
+	@echo "onednn-conv-bench: skipped: dnnl.h not found (apt-get install libdnnl-dev)"
+endif
+$(BUILD)/bench/onednn_conv: bench/onednn_conv.c $(LAB_A) $(NN_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(NN_A) $(LIB_A) -ldnnl -lgomp $(NN_LIBS) $(LDLIBS_ALL)
 $(BUILD)/bench/onednn_eltwise: bench/onednn_eltwise.c $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A) -ldnnl $(REF_LIBS) $(LDLIBS_ALL)
