@@ -7,7 +7,7 @@
  * convolutions (issue: a trainer at the speed of its matrix products):
  * nothing else links oneDNN.
  *
- *   onednn_conv [--batch N] [--reps N]
+ *   onednn_conv [--batch N] [--reps N] [--plain]
  *
  * oneDNN gets its best: format_tag_any for every tensor (its blocked
  * layouts, nChw16c and the like), with the reorders from and to NCHW timed
@@ -123,6 +123,10 @@ static double median_of(double *t, int n)
     return lab_median(t, (size_t)n);
 }
 
+/* --plain: oneDNN on NCHW/OIHW as they are (what a drop-in for the
+ * framework's convolution would get) instead of its own layouts */
+static int plain;
+
 static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
                       dnnl_stream_t strm, timing *out)
 {
@@ -164,9 +168,11 @@ static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
     dnnl_dims_t wd = {sh->cout, sh->cin, 3, 3}, st = {sh->stride, sh->stride};
     dnnl_dims_t pl = {1, 1}, pr = {1, 1};
     dnnl_memory_desc_t x_any, y_any, w_any, x_user, y_user, w_user;
-    TRY(dnnl_memory_desc_init_by_tag(&x_any, 4, xd, dnnl_f32, dnnl_format_tag_any));
-    TRY(dnnl_memory_desc_init_by_tag(&y_any, 4, yd, dnnl_f32, dnnl_format_tag_any));
-    TRY(dnnl_memory_desc_init_by_tag(&w_any, 4, wd, dnnl_f32, dnnl_format_tag_any));
+    dnnl_format_tag_t act_tag = plain ? dnnl_nchw : dnnl_format_tag_any;
+    dnnl_format_tag_t w_tag = plain ? dnnl_oihw : dnnl_format_tag_any;
+    TRY(dnnl_memory_desc_init_by_tag(&x_any, 4, xd, dnnl_f32, act_tag));
+    TRY(dnnl_memory_desc_init_by_tag(&y_any, 4, yd, dnnl_f32, act_tag));
+    TRY(dnnl_memory_desc_init_by_tag(&w_any, 4, wd, dnnl_f32, w_tag));
     TRY(dnnl_memory_desc_init_by_tag(&x_user, 4, xd, dnnl_f32, dnnl_nchw));
     TRY(dnnl_memory_desc_init_by_tag(&y_user, 4, yd, dnnl_f32, dnnl_nchw));
     TRY(dnnl_memory_desc_init_by_tag(&w_user, 4, wd, dnnl_f32, dnnl_oihw));
@@ -277,7 +283,15 @@ static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
 int main(int argc, char **argv)
 {
     int batch = 128, reps = 5;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "--plain") == 0) {
+            plain = 1, i--;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "onednn_conv: %s needs a value\n", argv[i]);
+            return 2;
+        }
         if (strcmp(argv[i], "--batch") == 0)
             batch = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--reps") == 0)
@@ -297,11 +311,11 @@ int main(int argc, char **argv)
     dnnl_stream_t strm;
     TRY(dnnl_engine_create(&eng, dnnl_cpu, 0));
     TRY(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
-    printf("# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
-           "median of %d; ms per call; ours: im2col + OpenBLAS (%s), oneDNN %d.%d in its "
-           "own layouts\n\n",
-           batch, reps, openblas_get_corename(), dnnl_version()->major,
-           dnnl_version()->minor);
+    printf(
+        "# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
+        "median of %d; ms per call; ours: im2col + OpenBLAS (%s), oneDNN %d.%d in %s\n\n",
+        batch, reps, openblas_get_corename(), dnnl_version()->major,
+        dnnl_version()->minor, plain ? "NCHW and OIHW (--plain)" : "its own layouts");
     printf("| cin -> cout, size, stride | fwd ours / oneDNN | bwd data | bwd weights | "
            "oneDNN's reorders | max rel diff fwd, data, weights "
            "|\n|---|---|---|---|---|---|\n");
