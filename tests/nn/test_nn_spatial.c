@@ -798,7 +798,7 @@ static void att_check_rows(const char *what, const double *att, int nh, double t
 static void att_check_f32(const att_state *st, const double *dqkv)
 {
     enum { NQ = AB * AT * 3 * AC, NO = AB * AT * AC, NA = AB * 2 * AT * AT };
-    float qkv[NQ], out[NO], att[NA], r[NO], dq[NQ], work[AT * AT];
+    float qkv[NQ], out[NO], att[NA], r[NO], dq[NQ], work[2 * AT * AT];
     double attd[NA];
     char name[64];
     for (int i = 0; i < NQ; i++)
@@ -816,7 +816,11 @@ static void att_check_f32(const att_state *st, const double *dqkv)
         attd[i] = att[i];
     att_check_rows(name, attd, st->nh, 1e-6);
     fill_value_f(dq, NQ, NAN);
-    fill_value_f(work, AT * AT, NAN);
+    if (!CHECK(nn_attention_workspace(AT, AC, st->nh) <= 2 * AT * AT,
+               "attention workspace %zu floats: more than the test's buffer",
+               nn_attention_workspace(AT, AC, st->nh)))
+        return;
+    fill_value_f(work, 2 * AT * AT, NAN);
     nn_attention_backward(dq, r, qkv, att, AB, AT, AC, st->nh, work);
     snprintf(name, sizeof name, "attention nh%d float dqkv", st->nh);
     check_err(name, norm_err_f(dq, dqkv, NQ), F32_TOL);
