@@ -18,42 +18,9 @@
 #include "hot.h"
 #include "real.h"
 #include "layers.h"
+#include "lane_sums.h"
 
-#define LANES 16
-
-/* The sum of p[0..m) in the lanes' order. */
-NN_HOT static double lanes_sum(const real *p, size_t m)
-{
-    double acc[LANES] = {0}, s = 0;
-    size_t i = 0;
-    for (; i + LANES <= m; i += LANES)
-        for (int l = 0; l < LANES; l++)
-            acc[l] += p[i + l];
-    for (int l = 0; l < LANES; l++)
-        s += acc[l];
-    for (; i < m; i++)
-        s += p[i];
-    return s;
-}
-
-/* The sum of (p - mu)^2 over p[0..m), in the lanes' order. */
-NN_HOT static double lanes_sq_dev(const real *p, size_t m, double mu)
-{
-    double acc[LANES] = {0}, s = 0;
-    size_t i = 0;
-    for (; i + LANES <= m; i += LANES)
-        for (int l = 0; l < LANES; l++) {
-            double d = p[i + l] - mu;
-            acc[l] += d * d;
-        }
-    for (int l = 0; l < LANES; l++)
-        s += acc[l];
-    for (; i < m; i++) {
-        double d = p[i] - mu;
-        s += d * d;
-    }
-    return s;
-}
+#define LANES LANE_SUMS /* lanes_dots' partial sums (lane_sums.h) */
 
 /* *s = sum dy, *sx = sum dy * xhat, xhat = (x - mu) * rs, over hw values,
  * in the lanes' order. */
@@ -100,9 +67,9 @@ NN_HOT static void plane_dx(real *restrict dxs, const real *restrict dys,
 /* Mean and biased variance of the m values at p. */
 static void group_stats(const real *p, size_t m, double *mean, double *var)
 {
-    double mu = lanes_sum(p, m) / (double)m;
+    double mu = lane_sum(p, m) / (double)m;
     *mean = mu;
-    *var = lanes_sq_dev(p, m, mu) / (double)m;
+    *var = lane_sq_dev(p, m, mu) / (double)m;
 }
 
 /* x, y (n, c, hw); mean, rstd (n, g); gamma, beta (c); c % g == 0. */

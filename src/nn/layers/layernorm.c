@@ -18,42 +18,13 @@
 #include "hot.h"
 #include "real.h"
 #include "layers.h"
+#include "lane_sums.h"
 
 /* Columns reduced at a time by param_grads (its double accumulators). */
 #define COLS 64
 
-/* Partial sums of a row's reductions (see the top). */
-#define LANES 16
-
-/* The sum of x[0..c) in the lanes' order. */
-NN_HOT static double row_sum(const real *x, int c)
-{
-    double acc[LANES] = {0}, s = 0;
-    int j = 0;
-    for (; j + LANES <= c; j += LANES)
-        for (int l = 0; l < LANES; l++)
-            acc[l] += x[j + l];
-    for (int l = 0; l < LANES; l++)
-        s += acc[l];
-    for (; j < c; j++)
-        s += x[j];
-    return s;
-}
-
-/* The sum of (x - m)^2 over x[0..c), in the lanes' order. */
-NN_HOT static double row_sq_dev(const real *x, double m, int c)
-{
-    double acc[LANES] = {0}, s = 0;
-    int j = 0;
-    for (; j + LANES <= c; j += LANES)
-        for (int l = 0; l < LANES; l++)
-            acc[l] += ((double)x[j + l] - m) * ((double)x[j + l] - m);
-    for (int l = 0; l < LANES; l++)
-        s += acc[l];
-    for (; j < c; j++)
-        s += ((double)x[j] - m) * ((double)x[j] - m);
-    return s;
-}
+/* Partial sums of row_dx's reductions (see the top; lane_sums.h). */
+#define LANES LANE_SUMS
 
 NN_HOT static void row_out(real *restrict y, const real *restrict x, double m, double r,
                            const real *restrict gamma, const real *restrict beta, int c)
@@ -79,9 +50,9 @@ static void *forward_rows(void *arg)
     const int c = j->c;
     for (int i = j->r0; i < j->r1; i++) {
         const real *xr = j->x + (size_t)i * c;
-        double m = c > 0 ? row_sum(xr, c) / c : 0;
+        double m = c > 0 ? lane_sum(xr, (size_t)c) / c : 0;
         /* Two passes: no cancellation from E[x^2] - E[x]^2. */
-        double v = c > 0 ? row_sq_dev(xr, m, c) / c : 0;
+        double v = c > 0 ? lane_sq_dev(xr, (size_t)c, m) / c : 0;
         double r = 1.0 / sqrt(v + j->eps);
         row_out(j->y + (size_t)i * c, xr, m, r, j->gamma, j->beta, c);
         j->mean[i] = (real)m;

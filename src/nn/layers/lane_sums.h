@@ -1,0 +1,49 @@
+/*
+ * lane_sums.h - the normalization layers' sums in double over n values of
+ * `real` (include real.h first), in one fixed order: LANES interleaved
+ * partial sums (lane l takes the values i = l mod LANES, in order), added
+ * lane 0 to LANES-1, then the values past the last whole group. The order
+ * is the same on every ISA and thread count, and the vectorizer turns the
+ * lanes into two or four vector accumulators instead of one latency-bound
+ * chain (hot.h).
+ */
+#ifndef NN_LANE_SUMS_H
+#define NN_LANE_SUMS_H
+
+#include <stddef.h>
+
+#include "hot.h"
+
+#define LANE_SUMS 16
+
+/* The sum of p[0..n). */
+NN_HOT static double lane_sum(const real *p, size_t n)
+{
+    double acc[LANE_SUMS] = {0}, s = 0;
+    size_t i = 0;
+    for (; i + LANE_SUMS <= n; i += LANE_SUMS)
+        for (int l = 0; l < LANE_SUMS; l++)
+            acc[l] += p[i + l];
+    for (int l = 0; l < LANE_SUMS; l++)
+        s += acc[l];
+    for (; i < n; i++)
+        s += p[i];
+    return s;
+}
+
+/* The sum of (p - mu)^2 over p[0..n). */
+NN_HOT static double lane_sq_dev(const real *p, size_t n, double mu)
+{
+    double acc[LANE_SUMS] = {0}, s = 0;
+    size_t i = 0;
+    for (; i + LANE_SUMS <= n; i += LANE_SUMS)
+        for (int l = 0; l < LANE_SUMS; l++)
+            acc[l] += ((double)p[i + l] - mu) * ((double)p[i + l] - mu);
+    for (int l = 0; l < LANE_SUMS; l++)
+        s += acc[l];
+    for (; i < n; i++)
+        s += ((double)p[i] - mu) * ((double)p[i] - mu);
+    return s;
+}
+
+#endif
