@@ -3,6 +3,7 @@
  */
 #include "fork.h"
 
+#include <cblas.h>
 #include <stdlib.h>
 
 #include "pool.h"
@@ -73,4 +74,27 @@ void nn_run_two(void *(*fn)(void *), void *a, void *b)
 {
     two_piece pieces[2] = {{fn, a}, {fn, b}};
     nn_fork_run(2, two_piece_run, pieces, sizeof pieces[0]);
+}
+
+void nn_run_halves(void *(*fn)(void *), void *a, void *b, int split)
+{
+    if (split && openblas_get_num_threads() >= 2) {
+        nn_run_two(fn, a, b);
+        return;
+    }
+    fn(a);
+    fn(b);
+}
+
+void nn_run_halves_blas1(void *(*fn)(void *), void *a, void *b, int split)
+{
+    int saved = openblas_get_num_threads();
+    if (!split || saved < 2) {
+        fn(a);
+        fn(b);
+        return;
+    }
+    openblas_set_num_threads(1);
+    nn_run_two(fn, a, b);
+    openblas_set_num_threads(saved);
 }

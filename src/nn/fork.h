@@ -64,4 +64,16 @@ void nn_fork_join(nn_fork *f);
  */
 void nn_run_two(void *(*fn)(void *), void *a, void *b);
 
+/*
+ * The layers' two fixed halves (the cut never depends on the thread count,
+ * so neither do the results): fn(a) and fn(b) on two threads when split is
+ * true and OpenBLAS is set to 2 or more threads (the layers' thread
+ * setting), else one after the other on the caller.
+ */
+void nn_run_halves(void *(*fn)(void *), void *a, void *b, int split);
+/* The same with OpenBLAS at 1 thread while the halves run (and restored):
+ * for halves that make small matrix products of their own, which OpenBLAS
+ * splits badly (conv2d.c, attention.c). */
+void nn_run_halves_blas1(void *(*fn)(void *), void *a, void *b, int split);
+
 #endif

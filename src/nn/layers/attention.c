@@ -140,15 +140,7 @@ static void *backward_pairs(void *arg)
 static void run_halves(void *(*fn)(void *), att_job *half, int pairs)
 {
     half[0].p0 = 0, half[0].p1 = half[1].p0 = pairs / 2, half[1].p1 = pairs;
-    int saved = openblas_get_num_threads();
-    if (pairs < 2 || saved < 2) {
-        fn(&half[0]);
-        fn(&half[1]);
-        return;
-    }
-    openblas_set_num_threads(1);
-    nn_run_two(fn, &half[0], &half[1]);
-    openblas_set_num_threads(saved);
+    nn_run_halves_blas1(fn, &half[0], &half[1], pairs >= 2);
 }
 
 void NN(nn_attention_forward)(real *out, real *att, const real *qkv, int b, int t, int c,

@@ -226,15 +226,9 @@ static void *run_job(void *arg)
 static void run_split(const bn_job *j)
 {
     bn_job half[2] = {*j, *j};
-    int split = j->c >= 2 && openblas_get_num_threads() >= 2 &&
-                (double)j->n * j->c * j->hw >= 65536;
     half[0].c1 = half[1].c0 = j->c / 2;
-    if (!split) {
-        run_job(&half[0]);
-        run_job(&half[1]);
-        return;
-    }
-    nn_run_two(run_job, &half[0], &half[1]);
+    nn_run_halves(run_job, &half[0], &half[1],
+                  j->c >= 2 && (double)j->n * j->c * j->hw >= 65536);
 }
 
 void NN(nn_batchnorm2d_forward)(real *y, real *mean, real *rstd, real *running_mean,

@@ -279,15 +279,11 @@ static void run_slices(conv_job *job, int slices)
         job[i].n0 = (int)((long)n * i / slices);
         job[i].n1 = (int)((long)n * (i + 1) / slices);
     }
-    int saved = openblas_get_num_threads();
-    if (slices < NN_CONV_SLICES || saved < NN_CONV_SLICES) {
-        for (int i = 0; i < slices; i++)
-            run_job(&job[i]);
+    if (slices < NN_CONV_SLICES) {
+        run_job(&job[0]);
         return;
     }
-    openblas_set_num_threads(1);
-    nn_run_two(run_job, &job[0], &job[1]); /* NN_CONV_SLICES is 2 */
-    openblas_set_num_threads(saved);
+    nn_run_halves_blas1(run_job, &job[0], &job[1], 1); /* NN_CONV_SLICES is 2 */
 }
 
 /* The forward of images [j->n0, j->n1). */

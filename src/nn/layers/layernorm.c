@@ -72,12 +72,7 @@ static void run_halves(void *(*fn)(void *), const ln_job *j)
     int blocks = (j->c + COLS - 1) / COLS;
     half[0].r0 = 0, half[0].r1 = half[1].r0 = j->n / 2, half[1].r1 = j->n;
     half[0].c0 = 0, half[0].c1 = half[1].c0 = blocks / 2 * COLS, half[1].c1 = j->c;
-    if (j->n >= 2 && openblas_get_num_threads() >= 2 && (double)j->n * j->c >= 65536)
-        nn_run_two(fn, &half[0], &half[1]);
-    else {
-        fn(&half[0]);
-        fn(&half[1]);
-    }
+    nn_run_halves(fn, &half[0], &half[1], j->n >= 2 && (double)j->n * j->c >= 65536);
 }
 
 /* y, x (n, c); mean (n), rstd (n) saved; gamma (c), beta (c). */
