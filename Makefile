@@ -362,7 +362,7 @@ $(BUILD)/bench/onednn_conv: bench/onednn_conv.c $(LAB_A) $(NN_A) $(LIB_A)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(NN_A) $(LIB_A) -ldnnl -lgomp $(NN_LIBS) $(LDLIBS_ALL)
 $(BUILD)/bench/onednn_eltwise: bench/onednn_eltwise.c $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A) -ldnnl $(REF_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A) -ldnnl $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
 
 # The usual float32 GoLU's accuracy, for comparison (docs/ACCURACY.md).
 naive-chain: $(REF_OBJ) $(NN_A) $(LIB_A)
