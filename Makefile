@@ -80,6 +80,17 @@ LIB_A   := $(BUILD)/libgolu.a
 LIB_SO  := $(BUILD)/libgolu.so
 SONAME  := libgolu.so.0
 
+# libgolu_omp: golu_omp_runner (include/golu_omp.h), a context's splits run on
+# the OpenMP runtime's threads, for programs that are OpenMP already (the
+# Python package sets it under PyTorch). Its own small library, so that
+# libgolu itself never links an OpenMP runtime; built with `lib` when the
+# compiler has OpenMP (OMP=0: never).
+OMP_SO     := $(BUILD)/libgolu_omp.so
+OMP_SONAME := libgolu_omp.so.0
+ifneq ($(OMP),0)
+OMP_OK := $(shell printf 'int main(void){return 0;}\n' | $(CC) -fopenmp -x c - -o /dev/null 2>/dev/null && echo 1)
+endif
+
 # ------------------------------------------------ reference (tests, tools) ---
 # Higher-precision oracles: long double for float32, MPFR for float64; the
 # ulp sweep beside them (ulp_sweep.h: its inputs, measurement, statistics and
@@ -193,6 +204,9 @@ TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
 all: lib tool
 
 lib: $(LIB_A) $(LIB_SO)
+ifeq ($(OMP_OK),1)
+lib: $(OMP_SO)
+endif
 tool: $(TOOL)
 tests: $(TEST_BIN) $(BUILD)/tests/nn/parity_dump
 
@@ -206,6 +220,10 @@ $(LIB_A): $(LIB_OBJ)
 
 $(LIB_SO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/src/omp/omp_runner.o: CFLAGS_ALL += -fopenmp
+$(OMP_SO): $(BUILD)/src/omp/omp_runner.o
+	$(CC) -shared -fopenmp -Wl,-soname,$(OMP_SONAME) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $^
 
 # TOOL_CUDA_OBJ / TOOL_CUDA_LIBS / TOOL_CUDA_SYSLIBS: the GPU part, when built
 # (CUDA section).
@@ -243,6 +261,16 @@ $(BUILD)/tests/kernels/test_pool: tests/kernels/test_pool.c $(BUILD)/tests/suppo
 $(BUILD)/tests/kernels/test_abuse_threads: tests/kernels/test_abuse_threads.c $(BUILD)/tests/support/harness.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(BUILD)/tests/support/harness.o $(LIB_A) $(LDLIBS_ALL)
+
+# The host-runner test needs libgolu alone, and runs golu_omp_runner too (its
+# object linked in) when the compiler has OpenMP.
+ifeq ($(OMP_OK),1)
+RUNNER_TEST_OMP := -fopenmp -DGOLU_TEST_OMP $(BUILD)/src/omp/omp_runner.o
+$(BUILD)/tests/kernels/test_runner: $(BUILD)/src/omp/omp_runner.o
+endif
+$(BUILD)/tests/kernels/test_runner: tests/kernels/test_runner.c $(BUILD)/tests/support/harness.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $< $(RUNNER_TEST_OMP) $(BUILD)/tests/support/harness.o $(LIB_A) $(LDLIBS_ALL)
 
 # The fault-injection shim (LD_PRELOAD) of tests/tool/test_fault.c: test
 # code, built without sanitizers (it is loaded before their runtimes).
@@ -378,6 +406,9 @@ install: lib
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/libgolu.so.$(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h)
 	ln -sf libgolu.so.$(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libgolu.so
+	if [ -f $(OMP_SO) ]; then install -m 644 include/golu_omp.h $(DESTDIR)$(INCDIR)/golu_omp.h && \
+	    install -m 755 $(OMP_SO) $(DESTDIR)$(LIBDIR)/$(OMP_SONAME) && \
+	    ln -sf $(OMP_SONAME) $(DESTDIR)$(LIBDIR)/libgolu_omp.so; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
 	    -e 's|@VERSION@|$(shell sed -n 's/^#define GOLU_VERSION_STRING "\(.*\)"/\1/p' include/golu.h)|g' \
 	    golu.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/golu.pc
@@ -390,6 +421,7 @@ python-install: lib
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/golu.h $(DESTDIR)$(LIBDIR)/libgolu.a $(DESTDIR)$(LIBDIR)/libgolu.so* \
+	      $(DESTDIR)$(INCDIR)/golu_omp.h $(DESTDIR)$(LIBDIR)/libgolu_omp.so* \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/golu.pc $(DESTDIR)$(BINDIR)/golu
 	rm -f $(DESTDIR)$(INCDIR)/golu_cuda.h $(DESTDIR)$(LIBDIR)/libgolu_cuda.a \
 	      $(DESTDIR)$(LIBDIR)/libgolu_cuda.so* $(DESTDIR)$(LIBDIR)/pkgconfig/golu_cuda.pc

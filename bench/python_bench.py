@@ -84,11 +84,44 @@ def time_fb(f, x, g, reps):
     return (time.perf_counter() - t0) / reps
 
 
+class on_workers:
+    """golu.torch with its splits on libgolu's own workers (one thread below
+    CPU.SPLIT_MIN), as without libgolu_omp: the runner is switched off for
+    the duration of the timed calls."""
+
+    def __init__(self, f):
+        from golu import _torch_ops
+
+        self.f, self.ops = f, _torch_ops
+
+    def timed(self, x, g, reps):
+        saved = self.ops.runner()
+        self.ops._runner = (None, "python_bench: libgolu's workers")
+        try:
+            return time_fb(self.f, x, g, reps)
+        finally:
+            self.ops._runner = saved
+
+
+def timed(f, x, g, reps):
+    return f.timed(x, g, reps) if isinstance(f, on_workers) else time_fb(f, x, g, reps)
+
+
 def kernels(args, torch, gt):
     cands = [("golu", gt.GoLU()), ("composed", composed), ("gelu", torch.nn.GELU()), ("silu", torch.nn.SiLU())]
+    workers = gt.threading()["runner"] == "openmp"
+    if workers:
+        cands.append(("workers", on_workers(gt.GoLU())))
     print("\n### forward + backward in autograd, float32, N(0,1), seconds per call (median of %d alternated rounds)\n" % args.rounds)
-    print("| n | threads | golu.torch | composed | torch GELU | torch SiLU | composed / golu | GELU / golu | SiLU / golu |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    if workers:
+        print("golu.torch runs its splits on torch's OpenMP threads; 'golu.torch on workers' is the same")
+        print("module with them on libgolu's own workers instead (one thread below 1Mi).\n")
+        print("| n | threads | golu.torch | composed | torch GELU | torch SiLU | golu.torch on workers "
+              "| composed / golu | GELU / golu | SiLU / golu | workers / golu |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+    else:
+        print("| n | threads | golu.torch | composed | torch GELU | torch SiLU | composed / golu | GELU / golu | SiLU / golu |")
+        print("|---|---|---|---|---|---|---|---|---|")
     for threads in args.threads:
         torch.set_num_threads(threads)
         for n in args.sizes:
@@ -96,16 +129,16 @@ def kernels(args, torch, gt):
             g = torch.ones(n)
             reps = max(2, min(2000, int(2e6 / n)))
             for _, f in cands:
-                time_fb(f, x, g, 2)
+                timed(f, x, g, 2)
             res = {k: [] for k, _ in cands}
             for r in range(args.rounds):
                 order = cands if r % 2 == 0 else cands[::-1]
                 for k, f in order:
-                    res[k].append(time_fb(f, x, g, reps))
+                    res[k].append(timed(f, x, g, reps))
             med = {k: statistics.median(v) for k, v in res.items()}
             cells = ["%s" % fmt_time(med[k]) for k, _ in cands]
-            print("| %s | %d | %s | %.2f | %.2f | %.2f |" % (fmt_n(n), threads, " | ".join(cells), med["composed"] / med["golu"],
-                                                            med["gelu"] / med["golu"], med["silu"] / med["golu"]))
+            ratios = [med[k] / med["golu"] for k in ("composed", "gelu", "silu", "workers") if k in med]
+            print("| %s | %d | %s | %s |" % (fmt_n(n), threads, " | ".join(cells), " | ".join("%.2f" % q for q in ratios)))
             sys.stdout.flush()
     torch.set_num_threads(1)
     overheads(args, torch, gt)
@@ -249,6 +282,8 @@ def main():
     print("# ATEN_CPU_CAPABILITY=%s OPENBLAS_NUM_THREADS=%s GLIBC_TUNABLES=%s OPENBLAS_CORETYPE=%s; load average %.2f"
           % (os.environ.get("ATEN_CPU_CAPABILITY"), os.environ.get("OPENBLAS_NUM_THREADS"), os.environ.get("GLIBC_TUNABLES"),
              os.environ.get("OPENBLAS_CORETYPE"), os.getloadavg()[0]))
+    th = gt.threading()
+    print("# golu.torch threads: runner %s (%s)" % (th["runner"], th["detail"]))
     kernels(a, torch, gt)
     if not a.no_mlp:
         mlp(a, torch, gt)

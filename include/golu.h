@@ -252,6 +252,31 @@ GOLU_API golu_status golu_ctx_set_isa(golu_ctx *ctx, golu_isa isa);
  * when GOLU_ISA is in error (see golu_isa_env_status). */
 GOLU_API golu_isa golu_ctx_isa(const golu_ctx *ctx);
 
+/*
+ * Running a context's splits on the host's threads instead of its workers.
+ * An engine with a thread pool of its own (an OpenMP runtime, a task
+ * scheduler) hands it to libgolu here, so that two sets of threads never
+ * compete for the same cores (libgolu's workers waking while the host's
+ * threads still spin, for one).
+ *
+ * runner(runner_arg, parts, task, task_arg) must call task(task_arg, k)
+ * exactly once for every k in [0, parts), on any threads, in any order, and
+ * return when every call has returned. parts is between 2 and
+ * golu_ctx_threads(ctx); a call is made only for arrays that split
+ * (golu_ctx_threads_for). Results are the same bits whatever runs the parts.
+ * A runner that calls libgolu from its tasks must not use this context.
+ *
+ * runner NULL: the context's own workers again (the default). Set it before
+ * the context is used from several threads, like the other settings. The
+ * default context (NULL) has none: GOLU_ERR_NULL. libgolu_omp ships an
+ * OpenMP runner (golu_omp.h).
+ */
+typedef void (*golu_task_fn)(void *task_arg, size_t part);
+typedef void (*golu_runner_fn)(void *runner_arg, size_t parts, golu_task_fn task,
+                               void *task_arg);
+GOLU_API golu_status golu_ctx_set_runner(golu_ctx *ctx, golu_runner_fn runner,
+                                         void *runner_arg);
+
 /* ------------------------------------------------------------------------ */
 /* Compute                                                                   */
 /* ------------------------------------------------------------------------ */

@@ -12,7 +12,7 @@
 #   sh scripts/python-install.sh --uninstall [--venv DIR]
 # Options: --python PY (the interpreter; also $PYTHON), --build DIR (the build
 # directory, default build), --no-build (use what DIR holds). libgolu_cuda.so
-# is installed too when the build has it.
+# and libgolu_omp.so are installed too when the build has them.
 #
 # No pip: Debian 12 marks its Python as externally managed, and its pip then
 # refuses user installs too (short of --break-system-packages, which this
@@ -66,6 +66,7 @@ if [ "$make_it" -eq 1 ]; then
 fi
 set -- --lib "$build/libgolu.so"
 [ -f "$build/libgolu_cuda.so" ] && set -- "$@" --cuda-lib "$build/libgolu_cuda.so"
+[ -f "$build/libgolu_omp.so" ] && set -- "$@" --omp-lib "$build/libgolu_omp.so"
 "$py" scripts/python_install.py "$@"
 # The proof: imported from another directory, with no help from the environment.
 (cd / && env -u GOLU_LIBRARY -u PYTHONPATH "$py" -c "import golu; print('python-install.sh: import golu works:', golu.LIBRARY_PATH)")

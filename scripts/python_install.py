@@ -4,6 +4,7 @@ with into a Python environment (scripts/python-install.sh runs it; see
 there and the README for where and why).
 
     python3 scripts/python_install.py --lib build/libgolu.so [--cuda-lib build/libgolu_cuda.so]
+        [--omp-lib build/libgolu_omp.so]
     python3 scripts/python_install.py --uninstall
 
 The target is the running interpreter's environment: its site-packages when
@@ -64,7 +65,7 @@ def remove(site_dir):
     return gone
 
 
-def install(lib, cuda_lib):
+def install(lib, cuda_lib, omp_lib=None):
     site_dir, kind = target_dir()
     os.makedirs(site_dir, exist_ok=True)
     v = version()
@@ -81,11 +82,16 @@ def install(lib, cuda_lib):
         if cuda_lib:
             shutil.copy2(cuda_lib, os.path.join(pkg, "_libs", "libgolu_cuda.so.0"))
             cuda_rel = "_libs/libgolu_cuda.so.0"
+        omp_rel = None
+        if omp_lib:
+            shutil.copy2(omp_lib, os.path.join(pkg, "_libs", "libgolu_omp.so.0"))
+            omp_rel = "_libs/libgolu_omp.so.0"
         with open(os.path.join(pkg, "_build_info.py"), "w") as f:
             f.write('"""Written by scripts/python_install.py: the libraries this package loads."""\n')
             f.write("VERSION = %r\n" % v)
             f.write("LIBRARY = %r  # relative to this package\n" % "_libs/libgolu.so.0")
             f.write("CUDA_LIBRARY = %r\n" % cuda_rel)
+            f.write("OMP_LIBRARY = %r\n" % omp_rel)
             f.write("BUILT_FROM = %r\n" % os.path.abspath(lib))
             f.write("CUDA_BUILT_FROM = %r\n" % (os.path.abspath(cuda_lib) if cuda_lib else None))
         info = os.path.join(stage, "golu-%s.dist-info" % v)
@@ -116,6 +122,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--lib", help="the libgolu.so to install with the package")
     p.add_argument("--cuda-lib", help="the libgolu_cuda.so to install with it (optional)")
+    p.add_argument("--omp-lib", help="the libgolu_omp.so to install with it (optional)")
     p.add_argument("--uninstall", action="store_true", help="remove golu from the environment")
     a = p.parse_args()
     if a.uninstall:
@@ -125,10 +132,10 @@ def main():
         return 0
     if not a.lib:
         p.error("--lib is required")
-    for what, path in (("--lib", a.lib), ("--cuda-lib", a.cuda_lib)):
+    for what, path in (("--lib", a.lib), ("--cuda-lib", a.cuda_lib), ("--omp-lib", a.omp_lib)):
         if path and not os.path.isfile(path):
             sys.exit("python_install: %s %s: no such file (build it first: make lib)" % (what, path))
-    install(a.lib, a.cuda_lib)
+    install(a.lib, a.cuda_lib, a.omp_lib)
     return 0
 
 

@@ -175,6 +175,7 @@ ctx_create = _proto("golu_ctx_create", _int, ctypes.POINTER(_vp))
 ctx_destroy = _proto("golu_ctx_destroy", None, _vp)
 ctx_set_threads = _proto("golu_ctx_set_threads", _int, _vp, _int)
 ctx_threads = _proto("golu_ctx_threads", _int, _vp)
+ctx_set_runner = _proto("golu_ctx_set_runner", _int, _vp, _vp, _vp)
 forward = _proto("golu_forward", _int, _vp, _actp, _int, _vp, _vp, _sz)
 backward = _proto("golu_backward", _int, _vp, _actp, _int, _vp, _vp, _vp, _sz)
 param_grad = _proto("golu_param_grad", _int, _vp, _actp, _int, _vp, _vp, _sz, _d3)
@@ -202,19 +203,103 @@ def new_d3():
 _ctxs = {}
 
 
-def ctx_for_threads(threads):
+def ctx_for_threads(threads, runner=None):
     """A context of this module's own with golu_ctx_set_threads(threads)
-    (0: all CPUs), made once per thread count and kept for the process."""
-    c = _ctxs.get(threads)
+    (0: all CPUs) and, when runner (a golu_runner_fn's address) is given,
+    golu_ctx_set_runner(runner); made once per (threads, runner) and kept for
+    the process."""
+    key = (threads, runner)
+    c = _ctxs.get(key)
     if c is None:
         p = _vp()
         check(ctx_create(ctypes.byref(p)), "golu_ctx_create")
         st = ctx_set_threads(p, threads)
+        what = "golu_ctx_set_threads(%d)" % threads
+        if not st and runner is not None:
+            st = ctx_set_runner(p, runner, None)
+            what = "golu_ctx_set_runner"
         if st:
             ctx_destroy(p)
-            raise error(st, "golu_ctx_set_threads(%d)" % threads)
-        c = _ctxs.setdefault(threads, p.value)
+            raise error(st, what)
+        c = _ctxs.setdefault(key, p.value)
     return c
+
+
+# ------------------------------------------------------- OpenMP runner ---
+# libgolu_omp's golu_omp_runner runs a context's splits on the OpenMP team of
+# the process (include/golu_omp.h). It is worth having only when the process
+# already runs that OpenMP runtime (torch's parallel backend on Linux), and
+# then only if loading libgolu_omp adds no second runtime: its libgomp.so.1
+# must resolve to the one already mapped (a torch wheel that vendors its own,
+# renamed libgomp does not share it).
+
+_OMP_RUNTIME = ("libgomp", "libiomp", "libomp")
+
+
+def openmp_runtimes():
+    """The OpenMP runtimes mapped into this process (their paths, sorted)."""
+    found = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                parts = line.split(None, 5)
+                path = parts[5].strip() if len(parts) == 6 else ""
+                base = os.path.basename(path)
+                if base.startswith(_OMP_RUNTIME) and ".so" in base:
+                    found.add(path)
+    except OSError:
+        pass
+    return sorted(found)
+
+
+def _omp_candidates():
+    env = os.environ.get("GOLU_OMP_LIBRARY")
+    if env:
+        return [("GOLU_OMP_LIBRARY", env)]
+    out = []
+    info = _build_info()
+    if info is not None and getattr(info, "OMP_LIBRARY", None):
+        out.append(("installed copy", os.path.join(_HERE, info.OMP_LIBRARY)))
+    d = os.path.dirname(os.path.abspath(LIBRARY_PATH)) if os.sep in LIBRARY_PATH else None
+    if d:
+        out.append(("beside libgolu", os.path.join(d, "libgolu_omp.so")))
+        out.append(("beside libgolu", os.path.join(d, "libgolu_omp.so.0")))
+    out.append(("find_library('golu_omp')", ctypes.util.find_library("golu_omp")))
+    out.append(("soname", "libgolu_omp.so.0"))
+    return out
+
+
+_omp = None  # (address or None, sentence), decided once
+
+
+def omp_runner():
+    """(golu_omp_runner's address, how) when libgolu_omp shares the OpenMP
+    runtime this process already runs, else (None, why not). Decided on the
+    first call and kept. GOLU_OMP=0 in the environment turns it off."""
+    global _omp
+    if _omp is not None:
+        return _omp
+    if os.environ.get("GOLU_OMP", "") == "0":
+        _omp = (None, "GOLU_OMP=0 in the environment")
+        return _omp
+    before = openmp_runtimes()
+    if not any(os.path.basename(p).startswith("libgomp.so.1") for p in before):
+        _omp = (None, "no libgomp.so.1 in this process (OpenMP runtimes: %s)"
+                % (", ".join(before) or "none"))
+        return _omp
+    try:
+        c, path = _load(_omp_candidates(), "libgolu_omp", "")
+    except ImportError as e:
+        _omp = (None, str(e))
+        return _omp
+    after = openmp_runtimes()
+    if after != before:
+        _omp = (None, "libgolu_omp (%s) brought a second OpenMP runtime: %s"
+                % (path, ", ".join(p for p in after if p not in before)))
+        return _omp
+    _omp = (ctypes.cast(c.golu_omp_runner, _vp).value,
+            "golu_omp_runner of %s on %s" % (path, ", ".join(before)))
+    return _omp
 
 
 # ------------------------------------------------------------------ CUDA ---

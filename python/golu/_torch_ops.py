@@ -13,8 +13,9 @@ _torch_fn.py make them so) and offer:
 Statuses other than GOLU_OK raise GoluError carrying the library's words.
 
 CPU calls run on a context of this module's own whose thread count is
-torch.get_num_threads() at the time of the call (one thread below
-CPU.SPLIT_MIN elements, see CPU._ctx). CUDA calls run on the
+torch.get_num_threads() at the time of the call, their splits on torch's own
+OpenMP threads where libgolu_omp can share them (runner()), else on
+libgolu's workers and only from CPU.SPLIT_MIN elements on (see CPU._ctx). CUDA calls run on the
 tensor's device and on torch.cuda.current_stream() there, through
 libgolu_cuda; when that library or a GPU it can use is missing they raise
 GoluError (GOLU_ERR_NO_DEVICE) saying which: nothing is ever copied to the
@@ -44,18 +45,40 @@ def dtype_of(x):
     return d
 
 
+_runner = None  # (address or None, sentence), decided on first use
+
+
+def runner():
+    """(golu_omp_runner's address, how) when CPU calls run their splits on
+    torch's own OpenMP threads, else (None, why not): torch's parallel
+    backend must be OpenMP and libgolu_omp must share its runtime
+    (_lib.omp_runner)."""
+    global _runner
+    if _runner is None:
+        info = torch.__config__.parallel_info()
+        if "parallel backend: OpenMP" not in info:
+            _runner = (None, "torch's parallel backend is not OpenMP")
+        else:
+            _runner = _lib.omp_runner()
+    return _runner
+
+
 class CPU:
     """libgolu on host memory."""
 
     @staticmethod
     def _ctx(n):
-        """The context for n elements: torch.get_num_threads() threads from
-        SPLIT_MIN elements on, one thread below. In a torch process torch's
-        OpenMP threads spin between operations and hold the cores libgolu's
-        workers would wake on: measured on 2 cores, forward + backward of
-        64Ki floats took 90 us on one thread and 140 us on two; at 1Mi two
-        threads win (docs/PYTHON.md)."""
-        return _lib.ctx_for_threads(torch.get_num_threads() if n >= CPU.SPLIT_MIN else 1)
+        """The context for n elements: torch.get_num_threads() threads.
+        With torch's OpenMP threads as the runner (runner()), libgolu
+        splits from its own threshold (64Ki elements) on. Without it, one
+        thread below SPLIT_MIN: torch's OpenMP threads spin between
+        operations and hold the cores libgolu's workers would wake on
+        (measured on 2 cores: forward + backward of 64Ki floats took 90 us on
+        one thread and 140 us on two; at 1Mi two threads win, docs/PYTHON.md)."""
+        r = _runner[0] if _runner is not None else runner()[0]
+        if r is None and n < CPU.SPLIT_MIN:
+            return _lib.ctx_for_threads(1)
+        return _lib.ctx_for_threads(torch.get_num_threads(), r)
 
     SPLIT_MIN = 1 << 20
 

@@ -16,7 +16,9 @@ float32, float64, bfloat16 and float16 tensors of any shape. Semantics
   - inputs that are not contiguous are copied to a contiguous tensor first;
     outputs are contiguous;
   - CPU calls use torch.get_num_threads() threads (libgolu runs arrays under
-    64Ki elements on the calling thread);
+    64Ki elements on the calling thread), on torch's own OpenMP threads
+    where libgolu_omp can share torch's runtime, else on libgolu's workers
+    from 1Mi elements on (threading() says which);
   - CUDA tensors run in libgolu_cuda on their device and on torch's current
     stream; without that library or a GPU it can use: GoluError, never a
     copy to the CPU;
@@ -265,8 +267,25 @@ def module(name, **kwargs):
     return cls(**kwargs)
 
 
+def threading():
+    """How CPU calls use threads, as a dict: "threads" (torch.get_num_threads()
+    now), "runner" ("openmp": splits run on torch's own OpenMP threads
+    through libgolu_omp; "libgolu": on libgolu's workers), "detail" (which
+    library and runtime, or why not OpenMP), "split_min" (the smallest
+    array split across threads)."""
+    from . import _torch_ops
+
+    r, detail = _torch_ops.runner()
+    return {
+        "threads": torch.get_num_threads(),
+        "runner": "openmp" if r is not None else "libgolu",
+        "detail": detail,
+        "split_min": 1 << 16 if r is not None else _torch_ops.CPU.SPLIT_MIN,
+    }
+
+
 __all__ = [
-    "GoLU", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Mish", "module",
+    "GoLU", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Mish", "module", "threading",
     "golu", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "mish", "GoluError",
     "GoluValueError",
 ]

@@ -142,8 +142,7 @@ static golu_status run_elementwise(const golu_ctx *ctx, job *j, size_t n,
     j->k = golu_kernels_for(isa);
     if (!j->k)
         return GOLU_ERR_ISA_UNSUPPORTED;
-    golu_parallel_for(golu_ctx_pool(ctx), n, BLOCK, golu_threads_for(n, threads), body,
-                      j);
+    golu_parallel_for(ctx, n, BLOCK, golu_threads_for(n, threads), body, j);
     return GOLU_OK;
 }
 
@@ -260,8 +259,7 @@ golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act, golu_dtype
     if (!partial)
         return GOLU_ERR_NO_MEMORY;
     pgrad_job j = {act, dtype, x, dy, partial};
-    golu_parallel_for(golu_ctx_pool(ctx), n, BLOCK, golu_threads_for(n, threads),
-                      pgrad_range, &j);
+    golu_parallel_for(ctx, n, BLOCK, golu_threads_for(n, threads), pgrad_range, &j);
     for (size_t b = 0; b < blocks; b++)
         for (int k = 0; k < 3; k++)
             out[k] += partial[b][k];
@@ -308,8 +306,7 @@ static golu_status prelu_run(const golu_ctx *ctx, prelu_job *j, golu_range_fn bo
     if (st != GOLU_OK)
         return st;
     j->outer = j->n / j->channels / j->inner;
-    golu_parallel_for(golu_ctx_pool(ctx), j->channels, 1, golu_threads_for(j->n, threads),
-                      body, j);
+    golu_parallel_for(ctx, j->channels, 1, golu_threads_for(j->n, threads), body, j);
     return GOLU_OK;
 }
 

@@ -1,4 +1,5 @@
-/* ctx.c - execution contexts: thread count, SIMD path and thread pool. */
+/* ctx.c - execution contexts: thread count, SIMD path, thread pool or the
+ * host's runner. */
 #include <stdlib.h>
 
 #include "internal.h"
@@ -18,6 +19,8 @@ golu_status golu_ctx_create(golu_ctx **out)
     ctx->threads = 0;
     ctx->isa = GOLU_ISA_AUTO;
     ctx->pool = pool;
+    ctx->runner = NULL;
+    ctx->runner_arg = NULL;
     *out = ctx;
     return GOLU_OK;
 }
@@ -42,6 +45,15 @@ golu_status golu_ctx_set_threads(golu_ctx *ctx, int threads)
     if (threads < 0)
         return GOLU_ERR_THREADS;
     ctx->threads = threads;
+    return GOLU_OK;
+}
+
+golu_status golu_ctx_set_runner(golu_ctx *ctx, golu_runner_fn runner, void *runner_arg)
+{
+    if (!ctx)
+        return GOLU_ERR_NULL;
+    ctx->runner = runner;
+    ctx->runner_arg = runner ? runner_arg : NULL;
     return GOLU_OK;
 }
 

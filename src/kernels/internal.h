@@ -136,6 +136,8 @@ struct golu_ctx {
     int threads;            /* 0 = all CPUs */
     golu_isa isa;           /* AUTO = golu_isa_default() */
     struct golu_pool *pool; /* its threads (pool.h), started on first use */
+    golu_runner_fn runner;  /* the host's threads instead (NULL: the pool's) */
+    void *runner_arg;
 };
 
 /* The context's settings resolved: *isa never AUTO on success. */
@@ -164,7 +166,9 @@ static inline int golu_threads_for(size_t elements, int threads)
     return elements < GOLU_PARALLEL_MIN ? 1 : threads;
 }
 typedef void (*golu_range_fn)(void *arg, size_t begin, size_t end);
-GOLU_HIDDEN void golu_parallel_for(struct golu_pool *pool, size_t n, size_t grain,
+/* body over [0, n) in blocks of grain, on up to threads threads: the
+ * context's runner when it has one, else its pool (NULL: the process's). */
+GOLU_HIDDEN void golu_parallel_for(const golu_ctx *ctx, size_t n, size_t grain,
                                    int threads, golu_range_fn body, void *arg);
 
 /* ------------------------------------------------------------------------ */

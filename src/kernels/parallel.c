@@ -2,7 +2,8 @@
  * parallel.c - splitting an index range across threads.
  *
  * The threads are a pool's (pool.h): the context's own, or the process's
- * default pool for the default context. They are started on the first
+ * default pool for the default context; or, for a context given a runner
+ * (golu_ctx_set_runner), the host's. They are started on the first
  * split and then wait for the next, so a split costs a wake-up (a few
  * microseconds), not a thread start (tens); GOLU_PARALLEL_MIN is set by that
  * cost.
@@ -33,7 +34,7 @@ static void run_blocks(void *p, size_t k)
     }
 }
 
-void golu_parallel_for(golu_pool *pool, size_t n, size_t grain, int threads,
+void golu_parallel_for(const golu_ctx *ctx, size_t n, size_t grain, int threads,
                        golu_range_fn body, void *arg)
 {
     if (n == 0)
@@ -51,5 +52,8 @@ void golu_parallel_for(golu_pool *pool, size_t n, size_t grain, int threads,
         run_blocks(&s, 0);
         return;
     }
-    golu_pool_run(pool, t, run_blocks, &s);
+    if (ctx && ctx->runner)
+        ctx->runner(ctx->runner_arg, t, run_blocks, &s);
+    else
+        golu_pool_run(golu_ctx_pool(ctx), t, run_blocks, &s);
 }

@@ -48,11 +48,17 @@ def main():
         t.check(rc == 0 and "import golu works" in out, "install into a new venv (--system-site-packages): %s" % out.strip()[-300:])
         code = ("import golu, golu.torch, golu.numpy, torch\n"
                 "print(golu.LIBRARY_PATH)\n"
-                "print(float(golu.torch.GoLU()(torch.tensor([1.0]))))\n")
+                "print(float(golu.torch.GoLU()(torch.tensor([1.0]))))\n"
+                "print(golu.torch.threading()['detail'])\n")
         rc, out = sh([os.path.join(venv, "bin", "python"), "-c", code], clean_env(), cwd="/")
-        lines = out.split("\n")
+        lines = out.split("\n") + ["", "", ""]
         t.check(rc == 0 and lines[0].startswith(venv) and lines[1].startswith("0.6922"),
                 "the venv's python, from /: golu.torch with Debian's torch, the installed library copy: %s" % out.strip()[-300:])
+        if os.path.exists(os.path.join(build, "libgolu_omp.so")):
+            t.check(rc == 0 and ("golu_omp_runner of " + venv) in lines[2],
+                    "the installed libgolu_omp copy runs golu.torch's splits on torch's OpenMP threads: %s" % lines[2])
+        else:
+            t.skip("libgolu_omp: not in %s (the compiler has no OpenMP)" % build)
         # an active venv ($VIRTUAL_ENV, its python first on PATH) is where a plain run installs
         sh([os.path.join(venv, "bin", "python"), os.path.join(pyharness.REPO, "scripts", "python_install.py"), "--uninstall"], clean_env())
         env = clean_env(VIRTUAL_ENV=venv, PATH=os.path.join(venv, "bin") + os.pathsep + os.environ.get("PATH", ""))

@@ -18,8 +18,10 @@ torch's autograd rules.
                bumped (a later backward that needed the old value fails)
   modules      repr, state_dict and load_state_dict as torch.nn's, values as
                torch.nn's in float64, .to(dtype)
-  threads      the thread count follows torch.get_num_threads(); 1 and 2
-               threads give the same bits
+  threads      the thread count follows torch.get_num_threads(); splits run
+               on torch's OpenMP threads through libgolu_omp (no thread of
+               libgolu's started) unless GOLU_OMP=0; 1 and 2 threads give the
+               same bits with either
   errors       parameters out of range, dtypes, shapes, devices: GoluError or
                the usual Python errors, with the library's words
   cuda         without a GPU: the error names what is missing; with one, the
@@ -288,30 +290,79 @@ def test_modules(t, torch, np, gt):
             "GoLU's parameters inside a Sequential: %s" % names)
 
 
+def _task_count():
+    import os
+
+    return len(os.listdir("/proc/self/task"))
+
+
 def test_threads(t, torch, gt):
-    from golu import _lib
+    """Thread counts follow torch.get_num_threads(); splits run on torch's
+    OpenMP threads when libgolu_omp shares its runtime, else on libgolu's
+    workers from CPU.SPLIT_MIN on; the bits never depend on either."""
+    import os
+    import subprocess
+    import sys
+
+    from golu import _lib, _torch_ops
     from golu._torch_ops import CPU
 
     old = torch.get_num_threads()
+    info = gt.threading()
+    omp_so = os.path.join(os.path.dirname(os.path.abspath(_lib.LIBRARY_PATH)), "libgolu_omp.so")
+    shared = any(os.path.basename(p).startswith("libgomp.so.1") for p in _lib.openmp_runtimes())
+    if "parallel backend: OpenMP" in torch.__config__.parallel_info() and shared and os.path.exists(omp_so):
+        t.check(info["runner"] == "openmp" and "libgolu_omp" in info["detail"],
+                "torch on libgomp.so.1 with %s beside libgolu: splits on torch's OpenMP threads (%s)" % (omp_so, info))
+    else:
+        t.skip("the OpenMP runner: torch's backend, libgomp.so.1 or %s missing (%s)" % (omp_so, info["detail"]))
+    saved = _torch_ops.runner()
+    x = torch.randn(CPU.SPLIT_MIN + 600000).requires_grad_(True)  # split by the library
+    small = torch.randn((1 << 16) + 999).requires_grad_(True)  # split only with the runner
     try:
-        for n in (1, 2):
-            torch.set_num_threads(n)
-            got = _lib.ctx_threads(CPU._ctx(CPU.SPLIT_MIN))
-            t.check(got == n, "torch.set_num_threads(%d): libgolu's context has %d threads" % (n, got))
-            got = _lib.ctx_threads(CPU._ctx(CPU.SPLIT_MIN - 1))
-            t.check(got == 1, "below CPU.SPLIT_MIN elements one thread, got %d" % got)
-        x = torch.randn(CPU.SPLIT_MIN + 600000).requires_grad_(True)  # split by the library
-        outs = []
-        for n in (1, 2):
-            torch.set_num_threads(n)
-            x.grad = None
-            y = gt.golu(x)
-            y.backward(torch.ones_like(y))
-            outs.append((y.detach().clone(), x.grad.clone()))
-        t.check(torch.equal(outs[0][0], outs[1][0]) and torch.equal(outs[0][1], outs[1][1]),
-                "1 and 2 threads give the same bits (%d elements)" % x.numel())
+        for runner in ((saved[0], "runner: " + info["runner"]), (None, "libgolu's workers")):
+            _torch_ops._runner = (runner[0], "test")
+            for n in (1, 2):
+                torch.set_num_threads(n)
+                got = _lib.ctx_threads(CPU._ctx(CPU.SPLIT_MIN))
+                t.check(got == n, "%s: torch.set_num_threads(%d): libgolu's context has %d threads" % (runner[1], n, got))
+                got = _lib.ctx_threads(CPU._ctx(CPU.SPLIT_MIN - 1))
+                want = n if runner[0] is not None else 1
+                t.check(got == want, "%s, %d threads: below CPU.SPLIT_MIN elements %d threads, got %d"
+                        % (runner[1], n, want, got))
+            for v in (x, small):
+                outs = []
+                for n in (1, 2):
+                    torch.set_num_threads(n)
+                    v.grad = None
+                    y = gt.golu(v)
+                    y.backward(torch.ones_like(y))
+                    outs.append((y.detach().clone(), v.grad.clone()))
+                t.check(torch.equal(outs[0][0], outs[1][0]) and torch.equal(outs[0][1], outs[1][1]),
+                        "%s: 1 and 2 threads give the same bits (%d elements)" % (runner[1], v.numel()))
+        if saved[0] is not None:
+            # Torch's team of two exists after a torch op on 2 threads; golu
+            # calls that split on the runner start no thread of libgolu's.
+            _torch_ops._runner = saved
+            torch.set_num_threads(2)
+            torch.exp(x.detach())
+            before = _task_count()
+            for _ in range(3):
+                x.grad = None
+                gt.golu(x).sum().backward()
+            t.check(_task_count() == before, "the OpenMP runner: no new thread (%d, then %d)" % (before, _task_count()))
     finally:
+        _torch_ops._runner = saved
         torch.set_num_threads(old)
+    code = "import golu.torch as gt; print(gt.threading()['runner'])"
+    import golu
+
+    pkg_root = os.path.dirname(os.path.dirname(os.path.abspath(golu.__file__)))
+    env = dict(os.environ, GOLU_OMP="0", GOLU_LIBRARY=_lib.LIBRARY_PATH,
+               PYTHONPATH=os.pathsep.join([pkg_root] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    t.check(r.returncode == 0 and r.stdout.strip() == "libgolu",
+            "GOLU_OMP=0: libgolu's workers (%r %r)" % (r.stdout.strip(), r.stderr[-300:]))
 
 
 def test_errors(t, torch, gt, c):
