@@ -330,11 +330,14 @@ fuzz: fuzz-build
 	    grep -E '^stat::number_of_executed_units|^Done' build-fuzz/fuzz_$$f.log | tr '\n' ' '; echo; \
 	done
 
-# Those two tests under ThreadSanitizer (the test command runs it).
+# The thread pool, host runners and concurrent API abuse under
+# ThreadSanitizer (the test command runs it; OMP=0: libgomp is not
+# instrumented).
 tsan:
-	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 build-tsan/tests/kernels/test_abuse_threads \
-	    build-tsan/tests/kernels/test_pool
+	@$(MAKE) -s SAN=thread BUILD=build-tsan CUDA=0 OMP=0 build-tsan/tests/kernels/test_abuse_threads \
+	    build-tsan/tests/kernels/test_pool build-tsan/tests/kernels/test_runner
 	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" build-tsan/tests/kernels/test_pool
+	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" build-tsan/tests/kernels/test_runner
 	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" build-tsan/tests/kernels/test_abuse_threads
 
 $(BUILD)/tests/support/%.o: tests/support/%.c

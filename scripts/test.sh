@@ -65,7 +65,7 @@ printf '%s\n' "$san"
 [ $rc -eq 0 ] || status=1
 sanline=$(printf '%s\n' "$san" | tail -n 1)
 
-# Threads under ThreadSanitizer (one test binary: the concurrent API abuse),
+# Threads under ThreadSanitizer (the pool, host runners, concurrent API abuse),
 # then each libFuzzer harness for 15 s (clang only; the suite above
 # replays their corpora and past crashes in every build).
 step "concurrent API abuse under ThreadSanitizer"

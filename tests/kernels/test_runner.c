@@ -334,7 +334,7 @@ int main(void)
 #ifdef GOLU_TEST_OMP
     test_omp();
 #else
-    SKIP("libgolu_omp: the compiler has no OpenMP (built without it)");
+    SKIP("golu_omp_runner: not built in (OMP=0, or the compiler has no OpenMP)");
 #endif
     results_free(&ref_big);
     results_free(&ref_small);
