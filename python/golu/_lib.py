@@ -252,20 +252,24 @@ def openmp_runtimes():
     return sorted(found)
 
 
-def _omp_candidates():
-    env = os.environ.get("GOLU_OMP_LIBRARY")
+def _companion_candidates(env_var, info_attr, stem):
+    """Where a library shipped beside libgolu (libgolu_cuda, libgolu_omp) is
+    looked for, first found wins: $env_var alone when set; the copy installed
+    with this package (_build_info.<info_attr>); beside the libgolu that was
+    loaded; find_library; the soname."""
+    env = os.environ.get(env_var)
     if env:
-        return [("GOLU_OMP_LIBRARY", env)]
+        return [(env_var, env)]
     out = []
     info = _build_info()
-    if info is not None and getattr(info, "OMP_LIBRARY", None):
-        out.append(("installed copy", os.path.join(_HERE, info.OMP_LIBRARY)))
+    if info is not None and getattr(info, info_attr, None):
+        out.append(("installed copy", os.path.join(_HERE, getattr(info, info_attr))))
     d = os.path.dirname(os.path.abspath(LIBRARY_PATH)) if os.sep in LIBRARY_PATH else None
     if d:
-        out.append(("beside libgolu", os.path.join(d, "libgolu_omp.so")))
-        out.append(("beside libgolu", os.path.join(d, "libgolu_omp.so.0")))
-    out.append(("find_library('golu_omp')", ctypes.util.find_library("golu_omp")))
-    out.append(("soname", "libgolu_omp.so.0"))
+        out.append(("beside libgolu", os.path.join(d, "lib%s.so" % stem)))
+        out.append(("beside libgolu", os.path.join(d, "lib%s.so.0" % stem)))
+    out.append(("find_library('%s')" % stem, ctypes.util.find_library(stem)))
+    out.append(("soname", "lib%s.so.0" % stem))
     return out
 
 
@@ -288,7 +292,7 @@ def omp_runner():
                 % (", ".join(before) or "none"))
         return _omp
     try:
-        c, path = _load(_omp_candidates(), "libgolu_omp", "")
+        c, path = _load(_companion_candidates("GOLU_OMP_LIBRARY", "OMP_LIBRARY", "golu_omp"), "libgolu_omp", "")
     except ImportError as e:
         _omp = (None, str(e))
         return _omp
@@ -308,23 +312,6 @@ _cuda = None
 _cuda_error = None
 
 
-def _cuda_candidates():
-    env = os.environ.get("GOLU_CUDA_LIBRARY")
-    if env:
-        return [("GOLU_CUDA_LIBRARY", env)]
-    out = []
-    info = _build_info()
-    if info is not None and getattr(info, "CUDA_LIBRARY", None):
-        out.append(("installed copy", os.path.join(_HERE, info.CUDA_LIBRARY)))
-    d = os.path.dirname(os.path.abspath(LIBRARY_PATH)) if os.sep in LIBRARY_PATH else None
-    if d:
-        out.append(("beside libgolu", os.path.join(d, "libgolu_cuda.so")))
-        out.append(("beside libgolu", os.path.join(d, "libgolu_cuda.so.0")))
-    out.append(("find_library('golu_cuda')", ctypes.util.find_library("golu_cuda")))
-    out.append(("soname", "libgolu_cuda.so.0"))
-    return out
-
-
 def cuda_lib():
     """libgolu_cuda with its prototypes, loaded on first use (libgolu is
     loaded first, so its soname resolves to the same copy); ImportError
@@ -336,7 +323,7 @@ def cuda_lib():
         raise ImportError(_cuda_error)
     try:
         c, _ = _load(
-            _cuda_candidates(),
+            _companion_candidates("GOLU_CUDA_LIBRARY", "CUDA_LIBRARY", "golu_cuda"),
             "libgolu_cuda (the GPU part of libgolu)",
             "It is built when nvcc is found (`make CUDA=1`) and installed with the "
             "package by `make python-install`; or set GOLU_CUDA_LIBRARY.",
