@@ -262,7 +262,7 @@ GOLU_API golu_isa golu_ctx_isa(const golu_ctx *ctx);
  * runner(runner_arg, parts, task, task_arg) must call task(task_arg, k)
  * exactly once for every k in [0, parts), on any threads, in any order, and
  * return when every call has returned. parts is between 2 and
- * golu_ctx_threads(ctx); a call is made only for arrays that split
+ * golu_ctx_threads(ctx), and never above 256; a call is made only for arrays that split
  * (golu_ctx_threads_for). Results are the same bits whatever runs the parts.
  * A runner that calls libgolu from its tasks must not use this context.
  *

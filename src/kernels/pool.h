@@ -28,6 +28,8 @@
 
 #include <stddef.h>
 
+#include "golu.h"
+
 #if defined(__GNUC__)
 #define GOLU_POOL_HIDDEN __attribute__((visibility("hidden")))
 #else
@@ -36,8 +38,10 @@
 
 typedef struct golu_pool golu_pool;
 
-/* One part of a run: fn(arg, part), part in [0, parts). */
-typedef void (*golu_pool_fn)(void *arg, size_t part);
+/* One part of a run: fn(arg, part), part in [0, parts); the public task
+ * type, so that the same part functions serve a host's runner
+ * (golu_ctx_set_runner). */
+typedef golu_task_fn golu_pool_fn;
 
 /* Most threads a run uses, the caller included. */
 enum { GOLU_POOL_MAX_THREADS = 256 };
