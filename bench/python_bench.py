@@ -103,25 +103,42 @@ class on_workers:
             self.ops._runner = saved
 
 
+class keeping_x:
+    """golu.torch keeping x for the backward (set_keep_slope(False)), as it
+    does above its KEEP_SLOPE_MAX, instead of f'(x)."""
+
+    def __init__(self, f, gt):
+        self.f, self.gt = f, gt
+
+    def timed(self, x, g, reps):
+        self.gt.set_keep_slope(False)
+        try:
+            return time_fb(self.f, x, g, reps)
+        finally:
+            self.gt.set_keep_slope(True)
+
+
 def timed(f, x, g, reps):
-    return f.timed(x, g, reps) if isinstance(f, on_workers) else time_fb(f, x, g, reps)
+    return f.timed(x, g, reps) if isinstance(f, (on_workers, keeping_x)) else time_fb(f, x, g, reps)
 
 
 def kernels(args, torch, gt):
-    cands = [("golu", gt.GoLU()), ("composed", composed), ("gelu", torch.nn.GELU()), ("silu", torch.nn.SiLU())]
+    cands = [("golu", gt.GoLU()), ("composed", composed), ("gelu", torch.nn.GELU()), ("silu", torch.nn.SiLU()),
+             ("keep_x", keeping_x(gt.GoLU(), gt))]
     workers = gt.threading()["runner"] == "openmp"
     if workers:
         cands.append(("workers", on_workers(gt.GoLU())))
     print("\n### forward + backward in autograd, float32, N(0,1), seconds per call (median of %d alternated rounds)\n" % args.rounds)
     if workers:
         print("golu.torch runs its splits on torch's OpenMP threads; 'golu.torch on workers' is the same")
-        print("module with them on libgolu's own workers instead (one thread below 1Mi).\n")
-        print("| n | threads | golu.torch | composed | torch GELU | torch SiLU | golu.torch on workers "
-              "| composed / golu | GELU / golu | SiLU / golu | workers / golu |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
-    else:
-        print("| n | threads | golu.torch | composed | torch GELU | torch SiLU | composed / golu | GELU / golu | SiLU / golu |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("module with them on libgolu's own workers instead (one thread below 1Mi).")
+    print("golu.torch keeps f'(x) for the backward up to 512Ki elements; 'keeping x' is the same module")
+    print("keeping x instead (set_keep_slope(False)), its backward evaluating f' again.\n")
+    wk = " golu.torch on workers |" if workers else ""
+    wr = " workers / golu |" if workers else ""
+    print("| n | threads | golu.torch | composed | torch GELU | torch SiLU | golu.torch keeping x |%s"
+          " composed / golu | GELU / golu | SiLU / golu | keeping x / golu |%s" % (wk, wr))
+    print("|---" * (11 + 2 * workers) + "|")
     for threads in args.threads:
         torch.set_num_threads(threads)
         for n in args.sizes:
@@ -137,7 +154,7 @@ def kernels(args, torch, gt):
                     res[k].append(timed(f, x, g, reps))
             med = {k: statistics.median(v) for k, v in res.items()}
             cells = ["%s" % fmt_time(med[k]) for k, _ in cands]
-            ratios = [med[k] / med["golu"] for k in ("composed", "gelu", "silu", "workers") if k in med]
+            ratios = [med[k] / med["golu"] for k in ("composed", "gelu", "silu", "keep_x", "workers") if k in med]
             print("| %s | %d | %s | %s |" % (fmt_n(n), threads, " | ".join(cells), " | ".join("%.2f" % q for q in ratios)))
             sys.stdout.flush()
     torch.set_num_threads(1)

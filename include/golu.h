@@ -69,7 +69,8 @@ typedef enum golu_status {
     GOLU_ERR_NO_PARAMS = 11,      /* the activation has no learnable parameters */
     GOLU_ERR_NO_MEMORY = 12,      /* an allocation failed */
     GOLU_ERR_NO_DEVICE = 13,      /* no usable GPU (or no GPU support in this build) */
-    GOLU_ERR_DEVICE = 14 /* the GPU runtime reported an error (launch included) */
+    GOLU_ERR_DEVICE = 14,     /* the GPU runtime reported an error (launch included) */
+    GOLU_ERR_UNSUPPORTED = 15 /* this call does not take the dtype given */
 } golu_status;
 
 /* A constant English sentence for the status; never NULL, also for unknown
@@ -297,6 +298,28 @@ GOLU_API golu_status golu_forward(const golu_ctx *ctx, const golu_act *act,
 GOLU_API golu_status golu_backward(const golu_ctx *ctx, const golu_act *act,
                                    golu_dtype dtype, const void *x, const void *dy,
                                    void *dx, size_t n);
+
+/*
+ * The forward that keeps what the backward needs, for training: y[i] = f(x[i])
+ * and slope[i] = f'(x[i]) (n doubles, f' before any rounding to dtype), in one
+ * pass over x. golu_backward_slope(ctx, dtype, slope, dy, dx, n) then gives
+ * dx[i] = dy[i] * slope[i] rounded once: the same bits as
+ * golu_backward(ctx, act, dtype, x, dy, dx, n), without evaluating f' again.
+ * The transcendental work of a training step is then done once instead of
+ * twice, for 8 bytes kept per element instead of the input's 2 or 4.
+ *
+ * dtype: float32, bfloat16 or float16; float64 gives GOLU_ERR_UNSUPPORTED
+ * (its backward rounds f' only inside the product: use golu_backward).
+ * y may equal x, and slope overlap neither; in golu_backward_slope dx may
+ * equal dy and must not overlap slope (GOLU_ERR_ALIAS otherwise). n whose
+ * slope bytes do not fit a size_t: GOLU_ERR_SHAPE.
+ */
+GOLU_API golu_status golu_forward_slope(const golu_ctx *ctx, const golu_act *act,
+                                        golu_dtype dtype, const void *x, void *y,
+                                        double *slope, size_t n);
+GOLU_API golu_status golu_backward_slope(const golu_ctx *ctx, golu_dtype dtype,
+                                         const double *slope, const void *dy, void *dx,
+                                         size_t n);
 
 /*
  * Gradients of the loss with respect to the activation's scalar parameters,

@@ -40,9 +40,10 @@ STATUS_NAMES = (
     "GOLU_ERR_NO_MEMORY",
     "GOLU_ERR_NO_DEVICE",
     "GOLU_ERR_DEVICE",
+    "GOLU_ERR_UNSUPPORTED",
 )
 # The statuses that mean the caller passed something wrong: GoluValueError.
-_VALUE_STATUSES = frozenset((1, 2, 3, 4, 5, 6, 8, 9, 10, 11))
+_VALUE_STATUSES = frozenset((1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 15))
 
 
 class GoluError(RuntimeError):
@@ -178,6 +179,8 @@ ctx_threads = _proto("golu_ctx_threads", _int, _vp)
 ctx_set_runner = _proto("golu_ctx_set_runner", _int, _vp, _vp, _vp)
 forward = _proto("golu_forward", _int, _vp, _actp, _int, _vp, _vp, _sz)
 backward = _proto("golu_backward", _int, _vp, _actp, _int, _vp, _vp, _vp, _sz)
+forward_slope = _proto("golu_forward_slope", _int, _vp, _actp, _int, _vp, _vp, _vp, _sz)
+backward_slope = _proto("golu_backward_slope", _int, _vp, _int, _vp, _vp, _vp, _sz)
 param_grad = _proto("golu_param_grad", _int, _vp, _actp, _int, _vp, _vp, _sz, _d3)
 prelu_forward = _proto("golu_prelu_forward", _int, _vp, _int, _vp, _vp, _sz, _vp, _sz, _sz)
 prelu_backward = _proto(

@@ -73,15 +73,45 @@ def _forward_into(spec, x, inplace, keep_input, output_serves=False):
     return x, xc if keep_input else None
 
 
+# The forward keeps f'(x) (float64, 8 bytes an element) instead of x for
+# the backward when x is a CPU tensor of a dtype libgolu keeps slopes for
+# and has at most this many elements: the backward is then a product, the
+# transcendental work done once. Larger tensors keep x: the slope's traffic
+# through memory would cost more than the second evaluation saves
+# (docs/PYTHON.md). set_keep_slope() changes it.
+KEEP_SLOPE_MAX = 1 << 19
+_keep_slope = True
+
+
+def set_keep_slope(on):
+    """Whether golu.torch's CPU forwards may keep f'(x) for the backward
+    (the default) or always keep x."""
+    global _keep_slope
+    _keep_slope = bool(on)
+
+
+def keeps_slope(x):
+    """Whether ActFn keeps f'(x) for x (see KEEP_SLOPE_MAX)."""
+    return _keep_slope and x.dtype in CPU.KEEPS_SLOPE and x.numel() <= KEEP_SLOPE_MAX
+
+
 class ActFn(torch.autograd.Function):
     """An activation with fixed parameters: forward(x, spec, inplace)."""
 
     @staticmethod
     def forward(ctx, x, spec, inplace):
+        ctx.slope = False
         if inplace or not x.is_cpu:
             y, saved = _forward_into(spec, x, inplace, ctx.needs_input_grad[0], True)
             if inplace:
                 ctx.mark_dirty(x)
+        elif ctx.needs_input_grad[0] and keeps_slope(x):
+            xc = x.contiguous()
+            y = torch.empty_like(xc)
+            saved = torch.empty(xc.shape, dtype=torch.float64)
+            CPU.fwd_slope(spec, xc, y, saved)
+            ctx.slope = True
+            ctx.dtype_y = y.dtype
         else:  # the common case, kept short: a contiguous copy if needed, one call
             saved = x.contiguous()
             y = torch.empty_like(saved)
@@ -94,13 +124,19 @@ class ActFn(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
-        if dy.dtype != x.dtype or not dy.is_contiguous():
-            dy = _grad_like(dy, x)
-        dx = torch.empty_like(x)
-        if x.is_cpu:
-            CPU.bwd(ctx.spec, x, dy, dx)
+        if ctx.slope:  # x is f'(x): dx = dy * f'(x) in y's dtype
+            if dy.dtype != ctx.dtype_y or not dy.is_contiguous():
+                dy = dy.to(ctx.dtype_y).contiguous()
+            dx = torch.empty_like(dy)
+            CPU.bwd_slope(x, dy, dx)
         else:
-            CUDA.bwd(ctx.spec, x, dy, dx)
+            if dy.dtype != x.dtype or not dy.is_contiguous():
+                dy = _grad_like(dy, x)
+            dx = torch.empty_like(x)
+            if x.is_cpu:
+                CPU.bwd(ctx.spec, x, dy, dx)
+            else:
+                CUDA.bwd(ctx.spec, x, dy, dx)
         if torch.is_grad_enabled():  # create_graph=True
             (dx,) = _once((dx,))
         return dx, None, None

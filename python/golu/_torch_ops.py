@@ -7,6 +7,9 @@ Both backends take contiguous tensors of one dtype (the callers in
 _torch_fn.py make them so) and offer:
     fwd(spec, x, y)                    y = f(x)                (y may be x)
     bwd(spec, x, dy, dx)               dx = dy * f'(x)         (dx may be dy or x)
+CPU alone, for float32, bfloat16 and float16 (CPU.KEEPS_SLOPE):
+    fwd_slope(spec, x, y, slope)       y = f(x), slope = f'(x) (float64 tensor)
+    bwd_slope(slope, dy, dx)           dx = dy * slope, rounded once: bwd's bits
     pgrad(spec, x, dy) -> float64 tensor (3,) on x's device: sum dy * df/dparam
     prelu_fwd(x, y, slope, channels, inner)
     prelu_bwd(x, dy, dx, slope, channels, inner, dslope)   dx, dslope may be None
@@ -101,6 +104,26 @@ class CPU:
         )
         if st:
             raise _lib.error(st, "golu_backward(%s)" % spec.name)
+
+    KEEPS_SLOPE = (torch.float32, torch.bfloat16, torch.float16)
+
+    @staticmethod
+    def fwd_slope(spec, x, y, slope):
+        st = _lib.forward_slope(
+            CPU._ctx(x.numel()), spec.ref, dtype_of(x), x.data_ptr(), y.data_ptr(),
+            slope.data_ptr(), x.numel(),
+        )
+        if st:
+            raise _lib.error(st, "golu_forward_slope(%s)" % spec.name)
+
+    @staticmethod
+    def bwd_slope(slope, dy, dx):
+        st = _lib.backward_slope(
+            CPU._ctx(dy.numel()), dtype_of(dy), slope.data_ptr(), dy.data_ptr(), dx.data_ptr(),
+            dy.numel(),
+        )
+        if st:
+            raise _lib.error(st, "golu_backward_slope")
 
     @staticmethod
     def pgrad(spec, x, dy):

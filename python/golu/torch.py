@@ -26,6 +26,10 @@ float32, float64, bfloat16 and float16 tensors of any shape. Semantics
     do (same autograd rules); gradients need the input, so under autograd
     an in-place call keeps a copy of x (not for ReLU and LeakyReLU with a
     positive slope);
+  - a CPU forward under autograd keeps f'(x) (float64) instead of x for
+    float32, bfloat16 and float16 tensors of up to 512Ki elements: its
+    backward is then one product, with golu_backward's bits
+    (set_keep_slope(False) keeps x always);
   - second derivatives are not provided (the backward is once
     differentiable); TorchScript cannot compile these modules (ctypes).
 """
@@ -284,8 +288,17 @@ def threading():
     }
 
 
+def set_keep_slope(on):
+    """Whether CPU forwards under autograd may keep f'(x) (8 bytes an
+    element) for the backward instead of x (True, the default: for
+    float32, bfloat16 and float16 tensors of up to 512Ki elements, where
+    it is faster), or always keep x (False: less memory)."""
+    _torch_fn.set_keep_slope(on)
+
+
 __all__ = [
     "GoLU", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Mish", "module", "threading",
+    "set_keep_slope",
     "golu", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "mish", "GoluError",
     "GoluValueError",
 ]

@@ -131,19 +131,27 @@ static void bwd_range(void *arg, size_t begin, size_t end)
     }
 }
 
-static golu_status run_elementwise(const golu_ctx *ctx, job *j, size_t n,
-                                   golu_range_fn body)
+/* Resolves the context, sets *k to its ISA's kernels and runs body over
+ * [0, n) in BLOCKs on the threads n is worth. */
+static golu_status run_split(const golu_ctx *ctx, const golu_kernel_table **k, size_t n,
+                             golu_range_fn body, void *arg)
 {
     golu_isa isa;
     int threads;
     golu_status st = golu_ctx_resolve(ctx, &isa, &threads);
     if (st != GOLU_OK)
         return st;
-    j->k = golu_kernels_for(isa);
-    if (!j->k)
+    *k = golu_kernels_for(isa);
+    if (!*k)
         return GOLU_ERR_ISA_UNSUPPORTED;
-    golu_parallel_for(ctx, n, BLOCK, golu_threads_for(n, threads), body, j);
+    golu_parallel_for(ctx, n, BLOCK, golu_threads_for(n, threads), body, arg);
     return GOLU_OK;
+}
+
+static golu_status run_elementwise(const golu_ctx *ctx, job *j, size_t n,
+                                   golu_range_fn body)
+{
+    return run_split(ctx, &j->k, n, body, j);
 }
 
 golu_status golu_forward(const golu_ctx *ctx, const golu_act *act, golu_dtype dtype,
@@ -168,6 +176,120 @@ golu_status golu_backward(const golu_ctx *ctx, const golu_act *act, golu_dtype d
         return GOLU_ERR_NULL;
     job j = {act, dtype, NULL, x, dy, dx, kconsts_make(act, dtype != GOLU_F64)};
     return run_elementwise(ctx, &j, n, bwd_range);
+}
+
+/* ----------------------------------------------- the forward with its slope */
+
+typedef struct {
+    const golu_act *act;
+    golu_dtype dtype;
+    const golu_kernel_table *k;
+    const void *x, *dy;
+    void *out;
+    double *slope_out;      /* golu_forward_slope's */
+    const double *slope_in; /* golu_backward_slope's */
+    kconsts c;
+} slope_job;
+
+static void fwd_slope_range(void *arg, size_t begin, size_t end)
+{
+    const slope_job *j = arg;
+    if (j->dtype == GOLU_F32) {
+        j->k->f32_fwd_slope[j->act->kind]((const float *)j->x + begin,
+                                          (float *)j->out + begin, j->slope_out + begin,
+                                          end - begin, &j->c);
+        return;
+    }
+    for (size_t i = begin; i < end; i += CHUNK) { /* bfloat16, float16 */
+        size_t m = end - i < CHUNK ? end - i : CHUNK;
+        float buf[CHUNK];
+        widen16(j->k, j->dtype, (const uint16_t *)j->x + i, buf, m);
+        j->k->f32_fwd_slope_odd[j->act->kind](buf, buf, j->slope_out + i, m, &j->c);
+        narrow16(j->k, j->dtype, buf, (uint16_t *)j->out + i, m);
+    }
+}
+
+static void bwd_slope_range(void *arg, size_t begin, size_t end)
+{
+    const slope_job *j = arg;
+    if (j->dtype == GOLU_F32) {
+        j->k->slope_mul(j->slope_in + begin, (const float *)j->dy + begin,
+                        (float *)j->out + begin, end - begin);
+        return;
+    }
+    for (size_t i = begin; i < end; i += CHUNK) {
+        size_t m = end - i < CHUNK ? end - i : CHUNK;
+        float buf[CHUNK];
+        widen16(j->k, j->dtype, (const uint16_t *)j->dy + i, buf, m);
+        j->k->slope_mul_odd(j->slope_in + i, buf, buf, m);
+        narrow16(j->k, j->dtype, buf, (uint16_t *)j->out + i, m);
+    }
+}
+
+/* The checks of the slope calls before check_common's: the dtype (float64
+ * is refused whatever else is wrong), and the slopes' size in bytes. */
+static golu_status check_slope_size(golu_dtype dtype, size_t n)
+{
+    if (dtype == GOLU_F64)
+        return GOLU_ERR_UNSUPPORTED;
+    if (n > SIZE_MAX / sizeof(double))
+        return GOLU_ERR_SHAPE;
+    return GOLU_OK;
+}
+
+/* And after: slope (n doubles) touching neither out nor, when slope is an
+ * output (golu_forward_slope), in. */
+static golu_status check_slope_alias(size_t n, const double *slope, const void *in,
+                                     size_t bytes, const void *out, int slope_out)
+{
+    if (!slope)
+        return GOLU_ERR_NULL;
+    size_t sbytes = n * sizeof *slope;
+    if (golu_overlap(slope, sbytes, out, bytes) ||
+        (slope_out && golu_overlap(slope, sbytes, in, bytes)))
+        return GOLU_ERR_ALIAS;
+    return GOLU_OK;
+}
+
+golu_status golu_forward_slope(const golu_ctx *ctx, const golu_act *act, golu_dtype dtype,
+                               const void *x, void *y, double *slope, size_t n)
+{
+    golu_status st = check_slope_size(dtype, n);
+    if (st == GOLU_OK)
+        st = check_common(act, dtype, n, x, NULL, y);
+    if (st != GOLU_OK || n == 0)
+        return st;
+    if (!y)
+        return GOLU_ERR_NULL;
+    st = check_slope_alias(n, slope, x, n * golu_dtype_size(dtype), y, 1);
+    if (st != GOLU_OK)
+        return st;
+    /* The window's constants too: the slope is the backward's. */
+    slope_job j = {act, dtype, NULL, x, NULL, y, slope, NULL, kconsts_make(act, 1)};
+    return run_split(ctx, &j.k, n, fwd_slope_range, &j);
+}
+
+golu_status golu_backward_slope(const golu_ctx *ctx, golu_dtype dtype,
+                                const double *slope, const void *dy, void *dx, size_t n)
+{
+    golu_status st = check_slope_size(dtype, n);
+    if (st != GOLU_OK)
+        return st;
+    if (bad_dtype(dtype))
+        return GOLU_ERR_DTYPE;
+    size_t es = golu_dtype_size(dtype), bytes = n * es;
+    if (n == 0)
+        return GOLU_OK;
+    if (!dy || !dx)
+        return GOLU_ERR_NULL;
+    if (bytes / es != n)
+        return GOLU_ERR_SHAPE;
+    if (golu_partial_overlap(dx, bytes, dy, bytes))
+        return GOLU_ERR_ALIAS;
+    if ((st = check_slope_alias(n, slope, dy, bytes, dx, 0)) != GOLU_OK)
+        return st;
+    slope_job j = {.dtype = dtype, .dy = dy, .out = dx, .slope_in = slope};
+    return run_split(ctx, &j.k, n, bwd_slope_range, &j);
 }
 
 /* ------------------------------------------------------------ loads/stores */

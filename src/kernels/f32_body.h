@@ -157,6 +157,102 @@ static inline int every_step(const float *p, size_t n, const kconsts *c)
     DEFINE_BWD_SPLIT2(name, VD_STEP, every_step, every_step, slope, slope, slope, store)
 
 /*
+ * The forward that keeps the slope (golu_forward_slope): y = f(x) and
+ * sl = f'(x) as doubles, the double slope before any rounding, so that
+ * dx = dy * sl rounded once later (SLOPE_MUL below) gives golu_backward's
+ * bits. fwd and slope are evaluated on the same x and share their common
+ * work (GoLU's gate, GELU's tail): the compiler sees the same pure
+ * operations twice and computes them once.
+ */
+#define FWDS_STEP(ns, pair, store)                                                       \
+    do {                                                                                 \
+        vd v[ns];                                                                        \
+        GOLU_UNROLL for (int k = 0; k < ns; k++) v[k] =                                  \
+            vd_load_f32(x + i + (size_t)k * VD_LANES);                                   \
+        GOLU_UNROLL for (int k = 0; k < ns; k++)                                         \
+        {                                                                                \
+            vd s1; /* stored at once: a local the compiler keeps in a register */        \
+            v[k] = pair(v[k], &c, &s1);                                                  \
+            vd_store_f64(sl + i + (size_t)k * VD_LANES, s1);                             \
+        }                                                                                \
+        GOLU_UNROLL for (int k = 0; k < ns; k++)                                         \
+            store(y + i + (size_t)k * VD_LANES, v[k]);                                   \
+    } while (0)
+
+#define FWDS_REST(pair, store)                                                           \
+    do {                                                                                 \
+        for (; i + VD_LANES <= n; i += VD_LANES) {                                       \
+            vd s1, a = pair(vd_load_f32(x + i), &c, &s1);                                \
+            vd_store_f64(sl + i, s1);                                                    \
+            store(y + i, a);                                                             \
+        }                                                                                \
+        if (i < n) {                                                                     \
+            float tx[VD_LANES] = {0}, ty[VD_LANES];                                      \
+            double ts[VD_LANES];                                                         \
+            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
+            vd s1, a = pair(vd_load_f32(tx), &c, &s1);                                   \
+            vd_store_f64(ts, s1);                                                        \
+            store(ty, a);                                                                \
+            memcpy(y + i, ty, (n - i) * sizeof *y);                                      \
+            memcpy(sl + i, ts, (n - i) * sizeof *sl);                                    \
+        }                                                                                \
+    } while (0)
+
+/* As DEFINE_BWD_SPLIT2: both common cases (fast), the first alone (mid),
+ * neither (full); each a pair function (f32_math.h, <name>_fwd_slope_v). */
+#define DEFINE_FWDS_SPLIT2(name, ns, common1, common2, fast, mid, full, store)           \
+    static void KERNEL(name)(const float *x, float *y, double *sl, size_t n,             \
+                             const kconsts *cp)                                          \
+    {                                                                                    \
+        const kconsts c = *cp;                                                           \
+        size_t i = 0;                                                                    \
+        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
+            if (GOLU_LIKELY(common1(x + i, (ns)*VD_LANES, &c))) {                        \
+                if (GOLU_LIKELY(common2(x + i, (ns)*VD_LANES, &c)))                      \
+                    FWDS_STEP(ns, fast, store);                                          \
+                else                                                                     \
+                    FWDS_STEP(ns, mid, store);                                           \
+            } else {                                                                     \
+                FWDS_STEP(ns, full, store);                                              \
+            }                                                                            \
+        }                                                                                \
+        FWDS_REST(full, store);                                                          \
+    }
+
+/* Vectors per step of the forward with its slope: both results of each
+ * vector stay live to the stores. */
+#define FWDS_STEP_N (VD_STEP < 6 ? VD_STEP : 6)
+
+/*
+ * The backward from a kept slope: dx = dy * sl, the product in double
+ * rounded once, as the backward kernels round theirs. dx may equal dy.
+ */
+#define SLOPE_MUL_UNROLL 4
+#define DEFINE_SLOPE_MUL(name, store)                                                    \
+    static void KERNEL(name)(const double *sl, const float *dy, float *dx, size_t n)     \
+    {                                                                                    \
+        size_t i = 0;                                                                    \
+        for (; i + SLOPE_MUL_UNROLL * VD_LANES <= n; i += SLOPE_MUL_UNROLL * VD_LANES)   \
+            GOLU_UNROLL for (int k = 0; k < SLOPE_MUL_UNROLL; k++)                       \
+                store(dx + i + (size_t)k * VD_LANES,                                     \
+                      vd_mul(vd_load_f32(dy + i + (size_t)k * VD_LANES),                 \
+                             vd_load_f64(sl + i + (size_t)k * VD_LANES)));               \
+        for (; i + VD_LANES <= n; i += VD_LANES)                                         \
+            store(dx + i, vd_mul(vd_load_f32(dy + i), vd_load_f64(sl + i)));             \
+        if (i < n) {                                                                     \
+            float tdy[VD_LANES] = {0}, tdx[VD_LANES];                                    \
+            double ts[VD_LANES] = {0};                                                   \
+            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                                   \
+            memcpy(ts, sl + i, (n - i) * sizeof *sl);                                    \
+            store(tdx, vd_mul(vd_load_f32(tdy), vd_load_f64(ts)));                       \
+            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                                   \
+        }                                                                                \
+    }
+
+DEFINE_SLOPE_MUL(slope_mul, vd_store_f32)
+DEFINE_SLOPE_MUL(slope_mul_odd, vd_store_f32_odd)
+
+/*
  * The common cases. Off a derivative window (f32_math.h): no float of the
  * step in kconsts' win_key/win_span range (a little wider than the
  * window), so the closed form alone (slope0) gives the bits of the closed
@@ -180,7 +276,18 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
     DEFINE_FWD(name##_fwd, fwd, vd_store_f32)                                            \
     DEFINE_BWD(name##_bwd, slope, vd_store_f32)                                          \
     DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                                    \
-    DEFINE_BWD(name##_bwd_odd, slope, vd_store_f32_odd)
+    DEFINE_BWD(name##_bwd_odd, slope, vd_store_f32_odd)                                  \
+    DEFINE_FWDS_SPLIT2(name##_fwds, FWDS_STEP_N, every_step, every_step,                 \
+                       name##_fwd_slope_v, name##_fwd_slope_v, name##_fwd_slope_v,       \
+                       vd_store_f32)                                                     \
+    DEFINE_FWDS_SPLIT2(name##_fwds_odd, FWDS_STEP_N, every_step, every_step,             \
+                       name##_fwd_slope_v, name##_fwd_slope_v, name##_fwd_slope_v,       \
+                       vd_store_f32_odd)
+
+/* The forward with its slope off and on a window. */
+#define DEFINE_FWDS_WIN(name, v, store)                                                  \
+    DEFINE_FWDS_SPLIT2(name, FWDS_STEP_N, every_step, off_window, v##_fwd_slope0_v,      \
+                       v##_fwd_slope_v, v##_fwd_slope_v, store)
 
 /* ... with a derivative window: v's slope0 and slope (f32_math.h). */
 #define DEFINE_ACT_WIN(name, fwd, v)                                                     \
@@ -189,14 +296,19 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
                      vd_store_f32)                                                       \
     DEFINE_FWD(name##_fwd_odd, fwd, vd_store_f32_odd)                                    \
     DEFINE_BWD_SPLIT(name##_bwd_odd, VD_STEP, off_window, v##_slope0_v, v##_slope_v,     \
-                     vd_store_f32_odd)
+                     vd_store_f32_odd)                                                   \
+    DEFINE_FWDS_WIN(name##_fwds, v, vd_store_f32)                                        \
+    DEFINE_FWDS_WIN(name##_fwds_odd, v, vd_store_f32_odd)
 
 /* GELU: the central range and the window both. */
 #define DEFINE_ACT_GELU(store, suffix)                                                   \
     DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP_FWD, gelu_central, gelu_fwd_central_v,  \
                      gelu_fwd_v, store)                                                  \
     DEFINE_BWD_SPLIT2(gelu_bwd##suffix, GELU_STEP_BWD, gelu_central, off_window,         \
-                      gelu_central_slope0_v, gelu_central_slope_v, gelu_slope_v, store)
+                      gelu_central_slope0_v, gelu_central_slope_v, gelu_slope_v, store)  \
+    DEFINE_FWDS_SPLIT2(gelu_fwds##suffix, GELU_STEP_BWD, gelu_central, off_window,       \
+                       gelu_central_fwd_slope0_v, gelu_central_fwd_slope_v,              \
+                       gelu_fwd_slope_v, store)
 
 DEFINE_ACT_WIN(golu1, golu1_fwd_v, golu1)
 DEFINE_ACT_WIN(golu_general, golu_fwd_v, golu)
@@ -226,6 +338,14 @@ DEFINE_ACT_WIN(mish, mish_fwd_v, mish)
             KERNEL(golu1_bwd##suffix)(x, dy, dx, n, c);                                  \
         else                                                                             \
             KERNEL(golu_general_bwd##suffix)(x, dy, dx, n, c);                           \
+    }                                                                                    \
+    static void KERNEL(golu_fwds##suffix)(const float *x, float *y, double *sl,          \
+                                          size_t n, const kconsts *c)                    \
+    {                                                                                    \
+        if (c->golu_default)                                                             \
+            KERNEL(golu1_fwds##suffix)(x, y, sl, n, c);                                  \
+        else                                                                             \
+            KERNEL(golu_general_fwds##suffix)(x, y, sl, n, c);                           \
     }
 
 DEFINE_GOLU_DISPATCH()
@@ -233,10 +353,12 @@ DEFINE_GOLU_DISPATCH(_odd)
 
 /* The tables indexed by kind, one entry per GOLU_ACT_LIST row (internal.h):
  * the row's kernel family, e.g. [GOLU_ACT_PRELU] = leaky_fwd_avx2. */
-#define ACT_FWD_(...)     GOLU_ACT_KERNEL_ENTRY(KERNEL, fwd, __VA_ARGS__)
-#define ACT_BWD_(...)     GOLU_ACT_KERNEL_ENTRY(KERNEL, bwd, __VA_ARGS__)
-#define ACT_FWD_ODD_(...) GOLU_ACT_KERNEL_ENTRY(KERNEL, fwd_odd, __VA_ARGS__)
-#define ACT_BWD_ODD_(...) GOLU_ACT_KERNEL_ENTRY(KERNEL, bwd_odd, __VA_ARGS__)
+#define ACT_FWD_(...)      GOLU_ACT_KERNEL_ENTRY(KERNEL, fwd, __VA_ARGS__)
+#define ACT_BWD_(...)      GOLU_ACT_KERNEL_ENTRY(KERNEL, bwd, __VA_ARGS__)
+#define ACT_FWD_ODD_(...)  GOLU_ACT_KERNEL_ENTRY(KERNEL, fwd_odd, __VA_ARGS__)
+#define ACT_BWD_ODD_(...)  GOLU_ACT_KERNEL_ENTRY(KERNEL, bwd_odd, __VA_ARGS__)
+#define ACT_FWDS_(...)     GOLU_ACT_KERNEL_ENTRY(KERNEL, fwds, __VA_ARGS__)
+#define ACT_FWDS_ODD_(...) GOLU_ACT_KERNEL_ENTRY(KERNEL, fwds_odd, __VA_ARGS__)
 
 const golu_kernel_table GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX) = {
     VD_ISA_ENUM,
@@ -248,6 +370,10 @@ const golu_kernel_table GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX) = {
     CVT_F16_TO_F32,
     CVT_F32_TO_BF16,
     CVT_F32_TO_F16,
+    {GOLU_ACT_LIST(ACT_FWDS_)},
+    {GOLU_ACT_LIST(ACT_FWDS_ODD_)},
+    KERNEL(slope_mul),
+    KERNEL(slope_mul_odd),
 };
 #define ACT_TABLE_SIZE_(field)                                                           \
     (sizeof GOLU_CAT(golu_kernels_, VD_ISA_SUFFIX).field /                               \
@@ -258,3 +384,7 @@ _Static_assert(ACT_TABLE_SIZE_(f32_fwd_odd) == GOLU_ACT_COUNT,
                "f32_fwd_odd: one per kind");
 _Static_assert(ACT_TABLE_SIZE_(f32_bwd_odd) == GOLU_ACT_COUNT,
                "f32_bwd_odd: one per kind");
+_Static_assert(ACT_TABLE_SIZE_(f32_fwd_slope) == GOLU_ACT_COUNT,
+               "f32_fwd_slope: one per kind");
+_Static_assert(ACT_TABLE_SIZE_(f32_fwd_slope_odd) == GOLU_ACT_COUNT,
+               "f32_fwd_slope_odd: one per kind");

@@ -86,6 +86,39 @@ VFN vm deriv_in_window_v(vd dh, double width)
                               DERIV_##A##_C4);                                           \
     }
 
+/*
+ * The forward with its slope (golu_forward_slope): <name>_fwd_slope0_v(x,
+ * c, &slope) returns f(x) with golu_fwd's bits and sets slope to the closed
+ * form's (slope0's) bits, computing their common work once;
+ * <name>_fwd_slope_v blends the window in as DERIV_FIXED_V does.
+ * FWD_SLOPE_PAIR_V makes the pair of a forward and a slope that share
+ * nothing worth sharing (or whose clamps differ).
+ */
+#define FWD_SLOPE_PAIR_V(name, fwd, slope)                                               \
+    VFN vd name##_fwd_slope_v(vd x, const kconsts *c, vd *s)                             \
+    {                                                                                    \
+        *s = slope(x, c);                                                                \
+        return fwd(x, c);                                                                \
+    }
+
+#define FWD_SLOPE0_PAIR_V(name, fwd, slope0)                                             \
+    VFN vd name##_fwd_slope0_v(vd x, const kconsts *c, vd *s)                            \
+    {                                                                                    \
+        *s = slope0(x, c);                                                               \
+        return fwd(x, c);                                                                \
+    }
+
+#define DERIV_FIXED_PAIR_V(name, A)                                                      \
+    VFN vd name##_fwd_slope_v(vd x, const kconsts *c, vd *s)                             \
+    {                                                                                    \
+        vd s0, y = name##_fwd_slope0_v(x, c, &s0);                                       \
+        vd dh = vd_sub(x, vd_set1(DERIV_##A##_X0_HI));                                   \
+        *s = deriv_window_v(deriv_in_window_v(dh, DERIV_##A##_F32_WIDTH), dh, s0,        \
+                            DERIV_##A##_X0_LO, DERIV_##A##_C1_HI, DERIV_##A##_C2,        \
+                            DERIV_##A##_C3, DERIV_##A##_C4);                             \
+        return y;                                                                        \
+    }
+
 /* ------------------------------------------------------------ exponentials */
 
 /*
@@ -237,6 +270,20 @@ VFN vd golu1_slope0_v(vd x, const kconsts *c)
 }
 DERIV_FIXED_V(golu1, GOLU)
 
+/* Both from one gate: golu1_fwd_v's clamped x below, then the slope's. */
+VFN vd golu1_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+{
+    (void)c;
+    vd xl = vd_max(vd_set1(GOLU1_X_MIN), x); /* NaN passes */
+    vd xc = vd_min(vd_set1(GOLU1_X_MAX), xl);
+    vd b;
+    vd g = golu1_gate(xc, &b);
+    *slope = slope_at_neg_inf(
+        x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
+    return vd_mul(xl, g);
+}
+DERIV_FIXED_PAIR_V(golu1, GOLU)
+
 /*
  * General parameters: G = exp(-beta*exp(-gamma*x)). The clamps are on the
  * exponents instead of x (where GoLU saturates depends on the parameters):
@@ -281,6 +328,11 @@ VFN vd golu_slope_v(vd x, const kconsts *c)
     return deriv_window_v(deriv_in_window_v(dh, c->win_w), dh, golu_slope0_v(x, c),
                           c->win_tl, c->win_c[1], c->win_c[2], c->win_c[3], c->win_c[4]);
 }
+
+/* x clamped at 2^64 for the slope can change general GoLU's gate (small
+ * gamma): computed apart. */
+FWD_SLOPE0_PAIR_V(golu, golu_fwd_v, golu_slope0_v)
+FWD_SLOPE_PAIR_V(golu, golu_fwd_v, golu_slope_v)
 
 /* ------------------------------------------------------------ ReLU family */
 
@@ -330,6 +382,10 @@ VFN vd elu_slope_v(vd x, const kconsts *c)
     return slope_at_neg_inf(x, 0.0, s);
 }
 
+FWD_SLOPE_PAIR_V(relu, relu_fwd_v, relu_slope_v)
+FWD_SLOPE_PAIR_V(leaky, leaky_fwd_v, leaky_slope_v)
+FWD_SLOPE_PAIR_V(elu, elu_fwd_v, elu_slope_v)
+
 /* ------------------------------------- x * sigmoid(z(x)): SiLU, GELU tanh */
 
 /* x / (1 + e^-z): no cancellation for either sign of z. */
@@ -346,6 +402,17 @@ VFN vd x_sigmoid_slope(vd xb, vd z, vd dz)
     vd s = vd_div(vd_set1(1.0), vd_add(vd_set1(1.0), e));
     vd es2 = vd_mul(vd_mul(e, s), s); /* (e s) s: no underflow of s^2 */
     return vd_fma(vd_mul(xb, dz), es2, s);
+}
+
+/* x_sigmoid(xl, z) and x_sigmoid_slope(xb, z, dz) from one exponential. */
+VFN vd x_sigmoid_pair(vd xl, vd xb, vd z, vd dz, vd *slope)
+{
+    vd e = exp_v(vd_sub(vd_set1(0.0), z));
+    vd d = vd_add(vd_set1(1.0), e);
+    vd s = vd_div(vd_set1(1.0), d);
+    vd es2 = vd_mul(vd_mul(e, s), s);
+    *slope = vd_fma(vd_mul(xb, dz), es2, s);
+    return vd_div(xl, d);
 }
 
 VFN vd clamp_x_fwd(vd x)
@@ -373,6 +440,20 @@ VFN vd silu_slope0_v(vd x, const kconsts *c)
 }
 DERIV_FIXED_V(silu, SILU)
 
+/* One exponential: e^-x of the forward's x and of the slope's (clamped at
+ * 2^64) are the same, both clamped to 2^-1020, wherever the two differ. */
+VFN vd silu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
+    vd s;
+    vd y = x_sigmoid_pair(xl, xb, xl, vd_set1(1.0), &s);
+    *slope = slope_at_neg_inf(x, -0.0, s);
+    return y;
+}
+DERIV_FIXED_PAIR_V(silu, SILU)
+
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
  * 2u = x (c1 + c2 x^2), c1 = 2 sqrt(2/pi), c2 = c1 * 0.044715. */
 #define GELU_TANH_C1 0x1.9884533d43651p+0 /* 2*sqrt(2/pi) */
@@ -397,6 +478,23 @@ VFN vd gelu_tanh_slope0_v(vd x, const kconsts *c)
     return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz));
 }
 DERIV_FIXED_V(gelu_tanh, GELU_TANH)
+
+/* One exponential, of the forward's z: where the slope's x (clamped at
+ * 2^64) differs, both exponentials are clamped to 2^-1020. */
+VFN vd gelu_tanh_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
+    vd z =
+        vd_mul(xl, vd_fma(vd_mul(xl, xl), vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
+    vd dz = vd_fma(vd_mul(xb, xb), vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
+    vd s;
+    vd y = x_sigmoid_pair(xl, xb, z, dz, &s);
+    *slope = slope_at_neg_inf(x, -0.0, s);
+    return y;
+}
+DERIV_FIXED_PAIR_V(gelu_tanh, GELU_TANH)
 
 /* ------------------------------------------------------------ GELU (erf) */
 
@@ -533,6 +631,33 @@ VFN vd gelu_central_slope0_v(vd x, const kconsts *c)
 }
 DERIV_FIXED_V(gelu_central, GELU)
 
+/* One tail for both: the slope's x (clamped at 2^64) and the forward's
+ * give the same tail (0 and the density's clamp) wherever they differ. */
+VFN vd gelu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
+    vd e;
+    vd q = gelu_tail(vd_abs(xl), &e);
+    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    *slope = slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_from_tail(xb, q)));
+    return vd_mul(xl, normal_cdf_from_tail(xl, q));
+}
+DERIV_FIXED_PAIR_V(gelu, GELU)
+
+VFN vd gelu_central_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+{
+    (void)c;
+    vd e;
+    vd q = gelu_tail_central(vd_abs(x), &e);
+    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    vd cdf = normal_cdf_from_tail(x, q);
+    *slope = vd_fma(x, dens, cdf);
+    return vd_mul(x, cdf);
+}
+DERIV_FIXED_PAIR_V(gelu_central, GELU)
+
 /* ------------------------------------------------------------------- Mish */
 
 /* Mish(x) = x tanh(log(1 + e^x)) = x n / (n + 2) with n = w (w + 2), w = e^x
@@ -563,6 +688,23 @@ VFN vd mish_slope0_v(vd x, const kconsts *c)
     return slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
 }
 DERIV_FIXED_V(mish, MISH)
+
+/* One exponential (both clamp it at 40) and one n/(n+2). */
+VFN vd mish_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+{
+    (void)c;
+    vd xl = clamp_x_fwd(x);
+    vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
+    vd w = exp_v(vd_min(vd_set1(MISH_X_MAX), xl));
+    vd n = vd_mul(w, vd_add(w, vd_set1(2.0)));
+    vd n2 = vd_add(n, vd_set1(2.0));
+    vd t = vd_div(n, n2);
+    vd sech2 = vd_div(vd_mul(vd_set1(4.0), vd_add(n, vd_set1(1.0))), vd_mul(n2, n2));
+    vd sig = vd_div(w, vd_add(w, vd_set1(1.0)));
+    *slope = slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
+    return vd_mul(xl, t);
+}
+DERIV_FIXED_PAIR_V(mish, MISH)
 
 /* The default parameters take the specialised GoLU kernels. */
 VFN int golu_is_default(const golu_act *act)

@@ -64,6 +64,13 @@ typedef void (*golu_f32_fwd_fn)(const float *x, float *y, size_t n,
 typedef void (*golu_f32_bwd_fn)(const float *x, const float *dy, float *dx, size_t n,
                                 const struct kconsts *c);
 
+/* y[i] = f(x[i]) and sl[i] = f'(x[i]) in double, unrounded (y may equal x;
+ * sl overlaps neither); then dx[i] = dy[i] * sl[i] rounded once (dx may
+ * equal dy): golu_backward's bits (golu_forward_slope). */
+typedef void (*golu_f32_fwd_slope_fn)(const float *x, float *y, double *sl, size_t n,
+                                      const struct kconsts *c);
+typedef void (*golu_slope_mul_fn)(const double *sl, const float *dy, float *dx, size_t n);
+
 /* 16-bit storage <-> float32, n elements, round to nearest even; the same
  * bits as golu_bf16_to_f32() and friends on every ISA. */
 typedef void (*golu_widen_fn)(const uint16_t *src, float *dst, size_t n);
@@ -79,6 +86,10 @@ typedef struct golu_kernel_table {
     golu_f32_bwd_fn f32_bwd_odd[GOLU_ACT_COUNT];
     golu_widen_fn bf16_to_f32, f16_to_f32;
     golu_narrow_fn f32_to_bf16, f32_to_f16;
+    /* The forward with its slope, and the backward from it; _odd as above. */
+    golu_f32_fwd_slope_fn f32_fwd_slope[GOLU_ACT_COUNT];
+    golu_f32_fwd_slope_fn f32_fwd_slope_odd[GOLU_ACT_COUNT];
+    golu_slope_mul_fn slope_mul, slope_mul_odd;
 } golu_kernel_table;
 
 /* The portable conversions (dtype.c), also the tails of the SIMD ones. */

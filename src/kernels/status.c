@@ -20,6 +20,7 @@ const char *golu_status_str(golu_status status)
     case GOLU_ERR_NO_MEMORY: return "out of memory";
     case GOLU_ERR_NO_DEVICE: return "no usable GPU, or no GPU support in this build";
     case GOLU_ERR_DEVICE: return "the GPU runtime reported an error";
+    case GOLU_ERR_UNSUPPORTED: return "this call does not take the dtype given";
     }
     return "unknown status code";
 }

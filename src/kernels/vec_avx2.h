@@ -175,6 +175,14 @@ static inline void vd_store_f32(float *p, vd v)
 {
     _mm_storeu_ps(p, _mm256_cvtpd_ps(v));
 }
+static inline vd vd_load_f64(const double *p)
+{
+    return _mm256_loadu_pd(p);
+}
+static inline void vd_store_f64(double *p, vd v)
+{
+    _mm256_storeu_pd(p, v);
+}
 
 /* Round-to-odd (convert16.h), as the scalar path does it: nearest, one
  * step back toward zero where that went away from zero, then the last bit

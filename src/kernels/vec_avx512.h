@@ -146,6 +146,14 @@ static inline void vd_store_f32(float *p, vd v)
 {
     _mm256_storeu_ps(p, _mm512_cvtpd_ps(v));
 }
+static inline vd vd_load_f64(const double *p)
+{
+    return _mm512_loadu_pd(p);
+}
+static inline void vd_store_f64(double *p, vd v)
+{
+    _mm512_storeu_pd(p, v);
+}
 
 /* Round-to-odd (convert16.h): the conversion truncates (embedded
  * rounding), then the last bit is set where it was inexact. */

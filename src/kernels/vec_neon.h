@@ -144,6 +144,14 @@ static inline void vd_store_f32(float *p, vd v)
 {
     vst1_f32(p, vcvt_f32_f64(v));
 }
+static inline vd vd_load_f64(const double *p)
+{
+    return vld1q_f64(p);
+}
+static inline void vd_store_f64(double *p, vd v)
+{
+    vst1q_f64(p, v);
+}
 /* Round-to-odd (convert16.h): FCVTXN does it in one instruction. */
 static inline void vd_store_f32_odd(float *p, vd v)
 {

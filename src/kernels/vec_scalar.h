@@ -165,6 +165,16 @@ VFN void vd_store_f32(float *p, vd v)
     *p = (float)v;
 }
 
+/* The doubles of a kept slope (golu_forward_slope): as they are. */
+VFN vd vd_load_f64(const double *p)
+{
+    return *p;
+}
+VFN void vd_store_f64(double *p, vd v)
+{
+    *p = v;
+}
+
 /* Rounds to float with round-to-odd (convert16.h), for results that go on
  * to bfloat16 or float16: then they are rounded once. */
 VFN void vd_store_f32_odd(float *p, vd v)

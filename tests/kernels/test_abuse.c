@@ -16,12 +16,14 @@
 
 /* ------------------------------------------------------------ the calls */
 
-typedef enum { C_FWD, C_BWD, C_PGRAD, C_PFWD, C_PBWD, C_COUNT } call_kind;
-static const char *const call_names[C_COUNT] = {"golu_forward", "golu_backward",
-                                                "golu_param_grad", "golu_prelu_forward",
-                                                "golu_prelu_backward"};
+typedef enum { C_FWD, C_BWD, C_PGRAD, C_PFWD, C_PBWD, C_FWDS, C_BWDS, C_COUNT } call_kind;
+static const char *const call_names[C_COUNT] = {
+    "golu_forward",       "golu_backward",       "golu_param_grad",
+    "golu_prelu_forward", "golu_prelu_backward", "golu_forward_slope",
+    "golu_backward_slope"};
 
-/* Buffer slots. OUT is y (forwards), dx (backwards) or out[3] (param_grad). */
+/* Buffer slots. OUT is y (forwards), dx (backwards) or out[3] (param_grad);
+ * SLOPE the PReLU slopes, or the kept f' of the slope calls (n doubles). */
 enum { B_X, B_DY, B_OUT, B_SLOPE, B_DSLOPE, B_COUNT };
 static const char *const buf_names[B_COUNT] = {"x", "dy", "out", "slope", "dslope"};
 
@@ -56,6 +58,12 @@ static golu_status call_run(const call_args *a)
         return golu_prelu_backward(a->ctx, a->dt, a->b[B_X], a->b[B_DY], a->b[B_OUT],
                                    a->n, a->b[B_SLOPE], a->channels, a->inner,
                                    a->b[B_DSLOPE]);
+    case C_FWDS:
+        return golu_forward_slope(a->ctx, a->act, a->dt, a->b[B_X], a->b[B_OUT],
+                                  (double *)a->b[B_SLOPE], a->n);
+    case C_BWDS:
+        return golu_backward_slope(a->ctx, a->dt, (const double *)a->b[B_SLOPE],
+                                   a->b[B_DY], a->b[B_OUT], a->n);
     case C_COUNT: break;
     }
     return (golu_status)-1;
@@ -94,9 +102,11 @@ static call_args call_default(call_kind c, golu_dtype dt, const golu_act *act)
     call_args a = {c, NULL, act, dt, {NULL}, 8, 2, 2};
     for (int k = 0; k < B_COUNT; k++)
         a.b[k] = arena + REGION * (k + 1);
-    if (c == C_FWD || c == C_PFWD)
+    if (c == C_FWD || c == C_PFWD || c == C_FWDS)
         a.b[B_DY] = NULL;
-    if (c != C_PFWD && c != C_PBWD)
+    if (c == C_BWDS)
+        a.b[B_X] = NULL;
+    if (c != C_PFWD && c != C_PBWD && c != C_FWDS && c != C_BWDS)
         a.b[B_SLOPE] = NULL;
     if (c != C_PBWD)
         a.b[B_DSLOPE] = NULL;
@@ -111,6 +121,8 @@ static size_t buf_bytes(const call_args *a, int k)
         return 0;
     if (k == B_OUT && a->call == C_PGRAD)
         return 3 * sizeof(double);
+    if (k == B_SLOPE && (a->call == C_FWDS || a->call == C_BWDS))
+        return a->n * sizeof(double);
     if (k == B_SLOPE || k == B_DSLOPE)
         return a->channels * es;
     return a->n * es;
@@ -121,9 +133,14 @@ static size_t buf_bytes(const call_args *a, int k)
 /* The rule of docs/API.md: inputs may overlap each other in any way; an
  * output may start at the same address as an input of the same length
  * (y == x, dx == x, dx == dy) and may touch nothing else. */
+static int is_output(const call_args *a, int k)
+{
+    return k == B_OUT || k == B_DSLOPE || (k == B_SLOPE && a->call == C_FWDS);
+}
+
 static golu_status overlap_rule(const call_args *a, int o, int b, int same)
 {
-    int o_out = o == B_OUT || o == B_DSLOPE, b_out = b == B_OUT || b == B_DSLOPE;
+    int o_out = is_output(a, o), b_out = is_output(a, b);
     if (!o_out && !b_out)
         return GOLU_OK;
     int same_len_io = (o == B_OUT && (b == B_X || b == B_DY) && a->call != C_PGRAD) ||
@@ -146,8 +163,12 @@ static int place(call_args *a, int o, int b, placement p)
 {
     size_t es = golu_dtype_size(a->dt);
     size_t lo = buf_bytes(a, o), lb = buf_bytes(a, b);
-    /* param_grad's out holds doubles: keep it 8-byte aligned. */
-    size_t step = (o == B_OUT && a->call == C_PGRAD) ? 8 : es;
+    /* param_grad's out and the kept slopes hold doubles: keep them 8-byte
+     * aligned. */
+    size_t step = (o == B_OUT && a->call == C_PGRAD) ||
+                          (o == B_SLOPE && (a->call == C_FWDS || a->call == C_BWDS))
+                      ? 8
+                      : es;
     unsigned char *pb = a->b[b];
     switch (p) {
     case P_SAME: a->b[o] = pb; return 1;
@@ -175,7 +196,10 @@ static void test_overlaps(void)
                         if (o == b || !a.b[o] || !a.b[b] ||
                             !place(&a, o, b, (placement)p))
                             continue;
-                        golu_status want = p == P_AFTER || p == P_BEFORE
+                        int f64_slope =
+                            (c == C_FWDS || c == C_BWDS) && dts[d] == GOLU_F64;
+                        golu_status want = f64_slope ? GOLU_ERR_UNSUPPORTED
+                                           : p == P_AFTER || p == P_BEFORE
                                                ? GOLU_OK
                                                : overlap_rule(&a, o, b, p == P_SAME);
                         snprintf(what, sizeof what, "%s: %s placed %s %s",
@@ -318,6 +342,33 @@ static const row rows[] = {
      1, GOLU_ERR_NO_PARAMS},
     {"mish (no parameters), n 0", C_PGRAD, 0, GOLU_ACT_MISH, 0, 0, 0, DT_KEEP, KEEP, 0, 0,
      0, 0, GOLU_ERR_NO_PARAMS},
+    /* the slope calls */
+    {"act NULL", C_FWDS, 1, 0, 0, 0, 0, DT_KEEP, KEEP, 0, 0, 0, 1, GOLU_ERR_NULL},
+    {"x NULL", C_FWDS, 0, 0, 0, 0, 0, DT_KEEP, B_X, 0, 0, 0, 1, GOLU_ERR_NULL},
+    {"y NULL", C_FWDS, 0, 0, 0, 0, 0, DT_KEEP, B_OUT, 0, 0, 0, 1, GOLU_ERR_NULL},
+    {"slope NULL", C_FWDS, 0, 0, 0, 0, 0, DT_KEEP, B_SLOPE, 0, 0, 0, 1, GOLU_ERR_NULL},
+    {"slope NULL", C_BWDS, 0, 0, 0, 0, 0, DT_KEEP, B_SLOPE, 0, 0, 0, 1, GOLU_ERR_NULL},
+    {"dy NULL", C_BWDS, 0, 0, 0, 0, 0, DT_KEEP, B_DY, 0, 0, 0, 1, GOLU_ERR_NULL},
+    {"dx NULL", C_BWDS, 0, 0, 0, 0, 0, DT_KEEP, B_OUT, 0, 0, 0, 1, GOLU_ERR_NULL},
+    {"n 0, slope NULL", C_FWDS, 0, 0, 0, 0, 0, DT_KEEP, B_SLOPE, 0, 0, 0, 0, GOLU_OK},
+    {"n 0, dy NULL", C_BWDS, 0, 0, 0, 0, 0, DT_KEEP, B_DY, 0, 0, 0, 0, GOLU_OK},
+    {"n SIZE_MAX", C_FWDS, 0, 0, 0, 0, 0, DT_KEEP, KEEP, SIZE_MAX, 0, 0, 0,
+     GOLU_ERR_SHAPE},
+    {"n SIZE_MAX/8+1 f32 (the slopes' bytes)", C_FWDS, 0, 0, 0, 0, 0, DT_KEEP, KEEP,
+     SIZE_MAX / 8 + 1, 0, 0, 0, GOLU_ERR_SHAPE},
+    {"n SIZE_MAX/8+1 bf16 (the slopes' bytes)", C_BWDS, 0, 0, 0, 0, 0, GOLU_BF16, KEEP,
+     SIZE_MAX / 8 + 1, 0, 0, 0, GOLU_ERR_SHAPE},
+    {"f64", C_FWDS, 0, 0, 0, 0, 0, GOLU_F64, KEEP, 0, 0, 0, 1, GOLU_ERR_UNSUPPORTED},
+    {"f64, n 0", C_BWDS, 0, 0, 0, 0, 0, GOLU_F64, KEEP, 0, 0, 0, 0, GOLU_ERR_UNSUPPORTED},
+    {"dtype 4", C_FWDS, 0, 0, 0, 0, 0, 4, KEEP, 0, 0, 0, 1, GOLU_ERR_DTYPE},
+    {"dtype -1", C_BWDS, 0, 0, 0, 0, 0, -1, KEEP, 0, 0, 0, 1, GOLU_ERR_DTYPE},
+    {"kind 9", C_FWDS, 0, (golu_act_kind)9, 0, 0, 0, DT_KEEP, KEEP, 0, 0, 0, 1,
+     GOLU_ERR_ACT},
+    {"golu gamma NaN", C_FWDS, 0, GOLU_ACT_GOLU, 0, 0, NANV, DT_KEEP, KEEP, 0, 0, 0, 1,
+     GOLU_ERR_PARAM},
+    {"gelu, bf16", C_FWDS, 0, GOLU_ACT_GELU, 0, 0, 0, GOLU_BF16, KEEP, 0, 0, 0, 1,
+     GOLU_OK},
+    {"f16", C_BWDS, 0, 0, 0, 0, 0, GOLU_F16, KEEP, 0, 0, 0, 1, GOLU_OK},
 };
 
 static call_args row_args(const row *r, golu_act *act)
