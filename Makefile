@@ -199,7 +199,7 @@ TEST_COMMON_BASE := $(BUILD)/tests/support/harness.o $(BUILD)/tests/support/tool
 TEST_COMMON := $(TEST_COMMON_BASE) $(BUILD)/tests/support/tinydata.o \
                $(BUILD)/tests/support/checkpoints.o $(BUILD)/tests/support/files.o
 
-.PHONY: onednn-bench onednn-conv-bench tsan python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
+.PHONY: slope-bench onednn-bench onednn-conv-bench tsan python-install check-golden format-check allreduce-bench all lib tool tests test check-exhaustive naive-chain train-bench install uninstall clean format
 
 all: lib tool
 
@@ -396,6 +396,13 @@ $(BUILD)/bench/onednn_eltwise: bench/onednn_eltwise.c $(LAB_A) $(REF_OBJ) $(NN_A
 	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(REF_OBJ) $(NN_A) $(LIB_A) -ldnnl $(REF_LIBS) $(NN_LIBS) $(LDLIBS_ALL)
 
 # The usual float32 GoLU's accuracy, for comparison (docs/ACCURACY.md).
+# golu_forward_slope + golu_backward_slope against the ordinary pair
+# (docs/BENCHMARKS.md); its flags are in its header comment.
+slope-bench: $(BUILD)/bench/slope_bench
+$(BUILD)/bench/slope_bench: bench/slope_bench.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(LIB_A) $(LDLIBS_ALL)
+
 naive-chain: $(REF_OBJ) $(NN_A) $(LIB_A)
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(CFLAGS_ALL) -Isrc/ref $(LDFLAGS_SAN) -o $(BUILD)/bench/naive_chain bench/naive_chain.c $(REF_OBJ) $(NN_A) $(LIB_A) $(REF_LIBS) $(LDLIBS_ALL)

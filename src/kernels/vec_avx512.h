@@ -83,15 +83,25 @@ static inline vd vd_tab8(const double *tab, vd t)
  * integer N in [-16320, 16320] holds N in the low bits of its
  * representation; returns tab[N mod 16] * 2^floor(N/16), the scaling done by
  * adding floor(N/16) to the exponent field (tab's entries have magnitudes in
- * [1, 4): no overflow or underflow). */
-/* vpermt2pd reads the low 4 bits of each index: the table in two registers. */
+ * [1, 4): no overflow or underflow).
+ *
+ * Two instructions besides the lookup: t << 48 puts N's low 16 bits at the
+ * top, N mod 16 at bit 48 and floor(N/16) mod 2^12 in the exponent field;
+ * the table registers have j << 48 taken off entry j beforehand (loop
+ * invariant: the compiler hoists it), so the sum is tab[j]'s bits plus
+ * floor(N/16) in the exponent, as (t >> 4) << 52 added to tab[j] gives on
+ * the other paths: the same bits. vpermt2q reads the low 4 bits of each
+ * index: the table in two registers. */
 static inline vd vd_tab16_pow2(const double *tab, vd t)
 {
+    const __m512i j_lo = _mm512_slli_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), 48);
+    const __m512i j_hi =
+        _mm512_slli_epi64(_mm512_set_epi64(15, 14, 13, 12, 11, 10, 9, 8), 48);
+    __m512i lo = _mm512_sub_epi64(_mm512_castpd_si512(_mm512_loadu_pd(tab)), j_lo);
+    __m512i hi = _mm512_sub_epi64(_mm512_castpd_si512(_mm512_loadu_pd(tab + 8)), j_hi);
     __m512i u = _mm512_castpd_si512(t);
-    __m512i s = _mm512_castpd_si512(
-        _mm512_permutex2var_pd(_mm512_loadu_pd(tab), u, _mm512_loadu_pd(tab + 8)));
-    return _mm512_castsi512_pd(
-        _mm512_add_epi64(s, _mm512_slli_epi64(_mm512_srli_epi64(u, 4), 52)));
+    __m512i s = _mm512_permutex2var_epi64(lo, u, hi);
+    return _mm512_castsi512_pd(_mm512_add_epi64(s, _mm512_slli_epi64(u, 48)));
 }
 
 static inline vm vd_gt(vd a, vd b)

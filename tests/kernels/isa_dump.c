@@ -1,4 +1,5 @@
-/* isa_dump.c - dumps every activation's fwd and bwd outputs on a strided sample of all
+/* isa_dump.c - dumps every activation's fwd and bwd outputs, and the slopes
+ * golu_forward_slope keeps, on a strided sample of all
  * float32 bit patterns (every 65537th), and on every bfloat16 and float16
  * input, on one ISA, to compare paths across
  * machines bit for bit (scripts/check-neon.sh). NaN results are written as one
@@ -19,6 +20,7 @@ int main(int argc, char **argv)
     for (uint64_t b = 0; b < (1ull << 32); b += stride)
         n++;
     float *x = malloc(n * 4), *y = malloc(n * 4), *dy = malloc(n * 4);
+    double *sl = malloc(n * 8);
     size_t k = 0;
     for (uint64_t b = 0; b < (1ull << 32); b += stride, k++) {
         uint32_t u = (uint32_t)b;
@@ -46,6 +48,11 @@ int main(int argc, char **argv)
             if (y[i] != y[i])
                 y[i] = __builtin_nanf("");
         fwrite(y, 4, n, f);
+        golu_forward_slope(c, &act, GOLU_F32, x, y, sl, n);
+        for (size_t i = 0; i < n; i++)
+            if (sl[i] != sl[i])
+                sl[i] = __builtin_nan("");
+        fwrite(sl, 8, n, f);
     }
     /* every 16-bit input, both 16-bit types */
     unsigned short *h = malloc(65536 * 2), *hy = malloc(65536 * 2),
