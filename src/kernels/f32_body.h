@@ -221,7 +221,7 @@ static inline int every_step(const float *p, size_t n, const kconsts *c)
 
 /* Vectors per step of the forward with its slope: both results of each
  * vector stay live to the stores. */
-#define FWDS_STEP_N (VD_STEP < 6 ? VD_STEP : 6)
+#define FWDS_STEP_N (VD_STEP < 8 ? VD_STEP : 8)
 
 /*
  * The backward from a kept slope: dx = dy * sl, the product in double
