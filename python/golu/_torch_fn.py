@@ -9,7 +9,9 @@ Inputs that are not contiguous are made contiguous (a copy) first; the
 output is contiguous. Gradients are computed from the input x, never from
 the output, so an in-place call that will need a gradient keeps a copy of x
 (ReLU and LeakyReLU with a positive slope excepted: the output's sign tells
-their branch). In-place calls always go through the Function, which marks x
+their branch). A CPU forward that is not in place keeps f'(x) instead of x
+where that is faster (keeps_slope: golu_forward_slope, the backward then
+golu_backward_slope, the same bits). In-place calls always go through the Function, which marks x
 dirty: torch's version checks and its refusal of in-place changes to a leaf
 that requires grad apply as for torch's own in-place activations.
 """
