@@ -76,12 +76,15 @@ def _forward_into(spec, x, inplace, keep_input, output_serves=False):
 
 
 # The forward keeps f'(x) (float64, 8 bytes an element) instead of x for
-# the backward when x is a CPU tensor of a dtype libgolu keeps slopes for
-# and has at most this many elements: the backward is then a product, the
-# transcendental work done once. Larger tensors keep x: the slope's traffic
-# through memory would cost more than the second evaluation saves
-# (docs/PYTHON.md). set_keep_slope() changes it.
+# the backward when x is a CPU tensor of a dtype libgolu keeps slopes for,
+# has at most KEEP_SLOPE_MAX elements, and the call runs on one thread
+# (torch.get_num_threads() == 1, or under SPLIT_ANY elements, which libgolu
+# never splits): the backward is then a product, the transcendental work done
+# once. Larger tensors keep x: the slope's traffic through memory would cost
+# more than the second evaluation saves. On two threads the gain measured
+# nothing or a loss in autograd (docs/PYTHON.md). set_keep_slope() changes it.
 KEEP_SLOPE_MAX = 1 << 19
+SPLIT_ANY = 1 << 16
 _keep_slope = True
 
 
@@ -94,7 +97,9 @@ def set_keep_slope(on):
 
 def keeps_slope(x):
     """Whether ActFn keeps f'(x) for x (see KEEP_SLOPE_MAX)."""
-    return _keep_slope and x.dtype in CPU.KEEPS_SLOPE and x.numel() <= KEEP_SLOPE_MAX
+    n = x.numel()
+    return (_keep_slope and x.dtype in CPU.KEEPS_SLOPE and n <= KEEP_SLOPE_MAX
+            and (n < SPLIT_ANY or torch.get_num_threads() == 1))
 
 
 class ActFn(torch.autograd.Function):

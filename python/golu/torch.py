@@ -27,9 +27,9 @@ float32, float64, bfloat16 and float16 tensors of any shape. Semantics
     an in-place call keeps a copy of x (not for ReLU and LeakyReLU with a
     positive slope);
   - a CPU forward under autograd keeps f'(x) (float64) instead of x for
-    float32, bfloat16 and float16 tensors of up to 512Ki elements: its
-    backward is then one product, with golu_backward's bits
-    (set_keep_slope(False) keeps x always);
+    float32, bfloat16 and float16 tensors of up to 512Ki elements on one
+    torch thread (below 64Ki on more): its backward is then one product,
+    with golu_backward's bits (set_keep_slope(False) keeps x always);
   - second derivatives are not provided (the backward is once
     differentiable); TorchScript cannot compile these modules (ctypes).
 """
@@ -291,8 +291,9 @@ def threading():
 def set_keep_slope(on):
     """Whether CPU forwards under autograd may keep f'(x) (8 bytes an
     element) for the backward instead of x (True, the default: for
-    float32, bfloat16 and float16 tensors of up to 512Ki elements, where
-    it is faster), or always keep x (False: less memory)."""
+    float32, bfloat16 and float16 tensors of up to 512Ki elements on one
+    torch thread, below 64Ki on more, where it is faster), or always keep
+    x (False: less memory)."""
     _torch_fn.set_keep_slope(on)
 
 

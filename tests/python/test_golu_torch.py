@@ -166,55 +166,66 @@ def test_bits(t, torch, np, gt, c):
     t.check(bits_equal(np, m.weight.grad.numpy(), ds), "bits prelu backward dslope per-channel")
 
 
-def test_keep_slope(t, torch, gt):
-    """CPU forwards under autograd keep f'(x) (float64) up to KEEP_SLOPE_MAX
-    elements of float32/bfloat16/float16 and x otherwise; either way the
-    bits are golu_backward's (test_bits compares them with C at 20000
-    elements, where the slope is kept; here the two paths against each
-    other at the threshold and across it, on two threads)."""
+def _int_view(torch, a):
+    return a.view({2: torch.int16, 4: torch.int32, 8: torch.int64}[a.element_size()])
+
+
+def _keep_slope_sizes(t, torch, gt, threads, sizes):
+    """On `threads` torch threads: which tensor each forward keeps, and the
+    bits of the two paths against each other."""
     from golu import _torch_fn
 
-    lim = _torch_fn.KEEP_SLOPE_MAX
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
+    for dt in (torch.float32, torch.bfloat16, torch.float16, torch.float64):
+        for n in sizes:
+            x = (torch.randn(n, generator=torch.Generator().manual_seed(n)) * 4).to(dt)
+            dy = torch.randn(n, generator=torch.Generator().manual_seed(3)).to(dt)
+            kept = n <= _torch_fn.KEEP_SLOPE_MAX and (threads == 1 or n < _torch_fn.SPLIT_ANY)
+            for name in ("golu", "gelu", "silu", "mish", "gelu_tanh", "elu", "leaky_relu"):
+                m = gt.module(name)
+                res = []
+                for keep in (True, False):
+                    gt.set_keep_slope(keep)
+                    xr = x.clone().requires_grad_(True)
+                    y = m(xr)
+                    (saved,) = y.grad_fn.saved_tensors
+                    want = torch.float64 if keep and kept and dt != torch.float64 else dt
+                    t.check(saved.dtype == want and saved.numel() == n,
+                            "keep_slope %s %s n=%d threads=%d keep=%s: saved %s, want %s"
+                            % (name, str(dt)[6:], n, threads, keep, saved.dtype, want))
+                    y.backward(dy)
+                    res.append((y.detach(), xr.grad))
+                gt.set_keep_slope(True)
+                same = all(torch.equal(_int_view(torch, a), _int_view(torch, b))
+                           for a, b in zip(res[0], res[1]))
+                t.check(same, "keep_slope %s %s n=%d threads=%d: the bits of the two paths differ"
+                        % (name, str(dt)[6:], n, threads))
+
+
+def test_keep_slope(t, torch, gt):
+    """CPU forwards under autograd keep f'(x) (float64) for float32,
+    bfloat16 and float16 up to KEEP_SLOPE_MAX elements on one thread (below
+    SPLIT_ANY on more), x otherwise; either way the bits are golu_backward's
+    (test_bits compares them with C at 20000 elements, where the slope is
+    kept; here the two paths against each other on both sides of each
+    threshold)."""
+    from golu import _torch_fn
+
     try:
-        for dt in (torch.float32, torch.bfloat16, torch.float16, torch.float64):
-            for n in (lim, lim + 1):
-                x = (torch.randn(n, generator=torch.Generator().manual_seed(n)) * 4).to(dt)
-                dy = torch.randn(n, generator=torch.Generator().manual_seed(3)).to(dt)
-                for name in ("golu", "gelu", "silu", "mish", "gelu_tanh", "elu", "leaky_relu"):
-                    m = gt.module(name)
-                    res = []
-                    for keep in (True, False):
-                        gt.set_keep_slope(keep)
-                        xr = x.clone().requires_grad_(True)
-                        y = m(xr)
-                        (saved,) = y.grad_fn.saved_tensors
-                        want = torch.float64 if keep and n <= lim and dt != torch.float64 else dt
-                        t.check(saved.dtype == want and saved.numel() == n,
-                                "keep_slope %s %s n=%d keep=%s: saved %s, want %s"
-                                % (name, str(dt)[6:], n, keep, saved.dtype, want))
-                        y.backward(dy)
-                        res.append((y.detach(), xr.grad))
-                    gt.set_keep_slope(True)
-                    same = all(torch.equal(a.view(torch.int16 if a.element_size() == 2 else
-                                                  torch.int32 if a.element_size() == 4 else torch.int64),
-                                           b.view(torch.int16 if b.element_size() == 2 else
-                                                  torch.int32 if b.element_size() == 4 else torch.int64))
-                               for a, b in zip(res[0], res[1]))
-                    t.check(same, "keep_slope %s %s n=%d: the bits of the two paths differ"
-                            % (name, str(dt)[6:], n))
+        _keep_slope_sizes(t, torch, gt, 1, (_torch_fn.KEEP_SLOPE_MAX, _torch_fn.KEEP_SLOPE_MAX + 1))
+        _keep_slope_sizes(t, torch, gt, 2, (_torch_fn.SPLIT_ANY - 1, _torch_fn.SPLIT_ANY))
+        torch.set_num_threads(1)
         # a non-contiguous input and a non-contiguous gradient take the slope path too
         x = torch.randn(64, 33).t().requires_grad_(True)
         dy = torch.randn(64, 66).t()[:33]
         y = gt.GoLU()(x)
+        t.check(y.grad_fn.saved_tensors[0].dtype == torch.float64, "keep_slope: non-contiguous x keeps f'")
         y.backward(dy)
-        want = torch.empty_like(x).copy_(x.detach())
         gt.set_keep_slope(False)
-        x2 = want.clone().requires_grad_(True)
+        x2 = x.detach().clone().requires_grad_(True)
         gt.GoLU()(x2).backward(dy)
-        gt.set_keep_slope(True)
         t.check(torch.equal(x.grad, x2.grad), "keep_slope: non-contiguous x and dy")
-        # inference (no grad) and in-place calls keep nothing / keep x as before
+        # inference (no grad) makes no graph
         with torch.no_grad():
             y = gt.GoLU()(torch.randn(100))
         t.check(y.grad_fn is None, "keep_slope: no graph under no_grad")
