@@ -127,14 +127,16 @@ int main(int argc, char **argv)
         return 2;
     }
     golu_ctx *ctx;
-    if (golu_ctx_create(&ctx) != GOLU_OK || golu_ctx_set_threads(ctx, threads) != GOLU_OK) {
+    if (golu_ctx_create(&ctx) != GOLU_OK ||
+        golu_ctx_set_threads(ctx, threads) != GOLU_OK) {
         fprintf(stderr, "slope_bench: cannot make a context of %d threads\n", threads);
         return 1;
     }
-    printf("golu_forward_slope + golu_backward_slope (kept) against golu_forward + "
-           "golu_backward (ordinary), float32, N(0,1), %d thread(s), isa %s, median of %d "
-           "alternated rounds\n\n",
-           threads, golu_isa_name(golu_ctx_isa(ctx)), rounds);
+    printf(
+        "golu_forward_slope + golu_backward_slope (kept) against golu_forward + "
+        "golu_backward (ordinary), float32, N(0,1), %d thread(s), isa %s, median of %d "
+        "alternated rounds\n\n",
+        threads, golu_isa_name(golu_ctx_isa(ctx)), rounds);
     printf("| act | n | ordinary ns/elem | kept ns/elem | kept / ordinary (range) |\n");
     printf("|---|---|---|---|---|\n");
     char alist[256], slist[256];
@@ -155,8 +157,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "slope_bench: --sizes: bad size '%s'\n", s);
                 return 2;
             }
-            bufs b = {malloc(n * 4), malloc(n * 4), malloc(n * 4), malloc(n * 4),
-                      malloc(n * 8), n};
+            bufs b = {malloc(n * 4), malloc(n * 4), malloc(n * 4),
+                      malloc(n * 4), malloc(n * 8), n};
             if (!b.x || !b.y || !b.dy || !b.dx || !b.slope) {
                 fprintf(stderr, "slope_bench: out of memory at n = %zu\n", n);
                 return 1;

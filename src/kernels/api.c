@@ -73,7 +73,9 @@ typedef struct {
     const golu_kernel_table *k;
     const void *x, *dy;
     void *out;
-    kconsts c; /* float32 family: made once per call */
+    kconsts c;              /* float32 family: made once per call */
+    double *slope_out;      /* golu_forward_slope's */
+    const double *slope_in; /* golu_backward_slope's */
 } job;
 
 static void fwd_range(void *arg, size_t begin, size_t end)
@@ -162,7 +164,7 @@ golu_status golu_forward(const golu_ctx *ctx, const golu_act *act, golu_dtype dt
         return st;
     if (!y)
         return GOLU_ERR_NULL;
-    job j = {act, dtype, NULL, x, NULL, y, kconsts_make(act, 0)};
+    job j = {.act = act, .dtype = dtype, .x = x, .out = y, .c = kconsts_make(act, 0)};
     return run_elementwise(ctx, &j, n, fwd_range);
 }
 
@@ -174,26 +176,20 @@ golu_status golu_backward(const golu_ctx *ctx, const golu_act *act, golu_dtype d
         return st;
     if (!dy || !dx)
         return GOLU_ERR_NULL;
-    job j = {act, dtype, NULL, x, dy, dx, kconsts_make(act, dtype != GOLU_F64)};
+    job j = {.act = act,
+             .dtype = dtype,
+             .x = x,
+             .dy = dy,
+             .out = dx,
+             .c = kconsts_make(act, dtype != GOLU_F64)};
     return run_elementwise(ctx, &j, n, bwd_range);
 }
 
 /* ----------------------------------------------- the forward with its slope */
 
-typedef struct {
-    const golu_act *act;
-    golu_dtype dtype;
-    const golu_kernel_table *k;
-    const void *x, *dy;
-    void *out;
-    double *slope_out;      /* golu_forward_slope's */
-    const double *slope_in; /* golu_backward_slope's */
-    kconsts c;
-} slope_job;
-
 static void fwd_slope_range(void *arg, size_t begin, size_t end)
 {
-    const slope_job *j = arg;
+    const job *j = arg;
     if (j->dtype == GOLU_F32) {
         j->k->f32_fwd_slope[j->act->kind]((const float *)j->x + begin,
                                           (float *)j->out + begin, j->slope_out + begin,
@@ -211,7 +207,7 @@ static void fwd_slope_range(void *arg, size_t begin, size_t end)
 
 static void bwd_slope_range(void *arg, size_t begin, size_t end)
 {
-    const slope_job *j = arg;
+    const job *j = arg;
     if (j->dtype == GOLU_F32) {
         j->k->slope_mul(j->slope_in + begin, (const float *)j->dy + begin,
                         (float *)j->out + begin, end - begin);
@@ -265,7 +261,12 @@ golu_status golu_forward_slope(const golu_ctx *ctx, const golu_act *act, golu_dt
     if (st != GOLU_OK)
         return st;
     /* The window's constants too: the slope is the backward's. */
-    slope_job j = {act, dtype, NULL, x, NULL, y, slope, NULL, kconsts_make(act, 1)};
+    job j = {.act = act,
+             .dtype = dtype,
+             .x = x,
+             .out = y,
+             .c = kconsts_make(act, 1),
+             .slope_out = slope};
     return run_split(ctx, &j.k, n, fwd_slope_range, &j);
 }
 
@@ -288,7 +289,7 @@ golu_status golu_backward_slope(const golu_ctx *ctx, golu_dtype dtype,
         return GOLU_ERR_ALIAS;
     if ((st = check_slope_alias(n, slope, dy, bytes, dx, 0)) != GOLU_OK)
         return st;
-    slope_job j = {.dtype = dtype, .dy = dy, .out = dx, .slope_in = slope};
+    job j = {.dtype = dtype, .dy = dy, .out = dx, .slope_in = slope};
     /* Split as golu_forward_slope split (not later, though a product is
      * cheaper than an activation): each thread then reads back the slopes
      * it wrote, from its own core's caches. Splitting the product from 256Ki

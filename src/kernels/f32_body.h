@@ -128,6 +128,27 @@ static inline int every_step(const float *p, size_t n, const kconsts *c)
         }                                                                                \
     } while (0)
 
+/*
+ * The loop of a kernel with two common cases: steps of ns vectors whose
+ * floats pass both take fast, the first alone mid, neither full (each run by
+ * STEP(ns, fn, store)); the rest of the array takes full (REST(full, store)).
+ */
+#define SPLIT2_LOOP(ns, common1, common2, STEP, REST, fast, mid, full, store)            \
+    do {                                                                                 \
+        size_t i = 0;                                                                    \
+        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
+            if (GOLU_LIKELY(common1(x + i, (ns)*VD_LANES, &c))) {                        \
+                if (GOLU_LIKELY(common2(x + i, (ns)*VD_LANES, &c)))                      \
+                    STEP(ns, fast, store);                                               \
+                else                                                                     \
+                    STEP(ns, mid, store);                                                \
+            } else {                                                                     \
+                STEP(ns, full, store);                                                   \
+            }                                                                            \
+        }                                                                                \
+        REST(full, store);                                                               \
+    } while (0)
+
 /* The backward, as DEFINE_FWD_SPLIT with two common cases: both pass
  * (fast), the first alone (mid), neither (full). */
 #define DEFINE_BWD_SPLIT2(name, ns, common1, common2, fast, mid, full, store)            \
@@ -135,18 +156,7 @@ static inline int every_step(const float *p, size_t n, const kconsts *c)
                              const kconsts *cp)                                          \
     {                                                                                    \
         const kconsts c = *cp;                                                           \
-        size_t i = 0;                                                                    \
-        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
-            if (GOLU_LIKELY(common1(x + i, (ns)*VD_LANES, &c))) {                        \
-                if (GOLU_LIKELY(common2(x + i, (ns)*VD_LANES, &c)))                      \
-                    BWD_STEP(ns, fast, store);                                           \
-                else                                                                     \
-                    BWD_STEP(ns, mid, store);                                            \
-            } else {                                                                     \
-                BWD_STEP(ns, full, store);                                               \
-            }                                                                            \
-        }                                                                                \
-        BWD_REST(full, store);                                                           \
+        SPLIT2_LOOP(ns, common1, common2, BWD_STEP, BWD_REST, fast, mid, full, store);   \
     }
 
 /* One common case; and none, dx = dy * slope(x), the product taken in double
@@ -205,18 +215,7 @@ static inline int every_step(const float *p, size_t n, const kconsts *c)
                              const kconsts *cp)                                          \
     {                                                                                    \
         const kconsts c = *cp;                                                           \
-        size_t i = 0;                                                                    \
-        for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
-            if (GOLU_LIKELY(common1(x + i, (ns)*VD_LANES, &c))) {                        \
-                if (GOLU_LIKELY(common2(x + i, (ns)*VD_LANES, &c)))                      \
-                    FWDS_STEP(ns, fast, store);                                          \
-                else                                                                     \
-                    FWDS_STEP(ns, mid, store);                                           \
-            } else {                                                                     \
-                FWDS_STEP(ns, full, store);                                              \
-            }                                                                            \
-        }                                                                                \
-        FWDS_REST(full, store);                                                          \
+        SPLIT2_LOOP(ns, common1, common2, FWDS_STEP, FWDS_REST, fast, mid, full, store); \
     }
 
 /* Vectors per step of the forward with its slope: both results of each
