@@ -4,6 +4,8 @@
     y = gn.forward(x)                         # GoLU, alpha = beta = gamma = 1
     y = gn.forward(x, "gelu_tanh", out=y)     # into a preallocated array
     dx = gn.backward(x, dy, "golu", alpha=2.0)
+    y, s = gn.forward_slope(x)                # for training: y and f'(x) (float64)
+    dx = gn.backward_slope(s, dy)             # dx = dy * s: backward's bits
     da, db, dg = gn.param_grad(x, dy, "golu") # sums of dy * df/dparam, float64
     y = gn.prelu_forward(x, slopes)           # one slope per channel of axis 1
     dx, dslope = gn.prelu_backward(x, dy, slopes)
@@ -100,6 +102,42 @@ def backward(x, dy, act="golu", *, alpha=None, beta=None, gamma=None, out=None, 
     st = _lib.backward(_ctx(threads), s.ref, _dtype(x), _ptr(x), _ptr(dy), _ptr(dx), x.size)
     if st:
         raise _lib.error(st, "golu_backward(%s)" % s.name)
+    return dx
+
+
+def forward_slope(x, act="golu", *, alpha=None, beta=None, gamma=None, out=None, slope=None,
+                  threads=None):
+    """(y, slope): y = f(x) and slope = f'(x) as float64 (libgolu's
+    golu_forward_slope), for a training loop that will call
+    backward_slope(slope, dy): then dx has backward(x, dy)'s bits, and f is
+    evaluated once. float32, float16, bfloat16 (float64 raises
+    GoluValueError: GOLU_ERR_UNSUPPORTED). `slope`, if given, must be a
+    C-contiguous writable float64 array of x's shape."""
+    s = _act.spec(act, alpha, beta, gamma)
+    x = _input(x)
+    y = _out(out, x, "forward_slope")
+    sl = _out(slope, np.empty(x.shape, dtype=np.float64), "forward_slope (slope)")
+    st = _lib.forward_slope(_ctx(threads), s.ref, _dtype(x), _ptr(x), _ptr(y), _ptr(sl), x.size)
+    if st:
+        raise _lib.error(st, "golu_forward_slope(%s)" % s.name)
+    return y, sl
+
+
+def backward_slope(slope, dy, *, out=None, threads=None):
+    """dx = dy * slope rounded once to dy's dtype (libgolu's
+    golu_backward_slope): with the slope of forward_slope(x), the bits of
+    backward(x, dy). out may be dy itself."""
+    dy = _input(dy)
+    slope = np.asarray(slope, order="C")
+    if slope.dtype != np.float64 or slope.shape != dy.shape:
+        raise ValueError(
+            "golu: backward_slope: slope must be float64 of dy's shape %s, not %s %s"
+            % (dy.shape, slope.dtype, slope.shape)
+        )
+    dx = _out(out, dy, "backward_slope")
+    st = _lib.backward_slope(_ctx(threads), _dtype(dy), _ptr(slope), _ptr(dy), _ptr(dx), dy.size)
+    if st:
+        raise _lib.error(st, "golu_backward_slope")
     return dx
 
 

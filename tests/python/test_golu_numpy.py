@@ -130,6 +130,37 @@ def test_grads(t, np, gn):
     t.raises(ValueError, lambda: gn.prelu_forward(x4, [0.1, 0.2]), "2 slopes for 3 channels", "channels")
 
 
+def test_slope(t, np, gn, c):
+    """forward_slope/backward_slope: C's forward and backward bits, out= and
+    slope= reuse, in place, and the refusals."""
+    import golu
+
+    rng = np.random.default_rng(11)
+    x64 = np.concatenate([rng.normal(0, 3, 3000), [0.0, -0.0, np.inf, -np.inf, np.nan, -90.0, -0.5671433]])
+    dy64 = rng.normal(0, 1, x64.size)
+    for dt in (np.float32, np.float16):
+        x, dy = x64.astype(dt), dy64.astype(dt)
+        for name, p in ACTS:
+            what = "%s%s %s" % (name, p or "", np.dtype(dt).name)
+            y, sl = gn.forward_slope(x, name, **p)
+            t.check(sl.dtype == np.float64 and sl.shape == x.shape, "forward_slope %s: float64 slopes" % what)
+            t.check(same(np, y, c.forward(name, x, **p)), "forward_slope %s: forward's bits" % what)
+            t.check(same(np, gn.backward_slope(sl, dy), c.backward(name, x, dy, **p)),
+                    "backward_slope %s: backward's bits" % what)
+    x, dy = x64[:3000].astype(np.float32).reshape(3, -1), dy64[:3000].astype(np.float32).reshape(3, -1)
+    y, sl = np.empty_like(x), np.empty(x.shape, np.float64)
+    y2, sl2 = gn.forward_slope(x, out=y, slope=sl)
+    t.check(y2 is y and sl2 is sl and same(np, y, gn.forward(x)), "forward_slope out= and slope= are filled and returned")
+    d = dy.copy()
+    t.check(gn.backward_slope(sl, d, out=d) is d and same(np, d, gn.backward(x, dy)), "backward_slope in place (out=dy)")
+    t.raises(golu.GoluValueError, lambda: gn.forward_slope(x64), "forward_slope float64: GOLU_ERR_UNSUPPORTED",
+             golu.status_str(15))
+    t.raises(ValueError, lambda: gn.backward_slope(sl.astype(np.float32), dy), "backward_slope float32 slopes", "float64")
+    t.raises(ValueError, lambda: gn.backward_slope(sl[:2], dy), "backward_slope slopes of another shape", "shape")
+    t.raises(ValueError, lambda: gn.forward_slope(x, slope=np.empty(x.shape, np.float32)), "forward_slope slope= float32",
+             "dtype")
+
+
 def test_errors(t, np, gn, c):
     import golu
 
@@ -185,7 +216,7 @@ def main():
     os.environ["PYTHONPATH"] = os.path.join(pyharness.REPO, "python")
     c = clib.CLib(os.environ["GOLU_LIBRARY"])
     for fn, args in ((test_values, (t, np, gn, c)), (test_out, (t, np, gn, c)), (test_grads, (t, np, gn)),
-                     (test_errors, (t, np, gn, c)), (test_no_torch, (t,))):
+                     (test_slope, (t, np, gn, c)), (test_errors, (t, np, gn, c)), (test_no_torch, (t,))):
         try:
             fn(*args)
         except Exception as e:
