@@ -359,8 +359,14 @@ test: $(TEST_BIN) $(BUILD)/tests/nn/parity_dump $(TOOL)
 check-golden: $(TOOL)
 	@/usr/bin/python3 tests/golden/test_golden.py $(BUILD) --real
 
-check-exhaustive: $(TOOL)
+check-exhaustive: $(TOOL) $(BUILD)/tests/kernels/slope_sweep
 	@sh tests/exhaustive.sh $(BUILD)
+
+# Every float32 input through the slope calls and the ordinary ones (step 5
+# of tests/exhaustive.sh).
+$(BUILD)/tests/kernels/slope_sweep: tests/kernels/slope_sweep.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(LIB_A) $(LDLIBS_ALL)
 
 # Training throughput and memory of the framework (bench/train_compare.py
 # runs it next to PyTorch).

@@ -14,6 +14,9 @@
 #   3. float64 GoLU, 10^7 random inputs against MPFR, within 1 ulp.
 #   4. Every peer's float32 sweep, forward and backward, on the default path,
 #      against the bound it is documented to meet (PEER_MAX below).
+#   5. golu_forward_slope and golu_backward_slope against golu_forward and
+#      golu_backward, every float32 input, every activation: the same bits
+#      (BUILD/tests/kernels/slope_sweep).
 #
 # Each step prints its verdict, its largest error and its time; the last line
 # is "N passed, M failed" and the exit status is 1 if anything failed. On
@@ -112,6 +115,14 @@ for act in relu leaky_relu prelu elu gelu gelu_tanh silu mish; do
             $(strict $dir)
     done
 done
+
+# 5. the slope calls give the ordinary calls' bits
+if "$build/tests/kernels/slope_sweep"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL slope_sweep"
+    fail=$((fail + 1))
+fi
 
 t_end=$(date +%s)
 echo "total time $((t_end - t_start)) s"
