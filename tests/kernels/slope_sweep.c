@@ -49,8 +49,8 @@ static long sweep(const golu_act *act, const char *label, float *x, float *dy, f
         }
         for (size_t i = 0; i < CHUNK; i++)
             if (!same_f32(y1[i], y2[i]) && bad++ < 5)
-                printf("  %s forward: x = %a: %a, forward_slope %a\n", label, (double)x[i],
-                       (double)y1[i], (double)y2[i]);
+                printf("  %s forward: x = %a: %a, forward_slope %a\n", label,
+                       (double)x[i], (double)y1[i], (double)y2[i]);
         st = golu_backward(NULL, act, GOLU_F32, x, dy, y1, CHUNK);
         if (st == GOLU_OK)
             st = golu_backward_slope(NULL, GOLU_F32, sl, dy, y2, CHUNK);
