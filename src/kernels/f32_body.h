@@ -170,9 +170,9 @@ static inline int every_step(const float *p, size_t n, const kconsts *c)
  * The forward that keeps the slope (golu_forward_slope): y = f(x) and
  * sl = f'(x) as doubles, the double slope before any rounding, so that
  * dx = dy * sl rounded once later (SLOPE_MUL below) gives golu_backward's
- * bits. fwd and slope are evaluated on the same x and share their common
- * work (GoLU's gate, GELU's tail): the compiler sees the same pure
- * operations twice and computes them once.
+ * bits. The pair functions of f32_math.h (<name>_fwd_slope_v) compute the
+ * two from their common work once (GoLU's gate, GELU's tail, the
+ * exponential of SiLU, GELU tanh and Mish).
  */
 #define FWDS_STEP(ns, pair, store)                                                       \
     do {                                                                                 \

@@ -108,6 +108,16 @@ VFN vm deriv_in_window_v(vd dh, double width)
         return fwd(x, c);                                                                \
     }
 
+/* The closed-form slope alone, from the pair (the forward's work is then dead
+ * code the compiler drops): one formula for the backward and the pair. */
+#define SLOPE0_OF_PAIR_V(name)                                                           \
+    VFN vd name##_slope0_v(vd x, const kconsts *c)                                       \
+    {                                                                                    \
+        vd s;                                                                            \
+        (void)name##_fwd_slope0_v(x, c, &s);                                             \
+        return s;                                                                        \
+    }
+
 #define DERIV_FIXED_PAIR_V(name, A)                                                      \
     VFN vd name##_fwd_slope_v(vd x, const kconsts *c, vd *s)                             \
     {                                                                                    \
@@ -259,17 +269,6 @@ VFN vd golu1_fwd_v(vd x, const kconsts *c)
 /* GoLU'(x) = G * (1 + x exp(-x)) = G * fma(b, -x ln 2, 1): no inf*0, and near
  * the zero at x = -0.567 the second factor's absolute error is 2^-40 (the
  * contract is 1 ulp of G there). */
-VFN vd golu1_slope0_v(vd x, const kconsts *c)
-{
-    (void)c;
-    vd xc = vd_min(vd_set1(GOLU1_X_MAX), vd_max(vd_set1(GOLU1_X_MIN), x));
-    vd b;
-    vd g = golu1_gate(xc, &b);
-    return slope_at_neg_inf(
-        x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
-}
-DERIV_FIXED_V(golu1, GOLU)
-
 /* Both from one gate: golu1_fwd_v's clamped x below, then the slope's. */
 VFN vd golu1_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
 {
@@ -282,6 +281,8 @@ VFN vd golu1_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
         x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
     return vd_mul(xl, g);
 }
+SLOPE0_OF_PAIR_V(golu1)
+DERIV_FIXED_V(golu1, GOLU)
 DERIV_FIXED_PAIR_V(golu1, GOLU)
 
 /*
@@ -395,22 +396,14 @@ VFN vd x_sigmoid(vd xl, vd z)
     return vd_div(xl, vd_add(vd_set1(1.0), e));
 }
 
-/* d/dx [x sigmoid(z)] = s + x z' e s^2 with e = e^-z, s = 1/(1+e). */
-VFN vd x_sigmoid_slope(vd xb, vd z, vd dz)
-{
-    vd e = exp_v(vd_sub(vd_set1(0.0), z));
-    vd s = vd_div(vd_set1(1.0), vd_add(vd_set1(1.0), e));
-    vd es2 = vd_mul(vd_mul(e, s), s); /* (e s) s: no underflow of s^2 */
-    return vd_fma(vd_mul(xb, dz), es2, s);
-}
-
-/* x_sigmoid(xl, z) and x_sigmoid_slope(xb, z, dz) from one exponential. */
+/* x_sigmoid(xl, z) and d/dx [x sigmoid(z)] = s + x z' e s^2 (at xb) from one
+ * exponential, e = e^-z, s = 1/(1+e). */
 VFN vd x_sigmoid_pair(vd xl, vd xb, vd z, vd dz, vd *slope)
 {
     vd e = exp_v(vd_sub(vd_set1(0.0), z));
     vd d = vd_add(vd_set1(1.0), e);
     vd s = vd_div(vd_set1(1.0), d);
-    vd es2 = vd_mul(vd_mul(e, s), s);
+    vd es2 = vd_mul(vd_mul(e, s), s); /* (e s) s: no underflow of s^2 */
     *slope = vd_fma(vd_mul(xb, dz), es2, s);
     return vd_div(xl, d);
 }
@@ -432,14 +425,6 @@ VFN vd silu_fwd_v(vd x, const kconsts *c)
     return x_sigmoid(xl, xl);
 }
 
-VFN vd silu_slope0_v(vd x, const kconsts *c)
-{
-    (void)c;
-    vd xb = clamp_x_slope(x);
-    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, xb, vd_set1(1.0)));
-}
-DERIV_FIXED_V(silu, SILU)
-
 /* One exponential: e^-x of the forward's x and of the slope's (clamped at
  * 2^64) are the same, both clamped to 2^-1020, wherever the two differ. */
 VFN vd silu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
@@ -452,6 +437,8 @@ VFN vd silu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
     *slope = slope_at_neg_inf(x, -0.0, s);
     return y;
 }
+SLOPE0_OF_PAIR_V(silu)
+DERIV_FIXED_V(silu, SILU)
 DERIV_FIXED_PAIR_V(silu, SILU)
 
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
@@ -468,17 +455,6 @@ VFN vd gelu_tanh_fwd_v(vd x, const kconsts *c)
     return x_sigmoid(xl, z);
 }
 
-VFN vd gelu_tanh_slope0_v(vd x, const kconsts *c)
-{
-    (void)c;
-    vd xb = clamp_x_slope(x);
-    vd x2 = vd_mul(xb, xb);
-    vd z = vd_mul(xb, vd_fma(x2, vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
-    vd dz = vd_fma(x2, vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
-    return slope_at_neg_inf(x, -0.0, x_sigmoid_slope(xb, z, dz));
-}
-DERIV_FIXED_V(gelu_tanh, GELU_TANH)
-
 /* One exponential, of the forward's z: where the slope's x (clamped at
  * 2^64) differs, both exponentials are clamped to 2^-1020. */
 VFN vd gelu_tanh_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
@@ -494,6 +470,8 @@ VFN vd gelu_tanh_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
     *slope = slope_at_neg_inf(x, -0.0, s);
     return y;
 }
+SLOPE0_OF_PAIR_V(gelu_tanh)
+DERIV_FIXED_V(gelu_tanh, GELU_TANH)
 DERIV_FIXED_PAIR_V(gelu_tanh, GELU_TANH)
 
 /* ------------------------------------------------------------ GELU (erf) */
@@ -691,12 +669,7 @@ VFN vd mish_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
     return vd_mul(xl, t);
 }
 
-VFN vd mish_slope0_v(vd x, const kconsts *c)
-{
-    vd s;
-    (void)mish_fwd_slope0_v(x, c, &s); /* the forward's own work is dead code here */
-    return s;
-}
+SLOPE0_OF_PAIR_V(mish)
 DERIV_FIXED_V(mish, MISH)
 DERIV_FIXED_PAIR_V(mish, MISH)
 

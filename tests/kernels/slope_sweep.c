@@ -29,7 +29,18 @@ static int same_f32(float a, float b)
     return memcmp(&a, &b, sizeof a) == 0 || (a != a && b != b);
 }
 
-/* Differences over all inputs for act; prints the first few. */
+/* Elements where a and b differ (both NaN: no); prints the first few of
+ * *bad, which it adds to. */
+static void compare(const char *label, const char *what, const float *x, const float *dy,
+                    const float *a, const float *b, long *bad)
+{
+    for (size_t i = 0; i < CHUNK; i++)
+        if (!same_f32(a[i], b[i]) && (*bad)++ < 5)
+            printf("  %s %s: x = %a, dy = %a: %a, the slope call %a\n", label, what,
+                   (double)x[i], (double)dy[i], (double)a[i], (double)b[i]);
+}
+
+/* Differences over all inputs for act, or -1 when a call fails. */
 static long sweep(const golu_act *act, const char *label, float *x, float *dy, float *y1,
                   float *y2, double *sl)
 {
@@ -43,25 +54,17 @@ static long sweep(const golu_act *act, const char *label, float *x, float *dy, f
         golu_status st = golu_forward(NULL, act, GOLU_F32, x, y1, CHUNK);
         if (st == GOLU_OK)
             st = golu_forward_slope(NULL, act, GOLU_F32, x, y2, sl, CHUNK);
-        if (st != GOLU_OK) {
-            printf("FAIL %s: %s\n", label, golu_status_str(st));
-            return -1;
-        }
-        for (size_t i = 0; i < CHUNK; i++)
-            if (!same_f32(y1[i], y2[i]) && bad++ < 5)
-                printf("  %s forward: x = %a: %a, forward_slope %a\n", label,
-                       (double)x[i], (double)y1[i], (double)y2[i]);
-        st = golu_backward(NULL, act, GOLU_F32, x, dy, y1, CHUNK);
+        if (st == GOLU_OK)
+            compare(label, "forward", x, dy, y1, y2, &bad);
+        if (st == GOLU_OK)
+            st = golu_backward(NULL, act, GOLU_F32, x, dy, y1, CHUNK);
         if (st == GOLU_OK)
             st = golu_backward_slope(NULL, GOLU_F32, sl, dy, y2, CHUNK);
         if (st != GOLU_OK) {
             printf("FAIL %s: %s\n", label, golu_status_str(st));
             return -1;
         }
-        for (size_t i = 0; i < CHUNK; i++)
-            if (!same_f32(y1[i], y2[i]) && bad++ < 5)
-                printf("  %s backward: x = %a, dy = %a: %a, backward_slope %a\n", label,
-                       (double)x[i], (double)dy[i], (double)y1[i], (double)y2[i]);
+        compare(label, "backward", x, dy, y1, y2, &bad);
     }
     return bad;
 }
