@@ -73,6 +73,11 @@ ISA_SCHED := $(shell $(CC) -fschedule-insns -fsched-pressure -Werror -x c -c /de
 ISA_FLAGS_isa_avx2   += $(ISA_SCHED)
 ISA_FLAGS_isa_avx512 += $(ISA_SCHED)
 ISA_FLAGS_isa_scalar := $(ISA_SCHED)
+# The direct convolution's kernels (src/nn/conv/conv3x3_body.h) need -O3 to
+# unroll their blocks into registers.
+ISA_FLAGS_conv3x3_avx512  := -O3 -mavx512f -mfma
+ISA_FLAGS_conv3x3_avx2    := -O3 -mavx2 -mfma
+ISA_FLAGS_conv3x3_generic := -O3
 ISA_FLAGS_isa_neon   := $(ISA_SCHED)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -117,6 +122,9 @@ BLAS_LIBS  ?= -L$(BLAS_LIBDIR) -Wl,-rpath,$(BLAS_LIBDIR) -lopenblas
 CFLAGS_ALL += -Isrc/nn -isystem $(BLAS_INC)
 NN_LAYER_SRC := $(wildcard src/nn/layers/*.c)
 NN_SRC   := $(filter-out $(NN_LAYER_SRC),$(wildcard src/nn/*.c src/nn/*/*.c))
+ifneq ($(ARCH),x86_64)
+NN_SRC   := $(filter-out src/nn/conv/conv3x3_avx2.c src/nn/conv/conv3x3_avx512.c,$(NN_SRC))
+endif
 NN_OBJ   := $(NN_SRC:%.c=$(BUILD)/%.o) $(NN_LAYER_SRC:%.c=$(BUILD)/%.o) \
             $(NN_LAYER_SRC:%.c=$(BUILD)/%.f64.o)
 NN_A     := $(BUILD)/libgolu_nn.a
@@ -371,9 +379,12 @@ $(BUILD)/tests/kernels/slope_sweep: tests/kernels/slope_sweep.c $(LIB_A)
 # Training throughput and memory of the framework (bench/train_compare.py
 # runs it next to PyTorch).
 train-bench: $(BUILD)/bench/train_bench
+# --profile times the direct convolutions through ld's --wrap.
 $(BUILD)/bench/train_bench: bench/train_bench.c $(LAB_A) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) -o $@ $< $(LAB_A) $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) \
+	    -Wl,--wrap=nn_conv3x3_forward,--wrap=nn_conv3x3_backward -o $@ $< $(LAB_A) \
+	    $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
 
 # oneDNN's eltwise primitives beside libgolu, speed and accuracy (a benchmark
 # only: nothing else links oneDNN). Needs Debian's libdnnl-dev

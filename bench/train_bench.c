@@ -14,14 +14,16 @@
  * median step time, and the peak resident memory (ru_maxrss). Each step is
  * the trainer's own (nn_train_step), on a batch shaped by the model's task.
  *
- * --profile adds the time spent inside BLAS (the GEMMs, and so the
- * convolutions' matrix products; GEMV and AXPY too) against the rest of
- * the step: this program defines cblas_sgemm, cblas_sgemv and cblas_saxpy,
- * which the framework's static library binds to, times each call and
- * forwards it to OpenBLAS's (dlsym RTLD_NEXT). Calls made on several
- * threads at once add up, so the split is exact at --threads 1 and an
- * upper bound on the BLAS share above it. Without --profile the wrappers
- * only forward (one pointer load, no clock).
+ * --profile adds the time spent in the matrix products (inside BLAS: the
+ * GEMMs, and so the strided convolutions' products; GEMV and AXPY too) and
+ * in the direct 3x3 convolutions (src/nn/conv/conv3x3.h, their padded
+ * copies included) against the rest of the step: this program defines
+ * cblas_sgemm, cblas_sgemv and cblas_saxpy, which the framework's static
+ * library binds to, times each call and forwards it to OpenBLAS's (dlsym
+ * RTLD_NEXT); the convolutions are wrapped at link time (ld --wrap, see
+ * the Makefile). Calls made on several threads at once add up, so the
+ * split is exact at --threads 1 and an upper bound on the products' share
+ * above it. Without --profile the wrappers only forward (no clock).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* RTLD_NEXT */
@@ -36,6 +38,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "layers.h"
 #include "nn.h"
 #include "stats.h"
 #include "rng.h"
@@ -95,10 +98,10 @@ static const bench_config CONFIGS[] = {
      "tokens"},
 };
 
-/* ----------------------------------------- BLAS time (--profile) --- */
+/* ------------------------- time in the products (--profile) --- */
 
 static int profiling;
-static atomic_llong blas_ns; /* summed over the calls, every thread */
+static atomic_llong products_ns; /* summed over the calls, every thread */
 
 static long long now_ns(void)
 {
@@ -129,7 +132,7 @@ static void *next_symbol(void **slot, const char *name)
         }                                                                                \
         long long t0_ = now_ns();                                                        \
         call;                                                                            \
-        atomic_fetch_add_explicit(&blas_ns, now_ns() - t0_, memory_order_relaxed);       \
+        atomic_fetch_add_explicit(&products_ns, now_ns() - t0_, memory_order_relaxed);   \
     } while (0)
 
 typedef void sgemm_fn(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
@@ -175,6 +178,32 @@ void cblas_saxpy(const blasint n, const float alpha, const float *x, const blasi
     void *p = next_symbol(&real, "cblas_saxpy");
     memcpy(&f, &p, sizeof f); /* POSIX: dlsym's result is the function */
     TIMED(f(n, alpha, x, incx, y, incy));
+}
+
+/* The direct convolutions: ld --wrap=nn_conv3x3_forward,... sends the
+ * framework's calls here and the __real_ names to the originals. */
+void __real_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
+                               const nn_conv2d_shape *s, int n0, int n1, float *work);
+void __real_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                                const float *x, const float *w, const nn_conv2d_shape *s,
+                                int n0, int n1, float *work);
+void __wrap_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
+                               const nn_conv2d_shape *s, int n0, int n1, float *work);
+void __wrap_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                                const float *x, const float *w, const nn_conv2d_shape *s,
+                                int n0, int n1, float *work);
+
+void __wrap_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
+                               const nn_conv2d_shape *s, int n0, int n1, float *work)
+{
+    TIMED(__real_nn_conv3x3_forward(y, x, w, b, s, n0, n1, work));
+}
+
+void __wrap_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                                const float *x, const float *w, const nn_conv2d_shape *s,
+                                int n0, int n1, float *work)
+{
+    TIMED(__real_nn_conv3x3_backward(dx, dw, dw_fresh, dy, x, w, s, n0, n1, work));
 }
 
 static const bench_config *config_find(const char *model)
@@ -280,14 +309,14 @@ int main(int argc, char **argv)
     for (int s = 0; s < total; s++) {
         if (s == warm) {
             start = lab_bench_now();
-            atomic_store(&blas_ns, 0);
+            atomic_store(&products_ns, 0);
         }
         double t0 = lab_bench_now();
         nn_train_step(m, &opt, x, y, c.batch, (uint64_t)s, bc->clip, bc->lr, &loss);
         t[s] = lab_bench_now() - t0;
     }
     double wall = lab_bench_now() - start;
-    double blas_ms = 1e-6 * (double)atomic_load(&blas_ns) / steps;
+    double products_ms = 1e-6 * (double)atomic_load(&products_ns) / steps;
     double median_step = lab_median(t + warm, (size_t)steps);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -299,9 +328,9 @@ int main(int argc, char **argv)
            model, actname, threads, steps, steps / wall, bc->units,
            per_step * steps / wall, 1e3 * median_step, ru.ru_maxrss / 1024.0,
            nn_params_trainable(&m->params), loss);
-    if (profiling) /* the mean step's BLAS time and the rest's share */
-        printf(", \"blas_ms_per_step\": %.3f, \"rest_share\": %.4f", blas_ms,
-               1 - blas_ms / (1e3 * wall / steps));
+    if (profiling) /* the mean step's time in the products and the rest's share */
+        printf(", \"products_ms_per_step\": %.3f, \"rest_share\": %.4f", products_ms,
+               1 - products_ms / (1e3 * wall / steps));
     printf("}\n");
     free(t);
     free(x);

@@ -5,6 +5,7 @@ hashed and compared with the hashes recorded before a change.
     golden.py BUILD                  the tiny cases (the test suite runs these)
     golden.py BUILD --real           short runs on the real data (make check-golden)
     golden.py BUILD [--real] --record   write the expected hashes anew
+    golden.py BUILD [--real] --only=NAME[,NAME]   those cases alone (no --record)
 
 What is hashed, per case: every tensor of every checkpoint (with the wall-clock
 seconds zeroed in run.state and run.metrics) and its metadata; every .csv
@@ -266,6 +267,11 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     real = "--real" in sys.argv
     record = "--record" in sys.argv
+    only = [a.split("=", 1)[1].split(",") for a in sys.argv[1:] if a.startswith("--only=")]
+    only = only[-1] if only else None
+    if only and record:
+        print("golden.py: --only with --record would drop the other cases' hashes")
+        return 2
     build = args[0] if args else "build"
     tool = os.path.abspath(os.path.join(build, "golu"))
     label = "golden_real" if real else "golden"
@@ -297,6 +303,12 @@ def main():
         else:
             make_tiny(tmp)
             cases = tiny_cases(tmp)
+        if only:
+            unknown = sorted(set(only) - {name for name, _ in cases})
+            if unknown:
+                print("golden.py: --only: no case named %s" % ", ".join(unknown))
+                return 2
+            cases = [c for c in cases if c[0] in only]
         for name, argv in cases:
             got, err = run_case(tool, name, argv, tmp)
             if err:

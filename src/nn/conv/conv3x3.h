@@ -1,0 +1,84 @@
+/*
+ * conv3x3.h - the direct 3x3 convolution (stride 1, padding 1) in float:
+ * what nn_conv2d_forward/backward run for that shape instead of im2col and
+ * GEMMs (conv2d.c).
+ *
+ * Layout. Each input plane (h, w) is copied into a zero-bordered plane of
+ * pitch P = w + 2 ((h + 2) rows, then zeros to a multiple of 16 floats), so
+ * that the output at row r, column c, flattened as q = r*P + c, reads tap
+ * (i, j) at q + i*P + j: the convolution becomes one-dimensional, and 16
+ * consecutive outputs are one vector whose nine taps are nine unaligned
+ * loads. The outputs at c = w, w + 1 (and past row h) are computed and
+ * thrown away: 2/(w+2) of the work.
+ *
+ *   forward:         y = w * x (channels cin -> cout)
+ *   backward data:   dx = w' * dy, w' the weights with cin and cout swapped
+ *                    and the taps reversed (the same loop)
+ *   backward weight: dw[co][ci][t] = sum over the batch and q of
+ *                    dy[co][q] * x[ci][q + tap t], kept as 16 partial sums
+ *                    (one per lane: q mod 16) until the end of the batch
+ *                    slice, then added in a fixed tree
+ *
+ * Bits. Every output is a chain of fused multiply-adds in a fixed order
+ * (forward: input channel, then tap; dw: image, then q), the same on every
+ * instruction set (conv3x3_avx512.c, _avx2.c, _generic.c: 16 lanes each,
+ * as one zmm, two ymm or sixteen fmaf calls) and every thread count (the
+ * batch slices are those of conv2d.c). The forward adds the bias after the
+ * sum.
+ */
+#ifndef NN_CONV3X3_H
+#define NN_CONV3X3_H
+
+#include <stddef.h>
+
+#include "layers.h"
+
+/* One pass of a kernel over a list of npos positions (vectors of 16). */
+typedef struct nn_conv3x3_pass {
+    const float *in; /* input planes, channel stride ics; position j at ib[j] */
+    size_t ics;
+    const size_t *ib;
+    float *out;      /* conv_over: output planes, channel stride ocs, at ob[j] */
+    const float *dy; /* dw_over: dy planes, channel stride ocs, at ob[j] */
+    size_t ocs;
+    const size_t *ob;
+    const float *w; /* conv_over: weights (cout, cin, 9) */
+    float *lanes;   /* dw_over: partial sums (cout, cin, 9, 16), added to */
+    int cin, cout, pitch, npos;
+} nn_conv3x3_pass;
+
+typedef struct nn_conv3x3_kernels {
+    void (*conv_over)(const nn_conv3x3_pass *p);
+    void (*dw_over)(const nn_conv3x3_pass *p);
+} nn_conv3x3_kernels;
+
+extern const nn_conv3x3_kernels nn_conv3x3_generic;
+#if defined(__x86_64__)
+extern const nn_conv3x3_kernels nn_conv3x3_avx2, nn_conv3x3_avx512;
+#endif
+
+/* Whether the direct path computes shape s (k 3, stride 1, padding 1). */
+int nn_conv3x3_applies(const nn_conv2d_shape *s);
+
+/* Scratch for one batch slice, in floats. */
+size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s);
+
+/* y (n, cout, h, w) for images [n0, n1) of x; b may be NULL. */
+void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
+                        const nn_conv2d_shape *s, int n0, int n1, float *work);
+
+/* For images [n0, n1): dx written (NULL: skipped); dw (NULL: skipped) gets
+ * the slice's sum, written when dw_fresh, else added. */
+void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                         const float *x, const float *w, const nn_conv2d_shape *s, int n0,
+                         int n1, float *work);
+
+/* Tests: run the kernels of isa ("avx512", "avx2", "generic"; NULL: the
+ * best this CPU has). Returns 0, or -1 when the CPU lacks it (unchanged).
+ * Not for use while convolutions run on other threads. */
+int nn_conv3x3_use(const char *isa);
+
+/* The name of the kernels in use. */
+const char *nn_conv3x3_isa(void);
+
+#endif

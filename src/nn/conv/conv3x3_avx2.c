@@ -1,0 +1,43 @@
+/* conv3x3_avx2.c - conv3x3_body.h on two ymm of 8 floats (AVX2 + FMA).
+ * Compiled with this ISA's flags only (see the Makefile). */
+#include <immintrin.h>
+
+typedef struct {
+    __m256 lo, hi;
+} cv_v;
+
+static inline cv_v cv_zero(void)
+{
+    return (cv_v){_mm256_setzero_ps(), _mm256_setzero_ps()};
+}
+
+static inline cv_v cv_load(const float *p)
+{
+    return (cv_v){_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)};
+}
+
+static inline void cv_store(float *p, cv_v v)
+{
+    _mm256_storeu_ps(p, v.lo);
+    _mm256_storeu_ps(p + 8, v.hi);
+}
+
+static inline cv_v cv_bcast(float s)
+{
+    return (cv_v){_mm256_set1_ps(s), _mm256_set1_ps(s)};
+}
+
+static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
+{
+    return (cv_v){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
+}
+
+/* 16 registers: 4 channels x 1 position (8 sums, 2 inputs); 1 channel x 3
+ * taps (6 sums, 2 dy, 2 inputs). */
+#define CV_CB    4
+#define CV_QB    1
+#define CV_DCB   1
+#define CV_DTB   3
+#define CV_TABLE nn_conv3x3_avx2
+
+#include "conv3x3_body.h"

@@ -1,0 +1,20 @@
+/* conv3x3_avx512.c - conv3x3_body.h on one zmm of 16 floats (AVX-512F).
+ * Compiled with this ISA's flags only (see the Makefile). */
+#include <immintrin.h>
+
+typedef __m512 cv_v;
+#define cv_zero()       _mm512_setzero_ps()
+#define cv_load(p)      _mm512_loadu_ps(p)
+#define cv_store(p, v)  _mm512_storeu_ps((p), (v))
+#define cv_bcast(s)     _mm512_set1_ps(s)
+#define cv_fma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+
+/* 32 registers: 8 channels x 3 positions (24 sums, 3 inputs); 3 channels x
+ * 9 taps (27 sums, 3 dy vectors, 1 input). */
+#define CV_CB    8
+#define CV_QB    3
+#define CV_DCB   3
+#define CV_DTB   9
+#define CV_TABLE nn_conv3x3_avx512
+
+#include "conv3x3_body.h"

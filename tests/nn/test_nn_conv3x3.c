@@ -1,0 +1,287 @@
+/*
+ * test_nn_conv3x3.c - the direct 3x3 convolution (src/nn/conv/conv3x3.h):
+ *
+ *   - forward, backward data and backward weights against the definition
+ *     in long double, each output within the rigorous bound of its chain
+ *     of fused multiply-adds: (terms + 5) * 2^-24 * (sum of |terms|);
+ *   - the same bits from every kernel set this CPU runs (AVX-512, AVX2,
+ *     generic fmaf): the framework's results do not depend on the ISA;
+ *   - the shapes that exercise the driver: channel counts that leave
+ *     remainders of the register blocks, planes of one row or one column,
+ *     more positions than one pass takes, images grouped with a partial
+ *     last group;
+ *   - nn_conv2d_forward/backward take this path with the batch cut in two
+ *     fixed halves: y the same bits, dw = (dw0 + first half) + second half,
+ *     dx NULL and dw NULL skip, a NaN-filled workspace leaks nothing.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv/conv3x3.h"
+#include "harness.h"
+#include "layers.h"
+#include "nn.h"
+
+typedef struct shape_case {
+    int n, cin, cout, h, w;
+    const char *why;
+} shape_case;
+
+static const shape_case cases[] = {
+    {3, 3, 5, 7, 9, "remainders of every block"},
+    {2, 16, 16, 32, 32, "a ResNet stage-1 layer"},
+    {2, 4, 3, 64, 50, "more positions than one pass"},
+    {21, 8, 9, 8, 8, "groups of images, the last partial"},
+    {2, 1, 1, 1, 1, "one pixel"},
+    {1, 2, 3, 1, 17, "one row"},
+    {2, 17, 10, 5, 1, "one column"},
+};
+
+static uint64_t lcg = 12345;
+static float uni(void)
+{
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (float)((double)(lcg >> 40) / (double)(1ULL << 24) * 2 - 1);
+}
+
+static float *fill(size_t n)
+{
+    float *p = nn_alloc_floats(n);
+    for (size_t i = 0; p && i < n; i++)
+        p[i] = uni();
+    return p;
+}
+
+static float *nans(size_t n)
+{
+    float *p = nn_alloc_floats(n);
+    for (size_t i = 0; p && i < n; i++)
+        p[i] = NAN;
+    return p;
+}
+
+/* x at (img, ci, r, c), 0 outside the plane. */
+static long double at(const float *x, const shape_case *c, int img, int ci, int r,
+                      int col)
+{
+    if (r < 0 || r >= c->h || col < 0 || col >= c->w)
+        return 0;
+    return x[(((size_t)img * c->cin + ci) * c->h + r) * c->w + col];
+}
+
+static long double at_dy(const float *dy, const shape_case *c, int img, int co, int r,
+                         int col)
+{
+    if (r < 0 || r >= c->h || col < 0 || col >= c->w)
+        return 0;
+    return dy[(((size_t)img * c->cout + co) * c->h + r) * c->w + col];
+}
+
+static const long double U = 1.0L / (1 << 24);
+
+/* got within (terms + 5) u (sum |terms|) of want; counts the misses. */
+static long within(float got, long double want, long double mag, long terms)
+{
+    return fabsl((long double)got - want) <= (terms + 5) * U * mag ? 0 : 1;
+}
+
+static void check_forward(const shape_case *c, const float *x, const float *w,
+                          const float *b, const float *y)
+{
+    long bad = 0;
+    for (int img = 0; img < c->n; img++)
+        for (int co = 0; co < c->cout; co++)
+            for (int r = 0; r < c->h; r++)
+                for (int col = 0; col < c->w; col++) {
+                    long double s = b[co], m = fabsl((long double)b[co]);
+                    for (int ci = 0; ci < c->cin; ci++)
+                        for (int t = 0; t < 9; t++) {
+                            long double v =
+                                at(x, c, img, ci, r + t / 3 - 1, col + t % 3 - 1) *
+                                w[((size_t)co * c->cin + ci) * 9 + t];
+                            s += v, m += fabsl(v);
+                        }
+                    bad +=
+                        within(y[(((size_t)img * c->cout + co) * c->h + r) * c->w + col],
+                               s, m, (long)c->cin * 9 + 1);
+                }
+    CHECK(bad == 0, "%dx%dx%dx%d -> %d (%s): forward: %ld outputs outside the bound",
+          c->n, c->cin, c->h, c->w, c->cout, c->why, bad);
+}
+
+static void check_dx(const shape_case *c, const float *dy, const float *w,
+                     const float *dx)
+{
+    long bad = 0;
+    for (int img = 0; img < c->n; img++)
+        for (int ci = 0; ci < c->cin; ci++)
+            for (int r = 0; r < c->h; r++)
+                for (int col = 0; col < c->w; col++) {
+                    long double s = 0, m = 0;
+                    for (int co = 0; co < c->cout; co++)
+                        for (int t = 0; t < 9; t++) {
+                            long double v = at_dy(dy, c, img, co, r - (t / 3 - 1),
+                                                  col - (t % 3 - 1)) *
+                                            w[((size_t)co * c->cin + ci) * 9 + t];
+                            s += v, m += fabsl(v);
+                        }
+                    bad +=
+                        within(dx[(((size_t)img * c->cin + ci) * c->h + r) * c->w + col],
+                               s, m, (long)c->cout * 9);
+                }
+    CHECK(bad == 0, "%dx%dx%dx%d -> %d (%s): dx: %ld outside the bound", c->n, c->cin,
+          c->h, c->w, c->cout, c->why, bad);
+}
+
+/* dw = dw0 + the sum over the batch (dw0 NULL: 0). */
+static void check_dw(const shape_case *c, const float *dy, const float *x,
+                     const float *dw0, const float *dw)
+{
+    long bad = 0;
+    const long terms = (long)c->n * (((long)c->h * (c->w + 2) + 15) / 16) + 5;
+    for (int co = 0; co < c->cout; co++)
+        for (int ci = 0; ci < c->cin; ci++)
+            for (int t = 0; t < 9; t++) {
+                size_t i = ((size_t)co * c->cin + ci) * 9 + t;
+                long double s = dw0 ? dw0[i] : 0, m = fabsl(s);
+                for (int img = 0; img < c->n; img++)
+                    for (int r = 0; r < c->h; r++)
+                        for (int col = 0; col < c->w; col++) {
+                            long double v =
+                                at_dy(dy, c, img, co, r, col) *
+                                at(x, c, img, ci, r + t / 3 - 1, col + t % 3 - 1);
+                            s += v, m += fabsl(v);
+                        }
+                bad += within(dw[i], s, m, terms);
+            }
+    CHECK(bad == 0, "%dx%dx%dx%d -> %d (%s): dw: %ld outside the bound", c->n, c->cin,
+          c->h, c->w, c->cout, c->why, bad);
+}
+
+static nn_conv2d_shape shape_of(const shape_case *c)
+{
+    return (nn_conv2d_shape){c->n, c->cin, c->h, c->w, c->cout, 3, 1, 1};
+}
+
+typedef struct outputs {
+    float *y, *dx, *dw;
+} outputs;
+
+/* The three results on the kernels in use, in one call over the batch. */
+static outputs run_direct(const shape_case *c, const float *x, const float *w,
+                          const float *b, const float *dy)
+{
+    const nn_conv2d_shape s = shape_of(c);
+    const size_t plane = (size_t)c->h * c->w;
+    outputs o = {nans((size_t)c->n * c->cout * plane),
+                 nans((size_t)c->n * c->cin * plane), nans((size_t)c->cout * c->cin * 9)};
+    float *work = nans(nn_conv3x3_slice_workspace(&s));
+    nn_conv3x3_forward(o.y, x, w, b, &s, 0, c->n, work);
+    nn_conv3x3_backward(o.dx, o.dw, 1, dy, x, w, &s, 0, c->n, work);
+    free(work);
+    return o;
+}
+
+static int same(const float *a, const float *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static void free_outputs(outputs *o)
+{
+    free(o->y), free(o->dx), free(o->dw);
+}
+
+/* nn_conv2d_forward/backward: the batch in two halves. */
+static void check_conv2d(const shape_case *c, const float *x, const float *w,
+                         const float *b, const float *dy, const outputs *ref)
+{
+    const nn_conv2d_shape s = shape_of(c);
+    const size_t plane = (size_t)c->h * c->w, nw = (size_t)c->cout * c->cin * 9;
+    const size_t ny = (size_t)c->n * c->cout * plane, nx = (size_t)c->n * c->cin * plane;
+    float *y = nans(ny), *dx = nans(nx), *dw = fill(nw), *dw0 = nn_alloc_floats(nw);
+    float *db = nn_alloc_floats((size_t)c->cout);
+    float *work = nans(nn_conv2d_workspace(&s));
+    memcpy(dw0, dw, nw * sizeof *dw);
+    memset(db, 0, sizeof(float) * (size_t)c->cout);
+    nn_conv2d_forward(y, x, w, b, &s, work);
+    CHECK(same(y, ref->y, ny), "%s: nn_conv2d_forward gives the direct path's bits",
+          c->why);
+    nn_conv2d_backward(dx, dw, db, dy, x, w, &s, work);
+    CHECK(same(dx, ref->dx, nx), "%s: nn_conv2d_backward dx: the direct path's bits",
+          c->why);
+    /* The halves' sums, added in their fixed order. */
+    float *want = nn_alloc_floats(nw), *part = nans(nw);
+    float *wk = nans(nn_conv3x3_slice_workspace(&s));
+    const int half = c->n >= 2 ? c->n / 2 : c->n;
+    memcpy(want, dw0, nw * sizeof *want);
+    nn_conv3x3_backward(NULL, want, 0, dy, x, w, &s, 0, half, wk);
+    if (half < c->n) {
+        nn_conv3x3_backward(NULL, part, 1, dy, x, w, &s, half, c->n, wk);
+        for (size_t i = 0; i < nw; i++)
+            want[i] += part[i];
+    }
+    CHECK(same(dw, want, nw), "%s: nn_conv2d_backward dw = (dw0 + half 1) + half 2",
+          c->why);
+    check_dw(c, dy, x, dw0, dw);
+    /* dw NULL: dx alone, the same bits; dx NULL: dw alone, added again. */
+    float *dx2 = nans(nx);
+    nn_conv2d_backward(dx2, NULL, NULL, dy, x, w, &s, work);
+    CHECK(same(dx2, dx, nx), "%s: dw NULL: dx the same", c->why);
+    float *dw2 = nn_alloc_floats(nw);
+    memcpy(dw2, dw0, nw * sizeof *dw2);
+    nn_conv2d_backward(NULL, dw2, NULL, dy, x, w, &s, work);
+    CHECK(same(dw2, dw, nw), "%s: dx NULL: dw the same", c->why);
+    free(y), free(dx), free(dw), free(dw0), free(db), free(work), free(want), free(part),
+        free(wk), free(dx2), free(dw2);
+}
+
+static void run_case(const shape_case *c)
+{
+    const size_t plane = (size_t)c->h * c->w;
+    float *x = fill((size_t)c->n * c->cin * plane),
+          *w = fill((size_t)c->cout * c->cin * 9);
+    float *b = fill((size_t)c->cout), *dy = fill((size_t)c->n * c->cout * plane);
+    static const char *const isas[] = {"generic", "avx2", "avx512"};
+    outputs ref = {0};
+    for (int k = 0; k < 3; k++) {
+        if (nn_conv3x3_use(isas[k]) != 0) {
+            SKIP("%s: this CPU has no %s", c->why, isas[k]);
+            continue;
+        }
+        outputs o = run_direct(c, x, w, b, dy);
+        if (k == 0) {
+            ref = o;
+            check_forward(c, x, w, b, o.y);
+            check_dx(c, dy, w, o.dx);
+            check_dw(c, dy, x, NULL, o.dw);
+            continue;
+        }
+        CHECK(same(o.y, ref.y, (size_t)c->n * c->cout * plane) &&
+                  same(o.dx, ref.dx, (size_t)c->n * c->cin * plane) &&
+                  same(o.dw, ref.dw, (size_t)c->cout * c->cin * 9),
+              "%s: %s gives the generic kernels' bits", c->why, isas[k]);
+        free_outputs(&o);
+    }
+    nn_conv3x3_use(NULL);
+    check_conv2d(c, x, w, b, dy, &ref);
+    free_outputs(&ref);
+    free(x), free(w), free(b), free(dy);
+}
+
+int main(void)
+{
+    TEST_BEGIN("nn_conv3x3");
+    nn_conv2d_shape s = {1, 1, 4, 4, 1, 3, 1, 1};
+    CHECK(nn_conv3x3_applies(&s), "3x3, stride 1, padding 1 applies");
+    s.stride = 2;
+    CHECK(!nn_conv3x3_applies(&s), "stride 2 does not");
+    s.stride = 1, s.k = 1, s.pad = 0;
+    CHECK(!nn_conv3x3_applies(&s), "1x1 does not");
+    CHECK(nn_conv3x3_use("sse9") == -1, "an unknown ISA is refused");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        run_case(&cases[i]);
+    return TEST_END();
+}
