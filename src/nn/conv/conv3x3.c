@@ -1,7 +1,7 @@
 /*
  * conv3x3.c - the direct 3x3 convolution's driver (conv3x3.h): the padded
- * planes, the lists of positions, the kernels of the CPU (picked once),
- * the partial sums of dw added in their fixed tree.
+ * planes, the lists of positions, dy transposed for the weight gradient,
+ * the kernels of the CPU (picked once).
  */
 #include "conv3x3.h"
 
@@ -110,31 +110,42 @@ int nn_conv3x3_applies(const nn_conv2d_shape *s)
            s->cin >= 1 && s->cout >= 1;
 }
 
+/* Output channels rounded up to whole vectors of 16 (dw's lanes). */
+static size_t channel_pad(int cout)
+{
+    return ((size_t)cout + 15) / 16 * 16;
+}
+
 /* The slice's scratch, in order: padded x (g, cin), padded dy (g, cout),
- * outputs at pitch (g, max(cin, cout)), dw's lanes (cout, cin, 9, 16), the
- * swapped weights (cin, cout, 9). */
+ * outputs at pitch (g, max(cin, cout)), dy with channels in the lanes
+ * (g, h, w, cpad), dw's sums (cin, 9, cpad), the swapped weights
+ * (cin, cout, 9). */
 typedef struct scratch {
-    float *xp, *dyp, *outq, *lanes, *wswap;
+    float *xp, *dyp, *outq, *dyt, *acc, *wswap;
 } scratch;
 
 static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
 {
     scratch r;
-    size_t cmax = (size_t)(s->cin > s->cout ? s->cin : s->cout);
+    size_t cmax = (size_t)(s->cin > s->cout ? s->cin : s->cout),
+           cpad = channel_pad(s->cout);
     r.xp = work;
     r.dyp = r.xp + (size_t)g->g * s->cin * g->plane;
     r.outq = r.dyp + (size_t)g->g * s->cout * g->plane;
-    r.lanes = r.outq + (size_t)g->g * cmax * g->qplane;
-    r.wswap = r.lanes + (size_t)s->cout * s->cin * 9 * 16;
+    r.dyt = r.outq + (size_t)g->g * cmax * g->qplane;
+    r.acc = r.dyt + (size_t)g->g * g->h * g->w * cpad;
+    r.wswap = r.acc + (size_t)s->cin * 9 * cpad;
     return r;
 }
 
 size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s)
 {
     geom g = geometry(s);
-    size_t cmax = (size_t)(s->cin > s->cout ? s->cin : s->cout);
+    size_t cmax = (size_t)(s->cin > s->cout ? s->cin : s->cout),
+           cpad = channel_pad(s->cout);
     return (size_t)g.g * (s->cin + s->cout) * g.plane + (size_t)g.g * cmax * g.qplane +
-           (size_t)s->cout * s->cin * 9 * (16 + 1);
+           (size_t)g.g * g.h * g.w * cpad + (size_t)s->cin * 9 * cpad +
+           (size_t)s->cout * s->cin * 9;
 }
 
 /* ------------------------------------------------------ planes in, out --- */
@@ -245,18 +256,35 @@ static void swap_weights(float *wswap, const float *w, int cin, int cout)
                     w[((size_t)co * cin + ci) * 9 + 8 - t];
 }
 
-/* dw (n) = (or +=) the 16 lanes of each entry, added as a fixed tree:
- * lanes l and l + 8, then l + 4, l + 2, l + 1. */
-static void add_lanes(float *dw, const float *lanes, size_t n, int fresh)
+/* dyt (nimg, h*w, cpad) = dy (nimg, cout, h*w) with the channels last,
+ * channels cout .. cpad zero. */
+static void transpose_dy(float *dyt, const float *dy, int nimg, int cout, size_t hw,
+                         size_t cpad)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v[16];
-        memcpy(v, lanes + i * 16, sizeof v);
-        for (int half = 8; half >= 1; half /= 2)
-            for (int l = 0; l < half; l++)
-                v[l] = v[l] + v[l + half];
-        dw[i] = fresh ? v[0] : dw[i] + v[0];
+    for (int i = 0; i < nimg; i++) {
+        float *t = dyt + (size_t)i * hw * cpad;
+        const float *d = dy + (size_t)i * cout * hw;
+        for (size_t q = 0; q < hw; q++) {
+            float *row = t + q * cpad;
+            for (int co = 0; co < cout; co++)
+                row[co] = d[(size_t)co * hw + q];
+            for (size_t co = (size_t)cout; co < cpad; co++)
+                row[co] = 0;
+        }
     }
+}
+
+/* dw (cout, cin, 9) = (or +=) acc (cin, 9, cpad). */
+static void store_dw(float *dw, const float *acc, int cin, int cout, size_t cpad,
+                     int fresh)
+{
+    for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < cin; ci++)
+            for (int t = 0; t < 9; t++) {
+                float v = acc[((size_t)ci * 9 + t) * cpad + co];
+                float *d = dw + ((size_t)co * cin + ci) * 9 + t;
+                *d = fresh ? v : *d + v;
+            }
 }
 
 void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
@@ -268,30 +296,31 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
     const scratch sc = carve(s, &g, work);
     const size_t ximg = (size_t)s->cin * s->h * s->w,
                  yimg = (size_t)s->cout * s->h * s->w;
-    const size_t ndw = (size_t)s->cout * s->cin * 9;
+    const size_t hw = (size_t)s->h * s->w, cpad = channel_pad(s->cout);
     if (dw)
-        memset(sc.lanes, 0, sizeof(float) * ndw * 16);
+        memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
     if (dx)
         swap_weights(sc.wswap, w, s->cin, s->cout);
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
-        pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &g);
         if (dw) {
-            /* dy at output q is the padded plane's entry q + pitch + 1; its
-             * borders are the zeros that drop the thrown-away columns. */
             pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
-            nn_conv3x3_pass p = {.in = sc.xp,
-                                 .ics = g.plane,
-                                 .dy = sc.dyp,
-                                 .ocs = g.plane,
-                                 .lanes = sc.lanes,
-                                 .cin = s->cin,
-                                 .cout = s->cout,
-                                 .pitch = g.pitch};
-            over_group(k->dw_over, p, ng, g.nq, (size_t)s->cin * g.plane,
-                       (size_t)s->cout * g.plane, (size_t)g.pitch + 1);
+            transpose_dy(sc.dyt, dy + i0 * yimg, ng, s->cout, hw, cpad);
+            nn_conv3x3_dwpass p = {.x = sc.xp,
+                                   .ximg = (size_t)s->cin * g.plane,
+                                   .plane = g.plane,
+                                   .dyt = sc.dyt,
+                                   .acc = sc.acc,
+                                   .cin = s->cin,
+                                   .cvec = (int)(cpad / 16),
+                                   .h = s->h,
+                                   .w = s->w,
+                                   .pitch = g.pitch,
+                                   .nimg = ng};
+            k->dw_over(&p);
         }
         if (dx) {
+            pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &g);
             nn_conv3x3_pass p = {.in = sc.dyp,
                                  .ics = g.plane,
                                  .out = sc.outq,
@@ -306,5 +335,5 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
         }
     }
     if (dw)
-        add_lanes(dw, sc.lanes, ndw, dw_fresh);
+        store_dw(dw, sc.acc, s->cin, s->cout, cpad, dw_fresh);
 }

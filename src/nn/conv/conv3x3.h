@@ -14,13 +14,15 @@
  *   forward:         y = w * x (channels cin -> cout)
  *   backward data:   dx = w' * dy, w' the weights with cin and cout swapped
  *                    and the taps reversed (the same loop)
- *   backward weight: dw[co][ci][t] = sum over the batch and q of
- *                    dy[co][q] * x[ci][q + tap t], kept as 16 partial sums
- *                    (one per lane: q mod 16) until the end of the batch
- *                    slice, then added in a fixed tree
+ *   backward weight: dw[co][ci][t] = sum over the batch's pixels of
+ *                    dy[co][pixel] * x[ci][pixel + tap t], with dy
+ *                    transposed so that 16 output channels are a vector
+ *                    and x broadcast: one chain per weight and group of
+ *                    images, the groups' sums added in order
  *
  * Bits. Every output is a chain of fused multiply-adds in a fixed order
- * (forward: input channel, then tap; dw: image, then q), the same on every
+ * (forward: input channel, then tap; dw: image, then pixel, a chain per
+ * group of images, the groups added in order), the same on every
  * instruction set (conv3x3_avx512.c, _avx2.c, _generic.c: 16 lanes each,
  * as one zmm, two ymm or sixteen fmaf calls) and every thread count (the
  * batch slices are those of conv2d.c). The forward adds the bias after the
@@ -33,7 +35,7 @@
 
 #include "layers.h"
 
-/* One pass of a kernel over a list of npos positions (vectors of 16). */
+/* One pass of conv_over over a list of npos positions (vectors of 16). */
 typedef struct nn_conv3x3_pass {
     const float *in; /* input planes, channel stride ics; position j at ib[j] */
     size_t ics;
@@ -42,14 +44,22 @@ typedef struct nn_conv3x3_pass {
     const float *dy; /* dw_over: dy planes, channel stride ocs, at ob[j] */
     size_t ocs;
     const size_t *ob;
-    const float *w; /* conv_over: weights (cout, cin, 9) */
-    float *lanes;   /* dw_over: partial sums (cout, cin, 9, 16), added to */
+    const float *w; /* weights (cout, cin, 9) */
     int cin, cout, pitch, npos;
 } nn_conv3x3_pass;
 
+/* One pass of the weight gradient over a group of images. */
+typedef struct nn_conv3x3_dwpass {
+    const float *x; /* padded planes: image i, channel ci at i*ximg + ci*plane */
+    size_t ximg, plane;
+    const float *dyt; /* (nimg, h, w, cvec*16): dy, channels in the lanes (0-padded) */
+    float *acc;       /* (cin, 9, cvec*16): the group's sums are added to it */
+    int cin, cvec, h, w, pitch, nimg;
+} nn_conv3x3_dwpass;
+
 typedef struct nn_conv3x3_kernels {
     void (*conv_over)(const nn_conv3x3_pass *p);
-    void (*dw_over)(const nn_conv3x3_pass *p);
+    void (*dw_over)(const nn_conv3x3_dwpass *p);
 } nn_conv3x3_kernels;
 
 extern const nn_conv3x3_kernels nn_conv3x3_generic;

@@ -27,17 +27,24 @@ static inline cv_v cv_bcast(float s)
     return (cv_v){_mm256_set1_ps(s), _mm256_set1_ps(s)};
 }
 
+static inline cv_v cv_add(cv_v a, cv_v b)
+{
+    return (cv_v){_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)};
+}
+
 static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
 {
     return (cv_v){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
 }
 
-/* 16 registers: 4 channels x 1 position (8 sums, 2 inputs); 1 channel x 3
- * taps (6 sums, 2 dy, 2 inputs). */
+/* 16 registers: 4 channels x 1 position (8 sums, 2 inputs); dw: one
+ * channel vector x 3 taps (6 sums, 2 dy, a broadcast). */
 #define CV_CB    4
 #define CV_QB    1
-#define CV_DCB   1
-#define CV_DTB   3
+#define CV_WCB   1
+#define CV_WCIB  1
+#define CV_WTB   3
+#define CV_WPU   1
 #define CV_TABLE nn_conv3x3_avx2
 
 #include "conv3x3_body.h"

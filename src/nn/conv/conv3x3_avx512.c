@@ -8,13 +8,17 @@ typedef __m512 cv_v;
 #define cv_store(p, v)  _mm512_storeu_ps((p), (v))
 #define cv_bcast(s)     _mm512_set1_ps(s)
 #define cv_fma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define cv_add(a, b)    _mm512_add_ps((a), (b))
 
-/* 32 registers: 8 channels x 3 positions (24 sums, 3 inputs); 3 channels x
- * 9 taps (27 sums, 3 dy vectors, 1 input). */
+/* 32 registers: 8 channels x 3 positions (24 sums, 3 inputs); dw: 2
+ * channel vectors x 9 taps or one vector x 2 input channels x 9 taps (18
+ * sums), 3 pixels (3 or 6 dy vectors, 5 broadcasts). */
 #define CV_CB    8
 #define CV_QB    3
-#define CV_DCB   3
-#define CV_DTB   9
+#define CV_WCB   2
+#define CV_WCIB  2
+#define CV_WTB   9
+#define CV_WPU   3
 #define CV_TABLE nn_conv3x3_avx512
 
 #include "conv3x3_body.h"

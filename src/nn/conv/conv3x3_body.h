@@ -10,8 +10,11 @@
  *   cv_bcast(s)          s in every lane
  *   cv_fma(a, b, c)      a*b + c rounded once, lane by lane
  *   CV_TABLE             the name of the table this file exports
+ *   cv_add(a, b)         a + b, lane by lane
  *   CV_CB, CV_QB         conv_over: output channels x positions per block
- *   CV_DCB, CV_DTB       dw_over: output channels x taps per block
+ *   CV_WCB, CV_WCIB, CV_WTB   dw_over: channel vectors (of 16 output
+ *                        channels) x input channels x taps (3 or 9) per block
+ *   CV_WPU               dw_over: pixels of a row per step
  *
  * The blocking decides only which sums are in registers together; every
  * output's sum runs in the same order (conv3x3.h), so every file gives the
@@ -83,50 +86,93 @@ static void conv_over(const nn_conv3x3_pass *p)
 }
 
 /*
- * lanes[((co*cin + ci)*9 + t)*16 + l] += dy[co*ocs + ob[j] + l] *
- * in[ci*ics + ib[j] + tap_offset(t) + l], over positions j in order, for
- * output channels co0 .. co0+cb and taps t0 .. t0+tb of input channel ci.
+ * The weight gradient with the output channels in the lanes: for the
+ * channel vectors v0 .. v0+cb (16 channels each), input channels
+ * ci0 .. ci0+cib and taps t0 .. t0+tb, the sum over the group's images and
+ * pixels in order of dyt[pixel][channel] * x[ci][pixel + tap], one chain
+ * per weight from 0, then added to acc[ci][t][channel]. dy's vectors are
+ * aligned loads and x's values broadcasts: no load crosses a cache line.
  */
-CV_INLINE void dw_block(const nn_conv3x3_pass *p, int co0, int ci, int t0, int cb, int tb)
+CV_INLINE void dw_block(const nn_conv3x3_dwpass *p, int v0, int ci0, int t0, int cb,
+                        int cib, int tb)
 {
-    cv_v acc[CV_DCB][CV_DTB];
-    float *lanes = p->lanes + ((size_t)co0 * p->cin + (size_t)ci) * 9 * 16;
-    const size_t lco = (size_t)p->cin * 9 * 16;
-    for (int c = 0; c < cb; c++)
-        for (int t = 0; t < tb; t++)
-            acc[c][t] = cv_load(lanes + c * lco + (size_t)(t0 + t) * 16);
-    size_t off[CV_DTB];
-    for (int t = 0; t < tb; t++)
-        off[t] = tap_offset(t0 + t, p->pitch);
-    const float *in = p->in + (size_t)ci * p->ics;
-    const float *dy = p->dy + (size_t)co0 * p->ocs;
-    for (int j = 0; j < p->npos; j++) {
-        cv_v d[CV_DCB];
-        for (int c = 0; c < cb; c++)
-            d[c] = cv_load(dy + c * p->ocs + p->ob[j]);
-        const float *x = in + p->ib[j];
-        for (int t = 0; t < tb; t++) {
-            const cv_v xv = cv_load(x + off[t]);
-            for (int c = 0; c < cb; c++)
-                acc[c][t] = cv_fma(d[c], xv, acc[c][t]);
+    cv_v acc[CV_WCB][CV_WCIB][CV_WTB];
+    for (int k = 0; k < cb; k++)
+        for (int j = 0; j < cib; j++)
+            for (int t = 0; t < tb; t++)
+                acc[k][j][t] = cv_zero();
+    const size_t cpad = (size_t)p->cvec * 16, pitch = (size_t)p->pitch;
+    const int r0 = t0 / 3, nr = tb / 3; /* the taps are whole rows of the window */
+    for (int i = 0; i < p->nimg; i++) {
+        const float *dyi = p->dyt + (size_t)i * p->h * p->w * cpad + (size_t)v0 * 16;
+        const float *xi = p->x + i * p->ximg + (size_t)ci0 * p->plane;
+        for (int r = 0; r < p->h; r++) {
+            const float *dyr = dyi + (size_t)r * p->w * cpad;
+            const float *xr = xi + (size_t)r * pitch;
+            int c = 0;
+            /* CV_WPU pixels of the row at a time: along a row of the window
+             * they share all but two of their x values, broadcast once. */
+            for (; c + CV_WPU <= p->w; c += CV_WPU) {
+                cv_v d[CV_WPU][CV_WCB];
+                for (int u = 0; u < CV_WPU; u++)
+                    for (int k = 0; k < cb; k++)
+                        d[u][k] = cv_load(dyr + (size_t)(c + u) * cpad + 16 * k);
+                for (int j = 0; j < cib; j++)
+                    for (int a = 0; a < nr; a++) {
+                        const float *xa =
+                            xr + j * p->plane + (size_t)(r0 + a) * pitch + c;
+                        cv_v xb[CV_WPU + 2];
+                        for (int e = 0; e < CV_WPU + 2; e++)
+                            xb[e] = cv_bcast(xa[e]);
+                        for (int u = 0; u < CV_WPU; u++)
+                            for (int b = 0; b < 3; b++)
+                                for (int k = 0; k < cb; k++)
+                                    acc[k][j][3 * a + b] =
+                                        cv_fma(d[u][k], xb[u + b], acc[k][j][3 * a + b]);
+                    }
+            }
+            for (; c < p->w; c++) {
+                cv_v d[CV_WCB];
+                for (int k = 0; k < cb; k++)
+                    d[k] = cv_load(dyr + (size_t)c * cpad + 16 * k);
+                for (int j = 0; j < cib; j++)
+                    for (int t = 0; t < tb; t++) {
+                        const cv_v xs = cv_bcast(
+                            xr[j * p->plane + (size_t)(r0 + t / 3) * pitch + c + t % 3]);
+                        for (int k = 0; k < cb; k++)
+                            acc[k][j][t] = cv_fma(d[k], xs, acc[k][j][t]);
+                    }
+            }
         }
     }
-    for (int c = 0; c < cb; c++)
-        for (int t = 0; t < tb; t++)
-            cv_store(lanes + c * lco + (size_t)(t0 + t) * 16, acc[c][t]);
+    for (int k = 0; k < cb; k++)
+        for (int j = 0; j < cib; j++)
+            for (int t = 0; t < tb; t++) {
+                float *a = p->acc + ((size_t)(ci0 + j) * 9 + (size_t)(t0 + t)) * cpad +
+                           (size_t)(v0 + k) * 16;
+                cv_store(a, cv_add(cv_load(a), acc[k][j][t]));
+            }
 }
 
-static void dw_over(const nn_conv3x3_pass *p)
+/* Every block of the group: channel vectors in blocks of CV_WCB, then one
+ * at a time with input channels in blocks of CV_WCIB, taps in CV_WTB. */
+static void dw_over(const nn_conv3x3_dwpass *p)
 {
-    int co0 = 0;
-    for (; co0 + CV_DCB <= p->cout; co0 += CV_DCB)
-        for (int ci = 0; ci < p->cin; ci++)
-            for (int t0 = 0; t0 < 9; t0 += CV_DTB)
-                dw_block(p, co0, ci, t0, CV_DCB, CV_DTB);
-    for (; co0 < p->cout; co0++)
-        for (int ci = 0; ci < p->cin; ci++)
-            for (int t0 = 0; t0 < 9; t0 += CV_DTB)
-                dw_block(p, co0, ci, t0, 1, CV_DTB);
+    int v0 = 0;
+    if (CV_WCB > 1)
+        for (; v0 + CV_WCB <= p->cvec; v0 += CV_WCB)
+            for (int ci = 0; ci < p->cin; ci++)
+                for (int t0 = 0; t0 < 9; t0 += CV_WTB)
+                    dw_block(p, v0, ci, t0, CV_WCB, 1, CV_WTB);
+    for (; v0 < p->cvec; v0++) {
+        int ci = 0;
+        for (; ci + CV_WCIB <= p->cin; ci += CV_WCIB)
+            for (int t0 = 0; t0 < 9; t0 += CV_WTB)
+                dw_block(p, v0, ci, t0, 1, CV_WCIB, CV_WTB);
+        for (; ci < p->cin; ci++)
+            for (int t0 = 0; t0 < 9; t0 += CV_WTB)
+                dw_block(p, v0, ci, t0, 1, 1, CV_WTB);
+    }
 }
 
 const nn_conv3x3_kernels CV_TABLE = {conv_over, dw_over};

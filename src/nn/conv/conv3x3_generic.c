@@ -34,6 +34,13 @@ static inline cv_v cv_bcast(float s)
     return v;
 }
 
+static inline cv_v cv_add(cv_v a, cv_v b)
+{
+    for (int l = 0; l < 16; l++)
+        a.f[l] = a.f[l] + b.f[l];
+    return a;
+}
+
 static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
 {
     for (int l = 0; l < 16; l++)
@@ -43,8 +50,10 @@ static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
 
 #define CV_CB    4
 #define CV_QB    2
-#define CV_DCB   1
-#define CV_DTB   3
+#define CV_WCB   1
+#define CV_WCIB  1
+#define CV_WTB   3
+#define CV_WPU   1
 #define CV_TABLE nn_conv3x3_generic
 
 #include "conv3x3_body.h"
