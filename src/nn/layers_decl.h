@@ -110,7 +110,8 @@ void NN_DN(nn_conv2d_backward)(NN_DR *dx, NN_DR *dw, NN_DR *db, const NN_DR *dy,
  * normalise; mean (c) and rstd (c) are saved; running_mean/running_var (c),
  * when not NULL, become (1-momentum)*r + momentum*stat with the UNBIASED
  * variance (as torch). training == 0: the running statistics normalise, and
- * mean/rstd are set from them. gamma (c), beta (c).
+ * mean/rstd are set from them. gamma (c), beta (c). y NULL: the statistics
+ * only (a caller that applies them itself, fused with what follows).
  * Backward (matching mode): dx written (it must not alias dy); dgamma, dbeta
  * accumulate. */
 void NN_DN(nn_batchnorm2d_forward)(NN_DR *y, NN_DR *mean, NN_DR *rstd,

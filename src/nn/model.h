@@ -81,9 +81,10 @@ struct nn_model {
     nn_config cfg;
     nn_params params;
     const nn_model_ops *ops;
-    golu_ctx *ctx; /* libgolu settings (threads) for the activations */
-    void *impl;    /* the model's own state */
-    uint64_t seed; /* dropout masks depend on (seed, step) */
+    golu_ctx *ctx;  /* libgolu settings (threads) for the activations */
+    golu_ctx *ctx1; /* one thread: for activations run on the layers' own threads */
+    void *impl;     /* the model's own state */
+    uint64_t seed;  /* dropout masks depend on (seed, step) */
     /* The position in the step's whole batch of the next forward's first
      * example (a share's offset under --accum or MPI, train/shares.c; 0
      * otherwise): dropout draws each element by its position in the whole
@@ -127,6 +128,8 @@ int nn_actlayer_add(nn_actlayer *a, nn_params *p, const char *prefix, const golu
 void nn_actlayer_init(const nn_actlayer *a, nn_params *p);
 golu_status nn_actlayer_forward(const nn_actlayer *a, const nn_model *m, float *y,
                                 const float *x, size_t n);
+/* The activation with the parameters' current values. */
+golu_act nn_actlayer_current(const nn_actlayer *a, const nn_params *p);
 /* dx = dy * f'(x); the parameters' gradients are added into params.grad. */
 golu_status nn_actlayer_backward(const nn_actlayer *a, nn_model *m, float *dx,
                                  const float *dy, const float *x, size_t n);

@@ -507,6 +507,32 @@ static void bn_check_grads(bn_state *st, int training)
     check_fd(name, dbt, st->beta, BN_C, bn_loss, st);
 }
 
+/* y NULL: the same statistics (saved and running, both modes), no output. */
+static void test_batchnorm2d_stats_only(void)
+{
+    float x[BN_E], y[BN_E], gamma[BN_C], beta[BN_C];
+    rng g = {0xB5};
+    for (int i = 0; i < BN_E; i++)
+        x[i] = (float)(rng_range(&g, -1, 3) + (i / BN_HW) % BN_C);
+    for (int c = 0; c < BN_C; c++)
+        gamma[c] = (float)rng_range(&g, 0.5, 1.5),
+        beta[c] = (float)rng_range(&g, -0.5, 0.5);
+    for (int training = 0; training < 2; training++) {
+        float mean[2][BN_C], rstd[2][BN_C], rm[2][BN_C], rv[2][BN_C];
+        for (int k = 0; k < 2; k++) {
+            for (int c = 0; c < BN_C; c++)
+                rm[k][c] = 0.25f * (float)c, rv[k][c] = 1.5f;
+            nn_batchnorm2d_forward(k ? NULL : y, mean[k], rstd[k], rm[k], rv[k], x, gamma,
+                                   beta, BN_N, BN_C, BN_HW, training, BN_MOM, BN_EPS);
+        }
+        CHECK(memcmp(mean[0], mean[1], sizeof mean[0]) == 0 &&
+                  memcmp(rstd[0], rstd[1], sizeof rstd[0]) == 0 &&
+                  memcmp(rm[0], rm[1], sizeof rm[0]) == 0 &&
+                  memcmp(rv[0], rv[1], sizeof rv[0]) == 0,
+              "bn y NULL (training %d): the same statistics as with y", training);
+    }
+}
+
 static void test_batchnorm2d(void)
 {
     double x[BN_E], y[BN_E], r[BN_E], gamma[BN_C], beta[BN_C], rm[BN_C], rv[BN_C];
@@ -875,6 +901,7 @@ int main(void)
     TEST_BEGIN("nn_spatial");
     test_conv2d();
     test_batchnorm2d();
+    test_batchnorm2d_stats_only();
     test_pools();
     test_shortcut();
     test_attention();

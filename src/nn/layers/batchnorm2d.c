@@ -158,8 +158,9 @@ static void channel_forward(const bn_job *j, int ch)
     double rs = 1.0 / sqrt(var + j->eps);
     j->mean[ch] = (real)mu;
     j->rstd[ch] = (real)rs;
-    channel_normalise(j->y, j->x, j->n, j->c, j->hw, ch, mu, rs, j->gamma[ch],
-                      j->beta[ch]);
+    if (j->y)
+        channel_normalise(j->y, j->x, j->n, j->c, j->hw, ch, mu, rs, j->gamma[ch],
+                          j->beta[ch]);
 }
 
 /*

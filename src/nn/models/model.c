@@ -47,7 +47,9 @@ int nn_model_create(nn_model **out, const nn_config *cfg, uint64_t seed, int thr
     m->seed = seed;
     m->ops = cfg->desc->ops;
     if (golu_ctx_create(&m->ctx) != GOLU_OK ||
-        golu_ctx_set_threads(m->ctx, threads) != GOLU_OK) {
+        golu_ctx_set_threads(m->ctx, threads) != GOLU_OK ||
+        golu_ctx_create(&m->ctx1) != GOLU_OK ||
+        golu_ctx_set_threads(m->ctx1, 1) != GOLU_OK) {
         nn_model_destroy(m);
         return nn_fail(err, "threads: %d: cannot set up libgolu", threads);
     }
@@ -68,6 +70,7 @@ void nn_model_destroy(nn_model *m)
         m->ops->destroy(m);
     nn_params_free(&m->params);
     golu_ctx_destroy(m->ctx);
+    golu_ctx_destroy(m->ctx1);
     free(m);
 }
 
@@ -107,7 +110,7 @@ void nn_actlayer_init(const nn_actlayer *a, nn_params *p)
 }
 
 /* The activation with the parameters' current values. */
-static golu_act current_act(const nn_actlayer *a, const nn_params *p)
+golu_act nn_actlayer_current(const nn_actlayer *a, const nn_params *p)
 {
     golu_act act = a->act;
     double *dst[3] = {&act.alpha, &act.beta, &act.gamma};
@@ -119,14 +122,14 @@ static golu_act current_act(const nn_actlayer *a, const nn_params *p)
 golu_status nn_actlayer_forward(const nn_actlayer *a, const nn_model *m, float *y,
                                 const float *x, size_t n)
 {
-    golu_act act = current_act(a, &m->params);
+    golu_act act = nn_actlayer_current(a, &m->params);
     return nn_act_forward(m->ctx, &act, y, x, n);
 }
 
 golu_status nn_actlayer_backward(const nn_actlayer *a, nn_model *m, float *dx,
                                  const float *dy, const float *x, size_t n)
 {
-    golu_act act = current_act(a, &m->params);
+    golu_act act = nn_actlayer_current(a, &m->params);
     double dparam[3] = {0, 0, 0};
     golu_status st =
         nn_act_backward(m->ctx, &act, dx, dy, x, n, a->nparams ? dparam : NULL);

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fork.h"
 #include "layers.h"
 #include "model.h"
 #include "registry.h"
@@ -314,15 +315,15 @@ static void resnet_init(nn_model *m, uint64_t seed)
  * aliasing question (y may be res), which the compiler vectorises. */
 #define BN_BLOCK 16
 
-/* y (hw) = x * scale + shift [+ res]; res may be NULL. */
-static void plane_apply(float *y, const float *x, const float *res, float scale,
-                        float shift, int hw)
+/* y (hw) = (x - mean) * scale + beta [+ res]; res may be NULL. */
+static void plane_apply(float *y, const float *x, const float *res, float mean,
+                        float scale, float beta, int hw)
 {
     int k = 0;
     for (; k + BN_BLOCK <= hw; k += BN_BLOCK) {
         float t[BN_BLOCK];
         for (int l = 0; l < BN_BLOCK; l++)
-            t[l] = x[k + l] * scale + shift;
+            t[l] = (x[k + l] - mean) * scale + beta;
         if (res)
             for (int l = 0; l < BN_BLOCK; l++)
                 t[l] += res[k + l];
@@ -330,16 +331,17 @@ static void plane_apply(float *y, const float *x, const float *res, float scale,
             y[k + l] = t[l];
     }
     for (; k < hw; k++) {
-        float v = x[k] * scale + shift;
+        float v = (x[k] - mean) * scale + beta;
         y[k] = res ? v + res[k] : v;
     }
 }
 
-/* y (n, c, hw) = bn(x) [+ res] with the last forward's saved statistics:
- * recomputes an output the forward did not keep. One multiply-add per
- * value (the layer subtracts the mean first): the result differs from the
- * forward's by an ulp or two, far below what the gradients resolve. res,
- * when not NULL, is added (the identity shortcut, fused to save a pass). */
+/* y (n, c, hw) = bn(x) [+ res] with the statistics of the last forward
+ * (nn_batchnorm2d_forward with y NULL computes them; the forward applies
+ * them here too, so a recomputed output is the forward's, bit for bit).
+ * The mean is subtracted first, as in the layer: nothing cancels. res,
+ * when not NULL, is added (the shortcut, fused to save a pass); y may be
+ * res. */
 static void bn_apply(float *y, const float *x, const float *res, const rn_bn *bn,
                      const nn_params *p, int n, int c, int hw)
 {
@@ -347,18 +349,118 @@ static void bn_apply(float *y, const float *x, const float *res, const rn_bn *bn
     for (int i = 0; i < n; i++)
         for (int ch = 0; ch < c; ch++) {
             size_t off = ((size_t)i * c + ch) * (size_t)hw;
-            const float scale = bn->rstd[ch] * gamma[ch];
-            const float shift = beta[ch] - bn->mean[ch] * scale;
-            plane_apply(y + off, x + off, res ? res + off : NULL, scale, shift, hw);
+            const float scale = (float)((double)bn->rstd[ch] * gamma[ch]);
+            plane_apply(y + off, x + off, res ? res + off : NULL, bn->mean[ch], scale,
+                        beta[ch], hw);
         }
 }
 
-/* y (n, c, hw) = bn(x) in the forward's mode, saving mean/rstd (training
- * also moves the running statistics). */
-static void bn_forward(float *y, const float *x, const rn_bn *bn, nn_params *p, int n,
-                       int c, int hw, int training)
+/*
+ * A recomputed BatchNorm output and the activation on it, image by image
+ * while the image is in cache, the batch in two halves on two threads (the
+ * layers' threads, fork.h) when it is large enough:
+ *
+ *   forward:  y = act(bn(x) [+ res])
+ *   backward: t = bn(x) [+ res], then dx = dy * act'(t); t is one image of
+ *             a per-thread scratch (nothing is kept)
+ *
+ * The same bits as bn_apply followed by the activation over the whole batch
+ * (both are element by element). Activations with learnable parameters,
+ * whose gradients would be summed per image, take that unfused path.
+ */
+typedef struct bn_act_job {
+    nn_model *m;
+    const nn_actlayer *act;
+    const rn_bn *bn;
+    float *y; /* forward: the output; backward: scratch of one image */
+    const float *x, *res;
+    float *dx; /* backward: dx = dy * act'(t), dx may be dy; NULL: forward */
+    const float *dy;
+    int c, hw, i0, i1;
+    golu_status st;
+} bn_act_job;
+
+static void *bn_act_run(void *arg)
 {
-    nn_batchnorm2d_forward(y, bn->mean, bn->rstd, nn_param_data(p, bn->rm),
+    bn_act_job *j = arg;
+    const nn_params *p = &j->m->params;
+    const golu_act act = nn_actlayer_current(j->act, p);
+    const size_t img = (size_t)j->c * j->hw;
+    for (int i = j->i0; i < j->i1 && j->st == GOLU_OK; i++) {
+        const size_t off = (size_t)i * img;
+        const float *res = j->res ? j->res + off : NULL;
+        if (!j->dx) {
+            bn_apply(j->y + off, j->x + off, res, j->bn, p, 1, j->c, j->hw);
+            j->st = nn_act_forward(j->m->ctx1, &act, j->y + off, j->y + off, img);
+        } else {
+            bn_apply(j->y, j->x + off, res, j->bn, p, 1, j->c, j->hw);
+            j->st = nn_act_backward(j->m->ctx1, &act, j->dx + off, j->dy + off, j->y, img,
+                                    NULL);
+        }
+    }
+    return NULL;
+}
+
+/* Runs the two halves of job (its i0, i1, y set here): in the backward,
+ * scratch holds one image per half (one in all for a batch of one, whose
+ * first half is empty). */
+static golu_status bn_act(bn_act_job job, int b, float *scratch)
+{
+    bn_act_job half[2] = {job, job};
+    const size_t img = (size_t)job.c * job.hw;
+    half[0].i0 = 0, half[0].i1 = half[1].i0 = b / 2, half[1].i1 = b;
+    if (job.dx)
+        half[0].y = scratch, half[1].y = scratch + (b >= 2 ? img : 0);
+    nn_run_halves(bn_act_run, &half[0], &half[1], (double)b * img >= 65536);
+    return half[0].st != GOLU_OK ? half[0].st : half[1].st;
+}
+
+/* out = act(bn(x) [+ res]) for the whole batch (forward). */
+static golu_status bn_act_forward(nn_model *m, const nn_actlayer *a, float *out,
+                                  const float *x, const float *res, const rn_bn *bn,
+                                  int b, int c, int hw)
+{
+    const size_t n = (size_t)b * c * hw;
+    if (a->nparams) {
+        bn_apply(out, x, res, bn, &m->params, b, c, hw);
+        return nn_actlayer_forward(a, m, out, out, n);
+    }
+    bn_act_job j = {
+        .m = m, .act = a, .bn = bn, .y = out, .x = x, .res = res, .c = c, .hw = hw};
+    return bn_act(j, b, NULL);
+}
+
+/* dx = dy * act'(bn(x) [+ res]) for the whole batch (backward); t is
+ * scratch of the batch's size (the unfused path's) or of two images. */
+static golu_status bn_act_backward(nn_model *m, const nn_actlayer *a, float *dx,
+                                   const float *dy, float *t, const float *x,
+                                   const float *res, const rn_bn *bn, int b, int c,
+                                   int hw)
+{
+    const size_t n = (size_t)b * c * hw;
+    if (a->nparams) {
+        bn_apply(t, x, res, bn, &m->params, b, c, hw);
+        return nn_actlayer_backward(a, m, dx, dy, t, n);
+    }
+    bn_act_job j = {.m = m,
+                    .act = a,
+                    .bn = bn,
+                    .x = x,
+                    .res = res,
+                    .dx = dx,
+                    .dy = dy,
+                    .c = c,
+                    .hw = hw};
+    return bn_act(j, b, t);
+}
+
+/* The statistics of bn on x (n, c, hw) in the forward's mode, saved in
+ * mean/rstd (training also moves the running statistics); bn_apply and
+ * bn_act_forward apply them. */
+static void bn_stats(const float *x, const rn_bn *bn, nn_params *p, int n, int c, int hw,
+                     int training)
+{
+    nn_batchnorm2d_forward(NULL, bn->mean, bn->rstd, nn_param_data(p, bn->rm),
                            nn_param_data(p, bn->rv), x, nn_param_data(p, bn->w),
                            nn_param_data(p, bn->b), n, c, hw, training, BN_MOMENTUM,
                            BN_EPS);
@@ -376,25 +478,24 @@ static golu_status block_forward(nn_model *m, rn_block *bl, float *t, int b, flo
     resnet *s = m->impl;
     nn_params *p = &m->params;
     int hw = bl->ho * bl->wo;
-    size_t n = (size_t)b * (size_t)bl->cout * (size_t)hw;
     nn_conv2d_shape cs1 = conv_shape(b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
     nn_conv2d_shape cs2 = conv_shape(b, bl->cout, bl->ho, bl->wo, bl->cout, 1);
 
     nn_conv2d_forward(bl->c1, bl->in, nn_param_data(p, bl->conv1), NULL, &cs1, work);
-    bn_forward(t, bl->c1, &bl->bn1, p, b, bl->cout, hw, s->training);
-    golu_status st = nn_actlayer_forward(&bl->act1, m, t, t, n);
+    bn_stats(bl->c1, &bl->bn1, p, b, bl->cout, hw, s->training);
+    golu_status st =
+        bn_act_forward(m, &bl->act1, t, bl->c1, NULL, &bl->bn1, b, bl->cout, hw);
     if (st != GOLU_OK)
         return st;
     nn_conv2d_forward(bl->c2, t, nn_param_data(p, bl->conv2), NULL, &cs2, work);
-    bn_forward(t, bl->c2, &bl->bn2, p, b, bl->cout, hw, s->training);
-    if (is_identity(bl)) {
-        nn_add(bl->out, t, bl->in, n);
-    } else {
+    bn_stats(bl->c2, &bl->bn2, p, b, bl->cout, hw, s->training);
+    const float *res = bl->in;
+    if (!is_identity(bl)) {
         nn_shortcut_pad_forward(bl->out, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
                                 bl->stride);
-        nn_accumulate(bl->out, t, n);
+        res = bl->out;
     }
-    return nn_actlayer_forward(&bl->act2, m, bl->out, bl->out, n);
+    return bn_act_forward(m, &bl->act2, bl->out, bl->c2, res, &bl->bn2, b, bl->cout, hw);
 }
 
 /* a0 = act(bn1(conv1(x))). */
@@ -406,8 +507,8 @@ static golu_status stem_forward(nn_model *m, const float *x, int b)
     int hw = c->in_h * c->in_w;
     nn_conv2d_shape cs = conv_shape(b, c->in_c, c->in_h, c->in_w, c->width, 1);
     nn_conv2d_forward(s->c0, x, nn_param_data(p, s->conv1), NULL, &cs, s->work);
-    bn_forward(s->a0, s->c0, &s->bn1, p, b, c->width, hw, s->training);
-    return nn_actlayer_forward(&s->act, m, s->a0, s->a0, (size_t)b * c->width * hw);
+    bn_stats(s->c0, &s->bn1, p, b, c->width, hw, s->training);
+    return bn_act_forward(m, &s->act, s->a0, s->c0, NULL, &s->bn1, b, c->width, hw);
 }
 
 static golu_status resnet_forward(nn_model *m, const void *xv, const void *target, int b,
@@ -476,15 +577,14 @@ static golu_status block_backward_tail(nn_model *m, rn_block *bl, float *G, floa
     resnet *s = m->impl;
     nn_params *p = &m->params;
     const int b = s->b, hw = bl->ho * bl->wo;
-    if (is_identity(bl)) {
-        bn_apply(T, bl->c2, bl->in, &bl->bn2, p, b, bl->cout, hw);
-    } else {
+    const float *res = bl->in;
+    if (!is_identity(bl)) {
         nn_shortcut_pad_forward(U, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
                                 bl->stride);
-        bn_apply(T, bl->c2, U, &bl->bn2, p, b, bl->cout, hw);
+        res = U;
     }
     golu_status st =
-        nn_actlayer_backward(&bl->act2, m, G, G, T, (size_t)b * bl->cout * hw);
+        bn_act_backward(m, &bl->act2, G, G, T, bl->c2, res, &bl->bn2, b, bl->cout, hw);
     if (st == GOLU_OK)
         bn_backward(T, G, bl->c2, &bl->bn2, p, b, bl->cout, hw, s->training);
     return st;
@@ -497,16 +597,15 @@ static golu_status block_backward_mid(nn_model *m, rn_block *bl, float *T, float
     resnet *s = m->impl;
     nn_params *p = &m->params;
     const int b = s->b, hw = bl->ho * bl->wo;
-    const size_t n = (size_t)b * (size_t)bl->cout * (size_t)hw;
     nn_conv2d_shape cs2 = conv_shape(b, bl->cout, bl->ho, bl->wo, bl->cout, 1);
-    bn_apply(U, bl->c1, NULL, &bl->bn1, p, b, bl->cout, hw);
-    golu_status st = nn_actlayer_forward(&bl->act1, m, U, U, n);
+    golu_status st =
+        bn_act_forward(m, &bl->act1, U, bl->c1, NULL, &bl->bn1, b, bl->cout, hw);
     if (st != GOLU_OK)
         return st;
     nn_conv2d_backward(V, nn_param_grad(p, bl->conv2), NULL, T, U,
                        nn_param_data(p, bl->conv2), &cs2, s->work);
-    bn_apply(T, bl->c1, NULL, &bl->bn1, p, b, bl->cout, hw);
-    if ((st = nn_actlayer_backward(&bl->act1, m, V, V, T, n)) == GOLU_OK)
+    if ((st = bn_act_backward(m, &bl->act1, V, V, T, bl->c1, NULL, &bl->bn1, b, bl->cout,
+                              hw)) == GOLU_OK)
         bn_backward(U, V, bl->c1, &bl->bn1, p, b, bl->cout, hw, s->training);
     return st;
 }
@@ -545,8 +644,8 @@ static golu_status stem_backward(nn_model *m, float *G, float *T, float *U)
     nn_params *p = &m->params;
     const int b = s->b, hw = c->in_h * c->in_w;
     nn_conv2d_shape cs = conv_shape(b, c->in_c, c->in_h, c->in_w, c->width, 1);
-    bn_apply(T, s->c0, NULL, &s->bn1, p, b, c->width, hw);
-    golu_status st = nn_actlayer_backward(&s->act, m, G, G, T, (size_t)b * c->width * hw);
+    golu_status st =
+        bn_act_backward(m, &s->act, G, G, T, s->c0, NULL, &s->bn1, b, c->width, hw);
     if (st != GOLU_OK)
         return st;
     bn_backward(U, G, s->c0, &s->bn1, p, b, c->width, hw, s->training);
