@@ -1,19 +1,17 @@
 /*
  * conv3x3.c - the direct 3x3 convolution's driver (conv3x3.h): the padded
- * planes, the lists of positions, dy transposed for the weight gradient,
- * the kernels of the CPU (picked once).
+ * planes, the weights and dy with the channels last, the outputs back to
+ * planes, the kernels of the CPU (picked once).
  */
 #include "conv3x3.h"
 
 #include <pthread.h>
 #include <string.h>
 
-/* Positions per kernel pass (the lists live on the stack). */
-#define CV_POS_CHUNK 192
-/* Positions (vectors of 16 outputs) a group of images should give a pass,
- * so that a block's setup is spread over enough work, and the most floats
- * the group's padded planes should take (to stay in a core's L2). */
-#define CV_GROUP_POS    64
+/* Pixels a group of images should have for the weight gradient's chains
+ * (a chain per weight and group), and the most floats the group's padded
+ * planes should take (to stay in a core's L2). */
+#define CV_GROUP_PIXELS 1024
 #define CV_GROUP_FLOATS (1 << 17)
 
 /* ------------------------------------------------------------ kernels --- */
@@ -79,9 +77,7 @@ const char *nn_conv3x3_isa(void)
 
 typedef struct geom {
     int h, w, pitch; /* pitch = w + 2 */
-    size_t plane;    /* a padded plane: (h + 2) rows and the tail, rounded to 16 */
-    int nq;          /* vectors of 16 outputs per image: ceil(h*pitch / 16) */
-    size_t qplane;   /* an output plane at pitch: nq*16 */
+    size_t plane;    /* a padded plane: (h + 2) rows, rounded up to 16 floats */
     int g;           /* images per group */
 } geom;
 
@@ -89,13 +85,9 @@ static geom geometry(const nn_conv2d_shape *s)
 {
     geom g;
     g.h = s->h, g.w = s->w, g.pitch = s->w + 2;
-    /* The last vector of outputs starts below h*pitch and reads up to 2
-     * rows and 2 columns further, 15 lanes on: (h + 2)*pitch + 18 covers it. */
-    g.plane = ((size_t)(g.h + 2) * g.pitch + 18 + 15) & ~(size_t)15;
-    g.nq = (int)(((size_t)g.h * g.pitch + 15) / 16);
-    g.qplane = (size_t)g.nq * 16;
-    size_t per_image = (size_t)(s->cin + s->cout) * g.plane;
-    size_t want = (CV_GROUP_POS + (size_t)g.nq - 1) / (size_t)g.nq;
+    g.plane = ((size_t)(g.h + 2) * g.pitch + 15) & ~(size_t)15;
+    size_t pixels = (size_t)g.h * g.w, per_image = (size_t)(s->cin + s->cout) * g.plane;
+    size_t want = (CV_GROUP_PIXELS + pixels - 1) / pixels;
     size_t fit = CV_GROUP_FLOATS / per_image;
     size_t n = want < fit ? want : fit;
     if (n > (size_t)s->n)
@@ -117,35 +109,41 @@ static size_t channel_pad(int cout)
 }
 
 /* The slice's scratch, in order: padded x (g, cin), padded dy (g, cout),
- * outputs at pitch (g, max(cin, cout)), dy with channels in the lanes
- * (g, h, w, cpad), dw's sums (cin, 9, cpad), the swapped weights
- * (cin, cout, 9). */
+ * outputs with the channels last (one image, cpad of the wider side), dy
+ * with the channels last (g, h, w, cpad(cout)), dw's sums
+ * (cin, 9, cpad(cout)), the transposed weights (the larger of the forward's
+ * and the backward's). */
 typedef struct scratch {
-    float *xp, *dyp, *outq, *dyt, *acc, *wswap;
+    float *xp, *dyp, *yt, *dyt, *acc, *wt;
 } scratch;
+
+static size_t max_z(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
 
 static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
 {
     scratch r;
-    size_t cmax = (size_t)(s->cin > s->cout ? s->cin : s->cout),
-           cpad = channel_pad(s->cout);
+    const size_t pix = (size_t)g->h * g->w;
+    const size_t cpo = channel_pad(s->cout), cpi = channel_pad(s->cin);
     r.xp = work;
     r.dyp = r.xp + (size_t)g->g * s->cin * g->plane;
-    r.outq = r.dyp + (size_t)g->g * s->cout * g->plane;
-    r.dyt = r.outq + (size_t)g->g * cmax * g->qplane;
-    r.acc = r.dyt + (size_t)g->g * g->h * g->w * cpad;
-    r.wswap = r.acc + (size_t)s->cin * 9 * cpad;
+    r.yt = r.dyp + (size_t)g->g * s->cout * g->plane;
+    r.dyt = r.yt + pix * max_z(cpo, cpi);
+    r.acc = r.dyt + (size_t)g->g * pix * cpo;
+    r.wt = r.acc + (size_t)s->cin * 9 * cpo;
     return r;
 }
 
 size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s)
 {
     geom g = geometry(s);
-    size_t cmax = (size_t)(s->cin > s->cout ? s->cin : s->cout),
-           cpad = channel_pad(s->cout);
-    return (size_t)g.g * (s->cin + s->cout) * g.plane + (size_t)g.g * cmax * g.qplane +
-           (size_t)g.g * g.h * g.w * cpad + (size_t)s->cin * 9 * cpad +
-           (size_t)s->cout * s->cin * 9;
+    const size_t pix = (size_t)g.h * g.w;
+    const size_t cpo = channel_pad(s->cout), cpi = channel_pad(s->cin);
+    return (size_t)g.g * (s->cin + s->cout) * g.plane + pix * max_z(cpo, cpi) +
+           (size_t)g.g * pix * cpo + (size_t)s->cin * 9 * cpo +
+           max_z((size_t)s->cin * 9 * cpo, (size_t)s->cout * 9 * cpi);
 }
 
 /* ------------------------------------------------------ planes in, out --- */
@@ -170,53 +168,75 @@ static void pad_planes(float *dst, const float *src, size_t nplanes, const geom 
     }
 }
 
-/* nplanes planes at pitch (stride g->qplane) of src into dst (h, w),
- * plus bias[plane mod nbias] when bias is given. */
-static void unpad_planes(float *dst, const float *src, size_t nplanes, const geom *g,
-                         const float *bias, int nbias)
+/* y (c, h*w) = yt (h*w, cpad) with the channels first, plus bias[ch]
+ * when bias is given. */
+static void untranspose(float *y, const float *yt, int c, size_t pix, size_t cpad,
+                        const float *bias)
 {
-    const int h = g->h, w = g->w, p = g->pitch;
-    for (size_t k = 0; k < nplanes; k++) {
-        const float *q = src + k * g->qplane;
-        float *y = dst + k * (size_t)h * w;
-        if (!bias) {
-            for (int r = 0; r < h; r++)
-                memcpy(y + (size_t)r * w, q + (size_t)r * p, sizeof(float) * (size_t)w);
-            continue;
-        }
-        const float b = bias[k % (size_t)nbias];
-        for (int r = 0; r < h; r++)
-            for (int c = 0; c < w; c++)
-                y[(size_t)r * w + c] = q[(size_t)r * p + c] + b;
+    for (int ch = 0; ch < c; ch++) {
+        float *d = y + (size_t)ch * pix;
+        const float *t = yt + ch;
+        if (bias)
+            for (size_t q = 0; q < pix; q++)
+                d[q] = t[q * cpad] + bias[ch];
+        else
+            for (size_t q = 0; q < pix; q++)
+                d[q] = t[q * cpad];
     }
+}
+
+/* wt (cin, 9, cpad) = w (cout, cin, 9) with the output channels last, zero
+ * past cout. */
+static void transpose_weights(float *wt, const float *w, int cout, int cin, size_t cpad)
+{
+    for (int ci = 0; ci < cin; ci++)
+        for (int t = 0; t < 9; t++) {
+            float *d = wt + ((size_t)ci * 9 + t) * cpad;
+            for (int co = 0; co < cout; co++)
+                d[co] = w[((size_t)co * cin + ci) * 9 + t];
+            for (size_t co = (size_t)cout; co < cpad; co++)
+                d[co] = 0;
+        }
+}
+
+/* wt (cout, 9, cpad) for dx: wt[co][t][ci] = w[co][ci][8 - t], the input
+ * channels last and zero past cin (the weights with cin and cout swapped
+ * and the taps reversed). */
+static void transpose_weights_swapped(float *wt, const float *w, int cout, int cin,
+                                      size_t cpad)
+{
+    for (int co = 0; co < cout; co++)
+        for (int t = 0; t < 9; t++) {
+            float *d = wt + ((size_t)co * 9 + t) * cpad;
+            for (int ci = 0; ci < cin; ci++)
+                d[ci] = w[((size_t)co * cin + ci) * 9 + 8 - t];
+            for (size_t ci = (size_t)cin; ci < cpad; ci++)
+                d[ci] = 0;
+        }
 }
 
 /* ---------------------------------------------------------- the passes --- */
 
-/*
- * Runs kernel fn over the positions of a group of ng images, in chunks:
- * image i's vector v is at in_img*i + in_at + 16v in the input and
- * out_img*i + out_at + 16v in the output (or dy).
- */
-static void over_group(void (*fn)(const nn_conv3x3_pass *), nn_conv3x3_pass p, int ng,
-                       int nq, size_t in_img, size_t out_img, size_t out_at)
+/* out (nimg, cout, h*w) = the convolution of the padded planes in (nimg,
+ * cin, plane) with wt (cin, 9, cpad), plus bias when given: image by image
+ * through yt. */
+static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in,
+                        const float *wt, const float *bias, int nimg, int cin, int cout,
+                        const geom *g, float *yt)
 {
-    size_t ib[CV_POS_CHUNK], ob[CV_POS_CHUNK];
-    int k = 0;
-    p.ib = ib, p.ob = ob;
-    for (int i = 0; i < ng; i++)
-        for (int v = 0; v < nq; v++) {
-            ib[k] = in_img * i + (size_t)v * 16;
-            ob[k] = out_img * i + out_at + (size_t)v * 16;
-            if (++k == CV_POS_CHUNK) {
-                p.npos = k;
-                fn(&p);
-                k = 0;
-            }
-        }
-    if (k) {
-        p.npos = k;
-        fn(&p);
+    const size_t pix = (size_t)g->h * g->w, cpad = channel_pad(cout);
+    for (int i = 0; i < nimg; i++) {
+        nn_conv3x3_fpass p = {.x = in + (size_t)i * cin * g->plane,
+                              .plane = g->plane,
+                              .wt = wt,
+                              .yt = yt,
+                              .cin = cin,
+                              .cvec = (int)(cpad / 16),
+                              .h = g->h,
+                              .w = g->w,
+                              .pitch = g->pitch};
+        k->conv_over(&p);
+        untranspose(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias);
     }
 }
 
@@ -228,32 +248,12 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
     const scratch sc = carve(s, &g, work);
     const size_t ximg = (size_t)s->cin * s->h * s->w,
                  yimg = (size_t)s->cout * s->h * s->w;
+    transpose_weights(sc.wt, w, s->cout, s->cin, channel_pad(s->cout));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
-        nn_conv3x3_pass p = {.in = sc.xp,
-                             .ics = g.plane,
-                             .out = sc.outq,
-                             .ocs = g.qplane,
-                             .w = w,
-                             .cin = s->cin,
-                             .cout = s->cout,
-                             .pitch = g.pitch};
-        over_group(k->conv_over, p, ng, g.nq, (size_t)s->cin * g.plane,
-                   (size_t)s->cout * g.qplane, 0);
-        unpad_planes(y + i0 * yimg, sc.outq, (size_t)ng * s->cout, &g, b, s->cout);
+        conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, ng, s->cin, s->cout, &g, sc.yt);
     }
-}
-
-/* wswap (cin, cout, 9): w (cout, cin, 9) with cin and cout swapped and the
- * taps reversed, so that dx is the forward loop run on dy. */
-static void swap_weights(float *wswap, const float *w, int cin, int cout)
-{
-    for (int ci = 0; ci < cin; ci++)
-        for (int co = 0; co < cout; co++)
-            for (int t = 0; t < 9; t++)
-                wswap[((size_t)ci * cout + co) * 9 + t] =
-                    w[((size_t)co * cin + ci) * 9 + 8 - t];
 }
 
 /* dyt (nimg, h*w, cpad) = dy (nimg, cout, h*w) with the channels last,
@@ -299,8 +299,8 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
     const size_t hw = (size_t)s->h * s->w, cpad = channel_pad(s->cout);
     if (dw)
         memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
-    if (dx)
-        swap_weights(sc.wswap, w, s->cin, s->cout);
+    if (dx) /* (cout, 9, cpad(cin)): dx is the forward loop on dy */
+        transpose_weights_swapped(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         if (dw) {
@@ -321,17 +321,8 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
         }
         if (dx) {
             pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &g);
-            nn_conv3x3_pass p = {.in = sc.dyp,
-                                 .ics = g.plane,
-                                 .out = sc.outq,
-                                 .ocs = g.qplane,
-                                 .w = sc.wswap,
-                                 .cin = s->cout,
-                                 .cout = s->cin,
-                                 .pitch = g.pitch};
-            over_group(k->conv_over, p, ng, g.nq, (size_t)s->cout * g.plane,
-                       (size_t)s->cin * g.qplane, 0);
-            unpad_planes(dx + i0 * ximg, sc.outq, (size_t)ng * s->cin, &g, NULL, 1);
+            conv_images(k, dx + i0 * ximg, sc.dyp, sc.wt, NULL, ng, s->cout, s->cin, &g,
+                        sc.yt);
         }
     }
     if (dw)

@@ -4,12 +4,13 @@
  * GEMMs (conv2d.c).
  *
  * Layout. Each input plane (h, w) is copied into a zero-bordered plane of
- * pitch P = w + 2 ((h + 2) rows, then zeros to a multiple of 16 floats), so
- * that the output at row r, column c, flattened as q = r*P + c, reads tap
- * (i, j) at q + i*P + j: the convolution becomes one-dimensional, and 16
- * consecutive outputs are one vector whose nine taps are nine unaligned
- * loads. The outputs at c = w, w + 1 (and past row h) are computed and
- * thrown away: 2/(w+2) of the work.
+ * pitch P = w + 2 and h + 2 rows, so that tap (a, b) of output pixel
+ * (r, c) is at (r + a)*P + c + b: no test for the border in the loops. The
+ * outputs are computed 16 output channels at a time, a vector, for a strip
+ * of pixels along a row: a value of x is broadcast and multiplies a vector
+ * of weights (the weights transposed to (cin, 9, channels), the channels
+ * padded with zeros to a multiple of 16), and the results, pixel-major,
+ * are transposed back to planes.
  *
  *   forward:         y = w * x (channels cin -> cout)
  *   backward data:   dx = w' * dy, w' the weights with cin and cout swapped
@@ -35,18 +36,14 @@
 
 #include "layers.h"
 
-/* One pass of conv_over over a list of npos positions (vectors of 16). */
-typedef struct nn_conv3x3_pass {
-    const float *in; /* input planes, channel stride ics; position j at ib[j] */
-    size_t ics;
-    const size_t *ib;
-    float *out;      /* conv_over: output planes, channel stride ocs, at ob[j] */
-    const float *dy; /* dw_over: dy planes, channel stride ocs, at ob[j] */
-    size_t ocs;
-    const size_t *ob;
-    const float *w; /* weights (cout, cin, 9) */
-    int cin, cout, pitch, npos;
-} nn_conv3x3_pass;
+/* One pass of conv_over: one image. */
+typedef struct nn_conv3x3_fpass {
+    const float *x; /* the image's padded planes, channel ci at ci*plane */
+    size_t plane;
+    const float *wt; /* (cin, 9, cvec*16): weights, output channels in the lanes */
+    float *yt;       /* (h, w, cvec*16): the outputs, channels in the lanes */
+    int cin, cvec, h, w, pitch;
+} nn_conv3x3_fpass;
 
 /* One pass of the weight gradient over a group of images. */
 typedef struct nn_conv3x3_dwpass {
@@ -58,7 +55,7 @@ typedef struct nn_conv3x3_dwpass {
 } nn_conv3x3_dwpass;
 
 typedef struct nn_conv3x3_kernels {
-    void (*conv_over)(const nn_conv3x3_pass *p);
+    void (*conv_over)(const nn_conv3x3_fpass *p);
     void (*dw_over)(const nn_conv3x3_dwpass *p);
 } nn_conv3x3_kernels;
 

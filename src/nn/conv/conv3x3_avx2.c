@@ -37,10 +37,11 @@ static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
     return (cv_v){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
 }
 
-/* 16 registers: 4 channels x 1 position (8 sums, 2 inputs); dw: one
+/* 16 registers: one channel vector x 2 pixels (4 sums, 8 for 4
+ * broadcasts, 2 weights); dw: one
  * channel vector x 3 taps (6 sums, 2 dy, a broadcast). */
-#define CV_CB    4
-#define CV_QB    1
+#define CV_FCB   1
+#define CV_FPB   2
 #define CV_WCB   1
 #define CV_WCIB  1
 #define CV_WTB   3

@@ -10,11 +10,12 @@ typedef __m512 cv_v;
 #define cv_fma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define cv_add(a, b)    _mm512_add_ps((a), (b))
 
-/* 32 registers: 8 channels x 3 positions (24 sums, 3 inputs); dw: 2
+/* 32 registers: 2 channel vectors x 8 pixels (16 sums, 10 broadcasts, 2
+ * weight vectors); dw: 2
  * channel vectors x 9 taps or one vector x 2 input channels x 9 taps (18
  * sums), 3 pixels (3 or 6 dy vectors, 5 broadcasts). */
-#define CV_CB    8
-#define CV_QB    3
+#define CV_FCB   2
+#define CV_FPB   8
 #define CV_WCB   2
 #define CV_WCIB  2
 #define CV_WTB   9

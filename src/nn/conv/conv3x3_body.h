@@ -1,5 +1,6 @@
 /*
  * conv3x3_body.h - the two loops of the direct 3x3 convolution (conv3x3.h),
+ * both with 16 output channels in the lanes of a vector,
  * written once against a vector of 16 floats and included by one file per
  * instruction set (conv3x3_avx512.c, conv3x3_avx2.c, conv3x3_generic.c),
  * which first defines:
@@ -11,7 +12,8 @@
  *   cv_fma(a, b, c)      a*b + c rounded once, lane by lane
  *   CV_TABLE             the name of the table this file exports
  *   cv_add(a, b)         a + b, lane by lane
- *   CV_CB, CV_QB         conv_over: output channels x positions per block
+ *   CV_FCB, CV_FPB       conv_over: channel vectors (of 16 output
+ *                        channels) x pixels of a row per block
  *   CV_WCB, CV_WCIB, CV_WTB   dw_over: channel vectors (of 16 output
  *                        channels) x input channels x taps (3 or 9) per block
  *   CV_WPU               dw_over: pixels of a row per step
@@ -28,60 +30,65 @@
 
 #define CV_INLINE static inline __attribute__((always_inline))
 
-/* Input offset of tap t (row-major in the 3x3 window) at pitch P. */
-CV_INLINE size_t tap_offset(int t, int pitch)
-{
-    return (size_t)(t / 3) * (size_t)pitch + (size_t)(t % 3);
-}
-
 /*
- * out[co*ocs + ob[j]], 16 lanes, = sum over ci in order, then tap t in
- * order, of w[(co*cin + ci)*9 + t] * in[ci*ics + ib[j] + tap_offset(t)],
- * for output channels co0 .. co0+cb and positions j0 .. j0+qb.
+ * Outputs of pixels (r, c .. c+pb) for the channel vectors v0 .. v0+cb:
+ * each the sum over ci in order, then tap t = 3a + b in order, of
+ * wt[ci][t][channel] * x[ci][(r + a)*pitch + c + u + b], a chain of fused
+ * multiply-adds from 0. A row of the window's pb + 2 values of x are
+ * broadcast once for its three taps; the weights are aligned loads.
  */
-CV_INLINE void conv_block(const nn_conv3x3_pass *p, int co0, int j0, int cb, int qb)
+CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int cb, int pb)
 {
-    cv_v acc[CV_CB][CV_QB];
-    for (int c = 0; c < cb; c++)
-        for (int j = 0; j < qb; j++)
-            acc[c][j] = cv_zero();
-    const size_t wco = (size_t)p->cin * 9;
+    cv_v acc[CV_FCB][CV_FPB];
+    for (int k = 0; k < cb; k++)
+        for (int u = 0; u < pb; u++)
+            acc[k][u] = cv_zero();
+    const size_t cpad = (size_t)p->cvec * 16, pitch = (size_t)p->pitch;
+    const float *xr = p->x + (size_t)r * pitch + (size_t)c;
+    const float *wv0 = p->wt + (size_t)v0 * 16;
     for (int ci = 0; ci < p->cin; ci++) {
-        const float *in = p->in + (size_t)ci * p->ics;
-        const float *w = p->w + (size_t)co0 * wco + (size_t)ci * 9;
-        for (int t = 0; t < 9; t++) {
-            const size_t off = tap_offset(t, p->pitch);
-            cv_v x[CV_QB];
-            for (int j = 0; j < qb; j++)
-                x[j] = cv_load(in + p->ib[j0 + j] + off);
-            for (int c = 0; c < cb; c++) {
-                const cv_v wv = cv_bcast(w[c * wco + t]);
-                for (int j = 0; j < qb; j++)
-                    acc[c][j] = cv_fma(wv, x[j], acc[c][j]);
+        const float *xc = xr + (size_t)ci * p->plane;
+        const float *wc = wv0 + (size_t)ci * 9 * cpad;
+        for (int a = 0; a < 3; a++) {
+            cv_v xb[CV_FPB + 2];
+            for (int e = 0; e < pb + 2; e++)
+                xb[e] = cv_bcast(xc[(size_t)a * pitch + (size_t)e]);
+            for (int b = 0; b < 3; b++) {
+                cv_v wv[CV_FCB];
+                for (int k = 0; k < cb; k++)
+                    wv[k] = cv_load(wc + (size_t)(3 * a + b) * cpad + 16 * (size_t)k);
+                for (int u = 0; u < pb; u++)
+                    for (int k = 0; k < cb; k++)
+                        acc[k][u] = cv_fma(wv[k], xb[u + b], acc[k][u]);
             }
         }
     }
-    for (int c = 0; c < cb; c++)
-        for (int j = 0; j < qb; j++)
-            cv_store(p->out + (size_t)(co0 + c) * p->ocs + p->ob[j0 + j], acc[c][j]);
+    float *y = p->yt + ((size_t)r * p->w + (size_t)c) * cpad + (size_t)v0 * 16;
+    for (int u = 0; u < pb; u++)
+        for (int k = 0; k < cb; k++)
+            cv_store(y + (size_t)u * cpad + 16 * (size_t)k, acc[k][u]);
 }
 
-static void conv_over(const nn_conv3x3_pass *p)
+/* Every channel vector of pixels (r, c .. c+pb). */
+CV_INLINE void conv_strip(const nn_conv3x3_fpass *p, int r, int c, int pb)
 {
-    int co0 = 0;
-    for (; co0 + CV_CB <= p->cout; co0 += CV_CB) {
-        int j0 = 0;
-        for (; j0 + CV_QB <= p->npos; j0 += CV_QB)
-            conv_block(p, co0, j0, CV_CB, CV_QB);
-        for (; j0 < p->npos; j0++)
-            conv_block(p, co0, j0, CV_CB, 1);
-    }
-    for (; co0 < p->cout; co0++) {
-        int j0 = 0;
-        for (; j0 + CV_QB <= p->npos; j0 += CV_QB)
-            conv_block(p, co0, j0, 1, CV_QB);
-        for (; j0 < p->npos; j0++)
-            conv_block(p, co0, j0, 1, 1);
+    int v0 = 0;
+    if (CV_FCB > 1)
+        for (; v0 + CV_FCB <= p->cvec; v0 += CV_FCB)
+            conv_block(p, r, c, v0, CV_FCB, pb);
+    for (; v0 < p->cvec; v0++)
+        conv_block(p, r, c, v0, 1, pb);
+}
+
+/* The image's outputs: rows in strips of CV_FPB pixels, then one by one. */
+static void conv_over(const nn_conv3x3_fpass *p)
+{
+    for (int r = 0; r < p->h; r++) {
+        int c = 0;
+        for (; c + CV_FPB <= p->w; c += CV_FPB)
+            conv_strip(p, r, c, CV_FPB);
+        for (; c < p->w; c++)
+            conv_strip(p, r, c, 1);
     }
 }
 

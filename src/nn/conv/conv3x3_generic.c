@@ -48,8 +48,8 @@ static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
     return c;
 }
 
-#define CV_CB    4
-#define CV_QB    2
+#define CV_FCB   1
+#define CV_FPB   2
 #define CV_WCB   1
 #define CV_WCIB  1
 #define CV_WTB   3
