@@ -168,20 +168,28 @@ static void pad_planes(float *dst, const float *src, size_t nplanes, const geom 
     }
 }
 
+/* Pixels per block of the transposes: a block of rows of the channels-last
+ * side stays in L1 while every channel reads or writes it. */
+#define CV_TILE 16
+
 /* y (c, h*w) = yt (h*w, cpad) with the channels first, plus bias[ch]
  * when bias is given. */
 static void untranspose(float *y, const float *yt, int c, size_t pix, size_t cpad,
                         const float *bias)
 {
-    for (int ch = 0; ch < c; ch++) {
-        float *d = y + (size_t)ch * pix;
-        const float *t = yt + ch;
-        if (bias)
-            for (size_t q = 0; q < pix; q++)
-                d[q] = t[q * cpad] + bias[ch];
-        else
-            for (size_t q = 0; q < pix; q++)
-                d[q] = t[q * cpad];
+    for (size_t q0 = 0; q0 < pix; q0 += CV_TILE) {
+        const size_t nq = pix - q0 < CV_TILE ? pix - q0 : CV_TILE;
+        const float *t = yt + q0 * cpad;
+        for (int ch = 0; ch < c; ch++) {
+            float *d = y + (size_t)ch * pix + q0;
+            const float b = bias ? bias[ch] : 0;
+            if (bias)
+                for (size_t l = 0; l < nq; l++)
+                    d[l] = t[l * cpad + (size_t)ch] + b;
+            else
+                for (size_t l = 0; l < nq; l++)
+                    d[l] = t[l * cpad + (size_t)ch];
+        }
     }
 }
 
@@ -264,12 +272,15 @@ static void transpose_dy(float *dyt, const float *dy, int nimg, int cout, size_t
     for (int i = 0; i < nimg; i++) {
         float *t = dyt + (size_t)i * hw * cpad;
         const float *d = dy + (size_t)i * cout * hw;
-        for (size_t q = 0; q < hw; q++) {
-            float *row = t + q * cpad;
+        for (size_t q0 = 0; q0 < hw; q0 += CV_TILE) {
+            const size_t nq = hw - q0 < CV_TILE ? hw - q0 : CV_TILE;
+            float *tb = t + q0 * cpad;
             for (int co = 0; co < cout; co++)
-                row[co] = d[(size_t)co * hw + q];
-            for (size_t co = (size_t)cout; co < cpad; co++)
-                row[co] = 0;
+                for (size_t l = 0; l < nq; l++)
+                    tb[l * cpad + (size_t)co] = d[(size_t)co * hw + q0 + l];
+            for (size_t l = 0; l < nq; l++)
+                for (size_t co = (size_t)cout; co < cpad; co++)
+                    tb[l * cpad + co] = 0;
         }
     }
 }

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "fork.h"
+#include "hot.h"
 #include "layers.h"
 #include "model.h"
 #include "registry.h"
@@ -316,8 +317,8 @@ static void resnet_init(nn_model *m, uint64_t seed)
 #define BN_BLOCK 16
 
 /* y (hw) = (x - mean) * scale + beta [+ res]; res may be NULL. */
-static void plane_apply(float *y, const float *x, const float *res, float mean,
-                        float scale, float beta, int hw)
+NN_HOT static void plane_apply(float *y, const float *x, const float *res, float mean,
+                               float scale, float beta, int hw)
 {
     int k = 0;
     for (; k + BN_BLOCK <= hw; k += BN_BLOCK) {
