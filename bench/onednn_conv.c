@@ -1,6 +1,7 @@
 /*
- * onednn_conv.c - the framework's convolution (im2col + OpenBLAS GEMM,
- * src/nn/layers/conv2d.c) against oneDNN's convolution primitives on the
+ * onednn_conv.c - the framework's convolution (src/nn/layers/conv2d.c: the
+ * direct 3x3 kernels of src/nn/conv for stride 1, im2col + OpenBLAS GEMM for
+ * stride 2) against oneDNN's convolution primitives on the
  * shapes of the ResNet-20 of docs/TRAINING.md (batch 128, 3x3, padding 1),
  * forward, backward data and backward weights, one thread on each side.
  * A benchmark only, to decide whether the framework should take oneDNN's
@@ -28,6 +29,7 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include "bench.h"
+#include "conv/conv3x3.h"
 #include "layers.h"
 #include "nn.h"
 #include "rng.h"
@@ -311,11 +313,11 @@ int main(int argc, char **argv)
     dnnl_stream_t strm;
     TRY(dnnl_engine_create(&eng, dnnl_cpu, 0));
     TRY(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
-    printf(
-        "# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
-        "median of %d; ms per call; ours: im2col + OpenBLAS (%s), oneDNN %d.%d in %s\n\n",
-        batch, reps, openblas_get_corename(), dnnl_version()->major,
-        dnnl_version()->minor, plain ? "NCHW and OIHW (--plain)" : "its own layouts");
+    printf("# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
+           "median of %d; ms per call; ours: direct (%s kernels) at stride 1, im2col + "
+           "OpenBLAS (%s) at stride 2, oneDNN %d.%d in %s\n\n",
+           batch, reps, nn_conv3x3_isa(), openblas_get_corename(), dnnl_version()->major,
+           dnnl_version()->minor, plain ? "NCHW and OIHW (--plain)" : "its own layouts");
     printf("| cin -> cout, size, stride | fwd ours / oneDNN | bwd data | bwd weights | "
            "oneDNN's reorders | max rel diff fwd, data, weights "
            "|\n|---|---|---|---|---|---|\n");
