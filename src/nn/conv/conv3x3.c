@@ -168,31 +168,6 @@ static void pad_planes(float *dst, const float *src, size_t nplanes, const geom 
     }
 }
 
-/* Pixels per block of the transposes: a block of rows of the channels-last
- * side stays in L1 while every channel reads or writes it. */
-#define CV_TILE 16
-
-/* y (c, h*w) = yt (h*w, cpad) with the channels first, plus bias[ch]
- * when bias is given. */
-static void untranspose(float *y, const float *yt, int c, size_t pix, size_t cpad,
-                        const float *bias)
-{
-    for (size_t q0 = 0; q0 < pix; q0 += CV_TILE) {
-        const size_t nq = pix - q0 < CV_TILE ? pix - q0 : CV_TILE;
-        const float *t = yt + q0 * cpad;
-        for (int ch = 0; ch < c; ch++) {
-            float *d = y + (size_t)ch * pix + q0;
-            const float b = bias ? bias[ch] : 0;
-            if (bias)
-                for (size_t l = 0; l < nq; l++)
-                    d[l] = t[l * cpad + (size_t)ch] + b;
-            else
-                for (size_t l = 0; l < nq; l++)
-                    d[l] = t[l * cpad + (size_t)ch];
-        }
-    }
-}
-
 /* wt (cin, 9, cpad) = w (cout, cin, 9) with the output channels last, zero
  * past cout. */
 static void transpose_weights(float *wt, const float *w, int cout, int cin, size_t cpad)
@@ -244,7 +219,7 @@ static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in
                               .w = g->w,
                               .pitch = g->pitch};
         k->conv_over(&p);
-        untranspose(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias);
+        k->to_planes(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias);
     }
 }
 
@@ -261,27 +236,6 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
         conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, ng, s->cin, s->cout, &g, sc.yt);
-    }
-}
-
-/* dyt (nimg, h*w, cpad) = dy (nimg, cout, h*w) with the channels last,
- * channels cout .. cpad zero. */
-static void transpose_dy(float *dyt, const float *dy, int nimg, int cout, size_t hw,
-                         size_t cpad)
-{
-    for (int i = 0; i < nimg; i++) {
-        float *t = dyt + (size_t)i * hw * cpad;
-        const float *d = dy + (size_t)i * cout * hw;
-        for (size_t q0 = 0; q0 < hw; q0 += CV_TILE) {
-            const size_t nq = hw - q0 < CV_TILE ? hw - q0 : CV_TILE;
-            float *tb = t + q0 * cpad;
-            for (int co = 0; co < cout; co++)
-                for (size_t l = 0; l < nq; l++)
-                    tb[l * cpad + (size_t)co] = d[(size_t)co * hw + q0 + l];
-            for (size_t l = 0; l < nq; l++)
-                for (size_t co = (size_t)cout; co < cpad; co++)
-                    tb[l * cpad + co] = 0;
-        }
     }
 }
 
@@ -316,7 +270,9 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         if (dw) {
             pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
-            transpose_dy(sc.dyt, dy + i0 * yimg, ng, s->cout, hw, cpad);
+            for (int i = 0; i < ng; i++) /* dy with the channels last */
+                k->to_lanes(sc.dyt + (size_t)i * hw * cpad, dy + (size_t)(i0 + i) * yimg,
+                            s->cout, hw, cpad);
             nn_conv3x3_dwpass p = {.x = sc.xp,
                                    .ximg = (size_t)s->cin * g.plane,
                                    .plane = g.plane,

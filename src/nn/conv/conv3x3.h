@@ -57,6 +57,12 @@ typedef struct nn_conv3x3_dwpass {
 typedef struct nn_conv3x3_kernels {
     void (*conv_over)(const nn_conv3x3_fpass *p);
     void (*dw_over)(const nn_conv3x3_dwpass *p);
+    /* dst (c, pix) = src (pix, cpad) with the channels first, + bias[ch]
+     * when bias is not NULL. */
+    void (*to_planes)(float *dst, const float *src, int c, size_t pix, size_t cpad,
+                      const float *bias);
+    /* dst (pix, cpad) = src (c, pix) with the channels last, 0 past c. */
+    void (*to_lanes)(float *dst, const float *src, int c, size_t pix, size_t cpad);
 } nn_conv3x3_kernels;
 
 extern const nn_conv3x3_kernels nn_conv3x3_generic;

@@ -182,4 +182,67 @@ static void dw_over(const nn_conv3x3_dwpass *p)
     }
 }
 
-const nn_conv3x3_kernels CV_TABLE = {conv_over, dw_over};
+/*
+ * The transposes between planes (c, pix) and channels last (pix, cpad), in
+ * tiles of 16 pixels x 16 channels (cpad is a multiple of 16): with
+ * CV_TRANSPOSE16 (16 vectors transposed in registers) a whole tile at a
+ * time, element by element otherwise. Values are moved, not computed (the
+ * bias is one add), so every ISA gives the same bits.
+ */
+static void to_planes(float *dst, const float *src, int c, size_t pix, size_t cpad,
+                      const float *bias)
+{
+    size_t q0 = 0;
+#ifdef CV_TRANSPOSE16
+    for (; q0 + 16 <= pix; q0 += 16)
+        for (int ch0 = 0; ch0 < c; ch0 += 16) {
+            cv_v r[16];
+            for (int l = 0; l < 16; l++)
+                r[l] = cv_load(src + (q0 + (size_t)l) * cpad + (size_t)ch0);
+            CV_TRANSPOSE16(r);
+            for (int j = 0; j < 16 && ch0 + j < c; j++) {
+                cv_v v = bias ? cv_add(r[j], cv_bcast(bias[ch0 + j])) : r[j];
+                cv_store(dst + (size_t)(ch0 + j) * pix + q0, v);
+            }
+        }
+#endif
+    for (; q0 < pix; q0 += 16) {
+        const size_t nq = pix - q0 < 16 ? pix - q0 : 16;
+        const float *t = src + q0 * cpad;
+        for (int ch = 0; ch < c; ch++) {
+            float *d = dst + (size_t)ch * pix + q0;
+            for (size_t l = 0; l < nq; l++)
+                d[l] =
+                    bias ? t[l * cpad + (size_t)ch] + bias[ch] : t[l * cpad + (size_t)ch];
+        }
+    }
+}
+
+static void to_lanes(float *dst, const float *src, int c, size_t pix, size_t cpad)
+{
+    size_t q0 = 0;
+#ifdef CV_TRANSPOSE16
+    for (; q0 + 16 <= pix; q0 += 16)
+        for (size_t ch0 = 0; ch0 < cpad; ch0 += 16) {
+            cv_v r[16];
+            for (int j = 0; j < 16; j++)
+                r[j] = (int)ch0 + j < c ? cv_load(src + (ch0 + (size_t)j) * pix + q0)
+                                        : cv_zero();
+            CV_TRANSPOSE16(r);
+            for (int l = 0; l < 16; l++)
+                cv_store(dst + (q0 + (size_t)l) * cpad + ch0, r[l]);
+        }
+#endif
+    for (; q0 < pix; q0 += 16) {
+        const size_t nq = pix - q0 < 16 ? pix - q0 : 16;
+        float *t = dst + q0 * cpad;
+        for (int ch = 0; ch < c; ch++)
+            for (size_t l = 0; l < nq; l++)
+                t[l * cpad + (size_t)ch] = src[(size_t)ch * pix + q0 + l];
+        for (size_t l = 0; l < nq; l++)
+            for (size_t ch = (size_t)c; ch < cpad; ch++)
+                t[l * cpad + ch] = 0;
+    }
+}
+
+const nn_conv3x3_kernels CV_TABLE = {conv_over, dw_over, to_planes, to_lanes};
