@@ -37,9 +37,9 @@ static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
     return (cv_v){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
 }
 
-/* 16 registers: one channel vector x 2 pixels (4 sums, 8 for 4
- * broadcasts, 2 weights); dw: one
- * channel vector x 3 taps (6 sums, 2 dy, a broadcast). */
+/* 16 registers (a vector of 16 floats is two): one channel vector x 2
+ * pixels (2 sums, 4 broadcasts, a weight vector); dw: one channel vector x
+ * a row's 3 taps (3 sums, dy, 3 broadcasts). */
 #define CV_FCB   1
 #define CV_FPB   2
 #define CV_WCB   1

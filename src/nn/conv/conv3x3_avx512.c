@@ -41,9 +41,9 @@ static inline void cv_transpose16(__m512 r[16])
 #define CV_TRANSPOSE16 cv_transpose16
 
 /* 32 registers: 2 channel vectors x 8 pixels (16 sums, 10 broadcasts, 2
- * weight vectors); dw: 2
- * channel vectors x 9 taps or one vector x 2 input channels x 9 taps (18
- * sums), 3 pixels (3 or 6 dy vectors, 5 broadcasts). */
+ * weight vectors); dw: 2 channel vectors x 9 taps or one vector x 2 input
+ * channels x 9 taps (18 sums), 3 pixels at a time (3 or 6 dy vectors, 5
+ * broadcasts). */
 #define CV_FCB   2
 #define CV_FPB   8
 #define CV_WCB   2
