@@ -316,8 +316,9 @@ int main(int argc, char **argv)
     printf("# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
            "median of %d; ms per call; ours: direct (%s kernels) at stride 1, im2col + "
            "OpenBLAS (%s) at stride 2, oneDNN %d.%d in %s\n\n",
-           batch, reps, nn_conv3x3_isa(), openblas_get_corename(), dnnl_version()->major,
-           dnnl_version()->minor, plain ? "NCHW and OIHW (--plain)" : "its own layouts");
+           batch, reps, golu_isa_name(nn_conv3x3_isa()), openblas_get_corename(),
+           dnnl_version()->major, dnnl_version()->minor,
+           plain ? "NCHW and OIHW (--plain)" : "its own layouts");
     printf("| cin -> cout, size, stride | fwd ours / oneDNN | bwd data | bwd weights | "
            "oneDNN's reorders | max rel diff fwd, data, weights "
            "|\n|---|---|---|---|---|---|\n");

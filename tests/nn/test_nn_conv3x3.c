@@ -245,11 +245,11 @@ static void run_case(const shape_case *c)
     float *x = fill((size_t)c->n * c->cin * plane),
           *w = fill((size_t)c->cout * c->cin * 9);
     float *b = fill((size_t)c->cout), *dy = fill((size_t)c->n * c->cout * plane);
-    static const char *const isas[] = {"generic", "avx2", "avx512"};
+    static const golu_isa isas[] = {GOLU_ISA_SCALAR, GOLU_ISA_AVX2, GOLU_ISA_AVX512};
     outputs ref = {0};
     for (int k = 0; k < 3; k++) {
         if (nn_conv3x3_use(isas[k]) != 0) {
-            SKIP("%s: this CPU has no %s", c->why, isas[k]);
+            SKIP("%s: this CPU has no %s", c->why, golu_isa_name(isas[k]));
             continue;
         }
         outputs o = run_direct(c, x, w, b, dy);
@@ -263,10 +263,10 @@ static void run_case(const shape_case *c)
         CHECK(same(o.y, ref.y, (size_t)c->n * c->cout * plane) &&
                   same(o.dx, ref.dx, (size_t)c->n * c->cin * plane) &&
                   same(o.dw, ref.dw, (size_t)c->cout * c->cin * 9),
-              "%s: %s gives the generic kernels' bits", c->why, isas[k]);
+              "%s: %s gives the generic kernels' bits", c->why, golu_isa_name(isas[k]));
         free_outputs(&o);
     }
-    nn_conv3x3_use(NULL);
+    nn_conv3x3_use(GOLU_ISA_AUTO);
     check_conv2d(c, x, w, b, dy, &ref);
     free_outputs(&ref);
     free(x), free(w), free(b), free(dy);
@@ -281,7 +281,9 @@ int main(void)
     CHECK(!nn_conv3x3_applies(&s), "stride 2 does not");
     s.stride = 1, s.k = 1, s.pad = 0;
     CHECK(!nn_conv3x3_applies(&s), "1x1 does not");
-    CHECK(nn_conv3x3_use("sse9") == -1, "an unknown ISA is refused");
+    CHECK(nn_conv3x3_use((golu_isa)99) == -1, "an unknown ISA is refused");
+    CHECK(nn_conv3x3_use(GOLU_ISA_NEON) == -1,
+          "NEON has no kernels of its own (the generic ones serve there)");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(&cases[i]);
     return TEST_END();

@@ -16,61 +16,56 @@
 
 /* ------------------------------------------------------------ kernels --- */
 
-static const nn_conv3x3_kernels *kern;
-static const char *kern_name;
+/* The kernel set in use, picked once (the best this CPU runs), changed only
+ * by nn_conv3x3_use. */
+static golu_isa kern_isa;
 static pthread_once_t kern_once = PTHREAD_ONCE_INIT;
 
-static int pick(const char *isa)
+/* The kernels of isa (GOLU_ISA_SCALAR: the generic ones), NULL for an ISA
+ * without kernels here or that this CPU lacks (libgolu's detection). */
+static const nn_conv3x3_kernels *kernels_of(golu_isa isa)
 {
+    if (isa == GOLU_ISA_SCALAR)
+        return &nn_conv3x3_generic;
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    int avx512 = __builtin_cpu_supports("avx512f");
-    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if ((!isa && avx512) || (isa && !strcmp(isa, "avx512"))) {
-        if (!avx512)
-            return -1;
-        kern = &nn_conv3x3_avx512, kern_name = "avx512";
-        return 0;
-    }
-    if ((!isa && avx2) || (isa && !strcmp(isa, "avx2"))) {
-        if (!avx2)
-            return -1;
-        kern = &nn_conv3x3_avx2, kern_name = "avx2";
-        return 0;
-    }
+    if (isa == GOLU_ISA_AVX512 && golu_isa_supported(isa))
+        return &nn_conv3x3_avx512;
+    if (isa == GOLU_ISA_AVX2 && golu_isa_supported(isa))
+        return &nn_conv3x3_avx2;
 #endif
-    if (isa && strcmp(isa, "generic"))
-        return -1;
-    kern = &nn_conv3x3_generic, kern_name = "generic";
-    return 0;
+    return NULL;
 }
 
 static void pick_best(void)
 {
-    pick(NULL);
+    kern_isa = kernels_of(GOLU_ISA_AVX512) ? GOLU_ISA_AVX512
+               : kernels_of(GOLU_ISA_AVX2) ? GOLU_ISA_AVX2
+                                           : GOLU_ISA_SCALAR;
 }
 
 static const nn_conv3x3_kernels *kernels(void)
 {
     pthread_once(&kern_once, pick_best);
-    return kern;
+    return kernels_of(kern_isa);
 }
 
-int nn_conv3x3_use(const char *isa)
+int nn_conv3x3_use(golu_isa isa)
 {
     pthread_once(&kern_once, pick_best);
-    const nn_conv3x3_kernels *k = kern;
-    const char *name = kern_name;
-    if (pick(isa) == 0)
+    if (isa == GOLU_ISA_AUTO) {
+        pick_best();
         return 0;
-    kern = k, kern_name = name;
-    return -1;
+    }
+    if (!kernels_of(isa))
+        return -1;
+    kern_isa = isa;
+    return 0;
 }
 
-const char *nn_conv3x3_isa(void)
+golu_isa nn_conv3x3_isa(void)
 {
     pthread_once(&kern_once, pick_best);
-    return kern_name;
+    return kern_isa;
 }
 
 /* ----------------------------------------------------------- geometry --- */

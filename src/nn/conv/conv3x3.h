@@ -86,12 +86,13 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                          const float *x, const float *w, const nn_conv2d_shape *s, int n0,
                          int n1, float *work);
 
-/* Tests: run the kernels of isa ("avx512", "avx2", "generic"; NULL: the
- * best this CPU has). Returns 0, or -1 when the CPU lacks it (unchanged).
- * Not for use while convolutions run on other threads. */
-int nn_conv3x3_use(const char *isa);
+/* Tests: run the kernels of isa (GOLU_ISA_AVX512, GOLU_ISA_AVX2, or
+ * GOLU_ISA_SCALAR for the generic ones; GOLU_ISA_AUTO: the best this CPU
+ * has). Returns 0, or -1 (nothing changed) for an ISA without kernels here
+ * or that the CPU lacks. Not while convolutions run on other threads. */
+int nn_conv3x3_use(golu_isa isa);
 
-/* The name of the kernels in use. */
-const char *nn_conv3x3_isa(void);
+/* The kernels in use. */
+golu_isa nn_conv3x3_isa(void);
 
 #endif
