@@ -123,6 +123,19 @@ void NN_DN(nn_batchnorm2d_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
                                     const NN_DR *dy, const NN_DR *x, const NN_DR *mean,
                                     const NN_DR *rstd, const NN_DR *gamma, int n, int c,
                                     int hw, int training);
+/* The backward's per-plane sums, for a caller that has the planes in cache
+ * already (a fused activation backward): sums[0] = sum dy, sums[1] = sum
+ * dy * (x - mean) over one plane (hw) of one image and channel, mean the
+ * saved mean. nn_batchnorm2d_backward_sums takes them as plane_sums (n, c,
+ * 2), image-major, and adds them in image order: the same bits as
+ * nn_batchnorm2d_backward, one pass over dy and x fewer. */
+void NN_DN(nn_batchnorm2d_plane_sums)(double sums[2], const NN_DR *dy, const NN_DR *x,
+                                      NN_DR mean, int hw);
+void NN_DN(nn_batchnorm2d_backward_sums)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
+                                         const NN_DR *dy, const NN_DR *x,
+                                         const NN_DR *mean, const NN_DR *rstd,
+                                         const NN_DR *gamma, const double *plane_sums,
+                                         int n, int c, int hw, int training);
 
 /* ---- Pooling (no padding) -------------------------------------------------
  * x (n, c, h, w) -> y (n, c, ho, wo), ho = (h - k)/s + 1, wo likewise.

@@ -533,6 +533,110 @@ static void test_batchnorm2d_stats_only(void)
     }
 }
 
+/*
+ * float BatchNorm on planes with whole groups of the 16 partial sums and a
+ * remainder (hw 37), more channels than one pass keeps (70 > 64), odd
+ * channel halves: forward and backward against long double, and the
+ * backward from per-plane sums (nn_batchnorm2d_plane_sums, as a fused
+ * caller takes them) bit for bit the plain backward's.
+ */
+enum { BP_N = 3, BP_C = 70, BP_HW = 37, BP_E = BP_N * BP_C * BP_HW };
+
+static size_t bp_at(int n, int c, int j)
+{
+    return ((size_t)n * BP_C + c) * BP_HW + j;
+}
+
+/* The backward by its definition in long double: dx, dgamma, dbeta. */
+static void bp_reference(double *dx, double *dg, double *db, const float *x,
+                         const float *dy, const float *gamma)
+{
+    const long double m = BP_N * BP_HW;
+    for (int c = 0; c < BP_C; c++) {
+        long double s = 0, q = 0, sdy = 0, sdyx = 0;
+        for (int n = 0; n < BP_N; n++)
+            for (int j = 0; j < BP_HW; j++)
+                s += x[bp_at(n, c, j)];
+        long double mu = s / m;
+        for (int n = 0; n < BP_N; n++)
+            for (int j = 0; j < BP_HW; j++)
+                q += (x[bp_at(n, c, j)] - mu) * (x[bp_at(n, c, j)] - mu);
+        long double rs = 1 / sqrtl(q / m + BN_EPS);
+        for (int n = 0; n < BP_N; n++)
+            for (int j = 0; j < BP_HW; j++) {
+                sdy += dy[bp_at(n, c, j)];
+                sdyx += dy[bp_at(n, c, j)] * (x[bp_at(n, c, j)] - mu) * rs;
+            }
+        dg[c] = (double)sdyx;
+        db[c] = (double)sdy;
+        for (int n = 0; n < BP_N; n++)
+            for (int j = 0; j < BP_HW; j++) {
+                size_t i = bp_at(n, c, j);
+                long double xh = (x[i] - mu) * rs;
+                dx[i] = (double)(gamma[c] * rs * (dy[i] - sdy / m - xh * sdyx / m));
+            }
+    }
+}
+
+static void test_batchnorm2d_planes(void)
+{
+    float *x = fnew(BP_E), *dy = fnew(BP_E), *y = fnew(BP_E), *dx[2];
+    float gamma[BP_C], beta[BP_C], mean[BP_C], rstd[BP_C], dg[2][BP_C], db[2][BP_C];
+    double *want = dnew(BP_E), wdg[BP_C], wdb[BP_C];
+    double *sums = dnew(2 * (size_t)BP_N * BP_C);
+    rng g = {0xB6};
+    for (size_t i = 0; i < BP_E; i++) {
+        x[i] = (float)(rng_range(&g, -1, 3) + (double)((i / BP_HW) % 7));
+        dy[i] = (float)rng_range(&g, -1, 1);
+    }
+    for (int c = 0; c < BP_C; c++)
+        gamma[c] = (float)rng_range(&g, 0.5, 1.5),
+        beta[c] = (float)rng_range(&g, -0.5, 0.5);
+    nn_batchnorm2d_forward(y, mean, rstd, NULL, NULL, x, gamma, beta, BP_N, BP_C, BP_HW,
+                           1, BN_MOM, BN_EPS);
+    for (int c = 0; c < BP_C; c++) { /* y against the definition */
+        long double s = 0, q = 0, m = BP_N * BP_HW;
+        for (int n = 0; n < BP_N; n++)
+            for (int j = 0; j < BP_HW; j++)
+                s += x[bp_at(n, c, j)];
+        for (int n = 0; n < BP_N; n++)
+            for (int j = 0; j < BP_HW; j++)
+                q += (x[bp_at(n, c, j)] - s / m) * (x[bp_at(n, c, j)] - s / m);
+        long double rs = 1 / sqrtl(q / m + BN_EPS);
+        for (int n = 0; n < BP_N; n++)
+            for (int j = 0; j < BP_HW; j++) {
+                size_t i = bp_at(n, c, j);
+                want[i] = (double)((x[i] - s / m) * rs * gamma[c] + beta[c]);
+            }
+    }
+    check_err("bn float y (hw 37, 70 channels) vs long double", norm_err_f(y, want, BP_E),
+              4e-6);
+    bp_reference(want, wdg, wdb, x, dy, gamma);
+    for (int k = 0; k < 2; k++) {
+        dx[k] = fnew(BP_E);
+        fill_value_f(dx[k], BP_E, NAN);
+        for (int c = 0; c < BP_C; c++)
+            dg[k][c] = db[k][c] = 0;
+    }
+    nn_batchnorm2d_backward(dx[0], dg[0], db[0], dy, x, mean, rstd, gamma, BP_N, BP_C,
+                            BP_HW, 1);
+    for (int n = 0; n < BP_N; n++)
+        for (int c = 0; c < BP_C; c++)
+            nn_batchnorm2d_plane_sums(sums + 2 * ((size_t)n * BP_C + c),
+                                      dy + bp_at(n, c, 0), x + bp_at(n, c, 0), mean[c],
+                                      BP_HW);
+    nn_batchnorm2d_backward_sums(dx[1], dg[1], db[1], dy, x, mean, rstd, gamma, sums,
+                                 BP_N, BP_C, BP_HW, 1);
+    check_err("bn float dx vs long double", norm_err_f(dx[0], want, BP_E), 2e-5);
+    check_err("bn float dgamma vs long double", norm_err_f(dg[0], wdg, BP_C), 2e-5);
+    check_err("bn float dbeta vs long double", norm_err_f(db[0], wdb, BP_C), 2e-5);
+    CHECK(memcmp(dx[0], dx[1], BP_E * sizeof(float)) == 0 &&
+              memcmp(dg[0], dg[1], sizeof dg[0]) == 0 &&
+              memcmp(db[0], db[1], sizeof db[0]) == 0,
+          "bn backward from plane sums: the plain backward's bits");
+    free(x), free(dy), free(y), free(dx[0]), free(dx[1]), free(want), free(sums);
+}
+
 static void test_batchnorm2d(void)
 {
     double x[BN_E], y[BN_E], r[BN_E], gamma[BN_C], beta[BN_C], rm[BN_C], rv[BN_C];
@@ -902,6 +1006,7 @@ int main(void)
     test_conv2d();
     test_batchnorm2d();
     test_batchnorm2d_stats_only();
+    test_batchnorm2d_planes();
     test_pools();
     test_shortcut();
     test_attention();
