@@ -4,6 +4,8 @@
  *   - forward, backward data and backward weights against the definition
  *     in long double, each output within the rigorous bound of its chain
  *     of fused multiply-adds and adds: (terms + 5) * 2^-24 * (sum of |terms|);
+ *     at stride 1 and 2 (at stride 2 the data gradient is conv2d.c's GEMM
+ *     path, checked against the same bound, valid for any order of sums);
  *   - the same bits from every kernel set this CPU runs (AVX-512, AVX2,
  *     generic fmaf): the framework's results do not depend on the ISA;
  *   - the shapes that exercise the driver: channel counts that leave
@@ -25,19 +27,37 @@
 #include "nn.h"
 
 typedef struct shape_case {
-    int n, cin, cout, h, w;
+    int n, cin, cout, h, w, stride;
     const char *why;
 } shape_case;
 
 static const shape_case cases[] = {
-    {3, 3, 5, 7, 9, "remainders of every block"},
-    {2, 16, 16, 32, 32, "a ResNet stage-1 layer"},
-    {2, 4, 3, 64, 50, "more positions than one pass"},
-    {21, 8, 9, 8, 8, "groups of images, the last partial"},
-    {2, 1, 1, 1, 1, "one pixel"},
-    {1, 2, 3, 1, 17, "one row"},
-    {2, 17, 10, 5, 1, "one column"},
+    {3, 3, 5, 7, 9, 1, "remainders of every block"},
+    {2, 16, 16, 32, 32, 1, "a ResNet stage-1 layer"},
+    {2, 4, 3, 64, 50, 1, "more positions than one pass"},
+    {21, 8, 9, 8, 8, 1, "groups of images, the last partial"},
+    {2, 1, 1, 1, 1, 1, "one pixel"},
+    {1, 2, 3, 1, 17, 1, "one row"},
+    {2, 17, 10, 5, 1, 1, "one column"},
+    {3, 3, 5, 7, 9, 2, "stride 2: remainders of every block, odd sizes"},
+    {2, 16, 32, 32, 32, 2, "stride 2: a ResNet stage-2 entry"},
+    {2, 5, 17, 40, 38, 2, "stride 2: wider than a strip, even sizes"},
+    {21, 8, 9, 8, 8, 2, "stride 2: groups of images"},
+    {2, 1, 1, 1, 1, 2, "stride 2: one pixel"},
+    {1, 2, 3, 2, 17, 2, "stride 2: two rows"},
+    {2, 17, 10, 6, 1, 2, "stride 2: one column"},
 };
+
+/* The output's rows and columns. */
+static int out_h(const shape_case *c)
+{
+    return (c->h - 1) / c->stride + 1;
+}
+
+static int out_w(const shape_case *c)
+{
+    return (c->w - 1) / c->stride + 1;
+}
 
 static uint64_t lcg = 12345;
 static float uni(void)
@@ -74,9 +94,9 @@ static long double at(const float *x, const shape_case *c, int img, int ci, int 
 static long double at_dy(const float *dy, const shape_case *c, int img, int co, int r,
                          int col)
 {
-    if (r < 0 || r >= c->h || col < 0 || col >= c->w)
+    if (r < 0 || r >= out_h(c) || col < 0 || col >= out_w(c))
         return 0;
-    return dy[(((size_t)img * c->cout + co) * c->h + r) * c->w + col];
+    return dy[(((size_t)img * c->cout + co) * out_h(c) + r) * out_w(c) + col];
 }
 
 static const long double U = 1.0L / (1 << 24);
@@ -91,21 +111,21 @@ static void check_forward(const shape_case *c, const float *x, const float *w,
                           const float *b, const float *y)
 {
     long bad = 0;
+    const int ho = out_h(c), wo = out_w(c), st = c->stride;
     for (int img = 0; img < c->n; img++)
         for (int co = 0; co < c->cout; co++)
-            for (int r = 0; r < c->h; r++)
-                for (int col = 0; col < c->w; col++) {
+            for (int r = 0; r < ho; r++)
+                for (int col = 0; col < wo; col++) {
                     long double s = b[co], m = fabsl((long double)b[co]);
                     for (int ci = 0; ci < c->cin; ci++)
                         for (int t = 0; t < 9; t++) {
-                            long double v =
-                                at(x, c, img, ci, r + t / 3 - 1, col + t % 3 - 1) *
-                                w[((size_t)co * c->cin + ci) * 9 + t];
+                            long double v = at(x, c, img, ci, st * r + t / 3 - 1,
+                                               st * col + t % 3 - 1) *
+                                            w[((size_t)co * c->cin + ci) * 9 + t];
                             s += v, m += fabsl(v);
                         }
-                    bad +=
-                        within(y[(((size_t)img * c->cout + co) * c->h + r) * c->w + col],
-                               s, m, (long)c->cin * 9 + 1);
+                    bad += within(y[(((size_t)img * c->cout + co) * ho + r) * wo + col],
+                                  s, m, (long)c->cin * 9 + 1);
                 }
     CHECK(bad == 0, "%dx%dx%dx%d -> %d (%s): forward: %ld outputs outside the bound",
           c->n, c->cin, c->h, c->w, c->cout, c->why, bad);
@@ -122,9 +142,14 @@ static void check_dx(const shape_case *c, const float *dy, const float *w,
                     long double s = 0, m = 0;
                     for (int co = 0; co < c->cout; co++)
                         for (int t = 0; t < 9; t++) {
-                            long double v = at_dy(dy, c, img, co, r - (t / 3 - 1),
-                                                  col - (t % 3 - 1)) *
-                                            w[((size_t)co * c->cin + ci) * 9 + t];
+                            /* x (r, col) meets tap t of output (oy, ox) when
+                             * st*oy + t/3 - 1 = r, st*ox + t%3 - 1 = col. */
+                            const int ry = r + 1 - t / 3, rx = col + 1 - t % 3;
+                            if (ry % c->stride || rx % c->stride)
+                                continue;
+                            long double v =
+                                at_dy(dy, c, img, co, ry / c->stride, rx / c->stride) *
+                                w[((size_t)co * c->cin + ci) * 9 + t];
                             s += v, m += fabsl(v);
                         }
                     bad +=
@@ -141,18 +166,19 @@ static void check_dw(const shape_case *c, const float *dy, const float *x,
 {
     long bad = 0;
     /* A chain per group of images, the groups' sums added in order. */
-    const long terms = (long)c->n * c->h * c->w + c->n + 5;
+    const int ho = out_h(c), wo = out_w(c), st = c->stride;
+    const long terms = (long)c->n * ho * wo + c->n + 5;
     for (int co = 0; co < c->cout; co++)
         for (int ci = 0; ci < c->cin; ci++)
             for (int t = 0; t < 9; t++) {
                 size_t i = ((size_t)co * c->cin + ci) * 9 + t;
                 long double s = dw0 ? dw0[i] : 0, m = fabsl(s);
                 for (int img = 0; img < c->n; img++)
-                    for (int r = 0; r < c->h; r++)
-                        for (int col = 0; col < c->w; col++) {
-                            long double v =
-                                at_dy(dy, c, img, co, r, col) *
-                                at(x, c, img, ci, r + t / 3 - 1, col + t % 3 - 1);
+                    for (int r = 0; r < ho; r++)
+                        for (int col = 0; col < wo; col++) {
+                            long double v = at_dy(dy, c, img, co, r, col) *
+                                            at(x, c, img, ci, st * r + t / 3 - 1,
+                                               st * col + t % 3 - 1);
                             s += v, m += fabsl(v);
                         }
                 bad += within(dw[i], s, m, terms);
@@ -163,24 +189,26 @@ static void check_dw(const shape_case *c, const float *dy, const float *x,
 
 static nn_conv2d_shape shape_of(const shape_case *c)
 {
-    return (nn_conv2d_shape){c->n, c->cin, c->h, c->w, c->cout, 3, 1, 1};
+    return (nn_conv2d_shape){c->n, c->cin, c->h, c->w, c->cout, 3, c->stride, 1};
 }
 
 typedef struct outputs {
     float *y, *dx, *dw;
 } outputs;
 
-/* The three results on the kernels in use, in one call over the batch. */
+/* The three results on the kernels in use, in one call over the batch (at
+ * stride 2, dx is left NaN: not the direct path's). */
 static outputs run_direct(const shape_case *c, const float *x, const float *w,
                           const float *b, const float *dy)
 {
     const nn_conv2d_shape s = shape_of(c);
-    const size_t plane = (size_t)c->h * c->w;
-    outputs o = {nans((size_t)c->n * c->cout * plane),
+    const size_t plane = (size_t)c->h * c->w, oplane = (size_t)out_h(c) * out_w(c);
+    outputs o = {nans((size_t)c->n * c->cout * oplane),
                  nans((size_t)c->n * c->cin * plane), nans((size_t)c->cout * c->cin * 9)};
     float *work = nans(nn_conv3x3_slice_workspace(&s));
     nn_conv3x3_forward(o.y, x, w, b, &s, 0, c->n, work);
-    nn_conv3x3_backward(o.dx, o.dw, 1, dy, x, w, &s, 0, c->n, work);
+    nn_conv3x3_backward(nn_conv3x3_applies_dx(&s) ? o.dx : NULL, o.dw, 1, dy, x, w, &s, 0,
+                        c->n, work);
     free(work);
     return o;
 }
@@ -201,7 +229,8 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
 {
     const nn_conv2d_shape s = shape_of(c);
     const size_t plane = (size_t)c->h * c->w, nw = (size_t)c->cout * c->cin * 9;
-    const size_t ny = (size_t)c->n * c->cout * plane, nx = (size_t)c->n * c->cin * plane;
+    const size_t ny = (size_t)c->n * c->cout * out_h(c) * out_w(c),
+                 nx = (size_t)c->n * c->cin * plane;
     float *y = nans(ny), *dx = nans(nx), *dw = fill(nw), *dw0 = nn_alloc_floats(nw);
     float *db = nn_alloc_floats((size_t)c->cout);
     float *work = nans(nn_conv2d_workspace(&s));
@@ -211,8 +240,11 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
     CHECK(same(y, ref->y, ny), "%s: nn_conv2d_forward gives the direct path's bits",
           c->why);
     nn_conv2d_backward(dx, dw, db, dy, x, w, &s, work);
-    CHECK(same(dx, ref->dx, nx), "%s: nn_conv2d_backward dx: the direct path's bits",
-          c->why);
+    if (nn_conv3x3_applies_dx(&s))
+        CHECK(same(dx, ref->dx, nx), "%s: nn_conv2d_backward dx: the direct path's bits",
+              c->why);
+    else
+        check_dx(c, dy, w, dx); /* GEMM and col2im */
     /* The halves' sums, added in their fixed order. */
     float *want = nn_alloc_floats(nw), *part = nans(nw);
     float *wk = nans(nn_conv3x3_slice_workspace(&s));
@@ -241,10 +273,11 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
 
 static void run_case(const shape_case *c)
 {
-    const size_t plane = (size_t)c->h * c->w;
+    const size_t plane = (size_t)c->h * c->w, oplane = (size_t)out_h(c) * out_w(c);
+    const int direct_dx = c->stride == 1;
     float *x = fill((size_t)c->n * c->cin * plane),
           *w = fill((size_t)c->cout * c->cin * 9);
-    float *b = fill((size_t)c->cout), *dy = fill((size_t)c->n * c->cout * plane);
+    float *b = fill((size_t)c->cout), *dy = fill((size_t)c->n * c->cout * oplane);
     static const golu_isa isas[] = {GOLU_ISA_SCALAR, GOLU_ISA_AVX2, GOLU_ISA_AVX512};
     outputs ref = {0};
     for (int k = 0; k < 3; k++) {
@@ -256,12 +289,13 @@ static void run_case(const shape_case *c)
         if (k == 0) {
             ref = o;
             check_forward(c, x, w, b, o.y);
-            check_dx(c, dy, w, o.dx);
+            if (direct_dx)
+                check_dx(c, dy, w, o.dx);
             check_dw(c, dy, x, NULL, o.dw);
             continue;
         }
-        CHECK(same(o.y, ref.y, (size_t)c->n * c->cout * plane) &&
-                  same(o.dx, ref.dx, (size_t)c->n * c->cin * plane) &&
+        CHECK(same(o.y, ref.y, (size_t)c->n * c->cout * oplane) &&
+                  (!direct_dx || same(o.dx, ref.dx, (size_t)c->n * c->cin * plane)) &&
                   same(o.dw, ref.dw, (size_t)c->cout * c->cin * 9),
               "%s: %s gives the generic kernels' bits", c->why, golu_isa_name(isas[k]));
         free_outputs(&o);
@@ -276,9 +310,13 @@ int main(void)
 {
     TEST_BEGIN("nn_conv3x3");
     nn_conv2d_shape s = {1, 1, 4, 4, 1, 3, 1, 1};
-    CHECK(nn_conv3x3_applies(&s), "3x3, stride 1, padding 1 applies");
+    CHECK(nn_conv3x3_applies(&s) && nn_conv3x3_applies_dx(&s),
+          "3x3, stride 1, padding 1 applies, dx too");
     s.stride = 2;
-    CHECK(!nn_conv3x3_applies(&s), "stride 2 does not");
+    CHECK(nn_conv3x3_applies(&s) && !nn_conv3x3_applies_dx(&s),
+          "stride 2: forward and dw, not dx");
+    s.stride = 3;
+    CHECK(!nn_conv3x3_applies(&s), "stride 3 does not");
     s.stride = 1, s.k = 1, s.pad = 0;
     CHECK(!nn_conv3x3_applies(&s), "1x1 does not");
     CHECK(nn_conv3x3_use((golu_isa)99) == -1, "an unknown ISA is refused");

@@ -71,7 +71,8 @@ golu_isa nn_conv3x3_isa(void)
 /* ----------------------------------------------------------- geometry --- */
 
 typedef struct geom {
-    int h, w, pitch; /* pitch = w + 2 */
+    int h, w, pitch; /* the input's; pitch = w + 2 */
+    int ho, wo;      /* the output's (h, w at stride 1) */
     size_t plane;    /* a padded plane: (h + 2) rows, rounded up to 16 floats */
     int g;           /* images per group */
 } geom;
@@ -80,8 +81,9 @@ static geom geometry(const nn_conv2d_shape *s)
 {
     geom g;
     g.h = s->h, g.w = s->w, g.pitch = s->w + 2;
+    g.ho = nn_conv2d_out_h(s), g.wo = nn_conv2d_out_w(s);
     g.plane = ((size_t)(g.h + 2) * g.pitch + 15) & ~(size_t)15;
-    size_t pixels = (size_t)g.h * g.w, per_image = (size_t)(s->cin + s->cout) * g.plane;
+    size_t pixels = (size_t)g.ho * g.wo, per_image = (size_t)(s->cin + s->cout) * g.plane;
     size_t want = (CV_GROUP_PIXELS + pixels - 1) / pixels;
     size_t fit = CV_GROUP_FLOATS / per_image;
     size_t n = want < fit ? want : fit;
@@ -93,8 +95,13 @@ static geom geometry(const nn_conv2d_shape *s)
 
 int nn_conv3x3_applies(const nn_conv2d_shape *s)
 {
-    return s->k == 3 && s->stride == 1 && s->pad == 1 && s->h >= 1 && s->w >= 1 &&
-           s->cin >= 1 && s->cout >= 1;
+    return s->k == 3 && (s->stride == 1 || s->stride == 2) && s->pad == 1 && s->h >= 1 &&
+           s->w >= 1 && s->cin >= 1 && s->cout >= 1;
+}
+
+int nn_conv3x3_applies_dx(const nn_conv2d_shape *s)
+{
+    return nn_conv3x3_applies(s) && s->stride == 1;
 }
 
 /* Output channels rounded up to whole vectors of 16 (dw's lanes). */
@@ -105,7 +112,7 @@ static size_t channel_pad(int cout)
 
 /* The slice's scratch, in order: padded x (g, cin), padded dy (g, cout),
  * outputs with the channels last (one image, cpad of the wider side), dy
- * with the channels last (g, h, w, cpad(cout)), dw's sums
+ * with the channels last (g, ho, wo, cpad(cout)), dw's sums
  * (cin, 9, cpad(cout)), the transposed weights (the larger of the forward's
  * and the backward's). */
 typedef struct scratch {
@@ -120,7 +127,7 @@ static size_t max_z(size_t a, size_t b)
 static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
 {
     scratch r;
-    const size_t pix = (size_t)g->h * g->w;
+    const size_t pix = (size_t)g->ho * g->wo;
     const size_t cpo = channel_pad(s->cout), cpi = channel_pad(s->cin);
     r.xp = work;
     r.dyp = r.xp + (size_t)g->g * s->cin * g->plane;
@@ -134,7 +141,7 @@ static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
 size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s)
 {
     geom g = geometry(s);
-    const size_t pix = (size_t)g.h * g.w;
+    const size_t pix = (size_t)g.ho * g.wo;
     const size_t cpo = channel_pad(s->cout), cpi = channel_pad(s->cin);
     return (size_t)g.g * (s->cin + s->cout) * g.plane + pix * max_z(cpo, cpi) +
            (size_t)g.g * pix * cpo + (size_t)s->cin * 9 * cpo +
@@ -195,14 +202,14 @@ static void transpose_weights_swapped(float *wt, const float *w, int cout, int c
 
 /* ---------------------------------------------------------- the passes --- */
 
-/* out (nimg, cout, h*w) = the convolution of the padded planes in (nimg,
- * cin, plane) with wt (cin, 9, cpad), plus bias when given: image by image
- * through yt. */
+/* out (nimg, cout, ho*wo) = the convolution at stride st of the padded
+ * planes in (nimg, cin, plane) with wt (cin, 9, cpad), plus bias when
+ * given: image by image through yt. */
 static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in,
                         const float *wt, const float *bias, int nimg, int cin, int cout,
-                        const geom *g, float *yt)
+                        const geom *g, int st, float *yt)
 {
-    const size_t pix = (size_t)g->h * g->w, cpad = channel_pad(cout);
+    const size_t pix = (size_t)g->ho * g->wo, cpad = channel_pad(cout);
     for (int i = 0; i < nimg; i++) {
         nn_conv3x3_fpass p = {.x = in + (size_t)i * cin * g->plane,
                               .plane = g->plane,
@@ -210,9 +217,10 @@ static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in
                               .yt = yt,
                               .cin = cin,
                               .cvec = (int)(cpad / 16),
-                              .h = g->h,
-                              .w = g->w,
-                              .pitch = g->pitch};
+                              .h = g->ho,
+                              .w = g->wo,
+                              .pitch = g->pitch,
+                              .stride = st};
         k->conv_over(&p);
         k->to_planes(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias);
     }
@@ -225,12 +233,13 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
     const geom g = geometry(s);
     const scratch sc = carve(s, &g, work);
     const size_t ximg = (size_t)s->cin * s->h * s->w,
-                 yimg = (size_t)s->cout * s->h * s->w;
+                 yimg = (size_t)s->cout * g.ho * g.wo;
     transpose_weights(sc.wt, w, s->cout, s->cin, channel_pad(s->cout));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
-        conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, ng, s->cin, s->cout, &g, sc.yt);
+        conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, ng, s->cin, s->cout, &g, s->stride,
+                    sc.yt);
     }
 }
 
@@ -255,8 +264,10 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
     const geom g = geometry(s);
     const scratch sc = carve(s, &g, work);
     const size_t ximg = (size_t)s->cin * s->h * s->w,
-                 yimg = (size_t)s->cout * s->h * s->w;
-    const size_t hw = (size_t)s->h * s->w, cpad = channel_pad(s->cout);
+                 yimg = (size_t)s->cout * g.ho * g.wo;
+    const size_t hw = (size_t)g.ho * g.wo, cpad = channel_pad(s->cout);
+    if (!nn_conv3x3_applies_dx(s))
+        dx = NULL; /* (the caller's to compute: conv3x3.h) */
     if (dw)
         memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
     if (dx) /* (cout, 9, cpad(cin)): dx is the forward loop on dy */
@@ -275,16 +286,17 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                                    .acc = sc.acc,
                                    .cin = s->cin,
                                    .cvec = (int)(cpad / 16),
-                                   .h = s->h,
-                                   .w = s->w,
+                                   .h = g.ho,
+                                   .w = g.wo,
                                    .pitch = g.pitch,
+                                   .stride = s->stride,
                                    .nimg = ng};
             k->dw_over(&p);
         }
         if (dx) {
             pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &g);
             conv_images(k, dx + i0 * ximg, sc.dyp, sc.wt, NULL, ng, s->cout, s->cin, &g,
-                        sc.yt);
+                        1, sc.yt);
         }
     }
     if (dw)

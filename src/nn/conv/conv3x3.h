@@ -1,11 +1,14 @@
 /*
- * conv3x3.h - the direct 3x3 convolution (stride 1, padding 1) in float:
- * what nn_conv2d_forward/backward run for that shape instead of im2col and
- * GEMMs (conv2d.c).
+ * conv3x3.h - the direct 3x3 convolution (padding 1) in float: what
+ * nn_conv2d_forward/backward run for that shape instead of im2col and
+ * GEMMs (conv2d.c): at stride 1 the forward and both gradients, at stride
+ * 2 the forward and the weight gradient (the data gradient of a strided
+ * convolution stays with conv2d.c's GEMM and col2im).
  *
  * Layout. Each input plane (h, w) is copied into a zero-bordered plane of
  * pitch P = w + 2 and h + 2 rows, so that tap (a, b) of output pixel
- * (r, c) is at (r + a)*P + c + b: no test for the border in the loops. The
+ * (r, c) is at (s*r + a)*P + s*c + b at stride s: no test for the border in
+ * the loops. The
  * outputs are computed 16 output channels at a time, a vector, for a strip
  * of pixels along a row: a value of x is broadcast and multiplies a vector
  * of weights (the weights transposed to (cin, 9, channels), the channels
@@ -36,22 +39,24 @@
 
 #include "layers.h"
 
-/* One pass of conv_over: one image. */
+/* One pass of conv_over: one image. h, w are the output's rows and
+ * columns; stride is 1 or 2. */
 typedef struct nn_conv3x3_fpass {
     const float *x; /* the image's padded planes, channel ci at ci*plane */
     size_t plane;
     const float *wt; /* (cin, 9, cvec*16): weights, output channels in the lanes */
     float *yt;       /* (h, w, cvec*16): the outputs, channels in the lanes */
-    int cin, cvec, h, w, pitch;
+    int cin, cvec, h, w, pitch, stride;
 } nn_conv3x3_fpass;
 
-/* One pass of the weight gradient over a group of images. */
+/* One pass of the weight gradient over a group of images. h, w are dy's
+ * (the output's) rows and columns; stride is 1 or 2. */
 typedef struct nn_conv3x3_dwpass {
     const float *x; /* padded planes: image i, channel ci at i*ximg + ci*plane */
     size_t ximg, plane;
     const float *dyt; /* (nimg, h, w, cvec*16): dy, channels in the lanes (0-padded) */
     float *acc;       /* (cin, 9, cvec*16): the group's sums are added to it */
-    int cin, cvec, h, w, pitch, nimg;
+    int cin, cvec, h, w, pitch, stride, nimg;
 } nn_conv3x3_dwpass;
 
 typedef struct nn_conv3x3_kernels {
@@ -70,18 +75,21 @@ extern const nn_conv3x3_kernels nn_conv3x3_generic;
 extern const nn_conv3x3_kernels nn_conv3x3_avx2, nn_conv3x3_avx512;
 #endif
 
-/* Whether the direct path computes shape s (k 3, stride 1, padding 1). */
+/* Whether the direct path computes shape s's forward and weight gradient
+ * (k 3, stride 1 or 2, padding 1), and its data gradient too (stride 1). */
 int nn_conv3x3_applies(const nn_conv2d_shape *s);
+int nn_conv3x3_applies_dx(const nn_conv2d_shape *s);
 
 /* Scratch for one batch slice, in floats. */
 size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s);
 
-/* y (n, cout, h, w) for images [n0, n1) of x; b may be NULL. */
+/* y (n, cout, ho, wo) for images [n0, n1) of x; b may be NULL. */
 void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
                         const nn_conv2d_shape *s, int n0, int n1, float *work);
 
-/* For images [n0, n1): dx written (NULL: skipped); dw (NULL: skipped) gets
- * the slice's sum, written when dw_fresh, else added. */
+/* For images [n0, n1): dx written (NULL: skipped; NULL it must be unless
+ * nn_conv3x3_applies_dx); dw (NULL: skipped) gets the slice's sum, written
+ * when dw_fresh, else added. */
 void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                          const float *x, const float *w, const nn_conv2d_shape *s, int n0,
                          int n1, float *work);

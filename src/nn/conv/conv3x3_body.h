@@ -31,27 +31,29 @@
 #define CV_INLINE static inline __attribute__((always_inline))
 
 /*
- * Outputs of pixels (r, c .. c+pb) for the channel vectors v0 .. v0+cb:
- * each the sum over ci in order, then tap t = 3a + b in order, of
- * wt[ci][t][channel] * x[ci][(r + a)*pitch + c + u + b], a chain of fused
- * multiply-adds from 0. A row of the window's pb + 2 values of x are
- * broadcast once for its three taps; the weights are aligned loads.
+ * Outputs of pixels (r, c .. c+pb) for the channel vectors v0 .. v0+cb, at
+ * stride st (a constant, 1 or 2): each the sum over ci in order, then tap
+ * t = 3a + b in order, of wt[ci][t][channel] *
+ * x[ci][(st*r + a)*pitch + st*(c + u) + b], a chain of fused multiply-adds
+ * from 0. A row of the window's st*(pb - 1) + 3 values of x are broadcast
+ * once for its three taps; the weights are aligned loads.
  */
-CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int cb, int pb)
+CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int cb, int pb,
+                          int st)
 {
     cv_v acc[CV_FCB][CV_FPB];
     for (int k = 0; k < cb; k++)
         for (int u = 0; u < pb; u++)
             acc[k][u] = cv_zero();
     const size_t cpad = (size_t)p->cvec * 16, pitch = (size_t)p->pitch;
-    const float *xr = p->x + (size_t)r * pitch + (size_t)c;
+    const float *xr = p->x + (size_t)st * ((size_t)r * pitch + (size_t)c);
     const float *wv0 = p->wt + (size_t)v0 * 16;
     for (int ci = 0; ci < p->cin; ci++) {
         const float *xc = xr + (size_t)ci * p->plane;
         const float *wc = wv0 + (size_t)ci * 9 * cpad;
         for (int a = 0; a < 3; a++) {
-            cv_v xb[CV_FPB + 2];
-            for (int e = 0; e < pb + 2; e++)
+            cv_v xb[2 * CV_FPB + 1];
+            for (int e = 0; e < st * (pb - 1) + 3; e++)
                 xb[e] = cv_bcast(xc[(size_t)a * pitch + (size_t)e]);
             for (int b = 0; b < 3; b++) {
                 cv_v wv[CV_FCB];
@@ -59,7 +61,7 @@ CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int c
                     wv[k] = cv_load(wc + (size_t)(3 * a + b) * cpad + 16 * (size_t)k);
                 for (int u = 0; u < pb; u++)
                     for (int k = 0; k < cb; k++)
-                        acc[k][u] = cv_fma(wv[k], xb[u + b], acc[k][u]);
+                        acc[k][u] = cv_fma(wv[k], xb[st * u + b], acc[k][u]);
             }
         }
     }
@@ -70,38 +72,48 @@ CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int c
 }
 
 /* Every channel vector of pixels (r, c .. c+pb). */
-CV_INLINE void conv_strip(const nn_conv3x3_fpass *p, int r, int c, int pb)
+CV_INLINE void conv_strip(const nn_conv3x3_fpass *p, int r, int c, int pb, int st)
 {
     int v0 = 0;
     if (CV_FCB > 1)
         for (; v0 + CV_FCB <= p->cvec; v0 += CV_FCB)
-            conv_block(p, r, c, v0, CV_FCB, pb);
+            conv_block(p, r, c, v0, CV_FCB, pb, st);
     for (; v0 < p->cvec; v0++)
-        conv_block(p, r, c, v0, 1, pb);
+        conv_block(p, r, c, v0, 1, pb, st);
 }
 
-/* The image's outputs: rows in strips of CV_FPB pixels, then one by one. */
-static void conv_over(const nn_conv3x3_fpass *p)
+/* The image's outputs at stride st: rows in strips of CV_FPB pixels, then
+ * one by one. */
+CV_INLINE void conv_rows(const nn_conv3x3_fpass *p, int st)
 {
     for (int r = 0; r < p->h; r++) {
         int c = 0;
         for (; c + CV_FPB <= p->w; c += CV_FPB)
-            conv_strip(p, r, c, CV_FPB);
+            conv_strip(p, r, c, CV_FPB, st);
         for (; c < p->w; c++)
-            conv_strip(p, r, c, 1);
+            conv_strip(p, r, c, 1, st);
     }
+}
+
+static void conv_over(const nn_conv3x3_fpass *p)
+{
+    if (p->stride == 2)
+        conv_rows(p, 2);
+    else
+        conv_rows(p, 1);
 }
 
 /*
  * The weight gradient with the output channels in the lanes: for the
  * channel vectors v0 .. v0+cb (16 channels each), input channels
  * ci0 .. ci0+cib and taps t0 .. t0+tb, the sum over the group's images and
- * pixels in order of dyt[pixel][channel] * x[ci][pixel + tap], one chain
- * per weight from 0, then added to acc[ci][t][channel]. dy's vectors are
- * aligned loads and x's values broadcasts: no load crosses a cache line.
+ * output pixels in order of dyt[pixel][channel] * x[ci][st*pixel + tap]
+ * (stride st, a constant), one chain per weight from 0, then added to
+ * acc[ci][t][channel]. dy's vectors are aligned loads and x's values
+ * broadcasts: no load crosses a cache line.
  */
 CV_INLINE void dw_block(const nn_conv3x3_dwpass *p, int v0, int ci0, int t0, int cb,
-                        int cib, int tb)
+                        int cib, int tb, int st)
 {
     cv_v acc[CV_WCB][CV_WCIB][CV_WTB];
     for (int k = 0; k < cb; k++)
@@ -115,10 +127,11 @@ CV_INLINE void dw_block(const nn_conv3x3_dwpass *p, int v0, int ci0, int t0, int
         const float *xi = p->x + i * p->ximg + (size_t)ci0 * p->plane;
         for (int r = 0; r < p->h; r++) {
             const float *dyr = dyi + (size_t)r * p->w * cpad;
-            const float *xr = xi + (size_t)r * pitch;
+            const float *xr = xi + (size_t)st * (size_t)r * pitch;
             int c = 0;
             /* CV_WPU pixels of the row at a time: along a row of the window
-             * they share all but two of their x values, broadcast once. */
+             * they share x values (at stride 1 all but two), broadcast
+             * once. */
             for (; c + CV_WPU <= p->w; c += CV_WPU) {
                 cv_v d[CV_WPU][CV_WCB];
                 for (int u = 0; u < CV_WPU; u++)
@@ -127,15 +140,15 @@ CV_INLINE void dw_block(const nn_conv3x3_dwpass *p, int v0, int ci0, int t0, int
                 for (int j = 0; j < cib; j++)
                     for (int a = 0; a < nr; a++) {
                         const float *xa =
-                            xr + j * p->plane + (size_t)(r0 + a) * pitch + c;
-                        cv_v xb[CV_WPU + 2];
-                        for (int e = 0; e < CV_WPU + 2; e++)
+                            xr + j * p->plane + (size_t)(r0 + a) * pitch + (size_t)st * c;
+                        cv_v xb[2 * CV_WPU + 1];
+                        for (int e = 0; e < st * (CV_WPU - 1) + 3; e++)
                             xb[e] = cv_bcast(xa[e]);
                         for (int u = 0; u < CV_WPU; u++)
                             for (int b = 0; b < 3; b++)
                                 for (int k = 0; k < cb; k++)
-                                    acc[k][j][3 * a + b] =
-                                        cv_fma(d[u][k], xb[u + b], acc[k][j][3 * a + b]);
+                                    acc[k][j][3 * a + b] = cv_fma(d[u][k], xb[st * u + b],
+                                                                  acc[k][j][3 * a + b]);
                     }
             }
             for (; c < p->w; c++) {
@@ -144,8 +157,9 @@ CV_INLINE void dw_block(const nn_conv3x3_dwpass *p, int v0, int ci0, int t0, int
                     d[k] = cv_load(dyr + (size_t)c * cpad + 16 * k);
                 for (int j = 0; j < cib; j++)
                     for (int t = 0; t < tb; t++) {
-                        const cv_v xs = cv_bcast(
-                            xr[j * p->plane + (size_t)(r0 + t / 3) * pitch + c + t % 3]);
+                        const cv_v xs =
+                            cv_bcast(xr[j * p->plane + (size_t)(r0 + t / 3) * pitch +
+                                        (size_t)st * c + t % 3]);
                         for (int k = 0; k < cb; k++)
                             acc[k][j][t] = cv_fma(d[k], xs, acc[k][j][t]);
                     }
@@ -161,25 +175,34 @@ CV_INLINE void dw_block(const nn_conv3x3_dwpass *p, int v0, int ci0, int t0, int
             }
 }
 
-/* Every block of the group: channel vectors in blocks of CV_WCB, then one
- * at a time with input channels in blocks of CV_WCIB, taps in CV_WTB. */
-static void dw_over(const nn_conv3x3_dwpass *p)
+/* Every block of the group at stride st: channel vectors in blocks of
+ * CV_WCB, then one at a time with input channels in blocks of CV_WCIB,
+ * taps in CV_WTB. */
+CV_INLINE void dw_blocks(const nn_conv3x3_dwpass *p, int st)
 {
     int v0 = 0;
     if (CV_WCB > 1)
         for (; v0 + CV_WCB <= p->cvec; v0 += CV_WCB)
             for (int ci = 0; ci < p->cin; ci++)
                 for (int t0 = 0; t0 < 9; t0 += CV_WTB)
-                    dw_block(p, v0, ci, t0, CV_WCB, 1, CV_WTB);
+                    dw_block(p, v0, ci, t0, CV_WCB, 1, CV_WTB, st);
     for (; v0 < p->cvec; v0++) {
         int ci = 0;
         for (; ci + CV_WCIB <= p->cin; ci += CV_WCIB)
             for (int t0 = 0; t0 < 9; t0 += CV_WTB)
-                dw_block(p, v0, ci, t0, 1, CV_WCIB, CV_WTB);
+                dw_block(p, v0, ci, t0, 1, CV_WCIB, CV_WTB, st);
         for (; ci < p->cin; ci++)
             for (int t0 = 0; t0 < 9; t0 += CV_WTB)
-                dw_block(p, v0, ci, t0, 1, 1, CV_WTB);
+                dw_block(p, v0, ci, t0, 1, 1, CV_WTB, st);
     }
+}
+
+static void dw_over(const nn_conv3x3_dwpass *p)
+{
+    if (p->stride == 2)
+        dw_blocks(p, 2);
+    else
+        dw_blocks(p, 1);
 }
 
 /*

@@ -35,9 +35,11 @@
 typedef real lanes __attribute__((vector_size(LANES * sizeof(real))));
 
 /* The LANES partial sums added pairwise (lane l and l + LANES/2, and so
- * on down), then in double. (By pointer: a vector passed by value from an
- * AVX-512 clone to this baseline function would change the ABI.) */
-static double lanes_total(const lanes *a)
+ * on down), then in double. Inline, with the callers' optimisation
+ * attribute (GCC inlines no function whose attribute differs): a call per
+ * plane cost as much as the plane's sums. By pointer: a vector passed by
+ * value to a baseline function would change the ABI. */
+NN_HOT_VECTORIZE static inline double lanes_total(const lanes *a)
 {
     real s[LANES];
     memcpy(s, a, sizeof s);
