@@ -7,14 +7,16 @@
  *   A = softmax over j <= i of S, A[i][j > i] = 0   (saved in att)
  *   o = A . v                (t, hs), written into its head's columns of out
  *
- * The softmax sums in double. The GEMMs compute the whole (t, t) square;
- * the masked half costs flops but the masked entries are exact zeros.
+ * The softmax sums in double, in lane_sums.h's fixed order. The GEMMs
+ * compute the whole (t, t) square; the masked half costs flops but the
+ * masked entries are exact zeros.
  *
  * Threads: the (batch, head) pairs in two fixed halves (run_halves).
  */
 #include "fork.h"
 #include "hot.h"
 #include "real.h"
+#include "lane_sums.h"
 #include "layers.h"
 #include "softmax_exp.h"
 
@@ -29,6 +31,9 @@ size_t nn_attention_workspace(int t, int c, int nh)
 }
 #endif
 
+/* Lanes of the row loops below: whole vectors on every SIMD width. */
+#define ROW_LANES 16
+
 /* row[j] = e^(row[j] - mx) for j < n, stored as real. */
 NN_HOT static void exp_shifted(real *row, real mx, int n)
 {
@@ -36,23 +41,51 @@ NN_HOT static void exp_shifted(real *row, real mx, int n)
         row[j] = (real)softmax_exp((double)row[j] - (double)mx);
 }
 
-/* Row i of a (t, t) score matrix -> causal softmax probabilities in place. */
+/* The largest of row[0..n) (n >= 1) as the loop "mx = row[0]; row[j] > mx:
+ * mx = row[j]" finds it (a NaN at 0 stays, NaNs later are passed over),
+ * in ROW_LANES lanes that each start at row[0]: the same value. */
+NN_HOT static real row_max(const real *row, int n)
+{
+    real m[ROW_LANES], mx = row[0];
+    for (int l = 0; l < ROW_LANES; l++)
+        m[l] = row[0];
+    int j = 0;
+    for (; j + ROW_LANES <= n; j += ROW_LANES)
+        for (int l = 0; l < ROW_LANES; l++)
+            m[l] = row[j + l] > m[l] ? row[j + l] : m[l];
+    for (; j < n; j++)
+        mx = row[j] > mx ? row[j] : mx;
+    for (int l = 0; l < ROW_LANES; l++)
+        mx = m[l] > mx ? m[l] : mx;
+    return mx;
+}
+
+/* row[j] *= inv for j < n, rounded to real. */
+NN_HOT static void row_scale(real *row, double inv, int n)
+{
+    for (int j = 0; j < n; j++)
+        row[j] = (real)(row[j] * inv);
+}
+
+/* drow[j] = arow[j] * (drow[j] - dot) for j < n, rounded to real. */
+NN_HOT static void row_softmax_grad(real *drow, const real *arow, double dot, int n)
+{
+    for (int j = 0; j < n; j++)
+        drow[j] = (real)(arow[j] * ((double)drow[j] - dot));
+}
+
+/* Row i of a (t, t) score matrix -> causal softmax probabilities in place.
+ * The exponentials run over whole vectors past i (up to t): those entries
+ * are zeroed after, and the loop has no scalar remainder. */
 static void causal_softmax_row(real *row, int i, int t)
 {
-    real mx = row[0];
-    for (int j = 1; j <= i; j++)
-        if (row[j] > mx)
-            mx = row[j];
-    exp_shifted(row, mx, i + 1);
+    const real mx = row_max(row, i + 1);
+    int n = (i + 1 + ROW_LANES - 1) / ROW_LANES * ROW_LANES;
+    exp_shifted(row, mx, n < t ? n : t);
     /* Sum what is stored, so that the stored row sums to 1 as closely as
-     * the final division allows; in order, apart from the exps' loop so
-     * that one vectorizes. */
-    double sum = 0;
-    for (int j = 0; j <= i; j++)
-        sum += row[j];
-    double inv = 1.0 / sum;
-    for (int j = 0; j <= i; j++)
-        row[j] = (real)(row[j] * inv);
+     * the final division allows. */
+    double inv = 1.0 / lane_sum(row, (size_t)i + 1);
+    row_scale(row, inv, i + 1);
     for (int j = i + 1; j < t; j++)
         row[j] = 0;
 }
@@ -61,11 +94,7 @@ static void causal_softmax_row(real *row, int i, int t)
  * dS_ij = A_ij * (dA_ij - sum_k A_ik dA_ik); 0 above the diagonal. */
 static void softmax_backward_row(real *drow, const real *arow, int i, int t)
 {
-    double dot = 0;
-    for (int j = 0; j <= i; j++)
-        dot += (double)arow[j] * drow[j];
-    for (int j = 0; j <= i; j++)
-        drow[j] = (real)(arow[j] * ((double)drow[j] - dot));
+    row_softmax_grad(drow, arow, lane_dot(arow, drow, (size_t)i + 1), i + 1);
     for (int j = i + 1; j < t; j++)
         drow[j] = 0;
 }

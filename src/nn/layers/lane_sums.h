@@ -1,11 +1,10 @@
 /*
- * lane_sums.h - the normalization layers' sums in double over n values of
- * `real` (include real.h first), in one fixed order: LANES interleaved
- * partial sums (lane l takes the values i = l mod LANES, in order), added
- * lane 0 to LANES-1, then the values past the last whole group. The order
- * is the same on every ISA and thread count, and the vectorizer turns the
- * lanes into two or four vector accumulators instead of one latency-bound
- * chain (hot.h).
+ * lane_sums.h - the normalization layers' and the attention's softmax's
+ * sums in double over n values of `real` (include real.h first), in one fixed order:
+ * LANES interleaved partial sums (lane l takes the values i = l mod LANES, in order),
+ * added lane 0 to LANES-1, then the values past the last whole group. The order is the
+ * same on every ISA and thread count, and the vectorizer turns the lanes into two or four
+ * vector accumulators instead of one latency-bound chain (hot.h).
  */
 #ifndef NN_LANE_SUMS_H
 #define NN_LANE_SUMS_H
@@ -16,8 +15,11 @@
 
 #define LANE_SUMS 16
 
+/* Each includer uses some of these. */
+#define LANE_FN NN_HOT __attribute__((unused)) static
+
 /* The sum of p[0..n). */
-NN_HOT static double lane_sum(const real *p, size_t n)
+LANE_FN double lane_sum(const real *p, size_t n)
 {
     double acc[LANE_SUMS] = {0}, s = 0;
     size_t i = 0;
@@ -32,7 +34,7 @@ NN_HOT static double lane_sum(const real *p, size_t n)
 }
 
 /* The sum of (p - mu)^2 over p[0..n). */
-NN_HOT static double lane_sq_dev(const real *p, size_t n, double mu)
+LANE_FN double lane_sq_dev(const real *p, size_t n, double mu)
 {
     double acc[LANE_SUMS] = {0}, s = 0;
     size_t i = 0;
@@ -43,6 +45,21 @@ NN_HOT static double lane_sq_dev(const real *p, size_t n, double mu)
         s += acc[l];
     for (; i < n; i++)
         s += ((double)p[i] - mu) * ((double)p[i] - mu);
+    return s;
+}
+
+/* The sum of a[i] * b[i] over [0..n), each product in double. */
+LANE_FN double lane_dot(const real *a, const real *b, size_t n)
+{
+    double acc[LANE_SUMS] = {0}, s = 0;
+    size_t i = 0;
+    for (; i + LANE_SUMS <= n; i += LANE_SUMS)
+        for (int l = 0; l < LANE_SUMS; l++)
+            acc[l] += (double)a[i + l] * b[i + l];
+    for (int l = 0; l < LANE_SUMS; l++)
+        s += acc[l];
+    for (; i < n; i++)
+        s += (double)a[i] * b[i];
     return s;
 }
 
