@@ -185,20 +185,23 @@ void cblas_saxpy(const blasint n, const float alpha, const float *x, const blasi
 /* The direct convolutions: ld --wrap=nn_conv3x3_forward,... sends the
  * framework's calls here and the __real_ names to the originals. */
 void __real_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
-                               const nn_conv2d_shape *s, int n0, int n1, float *work);
+                               const nn_conv2d_shape *s, int n0, int n1, float *work,
+                               const nn_conv_then *then);
 void __real_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                                 const float *x, const float *w, const nn_conv2d_shape *s,
                                 int n0, int n1, float *work);
 void __wrap_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
-                               const nn_conv2d_shape *s, int n0, int n1, float *work);
+                               const nn_conv2d_shape *s, int n0, int n1, float *work,
+                               const nn_conv_then *then);
 void __wrap_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                                 const float *x, const float *w, const nn_conv2d_shape *s,
                                 int n0, int n1, float *work);
 
 void __wrap_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
-                               const nn_conv2d_shape *s, int n0, int n1, float *work)
+                               const nn_conv2d_shape *s, int n0, int n1, float *work,
+                               const nn_conv_then *then)
 {
-    TIMED(conv_fwd_ns, __real_nn_conv3x3_forward(y, x, w, b, s, n0, n1, work));
+    TIMED(conv_fwd_ns, __real_nn_conv3x3_forward(y, x, w, b, s, n0, n1, work, then));
 }
 
 void __wrap_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,

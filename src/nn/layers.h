@@ -29,6 +29,20 @@ size_t nn_conv2d_workspace(const nn_conv2d_shape *s);
 /* Scratch for nn_attention_forward/backward, in elements. */
 size_t nn_attention_workspace(int t, int c, int nh);
 
+/* What a float convolution's forward calls for each image img of the
+ * batch, on the thread that computed its output y (cout, ho, wo), right
+ * after, while y is in cache (so that statistics of the output cost no
+ * pass over memory). The images' calls may run on two threads at once. */
+typedef struct nn_conv_then {
+    void (*image)(void *ctx, int img, const float *y);
+    void *ctx;
+} nn_conv_then;
+
+/* nn_conv2d_forward, then `then` on each image's output (NULL: nothing). */
+void nn_conv2d_forward_then(float *y, const float *x, const float *w, const float *b,
+                            const nn_conv2d_shape *s, float *work,
+                            const nn_conv_then *then);
+
 #define NN_LAYERS_DECL_PASS
 #include "layers_decl.h" /* float: nn_xxx */
 #define NN_F64_DECL

@@ -131,6 +131,22 @@ void NN_DN(nn_batchnorm2d_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
  * nn_batchnorm2d_backward, one pass over dy and x fewer. */
 void NN_DN(nn_batchnorm2d_plane_sums)(double sums[2], const NN_DR *dy, const NN_DR *x,
                                       NN_DR mean, int hw);
+/* The forward's statistics from per-plane ones, for a caller that has the
+ * planes in cache as they are made (the convolution before): st[0] = the
+ * plane's sum, st[1] and st[2] the sums of the squares and of its
+ * deviations from its own (rounded) mean, by nn_batchnorm2d_plane_stats;
+ * nn_batchnorm2d_stats_of_planes takes them as plane_stats (n, c, 3),
+ * image-major, and does what
+ * nn_batchnorm2d_forward with y NULL does (mean, rstd saved; the running
+ * statistics moved in training; in eval mode plane_stats is not read)
+ * without reading x: the same statistics up to rounding, not the same
+ * bits. */
+void NN_DN(nn_batchnorm2d_plane_stats)(double st[3], const NN_DR *x, int hw);
+void NN_DN(nn_batchnorm2d_stats_of_planes)(NN_DR *mean, NN_DR *rstd, NN_DR *running_mean,
+                                           NN_DR *running_var, const NN_DR *gamma,
+                                           const double *plane_stats, int n, int c,
+                                           int hw, int training, double momentum,
+                                           double eps);
 void NN_DN(nn_batchnorm2d_backward_sums)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
                                          const NN_DR *dy, const NN_DR *x,
                                          const NN_DR *mean, const NN_DR *rstd,

@@ -14,7 +14,9 @@
  *     last group;
  *   - nn_conv2d_forward/backward take this path with the batch cut in two
  *     fixed halves: y the same bits, dw = (dw0 + first half) + second half,
- *     dx NULL and dw NULL skip, a NaN-filled workspace leaks nothing.
+ *     dx NULL and dw NULL skip, a NaN-filled workspace leaks nothing;
+ *   - nn_conv2d_forward_then calls its function once per image, with that
+ *     image's finished output (this path and the GEMM path).
  */
 #include <math.h>
 #include <stdint.h>
@@ -206,7 +208,7 @@ static outputs run_direct(const shape_case *c, const float *x, const float *w,
     outputs o = {nans((size_t)c->n * c->cout * oplane),
                  nans((size_t)c->n * c->cin * plane), nans((size_t)c->cout * c->cin * 9)};
     float *work = nans(nn_conv3x3_slice_workspace(&s));
-    nn_conv3x3_forward(o.y, x, w, b, &s, 0, c->n, work);
+    nn_conv3x3_forward(o.y, x, w, b, &s, 0, c->n, work, NULL);
     nn_conv3x3_backward(nn_conv3x3_applies_dx(&s) ? o.dx : NULL, o.dw, 1, dy, x, w, &s, 0,
                         c->n, work);
     free(work);
@@ -221,6 +223,38 @@ static int same(const float *a, const float *b, size_t n)
 static void free_outputs(outputs *o)
 {
     free(o->y), free(o->dx), free(o->dw);
+}
+
+/* What a then sees: per image, the number of calls and a copy of the
+ * output it was given. */
+typedef struct seen {
+    int *calls;
+    float *copy;
+    size_t yimg;
+} seen;
+
+static void record_image(void *ctx, int img, const float *y)
+{
+    seen *s = ctx;
+    s->calls[img]++;
+    memcpy(s->copy + (size_t)img * s->yimg, y, s->yimg * sizeof *y);
+}
+
+/* nn_conv2d_forward_then on s: each image once, with its final output. */
+static void check_then(const nn_conv2d_shape *s, const float *x, const float *w,
+                       const float *b, const char *why)
+{
+    const size_t yimg = (size_t)s->cout * nn_conv2d_out_h(s) * nn_conv2d_out_w(s);
+    float *y = nans((size_t)s->n * yimg), *work = nans(nn_conv2d_workspace(s));
+    seen sn = {calloc((size_t)s->n, sizeof(int)), nans((size_t)s->n * yimg), yimg};
+    const nn_conv_then then = {record_image, &sn};
+    nn_conv2d_forward_then(y, x, w, b, s, work, &then);
+    int once = 1;
+    for (int i = 0; i < s->n; i++)
+        once &= sn.calls[i] == 1;
+    CHECK(once && same(sn.copy, y, (size_t)s->n * yimg),
+          "%s: forward_then: each image once, with its finished output", why);
+    free(y), free(work), free(sn.calls), free(sn.copy);
 }
 
 /* nn_conv2d_forward/backward: the batch in two halves. */
@@ -239,6 +273,7 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
     nn_conv2d_forward(y, x, w, b, &s, work);
     CHECK(same(y, ref->y, ny), "%s: nn_conv2d_forward gives the direct path's bits",
           c->why);
+    check_then(&s, x, w, b, c->why);
     nn_conv2d_backward(dx, dw, db, dy, x, w, &s, work);
     if (nn_conv3x3_applies_dx(&s))
         CHECK(same(dx, ref->dx, nx), "%s: nn_conv2d_backward dx: the direct path's bits",
@@ -324,5 +359,10 @@ int main(void)
           "NEON has no kernels of its own (the generic ones serve there)");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(&cases[i]);
+    /* The GEMM path's then: a 1x1 convolution, images in groups. */
+    nn_conv2d_shape g = {9, 4, 5, 6, 3, 1, 1, 0};
+    float *gx = fill((size_t)9 * 4 * 30), *gw = fill(12), *gb = fill(3);
+    check_then(&g, gx, gw, gb, "1x1 (GEMM)");
+    free(gx), free(gw), free(gb);
     return TEST_END();
 }

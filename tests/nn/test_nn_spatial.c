@@ -637,6 +637,56 @@ static void test_batchnorm2d_planes(void)
     free(x), free(dy), free(y), free(dx[0]), free(dx[1]), free(want), free(sums);
 }
 
+/* The statistics from per-plane ones (a convolution's then, as the ResNet
+ * takes them): the plain forward's mean and rstd and running statistics
+ * up to rounding, in training; in eval mode the running ones, bit for bit,
+ * whatever plane_stats holds. Channel means far from 0 against their
+ * spread, where a one-pass variance would cancel. */
+static void test_batchnorm2d_stats_of_planes(void)
+{
+    float *x = fnew(BP_E), gamma[BP_C];
+    float mean[2][BP_C], rstd[2][BP_C], rm[2][BP_C], rv[2][BP_C];
+    double *st = dnew(3 * (size_t)BP_N * BP_C);
+    rng g = {0xB7};
+    for (size_t i = 0; i < BP_E; i++)
+        x[i] = (float)(rng_range(&g, -0.01, 0.01) + 100.0 * (double)((i / BP_HW) % 5));
+    for (int c = 0; c < BP_C; c++)
+        gamma[c] = (float)rng_range(&g, 0.5, 1.5);
+    for (int training = 1; training >= 0; training--) {
+        for (int k = 0; k < 2; k++)
+            for (int c = 0; c < BP_C; c++)
+                rm[k][c] = 0.25f * (float)c, rv[k][c] = 1.5f;
+        nn_batchnorm2d_forward(NULL, mean[0], rstd[0], rm[0], rv[0], x, gamma, gamma,
+                               BP_N, BP_C, BP_HW, training, BN_MOM, BN_EPS);
+        for (size_t i = 0; i < 3 * (size_t)BP_N * BP_C; i++)
+            st[i] = training ? 0 : NAN;
+        for (int n = 0; training && n < BP_N; n++)
+            for (int c = 0; c < BP_C; c++)
+                nn_batchnorm2d_plane_stats(st + 3 * ((size_t)n * BP_C + c),
+                                           x + bp_at(n, c, 0), BP_HW);
+        nn_batchnorm2d_stats_of_planes(mean[1], rstd[1], rm[1], rv[1], gamma, st, BP_N,
+                                       BP_C, BP_HW, training, BN_MOM, BN_EPS);
+        double em = 0, er = 0, erm = 0, erv = 0;
+        for (int c = 0; c < BP_C; c++) {
+            em = fmax(em,
+                      fabs((double)mean[1][c] - mean[0][c]) / (fabs(mean[0][c]) + 1e-3));
+            er = fmax(er, fabs((double)rstd[1][c] - rstd[0][c]) / rstd[0][c]);
+            erm = fmax(erm, fabs((double)rm[1][c] - rm[0][c]) / (fabs(rm[0][c]) + 1e-3));
+            erv = fmax(erv, fabs((double)rv[1][c] - rv[0][c]) / rv[0][c]);
+        }
+        if (training)
+            CHECK(em <= 2e-7 && er <= 2e-5 && erm <= 2e-7 && erv <= 2e-6,
+                  "bn statistics of planes (means 0-400, spread 0.01): relative "
+                  "differences "
+                  "mean %.3g rstd %.3g running %.3g %.3g",
+                  em, er, erm, erv);
+        else
+            CHECK(em == 0 && er == 0 && erm == 0 && erv == 0,
+                  "bn statistics of planes, eval: the running statistics' bits");
+    }
+    free(x), free(st);
+}
+
 static void test_batchnorm2d(void)
 {
     double x[BN_E], y[BN_E], r[BN_E], gamma[BN_C], beta[BN_C], rm[BN_C], rv[BN_C];
@@ -1009,6 +1059,7 @@ int main(void)
     test_batchnorm2d();
     test_batchnorm2d_stats_only();
     test_batchnorm2d_planes();
+    test_batchnorm2d_stats_of_planes();
     test_pools();
     test_shortcut();
     test_attention();

@@ -204,10 +204,12 @@ static void transpose_weights_swapped(float *wt, const float *w, int cout, int c
 
 /* out (nimg, cout, ho*wo) = the convolution at stride st of the padded
  * planes in (nimg, cin, plane) with wt (cin, 9, cpad), plus bias when
- * given: image by image through yt. */
+ * given: image by image through yt, then->image called on each (the
+ * batch's image i0 + i) when then is not NULL. */
 static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in,
                         const float *wt, const float *bias, int nimg, int cin, int cout,
-                        const geom *g, int st, float *yt)
+                        const geom *g, int st, float *yt, int i0,
+                        const nn_conv_then *then)
 {
     const size_t pix = (size_t)g->ho * g->wo, cpad = channel_pad(cout);
     for (int i = 0; i < nimg; i++) {
@@ -223,11 +225,14 @@ static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in
                               .stride = st};
         k->conv_over(&p);
         k->to_planes(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias);
+        if (then)
+            then->image(then->ctx, i0 + i, out + (size_t)i * cout * pix);
     }
 }
 
 void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
-                        const nn_conv2d_shape *s, int n0, int n1, float *work)
+                        const nn_conv2d_shape *s, int n0, int n1, float *work,
+                        const nn_conv_then *then)
 {
     const nn_conv3x3_kernels *k = kernels();
     const geom g = geometry(s);
@@ -239,7 +244,7 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
         conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, ng, s->cin, s->cout, &g, s->stride,
-                    sc.yt);
+                    sc.yt, i0, then);
     }
 }
 
@@ -296,7 +301,7 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
         if (dx) {
             pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &g);
             conv_images(k, dx + i0 * ximg, sc.dyp, sc.wt, NULL, ng, s->cout, s->cin, &g,
-                        1, sc.yt);
+                        1, sc.yt, i0, NULL);
         }
     }
     if (dw)

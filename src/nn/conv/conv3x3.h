@@ -83,9 +83,11 @@ int nn_conv3x3_applies_dx(const nn_conv2d_shape *s);
 /* Scratch for one batch slice, in floats. */
 size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s);
 
-/* y (n, cout, ho, wo) for images [n0, n1) of x; b may be NULL. */
+/* y (n, cout, ho, wo) for images [n0, n1) of x; b may be NULL; then (NULL:
+ * nothing) is called on each image's output once it is written. */
 void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
-                        const nn_conv2d_shape *s, int n0, int n1, float *work);
+                        const nn_conv2d_shape *s, int n0, int n1, float *work,
+                        const nn_conv_then *then);
 
 /* For images [n0, n1): dx written (NULL: skipped; NULL it must be unless
  * nn_conv3x3_applies_dx); dw (NULL: skipped) gets the slice's sum, written

@@ -103,7 +103,34 @@ NN_HOT static void plane_dots(double sums[2], const real *dy, const real *x, rea
     sums[1] = lanes_total(&b);
 }
 
+/* dev[0] = sum (x - a)^2, dev[1] = sum (x - a) over one plane (hw). */
+NN_HOT static void plane_devs(double dev[2], const real *x, int hw, real a)
+{
+    lanes q = {0}, s = {0};
+    int j = 0;
+    for (; j + LANES <= hw; j += LANES) {
+        lanes d;
+        memcpy(&d, x + j, sizeof d);
+        d -= a;
+        s += d;
+        q += d * d;
+    }
+    for (int l = 0; j < hw; j++, l++) {
+        real d = x[j] - a;
+        s[l] += d;
+        q[l] += d * d;
+    }
+    dev[0] = lanes_total(&q);
+    dev[1] = lanes_total(&s);
+}
+
 /* (NN_HOT is for static functions: hot.h.) */
+void NN(nn_batchnorm2d_plane_stats)(double st[3], const real *x, int hw)
+{
+    st[0] = plane_sum(x, hw);
+    plane_devs(st + 1, x, hw, (real)(st[0] / hw));
+}
+
 void NN(nn_batchnorm2d_plane_sums)(double sums[2], const real *dy, const real *x,
                                    real mean, int hw)
 {
@@ -175,6 +202,29 @@ NN_HOT static void plane_dx(real *dxs, const real *dys, const real *xs, real m, 
         dxs[j] = g * (dys[j] - a - (xs[j] - m) * k);
 }
 
+/* The batch statistics of channel ch from per-plane ones (n, c, 3): with
+ * S_i plane i's sum, Q_i and D_i the sums of the squares and of its
+ * deviations from a_i = its rounded mean, the mean is sum S_i / m (as the
+ * two-pass statistics take it) and the squared deviations from it add up
+ * as Q_i + 2 (a_i - mean) D_i + hw (a_i - mean)^2 (an identity: the
+ * deviations from a_i are small, so their sums lose nothing to the
+ * rounding of a plane's large sum). */
+static void stats_of_planes(const double *st, int n, int c, int hw, int ch, double *mean,
+                            double *var)
+{
+    double sum = 0, q = 0, m = (double)n * hw;
+    for (int i = 0; i < n; i++)
+        sum += st[3 * ((size_t)i * c + ch)];
+    const double mu = sum / m;
+    for (int i = 0; i < n; i++) {
+        const double *p = st + 3 * ((size_t)i * c + ch);
+        const double d = (double)(real)(p[0] / hw) - mu;
+        q += p[1] + 2 * d * p[2] + hw * d * d;
+    }
+    *mean = mu;
+    *var = q / m;
+}
+
 /* One thread's channels [c0, c1) of a forward or backward; the arguments
  * as the public functions name them. */
 typedef struct bn_job {
@@ -184,6 +234,7 @@ typedef struct bn_job {
     const real *x, *gamma, *beta, *dy;                  /* dy NULL: forward */
     const real *saved_mean, *saved_rstd;                /* backward */
     const double *plane_sums;                           /* backward, or NULL */
+    const double *plane_stats;                          /* forward, or NULL */
     double momentum, eps;
 } bn_job;
 
@@ -192,7 +243,11 @@ static void chunk_forward(const bn_job *j, int c0, int c1)
 {
     double m = (double)j->n * j->hw, mu[CHUNK], var[CHUNK];
     real sm[CHUNK], scale[CHUNK];
-    if (j->training)
+    if (j->training && j->plane_stats)
+        for (int ch = c0; ch < c1; ch++)
+            stats_of_planes(j->plane_stats, j->n, j->c, j->hw, ch, &mu[ch - c0],
+                            &var[ch - c0]);
+    else if (j->training)
         chunk_stats(j->x, j->n, j->c, j->hw, c0, c1, mu, var);
     for (int ch = c0; ch < c1; ch++) {
         const int k = ch - c0;
@@ -317,6 +372,28 @@ void NN(nn_batchnorm2d_forward)(real *y, real *mean, real *rstd, real *running_m
                 .momentum = momentum,
                 .eps = eps};
     run_split(&j);
+}
+
+void NN(nn_batchnorm2d_stats_of_planes)(real *mean, real *rstd, real *running_mean,
+                                        real *running_var, const real *gamma,
+                                        const double *plane_stats, int n, int c, int hw,
+                                        int training, double momentum, double eps)
+{
+    bn_job j = {.c0 = 0,
+                .c1 = c,
+                .n = n,
+                .c = c,
+                .hw = hw,
+                .training = training,
+                .mean = mean,
+                .rstd = rstd,
+                .running_mean = running_mean,
+                .running_var = running_var,
+                .gamma = gamma,
+                .plane_stats = plane_stats,
+                .momentum = momentum,
+                .eps = eps};
+    run_job(&j); /* c channels of n sums: no memory pass to split */
 }
 
 void NN(nn_batchnorm2d_backward_sums)(real *dx, real *dgamma, real *dbeta, const real *dy,

@@ -276,6 +276,9 @@ typedef struct conv_job {
     real *dx, *dw;     /* backward: dx (n, cin, h, w), dw (cout, K); NULL skips */
     const real *dy;    /* backward: dy (n, cout, ho, wo) */
     int dw_fresh;      /* backward: the first GEMM writes dw (beta 0) */
+#ifndef NN_F64
+    const nn_conv_then *then; /* forward: called on each image's output, or NULL */
+#endif
 } conv_job;
 
 /* Slices for a batch of n: the cut does not depend on the thread count, so
@@ -307,6 +310,17 @@ static void run_slices(conv_job *job, int slices)
     nn_run_halves_blas1(run_job, &job[0], &job[1], 1); /* NN_CONV_SLICES is 2 */
 }
 
+/* Calls j's then (float; NULL: nothing) on images [n0, n0 + g) of y. */
+static void call_then(const conv_job *j, int n0, int g, size_t yimg)
+{
+#ifndef NN_F64
+    for (int i = 0; j->then && i < g; i++)
+        j->then->image(j->then->ctx, n0 + i, j->y + (n0 + i) * yimg);
+#else
+    (void)j, (void)n0, (void)g, (void)yimg;
+#endif
+}
+
 /* The forward of images [j->n0, j->n1). */
 static void slice_forward(const conv_job *j)
 {
@@ -329,6 +343,7 @@ static void slice_forward(const conv_job *j)
                 fill_bias(yn, b, s->cout, p);
             nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)p, kk, 1, w,
                     kk, col, (int)p, b ? 1 : 0, yn, (int)p);
+            call_then(j, n0, 1, yimg);
             continue;
         }
         nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)gp, kk, 1, w, kk,
@@ -342,22 +357,45 @@ static void slice_forward(const conv_job *j)
                 for (size_t q = 0; q < p; q++)
                     dst[q] = src[q] + bias;
             }
+        call_then(j, n0, g, yimg);
     }
 }
 
-void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
-                           const nn_conv2d_shape *s, real *work)
+/* The forward's jobs, each slice on its thread; then: an nn_conv_then
+ * (float) or NULL. */
+static void forward_slices(real *y, const real *x, const real *w, const real *b,
+                           const nn_conv2d_shape *s, real *work, const void *then)
 {
     conv_job job[NN_CONV_SLICES];
-    for (int i = 0; i < NN_CONV_SLICES; i++)
+    for (int i = 0; i < NN_CONV_SLICES; i++) {
         job[i] = (conv_job){.s = s,
                             .work = work + i * slice_workspace(s),
                             .y = y,
                             .x = x,
                             .w = w,
                             .b = b};
+#ifndef NN_F64
+        job[i].then = then;
+#endif
+    }
+    (void)then;
     run_slices(job, conv_slices(s->n));
 }
+
+void NN(nn_conv2d_forward)(real *y, const real *x, const real *w, const real *b,
+                           const nn_conv2d_shape *s, real *work)
+{
+    forward_slices(y, x, w, b, s, work, NULL);
+}
+
+#ifndef NN_F64
+void nn_conv2d_forward_then(float *y, const float *x, const float *w, const float *b,
+                            const nn_conv2d_shape *s, float *work,
+                            const nn_conv_then *then)
+{
+    forward_slices(y, x, w, b, s, work, then);
+}
+#endif
 
 /* db (cout) += the sums of dy (n, cout, p) over n and p, in double. */
 NN_HOT static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
@@ -422,7 +460,8 @@ static void *run_job(void *arg)
 #ifndef NN_F64
     if (nn_conv3x3_applies(j->s)) { /* float only: the direct path */
         if (!j->dy) {
-            nn_conv3x3_forward(j->y, j->x, j->w, j->b, j->s, j->n0, j->n1, j->work);
+            nn_conv3x3_forward(j->y, j->x, j->w, j->b, j->s, j->n0, j->n1, j->work,
+                               j->then);
             return NULL;
         }
         const int direct_dx = nn_conv3x3_applies_dx(j->s);

@@ -82,7 +82,7 @@ typedef struct resnet {
     float *stats;             /* every BN's mean and rstd */
     float *scratch[NSCRATCH]; /* each (batch, the largest c*h*w of any activation) */
     float *work;              /* the conv workspace (the largest nn_conv2d_workspace) */
-    double *plane_sums;       /* (batch, feat, 2): a BN backward's per-plane sums */
+    double *plane_sums;       /* (batch, feat, 3): a BN's per-plane sums or statistics */
     /* the last forward */
     const float *x;   /* (b, in_c, in_h, in_w) */
     const int32_t *y; /* (b) */
@@ -238,7 +238,7 @@ static int alloc_buffers(resnet *s, const nn_config *c)
     ok &= !!(s->work = nn_alloc_floats(max_workspace(s, c)));
     ok &= !!(s->pool = nn_alloc_floats(nb * (size_t)s->feat));
     ok &= !!(s->dpool = nn_alloc_floats(nb * (size_t)s->feat));
-    ok &= !!(s->plane_sums = malloc(nb * (size_t)s->feat * 2 * sizeof(double)));
+    ok &= !!(s->plane_sums = malloc(nb * (size_t)s->feat * 3 * sizeof(double)));
     ok &= !!(s->logits = nn_alloc_floats(nb * (size_t)c->classes));
     ok &= !!(s->probs = nn_alloc_floats(nb * (size_t)c->classes));
     return ok && alloc_stats(s, c) == 0 ? 0 : -1;
@@ -482,16 +482,40 @@ static golu_status act_bn_backward(nn_model *m, const nn_actlayer *a, const rn_b
     return st;
 }
 
-/* The statistics of bn on x (n, c, hw) in the forward's mode, saved in
- * mean/rstd (training also moves the running statistics); bn_apply and
- * bn_act_forward apply them. */
-static void bn_stats(const float *x, const rn_bn *bn, nn_params *p, int n, int c, int hw,
-                     int training)
+/* A convolution's `then` (layers.h): the per-plane statistics of each
+ * image of its output for the BatchNorm after it, (b, c, 3) in st. */
+typedef struct stats_then {
+    double *st;
+    int c, hw;
+} stats_then;
+
+static void plane_stats_of_image(void *ctx, int img, const float *y)
 {
-    nn_batchnorm2d_forward(NULL, bn->mean, bn->rstd, nn_param_data(p, bn->rm),
-                           nn_param_data(p, bn->rv), x, nn_param_data(p, bn->w),
-                           nn_param_data(p, bn->b), n, c, hw, training, BN_MOMENTUM,
-                           BN_EPS);
+    const stats_then *t = ctx;
+    for (int ch = 0; ch < t->c; ch++)
+        nn_batchnorm2d_plane_stats(t->st + 3 * ((size_t)img * t->c + ch),
+                                   y + (size_t)ch * t->hw, t->hw);
+}
+
+/* y = the convolution cs of x with the weights wi, and the statistics of
+ * bn on y in the forward's mode, saved in mean/rstd (training also moves
+ * the running statistics): in training taken from each image's output
+ * while it is in cache, no pass over y. bn_apply and bn_act_forward
+ * apply them. */
+static void conv_bn_stats(nn_model *m, float *y, const float *x, int wi,
+                          const nn_conv2d_shape *cs, const rn_bn *bn)
+{
+    resnet *s = m->impl;
+    nn_params *p = &m->params;
+    const int c = cs->cout, hw = nn_conv2d_out_h(cs) * nn_conv2d_out_w(cs);
+    stats_then st = {s->plane_sums, c, hw};
+    const nn_conv_then then = {plane_stats_of_image, &st};
+    nn_conv2d_forward_then(y, x, nn_param_data(p, wi), NULL, cs, s->work,
+                           s->training ? &then : NULL);
+    nn_batchnorm2d_stats_of_planes(bn->mean, bn->rstd, nn_param_data(p, bn->rm),
+                                   nn_param_data(p, bn->rv), nn_param_data(p, bn->w),
+                                   s->plane_sums, cs->n, c, hw, s->training, BN_MOMENTUM,
+                                   BN_EPS);
 }
 
 /* Whether the shortcut is the identity (else option A: subsample, pad). */
@@ -501,22 +525,18 @@ static int is_identity(const rn_block *bl)
 }
 
 /* out (b, cout, ho, wo) = the block on bl->in; t is scratch of that size. */
-static golu_status block_forward(nn_model *m, rn_block *bl, float *t, int b, float *work)
+static golu_status block_forward(nn_model *m, rn_block *bl, float *t, int b)
 {
-    resnet *s = m->impl;
-    nn_params *p = &m->params;
     int hw = bl->ho * bl->wo;
     nn_conv2d_shape cs1 = conv_shape(b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
     nn_conv2d_shape cs2 = conv_shape(b, bl->cout, bl->ho, bl->wo, bl->cout, 1);
 
-    nn_conv2d_forward(bl->c1, bl->in, nn_param_data(p, bl->conv1), NULL, &cs1, work);
-    bn_stats(bl->c1, &bl->bn1, p, b, bl->cout, hw, s->training);
+    conv_bn_stats(m, bl->c1, bl->in, bl->conv1, &cs1, &bl->bn1);
     golu_status st =
         bn_act_forward(m, &bl->act1, t, bl->c1, NULL, &bl->bn1, b, bl->cout, hw);
     if (st != GOLU_OK)
         return st;
-    nn_conv2d_forward(bl->c2, t, nn_param_data(p, bl->conv2), NULL, &cs2, work);
-    bn_stats(bl->c2, &bl->bn2, p, b, bl->cout, hw, s->training);
+    conv_bn_stats(m, bl->c2, t, bl->conv2, &cs2, &bl->bn2);
     const float *res = bl->in;
     if (!is_identity(bl)) {
         nn_shortcut_pad_forward(bl->out, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
@@ -531,11 +551,9 @@ static golu_status stem_forward(nn_model *m, const float *x, int b)
 {
     resnet *s = m->impl;
     const nn_config *c = &m->cfg;
-    nn_params *p = &m->params;
     int hw = c->in_h * c->in_w;
     nn_conv2d_shape cs = conv_shape(b, c->in_c, c->in_h, c->in_w, c->width, 1);
-    nn_conv2d_forward(s->c0, x, nn_param_data(p, s->conv1), NULL, &cs, s->work);
-    bn_stats(s->c0, &s->bn1, p, b, c->width, hw, s->training);
+    conv_bn_stats(m, s->c0, x, s->conv1, &cs, &s->bn1);
     return bn_act_forward(m, &s->act, s->a0, s->c0, NULL, &s->bn1, b, c->width, hw);
 }
 
@@ -558,7 +576,7 @@ static golu_status resnet_forward(nn_model *m, const void *xv, const void *targe
     for (int i = 0; st == GOLU_OK && i < s->nb; i++) {
         rn_block *bl = &s->blocks[i];
         bl->in = in;
-        st = block_forward(m, bl, s->scratch[0], b, s->work);
+        st = block_forward(m, bl, s->scratch[0], b);
         in = bl->out;
     }
     if (st != GOLU_OK)
@@ -785,7 +803,7 @@ static void resnet_size(const nn_config *c, double *params, double *floats)
         most = n > most ? n : most;
     }
     *floats += NSCRATCH * most + (double)max_workspace(&s, c) + 2 * b * s.feat +
-               4 * b * s.feat /* plane_sums, doubles */ + 2 * b * c->classes;
+               6 * b * s.feat /* plane_sums, doubles */ + 2 * b * c->classes;
     free(s.blocks);
 }
 
