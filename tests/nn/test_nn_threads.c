@@ -8,7 +8,9 @@
  *
  *   - LayerNorm forward (y, mean, rstd) and backward (dx, dgamma, dbeta);
  *   - BatchNorm2d forward and backward, training mode;
- *   - Conv2d forward and backward (3x3, padding 1);
+ *   - Conv2d forward and backward (3x3, padding 1, stride 1 and 2);
+ *   - the joins: add, accumulate, the shortcut's subsample and pad, forward
+ *     and backward (against their definitions too);
  *   - causal self-attention forward and backward (4 sequences, 4 heads);
  *   - the optimizer's step: SGD with momentum and weight decay, AdamW.
  *
@@ -97,12 +99,18 @@ static void test_batchnorm(void)
     free(x), free(dy), free(g), free(b);
 }
 
-static void test_conv(void)
+static void test_conv(int stride)
 {
-    const nn_conv2d_shape s = {
-        .n = 8, .cin = 16, .h = 16, .w = 16, .cout = 16, .k = 3, .stride = 1, .pad = 1};
+    const nn_conv2d_shape s = {.n = 8,
+                               .cin = 16,
+                               .h = 16,
+                               .w = 16,
+                               .cout = 16,
+                               .k = 3,
+                               .stride = stride,
+                               .pad = 1};
     size_t nx = (size_t)s.n * s.cin * s.h * s.w, nw = (size_t)s.cout * s.cin * 9;
-    size_t ny = (size_t)s.n * s.cout * s.h * s.w;
+    size_t ny = (size_t)s.n * s.cout * nn_conv2d_out_h(&s) * nn_conv2d_out_w(&s);
     float *x = randn(nx, 9), *w = randn(nw, 10), *b = randn(s.cout, 11),
           *dy = randn(ny, 12);
     float *work = nn_alloc_floats(nn_conv2d_workspace(&s));
@@ -120,12 +128,67 @@ static void test_conv(void)
     const size_t len[4] = {ny, nx, nw, (size_t)s.cout};
     static const char *const what[4] = {"y", "dx", "dw", "db"};
     for (int k = 0; k < 4; k++) {
-        CHECK(same(out[0][k], out[1][k], len[k]), "Conv2d %s: 1 and 2 threads differ",
-              what[k]);
+        CHECK(same(out[0][k], out[1][k], len[k]),
+              "Conv2d (stride %d) %s: 1 and 2 threads differ", stride, what[k]);
         free(out[0][k]);
         free(out[1][k]);
     }
     free(x), free(w), free(b), free(dy), free(work);
+}
+
+/* add, accumulate and the shortcut (8 images, 16 -> 32 channels, 32x32,
+ * stride 2) on 1 and 2 threads, each against its definition. */
+static void test_joins(void)
+{
+    enum { N = 100003, B = 8, CI = 16, CO = 32, H = 32, HO = 16, P = (CO - CI) / 2 };
+    const size_t nx = (size_t)B * CI * H * H, ny = (size_t)B * CO * HO * HO;
+    float *a = randn(N, 20), *b = randn(N, 21), *x = randn(nx, 22), *dy = randn(ny, 23);
+    float *out[2][4];
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        float *sum = nn_alloc_floats(N), *acc = nn_alloc_floats(N);
+        float *y = nn_alloc_floats(ny), *dx = nn_alloc_floats(nx);
+        memcpy(acc, a, N * sizeof *acc);
+        nn_add(sum, a, b, N);
+        nn_accumulate(acc, b, N);
+        nn_shortcut_pad_forward(y, x, B, CI, H, H, CO, 2);
+        nn_shortcut_pad_backward(dx, dy, B, CI, H, H, CO, 2);
+        float *o[4] = {sum, acc, y, dx};
+        memcpy(out[t], o, sizeof o);
+    }
+    int ok = 1;
+    for (size_t i = 0; i < N; i++)
+        ok &= out[0][0][i] == a[i] + b[i] && out[0][1][i] == a[i] + b[i];
+    for (int i = 0; i < B; i++)
+        for (int c = 0; c < CO; c++)
+            for (int r = 0; r < HO; r++)
+                for (int q = 0; q < HO; q++) {
+                    const int ci = c - P;
+                    float want = ci >= 0 && ci < CI
+                                     ? x[(((size_t)i * CI + ci) * H + 2 * r) * H + 2 * q]
+                                     : 0;
+                    ok &= out[0][2][(((size_t)i * CO + c) * HO + r) * HO + q] == want;
+                }
+    for (int i = 0; i < B; i++)
+        for (int c = 0; c < CI; c++)
+            for (int r = 0; r < H; r++)
+                for (int q = 0; q < H; q++) {
+                    float want =
+                        r % 2 || q % 2
+                            ? 0
+                            : dy[(((size_t)i * CO + c + P) * HO + r / 2) * HO + q / 2];
+                    ok &= out[0][3][(((size_t)i * CI + c) * H + r) * H + q] == want;
+                }
+    CHECK(ok, "add, accumulate, shortcut forward and backward: their definitions");
+    const size_t len[4] = {N, N, ny, nx};
+    static const char *const what[4] = {"add", "accumulate", "shortcut forward",
+                                        "shortcut backward"};
+    for (int k = 0; k < 4; k++) {
+        CHECK(same(out[0][k], out[1][k], len[k]), "%s: 1 and 2 threads differ", what[k]);
+        free(out[0][k]);
+        free(out[1][k]);
+    }
+    free(a), free(b), free(x), free(dy);
 }
 
 static void test_attention(void)
@@ -203,7 +266,9 @@ int main(void)
     int saved = openblas_get_num_threads();
     test_layernorm();
     test_batchnorm();
-    test_conv();
+    test_conv(1);
+    test_conv(2);
+    test_joins();
     test_attention();
     test_optimizer(NN_OPT_SGD);
     test_optimizer(NN_OPT_ADAMW);
