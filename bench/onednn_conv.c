@@ -1,7 +1,7 @@
 /*
  * onednn_conv.c - the framework's convolution (src/nn/layers/conv2d.c: the
- * direct 3x3 kernels of src/nn/conv for stride 1, im2col + OpenBLAS GEMM for
- * stride 2) against oneDNN's convolution primitives on the
+ * direct 3x3 kernels of src/nn/conv, but for the data gradient at stride 2,
+ * which is OpenBLAS's GEMM and col2im) against oneDNN's convolution primitives on the
  * shapes of the ResNet-20 of docs/TRAINING.md (batch 128, 3x3, padding 1),
  * forward, backward data and backward weights, one thread on each side.
  * A benchmark only, to decide whether the framework should take oneDNN's
@@ -314,8 +314,8 @@ int main(int argc, char **argv)
     TRY(dnnl_engine_create(&eng, dnnl_cpu, 0));
     TRY(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
     printf("# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
-           "median of %d; ms per call; ours: direct (%s kernels) at stride 1, im2col + "
-           "OpenBLAS (%s) at stride 2, oneDNN %d.%d in %s\n\n",
+           "median of %d; ms per call; ours: direct (%s kernels), but GEMM (OpenBLAS %s) "
+           "and col2im for the data gradient at stride 2, oneDNN %d.%d in %s\n\n",
            batch, reps, golu_isa_name(nn_conv3x3_isa()), openblas_get_corename(),
            dnnl_version()->major, dnnl_version()->minor,
            plain ? "NCHW and OIHW (--plain)" : "its own layouts");
