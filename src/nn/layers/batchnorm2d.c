@@ -350,27 +350,35 @@ static void run_split(const bn_job *j)
                   j->c >= 2 && (double)j->n * j->c * j->hw >= 65536);
 }
 
+/* A forward's job over all c channels: the statistics' part (what it
+ * normalises with is added by the caller). */
+static bn_job forward_job(real *mean, real *rstd, real *running_mean, real *running_var,
+                          const real *gamma, int n, int c, int hw, int training,
+                          double momentum, double eps)
+{
+    return (bn_job){.c0 = 0,
+                    .c1 = c,
+                    .n = n,
+                    .c = c,
+                    .hw = hw,
+                    .training = training,
+                    .mean = mean,
+                    .rstd = rstd,
+                    .running_mean = running_mean,
+                    .running_var = running_var,
+                    .gamma = gamma,
+                    .momentum = momentum,
+                    .eps = eps};
+}
+
 void NN(nn_batchnorm2d_forward)(real *y, real *mean, real *rstd, real *running_mean,
                                 real *running_var, const real *x, const real *gamma,
                                 const real *beta, int n, int c, int hw, int training,
                                 double momentum, double eps)
 {
-    bn_job j = {.c0 = 0,
-                .c1 = c,
-                .n = n,
-                .c = c,
-                .hw = hw,
-                .training = training,
-                .y = y,
-                .mean = mean,
-                .rstd = rstd,
-                .running_mean = running_mean,
-                .running_var = running_var,
-                .x = x,
-                .gamma = gamma,
-                .beta = beta,
-                .momentum = momentum,
-                .eps = eps};
+    bn_job j = forward_job(mean, rstd, running_mean, running_var, gamma, n, c, hw,
+                           training, momentum, eps);
+    j.y = y, j.x = x, j.beta = beta;
     run_split(&j);
 }
 
@@ -379,20 +387,9 @@ void NN(nn_batchnorm2d_stats_of_planes)(real *mean, real *rstd, real *running_me
                                         const double *plane_stats, int n, int c, int hw,
                                         int training, double momentum, double eps)
 {
-    bn_job j = {.c0 = 0,
-                .c1 = c,
-                .n = n,
-                .c = c,
-                .hw = hw,
-                .training = training,
-                .mean = mean,
-                .rstd = rstd,
-                .running_mean = running_mean,
-                .running_var = running_var,
-                .gamma = gamma,
-                .plane_stats = plane_stats,
-                .momentum = momentum,
-                .eps = eps};
+    bn_job j = forward_job(mean, rstd, running_mean, running_var, gamma, n, c, hw,
+                           training, momentum, eps);
+    j.plane_stats = plane_stats;
     run_job(&j); /* c channels of n sums: no memory pass to split */
 }
 
