@@ -1,12 +1,10 @@
 /*
  * onednn_conv.c - the framework's convolution (src/nn/layers/conv2d.c: the
- * direct 3x3 kernels of src/nn/conv, but for the data gradient at stride 2,
- * which is OpenBLAS's GEMM and col2im) against oneDNN's convolution primitives on the
- * shapes of the ResNet-20 of docs/TRAINING.md (batch 128, 3x3, padding 1),
- * forward, backward data and backward weights, one thread on each side.
- * A benchmark only, to decide whether the framework should take oneDNN's
- * convolutions (issue: a trainer at the speed of its matrix products):
- * nothing else links oneDNN.
+ * direct 3x3 kernels of src/nn/conv at stride 1 and 2) against oneDNN's convolution
+ * primitives on the shapes of the ResNet-20 of docs/TRAINING.md (batch 128, 3x3, padding
+ * 1), forward, backward data and backward weights, one thread on each side. A benchmark
+ * only, to decide whether the framework should take oneDNN's convolutions (issue: a
+ * trainer at the speed of its matrix products): nothing else links oneDNN.
  *
  *   onednn_conv [--batch N] [--reps N] [--plain]
  *
@@ -314,11 +312,9 @@ int main(int argc, char **argv)
     TRY(dnnl_engine_create(&eng, dnnl_cpu, 0));
     TRY(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
     printf("# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
-           "median of %d; ms per call; ours: direct (%s kernels), but GEMM (OpenBLAS %s) "
-           "and col2im for the data gradient at stride 2, oneDNN %d.%d in %s\n\n",
-           batch, reps, golu_isa_name(nn_conv3x3_isa()), openblas_get_corename(),
-           dnnl_version()->major, dnnl_version()->minor,
-           plain ? "NCHW and OIHW (--plain)" : "its own layouts");
+           "median of %d; ms per call; ours: direct (%s kernels), oneDNN %d.%d in %s\n\n",
+           batch, reps, golu_isa_name(nn_conv3x3_isa()), dnnl_version()->major,
+           dnnl_version()->minor, plain ? "NCHW and OIHW (--plain)" : "its own layouts");
     printf("| cin -> cout, size, stride | fwd ours / oneDNN | bwd data | bwd weights | "
            "oneDNN's reorders | max rel diff fwd, data, weights "
            "|\n|---|---|---|---|---|---|\n");

@@ -4,8 +4,7 @@
  *   - forward, backward data and backward weights against the definition
  *     in long double, each output within the rigorous bound of its chain
  *     of fused multiply-adds and adds: (terms + 5) * 2^-24 * (sum of |terms|);
- *     at stride 1 and 2 (at stride 2 the data gradient is conv2d.c's GEMM
- *     path, checked against the same bound, valid for any order of sums);
+ *     at stride 1 and 2 (the strided data gradient in four parity phases);
  *   - the same bits from every kernel set this CPU runs (AVX-512, AVX2,
  *     generic fmaf): the framework's results do not depend on the ISA;
  *   - the shapes that exercise the driver: channel counts that leave
@@ -198,8 +197,7 @@ typedef struct outputs {
     float *y, *dx, *dw;
 } outputs;
 
-/* The three results on the kernels in use, in one call over the batch (at
- * stride 2, dx is left NaN: not the direct path's). */
+/* The three results on the kernels in use, in one call over the batch. */
 static outputs run_direct(const shape_case *c, const float *x, const float *w,
                           const float *b, const float *dy)
 {
@@ -209,8 +207,7 @@ static outputs run_direct(const shape_case *c, const float *x, const float *w,
                  nans((size_t)c->n * c->cin * plane), nans((size_t)c->cout * c->cin * 9)};
     float *work = nans(nn_conv3x3_slice_workspace(&s));
     nn_conv3x3_forward(o.y, x, w, b, &s, 0, c->n, work, NULL);
-    nn_conv3x3_backward(nn_conv3x3_applies_dx(&s) ? o.dx : NULL, o.dw, 1, dy, x, w, &s, 0,
-                        c->n, work);
+    nn_conv3x3_backward(o.dx, o.dw, 1, dy, x, w, &s, 0, c->n, work);
     free(work);
     return o;
 }
@@ -275,11 +272,8 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
           c->why);
     check_then(&s, x, w, b, c->why);
     nn_conv2d_backward(dx, dw, db, dy, x, w, &s, work);
-    if (nn_conv3x3_applies_dx(&s))
-        CHECK(same(dx, ref->dx, nx), "%s: nn_conv2d_backward dx: the direct path's bits",
-              c->why);
-    else
-        check_dx(c, dy, w, dx); /* GEMM and col2im */
+    CHECK(same(dx, ref->dx, nx), "%s: nn_conv2d_backward dx: the direct path's bits",
+          c->why);
     /* The halves' sums, added in their fixed order. */
     float *want = nn_alloc_floats(nw), *part = nans(nw);
     float *wk = nans(nn_conv3x3_slice_workspace(&s));
@@ -309,7 +303,6 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
 static void run_case(const shape_case *c)
 {
     const size_t plane = (size_t)c->h * c->w, oplane = (size_t)out_h(c) * out_w(c);
-    const int direct_dx = c->stride == 1;
     float *x = fill((size_t)c->n * c->cin * plane),
           *w = fill((size_t)c->cout * c->cin * 9);
     float *b = fill((size_t)c->cout), *dy = fill((size_t)c->n * c->cout * oplane);
@@ -324,13 +317,12 @@ static void run_case(const shape_case *c)
         if (k == 0) {
             ref = o;
             check_forward(c, x, w, b, o.y);
-            if (direct_dx)
-                check_dx(c, dy, w, o.dx);
+            check_dx(c, dy, w, o.dx);
             check_dw(c, dy, x, NULL, o.dw);
             continue;
         }
         CHECK(same(o.y, ref.y, (size_t)c->n * c->cout * oplane) &&
-                  (!direct_dx || same(o.dx, ref.dx, (size_t)c->n * c->cin * plane)) &&
+                  same(o.dx, ref.dx, (size_t)c->n * c->cin * plane) &&
                   same(o.dw, ref.dw, (size_t)c->cout * c->cin * 9),
               "%s: %s gives the generic kernels' bits", c->why, golu_isa_name(isas[k]));
         free_outputs(&o);
@@ -345,11 +337,9 @@ int main(void)
 {
     TEST_BEGIN("nn_conv3x3");
     nn_conv2d_shape s = {1, 1, 4, 4, 1, 3, 1, 1};
-    CHECK(nn_conv3x3_applies(&s) && nn_conv3x3_applies_dx(&s),
-          "3x3, stride 1, padding 1 applies, dx too");
+    CHECK(nn_conv3x3_applies(&s), "3x3, stride 1, padding 1 applies");
     s.stride = 2;
-    CHECK(nn_conv3x3_applies(&s) && !nn_conv3x3_applies_dx(&s),
-          "stride 2: forward and dw, not dx");
+    CHECK(nn_conv3x3_applies(&s), "stride 2 applies");
     s.stride = 3;
     CHECK(!nn_conv3x3_applies(&s), "stride 3 does not");
     s.stride = 1, s.k = 1, s.pad = 0;

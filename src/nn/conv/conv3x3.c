@@ -99,11 +99,6 @@ int nn_conv3x3_applies(const nn_conv2d_shape *s)
            s->w >= 1 && s->cin >= 1 && s->cout >= 1;
 }
 
-int nn_conv3x3_applies_dx(const nn_conv2d_shape *s)
-{
-    return nn_conv3x3_applies(s) && s->stride == 1;
-}
-
 /* Output channels rounded up to whole vectors of 16 (dw's lanes). */
 static size_t channel_pad(int cout)
 {
@@ -213,6 +208,89 @@ static void transpose_weights_swapped(float *wt, const float *w, int cout, int c
         }
 }
 
+/* Taps of a parity phase along an axis: 1 (kernel index 1) for the even
+ * input positions, 2 (kernel indices 0 then 2) for the odd ones. */
+static int phase_taps(int parity)
+{
+    return parity ? 2 : 1;
+}
+
+/* Kernel index of tap i of a phase of parity par (conv3x3_body.h's
+ * tap_offset reads the matching dy: 0 -> dy row a + 1, 2 -> a). */
+static int phase_kernel_index(int parity, int i)
+{
+    return parity ? 2 * i : 1;
+}
+
+/* wt for the strided data gradient: the phases (py, px) in the order
+ * (0,0), (0,1), (1,0), (1,1), each (cout, taps, cpad) with wt[co][t][ci]
+ * = w[co][ci][ky][kx] of its taps t = a*ntb + b, zero past cin. */
+static void phase_weights(float *wt, const float *w, int cout, int cin, size_t cpad)
+{
+    for (int py = 0; py < 2; py++)
+        for (int px = 0; px < 2; px++) {
+            const int nta = phase_taps(py), ntb = phase_taps(px);
+            for (int co = 0; co < cout; co++)
+                for (int a = 0; a < nta; a++)
+                    for (int b = 0; b < ntb; b++) {
+                        const int t =
+                            phase_kernel_index(py, a) * 3 + phase_kernel_index(px, b);
+                        float *d =
+                            wt + ((size_t)co * nta * ntb + (size_t)(a * ntb + b)) * cpad;
+                        for (int ci = 0; ci < cin; ci++)
+                            d[ci] = w[((size_t)co * cin + ci) * 9 + t];
+                        for (size_t ci = (size_t)cin; ci < cpad; ci++)
+                            d[ci] = 0;
+                    }
+            wt += (size_t)cout * nta * ntb * cpad;
+        }
+}
+
+/* The padded planes of dy (the output's size) for the strided data
+ * gradient. */
+static geom dy_geometry(const geom *g)
+{
+    geom d = *g;
+    d.h = g->ho, d.w = g->wo, d.pitch = g->wo + 2;
+    d.plane = ((size_t)(d.h + 2) * d.pitch + 15) & ~(size_t)15;
+    return d;
+}
+
+/* One image's dx (cin, h, w) at stride 2 from its padded dy planes: each
+ * parity phase's pixels through yt, then into their places in dx. */
+static void strided_dx_image(const nn_conv3x3_kernels *k, float *dx, const float *dyp,
+                             const float *wt, int cout, int cin, const geom *g,
+                             const geom *gd, float *yt)
+{
+    const size_t cpad = channel_pad(cin);
+    for (int py = 0; py < 2; py++)
+        for (int px = 0; px < 2; px++) {
+            const int nta = phase_taps(py), ntb = phase_taps(px);
+            const int hp = (g->h - py + 1) / 2, wp = (g->w - px + 1) / 2;
+            if (hp > 0 && wp > 0) {
+                nn_conv3x3_fpass p = {.x = dyp,
+                                      .plane = gd->plane,
+                                      .wt = wt,
+                                      .yt = yt,
+                                      .cin = cout,
+                                      .cvec = (int)(cpad / 16),
+                                      .h = hp,
+                                      .w = wp,
+                                      .pitch = gd->pitch,
+                                      .stride = 1,
+                                      .phase_rows = nta,
+                                      .phase_cols = ntb};
+                k->conv_over(&p);
+                for (int ci = 0; ci < cin; ci++)
+                    for (int a = 0; a < hp; a++)
+                        for (int b = 0; b < wp; b++)
+                            dx[((size_t)ci * g->h + 2 * a + py) * g->w + 2 * b + px] =
+                                yt[((size_t)a * wp + b) * cpad + ci];
+            }
+            wt += (size_t)cout * nta * ntb * cpad;
+        }
+}
+
 /* ---------------------------------------------------------- the passes --- */
 
 /* out (nimg, cout, ho*wo) = the convolution at stride st of the padded
@@ -284,12 +362,12 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
     const size_t ximg = (size_t)s->cin * s->h * s->w,
                  yimg = (size_t)s->cout * g.ho * g.wo;
     const size_t hw = (size_t)g.ho * g.wo, cpad = channel_pad(s->cout);
-    if (!nn_conv3x3_applies_dx(s))
-        dx = NULL; /* (the caller's to compute: conv3x3.h) */
     if (dw)
         memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
-    if (dx) /* (cout, 9, cpad(cin)): dx is the forward loop on dy */
+    if (dx && s->stride == 1) /* (cout, 9, cpad(cin)): dx is the forward loop on dy */
         transpose_weights_swapped(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
+    else if (dx) /* the four phases' (cout, taps, cpad(cin)), 9 taps in all */
+        phase_weights(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         if (dw) {
@@ -311,10 +389,17 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                                    .nimg = ng};
             k->dw_over(&p);
         }
-        if (dx) {
+        if (dx && s->stride == 1) {
             pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &g);
             conv_images(k, dx + i0 * ximg, sc.dyp, sc.wt, NULL, ng, s->cout, s->cin, &g,
                         1, sc.yt, i0, NULL);
+        } else if (dx) {
+            const geom gd = dy_geometry(&g);
+            pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &gd);
+            for (int i = 0; i < ng; i++)
+                strided_dx_image(k, dx + (i0 + i) * ximg,
+                                 sc.dyp + (size_t)i * s->cout * gd.plane, sc.wt, s->cout,
+                                 s->cin, &g, &gd, sc.yt);
         }
     }
     if (dw)

@@ -1,9 +1,7 @@
 /*
- * conv3x3.h - the direct 3x3 convolution (padding 1) in float: what
- * nn_conv2d_forward/backward run for that shape instead of im2col and
- * GEMMs (conv2d.c): at stride 1 the forward and both gradients, at stride
- * 2 the forward and the weight gradient (the data gradient of a strided
- * convolution stays with conv2d.c's GEMM and col2im).
+ * conv3x3.h - the direct 3x3 convolution (padding 1, stride 1 or 2) in
+ * float: what nn_conv2d_forward/backward run for that shape instead of
+ * im2col and GEMMs (conv2d.c).
  *
  * Layout. Each input plane (h, w) is copied into a zero-bordered plane of
  * pitch P = w + 2 and h + 2 rows, so that tap (a, b) of output pixel
@@ -17,7 +15,12 @@
  *
  *   forward:         y = w * x (channels cin -> cout)
  *   backward data:   dx = w' * dy, w' the weights with cin and cout swapped
- *                    and the taps reversed (the same loop)
+ *                    and the taps reversed (the same loop); at stride 2 in
+ *                    four parity phases: the input pixels (2a + py,
+ *                    2b + px) meet only the taps of kernel row 1 (py 0) or
+ *                    rows 0 and 2 (py 1), columns likewise, so each phase
+ *                    is the same loop with 1 or 2 by 1 or 2 taps over the
+ *                    padded dy, and no multiply-add is wasted
  *   backward weight: dw[co][ci][t] = sum over the batch's pixels of
  *                    dy[co][pixel] * x[ci][pixel + tap t], with dy
  *                    transposed so that 16 output channels are a vector
@@ -40,13 +43,15 @@
 #include "layers.h"
 
 /* One pass of conv_over: one image. h, w are the output's rows and
- * columns; stride is 1 or 2. */
+ * columns; stride is 1 or 2. phase_rows, phase_cols 0: the 3x3 window;
+ * else a parity phase of the strided data gradient (below): 1 or 2 taps
+ * along each axis, stride 1. */
 typedef struct nn_conv3x3_fpass {
     const float *x; /* the image's padded planes, channel ci at ci*plane */
     size_t plane;
-    const float *wt; /* (cin, 9, cvec*16): weights, output channels in the lanes */
+    const float *wt; /* (cin, taps, cvec*16): weights, output channels in the lanes */
     float *yt;       /* (h, w, cvec*16): the outputs, channels in the lanes */
-    int cin, cvec, h, w, pitch, stride;
+    int cin, cvec, h, w, pitch, stride, phase_rows, phase_cols;
 } nn_conv3x3_fpass;
 
 /* One pass of the weight gradient over a group of images. h, w are dy's
@@ -75,10 +80,8 @@ extern const nn_conv3x3_kernels nn_conv3x3_generic;
 extern const nn_conv3x3_kernels nn_conv3x3_avx2, nn_conv3x3_avx512;
 #endif
 
-/* Whether the direct path computes shape s's forward and weight gradient
- * (k 3, stride 1 or 2, padding 1), and its data gradient too (stride 1). */
+/* Whether the direct path computes shape s (k 3, stride 1 or 2, padding 1). */
 int nn_conv3x3_applies(const nn_conv2d_shape *s);
-int nn_conv3x3_applies_dx(const nn_conv2d_shape *s);
 
 /* Scratch for one batch slice, in floats. */
 size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s);
@@ -89,9 +92,8 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
                         const nn_conv2d_shape *s, int n0, int n1, float *work,
                         const nn_conv_then *then);
 
-/* For images [n0, n1): dx written (NULL: skipped; NULL it must be unless
- * nn_conv3x3_applies_dx); dw (NULL: skipped) gets the slice's sum, written
- * when dw_fresh, else added. */
+/* For images [n0, n1): dx written (NULL: skipped); dw (NULL: skipped) gets
+ * the slice's sum, written when dw_fresh, else added. */
 void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                          const float *x, const float *w, const nn_conv2d_shape *s, int n0,
                          int n1, float *work);

@@ -30,16 +30,26 @@
 
 #define CV_INLINE static inline __attribute__((always_inline))
 
+/* The offset in the padded plane of tap i of nt along an axis: the 3x3
+ * window's 0, 1, 2; a parity phase's (conv3x3.h) single tap 1, or its two
+ * taps 2 then 1 (kernel rows 0 then 2). */
+CV_INLINE int tap_offset(int nt, int i)
+{
+    return nt == 3 ? i : nt == 1 ? 1 : 2 - i;
+}
+
 /*
  * Outputs of pixels (r, c .. c+pb) for the channel vectors v0 .. v0+cb, at
- * stride st (a constant, 1 or 2): each the sum over ci in order, then tap
- * t = 3a + b in order, of wt[ci][t][channel] *
- * x[ci][(st*r + a)*pitch + st*(c + u) + b], a chain of fused multiply-adds
- * from 0. A row of the window's st*(pb - 1) + 3 values of x are broadcast
- * once for its three taps; the weights are aligned loads.
+ * stride st, with nta x ntb taps (constants: st 1 or 2 with 3 x 3 taps, or
+ * st 1 with a parity phase's 1 or 2 by 1 or 2): each the sum over ci in
+ * order, then tap t = a*ntb + b in order, of wt[ci][t][channel] *
+ * x[ci][(st*r + tap_offset(nta, a))*pitch + st*(c + u) + tap_offset(ntb, b)],
+ * a chain of fused multiply-adds from 0. A row of the window's
+ * st*(pb - 1) + 3 values of x are broadcast once for its taps; the weights
+ * are aligned loads.
  */
 CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int cb, int pb,
-                          int st)
+                          int st, int nta, int ntb)
 {
     cv_v acc[CV_FCB][CV_FPB];
     for (int k = 0; k < cb; k++)
@@ -50,18 +60,19 @@ CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int c
     const float *wv0 = p->wt + (size_t)v0 * 16;
     for (int ci = 0; ci < p->cin; ci++) {
         const float *xc = xr + (size_t)ci * p->plane;
-        const float *wc = wv0 + (size_t)ci * 9 * cpad;
-        for (int a = 0; a < 3; a++) {
+        const float *wc = wv0 + (size_t)ci * (size_t)(nta * ntb) * cpad;
+        for (int a = 0; a < nta; a++) {
             cv_v xb[2 * CV_FPB + 1];
             for (int e = 0; e < st * (pb - 1) + 3; e++)
-                xb[e] = cv_bcast(xc[(size_t)a * pitch + (size_t)e]);
-            for (int b = 0; b < 3; b++) {
+                xb[e] = cv_bcast(xc[(size_t)tap_offset(nta, a) * pitch + (size_t)e]);
+            for (int b = 0; b < ntb; b++) {
                 cv_v wv[CV_FCB];
                 for (int k = 0; k < cb; k++)
-                    wv[k] = cv_load(wc + (size_t)(3 * a + b) * cpad + 16 * (size_t)k);
+                    wv[k] = cv_load(wc + (size_t)(a * ntb + b) * cpad + 16 * (size_t)k);
                 for (int u = 0; u < pb; u++)
                     for (int k = 0; k < cb; k++)
-                        acc[k][u] = cv_fma(wv[k], xb[st * u + b], acc[k][u]);
+                        acc[k][u] =
+                            cv_fma(wv[k], xb[st * u + tap_offset(ntb, b)], acc[k][u]);
             }
         }
     }
@@ -72,35 +83,38 @@ CV_INLINE void conv_block(const nn_conv3x3_fpass *p, int r, int c, int v0, int c
 }
 
 /* Every channel vector of pixels (r, c .. c+pb). */
-CV_INLINE void conv_strip(const nn_conv3x3_fpass *p, int r, int c, int pb, int st)
+CV_INLINE void conv_strip(const nn_conv3x3_fpass *p, int r, int c, int pb, int st,
+                          int nta, int ntb)
 {
     int v0 = 0;
     if (CV_FCB > 1)
         for (; v0 + CV_FCB <= p->cvec; v0 += CV_FCB)
-            conv_block(p, r, c, v0, CV_FCB, pb, st);
+            conv_block(p, r, c, v0, CV_FCB, pb, st, nta, ntb);
     for (; v0 < p->cvec; v0++)
-        conv_block(p, r, c, v0, 1, pb, st);
+        conv_block(p, r, c, v0, 1, pb, st, nta, ntb);
 }
 
-/* The image's outputs at stride st: rows in strips of CV_FPB pixels, then
- * one by one. */
-CV_INLINE void conv_rows(const nn_conv3x3_fpass *p, int st)
+/* The image's outputs at stride st with nta x ntb taps: rows in strips of
+ * CV_FPB pixels, then one by one. */
+CV_INLINE void conv_rows(const nn_conv3x3_fpass *p, int st, int nta, int ntb)
 {
     for (int r = 0; r < p->h; r++) {
         int c = 0;
         for (; c + CV_FPB <= p->w; c += CV_FPB)
-            conv_strip(p, r, c, CV_FPB, st);
+            conv_strip(p, r, c, CV_FPB, st, nta, ntb);
         for (; c < p->w; c++)
-            conv_strip(p, r, c, 1, st);
+            conv_strip(p, r, c, 1, st, nta, ntb);
     }
 }
 
 static void conv_over(const nn_conv3x3_fpass *p)
 {
-    if (p->stride == 2)
-        conv_rows(p, 2);
+    if (p->phase_rows == 0)
+        p->stride == 2 ? conv_rows(p, 2, 3, 3) : conv_rows(p, 1, 3, 3);
+    else if (p->phase_rows == 1)
+        p->phase_cols == 1 ? conv_rows(p, 1, 1, 1) : conv_rows(p, 1, 1, 2);
     else
-        conv_rows(p, 1);
+        p->phase_cols == 1 ? conv_rows(p, 1, 2, 1) : conv_rows(p, 1, 2, 2);
 }
 
 /*

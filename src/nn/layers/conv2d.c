@@ -1,14 +1,12 @@
 /*
  * conv2d.c - 2-D convolution (NCHW, square kernel, zero padding).
  *
- * In float, a 3x3 convolution of padding 1 and stride 1 (nearly every
+ * In float, a 3x3 convolution of padding 1 and stride 1 or 2 (every
  * convolution of the ResNet and the U-Net) is computed directly, each batch
  * slice below by src/nn/conv/conv3x3.h (no column matrix; the same bits on
  * every ISA; about oneDNN's speed, 2.6-3.3x faster than the GEMMs here on
- * ResNet-20's layers); at stride 2 its forward and weight gradient are.
- * Every other shape, the data gradient of a strided one, and the double
- * build of the finite-difference checks, are im2col (col2im) and GEMMs
- * through cblas:
+ * ResNet-20's layers). Every other shape, and the double build of the
+ * finite-difference checks, are im2col (col2im) and GEMMs through cblas:
  *
  * The batch is processed in groups of g images (g from conv_group: as many as
  * keep the column matrix near NN_CONV_COL_TARGET elements, so that it stays
@@ -464,14 +462,8 @@ static void *run_job(void *arg)
                                j->then);
             return NULL;
         }
-        const int direct_dx = nn_conv3x3_applies_dx(j->s);
-        nn_conv3x3_backward(direct_dx ? j->dx : NULL, j->dw, j->dw_fresh, j->dy, j->x,
-                            j->w, j->s, j->n0, j->n1, j->work);
-        if (!direct_dx && j->dx) { /* a strided data gradient: GEMM and col2im */
-            conv_job only_dx = *j;
-            only_dx.dw = NULL;
-            slice_backward(&only_dx);
-        }
+        nn_conv3x3_backward(j->dx, j->dw, j->dw_fresh, j->dy, j->x, j->w, j->s, j->n0,
+                            j->n1, j->work);
         return NULL;
     }
 #endif
