@@ -77,12 +77,19 @@ typedef struct geom {
     int g;           /* images per group */
 } geom;
 
+/* A zero-bordered plane of h rows and pitch p: (h + 2) rows, rounded up to
+ * 16 floats. */
+static size_t padded_plane(int h, int p)
+{
+    return ((size_t)(h + 2) * p + 15) & ~(size_t)15;
+}
+
 static geom geometry(const nn_conv2d_shape *s)
 {
     geom g;
     g.h = s->h, g.w = s->w, g.pitch = s->w + 2;
     g.ho = nn_conv2d_out_h(s), g.wo = nn_conv2d_out_w(s);
-    g.plane = ((size_t)(g.h + 2) * g.pitch + 15) & ~(size_t)15;
+    g.plane = padded_plane(g.h, g.pitch);
     size_t pixels = (size_t)g.ho * g.wo, per_image = (size_t)(s->cin + s->cout) * g.plane;
     size_t want = (CV_GROUP_PIXELS + pixels - 1) / pixels;
     size_t fit = CV_GROUP_FLOATS / per_image;
@@ -252,7 +259,7 @@ static geom dy_geometry(const geom *g)
 {
     geom d = *g;
     d.h = g->ho, d.w = g->wo, d.pitch = g->wo + 2;
-    d.plane = ((size_t)(d.h + 2) * d.pitch + 15) & ~(size_t)15;
+    d.plane = padded_plane(d.h, d.pitch);
     return d;
 }
 

@@ -64,24 +64,6 @@ NN_HOT static double plane_sum(const real *p, int hw)
     return lanes_total(&a);
 }
 
-/* sum (p - mu)^2 over p (hw). */
-NN_HOT static double plane_sqdev(const real *p, int hw, real mu)
-{
-    lanes a = {0};
-    int j = 0;
-    for (; j + LANES <= hw; j += LANES) {
-        lanes d;
-        memcpy(&d, p + j, sizeof d);
-        d -= mu;
-        a += d * d;
-    }
-    for (int l = 0; j < hw; j++, l++) {
-        real d = p[j] - mu;
-        a[l] += d * d;
-    }
-    return lanes_total(&a);
-}
-
 /* sums[0] = sum dy, sums[1] = sum dy * (x - mean) over one plane (hw). */
 NN_HOT static void plane_dots(double sums[2], const real *dy, const real *x, real mean,
                               int hw)
@@ -161,17 +143,19 @@ static void chunk_stats(const real *x, int n, int c, int hw, int c0, int c1,
     for (int k = 0; k < c1 - c0; k++)
         mean[k] = sum[k] / m;
     for (int i = 0; i < n; i++)
-        for (int ch = c0; ch < c1; ch++)
-            sq[ch - c0] +=
-                plane_sqdev(x + plane_at(i, c, ch, hw), hw, (real)mean[ch - c0]);
+        for (int ch = c0; ch < c1; ch++) {
+            double dev[2]; /* the squares' sum; the deviations' is not needed */
+            plane_devs(dev, x + plane_at(i, c, ch, hw), hw, (real)mean[ch - c0]);
+            sq[ch - c0] += dev[0];
+        }
     for (int k = 0; k < c1 - c0; k++)
         var[k] = sq[k] / m;
 }
 
-/* ys (hw) = (xs - m) * scale + shift, or for the backward (dy given)
- * ys = g * (dy - a - (xs - m) * k); ys may be dy. Blocks of LANES through
- * a local copy: fixed-count loops without an aliasing question, which the
- * compiler vectorises. */
+/* ys (hw) = (xs - m) * scale + shift (plane_dx below: the backward's
+ * dxs = g * (dys - a - (xs - m) * k)). Blocks of LANES through a local
+ * copy: fixed-count loops without an aliasing question, which the compiler
+ * vectorises. */
 NN_HOT static void plane_normalise(real *ys, const real *xs, real m, real scale,
                                    real shift, int hw)
 {
