@@ -299,6 +299,26 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
     DEFINE_FWDS_WIN(name##_fwds, v, vd_store_f32)                                        \
     DEFINE_FWDS_WIN(name##_fwds_odd, v, vd_store_f32_odd)
 
+/* ... and the IN_RANGE build (f32_math.h) for steps whose floats all lie in
+ * [v##_INR_LO, v##_INR_HI] (NAME the upper-case v): the same bits there. */
+#define DEFINE_ACT_WIN_INR(name, v, NAME)                                                \
+    static inline int v##_in_range(const float *p, size_t n, const kconsts *c)           \
+    {                                                                                    \
+        (void)c;                                                                         \
+        return vd_all_in_f32(p, n, (float)NAME##_INR_LO, (float)NAME##_INR_HI);          \
+    }                                                                                    \
+    DEFINE_ACT_WIN_INR_STORE(name, v, vd_store_f32, )                                    \
+    DEFINE_ACT_WIN_INR_STORE(name, v, vd_store_f32_odd, _odd)
+
+#define DEFINE_ACT_WIN_INR_STORE(name, v, store, suffix)                                 \
+    DEFINE_FWD_SPLIT(name##_fwd##suffix, VD_STEP, v##_in_range, v##_inr_fwd_v,           \
+                     v##_fwd_v, store)                                                   \
+    DEFINE_BWD_SPLIT2(name##_bwd##suffix, VD_STEP, v##_in_range, off_window,             \
+                      v##_inr_slope0_v, v##_inr_slope_v, v##_slope_v, store)             \
+        DEFINE_FWDS_SPLIT2(name##_fwds##suffix, FWDS_STEP_N, v##_in_range, off_window,   \
+                           v##_inr_fwd_slope0_v, v##_inr_fwd_slope_v, v##_fwd_slope_v,   \
+                           store)
+
 /* GELU: the central range and the window both. */
 #define DEFINE_ACT_GELU(store, suffix)                                                   \
     DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP_FWD, gelu_central, gelu_fwd_central_v,  \
@@ -309,16 +329,16 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
                        gelu_central_fwd_slope0_v, gelu_central_fwd_slope_v,              \
                        gelu_fwd_slope_v, store)
 
-DEFINE_ACT_WIN(golu1, golu1_fwd_v, golu1)
+DEFINE_ACT_WIN_INR(golu1, golu1, GOLU1)
 DEFINE_ACT_WIN(golu_general, golu_fwd_v, golu)
 DEFINE_ACT(relu, relu_fwd_v, relu_slope_v)
 DEFINE_ACT(leaky, leaky_fwd_v, leaky_slope_v)
 DEFINE_ACT(elu, elu_fwd_v, elu_slope_v)
 DEFINE_ACT_GELU(vd_store_f32, )
 DEFINE_ACT_GELU(vd_store_f32_odd, _odd)
-DEFINE_ACT_WIN(gelu_tanh, gelu_tanh_fwd_v, gelu_tanh)
-DEFINE_ACT_WIN(silu, silu_fwd_v, silu)
-DEFINE_ACT_WIN(mish, mish_fwd_v, mish)
+DEFINE_ACT_WIN_INR(gelu_tanh, gelu_tanh, GELU_TANH)
+DEFINE_ACT_WIN_INR(silu, silu, SILU)
+DEFINE_ACT_WIN_INR(mish, mish, MISH)
 
 /* GoLU: the specialised kernels for the default parameters. */
 #define DEFINE_GOLU_DISPATCH(suffix)                                                     \

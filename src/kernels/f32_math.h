@@ -27,7 +27,13 @@
 #include "kconsts.h"
 
 #ifndef VFN
+#if defined(__GNUC__)
+/* Always inlined: GCC outlines some of these on its own (a call per vector
+ * in the loops). */
+#define VFN static inline __attribute__((always_inline))
+#else
 #define VFN static inline
+#endif
 #endif
 
 #define LOG2E 0x1.71547652b82fep+0 /* log2(e) rounded */
@@ -212,10 +218,80 @@ VFN vd clamp_exp2_arg(vd a)
     return vd_min(vd_set1(EXP2_ARG_MAX), vd_max(vd_set1(-EXP2_ARG_MAX), a));
 }
 
+/*
+ * Two builds of each exponential formula below: CLAMPED, for every input
+ * (inf and NaN among them: x and the exponents are clamped so that every
+ * intermediate is finite and normal), and IN_RANGE, the same arithmetic
+ * with the clamps left out, for inputs where none of them binds: there it
+ * gives the same bits with two to seven operations fewer per vector. The
+ * CPU loops (f32_body.h) take the IN_RANGE build (<name>_inr_*) for a step
+ * whose floats all lie in its range, <NAME>_INR_LO..HI; the GPU takes the
+ * CLAMPED one everywhere.
+ */
+#define CLAMPED  1
+#define IN_RANGE 0
+
+/* max(lo, x) and min(hi, x) when clamping, the data second (NaN passes). */
+VFN vd clamp_lo(int clamp, double lo, vd x)
+{
+    return clamp ? vd_max(vd_set1(lo), x) : x;
+}
+VFN vd clamp_hi(int clamp, double hi, vd x)
+{
+    return clamp ? vd_min(vd_set1(hi), x) : x;
+}
+
+/* 2^a, a clamped to [-1020, 1020] when clamping. */
+VFN vd exp2_cl(vd a, int clamp)
+{
+    return exp2_core(clamp ? clamp_exp2_arg(a) : a);
+}
+
 /* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-47 + |x|*2^-53. */
 VFN vd exp_v(vd x)
 {
-    return exp2_core(clamp_exp2_arg(vd_mul(x, vd_set1(LOG2E))));
+    return exp2_cl(vd_mul(x, vd_set1(LOG2E)), CLAMPED);
+}
+
+/* e^-z as exp_v(-z) gives it: z * -log2(e) is -(z * log2(e)) exactly (the
+ * rounding is symmetric), one subtraction fewer. */
+VFN vd exp_neg_cl(vd z, int clamp)
+{
+    return exp2_cl(vd_mul(z, vd_set1(-LOG2E)), clamp);
+}
+
+/* The forward, its pair with the slope and the slope alone of an
+ * activation <name> from <name>_fwd_cl and <name>_fwd_slope0_cl: the
+ * CLAMPED build under the plain names, the IN_RANGE one as <name>_inr. */
+#define CLAMP_BUILDS_V(name)                                                             \
+    VFN vd name##_fwd_v(vd x, const kconsts *c)                                          \
+    {                                                                                    \
+        return name##_fwd_cl(x, c, CLAMPED);                                             \
+    }                                                                                    \
+    VFN vd name##_inr_fwd_v(vd x, const kconsts *c)                                      \
+    {                                                                                    \
+        return name##_fwd_cl(x, c, IN_RANGE);                                            \
+    }                                                                                    \
+    VFN vd name##_fwd_slope0_v(vd x, const kconsts *c, vd *s)                            \
+    {                                                                                    \
+        return name##_fwd_slope0_cl(x, c, s, CLAMPED);                                   \
+    }                                                                                    \
+    VFN vd name##_inr_fwd_slope0_v(vd x, const kconsts *c, vd *s)                        \
+    {                                                                                    \
+        return name##_fwd_slope0_cl(x, c, s, IN_RANGE);                                  \
+    }                                                                                    \
+    SLOPE0_OF_PAIR_V(name) SLOPE0_OF_PAIR_V(name##_inr)
+
+/* ... with the derivative window A (deriv.h) blended into both. */
+#define CLAMP_BUILDS_WIN_V(name, A)                                                      \
+    CLAMP_BUILDS_V(name)                                                                 \
+    DERIV_FIXED_V(name, A) DERIV_FIXED_V(name##_inr, A) DERIV_FIXED_PAIR_V(name, A)      \
+        DERIV_FIXED_PAIR_V(name##_inr, A)
+
+/* slope_at_neg_inf when clamping (no input in a range is -inf). */
+VFN vd slope_at_neg_inf_cl(int clamp, vd x, double limit, vd slope)
+{
+    return clamp ? slope_at_neg_inf(x, limit, slope) : slope;
 }
 
 /* e^x - 1 for x <= 0 (ELU): s - 1 + s*f*Q(f). Near 0, N = 0 and s = 1
@@ -242,8 +318,10 @@ VFN vd expm1_neg_v(vd x)
  * within 2^-37.9 of exact, and the float result within 0.5 + 2^-13.9 =
  * 0.50007 ulp.
  */
-#define GOLU1_X_MIN (-5.5) /* GoLU'(-5.5) = -8.9e-104: times any float, +-0 */
-#define GOLU1_X_MAX 40.0   /* exp(-40) = 4e-18: G = 1 to 2^-29 */
+#define GOLU1_X_MIN  (-5.5)      /* GoLU'(-5.5) = -8.9e-104: times any float, +-0 */
+#define GOLU1_X_MAX  40.0        /* exp(-40) = 4e-18: G = 1 to 2^-29 */
+#define GOLU1_INR_LO GOLU1_X_MIN /* the clamps bind outside */
+#define GOLU1_INR_HI GOLU1_X_MAX
 
 VFN vd golu1_gate(vd xc, vd *b_out)
 {
@@ -257,12 +335,12 @@ VFN vd golu1_gate(vd xc, vd *b_out)
 /* GoLU with alpha = beta = gamma = 1. Below -5.5 the result is -0 (computed
  * at -5.5 and rounded); above 40 the gate is 1 to 2^-29, so GoLU(x) = x and
  * +inf gives +inf. Worst: 0.5xx ulp (docs/ACCURACY.md). */
-VFN vd golu1_fwd_v(vd x, const kconsts *c)
+VFN vd golu1_fwd_cl(vd x, const kconsts *c, int clamp)
 {
     (void)c;
-    vd xl = vd_max(vd_set1(GOLU1_X_MIN), x); /* NaN passes */
+    vd xl = clamp_lo(clamp, GOLU1_X_MIN, x);
     vd b;
-    vd g = golu1_gate(vd_min(vd_set1(GOLU1_X_MAX), xl), &b);
+    vd g = golu1_gate(clamp_hi(clamp, GOLU1_X_MAX, xl), &b);
     return vd_mul(xl, g);
 }
 
@@ -270,20 +348,18 @@ VFN vd golu1_fwd_v(vd x, const kconsts *c)
  * the zero at x = -0.567 the second factor's absolute error is 2^-40 (the
  * contract is 1 ulp of G there). */
 /* Both from one gate: golu1_fwd_v's clamped x below, then the slope's. */
-VFN vd golu1_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+VFN vd golu1_fwd_slope0_cl(vd x, const kconsts *c, vd *slope, int clamp)
 {
     (void)c;
-    vd xl = vd_max(vd_set1(GOLU1_X_MIN), x); /* NaN passes */
-    vd xc = vd_min(vd_set1(GOLU1_X_MAX), xl);
+    vd xl = clamp_lo(clamp, GOLU1_X_MIN, x);
+    vd xc = clamp_hi(clamp, GOLU1_X_MAX, xl);
     vd b;
     vd g = golu1_gate(xc, &b);
-    *slope = slope_at_neg_inf(
-        x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
+    *slope = slope_at_neg_inf_cl(
+        clamp, x, -0.0, vd_mul(g, vd_fma(b, vd_mul(xc, vd_set1(-LN2)), vd_set1(1.0))));
     return vd_mul(xl, g);
 }
-SLOPE0_OF_PAIR_V(golu1)
-DERIV_FIXED_V(golu1, GOLU)
-DERIV_FIXED_PAIR_V(golu1, GOLU)
+CLAMP_BUILDS_WIN_V(golu1, GOLU)
 
 /*
  * General parameters: G = exp(-beta*exp(-gamma*x)). The clamps are on the
@@ -390,17 +466,17 @@ FWD_SLOPE_PAIR_V(elu, elu_fwd_v, elu_slope_v)
 /* ------------------------------------- x * sigmoid(z(x)): SiLU, GELU tanh */
 
 /* x / (1 + e^-z): no cancellation for either sign of z. */
-VFN vd x_sigmoid(vd xl, vd z)
+VFN vd x_sigmoid(vd xl, vd z, int clamp)
 {
-    vd e = exp_v(vd_sub(vd_set1(0.0), z));
+    vd e = exp_neg_cl(z, clamp);
     return vd_div(xl, vd_add(vd_set1(1.0), e));
 }
 
 /* x_sigmoid(xl, z) and d/dx [x sigmoid(z)] = s + x z' e s^2 (at xb) from one
  * exponential, e = e^-z, s = 1/(1+e). */
-VFN vd x_sigmoid_pair(vd xl, vd xb, vd z, vd dz, vd *slope)
+VFN vd x_sigmoid_pair(vd xl, vd xb, vd z, vd dz, vd *slope, int clamp)
 {
-    vd e = exp_v(vd_sub(vd_set1(0.0), z));
+    vd e = exp_neg_cl(z, clamp);
     vd d = vd_add(vd_set1(1.0), e);
     vd s = vd_div(vd_set1(1.0), d);
     vd es2 = vd_mul(vd_mul(e, s), s); /* (e s) s: no underflow of s^2 */
@@ -412,67 +488,74 @@ VFN vd clamp_x_fwd(vd x)
 {
     return vd_max(vd_set1(-FLT_MAX), x);
 }
+VFN vd clamp_x_fwd_cl(int clamp, vd x)
+{
+    return clamp_lo(clamp, -FLT_MAX, x);
+}
 VFN vd clamp_x_slope(vd x)
 {
     return vd_min(vd_set1(X_MAX_FOR_SLOPE), vd_max(vd_set1(-FLT_MAX), x));
 }
 
-/* SiLU(x) = x / (1 + e^-x). */
-VFN vd silu_fwd_v(vd x, const kconsts *c)
+/* SiLU(x) = x / (1 + e^-x); the clamps bind beyond |x| = 707. */
+#define SILU_INR_LO (-700.0)
+#define SILU_INR_HI 700.0
+
+VFN vd silu_fwd_cl(vd x, const kconsts *c, int clamp)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
-    return x_sigmoid(xl, xl);
+    vd xl = clamp_x_fwd_cl(clamp, x);
+    return x_sigmoid(xl, xl, clamp);
 }
 
 /* One exponential: e^-x of the forward's x and of the slope's (clamped at
  * 2^64) are the same, both clamped to 2^-1020, wherever the two differ. */
-VFN vd silu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+VFN vd silu_fwd_slope0_cl(vd x, const kconsts *c, vd *slope, int clamp)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
-    vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
+    vd xl = clamp_x_fwd_cl(clamp, x);
+    vd xb = clamp_hi(clamp, X_MAX_FOR_SLOPE, xl);
     vd s;
-    vd y = x_sigmoid_pair(xl, xb, xl, vd_set1(1.0), &s);
-    *slope = slope_at_neg_inf(x, -0.0, s);
+    vd y = x_sigmoid_pair(xl, xb, xl, vd_set1(1.0), &s, clamp);
+    *slope = slope_at_neg_inf_cl(clamp, x, -0.0, s);
     return y;
 }
-SLOPE0_OF_PAIR_V(silu)
-DERIV_FIXED_V(silu, SILU)
-DERIV_FIXED_PAIR_V(silu, SILU)
+CLAMP_BUILDS_WIN_V(silu, SILU)
 
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u),
  * 2u = x (c1 + c2 x^2), c1 = 2 sqrt(2/pi), c2 = c1 * 0.044715. */
 #define GELU_TANH_C1 0x1.9884533d43651p+0 /* 2*sqrt(2/pi) */
 #define GELU_TANH_C2 0x1.2444f2a4d8b4bp-4 /* 2*sqrt(2/pi)*0.044715 */
 
-VFN vd gelu_tanh_fwd_v(vd x, const kconsts *c)
+/* |2u| log2(e) < 1020 for |x| <= 20 (|2u| < 603): no clamp binds. */
+#define GELU_TANH_INR_LO (-20.0)
+#define GELU_TANH_INR_HI 20.0
+
+VFN vd gelu_tanh_fwd_cl(vd x, const kconsts *c, int clamp)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
+    vd xl = clamp_x_fwd_cl(clamp, x);
     vd x2 = vd_mul(xl, xl);
     vd z = vd_mul(xl, vd_fma(x2, vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
-    return x_sigmoid(xl, z);
+    return x_sigmoid(xl, z, clamp);
 }
 
 /* One exponential, of the forward's z: where the slope's x (clamped at
  * 2^64) differs, both exponentials are clamped to 2^-1020. */
-VFN vd gelu_tanh_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+VFN vd gelu_tanh_fwd_slope0_cl(vd x, const kconsts *c, vd *slope, int clamp)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
-    vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
+    vd xl = clamp_x_fwd_cl(clamp, x);
+    vd xb = clamp_hi(clamp, X_MAX_FOR_SLOPE, xl);
     vd z =
         vd_mul(xl, vd_fma(vd_mul(xl, xl), vd_set1(GELU_TANH_C2), vd_set1(GELU_TANH_C1)));
     vd dz = vd_fma(vd_mul(xb, xb), vd_set1(3.0 * GELU_TANH_C2), vd_set1(GELU_TANH_C1));
     vd s;
-    vd y = x_sigmoid_pair(xl, xb, z, dz, &s);
-    *slope = slope_at_neg_inf(x, -0.0, s);
+    vd y = x_sigmoid_pair(xl, xb, z, dz, &s, clamp);
+    *slope = slope_at_neg_inf_cl(clamp, x, -0.0, s);
     return y;
 }
-SLOPE0_OF_PAIR_V(gelu_tanh)
-DERIV_FIXED_V(gelu_tanh, GELU_TANH)
-DERIV_FIXED_PAIR_V(gelu_tanh, GELU_TANH)
+CLAMP_BUILDS_WIN_V(gelu_tanh, GELU_TANH)
 
 /* ------------------------------------------------------------ GELU (erf) */
 
@@ -525,9 +608,11 @@ GOLU_TAB8(gelu_r9, GELU_R_C9)
  * R from piece j = floor(2|x|) of coeffs.h, a polynomial in v = frac(2|x|) -
  * 1/2 whose coefficients are looked up by j (relative error 2^-41.6). No
  * division. Outside the range the result is garbage; the callers blend it
- * away. e's relative error is 2^-47 plus x^2/2 times 2^-53.
+ * away. e's relative error is 2^-47 plus x^2/2 times 2^-53. Its exponent
+ * is clamped only when clamp is set: the central forms, for |x| < 4, need
+ * no clamp.
  */
-VFN vd gelu_tail_central(vd ax, vd *e_out)
+VFN vd gelu_tail_central(vd ax, vd *e_out, int clamp)
 {
     vd y = vd_mul(ax, vd_set1(8.0 / GELU_XFAST)); /* 2|x|: exact */
     vd u = vd_frac(y);
@@ -543,7 +628,7 @@ VFN vd gelu_tail_central(vd ax, vd *e_out)
     p = GELU_R_STEP(p, 2);
     p = GELU_R_STEP(p, 1);
     p = GELU_R_STEP(p, 0);
-    vd e = exp_v(vd_mul(vd_mul(ax, ax), vd_set1(-0.5)));
+    vd e = exp2_cl(vd_mul(vd_mul(vd_mul(ax, ax), vd_set1(-0.5)), vd_set1(LOG2E)), clamp);
     *e_out = e;
     return vd_mul(e, p);
 }
@@ -555,7 +640,7 @@ VFN vd gelu_tail_central(vd ax, vd *e_out)
 VFN vd gelu_tail(vd ax_in, vd *e_out)
 {
     vd ax = vd_max(ax_in, vd_set1(0.0));
-    vd q = gelu_tail_central(ax, e_out);
+    vd q = gelu_tail_central(ax, e_out, CLAMPED);
     vd qe = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(ax, vd_set1(SQRT1_2))));
     return vd_select(vd_gt(vd_set1(GELU_XFAST), ax), q, qe);
 }
@@ -584,7 +669,7 @@ VFN vd gelu_fwd_central_v(vd x, const kconsts *c)
 {
     (void)c;
     vd e;
-    return vd_mul(x, normal_cdf_from_tail(x, gelu_tail_central(vd_abs(x), &e)));
+    return vd_mul(x, normal_cdf_from_tail(x, gelu_tail_central(vd_abs(x), &e, IN_RANGE)));
 }
 
 /* GELU' = Phi(x) + x phi(x), phi(x) = e / sqrt(2 pi) with the tail's e. */
@@ -603,7 +688,7 @@ VFN vd gelu_central_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd e;
-    vd q = gelu_tail_central(vd_abs(x), &e);
+    vd q = gelu_tail_central(vd_abs(x), &e, IN_RANGE);
     vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
     return vd_fma(x, dens, normal_cdf_from_tail(x, q));
 }
@@ -628,7 +713,7 @@ VFN vd gelu_central_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
 {
     (void)c;
     vd e;
-    vd q = gelu_tail_central(vd_abs(x), &e);
+    vd q = gelu_tail_central(vd_abs(x), &e, IN_RANGE);
     vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
     vd cdf = normal_cdf_from_tail(x, q);
     *slope = vd_fma(x, dens, cdf);
@@ -640,13 +725,15 @@ DERIV_FIXED_PAIR_V(gelu_central, GELU)
 
 /* Mish(x) = x tanh(log(1 + e^x)) = x n / (n + 2) with n = w (w + 2), w = e^x
  * (tanh(log(1+w)) = ((1+w)^2 - 1) / ((1+w)^2 + 1)): no cancellation. */
-#define MISH_X_MAX 40.0 /* n/(n+2) == 1 in double well before this */
+#define MISH_X_MAX  40.0     /* n/(n+2) == 1 in double well before this */
+#define MISH_INR_LO (-700.0) /* the exponential's clamp binds below -707 */
+#define MISH_INR_HI MISH_X_MAX
 
-VFN vd mish_fwd_v(vd x, const kconsts *c)
+VFN vd mish_fwd_cl(vd x, const kconsts *c, int clamp)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
-    vd w = exp_v(vd_min(vd_set1(MISH_X_MAX), xl));
+    vd xl = clamp_x_fwd_cl(clamp, x);
+    vd w = exp2_cl(vd_mul(clamp_hi(clamp, MISH_X_MAX, xl), vd_set1(LOG2E)), clamp);
     vd n = vd_mul(w, vd_add(w, vd_set1(2.0)));
     return vd_mul(xl, vd_div(n, vd_add(n, vd_set1(2.0))));
 }
@@ -654,24 +741,21 @@ VFN vd mish_fwd_v(vd x, const kconsts *c)
 /* Mish' = T + x sech^2(sp) sigmoid(x), T = n/(n+2),
  * sech^2(sp) = 4 (n+1) / (n+2)^2, sigmoid(x) = w / (1 + w); the forward with
  * it from one exponential (both clamp it at 40) and one n/(n+2). */
-VFN vd mish_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
+VFN vd mish_fwd_slope0_cl(vd x, const kconsts *c, vd *slope, int clamp)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
-    vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
-    vd w = exp_v(vd_min(vd_set1(MISH_X_MAX), xl));
+    vd xl = clamp_x_fwd_cl(clamp, x);
+    vd xb = clamp_hi(clamp, X_MAX_FOR_SLOPE, xl);
+    vd w = exp2_cl(vd_mul(clamp_hi(clamp, MISH_X_MAX, xl), vd_set1(LOG2E)), clamp);
     vd n = vd_mul(w, vd_add(w, vd_set1(2.0)));
     vd n2 = vd_add(n, vd_set1(2.0));
     vd t = vd_div(n, n2);
     vd sech2 = vd_div(vd_mul(vd_set1(4.0), vd_add(n, vd_set1(1.0))), vd_mul(n2, n2));
     vd sig = vd_div(w, vd_add(w, vd_set1(1.0)));
-    *slope = slope_at_neg_inf(x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
+    *slope = slope_at_neg_inf_cl(clamp, x, -0.0, vd_fma(vd_mul(xb, sech2), sig, t));
     return vd_mul(xl, t);
 }
-
-SLOPE0_OF_PAIR_V(mish)
-DERIV_FIXED_V(mish, MISH)
-DERIV_FIXED_PAIR_V(mish, MISH)
+CLAMP_BUILDS_WIN_V(mish, MISH)
 
 /* The default parameters take the specialised GoLU kernels. */
 VFN int golu_is_default(const golu_act *act)

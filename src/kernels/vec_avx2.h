@@ -151,6 +151,20 @@ static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return _mm256_movemask_ps(all) == 0xff;
 }
 
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) lies
+ * in [lo, hi] (NaN: no). */
+static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
+{
+    __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+    __m256 l = _mm256_set1_ps(lo), h = _mm256_set1_ps(hi);
+    for (size_t i = 0; i < n; i += 8) {
+        __m256 v = _mm256_loadu_ps(p + i);
+        all = _mm256_and_ps(all, _mm256_and_ps(_mm256_cmp_ps(v, l, _CMP_GE_OQ),
+                                               _mm256_cmp_ps(v, h, _CMP_LE_OQ)));
+    }
+    return _mm256_movemask_ps(all) == 0xff;
+}
+
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
 static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)

@@ -137,6 +137,20 @@ static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return all == 0xffff;
 }
 
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) lies
+ * in [lo, hi] (NaN: no). */
+static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
+{
+    __mmask16 all = 0xffff;
+    __m512 l = _mm512_set1_ps(lo), h = _mm512_set1_ps(hi);
+    for (size_t i = 0; i < n; i += 16) {
+        __m512 v = _mm512_loadu_ps(p + i);
+        all = _mm512_mask_cmp_ps_mask(all, v, l, _CMP_GE_OQ);
+        all = _mm512_mask_cmp_ps_mask(all, v, h, _CMP_LE_OQ);
+    }
+    return all == 0xffff;
+}
+
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
 static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)

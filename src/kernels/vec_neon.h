@@ -126,6 +126,19 @@ static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return vminvq_u32(all) != 0;
 }
 
+/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) lies
+ * in [lo, hi] (NaN: no). */
+static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
+{
+    uint32x4_t all = vdupq_n_u32(0xffffffffu);
+    float32x4_t l = vdupq_n_f32(lo), h = vdupq_n_f32(hi);
+    for (size_t i = 0; i < n; i += 4) {
+        float32x4_t v = vld1q_f32(p + i);
+        all = vandq_u32(all, vandq_u32(vcgeq_f32(v, l), vcleq_f32(v, h)));
+    }
+    return vminvq_u32(all) != 0;
+}
+
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
 static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)

@@ -143,6 +143,15 @@ VFN int vd_all_abs_below_f32(const float *p, size_t n, float bound)
     return all;
 }
 
+/* 1 when every one of the n floats at p lies in [lo, hi] (NaN: no). */
+VFN int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
+{
+    int all = 1;
+    for (size_t i = 0; i < n; i++)
+        all &= (p[i] >= lo) & (p[i] <= hi);
+    return all;
+}
+
 /* 1 when any of the n floats at p (n a multiple of 2 * VD_LANES) has
  * key - bits(p[i]) < span in uint32 arithmetic (kconsts.h). */
 VFN int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)

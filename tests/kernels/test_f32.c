@@ -13,8 +13,8 @@
  * and path is printed so the bounds can be tightened.
  *
  * Also: special values as docs/MATH.md and golu.h state them, NaN in dy,
- * dy scaling, GoLU with other alpha/beta/gamma, and bit identity of float32
- * GoLU across paths.
+ * dy scaling, GoLU with other alpha/beta/gamma, bit identity of float32
+ * GoLU across paths, and of the loops' two step paths (test_step_paths).
  */
 #include "../../src/ref/reference.h"
 #include "util.h"
@@ -492,6 +492,114 @@ static void test_special(void)
     }
 }
 
+/* ------------------------------------------------------ step paths --- */
+
+/*
+ * The CPU loops take a lighter build of a formula (no clamps, GELU's
+ * central pieces) for a step of floats that all lie in its range, the full
+ * one otherwise (f32_body.h); both must give the same bits. Each input set
+ * runs as it is (its steps mostly in range) and with every 8th float made
+ * NaN (every step then takes the full path): the other results must agree
+ * bit for bit, forward, backward (f32 and bfloat16, whose loops round to
+ * odd) and the forward with its slope. The sets reach each range's ends:
+ * GoLU [-5.5, 40], GELU's central |x| < 4, GELU tanh |x| <= 20, SiLU
+ * |x| <= 700, Mish [-700, 40].
+ */
+enum { PATH_N = 3000 };
+
+static void path_inputs(int set, float *x, float *dy)
+{
+    static const float ends[] = {-5.5f,  40.0f, -4.0f,   4.0f,
+                                 -20.0f, 20.0f, -700.0f, 700.0f};
+    const float half[] = {5.5f, 20.0f, 700.0f, 45.0f};
+    for (int i = 0; i < PATH_N; i++) {
+        double u = (double)i / (PATH_N - 1) * 2.0 - 1.0; /* -1 .. 1 */
+        x[i] = (float)(u * half[set]);
+        dy[i] = (float)(1.0 + 0.25 * (i % 7)) * (i % 2 ? -1.0f : 1.0f);
+    }
+    for (int k = 0; k < 8; k++) /* the ends, and just inside them */
+        x[1 + 37 * k] = ends[k], x[2 + 37 * k] = nextafterf(ends[k], 0.0f);
+}
+
+static void poison(float *v, const float *from)
+{
+    memcpy(v, from, PATH_N * sizeof *v);
+    for (int i = 0; i < PATH_N; i += 8)
+        v[i] = NAN;
+}
+
+static void to_bf16(uint16_t *h, const float *v)
+{
+    for (int i = 0; i < PATH_N; i++)
+        h[i] = bf16_encode(round_bf16((long double)v[i]));
+}
+
+/* Bits of a (n elements of size sz) and b agree off the poisoned places. */
+static long path_diffs(const void *a, const void *b, size_t sz)
+{
+    long d = 0;
+    for (int i = 0; i < PATH_N; i++)
+        if (i % 8 && memcmp((const char *)a + i * sz, (const char *)b + i * sz, sz))
+            d++;
+    return d;
+}
+
+static void step_paths_of(golu_ctx *ctx, const char *in, const golu_act *a, int set)
+{
+    static float x[PATH_N], dy[PATH_N], xp[PATH_N], y[2][PATH_N], g[2][PATH_N];
+    static uint16_t hx[2][PATH_N], hdy[PATH_N], hy[2][PATH_N];
+    static double sl[2][PATH_N];
+    const char *name = act_list_name(a->kind);
+    path_inputs(set, x, dy);
+    poison(xp, x);
+    to_bf16(hdy, dy);
+    const float *xs[2] = {x, xp};
+    int ok = 1;
+    for (int p = 0; p < 2 && ok; p++) {
+        to_bf16(hx[p], xs[p]);
+        ok = golu_forward(ctx, a, GOLU_F32, xs[p], y[p], PATH_N) == GOLU_OK &&
+             golu_backward(ctx, a, GOLU_F32, xs[p], dy, g[p], PATH_N) == GOLU_OK &&
+             golu_forward(ctx, a, GOLU_BF16, hx[p], hy[p], PATH_N) == GOLU_OK &&
+             golu_forward_slope(ctx, a, GOLU_F32, xs[p], y[p], sl[p], PATH_N) == GOLU_OK;
+    }
+    if (!CHECK(ok, "%s on %s: a call failed", name, in))
+        return;
+    CHECK(path_diffs(y[0], y[1], sizeof(float)) == 0,
+          "%s fwd_slope's y on %s, set %d: the step paths differ in bits", name, in, set);
+    CHECK(path_diffs(sl[0], sl[1], sizeof(double)) == 0,
+          "%s fwd_slope's slope on %s, set %d: the step paths differ", name, in, set);
+    CHECK(path_diffs(g[0], g[1], sizeof(float)) == 0,
+          "%s bwd on %s, set %d: the step paths differ in bits", name, in, set);
+    CHECK(path_diffs(hy[0], hy[1], sizeof(uint16_t)) == 0,
+          "%s bf16 fwd on %s, set %d: the step paths differ in bits", name, in, set);
+    for (int p = 0; p < 2; p++)
+        if (golu_forward(ctx, a, GOLU_F32, xs[p], y[p], PATH_N) != GOLU_OK ||
+            golu_backward(ctx, a, GOLU_BF16, hx[p], hdy, hy[p], PATH_N) != GOLU_OK) {
+            CHECK(0, "%s on %s: a call failed", name, in);
+            return;
+        }
+    CHECK(path_diffs(y[0], y[1], sizeof(float)) == 0,
+          "%s fwd on %s, set %d: the step paths differ in bits", name, in, set);
+    CHECK(path_diffs(hy[0], hy[1], sizeof(uint16_t)) == 0,
+          "%s bf16 bwd on %s, set %d: the step paths differ in bits", name, in, set);
+}
+
+static void test_step_paths(void)
+{
+    golu_isa isa;
+    for (int ii = 0; isa_at(ii, &isa); ii++) {
+        golu_ctx *ctx = ctx_for_isa(isa, 0);
+        if (!ctx)
+            continue;
+        for (int k = 0; k < GOLU_ACT_COUNT; k++) {
+            golu_act a = act_of(k);
+            for (int set = 0; set < 4; set++)
+                step_paths_of(ctx, golu_isa_name(isa), &a, set);
+        }
+        golu_ctx_destroy(ctx);
+    }
+}
+
 int main(void)
 {
     TEST_BEGIN("test_f32");
@@ -509,6 +617,7 @@ int main(void)
     for (size_t i = 0; i < n_sample; i++)
         ones_buf[i] = 1.0f;
     test_special();
+    test_step_paths();
     test_accuracy();
     test_random_dy();
     test_golu_params();
