@@ -315,9 +315,9 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
                      v##_fwd_v, store)                                                   \
     DEFINE_BWD_SPLIT2(name##_bwd##suffix, VD_STEP, v##_in_range, off_window,             \
                       v##_inr_slope0_v, v##_inr_slope_v, v##_slope_v, store)             \
-        DEFINE_FWDS_SPLIT2(name##_fwds##suffix, FWDS_STEP_N, v##_in_range, off_window,   \
-                           v##_inr_fwd_slope0_v, v##_inr_fwd_slope_v, v##_fwd_slope_v,   \
-                           store)
+    DEFINE_FWDS_SPLIT2(name##_fwds##suffix, FWDS_STEP_N, v##_in_range, off_window,       \
+                       v##_inr_fwd_slope0_v, v##_inr_fwd_slope_v, v##_fwd_slope_v,       \
+                       store)
 
 /* GELU: the central range and the window both. */
 #define DEFINE_ACT_GELU(store, suffix)                                                   \

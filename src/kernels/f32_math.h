@@ -285,7 +285,8 @@ VFN vd exp_neg_cl(vd z, int clamp)
 /* ... with the derivative window A (deriv.h) blended into both. */
 #define CLAMP_BUILDS_WIN_V(name, A)                                                      \
     CLAMP_BUILDS_V(name)                                                                 \
-    DERIV_FIXED_V(name, A) DERIV_FIXED_V(name##_inr, A) DERIV_FIXED_PAIR_V(name, A)      \
+    DERIV_FIXED_V(name, A)                                                               \
+    DERIV_FIXED_V(name##_inr, A) DERIV_FIXED_PAIR_V(name, A)                             \
         DERIV_FIXED_PAIR_V(name##_inr, A)
 
 /* slope_at_neg_inf when clamping (no input in a range is -inf). */

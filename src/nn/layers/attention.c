@@ -7,7 +7,8 @@
  *   A = softmax over j <= i of S, A[i][j > i] = 0   (saved in att)
  *   o = A . v                (t, hs), written into its head's columns of out
  *
- * The softmax sums in double, in lane_sums.h's fixed order. The GEMMs
+ * The softmax's exponentials are float's (softmax_exp.h); it sums in
+ * double, in lane_sums.h's fixed order. The GEMMs
  * compute the whole (t, t) square; the masked half costs flops but the
  * masked entries are exact zeros.
  *
@@ -34,11 +35,17 @@ size_t nn_attention_workspace(int t, int c, int nh)
 /* Lanes of the row loops below: whole vectors on every SIMD width. */
 #define ROW_LANES 16
 
-/* row[j] = e^(row[j] - mx) for j < n, stored as real. */
+/* row[j] = e^(row[j] - mx) for j < n, stored as real (softmax_exp.h: in
+ * float for the float build). */
 NN_HOT static void exp_shifted(real *row, real mx, int n)
 {
+#ifdef NN_F64
     for (int j = 0; j < n; j++)
-        row[j] = (real)softmax_exp((double)row[j] - (double)mx);
+        row[j] = softmax_exp(row[j] - mx);
+#else
+    for (int j = 0; j < n; j++)
+        row[j] = softmax_expf(row[j], mx);
+#endif
 }
 
 /* The largest of row[0..n) (n >= 1) as the loop "mx = row[0]; row[j] > mx:

@@ -13,7 +13,7 @@
  * rounds both to 0; the sums that take it are at least 1); NaN gives NaN.
  *
  * The double build (NN_F64), which the finite-difference tests use, keeps
- * libm's exp.
+ * libm's exp. softmax_expf below is the float form the attention uses.
  */
 #ifndef NN_SOFTMAX_EXP_H
 #define NN_SOFTMAX_EXP_H
@@ -61,6 +61,47 @@ NN_HOT_VECTORIZE static inline double softmax_exp(double x)
     double scale;
     memcpy(&scale, &bits, sizeof scale);
     return p * scale;
+}
+
+/*
+ * e^(a - b) for a <= b in float arithmetic, for the attention's
+ * probabilities, which are stored as floats: a third of the double form's
+ * operations at twice its lanes. a - b = hi + lo exactly (TwoSum), hi =
+ * k ln2 + r with k = round(hi log2(e)) by the 1.5 * 2^23 shift, r = (hi -
+ * k ln2_hi) - k ln2_lo + lo by fmaf, e^r by the Taylor series to degree 7
+ * (|r| <= ln2/2 + 2^-24: the remainder is below 5.4e-9 relative, a tenth of
+ * a float ulp), 2^k put in the exponent bits. Within 2 ulp of e^(a - b),
+ * whose argument is not rounded first (tests/nn/test_nn_softmax_exp.c
+ * measures the bound). Below a - b = -87 (e^-87 = 1.6e-38, near FLT_MIN)
+ * it gives 0: such terms are below a float ulp of any row sum, which is at
+ * least 1. NaN gives NaN. Every operation is written out (fmaf where fused;
+ * the build does not contract), so every ISA's clone gives the same bits.
+ */
+NN_HOT_VECTORIZE static inline float softmax_expf(float a, float b)
+{
+    const float shift = 0x1.8p23f, log2e = 0x1.715476p+0f;
+    const float ln2_hi = 0x1.62e43p-1f, ln2_lo = -0x1.05c61p-29f;
+    float hi = a - b, bb = hi - a, lo = (a - (hi - bb)) + (-b - bb);
+    const float xc = hi < -87.0f ? -87.0f : hi;
+    float t = fmaf(xc, log2e, shift), k = t - shift;
+    float r = fmaf(k, -ln2_hi, xc);
+    r = fmaf(k, -ln2_lo, r) + lo;
+    float p = 1.0f / 5040.0f;
+    p = fmaf(p, r, 1.0f / 720.0f);
+    p = fmaf(p, r, 1.0f / 120.0f);
+    p = fmaf(p, r, 1.0f / 24.0f);
+    p = fmaf(p, r, 1.0f / 6.0f);
+    p = fmaf(p, r, 0.5f);
+    p = fmaf(p, r, 1.0f);
+    p = fmaf(p, r, 1.0f);
+    /* t's low bits hold k (two's complement, -126 <= k <= 0): 2^k is
+     * (k + 127) << 23, the low 9 bits of t's bits + 127 moved up. */
+    uint32_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return hi < -87.0f ? 0.0f : p * scale;
 }
 #endif
 
