@@ -260,6 +260,7 @@ VFN vd exp_neg_cl(vd z, int clamp)
     return exp2_cl(vd_mul(z, vd_set1(-LOG2E)), clamp);
 }
 
+/* clang-format off: it joins the macro calls below, and not the same way twice */
 /* The forward, its pair with the slope and the slope alone of an
  * activation <name> from <name>_fwd_cl and <name>_fwd_slope0_cl: the
  * CLAMPED build under the plain names, the IN_RANGE one as <name>_inr. */
@@ -280,14 +281,17 @@ VFN vd exp_neg_cl(vd z, int clamp)
     {                                                                                    \
         return name##_fwd_slope0_cl(x, c, s, IN_RANGE);                                  \
     }                                                                                    \
-    SLOPE0_OF_PAIR_V(name) SLOPE0_OF_PAIR_V(name##_inr)
+    SLOPE0_OF_PAIR_V(name)                                                               \
+    SLOPE0_OF_PAIR_V(name##_inr)
 
 /* ... with the derivative window A (deriv.h) blended into both. */
 #define CLAMP_BUILDS_WIN_V(name, A)                                                      \
     CLAMP_BUILDS_V(name)                                                                 \
     DERIV_FIXED_V(name, A)                                                               \
-    DERIV_FIXED_V(name##_inr, A) DERIV_FIXED_PAIR_V(name, A)                             \
-        DERIV_FIXED_PAIR_V(name##_inr, A)
+    DERIV_FIXED_V(name##_inr, A)                                                         \
+    DERIV_FIXED_PAIR_V(name, A)                                                          \
+    DERIV_FIXED_PAIR_V(name##_inr, A)
+/* clang-format on */
 
 /* slope_at_neg_inf when clamping (no input in a range is -inf). */
 VFN vd slope_at_neg_inf_cl(int clamp, vd x, double limit, vd slope)
