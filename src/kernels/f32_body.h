@@ -266,7 +266,8 @@ static inline int off_window(const float *p, size_t n, const kconsts *c)
 static inline int gelu_central(const float *p, size_t n, const kconsts *c)
 {
     (void)c;
-    return vd_all_abs_below_f32(p, n, (float)GELU_XFAST);
+    /* |x| < 4 (GELU_XFAST): x in [-b, b], b the largest float below 4 */
+    return vd_all_in_f32(p, n, -0x1.fffffep+1f, 0x1.fffffep+1f);
 }
 
 /* Each activation's kernels: rounded to nearest (float32 results) and rounded

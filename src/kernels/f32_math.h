@@ -247,10 +247,15 @@ VFN vd exp2_cl(vd a, int clamp)
     return exp2_core(clamp ? clamp_exp2_arg(a) : a);
 }
 
-/* e^x, clamped to [2^-1020, 2^1020]: relative error 2^-47 + |x|*2^-53. */
+/* e^x, clamped to [2^-1020, 2^1020] when clamping: relative error 2^-47 +
+ * |x|*2^-53. */
+VFN vd exp_cl(vd x, int clamp)
+{
+    return exp2_cl(vd_mul(x, vd_set1(LOG2E)), clamp);
+}
 VFN vd exp_v(vd x)
 {
-    return exp2_cl(vd_mul(x, vd_set1(LOG2E)), CLAMPED);
+    return exp_cl(x, CLAMPED);
 }
 
 /* e^-z as exp_v(-z) gives it: z * -log2(e) is -(z * log2(e)) exactly (the
@@ -489,10 +494,6 @@ VFN vd x_sigmoid_pair(vd xl, vd xb, vd z, vd dz, vd *slope, int clamp)
     return vd_div(xl, d);
 }
 
-VFN vd clamp_x_fwd(vd x)
-{
-    return vd_max(vd_set1(-FLT_MAX), x);
-}
 VFN vd clamp_x_fwd_cl(int clamp, vd x)
 {
     return clamp_lo(clamp, -FLT_MAX, x);
@@ -633,7 +634,7 @@ VFN vd gelu_tail_central(vd ax, vd *e_out, int clamp)
     p = GELU_R_STEP(p, 2);
     p = GELU_R_STEP(p, 1);
     p = GELU_R_STEP(p, 0);
-    vd e = exp2_cl(vd_mul(vd_mul(vd_mul(ax, ax), vd_set1(-0.5)), vd_set1(LOG2E)), clamp);
+    vd e = exp_cl(vd_mul(vd_mul(ax, ax), vd_set1(-0.5)), clamp);
     *e_out = e;
     return vd_mul(e, p);
 }
@@ -665,7 +666,7 @@ VFN vd normal_cdf_from_tail(vd x, vd q)
 VFN vd gelu_fwd_v(vd x, const kconsts *c)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
+    vd xl = clamp_x_fwd_cl(CLAMPED, x);
     vd e;
     return vd_mul(xl, normal_cdf_from_tail(xl, gelu_tail(vd_abs(xl), &e)));
 }
@@ -704,7 +705,7 @@ DERIV_FIXED_V(gelu_central, GELU)
 VFN vd gelu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
 {
     (void)c;
-    vd xl = clamp_x_fwd(x);
+    vd xl = clamp_x_fwd_cl(CLAMPED, x);
     vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
     vd e;
     vd q = gelu_tail(vd_abs(xl), &e);
@@ -738,7 +739,7 @@ VFN vd mish_fwd_cl(vd x, const kconsts *c, int clamp)
 {
     (void)c;
     vd xl = clamp_x_fwd_cl(clamp, x);
-    vd w = exp2_cl(vd_mul(clamp_hi(clamp, MISH_X_MAX, xl), vd_set1(LOG2E)), clamp);
+    vd w = exp_cl(clamp_hi(clamp, MISH_X_MAX, xl), clamp);
     vd n = vd_mul(w, vd_add(w, vd_set1(2.0)));
     return vd_mul(xl, vd_div(n, vd_add(n, vd_set1(2.0))));
 }
@@ -751,7 +752,7 @@ VFN vd mish_fwd_slope0_cl(vd x, const kconsts *c, vd *slope, int clamp)
     (void)c;
     vd xl = clamp_x_fwd_cl(clamp, x);
     vd xb = clamp_hi(clamp, X_MAX_FOR_SLOPE, xl);
-    vd w = exp2_cl(vd_mul(clamp_hi(clamp, MISH_X_MAX, xl), vd_set1(LOG2E)), clamp);
+    vd w = exp_cl(clamp_hi(clamp, MISH_X_MAX, xl), clamp);
     vd n = vd_mul(w, vd_add(w, vd_set1(2.0)));
     vd n2 = vd_add(n, vd_set1(2.0));
     vd t = vd_div(n, n2);

@@ -138,19 +138,6 @@ static inline int vd_any(vm m)
 {
     return _mm256_movemask_pd(m) != 0;
 }
-/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i]| < bound (NaN: no). */
-static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
-{
-    __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
-    __m256 sign = _mm256_set1_ps(-0.0f), b = _mm256_set1_ps(bound);
-    for (size_t i = 0; i < n; i += 8)
-        all = _mm256_and_ps(
-            all,
-            _mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(p + i)), b, _CMP_LT_OQ));
-    return _mm256_movemask_ps(all) == 0xff;
-}
-
 /* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) lies
  * in [lo, hi] (NaN: no). */
 static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)

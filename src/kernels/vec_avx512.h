@@ -125,18 +125,6 @@ static inline int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i]| < bound (NaN: no). */
-static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
-{
-    __mmask16 all = 0xffff;
-    __m512 b = _mm512_set1_ps(bound);
-    for (size_t i = 0; i < n; i += 16)
-        all = _mm512_mask_cmp_ps_mask(all, _mm512_abs_ps(_mm512_loadu_ps(p + i)), b,
-                                      _CMP_LT_OQ);
-    return all == 0xffff;
-}
-
 /* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) lies
  * in [lo, hi] (NaN: no). */
 static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)

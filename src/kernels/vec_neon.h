@@ -115,17 +115,6 @@ static inline int vd_any(vm m)
 {
     return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0;
 }
-/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i]| < bound (NaN: no). */
-static inline int vd_all_abs_below_f32(const float *p, size_t n, float bound)
-{
-    uint32x4_t all = vdupq_n_u32(0xffffffffu);
-    float32x4_t b = vdupq_n_f32(bound);
-    for (size_t i = 0; i < n; i += 4)
-        all = vandq_u32(all, vcltq_f32(vabsq_f32(vld1q_f32(p + i)), b));
-    return vminvq_u32(all) != 0;
-}
-
 /* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) lies
  * in [lo, hi] (NaN: no). */
 static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)

@@ -133,16 +133,6 @@ VFN int vd_any(vm m)
 {
     return m != 0;
 }
-/* 1 when every one of the n floats at p (n a multiple of 2 * VD_LANES) has
- * |p[i]| < bound (NaN: no). */
-VFN int vd_all_abs_below_f32(const float *p, size_t n, float bound)
-{
-    int all = 1;
-    for (size_t i = 0; i < n; i++)
-        all &= fabsf(p[i]) < bound;
-    return all;
-}
-
 /* 1 when every one of the n floats at p lies in [lo, hi] (NaN: no). */
 VFN int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
 {

@@ -557,8 +557,7 @@ static void step_paths_of(golu_ctx *ctx, const char *in, const golu_act *a, int 
     int ok = 1;
     for (int p = 0; p < 2 && ok; p++) {
         to_bf16(hx[p], xs[p]);
-        ok = golu_forward(ctx, a, GOLU_F32, xs[p], y[p], PATH_N) == GOLU_OK &&
-             golu_backward(ctx, a, GOLU_F32, xs[p], dy, g[p], PATH_N) == GOLU_OK &&
+        ok = golu_backward(ctx, a, GOLU_F32, xs[p], dy, g[p], PATH_N) == GOLU_OK &&
              golu_forward(ctx, a, GOLU_BF16, hx[p], hy[p], PATH_N) == GOLU_OK &&
              golu_forward_slope(ctx, a, GOLU_F32, xs[p], y[p], sl[p], PATH_N) == GOLU_OK;
     }
