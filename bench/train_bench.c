@@ -21,9 +21,13 @@
  * cblas_sgemm, cblas_sgemv and cblas_saxpy, which the framework's static
  * library binds to, times each call and forwards it to OpenBLAS's (dlsym
  * RTLD_NEXT); the convolutions are wrapped at link time (ld --wrap, see
- * the Makefile). Calls made on several threads at once add up, so the
- * split is exact at --threads 1 and an upper bound on the products' share
- * above it. Without --profile the wrappers only forward (no clock).
+ * the Makefile). What the framework runs inside a convolution through its
+ * hooks (layers.h: the forward's `then`, BatchNorm's statistics; the
+ * backward's dy source, BatchNorm's data gradient) is timed apart and
+ * counted in the rest, not the products. Calls made on several threads at
+ * once add up, so the split is exact at --threads 1 and an upper bound on
+ * the products' share above it. Without --profile the wrappers only
+ * forward (no clock).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* RTLD_NEXT */
@@ -38,6 +42,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "conv/conv3x3.h"
 #include "layers.h"
 #include "nn.h"
 #include "stats.h"
@@ -103,7 +108,7 @@ static const bench_config CONFIGS[] = {
 static int profiling;
 /* Summed over the calls, every thread: in BLAS, in the direct
  * convolutions' forward and backward. */
-static atomic_llong blas_ns, conv_fwd_ns, conv_bwd_ns;
+static atomic_llong blas_ns, conv_fwd_ns, conv_bwd_ns, hook_fwd_ns, hook_bwd_ns;
 
 static long long now_ns(void)
 {
@@ -183,33 +188,61 @@ void cblas_saxpy(const blasint n, const float alpha, const float *x, const blasi
 }
 
 /* The direct convolutions: ld --wrap=nn_conv3x3_forward,... sends the
- * framework's calls here and the __real_ names to the originals. */
+ * framework's calls here and the __real_ names to the originals (the
+ * prototypes checked against conv3x3.h's below). */
 void __real_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
                                const nn_conv2d_shape *s, int n0, int n1, float *work,
                                const nn_conv_then *then);
 void __real_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                                const nn_conv_dy_source *dy_src, const float *dx_add,
                                 const float *x, const float *w, const nn_conv2d_shape *s,
                                 int n0, int n1, float *work);
 void __wrap_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
                                const nn_conv2d_shape *s, int n0, int n1, float *work,
                                const nn_conv_then *then);
 void __wrap_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                                const nn_conv_dy_source *dy_src, const float *dx_add,
                                 const float *x, const float *w, const nn_conv2d_shape *s,
                                 int n0, int n1, float *work);
+_Static_assert(__builtin_types_compatible_p(__typeof__(&__wrap_nn_conv3x3_forward),
+                                            __typeof__(&nn_conv3x3_forward)) &&
+                   __builtin_types_compatible_p(__typeof__(&__wrap_nn_conv3x3_backward),
+                                                __typeof__(&nn_conv3x3_backward)),
+               "the wrappers' prototypes are conv3x3.h's");
+
+/* The hooks, timed: ctx is the framework's own hook. */
+static void timed_then(void *ctx, int img, const float *y)
+{
+    const nn_conv_then *t = ctx;
+    TIMED(hook_fwd_ns, t->image(t->ctx, img, y));
+}
+
+static void timed_dy_source(void *ctx, int i0, int n, float *dy)
+{
+    const nn_conv_dy_source *d = ctx;
+    TIMED(hook_bwd_ns, d->images(d->ctx, i0, n, dy));
+}
 
 void __wrap_nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b,
                                const nn_conv2d_shape *s, int n0, int n1, float *work,
                                const nn_conv_then *then)
 {
+    const nn_conv_then shim = {timed_then, (void *)then};
+    if (then && profiling)
+        then = &shim;
     TIMED(conv_fwd_ns, __real_nn_conv3x3_forward(y, x, w, b, s, n0, n1, work, then));
 }
 
 void __wrap_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                                const nn_conv_dy_source *dy_src, const float *dx_add,
                                 const float *x, const float *w, const nn_conv2d_shape *s,
                                 int n0, int n1, float *work)
 {
-    TIMED(conv_bwd_ns,
-          __real_nn_conv3x3_backward(dx, dw, dw_fresh, dy, x, w, s, n0, n1, work));
+    const nn_conv_dy_source shim = {timed_dy_source, (void *)dy_src};
+    if (dy_src && profiling)
+        dy_src = &shim;
+    TIMED(conv_bwd_ns, __real_nn_conv3x3_backward(dx, dw, dw_fresh, dy, dy_src, dx_add, x,
+                                                  w, s, n0, n1, work));
 }
 
 static const bench_config *config_find(const char *model)
@@ -318,6 +351,8 @@ int main(int argc, char **argv)
             atomic_store(&blas_ns, 0);
             atomic_store(&conv_fwd_ns, 0);
             atomic_store(&conv_bwd_ns, 0);
+            atomic_store(&hook_fwd_ns, 0);
+            atomic_store(&hook_bwd_ns, 0);
         }
         double t0 = lab_bench_now();
         nn_train_step(m, &opt, x, y, c.batch, (uint64_t)s, bc->clip, bc->lr, &loss);
@@ -325,8 +360,10 @@ int main(int argc, char **argv)
     }
     double wall = lab_bench_now() - start;
     double blas_ms = 1e-6 * (double)atomic_load(&blas_ns) / steps;
-    double conv_fwd_ms = 1e-6 * (double)atomic_load(&conv_fwd_ns) / steps;
-    double conv_bwd_ms = 1e-6 * (double)atomic_load(&conv_bwd_ns) / steps;
+    double conv_fwd_ms =
+        1e-6 * (double)(atomic_load(&conv_fwd_ns) - atomic_load(&hook_fwd_ns)) / steps;
+    double conv_bwd_ms =
+        1e-6 * (double)(atomic_load(&conv_bwd_ns) - atomic_load(&hook_bwd_ns)) / steps;
     double products_ms = blas_ms + conv_fwd_ms + conv_bwd_ms;
     double median_step = lab_median(t + warm, (size_t)steps);
     struct rusage ru;

@@ -43,6 +43,28 @@ void nn_conv2d_forward_then(float *y, const float *x, const float *w, const floa
                             const nn_conv2d_shape *s, float *work,
                             const nn_conv_then *then);
 
+/* Where a float convolution's backward takes dy from when a caller makes it
+ * as it is used instead of writing it out first (BatchNorm's data gradient,
+ * say: no pass over memory to write it, none to read it back): images(ctx,
+ * i0, n, dy) writes dy (n, cout, ho, wo) of the batch's images [i0, i0 + n),
+ * on the thread that uses it, into the convolution's scratch. The calls may
+ * run on two threads at once, on disjoint images. */
+typedef struct nn_conv_dy_source {
+    void (*images)(void *ctx, int i0, int n, float *dy);
+    void *ctx;
+} nn_conv_dy_source;
+
+/* nn_conv2d_backward without a bias, with dy from dy_src and dx = the data
+ * gradient + dx_add (n, cin, h, w) when dx_add is not NULL (a gradient that
+ * reaches x by another path: a residual connection); dx and dw may each be
+ * NULL, dx_add must not overlap dx. The same bits as nn_conv2d_backward on
+ * the dy that dy_src makes, followed by dx += dx_add. Only for the shapes of
+ * the direct 3x3 path (k 3, padding 1, stride 1 or 2): GOLU_ERR_SHAPE for
+ * any other, and nothing written. */
+golu_status nn_conv2d_backward_from(float *dx, float *dw, const nn_conv_dy_source *dy_src,
+                                    const float *dx_add, const float *x, const float *w,
+                                    const nn_conv2d_shape *s, float *work);
+
 #define NN_LAYERS_DECL_PASS
 #include "layers_decl.h" /* float: nn_xxx */
 #define NN_F64_DECL

@@ -152,6 +152,20 @@ void NN_DN(nn_batchnorm2d_backward_sums)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
                                          const NN_DR *mean, const NN_DR *rstd,
                                          const NN_DR *gamma, const double *plane_sums,
                                          int n, int c, int hw, int training);
+/* The backward in two parts, for a caller that makes dx where it is used
+ * (a convolution's dy source, layers.h): nn_batchnorm2d_backward_coefs
+ * takes the per-plane sums as nn_batchnorm2d_backward_sums does (not NULL),
+ * adds dgamma and dbeta (each may be NULL) and gives coef (3, c): g, a, k
+ * of each channel; nn_batchnorm2d_plane_dx then gives a plane (hw) of
+ * channel ch: dx = g * (dy - a - (x - mean) * k) with g, a, k =
+ * coef[ch], coef[c + ch], coef[2c + ch] and mean the saved one. Together
+ * the same bits as nn_batchnorm2d_backward_sums. */
+void NN_DN(nn_batchnorm2d_backward_coefs)(NN_DR *coef, NN_DR *dgamma, NN_DR *dbeta,
+                                          const NN_DR *rstd, const NN_DR *gamma,
+                                          const double *plane_sums, int n, int c, int hw,
+                                          int training);
+void NN_DN(nn_batchnorm2d_plane_dx)(NN_DR *dx, const NN_DR *dy, const NN_DR *x,
+                                    NN_DR mean, NN_DR g, NN_DR a, NN_DR k, int hw);
 
 /* ---- Pooling (no padding) -------------------------------------------------
  * x (n, c, h, w) -> y (n, c, ho, wo), ho = (h - k)/s + 1, wo likewise.

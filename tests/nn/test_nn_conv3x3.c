@@ -207,7 +207,7 @@ static outputs run_direct(const shape_case *c, const float *x, const float *w,
                  nans((size_t)c->n * c->cin * plane), nans((size_t)c->cout * c->cin * 9)};
     float *work = nans(nn_conv3x3_slice_workspace(&s));
     nn_conv3x3_forward(o.y, x, w, b, &s, 0, c->n, work, NULL);
-    nn_conv3x3_backward(o.dx, o.dw, 1, dy, x, w, &s, 0, c->n, work);
+    nn_conv3x3_backward(o.dx, o.dw, 1, dy, NULL, NULL, x, w, &s, 0, c->n, work);
     free(work);
     return o;
 }
@@ -254,6 +254,54 @@ static void check_then(const nn_conv2d_shape *s, const float *x, const float *w,
     free(y), free(work), free(sn.calls), free(sn.copy);
 }
 
+/* A dy source that copies the test's dy, counting each image it makes. */
+typedef struct copy_source {
+    const float *dy;
+    size_t yimg;
+    int *made;
+} copy_source;
+
+static void copy_images(void *ctx, int i0, int n, float *dy)
+{
+    copy_source *c = ctx;
+    for (int i = 0; i < n; i++)
+        c->made[i0 + i]++;
+    memcpy(dy, c->dy + (size_t)i0 * c->yimg, (size_t)n * c->yimg * sizeof *dy);
+}
+
+/* nn_conv2d_backward_from on s with dy made by a source: dx = nn_conv2d_
+ * backward's dx + add, bit for bit, dw as nn_conv2d_backward's (dw_ref,
+ * from dw0), each image made once per call; dx NULL: dw alone. */
+static void check_backward_from(const nn_conv2d_shape *s, const float *x, const float *w,
+                                const float *dy, const float *dx_ref, const float *dw0,
+                                const float *dw_ref, const char *why)
+{
+    const size_t yimg = (size_t)s->cout * nn_conv2d_out_h(s) * nn_conv2d_out_w(s);
+    const size_t nx = (size_t)s->n * s->cin * s->h * s->w,
+                 nw = (size_t)s->cout * s->cin * 9;
+    float *dx = nans(nx), *add = fill(nx), *dw = nn_alloc_floats(nw),
+          *work = nans(nn_conv2d_workspace(s)), *want = nn_alloc_floats(nx);
+    copy_source cs = {dy, yimg, calloc((size_t)s->n, sizeof(int))};
+    const nn_conv_dy_source src = {copy_images, &cs};
+    memcpy(dw, dw0, nw * sizeof *dw);
+    for (size_t i = 0; i < nx; i++)
+        want[i] = dx_ref[i] + add[i];
+    CHECK(nn_conv2d_backward_from(dx, dw, &src, add, x, w, s, work) == GOLU_OK,
+          "%s: backward_from runs", why);
+    int once = 1;
+    for (int i = 0; i < s->n; i++)
+        once &= cs.made[i] == 1;
+    CHECK(once, "%s: backward_from: the source makes each image once", why);
+    CHECK(same(dx, want, nx), "%s: backward_from: dx = backward's dx + add, same bits",
+          why);
+    CHECK(same(dw, dw_ref, nw), "%s: backward_from: dw the same bits", why);
+    memcpy(dw, dw0, nw * sizeof *dw);
+    CHECK(nn_conv2d_backward_from(NULL, dw, &src, add, x, w, s, work) == GOLU_OK &&
+              same(dw, dw_ref, nw),
+          "%s: backward_from, dx NULL: dw the same", why);
+    free(dx), free(add), free(dw), free(work), free(want), free(cs.made);
+}
+
 /* nn_conv2d_forward/backward: the batch in two halves. */
 static void check_conv2d(const shape_case *c, const float *x, const float *w,
                          const float *b, const float *dy, const outputs *ref)
@@ -279,9 +327,9 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
     float *wk = nans(nn_conv3x3_slice_workspace(&s));
     const int half = c->n >= 2 ? c->n / 2 : c->n;
     memcpy(want, dw0, nw * sizeof *want);
-    nn_conv3x3_backward(NULL, want, 0, dy, x, w, &s, 0, half, wk);
+    nn_conv3x3_backward(NULL, want, 0, dy, NULL, NULL, x, w, &s, 0, half, wk);
     if (half < c->n) {
-        nn_conv3x3_backward(NULL, part, 1, dy, x, w, &s, half, c->n, wk);
+        nn_conv3x3_backward(NULL, part, 1, dy, NULL, NULL, x, w, &s, half, c->n, wk);
         for (size_t i = 0; i < nw; i++)
             want[i] += part[i];
     }
@@ -296,6 +344,7 @@ static void check_conv2d(const shape_case *c, const float *x, const float *w,
     memcpy(dw2, dw0, nw * sizeof *dw2);
     nn_conv2d_backward(NULL, dw2, NULL, dy, x, w, &s, work);
     CHECK(same(dw2, dw, nw), "%s: dx NULL: dw the same", c->why);
+    check_backward_from(&s, x, w, dy, dx, dw0, dw, c->why);
     free(y), free(dx), free(dw), free(dw0), free(db), free(work), free(want), free(part),
         free(wk), free(dx2), free(dw2);
 }
@@ -353,6 +402,16 @@ int main(void)
     nn_conv2d_shape g = {9, 4, 5, 6, 3, 1, 1, 0};
     float *gx = fill((size_t)9 * 4 * 30), *gw = fill(12), *gb = fill(3);
     check_then(&g, gx, gw, gb, "1x1 (GEMM)");
-    free(gx), free(gw), free(gb);
+    /* backward_from takes the direct path's shapes only. */
+    float *gdw = fill(12), *gdw0 = nn_alloc_floats(12),
+          *gwork = nans(nn_conv2d_workspace(&g));
+    memcpy(gdw0, gdw, 12 * sizeof *gdw);
+    copy_source none = {gx, 0, calloc(9, sizeof(int))};
+    const nn_conv_dy_source src = {copy_images, &none};
+    CHECK(nn_conv2d_backward_from(NULL, gdw, &src, NULL, gx, gw, &g, gwork) ==
+                  GOLU_ERR_SHAPE &&
+              same(gdw, gdw0, 12) && none.made[0] == 0,
+          "backward_from on a 1x1 convolution: GOLU_ERR_SHAPE, nothing written or made");
+    free(gx), free(gw), free(gb), free(gdw), free(gdw0), free(gwork), free(none.made);
     return TEST_END();
 }

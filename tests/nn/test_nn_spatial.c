@@ -634,7 +634,31 @@ static void test_batchnorm2d_planes(void)
               memcmp(dg[0], dg[1], sizeof dg[0]) == 0 &&
               memcmp(db[0], db[1], sizeof db[0]) == 0,
           "bn backward from plane sums: the plain backward's bits");
-    free(x), free(dy), free(y), free(dx[0]), free(dx[1]), free(want), free(sums);
+    /* In two parts (as a convolution's dy source makes dx): the coefficients,
+     * then each plane; dgamma, dbeta added as the whole backward adds them. */
+    float coef[3 * BP_C], dg2[BP_C], db2[BP_C], *dx2 = fnew(BP_E);
+    fill_value_f(dx2, BP_E, NAN);
+    for (int c = 0; c < BP_C; c++)
+        dg2[c] = db2[c] = 0;
+    nn_batchnorm2d_backward_coefs(coef, dg2, db2, rstd, gamma, sums, BP_N, BP_C, BP_HW,
+                                  1);
+    for (int n = 0; n < BP_N; n++)
+        for (int c = 0; c < BP_C; c++)
+            nn_batchnorm2d_plane_dx(dx2 + bp_at(n, c, 0), dy + bp_at(n, c, 0),
+                                    x + bp_at(n, c, 0), mean[c], coef[c], coef[BP_C + c],
+                                    coef[2 * BP_C + c], BP_HW);
+    CHECK(memcmp(dx[0], dx2, BP_E * sizeof(float)) == 0 &&
+              memcmp(dg[0], dg2, sizeof dg2) == 0 && memcmp(db[0], db2, sizeof db2) == 0,
+          "bn backward as coefficients then planes: the plain backward's bits");
+    nn_batchnorm2d_backward_coefs(coef, NULL, NULL, rstd, gamma, sums, BP_N, BP_C, BP_HW,
+                                  0);
+    int eval_ok = 1;
+    for (int c = 0; c < BP_C; c++)
+        eval_ok &= coef[c] == (float)((double)gamma[c] * rstd[c]) &&
+                   coef[BP_C + c] == 0 && coef[2 * BP_C + c] == 0;
+    CHECK(eval_ok, "bn backward coefficients in eval mode: gamma * rstd, 0, 0");
+    free(x), free(dy), free(y), free(dx[0]), free(dx[1]), free(dx2), free(want),
+        free(sums);
 }
 
 /* The statistics from per-plane ones (a convolution's then, as the ResNet

@@ -116,9 +116,10 @@ static size_t channel_pad(int cout)
  * outputs with the channels last (one image, cpad of the wider side), dy
  * with the channels last (g, ho, wo, cpad(cout)), dw's sums
  * (cin, 9, cpad(cout)), the transposed weights (the larger of the forward's
- * and the backward's). */
+ * and the backward's), and a group's dy made by a dy source (g, cout, ho,
+ * wo). */
 typedef struct scratch {
-    float *xp, *dyp, *yt, *dyt, *acc, *wt;
+    float *xp, *dyp, *yt, *dyt, *acc, *wt, *dys;
 } scratch;
 
 static size_t max_z(size_t a, size_t b)
@@ -137,6 +138,7 @@ static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
     r.dyt = r.yt + pix * max_z(cpo, cpi);
     r.acc = r.dyt + (size_t)g->g * pix * cpo;
     r.wt = r.acc + (size_t)s->cin * 9 * cpo;
+    r.dys = r.wt + max_z((size_t)s->cin * 9 * cpo, (size_t)s->cout * 9 * cpi);
     return r;
 }
 
@@ -147,7 +149,8 @@ size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s)
     const size_t cpo = channel_pad(s->cout), cpi = channel_pad(s->cin);
     return (size_t)g.g * (s->cin + s->cout) * g.plane + pix * max_z(cpo, cpi) +
            (size_t)g.g * pix * cpo + (size_t)s->cin * 9 * cpo +
-           max_z((size_t)s->cin * 9 * cpo, (size_t)s->cout * 9 * cpi);
+           max_z((size_t)s->cin * 9 * cpo, (size_t)s->cout * 9 * cpi) +
+           (size_t)g.g * s->cout * pix;
 }
 
 /* ------------------------------------------------------ planes in, out --- */
@@ -264,10 +267,11 @@ static geom dy_geometry(const geom *g)
 }
 
 /* One image's dx (cin, h, w) at stride 2 from its padded dy planes: each
- * parity phase's pixels through yt, then into their places in dx. */
-static void strided_dx_image(const nn_conv3x3_kernels *k, float *dx, const float *dyp,
-                             const float *wt, int cout, int cin, const geom *g,
-                             const geom *gd, float *yt)
+ * parity phase's pixels through yt, then into their places in dx, plus add
+ * (the image's (cin, h, w)) when not NULL. */
+static void strided_dx_image(const nn_conv3x3_kernels *k, float *dx, const float *add,
+                             const float *dyp, const float *wt, int cout, int cin,
+                             const geom *g, const geom *gd, float *yt)
 {
     const size_t cpad = channel_pad(cin);
     for (int py = 0; py < 2; py++)
@@ -290,9 +294,12 @@ static void strided_dx_image(const nn_conv3x3_kernels *k, float *dx, const float
                 k->conv_over(&p);
                 for (int ci = 0; ci < cin; ci++)
                     for (int a = 0; a < hp; a++)
-                        for (int b = 0; b < wp; b++)
-                            dx[((size_t)ci * g->h + 2 * a + py) * g->w + 2 * b + px] =
-                                yt[((size_t)a * wp + b) * cpad + ci];
+                        for (int b = 0; b < wp; b++) {
+                            const size_t at =
+                                ((size_t)ci * g->h + 2 * a + py) * g->w + 2 * b + px;
+                            const float v = yt[((size_t)a * wp + b) * cpad + ci];
+                            dx[at] = add ? v + add[at] : v;
+                        }
             }
             wt += (size_t)cout * nta * ntb * cpad;
         }
@@ -301,12 +308,13 @@ static void strided_dx_image(const nn_conv3x3_kernels *k, float *dx, const float
 /* ---------------------------------------------------------- the passes --- */
 
 /* out (nimg, cout, ho*wo) = the convolution at stride st of the padded
- * planes in (nimg, cin, plane) with wt (cin, 9, cpad), plus bias when
- * given: image by image through yt, then->image called on each (the
- * batch's image i0 + i) when then is not NULL. */
+ * planes in (nimg, cin, plane) with wt (cin, 9, cpad), plus bias, then plus
+ * add (nimg, cout, ho*wo), each when given: image by image through yt,
+ * then->image called on each (the batch's image i0 + i) when then is not
+ * NULL. */
 static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in,
-                        const float *wt, const float *bias, int nimg, int cin, int cout,
-                        const geom *g, int st, float *yt, int i0,
+                        const float *wt, const float *bias, const float *add, int nimg,
+                        int cin, int cout, const geom *g, int st, float *yt, int i0,
                         const nn_conv_then *then)
 {
     const size_t pix = (size_t)g->ho * g->wo, cpad = channel_pad(cout);
@@ -322,7 +330,8 @@ static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in
                               .pitch = g->pitch,
                               .stride = st};
         k->conv_over(&p);
-        k->to_planes(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias);
+        k->to_planes(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias,
+                     add ? add + (size_t)i * cout * pix : NULL);
         if (then)
             then->image(then->ctx, i0 + i, out + (size_t)i * cout * pix);
     }
@@ -341,8 +350,8 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
-        conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, ng, s->cin, s->cout, &g, s->stride,
-                    sc.yt, i0, then);
+        conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, NULL, ng, s->cin, s->cout, &g,
+                    s->stride, sc.yt, i0, then);
     }
 }
 
@@ -360,6 +369,7 @@ static void store_dw(float *dw, const float *acc, int cin, int cout, size_t cpad
 }
 
 void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                         const nn_conv_dy_source *dy_src, const float *dx_add,
                          const float *x, const float *w, const nn_conv2d_shape *s, int n0,
                          int n1, float *work)
 {
@@ -377,10 +387,14 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
         phase_weights(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
+        const float *dyg = dy_src ? sc.dys : dy + i0 * yimg; /* the group's dy */
+        const float *addg = dx_add ? dx_add + i0 * ximg : NULL;
+        if (dy_src)
+            dy_src->images(dy_src->ctx, i0, ng, sc.dys);
         if (dw) {
             pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
             for (int i = 0; i < ng; i++) /* dy with the channels last */
-                k->to_lanes(sc.dyt + (size_t)i * hw * cpad, dy + (size_t)(i0 + i) * yimg,
+                k->to_lanes(sc.dyt + (size_t)i * hw * cpad, dyg + (size_t)i * yimg,
                             s->cout, hw, cpad);
             nn_conv3x3_dwpass p = {.x = sc.xp,
                                    .ximg = (size_t)s->cin * g.plane,
@@ -397,14 +411,14 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
             k->dw_over(&p);
         }
         if (dx && s->stride == 1) {
-            pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &g);
-            conv_images(k, dx + i0 * ximg, sc.dyp, sc.wt, NULL, ng, s->cout, s->cin, &g,
-                        1, sc.yt, i0, NULL);
+            pad_planes(sc.dyp, dyg, (size_t)ng * s->cout, &g);
+            conv_images(k, dx + i0 * ximg, sc.dyp, sc.wt, NULL, addg, ng, s->cout, s->cin,
+                        &g, 1, sc.yt, i0, NULL);
         } else if (dx) {
             const geom gd = dy_geometry(&g);
-            pad_planes(sc.dyp, dy + i0 * yimg, (size_t)ng * s->cout, &gd);
+            pad_planes(sc.dyp, dyg, (size_t)ng * s->cout, &gd);
             for (int i = 0; i < ng; i++)
-                strided_dx_image(k, dx + (i0 + i) * ximg,
+                strided_dx_image(k, dx + (i0 + i) * ximg, addg ? addg + i * ximg : NULL,
                                  sc.dyp + (size_t)i * s->cout * gd.plane, sc.wt, s->cout,
                                  s->cin, &g, &gd, sc.yt);
         }

@@ -68,9 +68,9 @@ typedef struct nn_conv3x3_kernels {
     void (*conv_over)(const nn_conv3x3_fpass *p);
     void (*dw_over)(const nn_conv3x3_dwpass *p);
     /* dst (c, pix) = src (pix, cpad) with the channels first, + bias[ch]
-     * when bias is not NULL. */
+     * when bias is not NULL, then + add (c, pix) when add is not NULL. */
     void (*to_planes)(float *dst, const float *src, int c, size_t pix, size_t cpad,
-                      const float *bias);
+                      const float *bias, const float *add);
     /* dst (pix, cpad) = src (c, pix) with the channels last, 0 past c. */
     void (*to_lanes)(float *dst, const float *src, int c, size_t pix, size_t cpad);
 } nn_conv3x3_kernels;
@@ -92,9 +92,12 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
                         const nn_conv2d_shape *s, int n0, int n1, float *work,
                         const nn_conv_then *then);
 
-/* For images [n0, n1): dx written (NULL: skipped); dw (NULL: skipped) gets
- * the slice's sum, written when dw_fresh, else added. */
+/* For images [n0, n1): dx written (NULL: skipped), dx_add (NULL: nothing)
+ * added to it; dw (NULL: skipped) gets the slice's sum, written when
+ * dw_fresh, else added. dy is read from dy, or when dy_src is not NULL
+ * made by it a group of images at a time (into the slice's scratch). */
 void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
+                         const nn_conv_dy_source *dy_src, const float *dx_add,
                          const float *x, const float *w, const nn_conv2d_shape *s, int n0,
                          int n1, float *work);
 

@@ -224,10 +224,11 @@ static void dw_over(const nn_conv3x3_dwpass *p)
  * tiles of 16 pixels x 16 channels (cpad is a multiple of 16): with
  * CV_TRANSPOSE16 (16 vectors transposed in registers) a whole tile at a
  * time, element by element otherwise. Values are moved, not computed (the
- * bias is one add), so every ISA gives the same bits.
+ * bias and add, each one add in that order), so every ISA gives the same
+ * bits.
  */
 static void to_planes(float *dst, const float *src, int c, size_t pix, size_t cpad,
-                      const float *bias)
+                      const float *bias, const float *add)
 {
     size_t q0 = 0;
 #ifdef CV_TRANSPOSE16
@@ -238,8 +239,9 @@ static void to_planes(float *dst, const float *src, int c, size_t pix, size_t cp
                 r[l] = cv_load(src + (q0 + (size_t)l) * cpad + (size_t)ch0);
             CV_TRANSPOSE16(r);
             for (int j = 0; j < 16 && ch0 + j < c; j++) {
+                const size_t at = (size_t)(ch0 + j) * pix + q0;
                 cv_v v = bias ? cv_add(r[j], cv_bcast(bias[ch0 + j])) : r[j];
-                cv_store(dst + (size_t)(ch0 + j) * pix + q0, v);
+                cv_store(dst + at, add ? cv_add(v, cv_load(add + at)) : v);
             }
         }
 #endif
@@ -247,10 +249,12 @@ static void to_planes(float *dst, const float *src, int c, size_t pix, size_t cp
         const size_t nq = pix - q0 < 16 ? pix - q0 : 16;
         const float *t = src + q0 * cpad;
         for (int ch = 0; ch < c; ch++) {
-            float *d = dst + (size_t)ch * pix + q0;
-            for (size_t l = 0; l < nq; l++)
-                d[l] =
+            const size_t at = (size_t)ch * pix + q0;
+            for (size_t l = 0; l < nq; l++) {
+                float v =
                     bias ? t[l * cpad + (size_t)ch] + bias[ch] : t[l * cpad + (size_t)ch];
+                dst[at + l] = add ? v + add[at + l] : v;
+            }
         }
     }
 }

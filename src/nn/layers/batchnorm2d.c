@@ -272,7 +272,9 @@ static void chunk_forward(const bn_job *j, int c0, int c1)
  *   dx = gamma * rstd * (dy - sdy/m - xhat * sdx/m),
  * in eval mode they are constants: dx = gamma * rstd * dy.
  */
-static void chunk_backward(const bn_job *j, int c0, int c1)
+/* The backward's per-channel part for channels [c0, c1): dgamma and dbeta
+ * added, and g, a, k (indexed ch - c0) of dx's formula. */
+static void chunk_coefs(const bn_job *j, int c0, int c1, real *g, real *a, real *k)
 {
     const int n = j->n, c = j->c, hw = j->hw;
     double sdy[CHUNK] = {0}, sdyx[CHUNK] = {0}, m = (double)n * hw;
@@ -288,7 +290,6 @@ static void chunk_backward(const bn_job *j, int c0, int c1)
             sdyx[ch - c0] += ps[1];
         }
     /* dx = g * (dy - a - (x - mu) * k), k = rstd * sdx/m folded in. */
-    real g[CHUNK], a[CHUNK], k[CHUNK];
     for (int ch = c0; ch < c1; ch++) {
         const int q = ch - c0;
         const double rs = j->saved_rstd[ch], sdx = sdyx[q] * rs;
@@ -300,13 +301,19 @@ static void chunk_backward(const bn_job *j, int c0, int c1)
         a[q] = j->training ? (real)(sdy[q] / m) : 0;
         k[q] = j->training ? (real)(sdx / m * rs) : 0;
     }
+}
+
+static void chunk_backward(const bn_job *j, int c0, int c1)
+{
+    real g[CHUNK], a[CHUNK], k[CHUNK];
+    chunk_coefs(j, c0, c1, g, a, k);
     if (!j->dx)
         return;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < j->n; i++)
         for (int ch = c0; ch < c1; ch++) {
-            size_t off = plane_at(i, c, ch, hw);
+            size_t off = plane_at(i, j->c, ch, j->hw);
             plane_dx(j->dx + off, j->dy + off, j->x + off, j->saved_mean[ch], g[ch - c0],
-                     a[ch - c0], k[ch - c0], hw);
+                     a[ch - c0], k[ch - c0], j->hw);
         }
 }
 
@@ -406,4 +413,30 @@ void NN(nn_batchnorm2d_backward)(real *dx, real *dgamma, real *dbeta, const real
 {
     NN(nn_batchnorm2d_backward_sums)
     (dx, dgamma, dbeta, dy, x, mean, rstd, gamma, NULL, n, c, hw, training);
+}
+
+void NN(nn_batchnorm2d_backward_coefs)(real *coef, real *dgamma, real *dbeta,
+                                       const real *rstd, const real *gamma,
+                                       const double *plane_sums, int n, int c, int hw,
+                                       int training)
+{
+    bn_job j = {.n = n,
+                .c = c,
+                .hw = hw,
+                .training = training,
+                .dgamma = dgamma,
+                .dbeta = dbeta,
+                .gamma = gamma,
+                .saved_rstd = rstd,
+                .plane_sums = plane_sums};
+    for (int c0 = 0; c0 < c; c0 += CHUNK) {
+        const int c1 = c - c0 < CHUNK ? c : c0 + CHUNK;
+        chunk_coefs(&j, c0, c1, coef + c0, coef + c + c0, coef + 2 * (size_t)c + c0);
+    }
+}
+
+void NN(nn_batchnorm2d_plane_dx)(real *dx, const real *dy, const real *x, real mean,
+                                 real g, real a, real k, int hw)
+{
+    plane_dx(dx, dy, x, mean, g, a, k, hw);
 }

@@ -275,7 +275,9 @@ typedef struct conv_job {
     const real *dy;    /* backward: dy (n, cout, ho, wo) */
     int dw_fresh;      /* backward: the first GEMM writes dw (beta 0) */
 #ifndef NN_F64
-    const nn_conv_then *then; /* forward: called on each image's output, or NULL */
+    const nn_conv_then *then;        /* forward: called on each image's output, or NULL */
+    const nn_conv_dy_source *dy_src; /* backward: makes dy (then dy is NULL), or NULL */
+    const float *dx_add;             /* backward: added to dx, or NULL */
 #endif
 } conv_job;
 
@@ -457,13 +459,13 @@ static void *run_job(void *arg)
     const conv_job *j = arg;
 #ifndef NN_F64
     if (nn_conv3x3_applies(j->s)) { /* float only: the direct path */
-        if (!j->dy) {
+        if (!j->dy && !j->dy_src) {
             nn_conv3x3_forward(j->y, j->x, j->w, j->b, j->s, j->n0, j->n1, j->work,
                                j->then);
             return NULL;
         }
-        nn_conv3x3_backward(j->dx, j->dw, j->dw_fresh, j->dy, j->x, j->w, j->s, j->n0,
-                            j->n1, j->work);
+        nn_conv3x3_backward(j->dx, j->dw, j->dw_fresh, j->dy, j->dy_src, j->dx_add, j->x,
+                            j->w, j->s, j->n0, j->n1, j->work);
         return NULL;
     }
 #endif
@@ -474,28 +476,13 @@ static void *run_job(void *arg)
     return NULL;
 }
 
-void NN(nn_conv2d_backward)(real *dx, real *dw, real *db, const real *dy, const real *x,
-                            const real *w, const nn_conv2d_shape *s, real *work)
+/* Runs a backward's jobs (backward_jobs), the second slice's dw to a
+ * private part (NN_CONV_SLICES is 2) added after the join: a fixed order. */
+static void backward_slices(conv_job *job, real *dw, const nn_conv2d_shape *s, real *work)
 {
-    const size_t p = (size_t)nn_conv2d_out_h(s) * nn_conv2d_out_w(s);
     const size_t ndw = (size_t)s->cout * s->cin * s->k * s->k;
     real *dw_part = work + NN_CONV_SLICES * slice_workspace(s); /* (cout, K) */
     const int slices = conv_slices(s->n);
-    if (db)
-        bias_grad(db, dy, s->n, s->cout, p);
-    if (!dw && !dx)
-        return;
-    conv_job job[NN_CONV_SLICES];
-    for (int i = 0; i < NN_CONV_SLICES; i++)
-        job[i] = (conv_job){.s = s,
-                            .work = work + i * slice_workspace(s),
-                            .x = x,
-                            .w = w,
-                            .dx = dx,
-                            .dw = dw,
-                            .dy = dy};
-    /* The second slice's dw goes to dw_part (NN_CONV_SLICES is 2), added
-     * after the join: a fixed order. */
     if (slices > 1 && dw) {
         job[1].dw = dw_part;
         job[1].dw_fresh = 1;
@@ -505,3 +492,52 @@ void NN(nn_conv2d_backward)(real *dx, real *dw, real *db, const real *dy, const 
         for (size_t i = 0; i < ndw; i++)
             dw[i] += dw_part[i];
 }
+
+/* The jobs of a backward over dy (in float, dy NULL and dy_src, dx_add set
+ * after: made as used). */
+static void backward_jobs(conv_job *job, real *dx, real *dw, const real *dy,
+                          const real *x, const real *w, const nn_conv2d_shape *s,
+                          real *work)
+{
+    for (int i = 0; i < NN_CONV_SLICES; i++)
+        job[i] = (conv_job){.s = s,
+                            .work = work + i * slice_workspace(s),
+                            .x = x,
+                            .w = w,
+                            .dx = dx,
+                            .dw = dw,
+                            .dy = dy};
+}
+
+void NN(nn_conv2d_backward)(real *dx, real *dw, real *db, const real *dy, const real *x,
+                            const real *w, const nn_conv2d_shape *s, real *work)
+{
+    const size_t p = (size_t)nn_conv2d_out_h(s) * nn_conv2d_out_w(s);
+    if (db)
+        bias_grad(db, dy, s->n, s->cout, p);
+    if (!dw && !dx)
+        return;
+    conv_job job[NN_CONV_SLICES];
+    backward_jobs(job, dx, dw, dy, x, w, s, work);
+    backward_slices(job, dw, s, work);
+}
+
+#ifndef NN_F64
+golu_status nn_conv2d_backward_from(float *dx, float *dw, const nn_conv_dy_source *dy_src,
+                                    const float *dx_add, const float *x, const float *w,
+                                    const nn_conv2d_shape *s, float *work)
+{
+    if (!nn_conv3x3_applies(s))
+        return GOLU_ERR_SHAPE;
+    if (!dw && !dx)
+        return GOLU_OK;
+    conv_job job[NN_CONV_SLICES];
+    backward_jobs(job, dx, dw, NULL, x, w, s, work);
+    for (int i = 0; i < NN_CONV_SLICES; i++) {
+        job[i].dy_src = dy_src;
+        job[i].dx_add = dx ? dx_add : NULL;
+    }
+    backward_slices(job, dw, s, work);
+    return GOLU_OK;
+}
+#endif

@@ -86,6 +86,7 @@ typedef struct resnet {
     float *scratch[NSCRATCH]; /* each (batch, the largest c*h*w of any activation) */
     float *work;              /* the conv workspace (the largest nn_conv2d_workspace) */
     double *plane_sums;       /* (batch, feat, 3): a BN's per-plane sums or statistics */
+    float *bn_coef;           /* (3, feat): a BN backward's per-channel g, a, k */
     /* the last forward */
     const float *x;   /* (b, in_c, in_h, in_w) */
     const int32_t *y; /* (b) */
@@ -243,6 +244,7 @@ static int alloc_buffers(resnet *s, const nn_config *c)
     ok &= !!(s->pool = nn_alloc_floats(nb * (size_t)s->feat));
     ok &= !!(s->dpool = nn_alloc_floats(nb * (size_t)s->feat));
     ok &= !!(s->plane_sums = malloc(nb * (size_t)s->feat * 3 * sizeof(double)));
+    ok &= !!(s->bn_coef = nn_alloc_floats(3 * (size_t)s->feat));
     ok &= !!(s->logits = nn_alloc_floats(nb * (size_t)c->classes));
     ok &= !!(s->probs = nn_alloc_floats(nb * (size_t)c->classes));
     return ok && alloc_stats(s, c) == 0 ? 0 : -1;
@@ -447,24 +449,34 @@ static golu_status bn_act_forward(nn_model *m, const nn_actlayer *a, float *out,
 }
 
 /*
- * The backward through act(bn(x) [+ res]): dy = dy * act'(bn(x) [+ res]) in
- * place (the gradient at the sum, which the shortcut takes too), then dx =
- * bn's backward of it, its parameters' gradients added. dx (the batch's
- * size) is scratch until then. The fused path takes BN's per-plane sums
- * while each image is in cache, so BN's backward is one pass, not two.
+ * The backward through act(bn(x) [+ res]) up to BN's data gradient: dy = dy
+ * * act'(bn(x) [+ res]) in place (the gradient at the sum, which the
+ * shortcut takes too), BN's parameter gradients added, and the coefficients
+ * of its data gradient in s->bn_coef, which bn_dx_source (below) turns into
+ * dx for the convolution before it as that convolution's backward reads
+ * it: dx is never written out. scratch (the batch's size) holds the
+ * recomputed activation input. The fused path takes BN's per-plane sums
+ * while each image is in cache; an activation with learnable parameters
+ * (whose gradients are summed over the batch) takes them in a pass of
+ * their own.
  */
 static golu_status act_bn_backward(nn_model *m, const nn_actlayer *a, const rn_bn *bn,
-                                   float *dx, float *dy, const float *x, const float *res,
-                                   int b, int c, int hw)
+                                   float *scratch, float *dy, const float *x,
+                                   const float *res, int b, int c, int hw)
 {
     resnet *s = m->impl;
     nn_params *p = &m->params;
     const size_t n = (size_t)b * c * hw;
     golu_status st;
-    const double *sums = NULL;
     if (a->nparams) {
-        bn_apply(dx, x, res, bn, p, b, c, hw);
-        st = nn_actlayer_backward(a, m, dy, dy, dx, n);
+        bn_apply(scratch, x, res, bn, p, b, c, hw);
+        st = nn_actlayer_backward(a, m, dy, dy, scratch, n);
+        for (int i = 0; i < b; i++)
+            for (int ch = 0; ch < c; ch++) {
+                const size_t at = ((size_t)i * c + ch) * hw;
+                nn_batchnorm2d_plane_sums(s->plane_sums + 2 * ((size_t)i * c + ch),
+                                          dy + at, x + at, bn->mean[ch], hw);
+            }
     } else {
         bn_act_job j = {.m = m,
                         .act = a,
@@ -476,14 +488,58 @@ static golu_status act_bn_backward(nn_model *m, const nn_actlayer *a, const rn_b
                         .plane_sums = s->plane_sums,
                         .c = c,
                         .hw = hw};
-        st = bn_act(j, b, dx);
-        sums = s->plane_sums;
+        st = bn_act(j, b, scratch);
     }
     if (st == GOLU_OK)
-        nn_batchnorm2d_backward_sums(dx, nn_param_grad(p, bn->w), nn_param_grad(p, bn->b),
-                                     dy, x, bn->mean, bn->rstd, nn_param_data(p, bn->w),
-                                     sums, b, c, hw, s->training);
+        nn_batchnorm2d_backward_coefs(
+            s->bn_coef, nn_param_grad(p, bn->w), nn_param_grad(p, bn->b), bn->rstd,
+            nn_param_data(p, bn->w), s->plane_sums, b, c, hw, s->training);
     return st;
+}
+
+/* A convolution's dy source (layers.h): BN's data gradient from the
+ * gradient at its output (dy) and its input (x), with the coefficients that
+ * act_bn_backward left in coef: the same bits as the whole tensor's
+ * nn_batchnorm2d_backward_sums, made a group of images at a time in the
+ * convolution's scratch. */
+typedef struct bn_dx_source {
+    const float *dy, *x, *mean, *coef;
+    int c, hw;
+} bn_dx_source;
+
+static void bn_dx_images(void *ctx, int i0, int n, float *dx)
+{
+    const bn_dx_source *d = ctx;
+    const size_t img = (size_t)d->c * d->hw;
+    for (int i = 0; i < n; i++)
+        for (int ch = 0; ch < d->c; ch++) {
+            const size_t at = (size_t)(i0 + i) * img + (size_t)ch * d->hw;
+            nn_batchnorm2d_plane_dx(dx + (size_t)i * img + (size_t)ch * d->hw, d->dy + at,
+                                    d->x + at, d->mean[ch], d->coef[ch],
+                                    d->coef[d->c + ch], d->coef[2 * d->c + ch], d->hw);
+        }
+}
+
+/* The backward of the convolution wi (shape cs, input x) whose output went
+ * through bn, after act_bn_backward(bn, dy, c_out): dw added to wi's
+ * gradient, dx (NULL: skipped) = the data gradient + dx_add (NULL:
+ * nothing). */
+static golu_status conv_backward_through_bn(nn_model *m, float *dx, const float *dx_add,
+                                            int wi, const nn_conv2d_shape *cs,
+                                            const float *x, const rn_bn *bn,
+                                            const float *dy, const float *c_out)
+{
+    resnet *s = m->impl;
+    nn_params *p = &m->params;
+    bn_dx_source d = {.dy = dy,
+                      .x = c_out,
+                      .mean = bn->mean,
+                      .coef = s->bn_coef,
+                      .c = cs->cout,
+                      .hw = nn_conv2d_out_h(cs) * nn_conv2d_out_w(cs)};
+    const nn_conv_dy_source src = {bn_dx_images, &d};
+    return nn_conv2d_backward_from(dx, nn_param_grad(p, wi), &src, dx_add, x,
+                                   nn_param_data(p, wi), cs, s->work);
 }
 
 /* A convolution's `then` (layers.h): the per-plane statistics of each
@@ -604,16 +660,17 @@ static golu_status resnet_forward(nn_model *m, const void *xv, const void *targe
  *   T = s2 = bn2(c2) + shortcut(in)      (recomputed act2 input, image by
  *                                         image: T is only scratch here)
  *   G = ds2 = G * act2'(s2)              (in place; kept for the shortcut)
- *   T = dc2 = bn2_backward(G)
- *   V = da1 = conv2_backward(T; a1)      (a1 kept by the forward)
- *   U = t1 = bn1(c1)                     (recomputed act1 input, image by
- *                                         image, scratch as above)
+ *   V = da1 = conv2_backward(bn2_backward(G); a1)   (BN's data gradient
+ *                                         made inside the convolution's
+ *                                         backward, a1 kept by the forward)
+ *   U = t1 = bn1(c1)                     (recomputed act1 input, scratch as
+ *                                         above)
  *   V = dt1 = V * act1'(t1)              (in place)
- *   U = dc1 = bn1_backward(V)
- *   T = din = conv1_backward(U) + shortcut_backward(G)
+ *   U = shortcut_backward(G)             (when not the identity)
+ *   T = din = conv1_backward(bn1_backward(V); in) + (G or U)
  */
 
-/* G = dL/d(out) -> G = ds2 (kept), T = dc2; U is scratch. */
+/* G = dL/d(out) -> G = ds2 (kept), bn2's coefficients; T, U scratch. */
 static golu_status block_backward_tail(nn_model *m, rn_block *bl, float *G, float *T,
                                        float *U)
 {
@@ -628,43 +685,42 @@ static golu_status block_backward_tail(nn_model *m, rn_block *bl, float *G, floa
     return act_bn_backward(m, &bl->act2, &bl->bn2, T, G, bl->c2, res, b, bl->cout, hw);
 }
 
-/* T = dc2 -> U = dc1 (conv2's and bn1's gradients added); V is scratch. */
-static golu_status block_backward_mid(nn_model *m, rn_block *bl, float *T, float *U,
+/* G = ds2 -> V = dt1, bn1's coefficients (conv2's and bn1's gradients
+ * added); U is scratch. */
+static golu_status block_backward_mid(nn_model *m, rn_block *bl, const float *G, float *U,
                                       float *V)
 {
     resnet *s = m->impl;
-    nn_params *p = &m->params;
     const int b = s->b, hw = bl->ho * bl->wo;
     nn_conv2d_shape cs2 = conv_shape(b, bl->cout, bl->ho, bl->wo, bl->cout, 1);
-    nn_conv2d_backward(V, nn_param_grad(p, bl->conv2), NULL, T, bl->a1,
-                       nn_param_data(p, bl->conv2), &cs2, s->work);
+    golu_status st = conv_backward_through_bn(m, V, NULL, bl->conv2, &cs2, bl->a1,
+                                              &bl->bn2, G, bl->c2);
+    if (st != GOLU_OK)
+        return st;
     return act_bn_backward(m, &bl->act1, &bl->bn1, U, V, bl->c1, NULL, b, bl->cout, hw);
 }
 
 static golu_status block_backward(nn_model *m, rn_block *bl, float *sc[NSCRATCH])
 {
     resnet *s = m->impl;
-    nn_params *p = &m->params;
     const int b = s->b;
-    const size_t nin = (size_t)b * (size_t)bl->cin * (size_t)bl->h * (size_t)bl->w;
     float *G = sc[0], *T = sc[1], *U = sc[2], *V = sc[3];
     nn_conv2d_shape cs1 = conv_shape(b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
     golu_status st = block_backward_tail(m, bl, G, T, U);
     if (st == GOLU_OK)
-        st = block_backward_mid(m, bl, T, U, V);
+        st = block_backward_mid(m, bl, G, U, V);
     if (st != GOLU_OK)
         return st;
-    nn_conv2d_backward(T, nn_param_grad(p, bl->conv1), NULL, U, bl->in,
-                       nn_param_data(p, bl->conv1), &cs1, s->work);
-    if (is_identity(bl)) {
-        nn_accumulate(T, G, nin);
-    } else {
-        nn_shortcut_pad_backward(V, G, b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
-        nn_accumulate(T, V, nin);
+    const float *shortcut_grad = G;
+    if (!is_identity(bl)) {
+        nn_shortcut_pad_backward(U, G, b, bl->cin, bl->h, bl->w, bl->cout, bl->stride);
+        shortcut_grad = U;
     }
+    st = conv_backward_through_bn(m, T, shortcut_grad, bl->conv1, &cs1, bl->in, &bl->bn1,
+                                  V, bl->c1);
     sc[0] = T; /* T holds dL/d(in); G is free */
     sc[1] = G;
-    return GOLU_OK;
+    return st;
 }
 
 /* The stem's parameter gradients from G = dL/d(a0); U scratch. */
@@ -672,7 +728,6 @@ static golu_status stem_backward(nn_model *m, float *G, float *U)
 {
     resnet *s = m->impl;
     const nn_config *c = &m->cfg;
-    nn_params *p = &m->params;
     const int b = s->b, hw = c->in_h * c->in_w;
     nn_conv2d_shape cs = conv_shape(b, c->in_c, c->in_h, c->in_w, c->width, 1);
     golu_status st =
@@ -680,9 +735,8 @@ static golu_status stem_backward(nn_model *m, float *G, float *U)
     if (st != GOLU_OK)
         return st;
     /* The input image needs no gradient. */
-    nn_conv2d_backward(NULL, nn_param_grad(p, s->conv1), NULL, U, s->x,
-                       nn_param_data(p, s->conv1), &cs, s->work);
-    return GOLU_OK;
+    return conv_backward_through_bn(m, NULL, NULL, s->conv1, &cs, s->x, &s->bn1, G,
+                                    s->c0);
 }
 
 static golu_status resnet_backward(nn_model *m)
@@ -736,6 +790,7 @@ static void resnet_destroy(nn_model *m)
     free(s->probs);
     free(s->stats);
     free(s->plane_sums);
+    free(s->bn_coef);
     for (int k = 0; k < NSCRATCH; k++)
         free(s->scratch[k]);
     free(s->work);
@@ -798,11 +853,12 @@ static void resnet_size(const nn_config *c, double *params, double *floats)
         double n = b * bl->cout * bl->ho * bl->wo;
         *params += 9.0 * bl->cin * bl->cout + 9.0 * bl->cout * bl->cout + 8.0 * bl->cout +
                    2 * acts;
-        *floats += 3 * n + 4.0 * bl->cout;
+        *floats += 4 * n + 4.0 * bl->cout;
         most = n > most ? n : most;
     }
     *floats += NSCRATCH * most + (double)max_workspace(&s, c) + 2 * b * s.feat +
-               6 * b * s.feat /* plane_sums, doubles */ + 2 * b * c->classes;
+               3.0 * s.feat + 6 * b * s.feat /* plane_sums, doubles */ +
+               2 * b * c->classes;
     free(s.blocks);
 }
 
