@@ -1,10 +1,10 @@
 /*
  * onednn_conv.c - the framework's convolution (src/nn/layers/conv2d.c: the
- * direct 3x3 kernels of src/nn/conv at stride 1 and 2) against oneDNN's convolution
- * primitives on the shapes of the ResNet-20 of docs/TRAINING.md (batch 128, 3x3, padding
- * 1), forward, backward data and backward weights, one thread on each side. A benchmark
- * only, to decide whether the framework should take oneDNN's convolutions (issue: a
- * trainer at the speed of its matrix products): nothing else links oneDNN.
+ * 3x3 kernels of src/nn/conv: Winograd at stride 1, direct at 2) against oneDNN's
+ * convolution primitives on the shapes of the ResNet-20 of docs/TRAINING.md (batch 128,
+ * 3x3, padding 1), forward, backward data and backward weights, one thread on each side.
+ * A benchmark only, to decide whether the framework should take oneDNN's convolutions
+ * (issue: a trainer at the speed of its matrix products): nothing else links oneDNN.
  *
  *   onednn_conv [--batch N] [--reps N] [--plain]
  *
@@ -115,6 +115,7 @@ static double max_rel_diff(const float *a, const float *b, size_t n)
 
 typedef struct timing {
     double ours[3], dnnl[3], reorders; /* fwd, bwd data, bwd weights */
+    char alg[3];                       /* oneDNN's faster: 'd' direct, 'w' Winograd */
     double diff[3];
 } timing;
 
@@ -127,43 +128,17 @@ static double median_of(double *t, int n)
  * framework's convolution would get) instead of its own layouts */
 static int plain;
 
-static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
-                      dnnl_stream_t strm, timing *out)
+/* oneDNN's times (fwd, bwd data, bwd weights) of shape sh by algorithm
+ * alg, in layouts of its choosing (NCHW with --plain), and its results in
+ * y2, dx2, dw2 (NCHW, OIHW); -1 where oneDNN does not implement alg for
+ * this shape or CPU. */
+static int onednn_shape(dnnl_alg_kind_t alg, const shape *sh, int batch, int reps,
+                        dnnl_engine_t eng, dnnl_stream_t strm, float *x, float *w,
+                        float *dy, float *y2, float *dx2, float *dw2, double dnnl[3],
+                        double *reorders)
 {
-    nn_conv2d_shape s = {.n = batch,
-                         .cin = sh->cin,
-                         .h = sh->hw,
-                         .w = sh->hw,
-                         .cout = sh->cout,
-                         .k = 3,
-                         .stride = sh->stride,
-                         .pad = 1};
-    int ho = nn_conv2d_out_h(&s), wo = nn_conv2d_out_w(&s);
-    size_t nx = (size_t)batch * sh->cin * sh->hw * sh->hw;
-    size_t ny = (size_t)batch * sh->cout * ho * wo, nw = (size_t)sh->cout * sh->cin * 9;
-    float *x = randn(nx, 1), *w = randn(nw, 2), *dy = randn(ny, 3);
-    float *y = randn(ny, 4), *dx = randn(nx, 5), *dw = randn(nw, 6);
-    float *y2 = randn(ny, 7), *dx2 = randn(nx, 8), *dw2 = randn(nw, 9);
-    float *work = nn_alloc_floats(nn_conv2d_workspace(&s));
+    const int ho = (sh->hw - 1) / sh->stride + 1, wo = ho;
     double t[MAX_REPS];
-
-    /* ours */
-    for (int phase = 0; phase < 3; phase++) {
-        for (int r = 0; r <= reps; r++) {
-            double t0 = lab_bench_now();
-            if (phase == 0)
-                nn_conv2d_forward(y, x, w, NULL, &s, work);
-            else if (phase == 1)
-                nn_conv2d_backward(dx, NULL, NULL, dy, x, w, &s, work);
-            else
-                nn_conv2d_backward(NULL, dw, NULL, dy, x, w, &s, work);
-            if (r > 0)
-                t[r - 1] = lab_bench_now() - t0;
-        }
-        out->ours[phase] = median_of(t, reps);
-    }
-
-    /* oneDNN, layouts of its choosing */
     dnnl_dims_t xd = {batch, sh->cin, sh->hw, sh->hw}, yd = {batch, sh->cout, ho, wo};
     dnnl_dims_t wd = {sh->cout, sh->cin, 3, 3}, st = {sh->stride, sh->stride};
     dnnl_dims_t pl = {1, 1}, pr = {1, 1};
@@ -178,16 +153,24 @@ static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
     TRY(dnnl_memory_desc_init_by_tag(&w_user, 4, wd, dnnl_f32, dnnl_oihw));
     dnnl_convolution_desc_t fd, bdd, bwd;
     dnnl_primitive_desc_t fpd, bdpd, bwpd;
-    TRY(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training,
-                                           dnnl_convolution_direct, &x_any, &w_any, NULL,
-                                           &y_any, st, pl, pr));
-    TRY(dnnl_primitive_desc_create(&fpd, &fd, NULL, eng, NULL));
-    TRY(dnnl_convolution_backward_data_desc_init(&bdd, dnnl_convolution_direct, &x_any,
-                                                 &w_any, &y_any, st, pl, pr));
-    TRY(dnnl_primitive_desc_create(&bdpd, &bdd, NULL, eng, fpd));
-    TRY(dnnl_convolution_backward_weights_desc_init(&bwd, dnnl_convolution_direct, &x_any,
-                                                    &w_any, NULL, &y_any, st, pl, pr));
-    TRY(dnnl_primitive_desc_create(&bwpd, &bwd, NULL, eng, fpd));
+    if (dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, alg, &x_any,
+                                           &w_any, NULL, &y_any, st, pl,
+                                           pr) != dnnl_success ||
+        dnnl_primitive_desc_create(&fpd, &fd, NULL, eng, NULL) != dnnl_success)
+        return -1; /* the algorithm is not implemented for this shape or CPU */
+    if (dnnl_convolution_backward_data_desc_init(&bdd, alg, &x_any, &w_any, &y_any, st,
+                                                 pl, pr) != dnnl_success ||
+        dnnl_primitive_desc_create(&bdpd, &bdd, NULL, eng, fpd) != dnnl_success) {
+        dnnl_primitive_desc_destroy(fpd);
+        return -1;
+    }
+    if (dnnl_convolution_backward_weights_desc_init(&bwd, alg, &x_any, &w_any, NULL,
+                                                    &y_any, st, pl, pr) != dnnl_success ||
+        dnnl_primitive_desc_create(&bwpd, &bwd, NULL, eng, fpd) != dnnl_success) {
+        dnnl_primitive_desc_destroy(fpd);
+        dnnl_primitive_desc_destroy(bdpd);
+        return -1;
+    }
     dnnl_primitive_t fp, bdp, bwp;
     TRY(dnnl_primitive_create(&fp, fpd));
     TRY(dnnl_primitive_create(&bdp, bdpd));
@@ -244,21 +227,14 @@ static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
             if (r > 0)
                 t[r - 1] = lab_bench_now() - t0;
         }
-        out->dnnl[phase] = median_of(t, reps);
+        dnnl[phase] = median_of(t, reps);
     }
     r0 = lab_bench_now();
     reorder(Y.from, Y.mem, Y.user, strm);
     reorder(DX.from, DX.mem, DX.user, strm);
     reorder(DW.from, DW.mem, DW.user, strm);
     TRY(dnnl_stream_wait(strm));
-    out->reorders = to_time + (lab_bench_now() - r0);
-    /* ours once more for the comparison: the weight gradient accumulates */
-    memset(dw, 0, nw * sizeof *dw);
-    nn_conv2d_backward(NULL, dw, NULL, dy, x, w, &s, work);
-    out->diff[0] = max_rel_diff(y2, y, ny);
-    out->diff[1] = max_rel_diff(dx2, dx, nx);
-    out->diff[2] = max_rel_diff(dw2, dw, nw);
-
+    *reorders = to_time + (lab_bench_now() - r0);
     dtensor *all[9] = {&X, &W, &Y, &DY1, &W1, &DX, &X2, &DY2, &DW};
     for (int i = 0; i < 9; i++) {
         if (all[i]->mem != all[i]->user)
@@ -275,8 +251,73 @@ static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
     dnnl_primitive_desc_destroy(fpd);
     dnnl_primitive_desc_destroy(bdpd);
     dnnl_primitive_desc_destroy(bwpd);
+    return 0;
+}
+
+static void run_shape(const shape *sh, int batch, int reps, dnnl_engine_t eng,
+                      dnnl_stream_t strm, timing *out)
+{
+    nn_conv2d_shape s = {.n = batch,
+                         .cin = sh->cin,
+                         .h = sh->hw,
+                         .w = sh->hw,
+                         .cout = sh->cout,
+                         .k = 3,
+                         .stride = sh->stride,
+                         .pad = 1};
+    int ho = nn_conv2d_out_h(&s), wo = nn_conv2d_out_w(&s);
+    size_t nx = (size_t)batch * sh->cin * sh->hw * sh->hw;
+    size_t ny = (size_t)batch * sh->cout * ho * wo, nw = (size_t)sh->cout * sh->cin * 9;
+    float *x = randn(nx, 1), *w = randn(nw, 2), *dy = randn(ny, 3);
+    float *y = randn(ny, 4), *dx = randn(nx, 5), *dw = randn(nw, 6);
+    float *y2 = randn(ny, 7), *dx2 = randn(nx, 8), *dw2 = randn(nw, 9);
+    float *y3 = randn(ny, 10), *dx3 = randn(nx, 11), *dw3 = randn(nw, 12);
+    float *work = nn_alloc_floats(nn_conv2d_workspace(&s));
+    double t[MAX_REPS];
+
+    /* ours */
+    for (int phase = 0; phase < 3; phase++) {
+        for (int r = 0; r <= reps; r++) {
+            double t0 = lab_bench_now();
+            if (phase == 0)
+                nn_conv2d_forward(y, x, w, NULL, &s, work);
+            else if (phase == 1)
+                nn_conv2d_backward(dx, NULL, NULL, dy, x, w, &s, work);
+            else
+                nn_conv2d_backward(NULL, dw, NULL, dy, x, w, &s, work);
+            if (r > 0)
+                t[r - 1] = lab_bench_now() - t0;
+        }
+        out->ours[phase] = median_of(t, reps);
+    }
+
+    /* oneDNN with each algorithm it offers (Winograd only where it
+     * implements it); each phase's faster kept */
+    static const dnnl_alg_kind_t algs[2] = {dnnl_convolution_direct,
+                                            dnnl_convolution_winograd};
+    for (int k = 0; k < 3; k++)
+        out->dnnl[k] = INFINITY, out->alg[k] = '-';
+    out->reorders = INFINITY;
+    for (int i = 0; i < 2; i++) {
+        double d[3], re;
+        /* y2, dx2, dw2: the direct algorithm's results, compared below */
+        if (onednn_shape(algs[i], sh, batch, reps, eng, strm, x, w, dy, i == 0 ? y2 : y3,
+                         i == 0 ? dx2 : dx3, i == 0 ? dw2 : dw3, d, &re))
+            continue;
+        for (int k = 0; k < 3; k++)
+            if (d[k] < out->dnnl[k])
+                out->dnnl[k] = d[k], out->alg[k] = i == 0 ? 'd' : 'w';
+        out->reorders = fmin(out->reorders, re);
+    }
+    /* ours once more for the comparison: the weight gradient accumulates */
+    memset(dw, 0, nw * sizeof *dw);
+    nn_conv2d_backward(NULL, dw, NULL, dy, x, w, &s, work);
+    out->diff[0] = max_rel_diff(y2, y, ny);
+    out->diff[1] = max_rel_diff(dx2, dx, nx);
+    out->diff[2] = max_rel_diff(dw2, dw, nw);
+
     free(x), free(w), free(dy), free(y), free(dx), free(dw), free(y2), free(dx2),
-        free(dw2);
+        free(dw2), free(y3), free(dx3), free(dw3);
     free(work);
 }
 
@@ -311,23 +352,26 @@ int main(int argc, char **argv)
     dnnl_stream_t strm;
     TRY(dnnl_engine_create(&eng, dnnl_cpu, 0));
     TRY(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
-    printf("# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
-           "median of %d; ms per call; ours: direct (%s kernels), oneDNN %d.%d in %s\n\n",
-           batch, reps, golu_isa_name(nn_conv3x3_isa()), dnnl_version()->major,
-           dnnl_version()->minor, plain ? "NCHW and OIHW (--plain)" : "its own layouts");
+    printf(
+        "# 3x3 convolutions of ResNet-20 (width 16, 32x32), batch %d, one thread, "
+        "median of %d; ms per call; ours: src/nn/conv (%s kernels: Winograd at "
+        "stride 1 from %d input channels, else direct), oneDNN %d.%d in %s, the faster "
+        "of its direct (d) and Winograd (w) algorithms where it has both\n\n",
+        batch, reps, golu_isa_name(nn_conv3x3_isa()), NN_CONV3X3_WINO_MIN_CIN,
+        dnnl_version()->major, dnnl_version()->minor,
+        plain ? "NCHW and OIHW (--plain)" : "its own layouts");
     printf("| cin -> cout, size, stride | fwd ours / oneDNN | bwd data | bwd weights | "
            "oneDNN's reorders | max rel diff fwd, data, weights "
            "|\n|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
         timing tm;
         run_shape(&SHAPES[i], batch, reps, eng, strm, &tm);
-        printf("| %d -> %d, %d, %d | %.2f / %.2f = %.2f | %.2f / %.2f = %.2f | %.2f / "
-               "%.2f = "
-               "%.2f | %.2f | %.1e, %.1e, %.1e |\n",
+        printf("| %d -> %d, %d, %d | %.2f / %.2f (%c) = %.2f | %.2f / %.2f (%c) = %.2f | "
+               "%.2f / %.2f (%c) = %.2f | %.2f | %.1e, %.1e, %.1e |\n",
                SHAPES[i].cin, SHAPES[i].cout, SHAPES[i].hw, SHAPES[i].stride,
-               1e3 * tm.ours[0], 1e3 * tm.dnnl[0], tm.ours[0] / tm.dnnl[0],
-               1e3 * tm.ours[1], 1e3 * tm.dnnl[1], tm.ours[1] / tm.dnnl[1],
-               1e3 * tm.ours[2], 1e3 * tm.dnnl[2], tm.ours[2] / tm.dnnl[2],
+               1e3 * tm.ours[0], 1e3 * tm.dnnl[0], tm.alg[0], tm.ours[0] / tm.dnnl[0],
+               1e3 * tm.ours[1], 1e3 * tm.dnnl[1], tm.alg[1], tm.ours[1] / tm.dnnl[1],
+               1e3 * tm.ours[2], 1e3 * tm.dnnl[2], tm.alg[2], tm.ours[2] / tm.dnnl[2],
                1e3 * tm.reorders, tm.diff[0], tm.diff[1], tm.diff[2]);
         fflush(stdout);
     }

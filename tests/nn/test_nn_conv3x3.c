@@ -2,9 +2,16 @@
  * test_nn_conv3x3.c - the direct 3x3 convolution (src/nn/conv/conv3x3.h):
  *
  *   - forward, backward data and backward weights against the definition
- *     in long double, each output within the rigorous bound of its chain
- *     of fused multiply-adds and adds: (terms + 5) * 2^-24 * (sum of |terms|);
- *     at stride 1 and 2 (the strided data gradient in four parity phases);
+ *     in long double, each output within the bound of its computation: at
+ *     stride 2 (the strided data gradient in four parity phases) and for
+ *     the weight gradient, a chain of fused multiply-adds and adds,
+ *     (terms + 5) * 2^-24 * (sum of |terms|); at stride 1 (from
+ *     NN_CONV3X3_WINO_MIN_CIN channels in), Winograd's
+ *     F(2x2, 3x3) (conv3x3.h), 9 (channels + 10) 2^-24 * sum over the
+ *     channels of (sum |kernel|) * (sum |the tile's 4x4 window|), the
+ *     transforms' and the products' roundings (each transformed value a
+ *     signed sum of at most 4 window values or 9 weights with coefficients
+ *     at most 1; each output a signed sum of 9 products' sums);
  *   - the same bits from every kernel set this CPU runs (AVX-512, AVX2,
  *     generic fmaf): the framework's results do not depend on the ISA;
  *   - the shapes that exercise the driver: channel counts that leave
@@ -40,6 +47,8 @@ static const shape_case cases[] = {
     {2, 1, 1, 1, 1, 1, "one pixel"},
     {1, 2, 3, 1, 17, 1, "one row"},
     {2, 17, 10, 5, 1, 1, "one column"},
+    {3, 9, 21, 7, 9, 1, "Winograd: odd sizes, remainders of its blocks"},
+    {2, 40, 33, 6, 5, 1, "Winograd: three channel vectors, remainders"},
     {3, 3, 5, 7, 9, 2, "stride 2: remainders of every block, odd sizes"},
     {2, 16, 32, 32, 32, 2, "stride 2: a ResNet stage-2 entry"},
     {2, 5, 17, 40, 38, 2, "stride 2: wider than a strip, even sizes"},
@@ -108,6 +117,30 @@ static long within(float got, long double want, long double mag, long terms)
     return fabsl((long double)got - want) <= (terms + 5) * U * mag ? 0 : 1;
 }
 
+/* Winograd's bound (above) for output (r, col) of a stride-1 convolution of
+ * a (planes of h x w, `chans` of them at p, channel k at p + k * h * w)
+ * with kernels w (chans, 9, stride kstride between channels) and a bias
+ * or residual of magnitude extra: the tile's window is rows and columns
+ * 2 (r / 2) - 1 .. + 2 of the plane. */
+static long within_wino(float got, long double want, const float *a, int chans, int h,
+                        int w, const float *k, size_t kstride, int r, int col,
+                        long double extra)
+{
+    long double mag = 0;
+    for (int ch = 0; ch < chans; ch++) {
+        long double ks = 0, win = 0;
+        for (int t = 0; t < 9; t++)
+            ks += fabsl((long double)k[(size_t)ch * kstride + (size_t)t]);
+        for (int i = 2 * (r / 2) - 1; i <= 2 * (r / 2) + 2; i++)
+            for (int j = 2 * (col / 2) - 1; j <= 2 * (col / 2) + 2; j++)
+                if (i >= 0 && i < h && j >= 0 && j < w)
+                    win += fabsl((long double)a[((size_t)ch * h + i) * w + j]);
+        mag += ks * win;
+    }
+    const long double bound = 9 * (chans + 10) * U * mag + 2 * U * (extra + mag);
+    return fabsl((long double)got - want) <= bound ? 0 : 1;
+}
+
 static void check_forward(const shape_case *c, const float *x, const float *w,
                           const float *b, const float *y)
 {
@@ -125,8 +158,14 @@ static void check_forward(const shape_case *c, const float *x, const float *w,
                                             w[((size_t)co * c->cin + ci) * 9 + t];
                             s += v, m += fabsl(v);
                         }
-                    bad += within(y[(((size_t)img * c->cout + co) * ho + r) * wo + col],
-                                  s, m, (long)c->cin * 9 + 1);
+                    const float got =
+                        y[(((size_t)img * c->cout + co) * ho + r) * wo + col];
+                    bad +=
+                        st == 1 && c->cin >= NN_CONV3X3_WINO_MIN_CIN
+                            ? within_wino(got, s, x + (size_t)img * c->cin * c->h * c->w,
+                                          c->cin, c->h, c->w, w + (size_t)co * c->cin * 9,
+                                          9, r, col, fabsl((long double)b[co]))
+                            : within(got, s, m, (long)c->cin * 9 + 1);
                 }
     CHECK(bad == 0, "%dx%dx%dx%d -> %d (%s): forward: %ld outputs outside the bound",
           c->n, c->cin, c->h, c->w, c->cout, c->why, bad);
@@ -153,9 +192,16 @@ static void check_dx(const shape_case *c, const float *dy, const float *w,
                                 w[((size_t)co * c->cin + ci) * 9 + t];
                             s += v, m += fabsl(v);
                         }
-                    bad +=
-                        within(dx[(((size_t)img * c->cin + ci) * c->h + r) * c->w + col],
-                               s, m, (long)c->cout * 9);
+                    const float got =
+                        dx[(((size_t)img * c->cin + ci) * c->h + r) * c->w + col];
+                    /* stride 1: Winograd on dy with the kernels w[co][ci]
+                     * (reversed: the same magnitudes) */
+                    bad += c->stride == 1 && c->cout >= NN_CONV3X3_WINO_MIN_CIN
+                               ? within_wino(got, s,
+                                             dy + (size_t)img * c->cout * c->h * c->w,
+                                             c->cout, c->h, c->w, w + (size_t)ci * 9,
+                                             (size_t)c->cin * 9, r, col, 0)
+                               : within(got, s, m, (long)c->cout * 9);
                 }
     CHECK(bad == 0, "%dx%dx%dx%d -> %d (%s): dx: %ld outside the bound", c->n, c->cin,
           c->h, c->w, c->cout, c->why, bad);

@@ -14,6 +14,12 @@
 #define CV_GROUP_PIXELS 1024
 #define CV_GROUP_FLOATS (1 << 17)
 
+/* Whether a pass of stride st over cin input channels takes Winograd. */
+static int use_wino(int st, int cin)
+{
+    return st == 1 && cin >= NN_CONV3X3_WINO_MIN_CIN;
+}
+
 /* ------------------------------------------------------------ kernels --- */
 
 /* The kernel set in use, picked once (the best this CPU runs), changed only
@@ -71,9 +77,11 @@ golu_isa nn_conv3x3_isa(void)
 /* ----------------------------------------------------------- geometry --- */
 
 typedef struct geom {
-    int h, w, pitch; /* the input's; pitch = w + 2 */
+    int h, w, pitch; /* the input's; pitch = w + 2 (stride 1: w rounded up to
+                        even, + 2: whole Winograd tiles) */
     int ho, wo;      /* the output's (h, w at stride 1) */
-    size_t plane;    /* a padded plane: (h + 2) rows, rounded up to 16 floats */
+    size_t plane;    /* a padded plane: (h + 2) rows (stride 1: h rounded up to
+                        even, + 2), rounded up to 16 floats */
     int g;           /* images per group */
 } geom;
 
@@ -84,12 +92,19 @@ static size_t padded_plane(int h, int p)
     return ((size_t)(h + 2) * p + 15) & ~(size_t)15;
 }
 
+/* n rounded up to even. */
+static int even(int n)
+{
+    return n + (n & 1);
+}
+
 static geom geometry(const nn_conv2d_shape *s)
 {
     geom g;
-    g.h = s->h, g.w = s->w, g.pitch = s->w + 2;
+    const int one = s->stride == 1;
+    g.h = s->h, g.w = s->w, g.pitch = (one ? even(s->w) : s->w) + 2;
     g.ho = nn_conv2d_out_h(s), g.wo = nn_conv2d_out_w(s);
-    g.plane = padded_plane(g.h, g.pitch);
+    g.plane = padded_plane(one ? even(g.h) : g.h, g.pitch);
     size_t pixels = (size_t)g.ho * g.wo, per_image = (size_t)(s->cin + s->cout) * g.plane;
     size_t want = (CV_GROUP_PIXELS + pixels - 1) / pixels;
     size_t fit = CV_GROUP_FLOATS / per_image;
@@ -112,19 +127,46 @@ static size_t channel_pad(int cout)
     return ((size_t)cout + 15) / 16 * 16;
 }
 
+static size_t max_z(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
 /* The slice's scratch, in order: padded x (g, cin), padded dy (g, cout),
  * outputs with the channels last (one image, cpad of the wider side), dy
  * with the channels last (g, ho, wo, cpad(cout)), dw's sums
  * (cin, 9, cpad(cout)), the transposed weights (the larger of the forward's
- * and the backward's), and a group's dy made by a dy source (g, cout, ho,
- * wo). */
+ * and the backward's), a group's dy made by a dy source (g, cout, ho, wo);
+ * at stride 1, Winograd's (wino_sizes): one image's padded input with the
+ * channels last, its transformed input and products, and the transformed
+ * weights. */
 typedef struct scratch {
     float *xp, *dyp, *yt, *dyt, *acc, *wt, *dys;
+    float *xcl, *wv, *wm, *wu;
 } scratch;
 
-static size_t max_z(size_t a, size_t b)
+/* Winograd's scratch at stride 1 (0 at stride 2), each sized for the wider
+ * side (the forward's and the data gradient's channels swap). */
+typedef struct wino_sizes {
+    size_t xcl, v, m, u;
+} wino_sizes;
+
+/* Tiles of 2x2 outputs (stride 1: the output is the input's size). */
+static size_t wino_tiles(const geom *g)
 {
-    return a > b ? a : b;
+    return (size_t)((g->ho + 1) / 2) * (size_t)((g->wo + 1) / 2);
+}
+
+static wino_sizes wino_sizes_of(const nn_conv2d_shape *s, const geom *g)
+{
+    wino_sizes z = {0, 0, 0, 0};
+    if (s->stride != 1)
+        return z;
+    const size_t cmax = max_z(channel_pad(s->cin), channel_pad(s->cout));
+    z.xcl = g->plane * cmax;
+    z.v = z.m = 16 * wino_tiles(g) * cmax;
+    z.u = 16 * max_z((size_t)s->cin, (size_t)s->cout) * cmax;
+    return z;
 }
 
 static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
@@ -139,6 +181,11 @@ static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
     r.acc = r.dyt + (size_t)g->g * pix * cpo;
     r.wt = r.acc + (size_t)s->cin * 9 * cpo;
     r.dys = r.wt + max_z((size_t)s->cin * 9 * cpo, (size_t)s->cout * 9 * cpi);
+    const wino_sizes z = wino_sizes_of(s, g);
+    r.xcl = r.dys + (size_t)g->g * s->cout * pix;
+    r.wv = r.xcl + z.xcl;
+    r.wm = r.wv + z.v;
+    r.wu = r.wm + z.m;
     return r;
 }
 
@@ -147,10 +194,11 @@ size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s)
     geom g = geometry(s);
     const size_t pix = (size_t)g.ho * g.wo;
     const size_t cpo = channel_pad(s->cout), cpi = channel_pad(s->cin);
+    const wino_sizes z = wino_sizes_of(s, &g);
     return (size_t)g.g * (s->cin + s->cout) * g.plane + pix * max_z(cpo, cpi) +
            (size_t)g.g * pix * cpo + (size_t)s->cin * 9 * cpo +
            max_z((size_t)s->cin * 9 * cpo, (size_t)s->cout * 9 * cpi) +
-           (size_t)g.g * s->cout * pix;
+           (size_t)g.g * s->cout * pix + z.xcl + z.v + z.m + z.u;
 }
 
 /* ------------------------------------------------------ planes in, out --- */
@@ -180,8 +228,10 @@ static void pad_planes(float *dst, const float *src, size_t nplanes, const geom 
         for (int r = 0; r < h; r++) {
             float *row = d + (size_t)(r + 1) * p + 1;
             copy_row(row, x + (size_t)r * w, w);
-            row[w] = 0;     /* this row's right border */
-            row[w + 1] = 0; /* the next row's left border */
+            /* this row's right border (one column, or two where the pitch
+             * rounds w up to even), then the next row's left border */
+            for (int c = w; c < p; c++)
+                row[c] = 0;
         }
         size_t tail = (size_t)(h + 1) * p + 1;
         memset(d + tail, 0, sizeof(float) * (g->plane - tail));
@@ -307,30 +357,59 @@ static void strided_dx_image(const nn_conv3x3_kernels *k, float *dx, const float
 
 /* ---------------------------------------------------------- the passes --- */
 
+/* One image's outputs (ho, wo, cpad(cout)) in sc->yt by Winograd from its
+ * padded planes x (cin, plane), with sc->wu transformed for cin -> cout. */
+static void wino_image(const nn_conv3x3_kernels *k, const float *x, int cin, int cout,
+                       const geom *g, const scratch *sc)
+{
+    const size_t cpi = channel_pad(cin);
+    k->to_lanes(sc->xcl, x, cin, g->plane, cpi);
+    nn_conv3x3_wpass p = {.xcl = sc->xcl,
+                          .u = sc->wu,
+                          .v = sc->wv,
+                          .m = sc->wm,
+                          .yt = sc->yt,
+                          .cin = cin,
+                          .cvi = (int)(cpi / 16),
+                          .cvo = (int)(channel_pad(cout) / 16),
+                          .tr = (g->ho + 1) / 2,
+                          .tc = (g->wo + 1) / 2,
+                          .ho = g->ho,
+                          .wo = g->wo,
+                          .pitch = g->pitch};
+    k->wino_over(&p);
+}
+
 /* out (nimg, cout, ho*wo) = the convolution at stride st of the padded
- * planes in (nimg, cin, plane) with wt (cin, 9, cpad), plus bias, then plus
- * add (nimg, cout, ho*wo), each when given: image by image through yt,
- * then->image called on each (the batch's image i0 + i) when then is not
- * NULL. */
+ * planes in (nimg, cin, plane), plus bias, then plus add (nimg, cout,
+ * ho*wo), each when given: image by image through sc->yt, then->image
+ * called on each (the batch's image i0 + i) when then is not NULL. By
+ * Winograd with sc->wu where use_wino, else directly with sc->wt (cin, 9,
+ * cpad). */
 static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in,
-                        const float *wt, const float *bias, const float *add, int nimg,
-                        int cin, int cout, const geom *g, int st, float *yt, int i0,
+                        const float *bias, const float *add, int nimg, int cin, int cout,
+                        const geom *g, int st, const scratch *sc, int i0,
                         const nn_conv_then *then)
 {
     const size_t pix = (size_t)g->ho * g->wo, cpad = channel_pad(cout);
     for (int i = 0; i < nimg; i++) {
-        nn_conv3x3_fpass p = {.x = in + (size_t)i * cin * g->plane,
-                              .plane = g->plane,
-                              .wt = wt,
-                              .yt = yt,
-                              .cin = cin,
-                              .cvec = (int)(cpad / 16),
-                              .h = g->ho,
-                              .w = g->wo,
-                              .pitch = g->pitch,
-                              .stride = st};
-        k->conv_over(&p);
-        k->to_planes(out + (size_t)i * cout * pix, yt, cout, pix, cpad, bias,
+        const float *x = in + (size_t)i * cin * g->plane;
+        if (use_wino(st, cin)) {
+            wino_image(k, x, cin, cout, g, sc);
+        } else {
+            nn_conv3x3_fpass p = {.x = x,
+                                  .plane = g->plane,
+                                  .wt = sc->wt,
+                                  .yt = sc->yt,
+                                  .cin = cin,
+                                  .cvec = (int)(cpad / 16),
+                                  .h = g->ho,
+                                  .w = g->wo,
+                                  .pitch = g->pitch,
+                                  .stride = st};
+            k->conv_over(&p);
+        }
+        k->to_planes(out + (size_t)i * cout * pix, sc->yt, cout, pix, cpad, bias,
                      add ? add + (size_t)i * cout * pix : NULL);
         if (then)
             then->image(then->ctx, i0 + i, out + (size_t)i * cout * pix);
@@ -347,11 +426,13 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
     const size_t ximg = (size_t)s->cin * s->h * s->w,
                  yimg = (size_t)s->cout * g.ho * g.wo;
     transpose_weights(sc.wt, w, s->cout, s->cin, channel_pad(s->cout));
+    if (use_wino(s->stride, s->cin))
+        k->wino_weights(sc.wu, sc.wt, s->cin, channel_pad(s->cout));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
         pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
-        conv_images(k, y + i0 * yimg, sc.xp, sc.wt, b, NULL, ng, s->cin, s->cout, &g,
-                    s->stride, sc.yt, i0, then);
+        conv_images(k, y + i0 * yimg, sc.xp, b, NULL, ng, s->cin, s->cout, &g, s->stride,
+                    &sc, i0, then);
     }
 }
 
@@ -381,9 +462,11 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
     const size_t hw = (size_t)g.ho * g.wo, cpad = channel_pad(s->cout);
     if (dw)
         memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
-    if (dx && s->stride == 1) /* (cout, 9, cpad(cin)): dx is the forward loop on dy */
+    if (dx && s->stride == 1) { /* (cout, 9, cpad(cin)): dx is the forward on dy */
         transpose_weights_swapped(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
-    else if (dx) /* the four phases' (cout, taps, cpad(cin)), 9 taps in all */
+        if (use_wino(1, s->cout))
+            k->wino_weights(sc.wu, sc.wt, s->cout, channel_pad(s->cin));
+    } else if (dx) /* the four phases' (cout, taps, cpad(cin)), 9 taps in all */
         phase_weights(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
@@ -412,8 +495,8 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
         }
         if (dx && s->stride == 1) {
             pad_planes(sc.dyp, dyg, (size_t)ng * s->cout, &g);
-            conv_images(k, dx + i0 * ximg, sc.dyp, sc.wt, NULL, addg, ng, s->cout, s->cin,
-                        &g, 1, sc.yt, i0, NULL);
+            conv_images(k, dx + i0 * ximg, sc.dyp, NULL, addg, ng, s->cout, s->cin, &g, 1,
+                        &sc, i0, NULL);
         } else if (dx) {
             const geom gd = dy_geometry(&g);
             pad_planes(sc.dyp, dyg, (size_t)ng * s->cout, &gd);

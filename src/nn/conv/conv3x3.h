@@ -1,39 +1,53 @@
 /*
- * conv3x3.h - the direct 3x3 convolution (padding 1, stride 1 or 2) in
- * float: what nn_conv2d_forward/backward run for that shape instead of
- * im2col and GEMMs (conv2d.c).
+ * conv3x3.h - the 3x3 convolution (padding 1, stride 1 or 2) in float,
+ * without a column matrix: what nn_conv2d_forward/backward run for that
+ * shape instead of im2col and GEMMs (conv2d.c).
  *
  * Layout. Each input plane (h, w) is copied into a zero-bordered plane of
- * pitch P = w + 2 and h + 2 rows, so that tap (a, b) of output pixel
- * (r, c) is at (s*r + a)*P + s*c + b at stride s: no test for the border in
- * the loops. The
- * outputs are computed 16 output channels at a time, a vector, for a strip
- * of pixels along a row: a value of x is broadcast and multiplies a vector
- * of weights (the weights transposed to (cin, 9, channels), the channels
- * padded with zeros to a multiple of 16), and the results, pixel-major,
- * are transposed back to planes.
+ * pitch P = w + 2 and h + 2 rows (at stride 1, h and w rounded up to even
+ * first: whole Winograd tiles), so that tap (a, b) of output pixel (r, c)
+ * is at (s*r + a)*P + s*c + b at stride s: no test for the border in the
+ * loops. The outputs are computed 16 output channels at a time, a vector,
+ * with the channels padded with zeros to a multiple of 16, and the
+ * results, pixel-major, are transposed back to planes.
  *
- *   forward:         y = w * x (channels cin -> cout)
+ *   forward:         y = w * x (channels cin -> cout). Stride 1 (from
+ *                    NN_CONV3X3_WINO_MIN_CIN input channels) by
+ *                    Winograd's F(2x2, 3x3) (Lavin and Gray, 2016): the
+ *                    padded planes with the channels last, each tile of
+ *                    2x2 outputs from its 4x4 window as 16 products of
+ *                    transformed values (B' d B and G g G', each summed
+ *                    over the input channels) and their transform back
+ *                    (A' m A): 16 multiply-adds per tile and channel pair
+ *                    instead of 36 (conv3x3_body.h, wino_over). Stride 2
+ *                    directly: a value of x is broadcast and multiplies a
+ *                    vector of weights (transposed to (cin, 9, channels)),
+ *                    for a strip of pixels along a row
  *   backward data:   dx = w' * dy, w' the weights with cin and cout swapped
- *                    and the taps reversed (the same loop); at stride 2 in
- *                    four parity phases: the input pixels (2a + py,
- *                    2b + px) meet only the taps of kernel row 1 (py 0) or
- *                    rows 0 and 2 (py 1), columns likewise, so each phase
- *                    is the same loop with 1 or 2 by 1 or 2 taps over the
- *                    padded dy, and no multiply-add is wasted
+ *                    and the taps reversed: at stride 1 the forward's
+ *                    loop on dy (Winograd from NN_CONV3X3_WINO_MIN_CIN
+ *                    output channels); at stride 2 the direct loop in four
+ *                    parity phases: the input pixels (2a + py, 2b + px)
+ *                    meet only the taps of kernel row 1 (py 0) or rows 0
+ *                    and 2 (py 1), columns likewise, so each phase is the
+ *                    same loop with 1 or 2 by 1 or 2 taps over the padded
+ *                    dy, and no multiply-add is wasted
  *   backward weight: dw[co][ci][t] = sum over the batch's pixels of
  *                    dy[co][pixel] * x[ci][pixel + tap t], with dy
  *                    transposed so that 16 output channels are a vector
  *                    and x broadcast: one chain per weight and group of
  *                    images, the groups' sums added in order
  *
- * Bits. Every output is a chain of fused multiply-adds in a fixed order
- * (forward: input channel, then tap; dw: image, then pixel, a chain per
- * group of images, the groups added in order), the same on every
- * instruction set (conv3x3_avx512.c, _avx2.c, _generic.c: 16 lanes each,
- * as one zmm, two ymm or sixteen fmaf calls) and every thread count (the
- * batch slices are those of conv2d.c). The forward adds the bias after the
- * sum.
+ * Bits. Every output is computed by operations in a fixed order (direct:
+ * a chain of fused multiply-adds over input channel, then tap; Winograd:
+ * the transforms' adds in a fixed order, a chain per product over the
+ * input channels; dw: image, then pixel, a chain per group of images, the
+ * groups added in order), the same on every instruction set
+ * (conv3x3_avx512.c, _avx2.c, _generic.c: 16 lanes each, as one zmm, two
+ * ymm or sixteen fmaf calls) and every thread count (the batch slices are
+ * those of conv2d.c). The forward adds the bias after the sum. Winograd's
+ * error is a few times the direct sum's (tests/nn/test_nn_conv3x3.c
+ * checks each output against its bound).
  */
 #ifndef NN_CONV3X3_H
 #define NN_CONV3X3_H
@@ -41,6 +55,12 @@
 #include <stddef.h>
 
 #include "layers.h"
+
+/* Stride 1 takes Winograd from this many input channels of the pass (the
+ * forward's cin, the data gradient's cout); below, the 16 lanes of its
+ * transforms carry mostly zeros (the stem's 3 channels ran 1.4x slower
+ * than the direct loop), and the direct loop serves. */
+#define NN_CONV3X3_WINO_MIN_CIN 8
 
 /* One pass of conv_over: one image. h, w are the output's rows and
  * columns; stride is 1 or 2. phase_rows, phase_cols 0: the 3x3 window;
@@ -64,9 +84,25 @@ typedef struct nn_conv3x3_dwpass {
     int cin, cvec, h, w, pitch, stride, nimg;
 } nn_conv3x3_dwpass;
 
+/* One image of the stride-1 convolution by Winograd's F(2x2, 3x3): tiles of
+ * 2x2 outputs, tr x tc of them (the output's rows and columns, rounded up
+ * to even, halved). */
+typedef struct nn_conv3x3_wpass {
+    const float *xcl; /* (2tr + 2, pitch, cvi*16): the padded input, channels last */
+    const float *u;   /* (16, cin, cvo*16): the transformed weights */
+    float *v;         /* (tr*tc, 16, cvi*16): scratch, the transformed input */
+    float *m;         /* (tr*tc, 16, cvo*16): scratch, the products */
+    float *yt;        /* (ho, wo, cvo*16): the outputs, channels in the lanes */
+    int cin, cvi, cvo, tr, tc, ho, wo, pitch;
+} nn_conv3x3_wpass;
+
 typedef struct nn_conv3x3_kernels {
     void (*conv_over)(const nn_conv3x3_fpass *p);
     void (*dw_over)(const nn_conv3x3_dwpass *p);
+    void (*wino_over)(const nn_conv3x3_wpass *p);
+    /* Winograd's u (16, cin, cpad) = G g G' of each kernel g of wt (cin, 9,
+     * cpad) (cpad a multiple of 16). */
+    void (*wino_weights)(float *u, const float *wt, int cin, size_t cpad);
     /* dst (c, pix) = src (pix, cpad) with the channels first, + bias[ch]
      * when bias is not NULL, then + add (c, pix) when add is not NULL. */
     void (*to_planes)(float *dst, const float *src, int c, size_t pix, size_t cpad,

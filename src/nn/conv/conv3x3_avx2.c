@@ -32,6 +32,11 @@ static inline cv_v cv_add(cv_v a, cv_v b)
     return (cv_v){_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)};
 }
 
+static inline cv_v cv_sub(cv_v a, cv_v b)
+{
+    return (cv_v){_mm256_sub_ps(a.lo, b.lo), _mm256_sub_ps(a.hi, b.hi)};
+}
+
 static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
 {
     return (cv_v){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
@@ -39,13 +44,18 @@ static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
 
 /* 16 registers (a vector of 16 floats is two): one channel vector x 2
  * pixels (2 sums, 4 broadcasts, a weight vector); dw: one channel vector x
- * a row's 3 taps (3 sums, dy, 3 broadcasts). */
+ * a row's 3 taps (3 sums, dy, 3 broadcasts); Winograd's products: one
+ * channel vector x 4 tiles (4 sums, 4 broadcasts, a weight vector). */
 #define CV_FCB   1
 #define CV_FPB   2
 #define CV_WCB   1
 #define CV_WCIB  1
 #define CV_WTB   3
 #define CV_WPU   1
+#define CV_GCB   1
+#define CV_GTB   4
+#define CV_G2T   4
+#define CV_G1T   4
 #define CV_TABLE nn_conv3x3_avx2
 
 #include "conv3x3_body.h"

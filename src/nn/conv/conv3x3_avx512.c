@@ -9,6 +9,7 @@ typedef __m512 cv_v;
 #define cv_bcast(s)     _mm512_set1_ps(s)
 #define cv_fma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define cv_add(a, b)    _mm512_add_ps((a), (b))
+#define cv_sub(a, b)    _mm512_sub_ps((a), (b))
 
 /* r[0..16) transposed in place: row j becomes column j (the usual three
  * stages: 32-bit, 64-bit and 128-bit interleaves). */
@@ -43,13 +44,18 @@ static inline void cv_transpose16(__m512 r[16])
 /* 32 registers: 2 channel vectors x 8 pixels (16 sums, 10 broadcasts, 2
  * weight vectors); dw: 2 channel vectors x 9 taps or one vector x 2 input
  * channels x 9 taps (18 sums), 3 pixels at a time (3 or 6 dy vectors, 5
- * broadcasts). */
+ * broadcasts); Winograd's products: 2 channel vectors x 12 tiles (24 sums,
+ * 2 weight vectors, a broadcast at a time). */
 #define CV_FCB   2
 #define CV_FPB   8
 #define CV_WCB   2
 #define CV_WCIB  2
 #define CV_WTB   9
 #define CV_WPU   3
+#define CV_GCB   4
+#define CV_GTB   6
+#define CV_G2T   12
+#define CV_G1T   16
 #define CV_TABLE nn_conv3x3_avx512
 
 #include "conv3x3_body.h"

@@ -17,6 +17,11 @@
  *   CV_WCB, CV_WCIB, CV_WTB   dw_over: channel vectors (of 16 output
  *                        channels) x input channels x taps (3 or 9) per block
  *   CV_WPU               dw_over: pixels of a row per step
+ *   cv_sub(a, b)         a - b, lane by lane
+ *   CV_GCB, CV_GTB       wino_over's products: channel vectors (1, 2 or 4)
+ *                        x tiles per block of the widest kind; CV_G2T and
+ *                        CV_G1T tiles (at most 16) for blocks of two and
+ *                        one vector
  *
  * The blocking decides only which sums are in registers together; every
  * output's sum runs in the same order (conv3x3.h), so every file gives the
@@ -220,6 +225,228 @@ static void dw_over(const nn_conv3x3_dwpass *p)
 }
 
 /*
+ * Winograd's F(2x2, 3x3) for the stride-1 convolution of one image
+ * (conv3x3.h): each tile of 2x2 outputs from its 4x4 window of the padded
+ * input in three steps, channels in the lanes throughout.
+ *
+ *   wino_in:   v[t][xi] = (B' d B)[xi] for each tile t, d its window
+ *   wino_mul:  m[t][xi] = sum over ci in order of u[xi][ci] * v[t][xi][ci],
+ *              one chain of fused multiply-adds from 0 per (t, xi, lane)
+ *   wino_out:  the tile's outputs (A' m A), those inside the plane stored
+ *
+ * (Tile-major: a tile's 16 transformed vectors are neighbours. Stored
+ * xi-major, 16 arrays a power of two apart, they fell in the same cache
+ * sets and the transforms ran 3x slower.)
+ *
+ * B' = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], A' = [1 1 1 0; 0 1 -1 -1],
+ * each row's terms added left to right, rows before columns: the same
+ * operations in the same order on every ISA.
+ */
+CV_INLINE void wino_rows_in(const cv_v d[4], cv_v e[4])
+{
+    e[0] = cv_sub(d[0], d[2]);
+    e[1] = cv_add(d[1], d[2]);
+    e[2] = cv_sub(d[2], d[1]);
+    e[3] = cv_sub(d[1], d[3]);
+}
+
+/* v[t - t0] for the tiles t0 .. t1 (row-major over the tr x tc tiles). */
+static void wino_in(const nn_conv3x3_wpass *p, int t0, int t1)
+{
+    const size_t cpi = (size_t)p->cvi * 16;
+    int tr = t0 / p->tc, tc = t0 % p->tc; /* tile tt's row and column */
+    for (int tt = t0; tt < t1; tt++, tc = tc + 1 == p->tc ? 0 : tc + 1, tr += tc == 0) {
+        const size_t t = (size_t)(tt - t0);
+        for (int k = 0; k < p->cvi; k++) {
+            const float *x =
+                p->xcl + ((size_t)2 * tr * p->pitch + 2 * (size_t)tc) * cpi + 16 * k;
+            cv_v e[4][4]; /* e[a][b]: B' applied down column b */
+            for (int b = 0; b < 4; b++) {
+                cv_v d[4], o[4];
+                for (int a = 0; a < 4; a++)
+                    d[a] = cv_load(x + ((size_t)a * p->pitch + (size_t)b) * cpi);
+                wino_rows_in(d, o);
+                for (int a = 0; a < 4; a++)
+                    e[a][b] = o[a];
+            }
+            for (int a = 0; a < 4; a++) {
+                cv_v v[4];
+                wino_rows_in(e[a], v);
+                for (int b = 0; b < 4; b++)
+                    cv_store(p->v + (t * 16 + (size_t)(4 * a + b)) * cpi + 16 * k, v[b]);
+            }
+        }
+    }
+}
+
+/* m[t0 .. t0+tb][xi] for the channel vectors v0 .. v0+cb (cb * tb at most
+ * CV_GCB * CV_GTB, and tb at most 16: GCC unrolls no longer loop fully, and
+ * the sums would leave the registers). cvi is p->cvi, a constant where the
+ * caller can make it one: then the tiles' broadcasts are constant
+ * displacements from one pointer (with a variable stride GCC kept each
+ * tile's offset in a register and spilled them). */
+CV_INLINE void wino_mul_block(const nn_conv3x3_wpass *p, int xi, size_t t0, int v0,
+                              int cb, int tb, int cvi)
+{
+    cv_v acc[24];
+    for (int q = 0; q < cb * tb; q++)
+        acc[q] = cv_zero();
+    const size_t cpi = (size_t)cvi * 16, cpo = (size_t)p->cvo * 16;
+    const float *v = p->v + (t0 * 16 + (size_t)xi) * cpi;
+    const float *u = p->u + (size_t)xi * p->cin * cpo + (size_t)v0 * 16;
+    for (int ci = 0; ci < p->cin; ci++) {
+        cv_v w[4];
+        for (int k = 0; k < cb; k++)
+            w[k] = cv_load(u + (size_t)ci * cpo + 16 * (size_t)k);
+        for (int i = 0; i < tb; i++) {
+            const cv_v b = cv_bcast(v[(size_t)i * 16 * cpi + (size_t)ci]);
+            for (int k = 0; k < cb; k++)
+                acc[k * tb + i] = cv_fma(w[k], b, acc[k * tb + i]);
+        }
+    }
+    float *m = p->m + (t0 * 16 + (size_t)xi) * cpo + (size_t)v0 * 16;
+    for (int k = 0; k < cb; k++)
+        for (int i = 0; i < tb; i++)
+            cv_store(m + (size_t)i * 16 * cpo + 16 * (size_t)k, acc[k * tb + i]);
+}
+
+/* All of m[.][xi] for the vectors v0 .. v0+cb: blocks of tb tiles, the
+ * tiles left in blocks of 4, then one by one. */
+CV_INLINE void wino_mul_tiles(const nn_conv3x3_wpass *p, size_t tiles, int xi, int v0,
+                              int cb, int tb, int cvi)
+{
+    size_t t = 0;
+    for (; t + (size_t)tb <= tiles; t += (size_t)tb)
+        wino_mul_block(p, xi, t, v0, cb, tb, cvi);
+    for (; t + 4 <= tiles; t += 4)
+        wino_mul_block(p, xi, t, v0, cb, 4, cvi);
+    for (; t < tiles; t++)
+        wino_mul_block(p, xi, t, v0, cb, 1, cvi);
+}
+
+CV_INLINE void wino_mul_cvi(const nn_conv3x3_wpass *p, size_t tiles, int cvi)
+{
+    for (int xi = 0; xi < 16; xi++) {
+        int v0 = 0;
+        if (CV_GCB >= 4)
+            for (; v0 + 4 <= p->cvo; v0 += 4)
+                wino_mul_tiles(p, tiles, xi, v0, 4, CV_GTB, cvi);
+        if (CV_GCB >= 2)
+            for (; v0 + 2 <= p->cvo; v0 += 2)
+                wino_mul_tiles(p, tiles, xi, v0, 2, CV_G2T, cvi);
+        for (; v0 < p->cvo; v0++)
+            wino_mul_tiles(p, tiles, xi, v0, 1, CV_G1T, cvi);
+    }
+}
+
+/* The products of the first `tiles` tiles of v, specialised for the
+ * ResNet's channel counts (16, 32, 64: one, two or four vectors). */
+static void wino_mul(const nn_conv3x3_wpass *p, size_t tiles)
+{
+    switch (p->cvi) {
+    case 1: wino_mul_cvi(p, tiles, 1); break;
+    case 2: wino_mul_cvi(p, tiles, 2); break;
+    case 4: wino_mul_cvi(p, tiles, 4); break;
+    default: wino_mul_cvi(p, tiles, p->cvi); break;
+    }
+}
+
+CV_INLINE void wino_rows_out(const cv_v m[4], cv_v s[2])
+{
+    s[0] = cv_add(cv_add(m[0], m[1]), m[2]);
+    s[1] = cv_sub(cv_sub(m[1], m[2]), m[3]);
+}
+
+/* The outputs of the tiles t0 .. t1 from m[t - t0]. */
+static void wino_out(const nn_conv3x3_wpass *p, int t0, int t1)
+{
+    const size_t cpo = (size_t)p->cvo * 16;
+    int tr = t0 / p->tc, tc = t0 % p->tc; /* tile tt's row and column */
+    for (int tt = t0; tt < t1; tt++, tc = tc + 1 == p->tc ? 0 : tc + 1, tr += tc == 0) {
+        const size_t t = (size_t)(tt - t0);
+        for (int k = 0; k < p->cvo; k++) {
+            const float *m = p->m + t * 16 * cpo + 16 * (size_t)k;
+            cv_v s[2][4]; /* s[i][b]: A' applied down column b */
+            for (int b = 0; b < 4; b++) {
+                cv_v col[4], o[2];
+                for (int a = 0; a < 4; a++)
+                    col[a] = cv_load(m + (size_t)(4 * a + b) * cpo);
+                wino_rows_out(col, o);
+                s[0][b] = o[0], s[1][b] = o[1];
+            }
+            for (int i = 0; i < 2 && 2 * tr + i < p->ho; i++) {
+                cv_v y[2];
+                wino_rows_out(s[i], y);
+                for (int j = 0; j < 2 && 2 * tc + j < p->wo; j++)
+                    cv_store(p->yt +
+                                 ((size_t)(2 * tr + i) * p->wo + (size_t)(2 * tc + j)) *
+                                     cpo +
+                                 16 * (size_t)k,
+                             y[j]);
+            }
+        }
+    }
+}
+
+/* out = G in (G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]): the sums left
+ * to right, then halved (exact). */
+CV_INLINE void wino_g(const cv_v in[3], cv_v out[4])
+{
+    const cv_v half = cv_bcast(0.5f), zero = cv_zero();
+    out[0] = in[0];
+    out[1] = cv_fma(cv_add(cv_add(in[0], in[1]), in[2]), half, zero);
+    out[2] = cv_fma(cv_add(cv_sub(in[0], in[1]), in[2]), half, zero);
+    out[3] = in[2];
+}
+
+/* u (16, cin, cpad) = G g G' for each 3x3 kernel g of wt (cin, 9, cpad),
+ * the lanes' channels side by side. */
+static void wino_weights(float *u, const float *wt, int cin, size_t cpad)
+{
+    for (int ci = 0; ci < cin; ci++)
+        for (size_t l = 0; l < cpad; l += 16) {
+            cv_v h[4][3]; /* G g, column by column */
+            for (int b = 0; b < 3; b++) {
+                cv_v col[3], o[4];
+                for (int a = 0; a < 3; a++)
+                    col[a] =
+                        cv_load(wt + ((size_t)ci * 9 + (size_t)(3 * a + b)) * cpad + l);
+                wino_g(col, o);
+                for (int a = 0; a < 4; a++)
+                    h[a][b] = o[a];
+            }
+            for (int a = 0; a < 4; a++) {
+                cv_v o[4];
+                wino_g(h[a], o);
+                for (int b = 0; b < 4; b++)
+                    cv_store(u + ((size_t)(4 * a + b) * cin + (size_t)ci) * cpad + l,
+                             o[b]);
+            }
+        }
+}
+
+/* Tiles per band: as many as keep a band's v and m within CV_WINO_BAND
+ * floats (in the L1 cache), in whole blocks of the widest products (at
+ * least one). */
+#define CV_WINO_BAND 8192
+
+static void wino_over(const nn_conv3x3_wpass *p)
+{
+    const int block = CV_GCB >= 4 && p->cvo >= 4   ? CV_GTB
+                      : CV_GCB >= 2 && p->cvo >= 2 ? CV_G2T
+                                                   : CV_G1T;
+    int band = CV_WINO_BAND / (16 * 16 * (p->cvi + p->cvo));
+    band = band < block ? block : band / block * block;
+    const int tiles = p->tr * p->tc;
+    for (int t0 = 0; t0 < tiles; t0 += band) {
+        const int t1 = tiles - t0 < band ? tiles : t0 + band;
+        wino_in(p, t0, t1);
+        wino_mul(p, (size_t)(t1 - t0));
+        wino_out(p, t0, t1);
+    }
+}
+
+/*
  * The transposes between planes (c, pix) and channels last (pix, cpad), in
  * tiles of 16 pixels x 16 channels (cpad is a multiple of 16): with
  * CV_TRANSPOSE16 (16 vectors transposed in registers) a whole tile at a
@@ -286,4 +513,5 @@ static void to_lanes(float *dst, const float *src, int c, size_t pix, size_t cpa
     }
 }
 
-const nn_conv3x3_kernels CV_TABLE = {conv_over, dw_over, to_planes, to_lanes};
+const nn_conv3x3_kernels CV_TABLE = {conv_over,    dw_over,   wino_over,
+                                     wino_weights, to_planes, to_lanes};

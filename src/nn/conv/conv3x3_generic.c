@@ -41,6 +41,13 @@ static inline cv_v cv_add(cv_v a, cv_v b)
     return a;
 }
 
+static inline cv_v cv_sub(cv_v a, cv_v b)
+{
+    for (int l = 0; l < 16; l++)
+        a.f[l] = a.f[l] - b.f[l];
+    return a;
+}
+
 static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
 {
     for (int l = 0; l < 16; l++)
@@ -54,6 +61,10 @@ static inline cv_v cv_fma(cv_v a, cv_v b, cv_v c)
 #define CV_WCIB  1
 #define CV_WTB   3
 #define CV_WPU   1
+#define CV_GCB   1
+#define CV_GTB   2
+#define CV_G2T   2
+#define CV_G1T   2
 #define CV_TABLE nn_conv3x3_generic
 
 #include "conv3x3_body.h"

@@ -2,10 +2,12 @@
  * conv2d.c - 2-D convolution (NCHW, square kernel, zero padding).
  *
  * In float, a 3x3 convolution of padding 1 and stride 1 or 2 (every
- * convolution of the ResNet and the U-Net) is computed directly, each batch
- * slice below by src/nn/conv/conv3x3.h (no column matrix; the same bits on
- * every ISA; about oneDNN's speed, 2.6-3.3x faster than the GEMMs here on
- * ResNet-20's layers). Every other shape, and the double build of the
+ * convolution of the ResNet and the U-Net) is computed without a column
+ * matrix, each batch slice below by src/nn/conv/conv3x3.h (Winograd's
+ * F(2x2, 3x3) at stride 1, directly at stride 2; the same bits on every
+ * ISA; faster than oneDNN's direct kernels, 2.6-3.3x faster than the GEMMs
+ * here on ResNet-20's layers before Winograd). Every other shape, and the
+ * double build of the
  * finite-difference checks, are im2col (col2im) and GEMMs through cblas:
  *
  * The batch is processed in groups of g images (g from conv_group: as many as
