@@ -4,8 +4,9 @@
  *   - forward, backward data and backward weights against the definition
  *     in long double, each output within the bound of its computation: at
  *     stride 2 (the strided data gradient in four parity phases) and for
- *     the weight gradient, a chain of fused multiply-adds and adds,
- *     (terms + 5) * 2^-24 * (sum of |terms|); at stride 1 (from
+ *     the direct weight gradient, a chain of fused multiply-adds and adds,
+ *     (terms + 5) * 2^-24 * (sum of |terms|) (Winograd's, from
+ *     NN_CONV3X3_WINO_DW_MIN_CIN channels: wino_dw_bound); at stride 1 (from
  *     NN_CONV3X3_WINO_MIN_CIN channels in), Winograd's
  *     F(2x2, 3x3) (conv3x3.h), 9 (channels + 10) 2^-24 * sum over the
  *     channels of (sum |kernel|) * (sum |the tile's 4x4 window|), the
@@ -49,6 +50,7 @@ static const shape_case cases[] = {
     {2, 17, 10, 5, 1, 1, "one column"},
     {3, 9, 21, 7, 9, 1, "Winograd: odd sizes, remainders of its blocks"},
     {2, 40, 33, 6, 5, 1, "Winograd: three channel vectors, remainders"},
+    {2, 32, 32, 16, 16, 1, "a ResNet stage-2 layer (Winograd's weight gradient)"},
     {3, 3, 5, 7, 9, 2, "stride 2: remainders of every block, odd sizes"},
     {2, 16, 32, 32, 32, 2, "stride 2: a ResNet stage-2 entry"},
     {2, 5, 17, 40, 38, 2, "stride 2: wider than a strip, even sizes"},
@@ -208,6 +210,32 @@ static void check_dx(const shape_case *c, const float *dy, const float *w,
 }
 
 /* dw = dw0 + the sum over the batch (dw0 NULL: 0). */
+/* Winograd's weight gradient for the pair (co, ci): 16 (tiles + 8) u *
+ * the sum over the batch's tiles of (sum |the tile's 4x4 window of x|) *
+ * (sum |the tile's 2x2 dy|) (each sum's products, a transformed window
+ * value times a transformed dy value, are bounded so; each weight a signed
+ * sum of at most 16 sums with coefficients at most 1). */
+static long double wino_dw_bound(const shape_case *c, const float *dy, const float *x,
+                                 int co, int ci)
+{
+    const int ho = out_h(c), wo = out_w(c);
+    long double mag = 0;
+    long tiles = 0;
+    for (int img = 0; img < c->n; img++)
+        for (int r = 0; r < ho; r += 2)
+            for (int col = 0; col < wo; col += 2, tiles++) {
+                long double win = 0, dys = 0;
+                for (int i = r - 1; i <= r + 2; i++)
+                    for (int j = col - 1; j <= col + 2; j++)
+                        win += fabsl(at(x, c, img, ci, i, j));
+                for (int i = r; i <= r + 1; i++)
+                    for (int j = col; j <= col + 1; j++)
+                        dys += fabsl(at_dy(dy, c, img, co, i, j));
+                mag += win * dys;
+            }
+    return 16 * (tiles + 8) * U * mag;
+}
+
 static void check_dw(const shape_case *c, const float *dy, const float *x,
                      const float *dw0, const float *dw)
 {
@@ -215,8 +243,10 @@ static void check_dw(const shape_case *c, const float *dy, const float *x,
     /* A chain per group of images, the groups' sums added in order. */
     const int ho = out_h(c), wo = out_w(c), st = c->stride;
     const long terms = (long)c->n * ho * wo + c->n + 5;
+    const int wino = st == 1 && c->cin >= NN_CONV3X3_WINO_DW_MIN_CIN;
     for (int co = 0; co < c->cout; co++)
-        for (int ci = 0; ci < c->cin; ci++)
+        for (int ci = 0; ci < c->cin; ci++) {
+            const long double wb = wino ? wino_dw_bound(c, dy, x, co, ci) : 0;
             for (int t = 0; t < 9; t++) {
                 size_t i = ((size_t)co * c->cin + ci) * 9 + t;
                 long double s = dw0 ? dw0[i] : 0, m = fabsl(s);
@@ -228,8 +258,14 @@ static void check_dw(const shape_case *c, const float *dy, const float *x,
                                                st * col + t % 3 - 1);
                             s += v, m += fabsl(v);
                         }
-                bad += within(dw[i], s, m, terms);
+                if (wino)
+                    bad += fabsl((long double)dw[i] - s) <= wb + 2 * U * (m + fabsl(s))
+                               ? 0
+                               : 1;
+                else
+                    bad += within(dw[i], s, m, terms);
             }
+        }
     CHECK(bad == 0, "%dx%dx%dx%d -> %d (%s): dw: %ld outside the bound", c->n, c->cin,
           c->h, c->w, c->cout, c->why, bad);
 }

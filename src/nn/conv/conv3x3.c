@@ -138,17 +138,17 @@ static size_t max_z(size_t a, size_t b)
  * (cin, 9, cpad(cout)), the transposed weights (the larger of the forward's
  * and the backward's), a group's dy made by a dy source (g, cout, ho, wo);
  * at stride 1, Winograd's (wino_sizes): one image's padded input with the
- * channels last, its transformed input and products, and the transformed
- * weights. */
+ * channels last, its transformed input and products (or transformed dy),
+ * the transformed weights, and the weight gradient's sums. */
 typedef struct scratch {
     float *xp, *dyp, *yt, *dyt, *acc, *wt, *dys;
-    float *xcl, *wv, *wm, *wu;
+    float *xcl, *wv, *wm, *wu, *wdu;
 } scratch;
 
 /* Winograd's scratch at stride 1 (0 at stride 2), each sized for the wider
  * side (the forward's and the data gradient's channels swap). */
 typedef struct wino_sizes {
-    size_t xcl, v, m, u;
+    size_t xcl, v, m, u, du;
 } wino_sizes;
 
 /* Tiles of 2x2 outputs (stride 1: the output is the input's size). */
@@ -159,13 +159,14 @@ static size_t wino_tiles(const geom *g)
 
 static wino_sizes wino_sizes_of(const nn_conv2d_shape *s, const geom *g)
 {
-    wino_sizes z = {0, 0, 0, 0};
+    wino_sizes z = {0, 0, 0, 0, 0};
     if (s->stride != 1)
         return z;
     const size_t cmax = max_z(channel_pad(s->cin), channel_pad(s->cout));
     z.xcl = g->plane * cmax;
     z.v = z.m = 16 * wino_tiles(g) * cmax;
     z.u = 16 * max_z((size_t)s->cin, (size_t)s->cout) * cmax;
+    z.du = 16 * (size_t)s->cin * channel_pad(s->cout);
     return z;
 }
 
@@ -186,6 +187,7 @@ static scratch carve(const nn_conv2d_shape *s, const geom *g, float *work)
     r.wv = r.xcl + z.xcl;
     r.wm = r.wv + z.v;
     r.wu = r.wm + z.m;
+    r.wdu = r.wu + z.u;
     return r;
 }
 
@@ -198,7 +200,7 @@ size_t nn_conv3x3_slice_workspace(const nn_conv2d_shape *s)
     return (size_t)g.g * (s->cin + s->cout) * g.plane + pix * max_z(cpo, cpi) +
            (size_t)g.g * pix * cpo + (size_t)s->cin * 9 * cpo +
            max_z((size_t)s->cin * 9 * cpo, (size_t)s->cout * 9 * cpi) +
-           (size_t)g.g * s->cout * pix + z.xcl + z.v + z.m + z.u;
+           (size_t)g.g * s->cout * pix + z.xcl + z.v + z.m + z.u + z.du;
 }
 
 /* ------------------------------------------------------ planes in, out --- */
@@ -436,6 +438,32 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
     }
 }
 
+/* The weight gradient's Winograd sums sc->wdu += those of the group's
+ * nimg images: their padded planes xp (nimg, cin, plane), their dy with the
+ * channels last in sc->dyt (nimg, ho*wo, cpad(cout)). */
+static void wino_dw_images(const nn_conv3x3_kernels *k, const float *xp, int nimg,
+                           int cin, int cout, const geom *g, const scratch *sc)
+{
+    const size_t cpi = channel_pad(cin), cpo = channel_pad(cout);
+    for (int i = 0; i < nimg; i++) {
+        k->to_lanes(sc->xcl, xp + (size_t)i * cin * g->plane, cin, g->plane, cpi);
+        nn_conv3x3_wdwpass p = {.xcl = sc->xcl,
+                                .dyt = sc->dyt + (size_t)i * g->ho * g->wo * cpo,
+                                .v = sc->wv,
+                                .d = sc->wm,
+                                .du = sc->wdu,
+                                .cin = cin,
+                                .cvi = (int)(cpi / 16),
+                                .cvo = (int)(cpo / 16),
+                                .tr = (g->ho + 1) / 2,
+                                .tc = (g->wo + 1) / 2,
+                                .ho = g->ho,
+                                .wo = g->wo,
+                                .pitch = g->pitch};
+        k->wino_dw(&p);
+    }
+}
+
 /* dw (cout, cin, 9) = (or +=) acc (cin, 9, cpad). */
 static void store_dw(float *dw, const float *acc, int cin, int cout, size_t cpad,
                      int fresh)
@@ -460,8 +488,11 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
     const size_t ximg = (size_t)s->cin * s->h * s->w,
                  yimg = (size_t)s->cout * g.ho * g.wo;
     const size_t hw = (size_t)g.ho * g.wo, cpad = channel_pad(s->cout);
+    const int wino_w = dw && s->stride == 1 && s->cin >= NN_CONV3X3_WINO_DW_MIN_CIN;
     if (dw)
         memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
+    if (wino_w)
+        memset(sc.wdu, 0, sizeof(float) * 16 * (size_t)s->cin * cpad);
     if (dx && s->stride == 1) { /* (cout, 9, cpad(cin)): dx is the forward on dy */
         transpose_weights_swapped(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
         if (use_wino(1, s->cout))
@@ -479,19 +510,23 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
             for (int i = 0; i < ng; i++) /* dy with the channels last */
                 k->to_lanes(sc.dyt + (size_t)i * hw * cpad, dyg + (size_t)i * yimg,
                             s->cout, hw, cpad);
-            nn_conv3x3_dwpass p = {.x = sc.xp,
-                                   .ximg = (size_t)s->cin * g.plane,
-                                   .plane = g.plane,
-                                   .dyt = sc.dyt,
-                                   .acc = sc.acc,
-                                   .cin = s->cin,
-                                   .cvec = (int)(cpad / 16),
-                                   .h = g.ho,
-                                   .w = g.wo,
-                                   .pitch = g.pitch,
-                                   .stride = s->stride,
-                                   .nimg = ng};
-            k->dw_over(&p);
+            if (wino_w)
+                wino_dw_images(k, sc.xp, ng, s->cin, s->cout, &g, &sc);
+            else {
+                nn_conv3x3_dwpass p = {.x = sc.xp,
+                                       .ximg = (size_t)s->cin * g.plane,
+                                       .plane = g.plane,
+                                       .dyt = sc.dyt,
+                                       .acc = sc.acc,
+                                       .cin = s->cin,
+                                       .cvec = (int)(cpad / 16),
+                                       .h = g.ho,
+                                       .w = g.wo,
+                                       .pitch = g.pitch,
+                                       .stride = s->stride,
+                                       .nimg = ng};
+                k->dw_over(&p);
+            }
         }
         if (dx && s->stride == 1) {
             pad_planes(sc.dyp, dyg, (size_t)ng * s->cout, &g);
@@ -506,6 +541,8 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                                  s->cin, &g, &gd, sc.yt);
         }
     }
+    if (wino_w) /* the sums to the 3x3 kernels' (cin, 9, cpad) */
+        k->wino_dw_g(sc.acc, sc.wdu, s->cin, cpad);
     if (dw)
         store_dw(dw, sc.acc, s->cin, s->cout, cpad, dw_fresh);
 }

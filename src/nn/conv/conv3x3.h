@@ -32,7 +32,13 @@
  *                    and 2 (py 1), columns likewise, so each phase is the
  *                    same loop with 1 or 2 by 1 or 2 taps over the padded
  *                    dy, and no multiply-add is wasted
- *   backward weight: dw[co][ci][t] = sum over the batch's pixels of
+ *   backward weight: at stride 1 from NN_CONV3X3_WINO_DW_MIN_CIN input
+ *                    channels by Winograd: for each tile, the forward's
+ *                    transformed input times the transformed gradient of
+ *                    its outputs (A dY A'), summed over the slice's tiles
+ *                    into 16 sums per channel pair, then G' sums G;
+ *                    otherwise directly:
+ *                    dw[co][ci][t] = sum over the batch's pixels of
  *                    dy[co][pixel] * x[ci][pixel + tap t], with dy
  *                    transposed so that 16 output channels are a vector
  *                    and x broadcast: one chain per weight and group of
@@ -42,7 +48,8 @@
  * a chain of fused multiply-adds over input channel, then tap; Winograd:
  * the transforms' adds in a fixed order, a chain per product over the
  * input channels; dw: image, then pixel, a chain per group of images, the
- * groups added in order), the same on every instruction set
+ * groups added in order; Winograd's dw: a chain per sum over the slice's
+ * images and tiles in order), the same on every instruction set
  * (conv3x3_avx512.c, _avx2.c, _generic.c: 16 lanes each, as one zmm, two
  * ymm or sixteen fmaf calls) and every thread count (the batch slices are
  * those of conv2d.c). The forward adds the bias after the sum. Winograd's
@@ -61,6 +68,11 @@
  * transforms carry mostly zeros (the stem's 3 channels ran 1.4x slower
  * than the direct loop), and the direct loop serves. */
 #define NN_CONV3X3_WINO_MIN_CIN 8
+
+/* The stride-1 weight gradient takes Winograd from this many input
+ * channels: at 16 its transforms (of x and of dy, each a pass the direct
+ * loop does not make) cost what its products save. */
+#define NN_CONV3X3_WINO_DW_MIN_CIN 32
 
 /* One pass of conv_over: one image. h, w are the output's rows and
  * columns; stride is 1 or 2. phase_rows, phase_cols 0: the 3x3 window;
@@ -96,6 +108,17 @@ typedef struct nn_conv3x3_wpass {
     int cin, cvi, cvo, tr, tc, ho, wo, pitch;
 } nn_conv3x3_wpass;
 
+/* One image of the stride-1 weight gradient by Winograd (tiles as in
+ * nn_conv3x3_wpass). */
+typedef struct nn_conv3x3_wdwpass {
+    const float *xcl; /* (2tr + 2, pitch, cvi*16): the padded input, channels last */
+    const float *dyt; /* (ho, wo, cvo*16): dy, channels in the lanes */
+    float *v;         /* scratch: a band's transformed input (tiles, 16, cvi*16) */
+    float *d;         /* scratch: a band's transformed dy (tiles, 16, cvo*16) */
+    float *du;        /* (16, cin, cvo*16): the sums, added to */
+    int cin, cvi, cvo, tr, tc, ho, wo, pitch;
+} nn_conv3x3_wdwpass;
+
 typedef struct nn_conv3x3_kernels {
     void (*conv_over)(const nn_conv3x3_fpass *p);
     void (*dw_over)(const nn_conv3x3_dwpass *p);
@@ -103,6 +126,10 @@ typedef struct nn_conv3x3_kernels {
     /* Winograd's u (16, cin, cpad) = G g G' of each kernel g of wt (cin, 9,
      * cpad) (cpad a multiple of 16). */
     void (*wino_weights)(float *u, const float *wt, int cin, size_t cpad);
+    void (*wino_dw)(const nn_conv3x3_wdwpass *p);
+    /* acc (cin, 9, cpad) = G' du G of each input channel's du (16, cin,
+     * cpad): the weight gradient from Winograd's sums. */
+    void (*wino_dw_g)(float *acc, const float *du, int cin, size_t cpad);
     /* dst (c, pix) = src (pix, cpad) with the channels first, + bias[ch]
      * when bias is not NULL, then + add (c, pix) when add is not NULL. */
     void (*to_planes)(float *dst, const float *src, int c, size_t pix, size_t cpad,

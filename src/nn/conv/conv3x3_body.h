@@ -447,6 +447,186 @@ static void wino_over(const nn_conv3x3_wpass *p)
 }
 
 /*
+ * Winograd's weight gradient (conv3x3.h): with Y = A' (U . V) A per tile,
+ * dL/dU = sum over the tiles of (A dY A') . V and dL/dg = G' (dL/dU) G.
+ *
+ *   wino_dy:      d[t][xi] = (A dY A')[xi] for each tile t, dY its 2x2
+ *                 outputs' gradients (0 outside the plane)
+ *   wino_dw_mul:  du[xi][ci] += sum over the band's tiles in order of
+ *                 v[t][xi][ci] * d[t][xi], one chain per (xi, ci, lane)
+ *                 through all the slice's images and tiles
+ *   wino_dw_g:    acc[ci][3p + q] = (G' du G)[p][q]
+ *
+ * A = [1 0; 1 1; 1 -1; 0 -1]; each row's terms added left to right, rows
+ * before columns, as in the forward.
+ */
+CV_INLINE void wino_rows_dy(cv_v a0, cv_v a1, cv_v out[4])
+{
+    out[0] = a0;
+    out[1] = cv_add(a0, a1);
+    out[2] = cv_sub(a0, a1);
+    out[3] = cv_sub(cv_zero(), a1);
+}
+
+/* d[t - t0] for the tiles t0 .. t1 from dyt (ho, wo, cvo*16). */
+static void wino_dy(const nn_conv3x3_wdwpass *p, int t0, int t1)
+{
+    const size_t cpo = (size_t)p->cvo * 16;
+    int tr = t0 / p->tc, tc = t0 % p->tc; /* tile tt's row and column */
+    for (int tt = t0; tt < t1; tt++, tc = tc + 1 == p->tc ? 0 : tc + 1, tr += tc == 0) {
+        const size_t t = (size_t)(tt - t0);
+        const int r0 = 2 * tr, c0 = 2 * tc;
+        for (int k = 0; k < p->cvo; k++) {
+            cv_v y[2][2]; /* the tile's dY, 0 past the plane's last row or column */
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 2; j++)
+                    y[i][j] =
+                        r0 + i < p->ho && c0 + j < p->wo
+                            ? cv_load(p->dyt +
+                                      ((size_t)(r0 + i) * p->wo + (size_t)(c0 + j)) *
+                                          cpo +
+                                      16 * (size_t)k)
+                            : cv_zero();
+            cv_v e[2][4]; /* e[j][a]: A applied down column j */
+            for (int j = 0; j < 2; j++)
+                wino_rows_dy(y[0][j], y[1][j], e[j]);
+            for (int a = 0; a < 4; a++) {
+                cv_v o[4];
+                wino_rows_dy(e[0][a], e[1][a], o);
+                for (int b = 0; b < 4; b++)
+                    cv_store(p->d + (t * 16 + (size_t)(4 * a + b)) * cpo + 16 * (size_t)k,
+                             o[b]);
+            }
+        }
+    }
+}
+
+/* du[xi][ci0 .. ci0+ib][v0 .. v0+cb] += the band's (nt tiles) products. */
+CV_INLINE void wino_dw_block(const nn_conv3x3_wdwpass *p, int xi, int ci0, int v0, int cb,
+                             int ib, size_t nt, int cvi)
+{
+    const size_t cpi = (size_t)cvi * 16, cpo = (size_t)p->cvo * 16;
+    float *du = p->du + ((size_t)xi * p->cin + (size_t)ci0) * cpo + (size_t)v0 * 16;
+    cv_v acc[24];
+    for (int k = 0; k < cb; k++)
+        for (int j = 0; j < ib; j++)
+            acc[k * ib + j] = cv_load(du + (size_t)j * cpo + 16 * (size_t)k);
+    const float *v = p->v + (size_t)xi * cpi + (size_t)ci0;
+    const float *d = p->d + (size_t)xi * cpo + (size_t)v0 * 16;
+    for (size_t t = 0; t < nt; t++, v += 16 * cpi, d += 16 * cpo) {
+        cv_v w[4];
+        for (int k = 0; k < cb; k++)
+            w[k] = cv_load(d + 16 * (size_t)k);
+        for (int j = 0; j < ib; j++) {
+            const cv_v b = cv_bcast(v[j]);
+            for (int k = 0; k < cb; k++)
+                acc[k * ib + j] = cv_fma(w[k], b, acc[k * ib + j]);
+        }
+    }
+    for (int k = 0; k < cb; k++)
+        for (int j = 0; j < ib; j++)
+            cv_store(du + (size_t)j * cpo + 16 * (size_t)k, acc[k * ib + j]);
+}
+
+/* Every input channel of du[xi] for the vectors v0 .. v0+cb: blocks of ib
+ * channels, the channels left in blocks of 4, then one by one. */
+CV_INLINE void wino_dw_chans(const nn_conv3x3_wdwpass *p, int xi, int v0, int cb, int ib,
+                             size_t nt, int cvi)
+{
+    int ci = 0;
+    for (; ci + ib <= p->cin; ci += ib)
+        wino_dw_block(p, xi, ci, v0, cb, ib, nt, cvi);
+    for (; ci + 4 <= p->cin; ci += 4)
+        wino_dw_block(p, xi, ci, v0, cb, 4, nt, cvi);
+    for (; ci < p->cin; ci++)
+        wino_dw_block(p, xi, ci, v0, cb, 1, nt, cvi);
+}
+
+CV_INLINE void wino_dw_mul_cvi(const nn_conv3x3_wdwpass *p, size_t nt, int cvi)
+{
+    for (int xi = 0; xi < 16; xi++) {
+        int v0 = 0;
+        if (CV_GCB >= 4)
+            for (; v0 + 4 <= p->cvo; v0 += 4)
+                wino_dw_chans(p, xi, v0, 4, CV_GTB, nt, cvi);
+        if (CV_GCB >= 2)
+            for (; v0 + 2 <= p->cvo; v0 += 2)
+                wino_dw_chans(p, xi, v0, 2, CV_G2T, nt, cvi);
+        for (; v0 < p->cvo; v0++)
+            wino_dw_chans(p, xi, v0, 1, CV_G1T, nt, cvi);
+    }
+}
+
+/* The products of a band of nt tiles, specialised as wino_mul is. */
+static void wino_dw_mul(const nn_conv3x3_wdwpass *p, size_t nt)
+{
+    switch (p->cvi) {
+    case 1: wino_dw_mul_cvi(p, nt, 1); break;
+    case 2: wino_dw_mul_cvi(p, nt, 2); break;
+    case 4: wino_dw_mul_cvi(p, nt, 4); break;
+    default: wino_dw_mul_cvi(p, nt, p->cvi); break;
+    }
+}
+
+/* Bands as the forward's, of at least 16 tiles (each band loads and
+ * stores the sums once). */
+static void wino_dw(const nn_conv3x3_wdwpass *p)
+{
+    const nn_conv3x3_wpass in = {.xcl = p->xcl,
+                                 .v = p->v,
+                                 .cin = p->cin,
+                                 .cvi = p->cvi,
+                                 .tr = p->tr,
+                                 .tc = p->tc,
+                                 .pitch = p->pitch};
+    int band = CV_WINO_BAND / (16 * 16 * (p->cvi + p->cvo));
+    band = band < 16 ? 16 : band;
+    const int tiles = p->tr * p->tc;
+    for (int t0 = 0; t0 < tiles; t0 += band) {
+        const int t1 = tiles - t0 < band ? tiles : t0 + band;
+        wino_in(&in, t0, t1);
+        wino_dy(p, t0, t1);
+        wino_dw_mul(p, (size_t)(t1 - t0));
+    }
+}
+
+/* out = G' in (G' = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]): the halved
+ * sums as wino_g halves them. */
+CV_INLINE void wino_gt(const cv_v in[4], cv_v out[3])
+{
+    const cv_v half = cv_bcast(0.5f), zero = cv_zero();
+    const cv_v s = cv_fma(cv_add(in[1], in[2]), half, zero);
+    out[0] = cv_add(in[0], s);
+    out[1] = cv_fma(cv_sub(in[1], in[2]), half, zero);
+    out[2] = cv_add(s, in[3]);
+}
+
+/* acc (cin, 9, cpad) = G' du G for each input channel (du (16, cin, cpad)). */
+static void wino_dw_g(float *acc, const float *du, int cin, size_t cpad)
+{
+    for (int ci = 0; ci < cin; ci++)
+        for (size_t l = 0; l < cpad; l += 16) {
+            cv_v h[3][4]; /* G' du: column by column */
+            for (int b = 0; b < 4; b++) {
+                cv_v col[4], o[3];
+                for (int a = 0; a < 4; a++)
+                    col[a] =
+                        cv_load(du + ((size_t)(4 * a + b) * cin + (size_t)ci) * cpad + l);
+                wino_gt(col, o);
+                for (int q = 0; q < 3; q++)
+                    h[q][b] = o[q];
+            }
+            for (int q = 0; q < 3; q++) {
+                cv_v o[3];
+                wino_gt(h[q], o);
+                for (int r = 0; r < 3; r++)
+                    cv_store(acc + ((size_t)ci * 9 + (size_t)(3 * q + r)) * cpad + l,
+                             o[r]);
+            }
+        }
+}
+
+/*
  * The transposes between planes (c, pix) and channels last (pix, cpad), in
  * tiles of 16 pixels x 16 channels (cpad is a multiple of 16): with
  * CV_TRANSPOSE16 (16 vectors transposed in registers) a whole tile at a
@@ -513,5 +693,5 @@ static void to_lanes(float *dst, const float *src, int c, size_t pix, size_t cpa
     }
 }
 
-const nn_conv3x3_kernels CV_TABLE = {conv_over,    dw_over,   wino_over,
-                                     wino_weights, to_planes, to_lanes};
+const nn_conv3x3_kernels CV_TABLE = {conv_over, dw_over,   wino_over, wino_weights,
+                                     wino_dw,   wino_dw_g, to_planes, to_lanes};
