@@ -99,13 +99,15 @@ static void test_batchnorm(void)
     free(x), free(dy), free(g), free(b);
 }
 
-static void test_conv(int stride)
+/* c channels in and out: 16 takes Winograd's forward and data gradient at
+ * stride 1, 32 its weight gradient too (conv3x3.h). */
+static void test_conv(int stride, int c)
 {
     const nn_conv2d_shape s = {.n = 8,
-                               .cin = 16,
+                               .cin = c,
                                .h = 16,
                                .w = 16,
-                               .cout = 16,
+                               .cout = c,
                                .k = 3,
                                .stride = stride,
                                .pad = 1};
@@ -129,7 +131,8 @@ static void test_conv(int stride)
     static const char *const what[4] = {"y", "dx", "dw", "db"};
     for (int k = 0; k < 4; k++) {
         CHECK(same(out[0][k], out[1][k], len[k]),
-              "Conv2d (stride %d) %s: 1 and 2 threads differ", stride, what[k]);
+              "Conv2d (stride %d, %d channels) %s: 1 and 2 threads differ", stride, c,
+              what[k]);
         free(out[0][k]);
         free(out[1][k]);
     }
@@ -266,8 +269,9 @@ int main(void)
     int saved = openblas_get_num_threads();
     test_layernorm();
     test_batchnorm();
-    test_conv(1);
-    test_conv(2);
+    test_conv(1, 16);
+    test_conv(1, 32);
+    test_conv(2, 16);
     test_joins();
     test_attention();
     test_optimizer(NN_OPT_SGD);
