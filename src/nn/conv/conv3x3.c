@@ -151,10 +151,12 @@ typedef struct wino_sizes {
     size_t xcl, v, m, u, du;
 } wino_sizes;
 
-/* Tiles of 2x2 outputs (stride 1: the output is the input's size). */
-static size_t wino_tiles(const geom *g)
+/* Tiles of 2x2 outputs a band holds (stride 1: the output is the input's
+ * size). */
+static size_t wino_band_tiles(const geom *g)
 {
-    return (size_t)((g->ho + 1) / 2) * (size_t)((g->wo + 1) / 2);
+    const size_t tiles = (size_t)((g->ho + 1) / 2) * (size_t)((g->wo + 1) / 2);
+    return tiles < NN_CONV3X3_WINO_BAND ? tiles : NN_CONV3X3_WINO_BAND;
 }
 
 static wino_sizes wino_sizes_of(const nn_conv2d_shape *s, const geom *g)
@@ -164,7 +166,7 @@ static wino_sizes wino_sizes_of(const nn_conv2d_shape *s, const geom *g)
         return z;
     const size_t cmax = max_z(channel_pad(s->cin), channel_pad(s->cout));
     z.xcl = g->plane * cmax;
-    z.v = z.m = 16 * wino_tiles(g) * cmax;
+    z.v = z.m = 16 * wino_band_tiles(g) * cmax;
     z.u = 16 * max_z((size_t)s->cin, (size_t)s->cout) * cmax;
     z.du = 16 * (size_t)s->cin * channel_pad(s->cout);
     return z;

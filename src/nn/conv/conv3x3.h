@@ -74,6 +74,10 @@
  * loop does not make) cost what its products save. */
 #define NN_CONV3X3_WINO_DW_MIN_CIN 32
 
+/* The most tiles the Winograd kernels hold at once (a band: its
+ * transformed input and products stay in the L1 cache). */
+#define NN_CONV3X3_WINO_BAND 16
+
 /* One pass of conv_over: one image. h, w are the output's rows and
  * columns; stride is 1 or 2. phase_rows, phase_cols 0: the 3x3 window;
  * else a parity phase of the strided data gradient (below): 1 or 2 taps
@@ -102,9 +106,10 @@ typedef struct nn_conv3x3_dwpass {
 typedef struct nn_conv3x3_wpass {
     const float *xcl; /* (2tr + 2, pitch, cvi*16): the padded input, channels last */
     const float *u;   /* (16, cin, cvo*16): the transformed weights */
-    float *v;         /* (tr*tc, 16, cvi*16): scratch, the transformed input */
-    float *m;         /* (tr*tc, 16, cvo*16): scratch, the products */
-    float *yt;        /* (ho, wo, cvo*16): the outputs, channels in the lanes */
+    float
+        *v; /* (NN_CONV3X3_WINO_BAND, 16, cvi*16): scratch, a band's transformed input */
+    float *m;  /* (NN_CONV3X3_WINO_BAND, 16, cvo*16): scratch, a band's products */
+    float *yt; /* (ho, wo, cvo*16): the outputs, channels in the lanes */
     int cin, cvi, cvo, tr, tc, ho, wo, pitch;
 } nn_conv3x3_wpass;
 
@@ -113,9 +118,10 @@ typedef struct nn_conv3x3_wpass {
 typedef struct nn_conv3x3_wdwpass {
     const float *xcl; /* (2tr + 2, pitch, cvi*16): the padded input, channels last */
     const float *dyt; /* (ho, wo, cvo*16): dy, channels in the lanes */
-    float *v;         /* scratch: a band's transformed input (tiles, 16, cvi*16) */
-    float *d;         /* scratch: a band's transformed dy (tiles, 16, cvo*16) */
-    float *du;        /* (16, cin, cvo*16): the sums, added to */
+    float
+        *v; /* (NN_CONV3X3_WINO_BAND, 16, cvi*16): scratch, a band's transformed input */
+    float *d;  /* (NN_CONV3X3_WINO_BAND, 16, cvo*16): scratch, a band's transformed dy */
+    float *du; /* (16, cin, cvo*16): the sums, added to */
     int cin, cvi, cvo, tr, tc, ho, wo, pitch;
 } nn_conv3x3_wdwpass;
 

@@ -427,16 +427,26 @@ static void wino_weights(float *u, const float *wt, int cin, size_t cpad)
 
 /* Tiles per band: as many as keep a band's v and m within CV_WINO_BAND
  * floats (in the L1 cache), in whole blocks of the widest products (at
- * least one). */
+ * least one), at most NN_CONV3X3_WINO_BAND (the scratch's size). */
 #define CV_WINO_BAND 8192
+_Static_assert(CV_G1T <= NN_CONV3X3_WINO_BAND && CV_G2T <= NN_CONV3X3_WINO_BAND &&
+                   CV_GTB <= NN_CONV3X3_WINO_BAND,
+               "a block of the products fits a band");
+
+/* wino_over's band for products in blocks of `block` tiles. */
+static int wino_band(const nn_conv3x3_wpass *p, int block)
+{
+    int band = CV_WINO_BAND / (16 * 16 * (p->cvi + p->cvo));
+    band = band < block ? block : band / block * block;
+    return band > NN_CONV3X3_WINO_BAND ? NN_CONV3X3_WINO_BAND / block * block : band;
+}
 
 static void wino_over(const nn_conv3x3_wpass *p)
 {
     const int block = CV_GCB >= 4 && p->cvo >= 4   ? CV_GTB
                       : CV_GCB >= 2 && p->cvo >= 2 ? CV_G2T
                                                    : CV_G1T;
-    int band = CV_WINO_BAND / (16 * 16 * (p->cvi + p->cvo));
-    band = band < block ? block : band / block * block;
+    const int band = wino_band(p, block);
     const int tiles = p->tr * p->tc;
     for (int t0 = 0; t0 < tiles; t0 += band) {
         const int t1 = tiles - t0 < band ? tiles : t0 + band;
@@ -568,8 +578,8 @@ static void wino_dw_mul(const nn_conv3x3_wdwpass *p, size_t nt)
     }
 }
 
-/* Bands as the forward's, of at least 16 tiles (each band loads and
- * stores the sums once). */
+/* Bands of NN_CONV3X3_WINO_BAND tiles (each band loads and stores the sums
+ * once: the more tiles, the fewer times). */
 static void wino_dw(const nn_conv3x3_wdwpass *p)
 {
     const nn_conv3x3_wpass in = {.xcl = p->xcl,
@@ -579,8 +589,7 @@ static void wino_dw(const nn_conv3x3_wdwpass *p)
                                  .tr = p->tr,
                                  .tc = p->tc,
                                  .pitch = p->pitch};
-    int band = CV_WINO_BAND / (16 * 16 * (p->cvi + p->cvo));
-    band = band < 16 ? 16 : band;
+    const int band = NN_CONV3X3_WINO_BAND;
     const int tiles = p->tr * p->tc;
     for (int t0 = 0; t0 < tiles; t0 += band) {
         const int t1 = tiles - t0 < band ? tiles : t0 + band;
