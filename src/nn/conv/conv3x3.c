@@ -220,6 +220,19 @@ static void copy_row(float *restrict d, const float *restrict x, int w)
         d[c] = x[c];
 }
 
+/* d[0 .. n) = 0 by fixed-size stores of 8 floats, the last one overlapping
+ * (a memset call per border, two per plane, cost 1 % of a ResNet step). */
+static void zero_floats(float *d, size_t n)
+{
+    if (n < 8) {
+        memset(d, 0, sizeof(float) * n);
+        return;
+    }
+    for (size_t c = 0; c + 8 <= n; c += 8)
+        memset(d + c, 0, 8 * sizeof(float));
+    memset(d + n - 8, 0, 8 * sizeof(float));
+}
+
 /* nplanes planes (h, w) of src into padded planes of dst (stride g->plane):
  * the border and the tail zero. */
 static void pad_planes(float *dst, const float *src, size_t nplanes, const geom *g)
@@ -228,17 +241,20 @@ static void pad_planes(float *dst, const float *src, size_t nplanes, const geom 
     for (size_t k = 0; k < nplanes; k++) {
         float *d = dst + k * g->plane;
         const float *x = src + k * (size_t)h * w;
-        memset(d, 0, sizeof(float) * (size_t)(p + 1));
+        zero_floats(d, (size_t)p + 1);
         for (int r = 0; r < h; r++) {
             float *row = d + (size_t)(r + 1) * p + 1;
             copy_row(row, x + (size_t)r * w, w);
             /* this row's right border (one column, or two where the pitch
-             * rounds w up to even), then the next row's left border */
-            for (int c = w; c < p; c++)
-                row[c] = 0;
+             * rounds w up to even), then the next row's left border: stores
+             * written out (GCC made a loop of them a memset call per row) */
+            row[w] = 0;
+            row[w + 1] = 0;
+            if (p - w > 2)
+                row[w + 2] = 0;
         }
         size_t tail = (size_t)(h + 1) * p + 1;
-        memset(d + tail, 0, sizeof(float) * (g->plane - tail));
+        zero_floats(d + tail, g->plane - tail);
     }
 }
 

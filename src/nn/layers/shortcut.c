@@ -4,28 +4,54 @@
  * identity map to a wider, smaller output.
  */
 #include "fork.h"
+#include "hot.h"
 #include "real.h"
 #include "layers.h"
 
 #include <string.h>
 
-/* y plane (ho, wo) = x plane (h, w) at rows and columns 0, s, 2s, ... */
-static void subsample(real *y, const real *x, int h, int w, int s)
+/* y plane (ho, wo) = x plane (h, w) at rows and columns 0, s, 2s, ...
+ * (NN_HOT: at stride 2 the row's gather vectorizes, with a constant
+ * stride). */
+NN_HOT static void subsample(real *y, const real *x, int h, int w, int s)
 {
     const int ho = (h - 1) / s + 1, wo = (w - 1) / s + 1;
-    for (int i = 0; i < ho; i++)
-        for (int j = 0; j < wo; j++)
-            y[i * wo + j] = x[(size_t)i * s * w + (size_t)j * s];
+    for (int i = 0; i < ho; i++) {
+        const real *xr = x + (size_t)i * s * w;
+        real *yr = y + (size_t)i * wo;
+        if (s == 2)
+            for (int j = 0; j < wo; j++)
+                yr[j] = xr[2 * j];
+        else
+            for (int j = 0; j < wo; j++)
+                yr[j] = xr[(size_t)j * s];
+    }
 }
 
-/* The adjoint: dx plane (h, w) = dy plane (ho, wo) spread back, 0 between. */
-static void upsample(real *dx, const real *dy, int h, int w, int s)
+/* The adjoint: dx plane (h, w) = dy plane (ho, wo) spread back, 0 between:
+ * row by row, each written once (the rows between, zeros; at stride 2 the
+ * others as pairs (value, 0), which vectorize). */
+NN_HOT static void upsample(real *dx, const real *dy, int h, int w, int s)
 {
-    const int ho = (h - 1) / s + 1, wo = (w - 1) / s + 1;
-    memset(dx, 0, sizeof(real) * (size_t)h * w);
-    for (int i = 0; i < ho; i++)
+    const int wo = (w - 1) / s + 1;
+    for (int r = 0; r < h; r++) {
+        real *d = dx + (size_t)r * w;
+        if (r % s) {
+            memset(d, 0, sizeof(real) * (size_t)w);
+            continue;
+        }
+        const real *t = dy + (size_t)(r / s) * wo;
+        if (s == 2 && w == 2 * wo) {
+            for (int j = 0; j < wo; j++) {
+                d[2 * j] = t[j];
+                d[2 * j + 1] = 0;
+            }
+            continue;
+        }
+        memset(d, 0, sizeof(real) * (size_t)w);
         for (int j = 0; j < wo; j++)
-            dx[(size_t)i * s * w + (size_t)j * s] = dy[i * wo + j];
+            d[(size_t)j * s] = t[j];
+    }
 }
 
 /* Images [i0, i1) of a forward (dy NULL) or backward; the arguments as the
