@@ -377,13 +377,22 @@ static void strided_dx_image(const nn_conv3x3_kernels *k, float *dx, const float
 
 /* ---------------------------------------------------------- the passes --- */
 
+/* sc->xcl = one image's planes x (cin, h, w) padded, the channels last:
+ * Winograd's input (rows h rounded up to even, + 2). */
+static void wino_input(const nn_conv3x3_kernels *k, const float *x, int cin,
+                       const geom *g, const scratch *sc)
+{
+    k->to_lanes_padded(sc->xcl, x, cin, g->h, g->w, g->pitch, even(g->h) + 2,
+                       channel_pad(cin));
+}
+
 /* One image's outputs (ho, wo, cpad(cout)) in sc->yt by Winograd from its
- * padded planes x (cin, plane), with sc->wu transformed for cin -> cout. */
+ * planes x (cin, h, w), with sc->wu transformed for cin -> cout. */
 static void wino_image(const nn_conv3x3_kernels *k, const float *x, int cin, int cout,
                        const geom *g, const scratch *sc)
 {
     const size_t cpi = channel_pad(cin);
-    k->to_lanes(sc->xcl, x, cin, g->plane, cpi);
+    wino_input(k, x, cin, g, sc);
     nn_conv3x3_wpass p = {.xcl = sc->xcl,
                           .u = sc->wu,
                           .v = sc->wv,
@@ -400,12 +409,12 @@ static void wino_image(const nn_conv3x3_kernels *k, const float *x, int cin, int
     k->wino_over(&p);
 }
 
-/* out (nimg, cout, ho*wo) = the convolution at stride st of the padded
- * planes in (nimg, cin, plane), plus bias, then plus add (nimg, cout,
- * ho*wo), each when given: image by image through sc->yt, then->image
- * called on each (the batch's image i0 + i) when then is not NULL. By
- * Winograd with sc->wu where use_wino, else directly with sc->wt (cin, 9,
- * cpad). */
+/* out (nimg, cout, ho*wo) = the convolution at stride st of the images in,
+ * plus bias, then plus add (nimg, cout, ho*wo), each when given: image by
+ * image through sc->yt, then->image called on each (the batch's image
+ * i0 + i) when then is not NULL. By Winograd with sc->wu where use_wino,
+ * in then the planes as they are (nimg, cin, h, w); else directly with
+ * sc->wt (cin, 9, cpad), in then padded planes (nimg, cin, plane). */
 static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in,
                         const float *bias, const float *add, int nimg, int cin, int cout,
                         const geom *g, int st, const scratch *sc, int i0,
@@ -413,11 +422,10 @@ static void conv_images(const nn_conv3x3_kernels *k, float *out, const float *in
 {
     const size_t pix = (size_t)g->ho * g->wo, cpad = channel_pad(cout);
     for (int i = 0; i < nimg; i++) {
-        const float *x = in + (size_t)i * cin * g->plane;
         if (use_wino(st, cin)) {
-            wino_image(k, x, cin, cout, g, sc);
+            wino_image(k, in + (size_t)i * cin * g->h * g->w, cin, cout, g, sc);
         } else {
-            nn_conv3x3_fpass p = {.x = x,
+            nn_conv3x3_fpass p = {.x = in + (size_t)i * cin * g->plane,
                                   .plane = g->plane,
                                   .wt = sc->wt,
                                   .yt = sc->yt,
@@ -450,21 +458,25 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
         k->wino_weights(sc.wu, sc.wt, s->cin, channel_pad(s->cout));
     for (int i0 = n0; i0 < n1; i0 += g.g) {
         int ng = n1 - i0 < g.g ? n1 - i0 : g.g;
-        pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
-        conv_images(k, y + i0 * yimg, sc.xp, b, NULL, ng, s->cin, s->cout, &g, s->stride,
+        const float *in = x + i0 * ximg; /* Winograd pads as it transposes */
+        if (!use_wino(s->stride, s->cin)) {
+            pad_planes(sc.xp, in, (size_t)ng * s->cin, &g);
+            in = sc.xp;
+        }
+        conv_images(k, y + i0 * yimg, in, b, NULL, ng, s->cin, s->cout, &g, s->stride,
                     &sc, i0, then);
     }
 }
 
 /* The weight gradient's Winograd sums sc->wdu += those of the group's
- * nimg images: their padded planes xp (nimg, cin, plane), their dy with the
- * channels last in sc->dyt (nimg, ho*wo, cpad(cout)). */
-static void wino_dw_images(const nn_conv3x3_kernels *k, const float *xp, int nimg,
-                           int cin, int cout, const geom *g, const scratch *sc)
+ * nimg images: their planes x (nimg, cin, h, w), their dy with the channels
+ * last in sc->dyt (nimg, ho*wo, cpad(cout)). */
+static void wino_dw_images(const nn_conv3x3_kernels *k, const float *x, int nimg, int cin,
+                           int cout, const geom *g, const scratch *sc)
 {
     const size_t cpi = channel_pad(cin), cpo = channel_pad(cout);
     for (int i = 0; i < nimg; i++) {
-        k->to_lanes(sc->xcl, xp + (size_t)i * cin * g->plane, cin, g->plane, cpi);
+        wino_input(k, x + (size_t)i * cin * g->h * g->w, cin, g, sc);
         nn_conv3x3_wdwpass p = {.xcl = sc->xcl,
                                 .dyt = sc->dyt + (size_t)i * g->ho * g->wo * cpo,
                                 .v = sc->wv,
@@ -524,13 +536,13 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
         if (dy_src)
             dy_src->images(dy_src->ctx, i0, ng, sc.dys);
         if (dw) {
-            pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
             for (int i = 0; i < ng; i++) /* dy with the channels last */
                 k->to_lanes(sc.dyt + (size_t)i * hw * cpad, dyg + (size_t)i * yimg,
                             s->cout, hw, cpad);
             if (wino_w)
-                wino_dw_images(k, sc.xp, ng, s->cin, s->cout, &g, &sc);
+                wino_dw_images(k, x + i0 * ximg, ng, s->cin, s->cout, &g, &sc);
             else {
+                pad_planes(sc.xp, x + i0 * ximg, (size_t)ng * s->cin, &g);
                 nn_conv3x3_dwpass p = {.x = sc.xp,
                                        .ximg = (size_t)s->cin * g.plane,
                                        .plane = g.plane,
@@ -547,8 +559,12 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
             }
         }
         if (dx && s->stride == 1) {
-            pad_planes(sc.dyp, dyg, (size_t)ng * s->cout, &g);
-            conv_images(k, dx + i0 * ximg, sc.dyp, NULL, addg, ng, s->cout, s->cin, &g, 1,
+            const float *in = dyg; /* Winograd pads as it transposes */
+            if (!use_wino(1, s->cout)) {
+                pad_planes(sc.dyp, dyg, (size_t)ng * s->cout, &g);
+                in = sc.dyp;
+            }
+            conv_images(k, dx + i0 * ximg, in, NULL, addg, ng, s->cout, s->cin, &g, 1,
                         &sc, i0, NULL);
         } else if (dx) {
             const geom gd = dy_geometry(&g);

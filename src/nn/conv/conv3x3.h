@@ -142,6 +142,10 @@ typedef struct nn_conv3x3_kernels {
                       const float *bias, const float *add);
     /* dst (pix, cpad) = src (c, pix) with the channels last, 0 past c. */
     void (*to_lanes)(float *dst, const float *src, int c, size_t pix, size_t cpad);
+    /* dst (rows, pitch, cpad) = src (c, h, w) with the channels last, 0 past
+     * c, inside a zero border: plane pixel (r, col) at (r + 1, col + 1). */
+    void (*to_lanes_padded)(float *dst, const float *src, int c, int h, int w, int pitch,
+                            int rows, size_t cpad);
 } nn_conv3x3_kernels;
 
 extern const nn_conv3x3_kernels nn_conv3x3_generic;

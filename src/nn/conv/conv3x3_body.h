@@ -30,6 +30,7 @@
  * (the files are built at -O3).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "conv3x3.h"
 
@@ -702,5 +703,61 @@ static void to_lanes(float *dst, const float *src, int c, size_t pix, size_t cpa
     }
 }
 
-const nn_conv3x3_kernels CV_TABLE = {conv_over, dw_over,   wino_over, wino_weights,
-                                     wino_dw,   wino_dw_g, to_planes, to_lanes};
+/* n pixels (of cpad floats) of dst from pixel p0 set to 0. */
+static void zero_pixels(float *dst, size_t p0, size_t n, size_t cpad)
+{
+    memset(dst + p0 * cpad, 0, sizeof(float) * n * cpad);
+}
+
+/*
+ * dst (rows, pitch, cpad) = the planes src (c, h, w) with the channels last
+ * (0 past c), plane pixel (r, col) at padded pixel (r + 1, col + 1) inside a
+ * zero border (rows >= h + 2, pitch >= w + 2): pad_planes then to_lanes in
+ * one pass, without the padded planes between. The plane's pixels are
+ * taken 16 at a time in order (across rows when w < 16), each stored at its
+ * padded place.
+ */
+static void to_lanes_padded(float *dst, const float *src, int c, int h, int w, int pitch,
+                            int rows, size_t cpad)
+{
+    const size_t pix = (size_t)h * w, pt = (size_t)pitch;
+    zero_pixels(dst, 0, pt + 1, cpad); /* row 0, row 1's left border */
+    for (int r = 0; r < h; r++)        /* right border(s), the next row's left */
+        zero_pixels(dst, (size_t)(r + 1) * pt + (size_t)w + 1, pt - (size_t)w, cpad);
+    zero_pixels(dst, (size_t)(h + 1) * pt + 1, (size_t)(rows - h - 1) * pt - 1, cpad);
+    size_t q0 = 0;
+    int r0 = 0, c0 = 0; /* pixel q0's row and column */
+#ifdef CV_TRANSPOSE16
+    for (; q0 + 16 <= pix; q0 += 16) {
+        for (size_t ch0 = 0; ch0 < cpad; ch0 += 16) {
+            cv_v v[16];
+            for (int j = 0; j < 16; j++)
+                v[j] = (int)ch0 + j < c ? cv_load(src + (ch0 + (size_t)j) * pix + q0)
+                                        : cv_zero();
+            CV_TRANSPOSE16(v);
+            int r = r0, col = c0;
+            for (int l = 0; l < 16; l++) {
+                cv_store(dst + ((size_t)(r + 1) * pt + (size_t)col + 1) * cpad + ch0,
+                         v[l]);
+                if (++col == w)
+                    col = 0, r++;
+            }
+        }
+        for (c0 += 16; c0 >= w; c0 -= w)
+            r0++;
+    }
+#endif
+    for (; q0 < pix; q0++) {
+        float *t = dst + ((size_t)(r0 + 1) * pt + (size_t)c0 + 1) * cpad;
+        for (int ch = 0; ch < c; ch++)
+            t[ch] = src[(size_t)ch * pix + q0];
+        for (size_t ch = (size_t)c; ch < cpad; ch++)
+            t[ch] = 0;
+        if (++c0 == w)
+            c0 = 0, r0++;
+    }
+}
+
+const nn_conv3x3_kernels CV_TABLE = {conv_over,    dw_over,  wino_over,
+                                     wino_weights, wino_dw,  wino_dw_g,
+                                     to_planes,    to_lanes, to_lanes_padded};
