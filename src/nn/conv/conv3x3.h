@@ -7,7 +7,8 @@
  * pitch P = w + 2 and h + 2 rows (at stride 1, h and w rounded up to even
  * first: whole Winograd tiles), so that tap (a, b) of output pixel (r, c)
  * is at (s*r + a)*P + s*c + b at stride s: no test for the border in the
- * loops. The outputs are computed 16 output channels at a time, a vector,
+ * loops. Winograd's input is that padded layout with the channels last,
+ * made from the planes in one pass (to_lanes_padded). The outputs are computed 16 output channels at a time, a vector,
  * with the channels padded with zeros to a multiple of 16, and the
  * results, pixel-major, are transposed back to planes.
  *
