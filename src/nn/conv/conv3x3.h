@@ -8,9 +8,10 @@
  * first: whole Winograd tiles), so that tap (a, b) of output pixel (r, c)
  * is at (s*r + a)*P + s*c + b at stride s: no test for the border in the
  * loops. Winograd's input is that padded layout with the channels last,
- * made from the planes in one pass (to_lanes_padded). The outputs are computed 16 output channels at a time, a vector,
- * with the channels padded with zeros to a multiple of 16, and the
- * results, pixel-major, are transposed back to planes.
+ * made from the planes in one pass (to_lanes_padded). The outputs are
+ * computed 16 output channels at a time, a vector, with the channels
+ * padded with zeros to a multiple of 16, and the results, pixel-major, are
+ * transposed back to planes.
  *
  *   forward:         y = w * x (channels cin -> cout). Stride 1 (from
  *                    NN_CONV3X3_WINO_MIN_CIN input channels) by
