@@ -251,6 +251,26 @@ CV_INLINE void wino_rows_in(const cv_v d[4], cv_v e[4])
     e[3] = cv_sub(d[1], d[3]);
 }
 
+/* out (no x no) = F in F' for in (ni x ni), both row-major, F the 1-D
+ * transform f (ni values to no): f down each column, then along each row.
+ * Every transform of Winograd's (B'dB, A'mA, GgG', A dY A', G'uG) is one,
+ * so all run their operations in this one order. */
+typedef void wino_1d(const cv_v *in, cv_v *out);
+CV_INLINE void wino_2d(const cv_v *in, int ni, int no, wino_1d *f, cv_v *out)
+{
+    cv_v t[4 * 4]; /* t[a * ni + b]: f down column b, its value a */
+    for (int b = 0; b < ni; b++) {
+        cv_v col[4], o[4];
+        for (int a = 0; a < ni; a++)
+            col[a] = in[a * ni + b];
+        f(col, o);
+        for (int a = 0; a < no; a++)
+            t[a * ni + b] = o[a];
+    }
+    for (int a = 0; a < no; a++)
+        f(t + a * ni, out + a * no);
+}
+
 /* v[t - t0] for the tiles t0 .. t1 (row-major over the tr x tc tiles). */
 static void wino_in(const nn_conv3x3_wpass *p, int t0, int t1)
 {
@@ -261,21 +281,13 @@ static void wino_in(const nn_conv3x3_wpass *p, int t0, int t1)
         for (int k = 0; k < p->cvi; k++) {
             const float *x =
                 p->xcl + ((size_t)2 * tr * p->pitch + 2 * (size_t)tc) * cpi + 16 * k;
-            cv_v e[4][4]; /* e[a][b]: B' applied down column b */
-            for (int b = 0; b < 4; b++) {
-                cv_v d[4], o[4];
-                for (int a = 0; a < 4; a++)
-                    d[a] = cv_load(x + ((size_t)a * p->pitch + (size_t)b) * cpi);
-                wino_rows_in(d, o);
-                for (int a = 0; a < 4; a++)
-                    e[a][b] = o[a];
-            }
-            for (int a = 0; a < 4; a++) {
-                cv_v v[4];
-                wino_rows_in(e[a], v);
+            cv_v d[16], v[16];
+            for (int a = 0; a < 4; a++)
                 for (int b = 0; b < 4; b++)
-                    cv_store(p->v + (t * 16 + (size_t)(4 * a + b)) * cpi + 16 * k, v[b]);
-            }
+                    d[4 * a + b] = cv_load(x + ((size_t)a * p->pitch + (size_t)b) * cpi);
+            wino_2d(d, 4, 4, wino_rows_in, v);
+            for (int xi = 0; xi < 16; xi++)
+                cv_store(p->v + (t * 16 + (size_t)xi) * cpi + 16 * k, v[xi]);
         }
     }
 }
@@ -367,24 +379,17 @@ static void wino_out(const nn_conv3x3_wpass *p, int t0, int t1)
         const size_t t = (size_t)(tt - t0);
         for (int k = 0; k < p->cvo; k++) {
             const float *m = p->m + t * 16 * cpo + 16 * (size_t)k;
-            cv_v s[2][4]; /* s[i][b]: A' applied down column b */
-            for (int b = 0; b < 4; b++) {
-                cv_v col[4], o[2];
-                for (int a = 0; a < 4; a++)
-                    col[a] = cv_load(m + (size_t)(4 * a + b) * cpo);
-                wino_rows_out(col, o);
-                s[0][b] = o[0], s[1][b] = o[1];
-            }
-            for (int i = 0; i < 2 && 2 * tr + i < p->ho; i++) {
-                cv_v y[2];
-                wino_rows_out(s[i], y);
+            cv_v mv[16], y[4];
+            for (int xi = 0; xi < 16; xi++)
+                mv[xi] = cv_load(m + (size_t)xi * cpo);
+            wino_2d(mv, 4, 2, wino_rows_out, y);
+            for (int i = 0; i < 2 && 2 * tr + i < p->ho; i++)
                 for (int j = 0; j < 2 && 2 * tc + j < p->wo; j++)
                     cv_store(p->yt +
                                  ((size_t)(2 * tr + i) * p->wo + (size_t)(2 * tc + j)) *
                                      cpo +
                                  16 * (size_t)k,
-                             y[j]);
-            }
+                             y[2 * i + j]);
         }
     }
 }
@@ -406,23 +411,12 @@ static void wino_weights(float *u, const float *wt, int cin, size_t cpad)
 {
     for (int ci = 0; ci < cin; ci++)
         for (size_t l = 0; l < cpad; l += 16) {
-            cv_v h[4][3]; /* G g, column by column */
-            for (int b = 0; b < 3; b++) {
-                cv_v col[3], o[4];
-                for (int a = 0; a < 3; a++)
-                    col[a] =
-                        cv_load(wt + ((size_t)ci * 9 + (size_t)(3 * a + b)) * cpad + l);
-                wino_g(col, o);
-                for (int a = 0; a < 4; a++)
-                    h[a][b] = o[a];
-            }
-            for (int a = 0; a < 4; a++) {
-                cv_v o[4];
-                wino_g(h[a], o);
-                for (int b = 0; b < 4; b++)
-                    cv_store(u + ((size_t)(4 * a + b) * cin + (size_t)ci) * cpad + l,
-                             o[b]);
-            }
+            cv_v g[9], o[16];
+            for (int t = 0; t < 9; t++)
+                g[t] = cv_load(wt + ((size_t)ci * 9 + (size_t)t) * cpad + l);
+            wino_2d(g, 3, 4, wino_g, o);
+            for (int xi = 0; xi < 16; xi++)
+                cv_store(u + ((size_t)xi * cin + (size_t)ci) * cpad + l, o[xi]);
         }
 }
 
@@ -471,12 +465,12 @@ static void wino_over(const nn_conv3x3_wpass *p)
  * A = [1 0; 1 1; 1 -1; 0 -1]; each row's terms added left to right, rows
  * before columns, as in the forward.
  */
-CV_INLINE void wino_rows_dy(cv_v a0, cv_v a1, cv_v out[4])
+CV_INLINE void wino_rows_dy(const cv_v a[2], cv_v out[4])
 {
-    out[0] = a0;
-    out[1] = cv_add(a0, a1);
-    out[2] = cv_sub(a0, a1);
-    out[3] = cv_sub(cv_zero(), a1);
+    out[0] = a[0];
+    out[1] = cv_add(a[0], a[1]);
+    out[2] = cv_sub(a[0], a[1]);
+    out[3] = cv_sub(cv_zero(), a[1]);
 }
 
 /* d[t - t0] for the tiles t0 .. t1 from dyt (ho, wo, cvo*16). */
@@ -488,26 +482,19 @@ static void wino_dy(const nn_conv3x3_wdwpass *p, int t0, int t1)
         const size_t t = (size_t)(tt - t0);
         const int r0 = 2 * tr, c0 = 2 * tc;
         for (int k = 0; k < p->cvo; k++) {
-            cv_v y[2][2]; /* the tile's dY, 0 past the plane's last row or column */
+            cv_v y[4], o[16]; /* the tile's dY, 0 past the plane's last row or column */
             for (int i = 0; i < 2; i++)
                 for (int j = 0; j < 2; j++)
-                    y[i][j] =
+                    y[2 * i + j] =
                         r0 + i < p->ho && c0 + j < p->wo
                             ? cv_load(p->dyt +
                                       ((size_t)(r0 + i) * p->wo + (size_t)(c0 + j)) *
                                           cpo +
                                       16 * (size_t)k)
                             : cv_zero();
-            cv_v e[2][4]; /* e[j][a]: A applied down column j */
-            for (int j = 0; j < 2; j++)
-                wino_rows_dy(y[0][j], y[1][j], e[j]);
-            for (int a = 0; a < 4; a++) {
-                cv_v o[4];
-                wino_rows_dy(e[0][a], e[1][a], o);
-                for (int b = 0; b < 4; b++)
-                    cv_store(p->d + (t * 16 + (size_t)(4 * a + b)) * cpo + 16 * (size_t)k,
-                             o[b]);
-            }
+            wino_2d(y, 2, 4, wino_rows_dy, o);
+            for (int xi = 0; xi < 16; xi++)
+                cv_store(p->d + (t * 16 + (size_t)xi) * cpo + 16 * (size_t)k, o[xi]);
         }
     }
 }
@@ -616,23 +603,12 @@ static void wino_dw_g(float *acc, const float *du, int cin, size_t cpad)
 {
     for (int ci = 0; ci < cin; ci++)
         for (size_t l = 0; l < cpad; l += 16) {
-            cv_v h[3][4]; /* G' du: column by column */
-            for (int b = 0; b < 4; b++) {
-                cv_v col[4], o[3];
-                for (int a = 0; a < 4; a++)
-                    col[a] =
-                        cv_load(du + ((size_t)(4 * a + b) * cin + (size_t)ci) * cpad + l);
-                wino_gt(col, o);
-                for (int q = 0; q < 3; q++)
-                    h[q][b] = o[q];
-            }
-            for (int q = 0; q < 3; q++) {
-                cv_v o[3];
-                wino_gt(h[q], o);
-                for (int r = 0; r < 3; r++)
-                    cv_store(acc + ((size_t)ci * 9 + (size_t)(3 * q + r)) * cpad + l,
-                             o[r]);
-            }
+            cv_v d[16], o[9];
+            for (int xi = 0; xi < 16; xi++)
+                d[xi] = cv_load(du + ((size_t)xi * cin + (size_t)ci) * cpad + l);
+            wino_2d(d, 4, 3, wino_gt, o);
+            for (int t = 0; t < 9; t++)
+                cv_store(acc + ((size_t)ci * 9 + (size_t)t) * cpad + l, o[t]);
         }
 }
 
