@@ -386,26 +386,32 @@ static void wino_input(const nn_conv3x3_kernels *k, const float *x, int cin,
                        channel_pad(cin));
 }
 
+/* A Winograd pass of one image, cin -> cout, over sc's scratch (the
+ * forward's; the weight gradient takes xcl, v and the tiles). */
+static nn_conv3x3_wpass wino_pass(int cin, int cout, const geom *g, const scratch *sc)
+{
+    return (nn_conv3x3_wpass){.xcl = sc->xcl,
+                              .u = sc->wu,
+                              .v = sc->wv,
+                              .m = sc->wm,
+                              .yt = sc->yt,
+                              .cin = cin,
+                              .cvi = (int)(channel_pad(cin) / 16),
+                              .cvo = (int)(channel_pad(cout) / 16),
+                              .tr = (g->ho + 1) / 2,
+                              .tc = (g->wo + 1) / 2,
+                              .ho = g->ho,
+                              .wo = g->wo,
+                              .pitch = g->pitch};
+}
+
 /* One image's outputs (ho, wo, cpad(cout)) in sc->yt by Winograd from its
  * planes x (cin, h, w), with sc->wu transformed for cin -> cout. */
 static void wino_image(const nn_conv3x3_kernels *k, const float *x, int cin, int cout,
                        const geom *g, const scratch *sc)
 {
-    const size_t cpi = channel_pad(cin);
     wino_input(k, x, cin, g, sc);
-    nn_conv3x3_wpass p = {.xcl = sc->xcl,
-                          .u = sc->wu,
-                          .v = sc->wv,
-                          .m = sc->wm,
-                          .yt = sc->yt,
-                          .cin = cin,
-                          .cvi = (int)(cpi / 16),
-                          .cvo = (int)(channel_pad(cout) / 16),
-                          .tr = (g->ho + 1) / 2,
-                          .tc = (g->wo + 1) / 2,
-                          .ho = g->ho,
-                          .wo = g->wo,
-                          .pitch = g->pitch};
+    const nn_conv3x3_wpass p = wino_pass(cin, cout, g, sc);
     k->wino_over(&p);
 }
 
@@ -474,22 +480,13 @@ void nn_conv3x3_forward(float *y, const float *x, const float *w, const float *b
 static void wino_dw_images(const nn_conv3x3_kernels *k, const float *x, int nimg, int cin,
                            int cout, const geom *g, const scratch *sc)
 {
-    const size_t cpi = channel_pad(cin), cpo = channel_pad(cout);
+    const size_t cpo = channel_pad(cout);
     for (int i = 0; i < nimg; i++) {
         wino_input(k, x + (size_t)i * cin * g->h * g->w, cin, g, sc);
-        nn_conv3x3_wdwpass p = {.xcl = sc->xcl,
-                                .dyt = sc->dyt + (size_t)i * g->ho * g->wo * cpo,
-                                .v = sc->wv,
-                                .d = sc->wm,
-                                .du = sc->wdu,
-                                .cin = cin,
-                                .cvi = (int)(cpi / 16),
-                                .cvo = (int)(cpo / 16),
-                                .tr = (g->ho + 1) / 2,
-                                .tc = (g->wo + 1) / 2,
-                                .ho = g->ho,
-                                .wo = g->wo,
-                                .pitch = g->pitch};
+        const nn_conv3x3_wdwpass p = {.in = wino_pass(cin, cout, g, sc),
+                                      .dyt = sc->dyt + (size_t)i * g->ho * g->wo * cpo,
+                                      .d = sc->wm,
+                                      .du = sc->wdu};
         k->wino_dw(&p);
     }
 }
@@ -519,10 +516,10 @@ void nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float *dy,
                  yimg = (size_t)s->cout * g.ho * g.wo;
     const size_t hw = (size_t)g.ho * g.wo, cpad = channel_pad(s->cout);
     const int wino_w = dw && s->stride == 1 && s->cin >= NN_CONV3X3_WINO_DW_MIN_CIN;
-    if (dw)
-        memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
-    if (wino_w)
+    if (wino_w) /* the sums (acc is written from them at the end) */
         memset(sc.wdu, 0, sizeof(float) * 16 * (size_t)s->cin * cpad);
+    else if (dw)
+        memset(sc.acc, 0, sizeof(float) * (size_t)s->cin * 9 * cpad);
     if (dx && s->stride == 1) { /* (cout, 9, cpad(cin)): dx is the forward on dy */
         transpose_weights_swapped(sc.wt, w, s->cout, s->cin, channel_pad(s->cin));
         if (use_wino(1, s->cout))

@@ -118,13 +118,11 @@ typedef struct nn_conv3x3_wpass {
 /* One image of the stride-1 weight gradient by Winograd (tiles as in
  * nn_conv3x3_wpass). */
 typedef struct nn_conv3x3_wdwpass {
-    const float *xcl; /* (2tr + 2, pitch, cvi*16): the padded input, channels last */
-    const float *dyt; /* (ho, wo, cvo*16): dy, channels in the lanes */
-    float
-        *v; /* (NN_CONV3X3_WINO_BAND, 16, cvi*16): scratch, a band's transformed input */
+    nn_conv3x3_wpass in; /* the image: xcl, v, cin, cvi, cvo and the tiles (u, m, yt
+                            unused) */
+    const float *dyt;    /* (ho, wo, cvo*16): dy, channels in the lanes */
     float *d;  /* (NN_CONV3X3_WINO_BAND, 16, cvo*16): scratch, a band's transformed dy */
     float *du; /* (16, cin, cvo*16): the sums, added to */
-    int cin, cvi, cvo, tr, tc, ho, wo, pitch;
 } nn_conv3x3_wdwpass;
 
 typedef struct nn_conv3x3_kernels {

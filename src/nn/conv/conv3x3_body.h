@@ -476,19 +476,20 @@ CV_INLINE void wino_rows_dy(const cv_v a[2], cv_v out[4])
 /* d[t - t0] for the tiles t0 .. t1 from dyt (ho, wo, cvo*16). */
 static void wino_dy(const nn_conv3x3_wdwpass *p, int t0, int t1)
 {
-    const size_t cpo = (size_t)p->cvo * 16;
-    int tr = t0 / p->tc, tc = t0 % p->tc; /* tile tt's row and column */
-    for (int tt = t0; tt < t1; tt++, tc = tc + 1 == p->tc ? 0 : tc + 1, tr += tc == 0) {
+    const size_t cpo = (size_t)p->in.cvo * 16;
+    int tr = t0 / p->in.tc, tc = t0 % p->in.tc; /* tile tt's row and column */
+    for (int tt = t0; tt < t1;
+         tt++, tc = tc + 1 == p->in.tc ? 0 : tc + 1, tr += tc == 0) {
         const size_t t = (size_t)(tt - t0);
         const int r0 = 2 * tr, c0 = 2 * tc;
-        for (int k = 0; k < p->cvo; k++) {
+        for (int k = 0; k < p->in.cvo; k++) {
             cv_v y[4], o[16]; /* the tile's dY, 0 past the plane's last row or column */
             for (int i = 0; i < 2; i++)
                 for (int j = 0; j < 2; j++)
                     y[2 * i + j] =
-                        r0 + i < p->ho && c0 + j < p->wo
+                        r0 + i < p->in.ho && c0 + j < p->in.wo
                             ? cv_load(p->dyt +
-                                      ((size_t)(r0 + i) * p->wo + (size_t)(c0 + j)) *
+                                      ((size_t)(r0 + i) * p->in.wo + (size_t)(c0 + j)) *
                                           cpo +
                                       16 * (size_t)k)
                             : cv_zero();
@@ -503,13 +504,13 @@ static void wino_dy(const nn_conv3x3_wdwpass *p, int t0, int t1)
 CV_INLINE void wino_dw_block(const nn_conv3x3_wdwpass *p, int xi, int ci0, int v0, int cb,
                              int ib, size_t nt, int cvi)
 {
-    const size_t cpi = (size_t)cvi * 16, cpo = (size_t)p->cvo * 16;
-    float *du = p->du + ((size_t)xi * p->cin + (size_t)ci0) * cpo + (size_t)v0 * 16;
+    const size_t cpi = (size_t)cvi * 16, cpo = (size_t)p->in.cvo * 16;
+    float *du = p->du + ((size_t)xi * p->in.cin + (size_t)ci0) * cpo + (size_t)v0 * 16;
     cv_v acc[24];
     for (int k = 0; k < cb; k++)
         for (int j = 0; j < ib; j++)
             acc[k * ib + j] = cv_load(du + (size_t)j * cpo + 16 * (size_t)k);
-    const float *v = p->v + (size_t)xi * cpi + (size_t)ci0;
+    const float *v = p->in.v + (size_t)xi * cpi + (size_t)ci0;
     const float *d = p->d + (size_t)xi * cpo + (size_t)v0 * 16;
     for (size_t t = 0; t < nt; t++, v += 16 * cpi, d += 16 * cpo) {
         cv_v w[4];
@@ -532,11 +533,11 @@ CV_INLINE void wino_dw_chans(const nn_conv3x3_wdwpass *p, int xi, int v0, int cb
                              size_t nt, int cvi)
 {
     int ci = 0;
-    for (; ci + ib <= p->cin; ci += ib)
+    for (; ci + ib <= p->in.cin; ci += ib)
         wino_dw_block(p, xi, ci, v0, cb, ib, nt, cvi);
-    for (; ci + 4 <= p->cin; ci += 4)
+    for (; ci + 4 <= p->in.cin; ci += 4)
         wino_dw_block(p, xi, ci, v0, cb, 4, nt, cvi);
-    for (; ci < p->cin; ci++)
+    for (; ci < p->in.cin; ci++)
         wino_dw_block(p, xi, ci, v0, cb, 1, nt, cvi);
 }
 
@@ -545,12 +546,12 @@ CV_INLINE void wino_dw_mul_cvi(const nn_conv3x3_wdwpass *p, size_t nt, int cvi)
     for (int xi = 0; xi < 16; xi++) {
         int v0 = 0;
         if (CV_GCB >= 4)
-            for (; v0 + 4 <= p->cvo; v0 += 4)
+            for (; v0 + 4 <= p->in.cvo; v0 += 4)
                 wino_dw_chans(p, xi, v0, 4, CV_GTB, nt, cvi);
         if (CV_GCB >= 2)
-            for (; v0 + 2 <= p->cvo; v0 += 2)
+            for (; v0 + 2 <= p->in.cvo; v0 += 2)
                 wino_dw_chans(p, xi, v0, 2, CV_G2T, nt, cvi);
-        for (; v0 < p->cvo; v0++)
+        for (; v0 < p->in.cvo; v0++)
             wino_dw_chans(p, xi, v0, 1, CV_G1T, nt, cvi);
     }
 }
@@ -558,11 +559,11 @@ CV_INLINE void wino_dw_mul_cvi(const nn_conv3x3_wdwpass *p, size_t nt, int cvi)
 /* The products of a band of nt tiles, specialised as wino_mul is. */
 static void wino_dw_mul(const nn_conv3x3_wdwpass *p, size_t nt)
 {
-    switch (p->cvi) {
+    switch (p->in.cvi) {
     case 1: wino_dw_mul_cvi(p, nt, 1); break;
     case 2: wino_dw_mul_cvi(p, nt, 2); break;
     case 4: wino_dw_mul_cvi(p, nt, 4); break;
-    default: wino_dw_mul_cvi(p, nt, p->cvi); break;
+    default: wino_dw_mul_cvi(p, nt, p->in.cvi); break;
     }
 }
 
@@ -570,18 +571,11 @@ static void wino_dw_mul(const nn_conv3x3_wdwpass *p, size_t nt)
  * once: the more tiles, the fewer times). */
 static void wino_dw(const nn_conv3x3_wdwpass *p)
 {
-    const nn_conv3x3_wpass in = {.xcl = p->xcl,
-                                 .v = p->v,
-                                 .cin = p->cin,
-                                 .cvi = p->cvi,
-                                 .tr = p->tr,
-                                 .tc = p->tc,
-                                 .pitch = p->pitch};
     const int band = NN_CONV3X3_WINO_BAND;
-    const int tiles = p->tr * p->tc;
+    const int tiles = p->in.tr * p->in.tc;
     for (int t0 = 0; t0 < tiles; t0 += band) {
         const int t1 = tiles - t0 < band ? tiles : t0 + band;
-        wino_in(&in, t0, t1);
+        wino_in(&p->in, t0, t1);
         wino_dy(p, t0, t1);
         wino_dw_mul(p, (size_t)(t1 - t0));
     }

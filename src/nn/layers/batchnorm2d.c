@@ -384,26 +384,31 @@ void NN(nn_batchnorm2d_stats_of_planes)(real *mean, real *rstd, real *running_me
     run_job(&j); /* c channels of n sums: no memory pass to split */
 }
 
+/* A backward's job over all c channels: the coefficients' part (dx, dy, x
+ * and the mean, for dx itself, are added by the caller). */
+static bn_job backward_job(real *dgamma, real *dbeta, const real *rstd, const real *gamma,
+                           const double *plane_sums, int n, int c, int hw, int training)
+{
+    return (bn_job){.c0 = 0,
+                    .c1 = c,
+                    .n = n,
+                    .c = c,
+                    .hw = hw,
+                    .training = training,
+                    .dgamma = dgamma,
+                    .dbeta = dbeta,
+                    .gamma = gamma,
+                    .saved_rstd = rstd,
+                    .plane_sums = plane_sums};
+}
+
 void NN(nn_batchnorm2d_backward_sums)(real *dx, real *dgamma, real *dbeta, const real *dy,
                                       const real *x, const real *mean, const real *rstd,
                                       const real *gamma, const double *plane_sums, int n,
                                       int c, int hw, int training)
 {
-    bn_job j = {.c0 = 0,
-                .c1 = c,
-                .n = n,
-                .c = c,
-                .hw = hw,
-                .training = training,
-                .dx = dx,
-                .dgamma = dgamma,
-                .dbeta = dbeta,
-                .x = x,
-                .gamma = gamma,
-                .dy = dy,
-                .saved_mean = mean,
-                .saved_rstd = rstd,
-                .plane_sums = plane_sums};
+    bn_job j = backward_job(dgamma, dbeta, rstd, gamma, plane_sums, n, c, hw, training);
+    j.dx = dx, j.dy = dy, j.x = x, j.saved_mean = mean;
     run_split(&j);
 }
 
@@ -420,15 +425,8 @@ void NN(nn_batchnorm2d_backward_coefs)(real *coef, real *dgamma, real *dbeta,
                                        const double *plane_sums, int n, int c, int hw,
                                        int training)
 {
-    bn_job j = {.n = n,
-                .c = c,
-                .hw = hw,
-                .training = training,
-                .dgamma = dgamma,
-                .dbeta = dbeta,
-                .gamma = gamma,
-                .saved_rstd = rstd,
-                .plane_sums = plane_sums};
+    const bn_job j =
+        backward_job(dgamma, dbeta, rstd, gamma, plane_sums, n, c, hw, training);
     for (int c0 = 0; c0 < c; c0 += CHUNK) {
         const int c1 = c - c0 < CHUNK ? c : c0 + CHUNK;
         chunk_coefs(&j, c0, c1, coef + c0, coef + c + c0, coef + 2 * (size_t)c + c0);
