@@ -341,25 +341,23 @@ static void run_split(const bn_job *j)
                   j->c >= 2 && (double)j->n * j->c * j->hw >= 65536);
 }
 
+/* A job over all c channels of an (n, c, hw) tensor, the rest unset. */
+static bn_job channels_job(int n, int c, int hw, int training)
+{
+    return (bn_job){.c0 = 0, .c1 = c, .n = n, .c = c, .hw = hw, .training = training};
+}
+
 /* A forward's job over all c channels: the statistics' part (what it
  * normalises with is added by the caller). */
 static bn_job forward_job(real *mean, real *rstd, real *running_mean, real *running_var,
                           const real *gamma, int n, int c, int hw, int training,
                           double momentum, double eps)
 {
-    return (bn_job){.c0 = 0,
-                    .c1 = c,
-                    .n = n,
-                    .c = c,
-                    .hw = hw,
-                    .training = training,
-                    .mean = mean,
-                    .rstd = rstd,
-                    .running_mean = running_mean,
-                    .running_var = running_var,
-                    .gamma = gamma,
-                    .momentum = momentum,
-                    .eps = eps};
+    bn_job j = channels_job(n, c, hw, training);
+    j.mean = mean, j.rstd = rstd, j.running_mean = running_mean,
+    j.running_var = running_var;
+    j.gamma = gamma, j.momentum = momentum, j.eps = eps;
+    return j;
 }
 
 void NN(nn_batchnorm2d_forward)(real *y, real *mean, real *rstd, real *running_mean,
@@ -389,17 +387,10 @@ void NN(nn_batchnorm2d_stats_of_planes)(real *mean, real *rstd, real *running_me
 static bn_job backward_job(real *dgamma, real *dbeta, const real *rstd, const real *gamma,
                            const double *plane_sums, int n, int c, int hw, int training)
 {
-    return (bn_job){.c0 = 0,
-                    .c1 = c,
-                    .n = n,
-                    .c = c,
-                    .hw = hw,
-                    .training = training,
-                    .dgamma = dgamma,
-                    .dbeta = dbeta,
-                    .gamma = gamma,
-                    .saved_rstd = rstd,
-                    .plane_sums = plane_sums};
+    bn_job j = channels_job(n, c, hw, training);
+    j.dgamma = dgamma, j.dbeta = dbeta, j.gamma = gamma, j.saved_rstd = rstd;
+    j.plane_sums = plane_sums;
+    return j;
 }
 
 void NN(nn_batchnorm2d_backward_sums)(real *dx, real *dgamma, real *dbeta, const real *dy,
