@@ -142,18 +142,21 @@ def emit_erfc():
     print()
 
 
-# GELU's central pieces: Phi(-|x|) = exp(-x^2/2) R(|x|) for |x| < GELU_XFAST,
-# R smooth and slowly varying: 8 pieces of width GELU_XFAST/8, on each a
-# polynomial of degree GELU_DEG in v = u - 1/2, u = |x| 8/GELU_XFAST - j; the
-# k-th coefficients of the 8 pieces form a table of 8 (one register and one
-# permute each on AVX-512). No division; the exp is shared by GELU and its
-# derivative. Beyond GELU_XFAST the erfc form above takes over.
+# GELU's central pieces: Phi(-|x|) for |x| < GELU_XFAST as the fourth power of
+# a polynomial. Phi(-x)^(1/4) falls four times slower than Phi(-x) (its
+# logarithm's slope is a quarter), so a short polynomial fits it: 8 pieces of
+# width GELU_XFAST/8, on each a polynomial of degree GELU_DEG in u = |x|
+# 8/GELU_XFAST - j in [0, 1); the k-th coefficients of the 8 pieces form a
+# table of 8 (one permute each on AVX-512). Two squarings give Phi(-|x|): no
+# exponential and no division (the derivative's density has its own exp).
+# Beyond GELU_XFAST the erfc form above takes over.
 GELU_XFAST = 4
-GELU_DEG = 9
+GELU_DEG = 8
+GELU_ROOT = 4
 
 
-def gelu_r(x):
-    return erfc(x / sqrt(2)) / 2 * exp(x * x / 2)
+def gelu_root(x):
+    return (erfc(x / sqrt(2)) / 2) ** (mpf(1) / GELU_ROOT)
 
 
 def emit_gelu():
@@ -161,27 +164,31 @@ def emit_gelu():
     w = mpf(GELU_XFAST) / 8
     pieces = []
     worst = mpf(0)
+    cond = mpf(0)
     for j in range(8):
-        c = w * (j + mpf(1) / 2)
-        poly = chebyfit(lambda v: gelu_r(c + w * v), [-0.5, 0.5], GELU_DEG + 1)
-        coef = [float(a) for a in reversed(poly)]  # coef[k] of v^k
+        poly = chebyfit(lambda u: gelu_root(w * (j + u)), [0, 1], GELU_DEG + 1)
+        coef = [float(a) for a in reversed(poly)]  # coef[k] of u^k
         pieces.append(coef)
-        for i in range(401):
-            v = mpf(-0.5) + mpf(i) / 400
+        for i in range(801):
+            u = mpf(i) / 800
             p = mpf(0)
+            size = mpf(0)
             for a in reversed(coef):
-                p = p * v + mpf(a)
-            worst = max(worst, abs(p / gelu_r(c + w * v) - 1))
-    print(f"/* Phi(-|x|) = exp(-x^2/2) R(|x|) for |x| < {GELU_XFAST}: R on 8 pieces of width")
-    print(f" * {GELU_XFAST}/8, each a polynomial of degree {GELU_DEG} in v = u - 1/2, "
-          f"u = |x| 8/{GELU_XFAST} - j.")
-    print(" * GELU_R_Ck[j] is piece j's coefficient of v^k. Max relative error of the rounded")
-    print(f" * coefficients (exact arithmetic, 401 points a piece): {float(worst):.3e} "
-          f"(2^{float(log(worst, 2)):.1f}). */")
+                p = p * u + mpf(a)
+                size = size * u + abs(mpf(a))
+            worst = max(worst, abs((p / gelu_root(w * (j + u))) ** GELU_ROOT - 1))
+            cond = max(cond, size / p)
+    print(f"/* Phi(-|x|) = S(|x|)^{GELU_ROOT} for |x| < {GELU_XFAST}: S on 8 pieces of width "
+          f"{GELU_XFAST}/8,")
+    print(f" * each a polynomial of degree {GELU_DEG} in u = |x| 8/{GELU_XFAST} - j in [0, 1).")
+    print(" * GELU_S_Ck[j] is piece j's coefficient of u^k. Max relative error of")
+    print(" * S^4 with the rounded coefficients (exact arithmetic, 801 points a piece):")
+    print(f" * {float(worst):.3e} (2^{float(log(worst, 2)):.1f}); sum |c_k| u^k / S at most "
+          f"{float(cond):.2f}. */")
     print(f"#define GELU_XFAST {GELU_XFAST}.0")
     for k in range(GELU_DEG + 1):
         vals = ", ".join(pieces[j][k].hex() for j in range(8))
-        print(f"#define GELU_R_C{k} {{{vals}}}")
+        print(f"#define GELU_S_C{k} {{{vals}}}")
     print()
 
 
@@ -208,6 +215,8 @@ def main():
     # -log2(e) * 2^(j/16), each entry rounded once; the polynomial is 2^f's.
     emit_table("GOLU_INNER_TAB", "-log2(e) * 2^(j/16), j = 0..15: GoLU's inner exp, "
                "whose result is the outer exp2's argument.", -LOG2E)
+    emit_table("GELU_DENS_TAB", "2^(j/16) / sqrt(2 pi), j = 0..15: GELU's density "
+               "as one exp2.", 1 / sqrt(2 * pi))
     emit("EXP2T_D5", "2^f ~ 1 + f*Q(f) on [-1/32, 1/32], degree 5: the general exp "
          "and GoLU's inner one (whose error GoLU amplifies).",
          1, [to_double(c) for c in q5], -h32, h32)

@@ -28,6 +28,17 @@
             -0x1.61abeae702a0ep+1                                                        \
     }
 
+/* 2^(j/16) / sqrt(2 pi), j = 0..15: GELU's density as one exp2. */
+#define GELU_DENS_TAB                                                                    \
+    {                                                                                    \
+        0x1.9884533d43651p-2, 0x1.aa9a7de112a90p-2, 0x1.bd7da73c593e6p-2,                \
+            0x1.d136e2bd7fc06p-2, 0x1.e5cfaab0e879ap-2, 0x1.fb51e4ced6fe0p-2,            \
+            0x1.08e3f37e7b1e4p-1, 0x1.149e3e22e30aep-1, 0x1.20dd750429b6dp-1,            \
+            0x1.2da77ab15c5c6p-1, 0x1.3b02746d00a35p-1, 0x1.48f4cd2113849p-1,            \
+            0x1.5785387480b39p-1, 0x1.66bab6038de94p-1, 0x1.769c94bcc6397p-1,            \
+            0x1.873276640323ep-1                                                         \
+    }
+
 /* 2^f ~ 1 + f*Q(f) on [-1/32, 1/32], degree 5: the general exp and GoLU's inner one
  * (whose error GoLU amplifies). max relative error of the rounded coefficients: 5.519e-15
  * (2^-47.4) EXP2T_D5_Qj is the coefficient of f^j. */
@@ -69,70 +80,65 @@
 #define ERFC_S13     -0x1.72357462a7dedp-26
 #define ERFC_S14     -0x1.5cff5159495d4p-20
 
-/* Phi(-|x|) = exp(-x^2/2) R(|x|) for |x| < 4: R on 8 pieces of width
- * 4/8, each a polynomial of degree 9 in v = u - 1/2, u = |x| 8/4 - j.
- * GELU_R_Ck[j] is piece j's coefficient of v^k. Max relative error of the rounded
- * coefficients (exact arithmetic, 401 points a piece): 2.960e-13 (2^-41.6). */
+/* Phi(-|x|) = S(|x|)^4 for |x| < 4: S on 8 pieces of width 4/8,
+ * each a polynomial of degree 8 in u = |x| 8/4 - j in [0, 1).
+ * GELU_S_Ck[j] is piece j's coefficient of u^k. Max relative error of
+ * S^4 with the rounded coefficients (exact arithmetic, 801 points a piece):
+ * 1.724e-13 (2^-42.4); sum |c_k| u^k / S at most 2.56. */
 #define GELU_XFAST 4.0
-#define GELU_R_C0                                                                        \
+#define GELU_S_C0                                                                        \
     {                                                                                    \
-        0x1.a7f808169ed3cp-2, 0x1.3370237bca7e1p-2, 0x1.d898de09c6ff4p-3,                \
-            0x1.7b5abd2fd03e9p-3, 0x1.3aadddf19e992p-3, 0x1.0bb968cded945p-3,            \
-            0x1.d0b31c0825440p-4, 0x1.99c2b6db3b3a1p-4                                   \
+        0x1.ae89f995ad323p-1, 0x1.7d970902da03dp-1, 0x1.43227aa1f05cep-1,                \
+            0x1.044d0c232d82fp-1, 0x1.8db0efcf6a307p-2, 0x1.1f73febbfbac9p-2,            \
+            0x1.888f29b5b3dd9p-3, 0x1.f9dad9be6dadcp-4                                   \
     }
-#define GELU_R_C1                                                                        \
+#define GELU_S_C1                                                                        \
     {                                                                                    \
-        -0x1.2e8651379bf2bp-3, -0x1.63e07140d7451p-4, -0x1.c49321dc9c3eep-5,             \
-            -0x1.3253b6cdb4c7fp-5, -0x1.b405cc6b87d15p-6, -0x1.432b1910e5cd4p-6,         \
-            -0x1.ef2cc76a51e06p-7, -0x1.85dc7cfbbdeaep-7                                 \
+        -0x1.57853874550ccp-4, -0x1.b36c811af394dp-4, -0x1.ecd2f88d2c7f5p-4,             \
+            -0x1.f8a3b8e69221cp-4, -0x1.d7e746699a16fp-4, -0x1.95b410aaf5005p-4,         \
+            -0x1.4233e23107432p-4, -0x1.da6a36d5f73bfp-5                                 \
     }
-#define GELU_R_C2                                                                        \
+#define GELU_S_C2                                                                        \
     {                                                                                    \
-        0x1.5c5673c5abc36p-5, 0x1.5bf7f205997a7p-6, 0x1.7b79d1bf1fa4dp-7,                \
-            0x1.bd45f4eeeae72p-8, 0x1.15aa6bd46ceccp-8, 0x1.6c5e3c926aa54p-9,            \
-            0x1.f2f5d00e094acp-10, 0x1.62200d79c4b5cp-10                                 \
+        -0x1.9b2269ea49340p-7, -0x1.35dad83df08b7p-7, -0x1.1b92e8cc1f7ddp-8,             \
+            0x1.7359e2c44dce2p-10, 0x1.9f71188e93e7bp-8, 0x1.36b8a35bd3468p-7,           \
+            0x1.5a7b35f7cc95cp-7, 0x1.45aa4b9644998p-7                                   \
     }
-#define GELU_R_C3                                                                        \
+#define GELU_S_C3                                                                        \
     {                                                                                    \
-        -0x1.594f58fc4c499p-7, -0x1.2c849dfcef2f5p-8, -0x1.1f33fe5b53d8bp-9,             \
-            -0x1.2962f4628e0f4p-10, -0x1.49badda10d853p-11, -0x1.838c5240f2043p-12,      \
-            -0x1.dec5a1f9f701ap-13, -0x1.34a257330274bp-13                               \
+        0x1.2d441877d48ebp-11, 0x1.7916f4429d39ap-10, 0x1.f198411e11143p-10,             \
+            0x1.e4839aaf3d65cp-10, 0x1.6980f121874c0p-10, 0x1.70062ddecd81fp-11,         \
+            0x1.7c14b25fe3987p-15, -0x1.c3b36b82c545cp-12                                \
     }
-#define GELU_R_C4                                                                        \
+#define GELU_S_C4                                                                        \
     {                                                                                    \
-        0x1.312c8ebf6bc21p-9, 0x1.d68c72f6955a0p-11, 0x1.8ff2a838a22f7p-12,              \
-            0x1.721ebfa6e75efp-13, 0x1.70c53d8671a89p-14, 0x1.87b710a7c0d61p-15,         \
-            0x1.b7d4f230de6f5p-16, 0x1.031f6f0d98649p-16                                 \
+        0x1.009e13641ef51p-12, 0x1.6d831df8b5716p-13, 0x1.ad39c6217bc7cp-15,             \
+            -0x1.2e130d4a2d184p-14, -0x1.4189988467e4bp-13, -0x1.6fb198df45a0ep-13,      \
+            -0x1.328bba9cb31a8p-13, -0x1.77a515f709039p-14                               \
     }
-#define GELU_R_C5                                                                        \
+#define GELU_S_C5                                                                        \
     {                                                                                    \
-        -0x1.eb76138fed8e7p-12, -0x1.53aa11f5fb251p-13, -0x1.038d124da08d5p-14,          \
-            -0x1.b17805164ec90p-16, -0x1.875958c609524p-17, -0x1.7a617ddbffee8p-18,      \
-            -0x1.8481f858a4701p-19, -0x1.a48594d8bb15dp-20                               \
+        -0x1.7c45f89057dbap-18, -0x1.6175bc57dd673p-16, -0x1.b9cdddb481b26p-16,          \
+            -0x1.68889b437103cp-16, -0x1.5eb5c902b1d7bp-17, 0x1.65708ef5ffd4cp-20,       \
+            0x1.3e2d4de70fbc8p-17, 0x1.9bc054f683514p-17                                 \
     }
-#define GELU_R_C6                                                                        \
+#define GELU_S_C6                                                                        \
     {                                                                                    \
-        0x1.6de90718f79f3p-14, 0x1.c98951a632a70p-16, 0x1.3cf4e7a3dcfb6p-17,             \
-            0x1.e141e2dfc7b42p-19, 0x1.8c5ad8ae31b1cp-20, 0x1.5ede85c775ff8p-21,         \
-            0x1.4b1d25ec1be08p-22, 0x1.4aae3311a5c3cp-23                                 \
+        -0x1.af57d28c1e008p-19, -0x1.e43e424d9f7a5p-20, 0x1.772bf01876ae1p-26,           \
+            0x1.8a2a421e005e9p-20, 0x1.142f554d88f30p-19, 0x1.d83101f5fba6ap-20,         \
+            0x1.f0b2221c6e2f6p-21, 0x1.592c367645064p-25                                 \
     }
-#define GELU_R_C7                                                                        \
+#define GELU_S_C7                                                                        \
     {                                                                                    \
-        -0x1.fd5abfa6d30fcp-17, -0x1.221f54ac7f984p-18, -0x1.6ed653a5f5e78p-20,          \
-            -0x1.fd7f80e932fb4p-22, -0x1.80e4807dbe6e8p-23, -0x1.397d6c7e8a63dp-24,      \
-            -0x1.1114a4e70b53ep-25, -0x1.f92a423fb393dp-27                               \
+        0x1.334707555cb8fp-23, 0x1.1df2188908fc6p-22, 0x1.1515570d6e2d6p-22,             \
+            0x1.46b9c1c6e67d0p-23, 0x1.4965039d2fcc1p-27, -0x1.b17fe2602e189p-24,        \
+            -0x1.2c59212bef9a0p-23, -0x1.e11cc4d07a527p-24                               \
     }
-#define GELU_R_C8                                                                        \
+#define GELU_S_C8                                                                        \
     {                                                                                    \
-        0x1.52f5850dfa976p-19, 0x1.611281c902e57p-21, 0x1.98ebdf2a2aea3p-23,             \
-            0x1.04b01e5abe337p-24, 0x1.6a7ef2b655a7ap-26, 0x1.107fcaa0a4d44p-27,         \
-            0x1.b778da5080b6dp-29, 0x1.796daac025050p-30                                 \
-    }
-#define GELU_R_C9                                                                        \
-    {                                                                                    \
-        -0x1.a52d4749ad54ep-22, -0x1.94154403f4ff5p-24, -0x1.af8981b508a32p-26,          \
-            -0x1.fc22f351a2dfbp-28, -0x1.46e8515196e06p-29, -0x1.c7cc91a15fe81p-31,      \
-            -0x1.55ad50ab9f9dbp-32, -0x1.117b25154185cp-33                               \
+        0x1.0d55f8b0026c2p-26, -0x1.3902ef1330c21p-31, -0x1.aec772633b3b6p-27,           \
+            -0x1.27dcc3c12ddb4p-26, -0x1.d43cf5db89798p-27, -0x1.5ded5a533045ep-28,      \
+            0x1.a7737f5ff6152p-29, 0x1.ee3c5fc1564bep-28                                 \
     }
 
 #endif

@@ -31,11 +31,10 @@
  */
 #define GOLU_UNROLL _Pragma("GCC unroll 16")
 
-/* GELU's chains carry ten coefficient tables beside their values: more
- * than 8 forward (6 backward, which keeps the density too) spill on 32
- * registers (measured on AVX-512). */
-#define GELU_STEP_FWD (VD_STEP < 8 ? VD_STEP : 8)
-#define GELU_STEP_BWD (VD_STEP < 6 ? VD_STEP : 6)
+/* GELU's backward carries nine coefficient tables and the density's beside
+ * its values: more than 8 vectors a step ran slower (measured on AVX-512;
+ * the forward is fastest at VD_STEP). */
+#define GELU_STEP_BWD (VD_STEP < 8 ? VD_STEP : 8)
 
 /*
  * Loops over [0, n): steps of VD_STEP vectors, then one vector at a time, then
@@ -322,7 +321,7 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
 
 /* GELU: the central range and the window both. */
 #define DEFINE_ACT_GELU(store, suffix)                                                   \
-    DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP_FWD, gelu_central, gelu_fwd_central_v,  \
+    DEFINE_FWD_SPLIT(gelu_fwd##suffix, VD_STEP, gelu_central, gelu_fwd_central_v,        \
                      gelu_fwd_v, store)                                                  \
     DEFINE_BWD_SPLIT2(gelu_bwd##suffix, GELU_STEP_BWD, gelu_central, off_window,         \
                       gelu_central_slope0_v, gelu_central_slope_v, gelu_slope_v, store)  \

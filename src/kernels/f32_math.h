@@ -565,8 +565,7 @@ CLAMP_BUILDS_WIN_V(gelu_tanh, GELU_TANH)
 
 /* ------------------------------------------------------------ GELU (erf) */
 
-#define SQRT1_2      0x1.6a09e667f3bcdp-1
-#define INV_SQRT_2PI 0x1.9884533d43651p-2
+#define SQRT1_2 0x1.6a09e667f3bcdp-1
 
 /* erfc(z) for z >= 0: t exp(-z^2 + S(u)) with t = 2/(2+z) (coeffs.h), 0 for
  * z > 12 (erfc(12) = 1.4e-64: every float GELU there is 0). Relative error
@@ -595,58 +594,68 @@ VFN vd erfc_pos_v(vd z)
     return vd_select(vd_gt(z, vd_set1(ERFC_ZMAX)), vd_set1(0.0), e);
 }
 
-GOLU_TAB8(gelu_r0, GELU_R_C0)
-GOLU_TAB8(gelu_r1, GELU_R_C1)
-GOLU_TAB8(gelu_r2, GELU_R_C2)
-GOLU_TAB8(gelu_r3, GELU_R_C3)
-GOLU_TAB8(gelu_r4, GELU_R_C4)
-GOLU_TAB8(gelu_r5, GELU_R_C5)
-GOLU_TAB8(gelu_r6, GELU_R_C6)
-GOLU_TAB8(gelu_r7, GELU_R_C7)
-GOLU_TAB8(gelu_r8, GELU_R_C8)
-GOLU_TAB8(gelu_r9, GELU_R_C9)
+GOLU_TAB8(gelu_s0, GELU_S_C0)
+GOLU_TAB8(gelu_s1, GELU_S_C1)
+GOLU_TAB8(gelu_s2, GELU_S_C2)
+GOLU_TAB8(gelu_s3, GELU_S_C3)
+GOLU_TAB8(gelu_s4, GELU_S_C4)
+GOLU_TAB8(gelu_s5, GELU_S_C5)
+GOLU_TAB8(gelu_s6, GELU_S_C6)
+GOLU_TAB8(gelu_s7, GELU_S_C7)
+GOLU_TAB8(gelu_s8, GELU_S_C8)
 
-#define GELU_R_STEP(p, k) vd_fma(p, v, vd_tab8(GOLU_TAB(gelu_r##k), t))
+#define GELU_S_STEP(p, k) vd_fma(p, u, vd_tab8(GOLU_TAB(gelu_s##k), t))
 
 /*
  * Phi(-|x|) on the central range |x| < GELU_XFAST, where most inputs lie:
- * e R(|x|) with e = exp(-x^2/2) (returned in *e_out, the density's too) and
- * R from piece j = floor(2|x|) of coeffs.h, a polynomial in v = frac(2|x|) -
- * 1/2 whose coefficients are looked up by j (relative error 2^-41.6). No
- * division. Outside the range the result is garbage; the callers blend it
- * away. e's relative error is 2^-47 plus x^2/2 times 2^-53. Its exponent
- * is clamped only when clamp is set: the central forms, for |x| < 4, need
- * no clamp.
+ * S(|x|)^4 with S from piece j = floor(2|x|) of coeffs.h, a polynomial in
+ * u = frac(2|x|) whose coefficients are looked up by j. Phi(-x)^(1/4) falls
+ * slowly enough for degree 8 on pieces of width 1/2: relative error 2^-42.4
+ * after the two squarings, no exponential, no division. Outside the range
+ * the result is garbage; the callers blend it away.
  */
-VFN vd gelu_tail_central(vd ax, vd *e_out, int clamp)
+VFN vd gelu_tail_central(vd ax)
 {
     vd y = vd_mul(ax, vd_set1(8.0 / GELU_XFAST)); /* 2|x|: exact */
     vd u = vd_frac(y);
     vd t = vd_add(vd_sub(y, u), vd_set1(0x1.8p52)); /* j in the low bits */
-    vd v = vd_sub(u, vd_set1(0.5));
-    vd p = vd_tab8(GOLU_TAB(gelu_r9), t);
-    p = GELU_R_STEP(p, 8);
-    p = GELU_R_STEP(p, 7);
-    p = GELU_R_STEP(p, 6);
-    p = GELU_R_STEP(p, 5);
-    p = GELU_R_STEP(p, 4);
-    p = GELU_R_STEP(p, 3);
-    p = GELU_R_STEP(p, 2);
-    p = GELU_R_STEP(p, 1);
-    p = GELU_R_STEP(p, 0);
-    vd e = exp_cl(vd_mul(vd_mul(ax, ax), vd_set1(-0.5)), clamp);
-    *e_out = e;
-    return vd_mul(e, p);
+    vd s = vd_tab8(GOLU_TAB(gelu_s8), t);
+    s = GELU_S_STEP(s, 7);
+    s = GELU_S_STEP(s, 6);
+    s = GELU_S_STEP(s, 5);
+    s = GELU_S_STEP(s, 4);
+    s = GELU_S_STEP(s, 3);
+    s = GELU_S_STEP(s, 2);
+    s = GELU_S_STEP(s, 1);
+    s = GELU_S_STEP(s, 0);
+    vd s2 = vd_mul(s, s);
+    return vd_mul(s2, s2);
 }
 
-/* Phi(-|x|) for every x: the central pieces below GELU_XFAST, erfc beyond.
+/* phi(x) = e^(-x^2/2) / sqrt(2 pi), the normal density, as 2^(-x^2 log2(e)/2)
+ * with 1/sqrt(2 pi) in the table (each entry rounded once): relative error
+ * 2^-47 plus x^2/2 times 2^-53. The exponent is clamped only when clamp is
+ * set: for |x| < GELU_XFAST it needs no clamp. */
+GOLU_TAB16(gelu_dens_tab, GELU_DENS_TAB)
+
+VFN vd gelu_density(vd ax, int clamp)
+{
+    vd a = vd_mul(vd_mul(ax, ax), vd_set1(-0.5 * LOG2E));
+    return exp2t(clamp ? clamp_exp2_arg(a) : a, GOLU_TAB(gelu_dens_tab));
+}
+
+/* Phi(-|x|) for every x: the central pieces below GELU_XFAST, erfc beyond;
+ * and the density phi(x) in *dens unless dens is NULL (the forward needs
+ * none).
  * A NaN |x| is taken as 0 (vd_max returns its second operand on NaN): the
  * caller's x then brings the only NaN to the result, its payload and sign
  * the same on every path. */
-VFN vd gelu_tail(vd ax_in, vd *e_out)
+VFN vd gelu_tail(vd ax_in, vd *dens)
 {
     vd ax = vd_max(ax_in, vd_set1(0.0));
-    vd q = gelu_tail_central(ax, e_out, CLAMPED);
+    if (dens)
+        *dens = gelu_density(ax, CLAMPED);
+    vd q = gelu_tail_central(ax);
     vd qe = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(ax, vd_set1(SQRT1_2))));
     return vd_select(vd_gt(vd_set1(GELU_XFAST), ax), q, qe);
 }
@@ -667,25 +676,22 @@ VFN vd gelu_fwd_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xl = clamp_x_fwd_cl(CLAMPED, x);
-    vd e;
-    return vd_mul(xl, normal_cdf_from_tail(xl, gelu_tail(vd_abs(xl), &e)));
+    return vd_mul(xl, normal_cdf_from_tail(xl, gelu_tail(vd_abs(xl), NULL)));
 }
 
 VFN vd gelu_fwd_central_v(vd x, const kconsts *c)
 {
     (void)c;
-    vd e;
-    return vd_mul(x, normal_cdf_from_tail(x, gelu_tail_central(vd_abs(x), &e, IN_RANGE)));
+    return vd_mul(x, normal_cdf_from_tail(x, gelu_tail_central(vd_abs(x))));
 }
 
-/* GELU' = Phi(x) + x phi(x), phi(x) = e / sqrt(2 pi) with the tail's e. */
+/* GELU' = Phi(x) + x phi(x). */
 VFN vd gelu_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xb = clamp_x_slope(x);
-    vd e;
-    vd q = gelu_tail(vd_abs(xb), &e);
-    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    vd dens;
+    vd q = gelu_tail(vd_abs(xb), &dens);
     return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_from_tail(xb, q)));
 }
 DERIV_FIXED_V(gelu, GELU)
@@ -693,9 +699,9 @@ DERIV_FIXED_V(gelu, GELU)
 VFN vd gelu_central_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
-    vd e;
-    vd q = gelu_tail_central(vd_abs(x), &e, IN_RANGE);
-    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    vd ax = vd_abs(x);
+    vd q = gelu_tail_central(ax);
+    vd dens = gelu_density(ax, IN_RANGE);
     return vd_fma(x, dens, normal_cdf_from_tail(x, q));
 }
 DERIV_FIXED_V(gelu_central, GELU)
@@ -707,9 +713,8 @@ VFN vd gelu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
     (void)c;
     vd xl = clamp_x_fwd_cl(CLAMPED, x);
     vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
-    vd e;
-    vd q = gelu_tail(vd_abs(xl), &e);
-    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    vd dens;
+    vd q = gelu_tail(vd_abs(xl), &dens);
     *slope = slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_from_tail(xb, q)));
     return vd_mul(xl, normal_cdf_from_tail(xl, q));
 }
@@ -718,9 +723,9 @@ DERIV_FIXED_PAIR_V(gelu, GELU)
 VFN vd gelu_central_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
 {
     (void)c;
-    vd e;
-    vd q = gelu_tail_central(vd_abs(x), &e, IN_RANGE);
-    vd dens = vd_mul(e, vd_set1(INV_SQRT_2PI));
+    vd ax = vd_abs(x);
+    vd q = gelu_tail_central(ax);
+    vd dens = gelu_density(ax, IN_RANGE);
     vd cdf = normal_cdf_from_tail(x, q);
     *slope = vd_fma(x, dens, cdf);
     return vd_mul(x, cdf);
