@@ -607,16 +607,17 @@ GOLU_TAB8(gelu_s8, GELU_S_C8)
 #define GELU_S_STEP(p, k) vd_fma(p, u, vd_tab8(GOLU_TAB(gelu_s##k), t))
 
 /*
- * Phi(-|x|) on the central range |x| < GELU_XFAST, where most inputs lie:
- * S(|x|)^4 with S from piece j = floor(2|x|) of coeffs.h, a polynomial in
- * u = frac(2|x|) whose coefficients are looked up by j. Phi(-x)^(1/4) falls
- * slowly enough for degree 8 on pieces of width 1/2: relative error 2^-42.4
- * after the two squarings, no exponential, no division. Outside the range
- * the result is garbage; the callers blend it away.
+ * Phi(-|x|) on the central range |x| < GELU_XFAST, where most inputs lie,
+ * from nax = -|x|: S(|x|)^4 with S from piece j = floor(2|x|) of coeffs.h, a
+ * polynomial in u = frac(2|x|) whose coefficients are looked up by j.
+ * Phi(-x)^(1/4) falls slowly enough for degree 8 on pieces of width 1/2:
+ * relative error 2^-42.4 after the two squarings, no exponential, no
+ * division. Outside the range the result is garbage; the callers blend it
+ * away.
  */
-VFN vd gelu_tail_central(vd ax)
+VFN vd gelu_tail_central(vd nax)
 {
-    vd y = vd_mul(ax, vd_set1(8.0 / GELU_XFAST)); /* 2|x|: exact */
+    vd y = vd_mul(nax, vd_set1(-8.0 / GELU_XFAST)); /* 2|x|: exact */
     vd u = vd_frac(y);
     vd t = vd_add(vd_sub(y, u), vd_set1(0x1.8p52)); /* j in the low bits */
     vd s = vd_tab8(GOLU_TAB(gelu_s8), t);
@@ -633,31 +634,35 @@ VFN vd gelu_tail_central(vd ax)
 }
 
 /* phi(x) = e^(-x^2/2) / sqrt(2 pi), the normal density, as 2^(-x^2 log2(e)/2)
- * with 1/sqrt(2 pi) in the table (each entry rounded once): relative error
- * 2^-47 plus x^2/2 times 2^-53. The exponent is clamped only when clamp is
- * set: for |x| < GELU_XFAST it needs no clamp. */
+ * with 1/sqrt(2 pi) in the table (each entry rounded once), from x or -|x|:
+ * relative error 2^-47 plus x^2/2 times 2^-53. The exponent is clamped only
+ * when clamp is set: for |x| < GELU_XFAST it needs no clamp. */
 GOLU_TAB16(gelu_dens_tab, GELU_DENS_TAB)
 
-VFN vd gelu_density(vd ax, int clamp)
+VFN vd gelu_density(vd x, int clamp)
 {
-    vd a = vd_mul(vd_mul(ax, ax), vd_set1(-0.5 * LOG2E));
+    vd a = vd_mul(vd_mul(x, x), vd_set1(-0.5 * LOG2E));
     return exp2t(clamp ? clamp_exp2_arg(a) : a, GOLU_TAB(gelu_dens_tab));
 }
 
-/* Phi(-|x|) for every x: the central pieces below GELU_XFAST, erfc beyond;
- * and the density phi(x) in *dens unless dens is NULL (the forward needs
- * none).
- * A NaN |x| is taken as 0 (vd_max returns its second operand on NaN): the
+/* -|x| with a NaN taken as -0 (vd_min returns its second operand on NaN): the
  * caller's x then brings the only NaN to the result, its payload and sign
  * the same on every path. */
-VFN vd gelu_tail(vd ax_in, vd *dens)
+VFN vd gelu_neg_abs(vd x)
 {
-    vd ax = vd_max(ax_in, vd_set1(0.0));
+    return vd_min(vd_nabs(x), vd_set1(-0.0));
+}
+
+/* Phi(-|x|) for every x from nax = gelu_neg_abs(x): the central pieces below
+ * GELU_XFAST, erfc beyond; and the density phi(x) in *dens unless dens is
+ * NULL (the forward needs none). */
+VFN vd gelu_tail(vd nax, vd *dens)
+{
     if (dens)
-        *dens = gelu_density(ax, CLAMPED);
-    vd q = gelu_tail_central(ax);
-    vd qe = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(ax, vd_set1(SQRT1_2))));
-    return vd_select(vd_gt(vd_set1(GELU_XFAST), ax), q, qe);
+        *dens = gelu_density(nax, CLAMPED);
+    vd q = gelu_tail_central(nax);
+    vd qe = vd_mul(vd_set1(0.5), erfc_pos_v(vd_mul(nax, vd_set1(-SQRT1_2))));
+    return vd_select(vd_gt(nax, vd_set1(-GELU_XFAST)), q, qe);
 }
 
 /* Phi(x) = q for x < 0, 1 - q otherwise, q = Phi(-|x|): the small tail is
@@ -667,22 +672,36 @@ VFN vd normal_cdf_from_tail(vd x, vd q)
     return vd_select(vd_gt(vd_set1(0.0), x), q, vd_sub(vd_set1(1.0), q));
 }
 
+/* x Phi(x) = max(x, 0) - |x| q with q = Phi(-|x|), nax = -|x| (finite): one
+ * rounding, and no selection between the two sides. max(-0, x) keeps the
+ * sign of a zero result as x Phi(x) has it: -0 for x <= -0 (x Phi(x) < 0 or
+ * -0), x itself for x >= +0. */
+VFN vd gelu_x_cdf(vd x, vd nax, vd q)
+{
+    return vd_fma(nax, q, vd_max(vd_set1(-0.0), x));
+}
+
 /*
  * GELU(x) = x Phi(x). The _central forms are the same arithmetic for
  * |x| < GELU_XFAST alone (the CPU loops take them for steps whose inputs
- * all lie there, f32_body.h): they give the same bits there.
+ * all lie there, f32_body.h): they give the same bits there. The product
+ * takes -|x| clamped to -FLT_MAX so that x = +inf (q = 0) gives inf, not
+ * inf * 0.
  */
 VFN vd gelu_fwd_v(vd x, const kconsts *c)
 {
     (void)c;
     vd xl = clamp_x_fwd_cl(CLAMPED, x);
-    return vd_mul(xl, normal_cdf_from_tail(xl, gelu_tail(vd_abs(xl), NULL)));
+    vd nax = gelu_neg_abs(xl);
+    vd q = gelu_tail(nax, NULL);
+    return gelu_x_cdf(xl, vd_max(vd_set1(-FLT_MAX), nax), q);
 }
 
 VFN vd gelu_fwd_central_v(vd x, const kconsts *c)
 {
     (void)c;
-    return vd_mul(x, normal_cdf_from_tail(x, gelu_tail_central(vd_abs(x))));
+    vd nax = vd_nabs(x);
+    return gelu_x_cdf(x, nax, gelu_tail_central(nax));
 }
 
 /* GELU' = Phi(x) + x phi(x). */
@@ -691,7 +710,7 @@ VFN vd gelu_slope0_v(vd x, const kconsts *c)
     (void)c;
     vd xb = clamp_x_slope(x);
     vd dens;
-    vd q = gelu_tail(vd_abs(xb), &dens);
+    vd q = gelu_tail(gelu_neg_abs(xb), &dens);
     return slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_from_tail(xb, q)));
 }
 DERIV_FIXED_V(gelu, GELU)
@@ -699,9 +718,8 @@ DERIV_FIXED_V(gelu, GELU)
 VFN vd gelu_central_slope0_v(vd x, const kconsts *c)
 {
     (void)c;
-    vd ax = vd_abs(x);
-    vd q = gelu_tail_central(ax);
-    vd dens = gelu_density(ax, IN_RANGE);
+    vd q = gelu_tail_central(vd_nabs(x));
+    vd dens = gelu_density(x, IN_RANGE);
     return vd_fma(x, dens, normal_cdf_from_tail(x, q));
 }
 DERIV_FIXED_V(gelu_central, GELU)
@@ -713,22 +731,22 @@ VFN vd gelu_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
     (void)c;
     vd xl = clamp_x_fwd_cl(CLAMPED, x);
     vd xb = vd_min(vd_set1(X_MAX_FOR_SLOPE), xl);
+    vd nax = gelu_neg_abs(xl);
     vd dens;
-    vd q = gelu_tail(vd_abs(xl), &dens);
+    vd q = gelu_tail(nax, &dens);
     *slope = slope_at_neg_inf(x, -0.0, vd_fma(xb, dens, normal_cdf_from_tail(xb, q)));
-    return vd_mul(xl, normal_cdf_from_tail(xl, q));
+    return gelu_x_cdf(xl, vd_max(vd_set1(-FLT_MAX), nax), q);
 }
 DERIV_FIXED_PAIR_V(gelu, GELU)
 
 VFN vd gelu_central_fwd_slope0_v(vd x, const kconsts *c, vd *slope)
 {
     (void)c;
-    vd ax = vd_abs(x);
-    vd q = gelu_tail_central(ax);
-    vd dens = gelu_density(ax, IN_RANGE);
-    vd cdf = normal_cdf_from_tail(x, q);
-    *slope = vd_fma(x, dens, cdf);
-    return vd_mul(x, cdf);
+    vd nax = vd_nabs(x);
+    vd q = gelu_tail_central(nax);
+    vd dens = gelu_density(x, IN_RANGE);
+    *slope = vd_fma(x, dens, normal_cdf_from_tail(x, q));
+    return gelu_x_cdf(x, nax, q);
 }
 DERIV_FIXED_PAIR_V(gelu_central, GELU)
 

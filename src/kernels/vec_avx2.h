@@ -45,6 +45,11 @@ static inline vd vd_abs(vd a)
 {
     return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a);
 }
+/* -|a|: the sign bit set. */
+static inline vd vd_nabs(vd a)
+{
+    return _mm256_or_pd(a, _mm256_set1_pd(-0.0));
+}
 static inline vd vd_max(vd a, vd b)
 {
     return _mm256_max_pd(a, b);

@@ -48,6 +48,11 @@ static inline vd vd_abs(vd a)
 {
     return _mm512_abs_pd(a);
 }
+/* -|a|: the sign bit set. */
+static inline vd vd_nabs(vd a)
+{
+    return _mm512_or_pd(a, _mm512_set1_pd(-0.0));
+}
 static inline vd vd_max(vd a, vd b)
 {
     return _mm512_max_pd(a, b);

@@ -48,6 +48,12 @@ static inline vd vd_abs(vd a)
 {
     return vabsq_f64(a);
 }
+/* -|a|: the sign bit set. */
+static inline vd vd_nabs(vd a)
+{
+    return vreinterpretq_f64_u64(
+        vorrq_u64(vreinterpretq_u64_f64(a), vdupq_n_u64(0x8000000000000000ull)));
+}
 static inline vd vd_max(vd a, vd b)
 {
     return vbslq_f64(vcgtq_f64(a, b), a, b);

@@ -70,6 +70,11 @@ VFN vd vd_abs(vd a)
 {
     return fabs(a);
 }
+/* -|a|: the sign bit set. */
+VFN vd vd_nabs(vd a)
+{
+    return -fabs(a);
+}
 VFN vd vd_max(vd a, vd b)
 {
     return a > b ? a : b;
