@@ -619,7 +619,7 @@ VFN vd gelu_tail_central(vd nax)
 {
     vd y = vd_mul(nax, vd_set1(-8.0 / GELU_XFAST)); /* 2|x|: exact */
     vd u = vd_frac(y);
-    vd t = vd_add(vd_sub(y, u), vd_set1(0x1.8p52)); /* j in the low bits */
+    vd t = vd_floor_index(y, u); /* j in the low bits */
     vd s = vd_tab8(GOLU_TAB(gelu_s8), t);
     s = GELU_S_STEP(s, 7);
     s = GELU_S_STEP(s, 6);

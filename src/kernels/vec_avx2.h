@@ -74,6 +74,13 @@ static inline vd vd_frac(vd a)
     return _mm256_sub_pd(a, _mm256_floor_pd(a));
 }
 
+/* floor(a) in the low bits of the result's representation (vd_tab8's index),
+ * for 0 <= a < 2^52 with u = vd_frac(a): (a - u) + 1.5*2^52. */
+static inline vd vd_floor_index(vd a, vd u)
+{
+    return vd_add(vd_sub(a, u), vd_set1(0x1.8p52));
+}
+
 /* tab[j] for j the low 3 (entries 8) or 4 (entries 16) bits of each lane of
  * u, without a gather (slow on the CPUs that stop at AVX2): vpermd picks
  * the double j mod 4 of each group of four, and blends on bits 2 and 3

@@ -76,6 +76,15 @@ static inline vd vd_frac(vd a)
     return _mm512_reduce_pd(a, 0x09);
 }
 
+/* floor(a) in the low bits of the result's representation (vd_tab8's index),
+ * for 0 <= a < 2^52 with u = vd_frac(a): vcvttpd2qq, one instruction where
+ * the other paths add (a - u) to 1.5*2^52. */
+static inline vd vd_floor_index(vd a, vd u)
+{
+    (void)u;
+    return _mm512_castsi512_pd(_mm512_cvttpd_epi64(a));
+}
+
 /* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
  * an integer j in [0, 7]).  vpermpd
  * reads the low 3 bits of each index: the table in one register. */

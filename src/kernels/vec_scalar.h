@@ -97,6 +97,13 @@ VFN vd vd_frac(vd a)
     return a - floor(a);
 }
 
+/* floor(a) in the low bits of the result's representation (vd_tab8's index),
+ * for 0 <= a < 2^52 with u = vd_frac(a): (a - u) + 1.5*2^52. */
+VFN vd vd_floor_index(vd a, vd u)
+{
+    return vd_add(vd_sub(a, u), vd_set1(0x1.8p52));
+}
+
 /* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
  * an integer j in [0, 7]). */
 VFN vd vd_tab8(const double *tab, vd t)
