@@ -69,7 +69,12 @@
  * The same with a common case: a step whose floats all pass common(p, n, &c)
  * takes fast, which computes the same bits as full for those inputs with
  * less work; other steps and the rest take full. So every input's result is
- * a function of the input alone, whichever way its step went.
+ * a function of the input alone, whichever way its step went. fast runs
+ * first and the test after it, before anything is stored (y == x stays
+ * safe; a failed step is computed again by full): measured 3-7 % faster on
+ * AVX-512 than testing first, although the results wait in registers (and
+ * partly on the stack) for the test. The backward's loops test first: the
+ * same order there was 15-20 % slower for GELU and Mish.
  */
 #define DEFINE_FWD_SPLIT(name, ns, common, fast, full, store)                            \
     static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *cp)      \
@@ -77,9 +82,13 @@
         const kconsts c = *cp;                                                           \
         size_t i = 0;                                                                    \
         for (; i + (ns)*VD_LANES <= n; i += (ns)*VD_LANES) {                             \
-            if (GOLU_LIKELY(common(x + i, (ns)*VD_LANES, &c)))                           \
-                FWD_STEP(ns, fast, store);                                               \
-            else                                                                         \
+            vd r[ns];                                                                    \
+            GOLU_UNROLL for (int k = 0; k < ns; k++) r[k] =                              \
+                fast(vd_load_f32(x + i + (size_t)k * VD_LANES), &c);                     \
+            if (GOLU_LIKELY(common(x + i, (ns)*VD_LANES, &c))) {                         \
+                GOLU_UNROLL for (int k = 0; k < ns; k++)                                 \
+                    store(y + i + (size_t)k * VD_LANES, r[k]);                           \
+            } else                                                                       \
                 FWD_STEP(ns, full, store);                                               \
         }                                                                                \
         FWD_REST(full, store);                                                           \

@@ -154,9 +154,24 @@ static inline int vd_any(vm m)
  * in [lo, hi] (NaN: no). */
 static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
 {
+    if (lo == -hi) {
+        /* A symmetric range: the largest |x| as the bits with the sign
+         * cleared, by unsigned maxima (a NaN's bits exceed every float's). */
+        union {
+            float f;
+            int i;
+        } b = {hi};
+        __m256i acc = _mm256_setzero_si256(), m = _mm256_set1_epi32(0x7fffffff);
+        _Pragma("GCC unroll 16") for (size_t i = 0; i < n; i += 8) acc = _mm256_max_epu32(
+            acc, _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(p + i)), m));
+        return _mm256_movemask_ps(_mm256_castsi256_ps(
+                   _mm256_cmpeq_epi32(_mm256_max_epu32(acc, _mm256_set1_epi32(b.i)),
+                                      _mm256_set1_epi32(b.i)))) == 0xff;
+    }
     __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
     __m256 l = _mm256_set1_ps(lo), h = _mm256_set1_ps(hi);
-    for (size_t i = 0; i < n; i += 8) {
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < n; i += 8)
+    {
         __m256 v = _mm256_loadu_ps(p + i);
         all = _mm256_and_ps(all, _mm256_and_ps(_mm256_cmp_ps(v, l, _CMP_GE_OQ),
                                                _mm256_cmp_ps(v, h, _CMP_LE_OQ)));
@@ -169,9 +184,8 @@ static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
 static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint32_t span)
 {
     __m256i acc = _mm256_set1_epi32(-1), k = _mm256_set1_epi32((int)key);
-    for (size_t i = 0; i < n; i += 8)
-        acc = _mm256_min_epu32(
-            acc, _mm256_sub_epi32(k, _mm256_loadu_si256((const __m256i *)(p + i))));
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < n; i += 8) acc = _mm256_min_epu32(
+        acc, _mm256_sub_epi32(k, _mm256_loadu_si256((const __m256i *)(p + i))));
     if (span == 0)
         return 0;
     /* acc < span, unsigned: min(acc, span - 1) == acc. */

@@ -143,9 +143,23 @@ static inline int vd_any(vm m)
  * in [lo, hi] (NaN: no). */
 static inline int vd_all_in_f32(const float *p, size_t n, float lo, float hi)
 {
+    if (lo == -hi) {
+        /* A symmetric range: the largest |x| as the bits with the sign
+         * cleared, by unsigned maxima (a NaN's bits exceed every float's):
+         * two instructions per 16 floats and no chain through a mask. */
+        union {
+            float f;
+            int i;
+        } b = {hi};
+        __m512i acc = _mm512_setzero_si512(), m = _mm512_set1_epi32(0x7fffffff);
+        _Pragma("GCC unroll 16") for (size_t i = 0; i < n; i += 16) acc =
+            _mm512_max_epu32(acc, _mm512_and_si512(_mm512_loadu_si512(p + i), m));
+        return _mm512_cmpgt_epu32_mask(acc, _mm512_set1_epi32(b.i)) == 0;
+    }
     __mmask16 all = 0xffff;
     __m512 l = _mm512_set1_ps(lo), h = _mm512_set1_ps(hi);
-    for (size_t i = 0; i < n; i += 16) {
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < n; i += 16)
+    {
         __m512 v = _mm512_loadu_ps(p + i);
         all = _mm512_mask_cmp_ps_mask(all, v, l, _CMP_GE_OQ);
         all = _mm512_mask_cmp_ps_mask(all, v, h, _CMP_LE_OQ);
@@ -159,8 +173,8 @@ static inline int vd_any_key_in_f32(const float *p, size_t n, uint32_t key, uint
 {
     /* The least key - bits of the n: two instructions per 16 floats. */
     __m512i acc = _mm512_set1_epi32(-1), k = _mm512_set1_epi32((int)key);
-    for (size_t i = 0; i < n; i += 16)
-        acc = _mm512_min_epu32(acc, _mm512_sub_epi32(k, _mm512_loadu_si512(p + i)));
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < n; i += 16) acc =
+        _mm512_min_epu32(acc, _mm512_sub_epi32(k, _mm512_loadu_si512(p + i)));
     return _mm512_cmplt_epu32_mask(acc, _mm512_set1_epi32((int)span)) != 0;
 }
 
