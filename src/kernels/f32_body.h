@@ -31,10 +31,19 @@
  */
 #define GOLU_UNROLL _Pragma("GCC unroll 16")
 
-/* GELU's backward carries nine coefficient tables and the density's beside
- * its values: more than 8 vectors a step ran slower (measured on AVX-512;
- * the forward is fastest at VD_STEP). */
+/* Vectors a step where VD_STEP is not the best (measured on AVX-512, one
+ * core, 64Ki): GELU carries nine coefficient tables beside its values (its
+ * backward the density's too), and its forward's results wait for the
+ * step's range test (DEFINE_FWD_SPLIT): 8 ran 7 % faster than 12 forward,
+ * and 12 slower backward. SiLU's chains are the shortest (one exponential
+ * and one division): 16 (VD_STEP_WIDE) ran 2-3 % faster than 12. */
+#define GELU_STEP_FWD (VD_STEP < 8 ? VD_STEP : 8)
 #define GELU_STEP_BWD (VD_STEP < 8 ? VD_STEP : 8)
+#ifdef VD_STEP_WIDE
+#define SILU_STEP VD_STEP_WIDE
+#else
+#define SILU_STEP VD_STEP
+#endif
 
 /*
  * Loops over [0, n): steps of VD_STEP vectors, then one vector at a time, then
@@ -310,19 +319,19 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
 
 /* ... and the IN_RANGE build (f32_math.h) for steps whose floats all lie in
  * [v##_INR_LO, v##_INR_HI] (NAME the upper-case v): the same bits there. */
-#define DEFINE_ACT_WIN_INR(name, v, NAME)                                                \
+#define DEFINE_ACT_WIN_INR(name, v, NAME, ns)                                            \
     static inline int v##_in_range(const float *p, size_t n, const kconsts *c)           \
     {                                                                                    \
         (void)c;                                                                         \
         return vd_all_in_f32(p, n, (float)NAME##_INR_LO, (float)NAME##_INR_HI);          \
     }                                                                                    \
-    DEFINE_ACT_WIN_INR_STORE(name, v, vd_store_f32, )                                    \
-    DEFINE_ACT_WIN_INR_STORE(name, v, vd_store_f32_odd, _odd)
+    DEFINE_ACT_WIN_INR_STORE(name, v, ns, vd_store_f32, )                                \
+    DEFINE_ACT_WIN_INR_STORE(name, v, ns, vd_store_f32_odd, _odd)
 
-#define DEFINE_ACT_WIN_INR_STORE(name, v, store, suffix)                                 \
-    DEFINE_FWD_SPLIT(name##_fwd##suffix, VD_STEP, v##_in_range, v##_inr_fwd_v,           \
-                     v##_fwd_v, store)                                                   \
-    DEFINE_BWD_SPLIT2(name##_bwd##suffix, VD_STEP, v##_in_range, off_window,             \
+#define DEFINE_ACT_WIN_INR_STORE(name, v, ns, store, suffix)                             \
+    DEFINE_FWD_SPLIT(name##_fwd##suffix, ns, v##_in_range, v##_inr_fwd_v, v##_fwd_v,     \
+                     store)                                                              \
+    DEFINE_BWD_SPLIT2(name##_bwd##suffix, ns, v##_in_range, off_window,                  \
                       v##_inr_slope0_v, v##_inr_slope_v, v##_slope_v, store)             \
     DEFINE_FWDS_SPLIT2(name##_fwds##suffix, FWDS_STEP_N, v##_in_range, off_window,       \
                        v##_inr_fwd_slope0_v, v##_inr_fwd_slope_v, v##_fwd_slope_v,       \
@@ -330,7 +339,7 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
 
 /* GELU: the central range and the window both. */
 #define DEFINE_ACT_GELU(store, suffix)                                                   \
-    DEFINE_FWD_SPLIT(gelu_fwd##suffix, VD_STEP, gelu_central, gelu_fwd_central_v,        \
+    DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP_FWD, gelu_central, gelu_fwd_central_v,  \
                      gelu_fwd_v, store)                                                  \
     DEFINE_BWD_SPLIT2(gelu_bwd##suffix, GELU_STEP_BWD, gelu_central, off_window,         \
                       gelu_central_slope0_v, gelu_central_slope_v, gelu_slope_v, store)  \
@@ -338,16 +347,16 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
                        gelu_central_fwd_slope0_v, gelu_central_fwd_slope_v,              \
                        gelu_fwd_slope_v, store)
 
-DEFINE_ACT_WIN_INR(golu1, golu1, GOLU1)
+DEFINE_ACT_WIN_INR(golu1, golu1, GOLU1, VD_STEP)
 DEFINE_ACT_WIN(golu_general, golu_fwd_v, golu)
 DEFINE_ACT(relu, relu_fwd_v, relu_slope_v)
 DEFINE_ACT(leaky, leaky_fwd_v, leaky_slope_v)
 DEFINE_ACT(elu, elu_fwd_v, elu_slope_v)
 DEFINE_ACT_GELU(vd_store_f32, )
 DEFINE_ACT_GELU(vd_store_f32_odd, _odd)
-DEFINE_ACT_WIN_INR(gelu_tanh, gelu_tanh, GELU_TANH)
-DEFINE_ACT_WIN_INR(silu, silu, SILU)
-DEFINE_ACT_WIN_INR(mish, mish, MISH)
+DEFINE_ACT_WIN_INR(gelu_tanh, gelu_tanh, GELU_TANH, VD_STEP)
+DEFINE_ACT_WIN_INR(silu, silu, SILU, SILU_STEP)
+DEFINE_ACT_WIN_INR(mish, mish, MISH, VD_STEP)
 
 /* GoLU: the specialised kernels for the default parameters. */
 #define DEFINE_GOLU_DISPATCH(suffix)                                                     \

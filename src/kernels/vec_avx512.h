@@ -15,6 +15,7 @@
 #define VD_LANES 8
 /* Vectors per loop step, even (measured best of 8, 12 and 16 for GoLU on Zen 5). */
 #define VD_STEP       12
+#define VD_STEP_WIDE  16 /* for the shortest chains (SiLU: f32_body.h) */
 #define VD_ISA_SUFFIX avx512
 
 typedef __m512d vd;
