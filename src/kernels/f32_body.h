@@ -34,11 +34,10 @@
 /* Vectors a step where VD_STEP is not the best (measured on AVX-512, one
  * core, 64Ki): GELU carries nine coefficient tables beside its values (its
  * backward the density's too), and its forward's results wait for the
- * step's range test (DEFINE_FWD_SPLIT): 8 ran 7 % faster than 12 forward,
- * and 12 slower backward. SiLU's chains are the shortest (one exponential
- * and one division): 16 (VD_STEP_WIDE) ran 2-3 % faster than 12. */
-#define GELU_STEP_FWD (VD_STEP < 8 ? VD_STEP : 8)
-#define GELU_STEP_BWD (VD_STEP < 8 ? VD_STEP : 8)
+ * step's range test (DEFINE_FWD_SPLIT): 8 both ways (12 ran 7 % slower
+ * forward, and slower backward too). SiLU's chains are the shortest (one
+ * exponential and one division): 16 (VD_STEP_WIDE) ran 2-3 % faster than 12. */
+#define GELU_STEP (VD_STEP < 8 ? VD_STEP : 8)
 #ifdef VD_STEP_WIDE
 #define SILU_STEP VD_STEP_WIDE
 #else
@@ -339,11 +338,11 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
 
 /* GELU: the central range and the window both. */
 #define DEFINE_ACT_GELU(store, suffix)                                                   \
-    DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP_FWD, gelu_central, gelu_fwd_central_v,  \
+    DEFINE_FWD_SPLIT(gelu_fwd##suffix, GELU_STEP, gelu_central, gelu_fwd_central_v,      \
                      gelu_fwd_v, store)                                                  \
-    DEFINE_BWD_SPLIT2(gelu_bwd##suffix, GELU_STEP_BWD, gelu_central, off_window,         \
+    DEFINE_BWD_SPLIT2(gelu_bwd##suffix, GELU_STEP, gelu_central, off_window,             \
                       gelu_central_slope0_v, gelu_central_slope_v, gelu_slope_v, store)  \
-    DEFINE_FWDS_SPLIT2(gelu_fwds##suffix, GELU_STEP_BWD, gelu_central, off_window,       \
+    DEFINE_FWDS_SPLIT2(gelu_fwds##suffix, GELU_STEP, gelu_central, off_window,           \
                        gelu_central_fwd_slope0_v, gelu_central_fwd_slope_v,              \
                        gelu_fwd_slope_v, store)
 

@@ -271,16 +271,35 @@ CV_INLINE void wino_2d(const cv_v *in, int ni, int no, wino_1d *f, cv_v *out)
         f(t + a * ni, out + a * no);
 }
 
+/* A tile's row and column as the tiles are walked row-major, ncol a row. */
+typedef struct wino_tile {
+    int r, c, ncol;
+} wino_tile;
+
+CV_INLINE wino_tile wino_tile_at(int t, int ncol)
+{
+    wino_tile q = {t / ncol, t % ncol, ncol};
+    return q;
+}
+
+CV_INLINE void wino_tile_next(wino_tile *q)
+{
+    if (++q->c == q->ncol) {
+        q->c = 0;
+        q->r++;
+    }
+}
+
 /* v[t - t0] for the tiles t0 .. t1 (row-major over the tr x tc tiles). */
 static void wino_in(const nn_conv3x3_wpass *p, int t0, int t1)
 {
     const size_t cpi = (size_t)p->cvi * 16;
-    int tr = t0 / p->tc, tc = t0 % p->tc; /* tile tt's row and column */
-    for (int tt = t0; tt < t1; tt++, tc = tc + 1 == p->tc ? 0 : tc + 1, tr += tc == 0) {
+    wino_tile q = wino_tile_at(t0, p->tc);
+    for (int tt = t0; tt < t1; tt++, wino_tile_next(&q)) {
         const size_t t = (size_t)(tt - t0);
         for (int k = 0; k < p->cvi; k++) {
             const float *x =
-                p->xcl + ((size_t)2 * tr * p->pitch + 2 * (size_t)tc) * cpi + 16 * k;
+                p->xcl + ((size_t)2 * q.r * p->pitch + 2 * (size_t)q.c) * cpi + 16 * k;
             cv_v d[16], v[16];
             for (int a = 0; a < 4; a++)
                 for (int b = 0; b < 4; b++)
@@ -374,8 +393,8 @@ CV_INLINE void wino_rows_out(const cv_v m[4], cv_v s[2])
 static void wino_out(const nn_conv3x3_wpass *p, int t0, int t1)
 {
     const size_t cpo = (size_t)p->cvo * 16;
-    int tr = t0 / p->tc, tc = t0 % p->tc; /* tile tt's row and column */
-    for (int tt = t0; tt < t1; tt++, tc = tc + 1 == p->tc ? 0 : tc + 1, tr += tc == 0) {
+    wino_tile q = wino_tile_at(t0, p->tc);
+    for (int tt = t0; tt < t1; tt++, wino_tile_next(&q)) {
         const size_t t = (size_t)(tt - t0);
         for (int k = 0; k < p->cvo; k++) {
             const float *m = p->m + t * 16 * cpo + 16 * (size_t)k;
@@ -383,10 +402,10 @@ static void wino_out(const nn_conv3x3_wpass *p, int t0, int t1)
             for (int xi = 0; xi < 16; xi++)
                 mv[xi] = cv_load(m + (size_t)xi * cpo);
             wino_2d(mv, 4, 2, wino_rows_out, y);
-            for (int i = 0; i < 2 && 2 * tr + i < p->ho; i++)
-                for (int j = 0; j < 2 && 2 * tc + j < p->wo; j++)
+            for (int i = 0; i < 2 && 2 * q.r + i < p->ho; i++)
+                for (int j = 0; j < 2 && 2 * q.c + j < p->wo; j++)
                     cv_store(p->yt +
-                                 ((size_t)(2 * tr + i) * p->wo + (size_t)(2 * tc + j)) *
+                                 ((size_t)(2 * q.r + i) * p->wo + (size_t)(2 * q.c + j)) *
                                      cpo +
                                  16 * (size_t)k,
                              y[2 * i + j]);
@@ -477,11 +496,10 @@ CV_INLINE void wino_rows_dy(const cv_v a[2], cv_v out[4])
 static void wino_dy(const nn_conv3x3_wdwpass *p, int t0, int t1)
 {
     const size_t cpo = (size_t)p->in.cvo * 16;
-    int tr = t0 / p->in.tc, tc = t0 % p->in.tc; /* tile tt's row and column */
-    for (int tt = t0; tt < t1;
-         tt++, tc = tc + 1 == p->in.tc ? 0 : tc + 1, tr += tc == 0) {
+    wino_tile q = wino_tile_at(t0, p->in.tc);
+    for (int tt = t0; tt < t1; tt++, wino_tile_next(&q)) {
         const size_t t = (size_t)(tt - t0);
-        const int r0 = 2 * tr, c0 = 2 * tc;
+        const int r0 = 2 * q.r, c0 = 2 * q.c;
         for (int k = 0; k < p->in.cvo; k++) {
             cv_v y[4], o[16]; /* the tile's dY, 0 past the plane's last row or column */
             for (int i = 0; i < 2; i++)
