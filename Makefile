@@ -379,11 +379,13 @@ $(BUILD)/tests/kernels/slope_sweep: tests/kernels/slope_sweep.c $(LIB_A)
 # Training throughput and memory of the framework (bench/train_compare.py
 # runs it next to PyTorch).
 train-bench: $(BUILD)/bench/train_bench
-# --profile times the direct convolutions through ld's --wrap.
+# --profile times the direct convolutions and the activation calls through
+# ld's --wrap.
 $(BUILD)/bench/train_bench: bench/train_bench.c $(LAB_A) $(NN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_SAN) \
-	    -Wl,--wrap=nn_conv3x3_forward,--wrap=nn_conv3x3_backward -o $@ $< $(LAB_A) \
+	    -Wl,--wrap=nn_conv3x3_forward,--wrap=nn_conv3x3_backward \
+	    -Wl,--wrap=golu_forward,--wrap=golu_backward -o $@ $< $(LAB_A) \
 	    $(NN_A) $(LIB_A) $(NN_LIBS) $(LDLIBS_ALL)
 
 # oneDNN's eltwise primitives beside libgolu, speed and accuracy (a benchmark

@@ -107,8 +107,10 @@ static const bench_config CONFIGS[] = {
 
 static int profiling;
 /* Summed over the calls, every thread: in BLAS, in the direct
- * convolutions' forward and backward. */
-static atomic_llong blas_ns, conv_fwd_ns, conv_bwd_ns, hook_fwd_ns, hook_bwd_ns;
+ * convolutions' forward and backward, in their hooks, in libgolu's
+ * activation kernels (part of the rest, reported beside it). */
+static atomic_llong blas_ns, conv_fwd_ns, conv_bwd_ns, hook_fwd_ns, hook_bwd_ns,
+    act_fwd_ns, act_bwd_ns;
 
 static long long now_ns(void)
 {
@@ -245,6 +247,41 @@ void __wrap_nn_conv3x3_backward(float *dx, float *dw, int dw_fresh, const float 
                                                   w, s, n0, n1, work));
 }
 
+/* libgolu's activation calls (ld --wrap=golu_forward,--wrap=golu_backward):
+ * the framework's layers call nothing else of the kernels. */
+golu_status __real_golu_forward(const golu_ctx *ctx, const golu_act *act,
+                                golu_dtype dtype, const void *x, void *y, size_t n);
+golu_status __real_golu_backward(const golu_ctx *ctx, const golu_act *act,
+                                 golu_dtype dtype, const void *x, const void *dy,
+                                 void *dx, size_t n);
+golu_status __wrap_golu_forward(const golu_ctx *ctx, const golu_act *act,
+                                golu_dtype dtype, const void *x, void *y, size_t n);
+golu_status __wrap_golu_backward(const golu_ctx *ctx, const golu_act *act,
+                                 golu_dtype dtype, const void *x, const void *dy,
+                                 void *dx, size_t n);
+_Static_assert(__builtin_types_compatible_p(__typeof__(&__wrap_golu_forward),
+                                            __typeof__(&golu_forward)) &&
+                   __builtin_types_compatible_p(__typeof__(&__wrap_golu_backward),
+                                                __typeof__(&golu_backward)),
+               "the wrappers' prototypes are golu.h's");
+
+golu_status __wrap_golu_forward(const golu_ctx *ctx, const golu_act *act,
+                                golu_dtype dtype, const void *x, void *y, size_t n)
+{
+    golu_status st;
+    TIMED(act_fwd_ns, st = __real_golu_forward(ctx, act, dtype, x, y, n));
+    return st;
+}
+
+golu_status __wrap_golu_backward(const golu_ctx *ctx, const golu_act *act,
+                                 golu_dtype dtype, const void *x, const void *dy,
+                                 void *dx, size_t n)
+{
+    golu_status st;
+    TIMED(act_bwd_ns, st = __real_golu_backward(ctx, act, dtype, x, dy, dx, n));
+    return st;
+}
+
 static const bench_config *config_find(const char *model)
 {
     for (size_t i = 0; i < sizeof CONFIGS / sizeof CONFIGS[0]; i++)
@@ -353,6 +390,8 @@ int main(int argc, char **argv)
             atomic_store(&conv_bwd_ns, 0);
             atomic_store(&hook_fwd_ns, 0);
             atomic_store(&hook_bwd_ns, 0);
+            atomic_store(&act_fwd_ns, 0);
+            atomic_store(&act_bwd_ns, 0);
         }
         double t0 = lab_bench_now();
         nn_train_step(m, &opt, x, y, c.batch, (uint64_t)s, bc->clip, bc->lr, &loss);
@@ -376,10 +415,18 @@ int main(int argc, char **argv)
            model, actname, threads, steps, steps / wall, bc->units,
            per_step * steps / wall, 1e3 * median_step, ru.ru_maxrss / 1024.0,
            nn_params_trainable(&m->params), loss);
-    if (profiling) /* the mean step's time in the products and the rest's share */
+    if (profiling) { /* the mean step's time in the products and the rest's share */
+        const double step_ms = 1e3 * wall / steps;
+        const double act_ms =
+            1e-6 * (double)(atomic_load(&act_fwd_ns) + atomic_load(&act_bwd_ns)) / steps;
         printf(", \"blas_ms_per_step\": %.3f, \"conv3x3_fwd_ms_per_step\": %.3f, "
-               "\"conv3x3_bwd_ms_per_step\": %.3f, \"rest_share\": %.4f",
-               blas_ms, conv_fwd_ms, conv_bwd_ms, 1 - products_ms / (1e3 * wall / steps));
+               "\"conv3x3_bwd_ms_per_step\": %.3f, \"rest_share\": %.4f, "
+               "\"act_fwd_ms_per_step\": %.3f, \"act_bwd_ms_per_step\": %.3f, "
+               "\"act_share\": %.4f",
+               blas_ms, conv_fwd_ms, conv_bwd_ms, 1 - products_ms / step_ms,
+               1e-6 * (double)atomic_load(&act_fwd_ns) / steps,
+               1e-6 * (double)atomic_load(&act_bwd_ns) / steps, act_ms / step_ms);
+    }
     printf("}\n");
     free(t);
     free(x);
