@@ -504,23 +504,25 @@ static void test_special(void)
  * runs as it is (its steps mostly in range) and with every 8th float made
  * NaN (every step then takes the full path): the other results must agree
  * bit for bit, forward, backward (f32 and bfloat16, whose loops round to
- * odd) and the forward with its slope. The sets reach each range's ends:
- * GoLU [-5.5, 40], GELU's central |x| < 4, GELU tanh |x| <= 20, SiLU
- * |x| <= 700, Mish [-700, 40].
+ * odd) and the forward with its slope (its double slopes too: where the
+ * light build's d^2 overflowed, beyond SiLU's -354, its slope would be -0
+ * against the clamped build's tiny value). The sets reach each range's
+ * ends: GoLU [-5.5, 40], GELU's central |x| < 4, GELU tanh |x| <= 16, SiLU
+ * |x| <= 350, Mish [-700, 40].
  */
 enum { PATH_N = 3000 };
 
 static void path_inputs(int set, float *x, float *dy)
 {
-    static const float ends[] = {-5.5f,  40.0f, -4.0f,   4.0f,
-                                 -20.0f, 20.0f, -700.0f, 700.0f};
+    static const float ends[] = {-5.5f,  40.0f, -4.0f,   4.0f,   -16.0f,  16.0f,
+                                 -20.0f, 20.0f, -350.0f, 350.0f, -700.0f, 700.0f};
     const float half[] = {5.5f, 20.0f, 700.0f, 45.0f};
     for (int i = 0; i < PATH_N; i++) {
         double u = (double)i / (PATH_N - 1) * 2.0 - 1.0; /* -1 .. 1 */
         x[i] = (float)(u * half[set]);
         dy[i] = (float)(1.0 + 0.25 * (i % 7)) * (i % 2 ? -1.0f : 1.0f);
     }
-    for (int k = 0; k < 8; k++) /* the ends, and just inside them */
+    for (int k = 0; k < 12; k++) /* the ends, and just inside them */
         x[1 + 37 * k] = ends[k], x[2 + 37 * k] = nextafterf(ends[k], 0.0f);
 }
 
