@@ -35,9 +35,14 @@
  * core, 64Ki): GELU carries nine coefficient tables beside its values (its
  * backward the density's too), and its forward's results wait for the
  * step's range test (DEFINE_FWD_SPLIT): 8 both ways (12 ran 7 % slower
- * forward, and slower backward too). SiLU's chains are the shortest (one
- * exponential and one division): 16 (VD_STEP_WIDE) ran 2-3 % faster than 12. */
+ * forward, and slower backward too); an ISA may set its own (VD_STEP_GELU:
+ * AVX2's 4). SiLU's chains are the shortest (one exponential and one
+ * division): 16 (VD_STEP_WIDE) ran 2-3 % faster than 12. */
+#ifdef VD_STEP_GELU
+#define GELU_STEP VD_STEP_GELU
+#else
 #define GELU_STEP (VD_STEP < 8 ? VD_STEP : 8)
+#endif
 #ifdef VD_STEP_WIDE
 #define SILU_STEP VD_STEP_WIDE
 #else
