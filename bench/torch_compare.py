@@ -66,6 +66,9 @@ def parse_args(argv):
                    help="leave ATEN_CPU_CAPABILITY alone (torch's default kernels)")
     p.add_argument("--probe-rounds", type=int, default=None,
                    help="rounds of the torch settings probe (default 3; --quick: 1)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="measure golu and torch this many times, alternated, and report "
+                        "each row's medians and the range of its ratio (default 1)")
     p.add_argument("--torch-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--torch-given", default=None, help=argparse.SUPPRESS)
     p.add_argument("--omp-wait-policy", choices=("default", "passive", "active"),
@@ -81,6 +84,8 @@ def parse_args(argv):
         a.probe_rounds = 1 if a.quick else 3
     if a.probe_rounds < 1:
         p.error("--probe-rounds must be >= 1")
+    if a.rounds < 1:
+        p.error("--rounds must be >= 1")
     if not a.min_time > 0:
         p.error("--min-time must be > 0")
     if a.golu is None:
@@ -266,6 +271,22 @@ def torch_ops(torch):
     }
 
 
+def measure_torch(torch, ops, combos, min_time, torch_ns, how):
+    """One round of torch's ops on every combination: ns per element appended
+    to torch_ns[(op, dir, n, threads, dist)], the call's description in how."""
+    inputs = {}
+    for d, n, threads, dist in combos:
+        if (n, dist) not in inputs:
+            inputs.clear()  # keep one input set alive at a time
+            inputs[(n, dist)] = make_input(torch, n, dist)
+        x, dy = inputs[(n, dist)]
+        torch.set_num_threads(threads)
+        for op in ops:
+            how[(op, d)], make = ops[op][d]
+            ns = measure(make(x, dy), min_time) * 1e9 / n
+            torch_ns.setdefault((op, d, n, threads, dist), []).append(ns)
+
+
 def make_input(torch, n, dist):
     g = torch.Generator().manual_seed(SEEDS[dist])
     if dist == "normal":
@@ -296,34 +317,29 @@ def main(argv):
     load_at_start = warn_if_busy()
     import torch
 
-    golu = run_golu(args)
-    golu_ns = {}
-    for r in golu["rows"]:
-        golu_ns[(r["act"], r["dir"], r["n"], r["threads"], r["dist"])] = r["ns_per_elem"]
-    combos = sorted({(r["dir"], r["n"], r["threads"], r["dist"]) for r in golu["rows"]},
-                    key=lambda c: (c[0] != "fwd", c[3], c[1], c[2]))
-
     ops = torch_ops(torch)
-    torch_ns, how = {}, {}
-    inputs = {}
-    for d, n, threads, dist in combos:
-        if (n, dist) not in inputs:
-            inputs.clear()  # keep one input set alive at a time
-            inputs[(n, dist)] = make_input(torch, n, dist)
-        x, dy = inputs[(n, dist)]
-        torch.set_num_threads(threads)
-        for op in ops:
-            how[(op, d)], make = ops[op][d]
-            torch_ns[(op, d, n, threads, dist)] = measure(make(x, dy), args.min_time) * 1e9 / n
-    inputs.clear()
+    golu_ns, torch_ns, how = {}, {}, {}  # key -> one value per round
+    for _ in range(args.rounds):  # golu, then torch, in every round
+        golu = run_golu(args)
+        for r in golu["rows"]:
+            golu_ns.setdefault((r["act"], r["dir"], r["n"], r["threads"], r["dist"]),
+                               []).append(r["ns_per_elem"])
+        combos = sorted({(r["dir"], r["n"], r["threads"], r["dist"]) for r in golu["rows"]},
+                        key=lambda c: (c[0] != "fwd", c[3], c[1], c[2]))
+        measure_torch(torch, ops, combos, args.min_time, torch_ns, how)
 
     rows = []
     for d, n, threads, dist in combos:
         for top, gact in PAIRS:
             t, g = torch_ns[(top, d, n, threads, dist)], golu_ns[(gact, d, n, threads, dist)]
+            ratios = [a / b for a, b in zip(t, g)]
             rows.append({"dir": d, "n": n, "threads": threads, "dist": dist,
-                         "torch_op": top, "torch_call": how[(top, d)], "torch_ns_per_elem": t,
-                         "golu_act": gact, "golu_ns_per_elem": g, "torch_over_golu": t / g})
+                         "torch_op": top, "torch_call": how[(top, d)],
+                         "torch_ns_per_elem": statistics.median(t),
+                         "golu_act": gact, "golu_ns_per_elem": statistics.median(g),
+                         "torch_over_golu": statistics.median(ratios),
+                         "torch_over_golu_min": min(ratios), "torch_over_golu_max": max(ratios),
+                         "rounds": len(ratios)})
 
     capability = torch_env.reported_capability(torch)
     info = {"version": torch.__version__, "cpu_capability": capability,
@@ -332,8 +348,10 @@ def main(argv):
             "given": torch_env.describe(given["settings"], max(given["threads"]), capability),
             "settings": given["settings"], "probe": given["probe"],
             "loadavg_1min_at_start": load_at_start,
-            "python": sys.executable, "min_time_s": args.min_time,
-            "stat": "median of batches", "calls": {"%s %s" % k: v for k, v in how.items()}}
+            "python": sys.executable, "min_time_s": args.min_time, "rounds": args.rounds,
+            "stat": "median of batches" + ("" if args.rounds == 1 else
+                                           "; medians of %d alternated rounds" % args.rounds),
+            "calls": {"%s %s" % k: v for k, v in how.items()}}
     if args.json:
         json.dump({"machine": golu["machine"], "torch": info, "rows": rows}, sys.stdout, indent=1)
         print()
@@ -349,23 +367,28 @@ def main(argv):
              info["OMP_WAIT_POLICY"] or "unset"))
     print("float32; median of batches, %g s per measurement; torch/golu = torch time / golu "
           "time (above 1: golu faster)" % args.min_time)
+    if args.rounds > 1:
+        print("%d rounds, golu then torch in each: every column the median over the rounds, "
+              "and the range of torch/golu" % args.rounds)
     print("torch calls:")
     for (op, d), call in sorted(how.items()):
         print("  %-10s %s  %s" % (op, d, call))
     print()
-    print("%-3s %6s %4s %-6s  %-10s %11s  %-9s %10s  %10s"
+    print("%-3s %6s %4s %-6s  %-10s %11s  %-9s %10s  %10s%s"
           % ("dir", "n", "thr", "dist", "torch", "torch ns/el", "golu", "golu ns/el",
-             "torch/golu"))
+             "torch/golu", "  range" if args.rounds > 1 else ""))
     last = None
     for r in rows:
         key = (r["dir"], r["n"], r["threads"], r["dist"])
         if last is not None and key != last:
             print()
         last = key
-        print("%-3s %6s %4d %-6s  %-10s %11.3f  %-9s %10.3f  %10.2f"
+        spread = ("  %.2f-%.2f" % (r["torch_over_golu_min"], r["torch_over_golu_max"])
+                  if args.rounds > 1 else "")
+        print("%-3s %6s %4d %-6s  %-10s %11.3f  %-9s %10.3f  %10.2f%s"
               % (r["dir"], fmt_n(r["n"]), r["threads"], r["dist"], r["torch_op"],
                  r["torch_ns_per_elem"], r["golu_act"], r["golu_ns_per_elem"],
-                 r["torch_over_golu"]))
+                 r["torch_over_golu"], spread))
     return 0
 
 
