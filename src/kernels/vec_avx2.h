@@ -84,11 +84,13 @@ static inline vd vd_floor_index(vd a, vd u)
     return vd_add(vd_sub(a, u), vd_set1(0x1.8p52));
 }
 
-/* tab[j] for j the low 3 bits of each lane of u (8 entries), without a
- * gather (slow on the CPUs that stop at AVX2): vpermd picks the double
- * j mod 4 of each group of four, and a blend on bit 2 chooses the group. */
-static inline vd vd_tab8_lookup(const double *tab, __m256i u)
+/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
+ * an integer j in [0, 7]), without a gather (slow on the CPUs that stop at
+ * AVX2): vpermd picks the double j mod 4 of each group of four, and a blend
+ * on bit 2 chooses the group. */
+static inline vd vd_tab8(const double *tab, vd t)
 {
+    __m256i u = _mm256_castpd_si256(t);
     __m256i j2 = _mm256_slli_epi64(_mm256_and_si256(u, _mm256_set1_epi64x(3)), 1);
     __m256i idx = _mm256_add_epi32(_mm256_or_si256(j2, _mm256_slli_epi64(j2, 32)),
                                    _mm256_set1_epi64x((long long)1 << 32));
@@ -98,13 +100,6 @@ static inline vd vd_tab8_lookup(const double *tab, __m256i u)
                             _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(
                                 _mm256_loadu_si256((const __m256i *)(tab + 4)), idx)),
                             m2);
-}
-
-/* tab[j] with j the low 3 bits of t's representation (t = j + 1.5*2^52 for
- * an integer j in [0, 7]). */
-static inline vd vd_tab8(const double *tab, vd t)
-{
-    return vd_tab8_lookup(tab, _mm256_castpd_si256(t));
 }
 
 /* The 8 low (hi = 0) or high (hi = 1) 32-bit words of tab[0..7]: the
@@ -126,7 +121,7 @@ static inline __m256i tab_words8(const double *tab, int hi)
  * the high words looked up apart, each with one index for both halves of
  * the table (vpermd picks j mod 8, a blend on bit 3 the half), then joined:
  * 4 vpermd, 2 blends and one word blend, where the doubles picked whole
- * (as vd_tab8_lookup does, twice) took 4 vpermd, 3 blends and more index
+ * (as vd_tab8 does, twice) took 4 vpermd, 3 blends and more index
  * arithmetic: AVX2's SiLU 6-9 % and GoLU's backward 7 % faster. The same
  * entries, so the same bits. */
 static inline vd vd_tab16_split(const double *tab, __m256i u)

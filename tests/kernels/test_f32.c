@@ -522,7 +522,7 @@ static void path_inputs(int set, float *x, float *dy)
         x[i] = (float)(u * half[set]);
         dy[i] = (float)(1.0 + 0.25 * (i % 7)) * (i % 2 ? -1.0f : 1.0f);
     }
-    for (int k = 0; k < 12; k++) /* the ends, and just inside them */
+    for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) /* the ends, just inside */
         x[1 + 37 * k] = ends[k], x[2 + 37 * k] = nextafterf(ends[k], 0.0f);
 }
 
