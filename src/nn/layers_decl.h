@@ -38,13 +38,18 @@ void NN_DN(nn_linear_backward)(NN_DR *dx, NN_DR *dw, NN_DR *db, const NN_DR *dy,
 /* ---- LayerNorm over the last dimension ------------------------------------
  * x (n, c): y = (x - mean) * rstd * gamma + beta, rstd = 1/sqrt(var + eps),
  * var biased (as torch). mean (n) and rstd (n) are saved for the backward.
- * Backward: dx (n, c) written; dgamma (c), dbeta (c) accumulate. */
+ * Backward: dx (n, c) written (the _add form: dx += it, dx overlapping
+ * neither dy nor x); dgamma (c), dbeta (c) accumulate. */
 void NN_DN(nn_layernorm_forward)(NN_DR *y, NN_DR *mean, NN_DR *rstd, const NN_DR *x,
                                  const NN_DR *gamma, const NN_DR *beta, int n, int c,
                                  double eps);
 void NN_DN(nn_layernorm_backward)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta, const NN_DR *dy,
                                   const NN_DR *x, const NN_DR *mean, const NN_DR *rstd,
                                   const NN_DR *gamma, int n, int c);
+void NN_DN(nn_layernorm_backward_add)(NN_DR *dx, NN_DR *dgamma, NN_DR *dbeta,
+                                      const NN_DR *dy, const NN_DR *x, const NN_DR *mean,
+                                      const NN_DR *rstd, const NN_DR *gamma, int n,
+                                      int c);
 
 /* ---- Activation (any libgolu activation) ----------------------------------
  * y = f(x) over n values; act carries the current parameter values (PReLU's

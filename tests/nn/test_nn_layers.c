@@ -255,6 +255,22 @@ static void ln_check_float(ln_state *s)
     check_f32("layernorm dx", dxf, dx, nx);
     check_f32("layernorm dgamma", dgf, dg, c);
     check_f32("layernorm dbeta", dbf, db, c);
+
+    /* The _add form: start + the written dx, rounded as a float sum, bit
+     * for bit; the parameter gradients accumulate the same way. */
+    float acc[MAXE], start[MAXE], dg2[MAXC] = {0}, db2[MAXC] = {0};
+    size_t off = 0;
+    for (size_t i = 0; i < nx; i++)
+        acc[i] = start[i] = (float)(0.37 * (double)i - 1.1);
+    nn_layernorm_backward_add(acc, dg2, db2, rf, xf, mf, sf, gf, s->n, s->c);
+    for (size_t i = 0; i < nx; i++)
+        off += !(acc[i] == start[i] + dxf[i]);
+    CHECK(off == 0, "layernorm dx added: %zu of %zu values differ from start + dx", off,
+          nx);
+    off = 0;
+    for (size_t j = 0; j < c; j++)
+        off += !(dg2[j] == dgf[j] && db2[j] == dbf[j]);
+    CHECK(off == 0, "layernorm _add: %zu parameter gradients differ", off);
 }
 
 static void test_layernorm(uint64_t seed)

@@ -40,6 +40,7 @@ typedef struct ln_job {
     int r0, r1, c0, c1, n, c;
     real *y, *mean, *rstd;     /* forward */
     real *dx, *dgamma, *dbeta; /* backward */
+    int dx_add;                /* dx += the input gradient instead of = */
     const real *x, *gamma, *beta, *dy, *saved_mean, *saved_rstd;
     double eps;
 } ln_job;
@@ -121,10 +122,11 @@ NN_HOT static void param_grads(real *dgamma, real *dbeta, const real *dy, const 
 
 /* One row: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma,
  * the gradient through the row's mean and variance; the two sums in the
- * lanes' order. */
+ * lanes' order. add: dx += that instead (rounded to real first, as a
+ * separate accumulation would). */
 NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
                           const real *restrict x, double m, double r,
-                          const real *restrict gamma, int c)
+                          const real *restrict gamma, int c, int add)
 {
     double a1[LANES] = {0}, a2[LANES] = {0}, s1 = 0, s2 = 0;
     int j = 0;
@@ -143,10 +145,16 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
     }
     s1 /= c;
     s2 /= c;
-    for (j = 0; j < c; j++) {
-        double xhat = ((double)x[j] - m) * r;
-        dx[j] = (real)(r * ((double)dy[j] * gamma[j] - s1 - xhat * s2));
-    }
+    if (add)
+        for (j = 0; j < c; j++) {
+            double xhat = ((double)x[j] - m) * r;
+            dx[j] += (real)(r * ((double)dy[j] * gamma[j] - s1 - xhat * s2));
+        }
+    else
+        for (j = 0; j < c; j++) {
+            double xhat = ((double)x[j] - m) * r;
+            dx[j] = (real)(r * ((double)dy[j] * gamma[j] - s1 - xhat * s2));
+        }
 }
 
 static void *param_grad_cols(void *arg)
@@ -163,23 +171,21 @@ static void *dx_rows(void *arg)
     for (int i = j->r0; i < j->r1; i++) {
         size_t o = (size_t)i * j->c;
         row_dx(j->dx + o, j->dy + o, j->x + o, j->saved_mean[i], j->saved_rstd[i],
-               j->gamma, j->c);
+               j->gamma, j->c, j->dx_add);
     }
     return NULL;
 }
 
-/* dx, dy, x (n, c); mean, rstd (n) from the forward; gamma, dgamma, dbeta (c).
- * dx NULL: skipped; dgamma/dbeta NULL: skipped. The parameter gradients are
- * done before dx is written (dx may be dy). */
-void NN(nn_layernorm_backward)(real *dx, real *dgamma, real *dbeta, const real *dy,
-                               const real *x, const real *mean, const real *rstd,
-                               const real *gamma, int n, int c)
+static void backward(real *dx, int dx_add, real *dgamma, real *dbeta, const real *dy,
+                     const real *x, const real *mean, const real *rstd, const real *gamma,
+                     int n, int c)
 {
     if (n <= 0 || c <= 0)
         return;
     ln_job j = {.n = n,
                 .c = c,
                 .dx = dx,
+                .dx_add = dx_add,
                 .dgamma = dgamma,
                 .dbeta = dbeta,
                 .x = x,
@@ -191,4 +197,24 @@ void NN(nn_layernorm_backward)(real *dx, real *dgamma, real *dbeta, const real *
         run_halves(param_grad_cols, &j);
     if (dx)
         run_halves(dx_rows, &j);
+}
+
+/* dx, dy, x (n, c); mean, rstd (n) from the forward; gamma, dgamma, dbeta (c).
+ * dx NULL: skipped; dgamma/dbeta NULL: skipped. The parameter gradients are
+ * done before dx is written (dx may be dy). */
+void NN(nn_layernorm_backward)(real *dx, real *dgamma, real *dbeta, const real *dy,
+                               const real *x, const real *mean, const real *rstd,
+                               const real *gamma, int n, int c)
+{
+    backward(dx, 0, dgamma, dbeta, dy, x, mean, rstd, gamma, n, c);
+}
+
+/* The same with dx += the input gradient (dx must not overlap dy or x): a
+ * residual stream's gradient taken in, with the bits of writing it to a
+ * buffer and accumulating that. */
+void NN(nn_layernorm_backward_add)(real *dx, real *dgamma, real *dbeta, const real *dy,
+                                   const real *x, const real *mean, const real *rstd,
+                                   const real *gamma, int n, int c)
+{
+    backward(dx, 1, dgamma, dbeta, dy, x, mean, rstd, gamma, n, c);
 }

@@ -18,18 +18,20 @@
  * transformer.wpe.weight, transformer.h.{i}.{ln_1, attn.c_attn, attn.c_proj,
  * ln_2, mlp.c_fc, mlp.act, mlp.c_proj}.*, transformer.ln_f.*.
  *
- * Memory. The forward keeps per layer only what the backward cannot cheaply
- * rebuild: the residual stream before each branch (ln_1's and ln_2's
- * inputs), qkv and the attention probabilities (the attention backward),
- * the attention output (c_proj's input) and c_fc's output (the activation's
- * input); plus the logits and the probabilities, and each dropout mask as
- * one bit per element (1/32 of the float mask; redrawing it from its stream
- * in the backward would cost as much as the forward's draw). The backward
- * recomputes the elementwise rest: each LayerNorm's output from its saved
- * input and the activation's output from c_fc's output. Everything else
- * lives in scratch shared by all layers: four (B, T, C) buffers, one
- * (B, T, 4C) buffer, the forward's float dropout mask and one attention
- * workspace.
+ * Memory. The forward keeps per layer what the backward reads: the
+ * residual stream before each branch (ln_1's and ln_2's inputs), each
+ * LayerNorm's output and statistics (the next product's input), qkv and the
+ * attention probabilities (the attention backward), the attention output
+ * (c_proj's input), c_fc's output (the activation's input) and the
+ * activation's output (c_proj's input); plus the logits and the
+ * probabilities, and each dropout mask as one bit per element (1/32 of the
+ * float mask; redrawing it from its stream in the backward would cost as
+ * much as the forward's draw). Rebuilding the LayerNorms' and the
+ * activation's outputs in the backward instead would save 6 (B, T, C) a
+ * layer (a sixth of torch's peak with them kept) for about 2 % of a step
+ * (2026-12-07, docs/TRAINING.md). Everything else lives in scratch shared by
+ * all layers: four (B, T, C) buffers, one (B, T, 3C) buffer, the forward's
+ * float dropout mask and one attention workspace.
  *
  * Dropout masks are drawn from the stream
  * nn_rng_stream("gpt.dropout.{emb,attn,mlp}", step, layer) with the model's
@@ -57,6 +59,14 @@
  * attention and MLP branches are 2l+1 and 2l+2. */
 enum { SITE_EMB, SITE_ATTN, SITE_MLP };
 
+/* A LayerNorm's output and statistics, kept for the backward: its output
+ * is the next product's input (that product's weight gradient reads it),
+ * its statistics the LayerNorm backward's. */
+typedef struct gpt_ln {
+    float *y;           /* (B, T, C) */
+    float *mean, *rstd; /* (B, T) */
+} gpt_ln;
+
 typedef struct gpt_layer {
     /* parameter indices */
     int ln1_w, ln1_b, attn_w, attn_b, aproj_w, aproj_b;
@@ -64,11 +74,14 @@ typedef struct gpt_layer {
     nn_actlayer act;
     /* saved for the backward */
     float *res;  /* (B, T, C) the layer's input: ln_1's input */
+    gpt_ln ln1;  /* ln_1's output: c_attn's input */
     float *res2; /* (B, T, C) after the attention branch: ln_2's input */
+    gpt_ln ln2;  /* ln_2's output: c_fc's input */
     float *qkv;  /* (B, T, 3C) c_attn's output */
     float *att;  /* (B, NH, T, T) attention probabilities */
     float *atty; /* (B, T, C) attention output, heads concatenated: c_proj's input */
     float *fch;  /* (B, T, 4C) c_fc's output: the activation's input */
+    float *fca;  /* (B, T, 4C) the activation's output: c_proj's input; then dfch */
 } gpt_layer;
 
 typedef struct gpt {
@@ -77,12 +90,11 @@ typedef struct gpt {
     gpt_layer *layers;
     /* saved */
     float *res_f;  /* (B, T, C) the last layer's output: ln_f's input */
+    gpt_ln lnf;    /* ln_f's output: the head's input */
     float *logits; /* (B, T, V) */
     float *probs;  /* (B, T, V) softmax; dlogits in the backward */
     /* scratch, shared by every layer */
-    float *ln; /* (B, T, C) a LayerNorm's output (rebuilt in the backward) */
-    float *ln_mean, *ln_rstd; /* (B, T) its statistics */
-    float *wide;              /* (B, T, 4C) the activation's output; then dfch, dqkv */
+    float *wide;   /* (B, T, 3C) dqkv */
     float *branch; /* (B, T, C) a branch's output; then gradients (LN dx, dropout) */
     float *g_res;  /* (B, T, C) the gradient on the residual stream */
     float *g_ln;   /* (B, T, C) the gradient at a LayerNorm's output (or atty) */
@@ -144,6 +156,21 @@ static int add_layer(nn_model *m, gpt_layer *ly, int i, nn_err *err)
     return 0;
 }
 
+static int alloc_ln(gpt_ln *ln, size_t bt, size_t btc)
+{
+    ln->y = nn_alloc_floats(btc);
+    ln->mean = nn_alloc_floats(bt);
+    ln->rstd = nn_alloc_floats(bt);
+    return ln->y && ln->mean && ln->rstd;
+}
+
+static void free_ln(gpt_ln *ln)
+{
+    free(ln->y);
+    free(ln->mean);
+    free(ln->rstd);
+}
+
 /* The saved activations and the scratch, for cfg.batch windows. */
 static int alloc_buffers(gpt *s, double dropout)
 {
@@ -153,19 +180,20 @@ static int alloc_buffers(gpt *s, double dropout)
     for (int l = 0; l < s->L; l++) {
         gpt_layer *ly = &s->layers[l];
         ok &= !!(ly->res = nn_alloc_floats(btc));
+        ok &= alloc_ln(&ly->ln1, bt, btc);
         ok &= !!(ly->res2 = nn_alloc_floats(btc));
+        ok &= alloc_ln(&ly->ln2, bt, btc);
         ok &= !!(ly->qkv = nn_alloc_floats(3 * btc));
         ok &= !!(ly->att = nn_alloc_floats(att));
         ok &= !!(ly->atty = nn_alloc_floats(btc));
         ok &= !!(ly->fch = nn_alloc_floats(4 * btc));
+        ok &= !!(ly->fca = nn_alloc_floats(4 * btc));
     }
     ok &= !!(s->res_f = nn_alloc_floats(btc));
     ok &= !!(s->logits = nn_alloc_floats(bt * (size_t)s->V));
     ok &= !!(s->probs = nn_alloc_floats(bt * (size_t)s->V));
-    ok &= !!(s->ln = nn_alloc_floats(btc));
-    ok &= !!(s->ln_mean = nn_alloc_floats(bt));
-    ok &= !!(s->ln_rstd = nn_alloc_floats(bt));
-    ok &= !!(s->wide = nn_alloc_floats(4 * btc));
+    ok &= alloc_ln(&s->lnf, bt, btc);
+    ok &= !!(s->wide = nn_alloc_floats(3 * btc));
     ok &= !!(s->branch = nn_alloc_floats(btc));
     ok &= !!(s->g_res = nn_alloc_floats(btc));
     ok &= !!(s->g_ln = nn_alloc_floats(btc));
@@ -315,11 +343,11 @@ static void embed(nn_model *m, float *res, const int32_t *x, int b)
     dropout(m, res, (size_t)b * tc, 0, SITE_EMB);
 }
 
-/* s->ln (n, C) = LayerNorm(x (n, C)), statistics into s->ln_mean/ln_rstd. */
-static void layernorm(nn_model *m, const float *x, int w, int bias, int n)
+/* ln (n, C) = LayerNorm(x (n, C)), with its statistics. */
+static void layernorm(nn_model *m, gpt_ln *ln, const float *x, int w, int bias, int n)
 {
     gpt *s = m->impl;
-    nn_layernorm_forward(s->ln, s->ln_mean, s->ln_rstd, x, nn_param_data(&m->params, w),
+    nn_layernorm_forward(ln->y, ln->mean, ln->rstd, x, nn_param_data(&m->params, w),
                          nn_param_data(&m->params, bias), n, s->C, LN_EPS);
 }
 
@@ -339,22 +367,22 @@ static golu_status layer_forward(nn_model *m, int l, float *out, int b)
     gpt_layer *ly = &s->layers[l];
     const nn_params *p = &m->params;
     int n = b * s->T, C = s->C;
-    layernorm(m, ly->res, ly->ln1_w, ly->ln1_b, n);
-    nn_linear_forward(ly->qkv, s->ln, nn_param_data(p, ly->attn_w),
+    layernorm(m, &ly->ln1, ly->res, ly->ln1_w, ly->ln1_b, n);
+    nn_linear_forward(ly->qkv, ly->ln1.y, nn_param_data(p, ly->attn_w),
                       nn_param_data(p, ly->attn_b), n, C, 3 * C);
     nn_attention_forward(ly->atty, ly->att, ly->qkv, b, s->T, C, s->NH, s->work);
     nn_linear_forward(s->branch, ly->atty, nn_param_data(p, ly->aproj_w),
                       nn_param_data(p, ly->aproj_b), n, C, C);
     residual(m, ly->res2, ly->res, n, l, SITE_ATTN);
 
-    layernorm(m, ly->res2, ly->ln2_w, ly->ln2_b, n);
-    nn_linear_forward(ly->fch, s->ln, nn_param_data(p, ly->fc_w),
+    layernorm(m, &ly->ln2, ly->res2, ly->ln2_w, ly->ln2_b, n);
+    nn_linear_forward(ly->fch, ly->ln2.y, nn_param_data(p, ly->fc_w),
                       nn_param_data(p, ly->fc_b), n, C, 4 * C);
     golu_status st =
-        nn_actlayer_forward(&ly->act, m, s->wide, ly->fch, (size_t)n * 4 * C);
+        nn_actlayer_forward(&ly->act, m, ly->fca, ly->fch, (size_t)n * 4 * C);
     if (st != GOLU_OK)
         return st;
-    nn_linear_forward(s->branch, s->wide, nn_param_data(p, ly->mproj_w),
+    nn_linear_forward(s->branch, ly->fca, nn_param_data(p, ly->mproj_w),
                       nn_param_data(p, ly->mproj_b), n, 4 * C, C);
     residual(m, out, ly->res2, n, l, SITE_MLP);
     return GOLU_OK;
@@ -392,10 +420,10 @@ static golu_status gpt_forward(nn_model *m, const void *xv, const void *target, 
         if (st != GOLU_OK)
             return st;
     }
-    layernorm(m, s->res_f, s->lnf_w, s->lnf_b, (int)bt);
+    layernorm(m, &s->lnf, s->res_f, s->lnf_w, s->lnf_b, (int)bt);
     /* The head is wte itself: logits (bt, V) = ln_f (bt, C) . wte (V, C)^T. */
-    nn_linear_forward(s->logits, s->ln, nn_param_data(&m->params, s->wte), NULL, (int)bt,
-                      s->C, s->V);
+    nn_linear_forward(s->logits, s->lnf.y, nn_param_data(&m->params, s->wte), NULL,
+                      (int)bt, s->C, s->V);
     *loss = nn_softmax_ce_forward(s->probs, s->logits, y, (int)bt, s->V);
     return GOLU_OK;
 }
@@ -413,15 +441,16 @@ static const float *branch_grad(nn_model *m, int n, int layer, int site)
     return s->branch;
 }
 
-/* Gradient through LayerNorm(x) given g_ln at its output (s->ln and its
- * statistics rebuilt just before); adds the input gradient into g_res. */
-static void layernorm_backward(nn_model *m, const float *x, int w, int bias, int n)
+/* Gradient through LayerNorm(x) given g_ln at its output (ln: its saved
+ * statistics); adds the input gradient into g_res. */
+static void layernorm_backward(nn_model *m, const gpt_ln *ln, const float *x, int w,
+                               int bias, int n)
 {
     gpt *s = m->impl;
     nn_params *p = &m->params;
-    nn_layernorm_backward(s->branch, nn_param_grad(p, w), nn_param_grad(p, bias), s->g_ln,
-                          x, s->ln_mean, s->ln_rstd, nn_param_data(p, w), n, s->C);
-    nn_accumulate(s->g_res, s->branch, (size_t)n * (size_t)s->C);
+    nn_layernorm_backward_add(s->g_res, nn_param_grad(p, w), nn_param_grad(p, bias),
+                              s->g_ln, x, ln->mean, ln->rstd, nn_param_data(p, w), n,
+                              s->C);
 }
 
 /* The MLP branch of layer l: g_res, the gradient at its output, becomes the
@@ -433,23 +462,19 @@ static golu_status mlp_backward(nn_model *m, gpt_layer *ly, int l, int n)
     int C = s->C;
     size_t n4 = (size_t)n * 4 * (size_t)C;
     const float *g_out = branch_grad(m, n, l, SITE_MLP); /* (n, C) */
-    /* c_proj's input, the activation's output, is rebuilt into wide; its
-     * weight gradient is taken before dx overwrites wide. */
-    golu_status st = nn_actlayer_forward(&ly->act, m, s->wide, ly->fch, n4);
-    if (st != GOLU_OK)
-        return st;
+    /* c_proj's weight gradient from its saved input, the activation's
+     * output, before dx overwrites it (and then becomes dfch in place). */
     const float *w = nn_param_data(p, ly->mproj_w);
     nn_linear_backward(NULL, nn_param_grad(p, ly->mproj_w), nn_param_grad(p, ly->mproj_b),
-                       g_out, s->wide, w, n, 4 * C, C);
+                       g_out, ly->fca, w, n, 4 * C, C);
     /* dw NULL: x is not read. */
-    nn_linear_backward(s->wide, NULL, NULL, g_out, NULL, w, n, 4 * C, C);
-    st = nn_actlayer_backward(&ly->act, m, s->wide, s->wide, ly->fch, n4); /* dfch */
+    nn_linear_backward(ly->fca, NULL, NULL, g_out, NULL, w, n, 4 * C, C);
+    golu_status st = nn_actlayer_backward(&ly->act, m, ly->fca, ly->fca, ly->fch, n4);
     if (st != GOLU_OK)
         return st;
-    layernorm(m, ly->res2, ly->ln2_w, ly->ln2_b, n);
     nn_linear_backward(s->g_ln, nn_param_grad(p, ly->fc_w), nn_param_grad(p, ly->fc_b),
-                       s->wide, s->ln, nn_param_data(p, ly->fc_w), n, C, 4 * C);
-    layernorm_backward(m, ly->res2, ly->ln2_w, ly->ln2_b, n);
+                       ly->fca, ly->ln2.y, nn_param_data(p, ly->fc_w), n, C, 4 * C);
+    layernorm_backward(m, &ly->ln2, ly->res2, ly->ln2_w, ly->ln2_b, n);
     return GOLU_OK;
 }
 
@@ -466,11 +491,10 @@ static void attn_backward(nn_model *m, gpt_layer *ly, int l, int n)
                        nn_param_grad(p, ly->aproj_b), g_out, ly->atty,
                        nn_param_data(p, ly->aproj_w), n, C, C);
     nn_attention_backward(g_qkv, g_atty, ly->qkv, ly->att, s->b, s->T, C, s->NH, s->work);
-    layernorm(m, ly->res, ly->ln1_w, ly->ln1_b, n);
     nn_linear_backward(s->g_ln, nn_param_grad(p, ly->attn_w),
-                       nn_param_grad(p, ly->attn_b), g_qkv, s->ln,
+                       nn_param_grad(p, ly->attn_b), g_qkv, ly->ln1.y,
                        nn_param_data(p, ly->attn_w), n, C, 3 * C);
-    layernorm_backward(m, ly->res, ly->ln1_w, ly->ln1_b, n);
+    layernorm_backward(m, &ly->ln1, ly->res, ly->ln1_w, ly->ln1_b, n);
 }
 
 /* The head and ln_f: g_res = the gradient at the last layer's output. */
@@ -480,13 +504,12 @@ static void head_backward(nn_model *m, int n)
     nn_params *p = &m->params;
     float *dlogits = s->probs; /* (n, V), in place */
     nn_softmax_ce_backward(dlogits, s->probs, s->y, n, s->V, 1.0 / n);
-    layernorm(m, s->res_f, s->lnf_w, s->lnf_b, n);
     /* The head's share of wte's gradient. */
-    nn_linear_backward(s->g_ln, nn_param_grad(p, s->wte), NULL, dlogits, s->ln,
+    nn_linear_backward(s->g_ln, nn_param_grad(p, s->wte), NULL, dlogits, s->lnf.y,
                        nn_param_data(p, s->wte), n, s->C, s->V);
     nn_layernorm_backward(s->g_res, nn_param_grad(p, s->lnf_w),
-                          nn_param_grad(p, s->lnf_b), s->g_ln, s->res_f, s->ln_mean,
-                          s->ln_rstd, nn_param_data(p, s->lnf_w), n, s->C);
+                          nn_param_grad(p, s->lnf_b), s->g_ln, s->res_f, s->lnf.mean,
+                          s->lnf.rstd, nn_param_data(p, s->lnf_w), n, s->C);
 }
 
 /* The embeddings: the input's share of wte's gradient, and wpe's. */
@@ -532,18 +555,19 @@ static void gpt_destroy(nn_model *m)
         gpt_layer *ly = &s->layers[l];
         free(ly->res);
         free(ly->res2);
+        free_ln(&ly->ln1);
+        free_ln(&ly->ln2);
         free(ly->qkv);
         free(ly->att);
         free(ly->atty);
         free(ly->fch);
+        free(ly->fca);
     }
     free(s->layers);
     free(s->res_f);
     free(s->logits);
     free(s->probs);
-    free(s->ln);
-    free(s->ln_mean);
-    free(s->ln_rstd);
+    free_ln(&s->lnf);
     free(s->wide);
     free(s->branch);
     free(s->g_res);
@@ -603,7 +627,7 @@ static void gpt_size(const nn_config *c, double *params, double *floats)
     double acts = nn_actlayer_count(&c->act, c->learn_act);
     *params = V * C + T * C + L * (12 * C * C + 13 * C + acts) + 2 * C;
     double bt = B * T, btc = bt * C, att = B * c->heads * T * T;
-    *floats = L * (10 * btc + att) + 9 * btc + 2 * bt * V + 2 * bt +
+    *floats = L * (16 * btc + att + 4 * bt) + 8 * btc + 2 * bt * V + 2 * bt +
               (double)nn_attention_workspace(c->context, c->width, c->heads);
     if (c->dropout > 0) /* the mask, and the kept bits as bytes */
         *floats += btc + (2 * L + 1) * (btc / 8) / sizeof(float);
