@@ -28,10 +28,10 @@
  * float mask; redrawing it from its stream in the backward would cost as
  * much as the forward's draw). Rebuilding the LayerNorms' and the
  * activation's outputs in the backward instead would save 6 (B, T, C) a
- * layer (a sixth of torch's peak with them kept) for about 2 % of a step
- * (2026-12-07, docs/TRAINING.md). Everything else lives in scratch shared by
- * all layers: four (B, T, C) buffers, one (B, T, 3C) buffer, the forward's
- * float dropout mask and one attention workspace.
+ * layer and cost about 2 % of a step (docs/TRAINING.md); kept, the peak is
+ * still about a fifth of torch's. Everything else lives in scratch shared
+ * by all layers: four (B, T, C) buffers, one (B, T, 3C) buffer, the
+ * forward's float dropout mask and one attention workspace.
  *
  * Dropout masks are drawn from the stream
  * nn_rng_stream("gpt.dropout.{emb,attn,mlp}", step, layer) with the model's
