@@ -13,6 +13,7 @@
  * halves, on two threads when OpenBLAS has them (run_halves).
  */
 #include <math.h>
+#include <string.h>
 
 #include "fork.h"
 #include "hot.h"
@@ -25,6 +26,19 @@
 
 /* Partial sums of row_dx's reductions (see the top; lane_sums.h). */
 #define LANES LANE_SUMS
+
+/* LANES values of a row, and their partial sums in double, as vectors of
+ * GCC's and clang's vector extension: the same operations lane by lane as
+ * a loop over the lanes, which GCC's -O3 compiled as scalar code. */
+typedef real row_lanes __attribute__((vector_size(LANES * sizeof(real))));
+typedef double sum_lanes __attribute__((vector_size(LANES * sizeof(double))));
+
+NN_HOT_VECTORIZE static inline sum_lanes widened(const real *p)
+{
+    row_lanes v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, sum_lanes);
+}
 
 NN_HOT static void row_out(real *restrict y, const real *restrict x, double m, double r,
                            const real *restrict gamma, const real *restrict beta, int c)
@@ -128,14 +142,14 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
                           const real *restrict x, double m, double r,
                           const real *restrict gamma, int c, int add)
 {
-    double a1[LANES] = {0}, a2[LANES] = {0}, s1 = 0, s2 = 0;
+    sum_lanes a1 = {0}, a2 = {0};
+    double s1 = 0, s2 = 0;
     int j = 0;
-    for (; j + LANES <= c; j += LANES)
-        for (int l = 0; l < LANES; l++) {
-            double g = (double)dy[j + l] * gamma[j + l];
-            a1[l] += g;
-            a2[l] += g * (((double)x[j + l] - m) * r);
-        }
+    for (; j + LANES <= c; j += LANES) {
+        sum_lanes g = widened(dy + j) * widened(gamma + j);
+        a1 += g;
+        a2 += g * ((widened(x + j) - m) * r);
+    }
     for (int l = 0; l < LANES; l++)
         s1 += a1[l], s2 += a2[l];
     for (; j < c; j++) {
