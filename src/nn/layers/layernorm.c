@@ -27,17 +27,22 @@
 /* Partial sums of row_dx's reductions (see the top; lane_sums.h). */
 #define LANES LANE_SUMS
 
-/* LANES values of a row, and their partial sums in double, as vectors of
- * GCC's and clang's vector extension: the same operations lane by lane as
- * a loop over the lanes, which GCC's -O3 compiled as scalar code. */
-typedef real row_lanes __attribute__((vector_size(LANES * sizeof(real))));
-typedef double sum_lanes __attribute__((vector_size(LANES * sizeof(double))));
+/* Half of the LANES values of a row, and their partial sums in double, as
+ * vectors of GCC's and clang's vector extension: the same operations lane
+ * by lane as a loop over the lanes (which GCC's -O3 compiled as scalar
+ * code). Halves: a 16-double vector was kept on the stack, two 8-double
+ * ones stay in registers. */
+#define HALF (LANES / 2)
+typedef real row_half __attribute__((vector_size(HALF * sizeof(real))));
+typedef double sum_half __attribute__((vector_size(HALF * sizeof(double))));
 
-NN_HOT_VECTORIZE static inline sum_lanes widened(const real *p)
+/* By pointer: a vector returned by value from a baseline function would
+ * change the ABI. */
+NN_HOT_VECTORIZE static inline void widen(sum_half *d, const real *p)
 {
-    row_lanes v;
+    row_half v;
     memcpy(&v, p, sizeof v);
-    return __builtin_convertvector(v, sum_lanes);
+    *d = __builtin_convertvector(v, sum_half);
 }
 
 NN_HOT static void row_out(real *restrict y, const real *restrict x, double m, double r,
@@ -142,16 +147,22 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
                           const real *restrict x, double m, double r,
                           const real *restrict gamma, int c, int add)
 {
-    sum_lanes a1 = {0}, a2 = {0};
+    sum_half a1[2] = {{0}}, a2[2] = {{0}};
     double s1 = 0, s2 = 0;
     int j = 0;
-    for (; j + LANES <= c; j += LANES) {
-        sum_lanes g = widened(dy + j) * widened(gamma + j);
-        a1 += g;
-        a2 += g * ((widened(x + j) - m) * r);
-    }
+    for (; j + LANES <= c; j += LANES)
+        for (int h = 0; h < 2; h++) {
+            int k = j + h * HALF;
+            sum_half d, w, v;
+            widen(&d, dy + k);
+            widen(&w, gamma + k);
+            widen(&v, x + k);
+            sum_half g = d * w;
+            a1[h] += g;
+            a2[h] += g * ((v - m) * r);
+        }
     for (int l = 0; l < LANES; l++)
-        s1 += a1[l], s2 += a2[l];
+        s1 += a1[l / HALF][l % HALF], s2 += a2[l / HALF][l % HALF];
     for (; j < c; j++) {
         double g = (double)dy[j] * gamma[j];
         s1 += g;
