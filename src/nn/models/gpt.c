@@ -30,7 +30,7 @@
  * activation's outputs in the backward instead would save 6 (B, T, C) a
  * layer and cost about 2 % of a step (docs/TRAINING.md); kept, the peak is
  * still about a fifth of torch's. Everything else lives in scratch shared
- * by all layers: four (B, T, C) buffers, one (B, T, 3C) buffer, the
+ * by all layers: three (B, T, C) buffers, one (B, T, 3C) buffer, the
  * forward's float dropout mask and one attention workspace.
  *
  * Dropout masks are drawn from the stream
@@ -95,7 +95,7 @@ typedef struct gpt {
     float *probs;  /* (B, T, V) softmax; dlogits in the backward */
     /* scratch, shared by every layer */
     float *wide;   /* (B, T, 3C) dqkv */
-    float *branch; /* (B, T, C) a branch's output; then gradients (LN dx, dropout) */
+    float *branch; /* (B, T, C) a branch's output; then a branch's gradient (dropout) */
     float *g_res;  /* (B, T, C) the gradient on the residual stream */
     float *g_ln;   /* (B, T, C) the gradient at a LayerNorm's output (or atty) */
     float *mask;   /* (B, T, C) the dropout layer's mask; NULL when cfg.dropout is 0 */
