@@ -28,7 +28,7 @@
  * float mask; redrawing it from its stream in the backward would cost as
  * much as the forward's draw). Rebuilding the LayerNorms' and the
  * activation's outputs in the backward instead would save 6 (B, T, C) a
- * layer and cost 3-4 % of a step (docs/TRAINING.md); kept, the peak is
+ * layer and cost 3-5 % of a step (docs/TRAINING.md); kept, the peak is
  * still about a fifth of torch's. Everything else lives in scratch shared
  * by all layers: three (B, T, C) buffers, one (B, T, 3C) buffer, the
  * forward's float dropout mask and one attention workspace.
