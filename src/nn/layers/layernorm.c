@@ -170,16 +170,11 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
     }
     s1 /= c;
     s2 /= c;
-    if (add)
-        for (j = 0; j < c; j++) {
-            double xhat = ((double)x[j] - m) * r;
-            dx[j] += (real)(r * ((double)dy[j] * gamma[j] - s1 - xhat * s2));
-        }
-    else
-        for (j = 0; j < c; j++) {
-            double xhat = ((double)x[j] - m) * r;
-            dx[j] = (real)(r * ((double)dy[j] * gamma[j] - s1 - xhat * s2));
-        }
+    for (j = 0; j < c; j++) {
+        double xhat = ((double)x[j] - m) * r;
+        real v = (real)(r * ((double)dy[j] * gamma[j] - s1 - xhat * s2));
+        dx[j] = add ? dx[j] + v : v;
+    }
 }
 
 static void *param_grad_cols(void *arg)
