@@ -53,7 +53,7 @@ LIB_SRC := src/kernels/status.c src/kernels/dtype.c src/kernels/act.c \
            src/kernels/isa_scalar.c
 
 ifeq ($(ARCH),x86_64)
-LIB_SRC += src/kernels/isa_avx2.c src/kernels/isa_avx512.c
+LIB_SRC += src/kernels/isa_avx2.c src/kernels/isa_avx2_gather.c src/kernels/isa_avx512.c
 CFLAGS_ALL += -DGOLU_HAVE_AVX2 -DGOLU_HAVE_AVX512
 endif
 ifeq ($(ARCH),aarch64)
@@ -63,6 +63,7 @@ endif
 
 # Each ISA's translation unit is the only one compiled with that ISA's flags.
 ISA_FLAGS_isa_avx2   := -mavx2 -mfma -mf16c
+ISA_FLAGS_isa_avx2_gather := $(ISA_FLAGS_isa_avx2)
 ISA_FLAGS_isa_avx512 := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -mf16c
 # GCC schedules instructions before register allocation only when asked: the
 # kernel loops need it to interleave their independent chains (f32_body.h;
@@ -71,6 +72,7 @@ ISA_FLAGS_isa_avx512 := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma 
 ISA_SCHED := $(shell $(CC) -fschedule-insns -fsched-pressure -Werror -x c -c /dev/null \
                  -o /dev/null 2>/dev/null && echo -fschedule-insns -fsched-pressure)
 ISA_FLAGS_isa_avx2   += $(ISA_SCHED)
+ISA_FLAGS_isa_avx2_gather += $(ISA_SCHED)
 ISA_FLAGS_isa_avx512 += $(ISA_SCHED)
 ISA_FLAGS_isa_scalar := $(ISA_SCHED)
 # The direct convolution's kernels (src/nn/conv/conv3x3_body.h) need -O3 to

@@ -100,7 +100,10 @@ GOLU_HIDDEN void golu_f32_to_f16_n(const float *src, uint16_t *dst, size_t n);
 
 GOLU_HIDDEN extern const golu_kernel_table golu_kernels_scalar;
 #if defined(GOLU_HAVE_AVX2)
+/* Two builds of one path, the same bits (vec_avx2.h): permutes or a gather
+ * for the exponentials' table; golu_kernels_for picks per CPU. */
 GOLU_HIDDEN extern const golu_kernel_table golu_kernels_avx2;
+GOLU_HIDDEN extern const golu_kernel_table golu_kernels_avx2_gather;
 #endif
 #if defined(GOLU_HAVE_AVX512)
 GOLU_HIDDEN extern const golu_kernel_table golu_kernels_avx512;
