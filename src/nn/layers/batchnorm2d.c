@@ -27,22 +27,32 @@
 /* Partial sums per plane: a multiple of every SIMD width's float count. */
 #define LANES 16
 
-/* The LANES partial sums as one vector of GCC's and clang's vector
- * extension: the compiler keeps it in one or more registers and adds lane
- * by lane, whatever the SIMD width, the same operations as a loop over the
- * lanes (which GCC's -O3 turned into a transpose of every block: 20 KB of
- * permutes, slower than scalar code). */
-typedef real lanes __attribute__((vector_size(LANES * sizeof(real))));
+/* The LANES partial sums as PIECES vectors of 32 bytes of GCC's and
+ * clang's vector extension, piece k holding lanes k * PIECE_LEN on: the
+ * compiler keeps them in registers and adds lane by lane, whatever the SIMD
+ * width, the same operations as a loop over the lanes (which GCC's -O3
+ * turned into a transpose of every block: 20 KB of permutes, slower than
+ * scalar code). 32 bytes, an AVX2 register: one 64-byte vector (an
+ * AVX-512 register) was kept on the stack by the AVX2 build and moved
+ * through it every iteration, three times slower there. */
+typedef real piece __attribute__((vector_size(32)));
+#define PIECE_LEN ((int)(sizeof(piece) / sizeof(real)))
+#define PIECES    (LANES / PIECE_LEN)
 
-/* The LANES partial sums added pairwise (lane l and l + LANES/2, and so
- * on down), then in double. Inline, with the callers' optimisation
- * attribute (GCC inlines no function whose attribute differs): a call per
- * plane cost as much as the plane's sums. By pointer: a vector passed by
- * value to a baseline function would change the ABI. */
-NN_HOT_VECTORIZE static inline double lanes_total(const lanes *a)
+/* p[0..PIECE_LEN) as a piece (memcpy: no alignment or aliasing question);
+ * by pointer: a vector returned by value from a baseline function would
+ * change the ABI. */
+NN_HOT_VECTORIZE static inline void load_piece(piece *v, const real *p)
 {
-    real s[LANES];
-    memcpy(s, a, sizeof s);
+    memcpy(v, p, sizeof *v);
+}
+
+/* The LANES partial sums, lane l in s[l], added pairwise (lane l and
+ * l + LANES/2, and so on down), then in double. Inline, with the callers'
+ * optimisation attribute (GCC inlines no function whose attribute
+ * differs): a call per plane cost as much as the plane's sums. */
+NN_HOT_VECTORIZE static inline double lanes_total(real s[LANES])
+{
     for (int w = LANES / 2; w >= 1; w /= 2)
         for (int l = 0; l < w; l++)
             s[l] += s[l + w];
@@ -52,58 +62,69 @@ NN_HOT_VECTORIZE static inline double lanes_total(const lanes *a)
 /* Sum of p (hw). */
 NN_HOT static double plane_sum(const real *p, int hw)
 {
-    lanes a = {0};
+    piece a[PIECES] = {{0}};
+    real s[LANES];
     int j = 0;
-    for (; j + LANES <= hw; j += LANES) {
-        lanes v;
-        memcpy(&v, p + j, sizeof v);
-        a += v;
-    }
+    for (; j + LANES <= hw; j += LANES)
+        for (int k = 0; k < PIECES; k++) {
+            piece v;
+            load_piece(&v, p + j + k * PIECE_LEN);
+            a[k] += v;
+        }
+    memcpy(s, a, sizeof s);
     for (int l = 0; j < hw; j++, l++)
-        a[l] += p[j];
-    return lanes_total(&a);
+        s[l] += p[j];
+    return lanes_total(s);
 }
 
 /* sums[0] = sum dy, sums[1] = sum dy * (x - mean) over one plane (hw). */
 NN_HOT static void plane_dots(double sums[2], const real *dy, const real *x, real mean,
                               int hw)
 {
-    lanes a = {0}, b = {0};
+    piece a[PIECES] = {{0}}, b[PIECES] = {{0}};
+    real sa[LANES], sb[LANES];
     int j = 0;
-    for (; j + LANES <= hw; j += LANES) {
-        lanes d, v;
-        memcpy(&d, dy + j, sizeof d);
-        memcpy(&v, x + j, sizeof v);
-        a += d;
-        b += d * (v - mean);
-    }
+    for (; j + LANES <= hw; j += LANES)
+        for (int k = 0; k < PIECES; k++) {
+            piece d, v;
+            load_piece(&d, dy + j + k * PIECE_LEN);
+            load_piece(&v, x + j + k * PIECE_LEN);
+            a[k] += d;
+            b[k] += d * (v - mean);
+        }
+    memcpy(sa, a, sizeof sa);
+    memcpy(sb, b, sizeof sb);
     for (int l = 0; j < hw; j++, l++) {
-        a[l] += dy[j];
-        b[l] += dy[j] * (x[j] - mean);
+        sa[l] += dy[j];
+        sb[l] += dy[j] * (x[j] - mean);
     }
-    sums[0] = lanes_total(&a);
-    sums[1] = lanes_total(&b);
+    sums[0] = lanes_total(sa);
+    sums[1] = lanes_total(sb);
 }
 
 /* dev[0] = sum (x - a)^2, dev[1] = sum (x - a) over one plane (hw). */
 NN_HOT static void plane_devs(double dev[2], const real *x, int hw, real a)
 {
-    lanes q = {0}, s = {0};
+    piece q[PIECES] = {{0}}, s[PIECES] = {{0}};
+    real sq[LANES], ss[LANES];
     int j = 0;
-    for (; j + LANES <= hw; j += LANES) {
-        lanes d;
-        memcpy(&d, x + j, sizeof d);
-        d -= a;
-        s += d;
-        q += d * d;
-    }
+    for (; j + LANES <= hw; j += LANES)
+        for (int k = 0; k < PIECES; k++) {
+            piece d;
+            load_piece(&d, x + j + k * PIECE_LEN);
+            d -= a;
+            s[k] += d;
+            q[k] += d * d;
+        }
+    memcpy(sq, q, sizeof sq);
+    memcpy(ss, s, sizeof ss);
     for (int l = 0; j < hw; j++, l++) {
         real d = x[j] - a;
-        s[l] += d;
-        q[l] += d * d;
+        ss[l] += d;
+        sq[l] += d * d;
     }
-    dev[0] = lanes_total(&q);
-    dev[1] = lanes_total(&s);
+    dev[0] = lanes_total(sq);
+    dev[1] = lanes_total(ss);
 }
 
 /* (NN_HOT is for static functions: hot.h.) */
@@ -153,19 +174,16 @@ static void chunk_stats(const real *x, int n, int c, int hw, int c0, int c1,
 }
 
 /* ys (hw) = (xs - m) * scale + shift (plane_dx below: the backward's
- * dxs = g * (dys - a - (xs - m) * k)). Blocks of LANES through a local
- * copy: fixed-count loops without an aliasing question, which the compiler
- * vectorises. */
+ * dxs = g * (dys - a - (xs - m) * k)), a piece at a time. */
 NN_HOT static void plane_normalise(real *ys, const real *xs, real m, real scale,
                                    real shift, int hw)
 {
     int j = 0;
-    for (; j + LANES <= hw; j += LANES) {
-        real t[LANES];
-        for (int l = 0; l < LANES; l++)
-            t[l] = (xs[j + l] - m) * scale + shift;
-        for (int l = 0; l < LANES; l++)
-            ys[j + l] = t[l];
+    for (; j + PIECE_LEN <= hw; j += PIECE_LEN) {
+        piece v;
+        load_piece(&v, xs + j);
+        v = (v - m) * scale + shift;
+        memcpy(ys + j, &v, sizeof v);
     }
     for (; j < hw; j++)
         ys[j] = (xs[j] - m) * scale + shift;
@@ -175,12 +193,12 @@ NN_HOT static void plane_dx(real *dxs, const real *dys, const real *xs, real m, 
                             real a, real k, int hw)
 {
     int j = 0;
-    for (; j + LANES <= hw; j += LANES) {
-        real t[LANES];
-        for (int l = 0; l < LANES; l++)
-            t[l] = g * (dys[j + l] - a - (xs[j + l] - m) * k);
-        for (int l = 0; l < LANES; l++)
-            dxs[j + l] = t[l];
+    for (; j + PIECE_LEN <= hw; j += PIECE_LEN) {
+        piece d, v;
+        load_piece(&d, dys + j);
+        load_piece(&v, xs + j);
+        d = g * (d - a - (v - m) * k);
+        memcpy(dxs + j, &d, sizeof d);
     }
     for (; j < hw; j++)
         dxs[j] = g * (dys[j] - a - (xs[j] - m) * k);

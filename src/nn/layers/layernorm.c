@@ -27,22 +27,23 @@
 /* Partial sums of row_dx's reductions (see the top; lane_sums.h). */
 #define LANES LANE_SUMS
 
-/* Half of the LANES values of a row, and their partial sums in double, as
- * vectors of GCC's and clang's vector extension: the same operations lane
- * by lane as a loop over the lanes (which GCC's -O3 compiled as scalar
- * code). Halves: a 16-double vector was kept on the stack, two 8-double
- * ones stay in registers. */
-#define HALF (LANES / 2)
-typedef real row_half __attribute__((vector_size(HALF * sizeof(real))));
-typedef double sum_half __attribute__((vector_size(HALF * sizeof(double))));
+/* A quarter of the LANES values of a row, and their partial sums in
+ * double, as vectors of GCC's and clang's vector extension: the same
+ * operations lane by lane as a loop over the lanes (which GCC's -O3
+ * compiled as scalar code). Quarters: the sums' vectors are 32 bytes, an
+ * AVX2 register; wider ones were kept on the stack (16 doubles by every
+ * build, 8 by the AVX2 one). */
+#define QUARTER (LANES / 4)
+typedef real row_quarter __attribute__((vector_size(QUARTER * sizeof(real))));
+typedef double sum_quarter __attribute__((vector_size(QUARTER * sizeof(double))));
 
 /* By pointer: a vector returned by value from a baseline function would
  * change the ABI. */
-NN_HOT_VECTORIZE static inline void widen(sum_half *d, const real *p)
+NN_HOT_VECTORIZE static inline void widen(sum_quarter *d, const real *p)
 {
-    row_half v;
+    row_quarter v;
     memcpy(&v, p, sizeof v);
-    *d = __builtin_convertvector(v, sum_half);
+    *d = __builtin_convertvector(v, sum_quarter);
 }
 
 NN_HOT static void row_out(real *restrict y, const real *restrict x, double m, double r,
@@ -147,22 +148,22 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
                           const real *restrict x, double m, double r,
                           const real *restrict gamma, int c, int add)
 {
-    sum_half a1[2] = {{0}}, a2[2] = {{0}};
+    sum_quarter a1[4] = {{0}}, a2[4] = {{0}};
     double s1 = 0, s2 = 0;
     int j = 0;
     for (; j + LANES <= c; j += LANES)
-        for (int h = 0; h < 2; h++) {
-            int k = j + h * HALF;
-            sum_half d, w, v;
+        for (int q = 0; q < 4; q++) {
+            int k = j + q * QUARTER;
+            sum_quarter d, w, v;
             widen(&d, dy + k);
             widen(&w, gamma + k);
             widen(&v, x + k);
-            sum_half g = d * w;
-            a1[h] += g;
-            a2[h] += g * ((v - m) * r);
+            sum_quarter g = d * w;
+            a1[q] += g;
+            a2[q] += g * ((v - m) * r);
         }
     for (int l = 0; l < LANES; l++)
-        s1 += a1[l / HALF][l % HALF], s2 += a2[l / HALF][l % HALF];
+        s1 += a1[l / QUARTER][l % QUARTER], s2 += a2[l / QUARTER][l % QUARTER];
     for (; j < c; j++) {
         double g = (double)dy[j] * gamma[j];
         s1 += g;
