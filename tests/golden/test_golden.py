@@ -152,7 +152,7 @@ def real_cases(d):
 
 # ------------------------------------------------------------- hashing ---
 
-DROP_KEYS = {"seconds", "date", "machine"}
+DROP_KEYS = {"seconds", "date", "machine", "isa"}
 
 
 def drop_keys(v):
