@@ -103,9 +103,11 @@ def short(settings):
     return ", ".join(parts)
 
 
-def describe(settings, threads, reported=None):
-    """What torch was given, in words, for the output."""
-    core = os.environ.get("OPENBLAS_CORETYPE")
+def describe(settings, threads, reported=None, coretype=None):
+    """What torch was given, in words, for the output. coretype: the
+    OPENBLAS_CORETYPE both sides ran with, when the caller set it (else the
+    environment's)."""
+    core = coretype or os.environ.get("OPENBLAS_CORETYPE")
     s = "torch.set_num_threads(%d), %s" % (threads, short(settings))
     if settings.get("GLIBC_TUNABLES"):
         s += " (GLIBC_TUNABLES=%s)" % settings["GLIBC_TUNABLES"]

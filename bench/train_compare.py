@@ -146,7 +146,8 @@ def compare(a, bench, model, act, steps, golu_env, torch_envs, log):
                 theirs.append(run_json(torch_cmd(model, act, steps, a.threads), tenv))
     ratios = [o[unit] / t[unit] for o, t in zip(ours, theirs)]
     return dict(model=model, act=act, unit=unit, steps=steps, pairs=a.pairs,
-                torch_given=torch_env.describe(best, a.threads, theirs[0]["cpu_capability"]),
+                torch_given=torch_env.describe(best, a.threads, theirs[0]["cpu_capability"],
+                                               torch_envs["OPENBLAS_CORETYPE"]),
                 torch_settings=best,
                 probe=[dict(settings=c, median_s=m, min_s=lo, max_s=hi) for c, m, lo, hi in table],
                 golu=spread([o[unit] for o in ours]), torch=spread([t[unit] for t in theirs]),
@@ -187,7 +188,8 @@ def main():
             print("train_compare.py: --models: unknown model '%s'" % model, file=sys.stderr)
             return 2
     # OPENBLAS_CORETYPE: the environment's, on both sides; unset, the type the
-    # golu tool would pick, on both sides too.
+    # golu tool would pick (tools/golu/blas_setup.c), on both sides too, and
+    # so named in the output.
     base = dict(os.environ)
     if "OPENBLAS_CORETYPE" not in base:
         base["OPENBLAS_CORETYPE"] = "SkylakeX" if "avx512" in torch_env.capabilities() else "Haswell"
