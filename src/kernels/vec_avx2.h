@@ -13,7 +13,7 @@
  * Two builds (cpu.c picks one per CPU, the same bits): isa_avx2.c looks the
  * exponentials' 16-entry table up with permutes (vd_tab16_split), and
  * isa_avx2_gather.c, with VD_AVX2_GATHER defined, with a gather, which
- * frees the shuffle units and six registers of table words: on Zen 3
+ * frees the shuffle units and the registers of table words (four a table): on Zen 3
  * GoLU's forward and backward 17-18 % faster, SiLU's 12-14 %. Gathers are
  * slow elsewhere (Zen 2, and the Intel cores whose microcode mitigates
  * Gather Data Sampling), so the permutes stay the default.
