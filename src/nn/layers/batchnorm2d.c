@@ -27,15 +27,13 @@
 /* Partial sums per plane: a multiple of every SIMD width's float count. */
 #define LANES 16
 
-/* The LANES partial sums as PIECES vectors of 32 bytes of GCC's and
- * clang's vector extension, piece k holding lanes k * PIECE_LEN on: the
- * compiler keeps them in registers and adds lane by lane, whatever the SIMD
- * width, the same operations as a loop over the lanes (which GCC's -O3
- * turned into a transpose of every block: 20 KB of permutes, slower than
- * scalar code). 32 bytes, an AVX2 register: one 64-byte vector (an
- * AVX-512 register) was kept on the stack by the AVX2 build and moved
- * through it every iteration, three times slower there. */
-typedef real piece __attribute__((vector_size(32)));
+/* The LANES partial sums as PIECES vectors of GCC's and clang's vector
+ * extension (NN_VEC_BYTES each, hot.h), piece k holding lanes k * PIECE_LEN
+ * on: the compiler keeps them in registers and adds lane by lane, whatever
+ * the SIMD width, the same operations as a loop over the lanes (which
+ * GCC's -O3 turned into a transpose of every block: 20 KB of permutes,
+ * slower than scalar code). */
+typedef real piece __attribute__((vector_size(NN_VEC_BYTES)));
 #define PIECE_LEN ((int)(sizeof(piece) / sizeof(real)))
 #define PIECES    (LANES / PIECE_LEN)
 

@@ -30,12 +30,11 @@
 /* A quarter of the LANES values of a row, and their partial sums in
  * double, as vectors of GCC's and clang's vector extension: the same
  * operations lane by lane as a loop over the lanes (which GCC's -O3
- * compiled as scalar code). Quarters: the sums' vectors are 32 bytes, an
- * AVX2 register; wider ones were kept on the stack (16 doubles by every
- * build, 8 by the AVX2 one). */
-#define QUARTER (LANES / 4)
+ * compiled as scalar code). Quarters: the sums' vectors are then
+ * NN_VEC_BYTES (hot.h); wider ones were kept on the stack. */
+#define QUARTER (NN_VEC_BYTES / (int)sizeof(double))
 typedef real row_quarter __attribute__((vector_size(QUARTER * sizeof(real))));
-typedef double sum_quarter __attribute__((vector_size(QUARTER * sizeof(double))));
+typedef double sum_quarter __attribute__((vector_size(NN_VEC_BYTES)));
 
 /* By pointer: a vector returned by value from a baseline function would
  * change the ABI. */
@@ -148,11 +147,11 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
                           const real *restrict x, double m, double r,
                           const real *restrict gamma, int c, int add)
 {
-    sum_quarter a1[4] = {{0}}, a2[4] = {{0}};
+    sum_quarter a1[LANES / QUARTER] = {{0}}, a2[LANES / QUARTER] = {{0}};
     double s1 = 0, s2 = 0;
     int j = 0;
     for (; j + LANES <= c; j += LANES)
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < LANES / QUARTER; q++) {
             int k = j + q * QUARTER;
             sum_quarter d, w, v;
             widen(&d, dy + k);

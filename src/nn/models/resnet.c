@@ -321,13 +321,12 @@ static void resnet_init(nn_model *m, uint64_t seed)
 /* ---------------------------------------------------------------- forward */
 
 /* BN_BLOCK values at a time as one vector of GCC's and clang's vector
- * extension (loaded and stored with memcpy: no alignment or aliasing
- * question, y may be res): full-width SIMD whatever the ISA, where GCC's
- * -O3 split a loop over the block into pieces of 8, 4, 2 and 1 lanes. 32
- * bytes, an AVX2 register: a 64-byte vector was kept on the stack by the
- * AVX2 build, three times slower there. */
-#define BN_BLOCK 8
-typedef float bn_lanes __attribute__((vector_size(BN_BLOCK * sizeof(float))));
+ * extension (NN_VEC_BYTES, hot.h; loaded and stored with memcpy: no
+ * alignment or aliasing question, y may be res): full-width SIMD whatever
+ * the ISA, where GCC's -O3 split a loop over the block into pieces of 8, 4,
+ * 2 and 1 lanes. */
+typedef float bn_lanes __attribute__((vector_size(NN_VEC_BYTES)));
+#define BN_BLOCK ((int)(sizeof(bn_lanes) / sizeof(float)))
 
 /* y (hw) = (x - mean) * scale + beta [+ res]; res may be NULL. */
 NN_HOT static void plane_apply(float *y, const float *x, const float *res, float mean,
