@@ -13,7 +13,9 @@
  *   - the gradients of every trainable tensor against central finite
  *     differences of the float loss, for GoLU with learnable parameters,
  *     GELU, PReLU and Mish, in training mode and in eval mode; and that the
- *     backward adds into the gradients rather than overwriting them.
+ *     backward adds into the gradients rather than overwriting them;
+ *   - ReLU's and LeakyReLU's gradients, taken from the kept outputs, the
+ *     same bits as PReLU's with the same fixed slope, which recomputes.
  */
 #include <math.h>
 #include <stdio.h>
@@ -713,6 +715,85 @@ static void check_gradients(void)
         }
 }
 
+/* ------------------------------------ the derivative from the kept output */
+
+/* Sets every tensor of `to` to the same-named tensor of `from`; returns how
+ * many it set. */
+static int copy_params(nn_model *to, const nn_model *from)
+{
+    int copied = 0;
+    for (int i = 0; i < from->params.count; i++) {
+        const nn_param *q = &from->params.list[i];
+        int j = nn_params_find(&to->params, q->name);
+        if (j < 0 || to->params.list[j].numel != q->numel)
+            continue;
+        memcpy(nn_param_data(&to->params, j), nn_param_data(&from->params, i),
+               q->numel * sizeof(float));
+        copied++;
+    }
+    return copied;
+}
+
+/*
+ * ReLU and LeakyReLU with alpha > 0 take their derivative from the
+ * activation's kept output instead of recomputing its input (resnet.c,
+ * slope_from_output); PReLU with the same fixed slope computes the same
+ * function and takes the recomputing path. The loss and every gradient the
+ * two models share must be the same bits (== for zeros of either sign), in
+ * training and in eval mode.
+ */
+static void check_slope_from_output(void)
+{
+    static const struct {
+        golu_act_kind kind;
+        double alpha;
+    } cases[2] = {{GOLU_ACT_RELU, 0.0}, {GOLU_ACT_LEAKY_RELU, 0.25}};
+    enum { B = 3 };
+    float x[B * 3 * SIDE * SIDE];
+    int32_t y[B];
+    make_batch(x, y, B, (size_t)3 * SIDE * SIDE, 77);
+    for (int k = 0; k < 2; k++)
+        for (int training = 1; training >= 0; training--) {
+            nn_config c = small_cfg(3, SIDE, SIDE, cases[k].kind, 0, B);
+            c.act.alpha = cases[k].alpha;
+            nn_config cp = small_cfg(3, SIDE, SIDE, GOLU_ACT_PRELU, 0, B);
+            cp.act.alpha = cases[k].alpha;
+            nn_model *m = make(&c, 5), *mp = make(&cp, 6);
+            if (!m || !mp) {
+                nn_model_destroy(m);
+                nn_model_destroy(mp);
+                continue;
+            }
+            int copied = copy_params(mp, m);
+            CHECK(copied == m->params.count, "%d of %d tensors copied", copied,
+                  m->params.count);
+            nn_params_zero_grad(&m->params);
+            nn_params_zero_grad(&mp->params);
+            double loss = run_forward(m, x, y, B, training);
+            double loss_p = run_forward(mp, x, y, B, training);
+            CHECK(m->ops->backward(m) == GOLU_OK && mp->ops->backward(mp) == GOLU_OK,
+                  "backward");
+            CHECK(loss == loss_p, "%s: loss %.9g, PReLU's %.9g",
+                  golu_act_name(c.act.kind), loss, loss_p);
+            int differ = 0, nonzero = 0;
+            for (int i = 0; i < m->params.count; i++) {
+                const nn_param *q = &m->params.list[i];
+                const float *g = nn_param_grad(&m->params, i);
+                const float *gp = nn_param_grad(&mp->params, param(mp, q->name));
+                for (size_t e = 0; e < q->numel; e++) {
+                    differ += g[e] != gp[e];
+                    nonzero += g[e] != 0;
+                }
+            }
+            CHECK(differ == 0 && nonzero > 100,
+                  "%s alpha %g, %s: %d gradients differ from PReLU's (%d nonzero)",
+                  golu_act_name(c.act.kind), c.act.alpha, training ? "train" : "eval",
+                  differ, nonzero);
+            nn_model_destroy(m);
+            nn_model_destroy(mp);
+        }
+}
+
 int main(void)
 {
     TEST_BEGIN("nn_resnet");
@@ -732,5 +813,6 @@ int main(void)
     check_refusals();
     check_running_stats();
     check_gradients();
+    check_slope_from_output();
     return TEST_END();
 }

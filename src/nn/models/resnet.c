@@ -375,7 +375,9 @@ static void bn_apply(float *y, const float *x, const float *res, const rn_bn *bn
  *
  *   forward:  y = act(bn(x) [+ res])
  *   backward: t = bn(x) [+ res], then dx = dy * act'(t); t is one image of
- *             a per-thread scratch (nothing is kept)
+ *             a per-thread scratch (nothing is kept). An activation whose
+ *             output gives its derivative (slope_from_output) takes it
+ *             from y, which the forward kept: no t.
  *
  * The same bits as bn_apply followed by the activation over the whole batch
  * (both are element by element). Activations with learnable parameters,
@@ -387,7 +389,8 @@ typedef struct bn_act_job {
     const rn_bn *bn;
     float *y; /* forward: the output; backward: scratch of one image */
     const float *x, *res;
-    float *dx; /* backward: dx = dy * act'(t), dx may be dy; NULL: forward */
+    const float *kept; /* backward: the forward's output y, or NULL */
+    float *dx;         /* backward: dx = dy * act'(t), dx may be dy; NULL: forward */
     const float *dy;
     double *plane_sums; /* backward: BN's per-plane sums of dx (b, c, 2) */
     int c, hw, i0, i1;
@@ -407,9 +410,13 @@ static void *bn_act_run(void *arg)
             bn_apply(j->y + off, j->x + off, res, j->bn, p, 1, j->c, j->hw);
             j->st = nn_act_forward(j->m->ctx1, &act, j->y + off, j->y + off, img);
         } else {
-            bn_apply(j->y, j->x + off, res, j->bn, p, 1, j->c, j->hw);
-            j->st = nn_act_backward(j->m->ctx1, &act, j->dx + off, j->dy + off, j->y, img,
-                                    NULL);
+            const float *t = j->y;
+            if (j->kept)
+                t = j->kept + off;
+            else
+                bn_apply(j->y, j->x + off, res, j->bn, p, 1, j->c, j->hw);
+            j->st =
+                nn_act_backward(j->m->ctx1, &act, j->dx + off, j->dy + off, t, img, NULL);
             for (int ch = 0; ch < j->c; ch++) {
                 const size_t at = off + (size_t)ch * j->hw;
                 nn_batchnorm2d_plane_sums(j->plane_sums + 2 * ((size_t)i * j->c + ch),
@@ -450,20 +457,33 @@ static golu_status bn_act_forward(nn_model *m, const nn_actlayer *a, float *out,
 }
 
 /*
- * The backward through act(bn(x) [+ res]) up to BN's data gradient: dy = dy
+ * Whether act'(t) computed from y = act(t) instead of t gives the same bits
+ * for every t: ReLU and LeakyReLU with alpha > 0, whose y is > 0 exactly
+ * where t is, and NaN where t is (alpha = 0 would make y = 0 * -inf = NaN).
+ */
+static int slope_from_output(const golu_act *act)
+{
+    return act->kind == GOLU_ACT_RELU ||
+           (act->kind == GOLU_ACT_LEAKY_RELU && act->alpha > 0);
+}
+
+/*
+ * The backward through y = act(bn(x) [+ res]) up to BN's data gradient: dy = dy
  * * act'(bn(x) [+ res]) in place (the gradient at the sum, which the
  * shortcut takes too), BN's parameter gradients added, and the coefficients
  * of its data gradient in s->bn_coef, which bn_dx_source (below) turns into
  * dx for the convolution before it as that convolution's backward reads
  * it: dx is never written out. scratch (the batch's size) holds the
- * recomputed activation input. The fused path takes BN's per-plane sums
+ * recomputed activation input; y is the forward's output, which gives the
+ * derivative where slope_from_output says so (res is then not read and may
+ * be NULL). The fused path takes BN's per-plane sums
  * while each image is in cache; an activation with learnable parameters
  * (whose gradients are summed over the batch) takes them in a pass of
  * their own.
  */
 static golu_status act_bn_backward(nn_model *m, const nn_actlayer *a, const rn_bn *bn,
                                    float *scratch, float *dy, const float *x,
-                                   const float *res, int b, int c, int hw)
+                                   const float *res, const float *y, int b, int c, int hw)
 {
     resnet *s = m->impl;
     nn_params *p = &m->params;
@@ -484,6 +504,7 @@ static golu_status act_bn_backward(nn_model *m, const nn_actlayer *a, const rn_b
                         .bn = bn,
                         .x = x,
                         .res = res,
+                        .kept = slope_from_output(&a->act) ? y : NULL,
                         .dx = dy,
                         .dy = dy,
                         .plane_sums = s->plane_sums,
@@ -669,6 +690,8 @@ static golu_status resnet_forward(nn_model *m, const void *xv, const void *targe
  *   V = dt1 = V * act1'(t1)              (in place)
  *   U = shortcut_backward(G)             (when not the identity)
  *   T = din = conv1_backward(bn1_backward(V); in) + (G or U)
+ * With an activation whose output gives its derivative (slope_from_output)
+ * s2 and t1 are not recomputed: act2' is read off out, act1' off a1.
  */
 
 /* G = dL/d(out) -> G = ds2 (kept), bn2's coefficients; T, U scratch. */
@@ -677,13 +700,17 @@ static golu_status block_backward_tail(nn_model *m, rn_block *bl, float *G, floa
 {
     resnet *s = m->impl;
     const int b = s->b, hw = bl->ho * bl->wo;
-    const float *res = bl->in;
-    if (!is_identity(bl)) {
-        nn_shortcut_pad_forward(U, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
-                                bl->stride);
-        res = U;
+    const float *res = NULL; /* not needed when out gives act2's derivative */
+    if (!slope_from_output(&bl->act2.act)) {
+        res = bl->in;
+        if (!is_identity(bl)) {
+            nn_shortcut_pad_forward(U, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
+                                    bl->stride);
+            res = U;
+        }
     }
-    return act_bn_backward(m, &bl->act2, &bl->bn2, T, G, bl->c2, res, b, bl->cout, hw);
+    return act_bn_backward(m, &bl->act2, &bl->bn2, T, G, bl->c2, res, bl->out, b,
+                           bl->cout, hw);
 }
 
 /* G = ds2 -> V = dt1, bn1's coefficients (conv2's and bn1's gradients
@@ -698,7 +725,8 @@ static golu_status block_backward_mid(nn_model *m, rn_block *bl, const float *G,
                                               &bl->bn2, G, bl->c2);
     if (st != GOLU_OK)
         return st;
-    return act_bn_backward(m, &bl->act1, &bl->bn1, U, V, bl->c1, NULL, b, bl->cout, hw);
+    return act_bn_backward(m, &bl->act1, &bl->bn1, U, V, bl->c1, NULL, bl->a1, b,
+                           bl->cout, hw);
 }
 
 static golu_status block_backward(nn_model *m, rn_block *bl, float *sc[NSCRATCH])
@@ -732,7 +760,7 @@ static golu_status stem_backward(nn_model *m, float *G, float *U)
     const int b = s->b, hw = c->in_h * c->in_w;
     nn_conv2d_shape cs = conv_shape(b, c->in_c, c->in_h, c->in_w, c->width, 1);
     golu_status st =
-        act_bn_backward(m, &s->act, &s->bn1, U, G, s->c0, NULL, b, c->width, hw);
+        act_bn_backward(m, &s->act, &s->bn1, U, G, s->c0, NULL, s->a0, b, c->width, hw);
     if (st != GOLU_OK)
         return st;
     /* The input image needs no gradient. */
