@@ -86,6 +86,18 @@ void nn_run_halves(void *(*fn)(void *), void *a, void *b, int split)
     fn(b);
 }
 
+void nn_run_blas1(void *(*fn)(void *), void *arg)
+{
+    int saved = openblas_get_num_threads();
+    if (saved < 2) {
+        fn(arg);
+        return;
+    }
+    openblas_set_num_threads(1);
+    fn(arg);
+    openblas_set_num_threads(saved);
+}
+
 void nn_run_halves_blas1(void *(*fn)(void *), void *a, void *b, int split)
 {
     int saved = openblas_get_num_threads();

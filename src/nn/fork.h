@@ -75,5 +75,7 @@ void nn_run_halves(void *(*fn)(void *), void *a, void *b, int split);
  * for halves that make small matrix products of their own, which OpenBLAS
  * splits badly (conv2d.c, attention.c). */
 void nn_run_halves_blas1(void *(*fn)(void *), void *a, void *b, int split);
+/* fn(arg) on the caller with OpenBLAS at 1 thread (and restored). */
+void nn_run_blas1(void *(*fn)(void *), void *arg);
 
 #endif

@@ -12,12 +12,15 @@
  *   - the joins: add, accumulate, the shortcut's subsample and pad, forward
  *     and backward (against their definitions too);
  *   - causal self-attention forward and backward (4 sequences, 4 heads);
+ *   - the linear layer, its products cut in halves along rows and along
+ *     columns (and against double sums), and one under the cut;
  *   - the optimizer's step: SGD with momentum and weight decay, AdamW.
  *
  * A split that changed an order of summation would show here, where the
  * finite-difference and parity tests, with their tolerances, would not.
  */
 #include <cblas.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +197,98 @@ static void test_joins(void)
     free(a), free(b), free(x), free(dy);
 }
 
+/* Largest |got - want| / (sum of |terms|) over an (m, n) product whose
+ * element (i, j) is sum_k a(i, k) b(k, j) + c0 (a, b as element accessors). */
+typedef struct lin_case {
+    const float *x, *w, *dy, *bias, *dw0;
+    int n, in, out;
+} lin_case;
+
+/* y, dx, dw (dw0 + dy^T x) and db against double sums: each within 1e-5
+ * of its sum of magnitudes (float products of 64 to 300 terms). */
+static double linear_error(const lin_case *L, const float *y, const float *dx,
+                           const float *dw, const float *db)
+{
+    double worst = 0;
+    for (int i = 0; i < L->n; i++)
+        for (int o = 0; o < L->out; o++) {
+            double s = L->bias[o], m = fabs(L->bias[o]);
+            for (int k = 0; k < L->in; k++) {
+                s += (double)L->x[(size_t)i * L->in + k] * L->w[(size_t)o * L->in + k];
+                m += fabs((double)L->x[(size_t)i * L->in + k] *
+                          L->w[(size_t)o * L->in + k]);
+            }
+            worst = fmax(worst, fabs(y[(size_t)i * L->out + o] - s) / m);
+        }
+    for (int i = 0; i < L->n; i++)
+        for (int k = 0; k < L->in; k++) {
+            double s = 0, m = 1e-30;
+            for (int o = 0; o < L->out; o++) {
+                double t =
+                    (double)L->dy[(size_t)i * L->out + o] * L->w[(size_t)o * L->in + k];
+                s += t, m += fabs(t);
+            }
+            worst = fmax(worst, fabs(dx[(size_t)i * L->in + k] - s) / m);
+        }
+    for (int o = 0; o < L->out; o++) {
+        double sb = 0, mb = 1e-30;
+        for (int k = 0; k < L->in; k++) {
+            double s = L->dw0[(size_t)o * L->in + k], m = fabs(s) + 1e-30;
+            for (int i = 0; i < L->n; i++) {
+                double t =
+                    (double)L->dy[(size_t)i * L->out + o] * L->x[(size_t)i * L->in + k];
+                s += t, m += fabs(t);
+            }
+            worst = fmax(worst, fabs(dw[(size_t)o * L->in + k] - s) / m);
+        }
+        for (int i = 0; i < L->n; i++)
+            sb += L->dy[(size_t)i * L->out + o],
+                mb += fabs(L->dy[(size_t)i * L->out + o]);
+        worst = fmax(worst, fabs(db[o] - sb) / mb);
+    }
+    return worst;
+}
+
+/* The linear layer at sizes it cuts in halves (linear.c): along the rows
+ * (n >= out; dw's rows, A transposed) and along the columns (out > n: w
+ * transposed; dx's columns), the same bits on 1 and 2 threads, and right. */
+static void test_linear(int n, int in, int out, uint64_t seed)
+{
+    const size_t nx = (size_t)n * in, nw = (size_t)out * in, ny = (size_t)n * out;
+    lin_case L = {randn(nx, seed),
+                  randn(nw, seed + 1),
+                  randn(ny, seed + 2),
+                  randn((size_t)out, seed + 3),
+                  randn(nw, seed + 4),
+                  n,
+                  in,
+                  out};
+    float *res[2][4];
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        float *y = nn_alloc_floats(ny), *dx = nn_alloc_floats(nx),
+              *dw = nn_alloc_floats(nw), *db = nn_alloc_floats((size_t)out);
+        memcpy(dw, L.dw0, nw * sizeof *dw);
+        memset(db, 0, (size_t)out * sizeof *db);
+        nn_linear_forward(y, L.x, L.w, L.bias, n, in, out);
+        nn_linear_backward(dx, dw, db, L.dy, L.x, L.w, n, in, out);
+        float *r[4] = {y, dx, dw, db};
+        memcpy(res[t], r, sizeof r);
+    }
+    const size_t len[4] = {ny, nx, nw, (size_t)out};
+    static const char *const what[4] = {"y", "dx", "dw", "db"};
+    for (int k = 0; k < 4; k++)
+        CHECK(same(res[0][k], res[1][k], len[k]),
+              "Linear %dx%d->%d %s: 1 and 2 threads differ", n, in, out, what[k]);
+    double err = linear_error(&L, res[1][0], res[1][1], res[1][2], res[1][3]);
+    CHECK(err < 1e-5, "Linear %dx%d->%d: relative error %g against double sums", n, in,
+          out, err);
+    for (int k = 0; k < 4; k++)
+        free(res[0][k]), free(res[1][k]);
+    free((void *)L.x), free((void *)L.w), free((void *)L.dy), free((void *)L.bias),
+        free((void *)L.dw0);
+}
+
 static void test_attention(void)
 {
     enum { B = 4, T = 64, C = 64, NH = 4 };
@@ -273,6 +368,9 @@ int main(void)
     test_conv(1, 32);
     test_conv(2, 16);
     test_joins();
+    test_linear(256, 96, 160, 40);
+    test_linear(64, 200, 300, 50);
+    test_linear(33, 70, 45, 60); /* under the cut: one call */
     test_attention();
     test_optimizer(NN_OPT_SGD);
     test_optimizer(NN_OPT_ADAMW);

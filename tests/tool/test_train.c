@@ -8,6 +8,7 @@
  *     with the same weights, optimizer state and metrics, bit for bit, as an
  *     uninterrupted run (mlp, resnet with BatchNorm, gpt with dropout);
  *   - golu eval on the checkpoint gives the test loss of the last epoch;
+ *   - the MLP and the GPT on one thread and on two: the same checkpoint;
  *   - bad input exits 2 and names the flag or file; a loss that explodes
  *     stops the run (exit 1), keeping a checkpoint.
  */
@@ -157,6 +158,37 @@ static void test_gpt(void)
     expect(0, "bits/byte", ev);
 }
 
+/* ---------------------------------------------------------- threads --- */
+
+/* args trained on one thread and on two: the same checkpoint, bit for bit
+ * (the sizes make the linear layers cut their products in halves). */
+static void check_threads(const char *model, const char *const *args)
+{
+    char a[PATH_MAX], b[PATH_MAX], name[64];
+    for (int t = 1; t <= 2; t++) {
+        snprintf(name, sizeof name, "%s-threads%d", model, t);
+        train(name, 0, NULL, args, t == 1 ? "--threads=1" : "--threads=2");
+    }
+    snprintf(a, sizeof a, "%s/%s-threads1/checkpoint.safetensors", dir, model);
+    snprintf(b, sizeof b, "%s/%s-threads2/checkpoint.safetensors", dir, model);
+    checkpoints_compare(model, a, b, nn_model_find(model)->tasks[0]);
+}
+
+static void test_threads(void)
+{
+    const char *mlp[] = {"train",  "--model", "mlp",      "--act",   "golu",
+                         "--data", img,       "--epochs", "1",       "--batch",
+                         "64",     "--width", "256",      "--quiet", NULL};
+    check_threads("mlp", mlp);
+    const char *gpt[] = {
+        "train", "--model",        "gpt", "--act",    "golu", "--layers",
+        "1",     "--heads",        "2",   "--width",  "64",   "--context",
+        "32",    "--batch",        "8",   "--steps",  "3",    "--eval-every",
+        "3",     "--eval-batches", "1",   "--warmup", "1",    "--data",
+        text,    "--quiet",        NULL};
+    check_threads("gpt", gpt);
+}
+
 /* ----------------------------------------------------------- errors --- */
 
 static void test_errors(void)
@@ -230,6 +262,7 @@ int main(int argc, char **argv)
     test_mlp();
     test_resnet();
     test_gpt();
+    test_threads();
     test_errors();
     test_divergence();
     files_tmpdir_done(dir);
