@@ -72,8 +72,9 @@ void nn_run_two(void *(*fn)(void *), void *a, void *b);
  */
 void nn_run_halves(void *(*fn)(void *), void *a, void *b, int split);
 /* The same with OpenBLAS at 1 thread while the halves run (and restored):
- * for halves that make small matrix products of their own, which OpenBLAS
- * splits badly (conv2d.c, attention.c). */
+ * for halves that make matrix products of their own, which OpenBLAS splits
+ * less well and, worse, differently for each thread count (conv2d.c,
+ * attention.c, linear.c). */
 void nn_run_halves_blas1(void *(*fn)(void *), void *a, void *b, int split);
 /* fn(arg) on the caller with OpenBLAS at 1 thread (and restored). */
 void nn_run_blas1(void *(*fn)(void *), void *arg);
