@@ -197,15 +197,15 @@ static void test_joins(void)
     free(a), free(b), free(x), free(dy);
 }
 
-/* Largest |got - want| / (sum of |terms|) over an (m, n) product whose
- * element (i, j) is sum_k a(i, k) b(k, j) + c0 (a, b as element accessors). */
+/* A linear layer's inputs: x (n, in), w (out, in), dy (n, out), the bias
+ * (out) and dw's value before the backward adds to it (out, in). */
 typedef struct lin_case {
     const float *x, *w, *dy, *bias, *dw0;
     int n, in, out;
 } lin_case;
 
-/* y, dx, dw (dw0 + dy^T x) and db against double sums: each within 1e-5
- * of its sum of magnitudes (float products of 64 to 300 terms). */
+/* The largest error of y, dx, dw (dw0 + dy^T x) and db against double
+ * sums, each relative to the sum of its terms' magnitudes. */
 static double linear_error(const lin_case *L, const float *y, const float *dx,
                            const float *dw, const float *db)
 {
