@@ -13,7 +13,8 @@
  *     and backward (against their definitions too);
  *   - causal self-attention forward and backward (4 sequences, 4 heads);
  *   - the linear layer, its products cut in halves along rows and along
- *     columns (and against double sums), and one under the cut;
+ *     columns (and against double sums, on three threads too, where the
+ *     products are OpenBLAS's whole), and one under the cut;
  *   - the optimizer's step: SGD with momentum and weight decay, AdamW.
  *
  * A split that changed an order of summation would show here, where the
@@ -282,6 +283,16 @@ static void test_linear(int n, int in, int out, uint64_t seed)
               "Linear %dx%d->%d %s: 1 and 2 threads differ", n, in, out, what[k]);
     double err = linear_error(&L, res[1][0], res[1][1], res[1][2], res[1][3]);
     CHECK(err < 1e-5, "Linear %dx%d->%d: relative error %g against double sums", n, in,
+          out, err);
+    /* Three threads: whole products at OpenBLAS's threads (other bits). */
+    openblas_set_num_threads(3);
+    memcpy(res[0][2], L.dw0, nw * sizeof(float));
+    memset(res[0][3], 0, (size_t)out * sizeof(float));
+    nn_linear_forward(res[0][0], L.x, L.w, L.bias, n, in, out);
+    nn_linear_backward(res[0][1], res[0][2], res[0][3], L.dy, L.x, L.w, n, in, out);
+    err = linear_error(&L, res[0][0], res[0][1], res[0][2], res[0][3]);
+    CHECK(err < 1e-5,
+          "Linear %dx%d->%d, 3 threads: relative error %g against double sums", n, in,
           out, err);
     for (int k = 0; k < 4; k++)
         free(res[0][k]), free(res[1][k]);

@@ -2,7 +2,8 @@
  * linear.c - the fully connected layer: y = x . w^T + b, torch's layout
  * (w is (out, in)), both products through cblas.
  *
- * Threads: a product of LINEAR_SPLIT_MACS multiply-adds or more is cut in
+ * Threads: on one or two threads (the layers' setting, OpenBLAS's thread
+ * count), a product of LINEAR_SPLIT_MACS multiply-adds or more is cut in
  * two fixed halves along the larger of its two output dimensions (so each
  * half packs the smaller operand again, never the larger), each half one
  * OpenBLAS call at one thread, the two on two threads when the layers run
@@ -11,7 +12,10 @@
  * Zen 5), and its worker threads, which spin for a while after a threaded
  * call, then no longer compete with the layers' own. The cut depends on
  * the shape alone, so the results are the same bits on one thread and on
- * two. Smaller products are one call, at one OpenBLAS thread too.
+ * two. Smaller products are one call, at one OpenBLAS thread too. On three
+ * or more threads every product is one call at all of them: the layers'
+ * own work stops at two halves, the products keep scaling, and their
+ * rounding then depends on the thread count.
  */
 #include "fork.h"
 #include "hot.h"
@@ -45,10 +49,15 @@ static void *gemm_run(void *arg)
     return NULL;
 }
 
-/* The product g, in two fixed halves when it is large enough, each at one
- * OpenBLAS thread (see the top of the file). */
+/* The product g: on one or two threads in two fixed halves when it is large
+ * enough, each at one OpenBLAS thread; on more, one call at all of them
+ * (see the top of the file). */
 static void gemm_fixed_halves(gemm_call g)
 {
+    if (openblas_get_num_threads() > 2) {
+        gemm_run(&g);
+        return;
+    }
     if ((double)g.m * g.n * g.k < LINEAR_SPLIT_MACS || (g.m < 2 && g.n < 2)) {
         nn_run_blas1(gemm_run, &g);
         return;
