@@ -28,6 +28,12 @@ int nn_conv2d_out_w(const nn_conv2d_shape *s);
 size_t nn_conv2d_workspace(const nn_conv2d_shape *s);
 /* Scratch for nn_attention_forward/backward, in elements. */
 size_t nn_attention_workspace(int t, int c, int nh);
+/* 1 when act's derivative taken at its output y = f(x) instead of x gives
+ * nn_act_backward the same bits for every x, so that a backward may read a
+ * kept output instead of the input: ReLU, and LeakyReLU with alpha > 0
+ * (y > 0 exactly where x > 0, y NaN where x is; alpha = 0 would make
+ * f(-inf) = 0 * -inf a NaN). */
+int nn_act_slope_from_output(const golu_act *act);
 
 /* What a float convolution's forward calls for each image img of the
  * batch, on the thread that computed its output y (cout, ho, wo), right

@@ -13,6 +13,8 @@
  *   Dropout: p = 0 is the identity; p = 0.5 keeps about half, scaled by 2;
  *   the mask is a function of (seed, stream); backward = dy * mask.
  *   nn_add and nn_accumulate, in place included.
+ *   nn_act_slope_from_output: the backward at f(x) equals the one at x
+ *   where it says so.
  */
 #include "layers.h"
 #include "rng.h"
@@ -719,6 +721,49 @@ static void test_elementwise(void)
           fa[0], fa[1], fa[2]);
 }
 
+/*
+ * nn_act_slope_from_output: where it says yes, the float backward taken at
+ * y = f(x) gives the bits of the one taken at x, for special and ordinary
+ * x (zeros, infinities, NaN, subnormals, both signs); it says no for every
+ * other kind and for LeakyReLU with alpha <= 0, where f(-inf) or the sign
+ * of y breaks that.
+ */
+static void test_slope_from_output(void)
+{
+    const float x[] = {-INFINITY, -3e38f, -2.5f, -1e-40f,  -0.0f, 0.0f, 1e-40f,
+                       1e-30f,    0.75f,  3e38f, INFINITY, NAN,   -NAN};
+    enum { NX = sizeof x / sizeof x[0] };
+    float dy[NX], y[NX], at_x[NX], at_y[NX];
+    for (int i = 0; i < NX; i++)
+        dy[i] = i % 2 ? -1.25f : 0.5f;
+    const golu_act yes[] = {golu_act_default(GOLU_ACT_RELU),
+                            golu_act_default(GOLU_ACT_LEAKY_RELU),
+                            {GOLU_ACT_LEAKY_RELU, 0.25, 0, 0},
+                            {GOLU_ACT_LEAKY_RELU, 1e-30, 0, 0}};
+    for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++) {
+        const golu_act *a = &yes[k];
+        CHECK(nn_act_slope_from_output(a), "%s alpha %g: not from its output",
+              golu_act_name(a->kind), a->alpha);
+        CHECK_ST(nn_act_forward(NULL, a, y, x, NX), GOLU_OK);
+        CHECK_ST(nn_act_backward(NULL, a, at_x, dy, x, NX, NULL), GOLU_OK);
+        CHECK_ST(nn_act_backward(NULL, a, at_y, dy, y, NX, NULL), GOLU_OK);
+        CHECK(memcmp(at_x, at_y, sizeof at_x) == 0,
+              "%s alpha %g: the backward at f(x) differs from the one at x",
+              golu_act_name(a->kind), a->alpha);
+    }
+    const golu_act no[] = {{GOLU_ACT_LEAKY_RELU, 0, 0, 0},
+                           {GOLU_ACT_LEAKY_RELU, -0.5, 0, 0}};
+    for (size_t k = 0; k < sizeof no / sizeof no[0]; k++)
+        CHECK(!nn_act_slope_from_output(&no[k]), "LeakyReLU alpha %g: from its output",
+              no[k].alpha);
+    for (int k = 0; k < GOLU_ACT_COUNT; k++) {
+        golu_act a = golu_act_default((golu_act_kind)k);
+        if (k != GOLU_ACT_RELU && k != GOLU_ACT_LEAKY_RELU)
+            CHECK(!nn_act_slope_from_output(&a), "%s: from its output",
+                  golu_act_name(a.kind));
+    }
+}
+
 int main(void)
 {
     TEST_BEGIN("nn_layers");
@@ -729,6 +774,7 @@ int main(void)
         test_embedding(0x44 + k);
     }
     test_act();
+    test_slope_from_output();
     test_dropout();
     test_elementwise();
     return TEST_END();

@@ -737,7 +737,7 @@ static int copy_params(nn_model *to, const nn_model *from)
 /*
  * ReLU and LeakyReLU with alpha > 0 take their derivative from the
  * activation's kept output instead of recomputing its input (resnet.c,
- * slope_from_output); PReLU with the same fixed slope computes the same
+ * nn_act_slope_from_output); PReLU with the same fixed slope computes the same
  * function and takes the recomputing path. The loss and every gradient the
  * two models share must be the same bits (== for zeros of either sign), in
  * training and in eval mode.

@@ -12,6 +12,14 @@ static int has_params(golu_act_kind kind)
     return kind == GOLU_ACT_GOLU || kind == GOLU_ACT_PRELU || kind == GOLU_ACT_LEAKY_RELU;
 }
 
+#ifndef NN_F64
+int nn_act_slope_from_output(const golu_act *act)
+{
+    return act->kind == GOLU_ACT_RELU ||
+           (act->kind == GOLU_ACT_LEAKY_RELU && act->alpha > 0);
+}
+#endif
+
 /* y, x (n); y may equal x. */
 golu_status NN(nn_act_forward)(const golu_ctx *ctx, const golu_act *act, real *y,
                                const real *x, size_t n)

@@ -376,7 +376,7 @@ static void bn_apply(float *y, const float *x, const float *res, const rn_bn *bn
  *   forward:  y = act(bn(x) [+ res])
  *   backward: t = bn(x) [+ res], then dx = dy * act'(t); t is one image of
  *             a per-thread scratch (nothing is kept). An activation whose
- *             output gives its derivative (slope_from_output) takes it
+ *             output gives its derivative (nn_act_slope_from_output) takes it
  *             from y, which the forward kept: no t.
  *
  * The same bits as bn_apply followed by the activation over the whole batch
@@ -457,17 +457,6 @@ static golu_status bn_act_forward(nn_model *m, const nn_actlayer *a, float *out,
 }
 
 /*
- * Whether act'(t) computed from y = act(t) instead of t gives the same bits
- * for every t: ReLU and LeakyReLU with alpha > 0, whose y is > 0 exactly
- * where t is, and NaN where t is (alpha = 0 would make y = 0 * -inf = NaN).
- */
-static int slope_from_output(const golu_act *act)
-{
-    return act->kind == GOLU_ACT_RELU ||
-           (act->kind == GOLU_ACT_LEAKY_RELU && act->alpha > 0);
-}
-
-/*
  * The backward through y = act(bn(x) [+ res]) up to BN's data gradient: dy = dy
  * * act'(bn(x) [+ res]) in place (the gradient at the sum, which the
  * shortcut takes too), BN's parameter gradients added, and the coefficients
@@ -475,7 +464,7 @@ static int slope_from_output(const golu_act *act)
  * dx for the convolution before it as that convolution's backward reads
  * it: dx is never written out. scratch (the batch's size) holds the
  * recomputed activation input; y is the forward's output, which gives the
- * derivative where slope_from_output says so (res is then not read and may
+ * derivative where nn_act_slope_from_output says so (res is then not read and may
  * be NULL). The fused path takes BN's per-plane sums
  * while each image is in cache; an activation with learnable parameters
  * (whose gradients are summed over the batch) takes them in a pass of
@@ -504,7 +493,7 @@ static golu_status act_bn_backward(nn_model *m, const nn_actlayer *a, const rn_b
                         .bn = bn,
                         .x = x,
                         .res = res,
-                        .kept = slope_from_output(&a->act) ? y : NULL,
+                        .kept = nn_act_slope_from_output(&a->act) ? y : NULL,
                         .dx = dy,
                         .dy = dy,
                         .plane_sums = s->plane_sums,
@@ -690,7 +679,7 @@ static golu_status resnet_forward(nn_model *m, const void *xv, const void *targe
  *   V = dt1 = V * act1'(t1)              (in place)
  *   U = shortcut_backward(G)             (when not the identity)
  *   T = din = conv1_backward(bn1_backward(V); in) + (G or U)
- * With an activation whose output gives its derivative (slope_from_output)
+ * With an activation whose output gives its derivative (nn_act_slope_from_output)
  * s2 and t1 are not recomputed: act2' is read off out, act1' off a1.
  */
 
@@ -701,7 +690,7 @@ static golu_status block_backward_tail(nn_model *m, rn_block *bl, float *G, floa
     resnet *s = m->impl;
     const int b = s->b, hw = bl->ho * bl->wo;
     const float *res = NULL; /* not needed when out gives act2's derivative */
-    if (!slope_from_output(&bl->act2.act)) {
+    if (!nn_act_slope_from_output(&bl->act2.act)) {
         res = bl->in;
         if (!is_identity(bl)) {
             nn_shortcut_pad_forward(U, bl->in, b, bl->cin, bl->h, bl->w, bl->cout,
