@@ -31,10 +31,11 @@ import time
 import torch_env
 from golu_json import fmt_n, run_golu_json
 
-GOLU_ACTS = "golu,gelu,gelu_tanh,silu,mish"
+GOLU_ACTS = "golu,relu,gelu,gelu_tanh,silu,mish"
 
 # (torch op, golu activation) pairs compared in the table.
 PAIRS = [
+    ("relu", "relu"),
     ("gelu", "gelu"),
     ("gelu_tanh", "gelu_tanh"),
     ("silu", "silu"),
@@ -246,6 +247,12 @@ def torch_ops(torch):
         return ("aten.%s (allocates; no out= variant)" % name, bwd_alloc(packet.default, **kw))
 
     return {
+        # torch's relu is clamp_min(x, 0) (its CPU kernel, here with out=);
+        # its backward is threshold_backward(dy, x, 0).
+        "relu": {
+            "fwd": ("clamp_min(x, 0, out=)", fwd_out(lambda x, y: torch.clamp_min(x, 0.0, out=y))),
+            "bwd": backward("threshold_backward", threshold=0.0),
+        },
         "gelu": {
             "fwd": ("_nn.gelu(out=)", fwd_out(lambda x, y: nn.gelu(x, approximate="none", out=y))),
             "bwd": backward("gelu_backward", approximate="none"),

@@ -139,14 +139,13 @@ static golu_status run_split(const golu_ctx *ctx, const golu_kernel_table **k, s
                              golu_range_fn body, void *arg)
 {
     golu_isa isa;
-    int threads;
-    golu_status st = golu_ctx_resolve(ctx, &isa, &threads);
+    golu_status st = golu_ctx_resolve(ctx, &isa);
     if (st != GOLU_OK)
         return st;
     *k = golu_kernels_for(isa);
     if (!*k)
         return GOLU_ERR_ISA_UNSUPPORTED;
-    golu_parallel_for(ctx, n, BLOCK, golu_threads_for(n, threads), body, arg);
+    golu_parallel_for(ctx, n, BLOCK, golu_ctx_threads_for(ctx, n), body, arg);
     return GOLU_OK;
 }
 
@@ -377,8 +376,7 @@ golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act, golu_dtype
     if (n == 0)
         return GOLU_OK;
     golu_isa isa;
-    int threads;
-    if ((st = golu_ctx_resolve(ctx, &isa, &threads)) != GOLU_OK)
+    if ((st = golu_ctx_resolve(ctx, &isa)) != GOLU_OK)
         return st;
     /* Per-block sums added in block order: the same for any thread count. */
     size_t blocks = (n + BLOCK - 1) / BLOCK;
@@ -386,7 +384,7 @@ golu_status golu_param_grad(const golu_ctx *ctx, const golu_act *act, golu_dtype
     if (!partial)
         return GOLU_ERR_NO_MEMORY;
     pgrad_job j = {act, dtype, x, dy, partial};
-    golu_parallel_for(ctx, n, BLOCK, golu_threads_for(n, threads), pgrad_range, &j);
+    golu_parallel_for(ctx, n, BLOCK, golu_ctx_threads_for(ctx, n), pgrad_range, &j);
     for (size_t b = 0; b < blocks; b++)
         for (int k = 0; k < 3; k++)
             out[k] += partial[b][k];
@@ -428,12 +426,11 @@ static golu_status prelu_check(golu_dtype dtype, const void *x, size_t n,
 static golu_status prelu_run(const golu_ctx *ctx, prelu_job *j, golu_range_fn body)
 {
     golu_isa isa;
-    int threads;
-    golu_status st = golu_ctx_resolve(ctx, &isa, &threads);
+    golu_status st = golu_ctx_resolve(ctx, &isa);
     if (st != GOLU_OK)
         return st;
     j->outer = j->n / j->channels / j->inner;
-    golu_parallel_for(ctx, j->channels, 1, golu_threads_for(j->n, threads), body, j);
+    golu_parallel_for(ctx, j->channels, 1, golu_ctx_threads_for(ctx, j->n), body, j);
     return GOLU_OK;
 }
 

@@ -65,7 +65,11 @@ int golu_ctx_threads(const golu_ctx *ctx)
 
 int golu_ctx_threads_for(const golu_ctx *ctx, size_t n)
 {
-    return golu_threads_for(n, golu_ctx_threads(ctx));
+    /* Small arrays run on the caller: the CPU count is not asked for. */
+    if (n < GOLU_PARALLEL_MIN)
+        return 1;
+    int t = ctx ? ctx->threads : 0;
+    return t > 0 ? t : golu_cpu_count_recent();
 }
 
 golu_status golu_ctx_set_isa(golu_ctx *ctx, golu_isa isa)
@@ -88,7 +92,7 @@ golu_isa golu_ctx_isa(const golu_ctx *ctx)
     return golu_isa_env_status() == GOLU_OK ? golu_isa_default() : GOLU_ISA_AUTO;
 }
 
-golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa, int *threads)
+golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa)
 {
     golu_isa chosen = ctx ? ctx->isa : GOLU_ISA_AUTO;
     if (chosen == GOLU_ISA_AUTO) {
@@ -98,6 +102,5 @@ golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa, int *threads)
         chosen = golu_isa_default();
     }
     *isa = chosen;
-    *threads = golu_ctx_threads(ctx);
     return GOLU_OK;
 }

@@ -321,6 +321,76 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
                        name##_fwd_slope_v, name##_fwd_slope_v, name##_fwd_slope_v,       \
                        vd_store_f32_odd)
 
+/*
+ * An activation whose results are exact in float (ReLU: x, +0 or NaN
+ * forward, dy, +-0 or NaN backward) needs no double: its forward and
+ * backward run in float lanes (vf, vec_*.h), twice the elements a vector
+ * and no conversions, the loop at the speed of its loads and stores (on
+ * AVX-512 in cache 3-4x faster than through doubles). The bits are those of
+ * the double path, and rounding to odd is rounding to nearest on exact
+ * values: the _odd kernels are the same loops. The forward with its slope
+ * keeps the double pair (its slopes are doubles).
+ */
+#define VF_STEP 4
+
+#define DEFINE_FWD_FLOAT_LANES(name, elem)                                               \
+    static void KERNEL(name)(const float *x, float *y, size_t n, const kconsts *c)       \
+    {                                                                                    \
+        (void)c;                                                                         \
+        size_t i = 0;                                                                    \
+        for (; i + VF_STEP * VF_LANES <= n; i += VF_STEP * VF_LANES) {                   \
+            vf v[VF_STEP];                                                               \
+            GOLU_UNROLL for (int k = 0; k < VF_STEP; k++) v[k] =                         \
+                vf_load(x + i + (size_t)k * VF_LANES);                                   \
+            GOLU_UNROLL for (int k = 0; k < VF_STEP; k++)                                \
+                vf_store(y + i + (size_t)k * VF_LANES, elem(v[k]));                      \
+        }                                                                                \
+        for (; i + VF_LANES <= n; i += VF_LANES)                                         \
+            vf_store(y + i, elem(vf_load(x + i)));                                       \
+        if (i < n) {                                                                     \
+            float tx[VF_LANES] = {0}, ty[VF_LANES];                                      \
+            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
+            vf_store(ty, elem(vf_load(tx)));                                             \
+            memcpy(y + i, ty, (n - i) * sizeof *y);                                      \
+        }                                                                                \
+    }
+
+/* dx = grad(x, dy); dx may equal dy or x (each step loads before it stores). */
+#define DEFINE_BWD_FLOAT_LANES(name, grad)                                               \
+    static void KERNEL(name)(const float *x, const float *dy, float *dx, size_t n,       \
+                             const kconsts *c)                                           \
+    {                                                                                    \
+        (void)c;                                                                         \
+        size_t i = 0;                                                                    \
+        for (; i + VF_STEP * VF_LANES <= n; i += VF_STEP * VF_LANES) {                   \
+            vf v[VF_STEP];                                                               \
+            GOLU_UNROLL for (int k = 0; k < VF_STEP; k++) v[k] =                         \
+                grad(vf_load(x + i + (size_t)k * VF_LANES),                              \
+                     vf_load(dy + i + (size_t)k * VF_LANES));                            \
+            GOLU_UNROLL for (int k = 0; k < VF_STEP; k++)                                \
+                vf_store(dx + i + (size_t)k * VF_LANES, v[k]);                           \
+        }                                                                                \
+        for (; i + VF_LANES <= n; i += VF_LANES)                                         \
+            vf_store(dx + i, grad(vf_load(x + i), vf_load(dy + i)));                     \
+        if (i < n) {                                                                     \
+            float tx[VF_LANES] = {0}, tdy[VF_LANES] = {0}, tdx[VF_LANES];                \
+            memcpy(tx, x + i, (n - i) * sizeof *x);                                      \
+            memcpy(tdy, dy + i, (n - i) * sizeof *dy);                                   \
+            vf_store(tdx, grad(vf_load(tx), vf_load(tdy)));                              \
+            memcpy(dx + i, tdx, (n - i) * sizeof *dx);                                   \
+        }                                                                                \
+    }
+
+#define DEFINE_ACT_FLOAT_LANES(name, fwd, grad, pair)                                    \
+    DEFINE_FWD_FLOAT_LANES(name##_fwd, fwd)                                              \
+    DEFINE_BWD_FLOAT_LANES(name##_bwd, grad)                                             \
+    DEFINE_FWD_FLOAT_LANES(name##_fwd_odd, fwd)                                          \
+    DEFINE_BWD_FLOAT_LANES(name##_bwd_odd, grad)                                         \
+    DEFINE_FWDS_SPLIT2(name##_fwds, FWDS_STEP_N, every_step, every_step, pair, pair,     \
+                       pair, vd_store_f32)                                               \
+    DEFINE_FWDS_SPLIT2(name##_fwds_odd, FWDS_STEP_N, every_step, every_step, pair, pair, \
+                       pair, vd_store_f32_odd)
+
 /* The forward with its slope off and on a window. */
 #define DEFINE_FWDS_WIN(name, v, store)                                                  \
     DEFINE_FWDS_SPLIT2(name, FWDS_STEP_N, every_step, off_window, v##_fwd_slope0_v,      \
@@ -369,7 +439,7 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
 
 DEFINE_ACT_WIN_INR(golu1, golu1, GOLU1, VD_STEP)
 DEFINE_ACT_WIN(golu_general, golu_fwd_v, golu)
-DEFINE_ACT(relu, relu_fwd_v, relu_slope_v)
+DEFINE_ACT_FLOAT_LANES(relu, vf_relu, vf_relu_grad, relu_fwd_slope_v)
 DEFINE_ACT(leaky, leaky_fwd_v, leaky_slope_v)
 DEFINE_ACT(elu, elu_fwd_v, elu_slope_v)
 DEFINE_ACT_GELU(vd_store_f32, )

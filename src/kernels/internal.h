@@ -154,9 +154,9 @@ struct golu_ctx {
     void *runner_arg;
 };
 
-/* The context's settings resolved: *isa never AUTO on success. */
-GOLU_HIDDEN golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa,
-                                         int *threads);
+/* The context's path resolved: *isa never AUTO on success. (The threads
+ * are golu_ctx_threads_for's, asked only where an array may split.) */
+GOLU_HIDDEN golu_status golu_ctx_resolve(const golu_ctx *ctx, golu_isa *isa);
 /* The pool a context's calls run on: its own, or for NULL the process's. */
 GOLU_HIDDEN struct golu_pool *golu_ctx_pool(const golu_ctx *ctx);
 
@@ -167,18 +167,20 @@ GOLU_HIDDEN struct golu_pool *golu_ctx_pool(const golu_ctx *ctx);
  * the same whatever the thread count, so a body that writes per-block
  * results gives identical bits for every thread count.
  */
-#ifndef GOLU_PARALLEL_MIN /* -DGOLU_PARALLEL_MIN=n: to measure the crossover */
-#define GOLU_PARALLEL_MIN ((size_t)1 << 16)
-#endif
-/* The threads worth using for `elements` elements of work: 1 below
- * GOLU_PARALLEL_MIN. A split costs a pool wake-up (about 2 us when the
+/* Arrays below GOLU_PARALLEL_MIN elements run on one thread
+ * (golu_ctx_threads_for). A split costs a pool wake-up (about 2 us when the
  * worker sleeps, less when it still spins), so the threshold sits where
  * that is a few percent of GoLU's time on one thread (64Ki: about 40 us).
  * Below 2 blocks of api.c's BLOCK nothing can split anyway. */
-static inline int golu_threads_for(size_t elements, int threads)
-{
-    return elements < GOLU_PARALLEL_MIN ? 1 : threads;
-}
+#ifndef GOLU_PARALLEL_MIN /* -DGOLU_PARALLEL_MIN=n: to measure the crossover */
+#define GOLU_PARALLEL_MIN ((size_t)1 << 16)
+#endif
+/* golu_cpu_count() read again at most every GOLU_CPU_COUNT_REFRESH_NS:
+ * sched_getaffinity is a system call (about 1 us in a VM, as long as a
+ * ReLU over 16Ki floats), too dear for every call that may split. A
+ * change of the process's affinity is seen within that time. */
+#define GOLU_CPU_COUNT_REFRESH_NS 100000000LL /* 0.1 s */
+GOLU_HIDDEN int golu_cpu_count_recent(void);
 typedef void (*golu_range_fn)(void *arg, size_t begin, size_t end);
 /* body over [0, n) in blocks of grain, on up to threads threads: the
  * context's runner when it has one, else its pool (NULL: the process's). */

@@ -284,4 +284,32 @@ static inline void vd_store_f32_odd(float *p, vd v)
     _mm_storeu_si128((__m128i *)p, u);
 }
 
+/* ---------------------------------------------------------- float lanes */
+
+/* Eight floats, for ReLU (f32_body.h), whose results are exact in float:
+ * max(+0, x) + 0 and dy times (1, 0, or x where x is NaN), as relu_fwd_v and
+ * relu_slope_v give them in double. */
+#define VF_LANES 8
+typedef __m256 vf;
+
+static inline vf vf_load(const float *p)
+{
+    return _mm256_loadu_ps(p);
+}
+static inline void vf_store(float *p, vf v)
+{
+    _mm256_storeu_ps(p, v);
+}
+static inline vf vf_relu(vf x)
+{
+    const vf zero = _mm256_setzero_ps();
+    return _mm256_add_ps(_mm256_max_ps(zero, x), zero);
+}
+static inline vf vf_relu_grad(vf x, vf dy)
+{
+    const vf zero = _mm256_setzero_ps();
+    vf s = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(dy, _mm256_blendv_ps(s, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)));
+}
+
 #endif

@@ -207,4 +207,33 @@ static inline void vd_store_f32_odd(float *p, vd v)
     _mm256_storeu_si256((__m256i *)p, u);
 }
 
+/* ---------------------------------------------------------- float lanes */
+
+/* Sixteen floats, for ReLU (f32_body.h), whose results are exact in float:
+ * max(+0, x) + 0 and dy times (1, 0, or x where x is NaN), as relu_fwd_v and
+ * relu_slope_v give them in double. */
+#define VF_LANES 16
+typedef __m512 vf;
+
+static inline vf vf_load(const float *p)
+{
+    return _mm512_loadu_ps(p);
+}
+static inline void vf_store(float *p, vf v)
+{
+    _mm512_storeu_ps(p, v);
+}
+static inline vf vf_relu(vf x)
+{
+    const vf zero = _mm512_setzero_ps();
+    return _mm512_add_ps(_mm512_max_ps(zero, x), zero);
+}
+static inline vf vf_relu_grad(vf x, vf dy)
+{
+    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ);
+    __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    vf s = _mm512_mask_blend_ps(pos, _mm512_setzero_ps(), _mm512_set1_ps(1.0f));
+    return _mm512_mul_ps(dy, _mm512_mask_blend_ps(nan, s, x));
+}
+
 #endif

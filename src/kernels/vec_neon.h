@@ -173,4 +173,33 @@ static inline void vd_store_f32_odd(float *p, vd v)
     vst1_f32(p, vcvtx_f32_f64(v));
 }
 
+/* ---------------------------------------------------------- float lanes */
+
+/* Four floats, for ReLU (f32_body.h), whose results are exact in float:
+ * max(+0, x) + 0 (x86's max: the second operand unless 0 > x) and dy times
+ * (1, 0, or x where x is NaN), as relu_fwd_v and relu_slope_v give them in
+ * double. */
+#define VF_LANES 4
+typedef float32x4_t vf;
+
+static inline vf vf_load(const float *p)
+{
+    return vld1q_f32(p);
+}
+static inline void vf_store(float *p, vf v)
+{
+    vst1q_f32(p, v);
+}
+static inline vf vf_relu(vf x)
+{
+    const vf zero = vdupq_n_f32(0.0f);
+    return vaddq_f32(vbslq_f32(vcgtq_f32(zero, x), zero, x), zero);
+}
+static inline vf vf_relu_grad(vf x, vf dy)
+{
+    const vf zero = vdupq_n_f32(0.0f);
+    vf s = vbslq_f32(vcgtq_f32(x, zero), vdupq_n_f32(1.0f), zero);
+    return vmulq_f32(dy, vbslq_f32(vceqq_f32(x, x), s, x));
+}
+
 #endif

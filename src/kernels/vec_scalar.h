@@ -193,4 +193,31 @@ VFN void vd_store_f32_odd(float *p, vd v)
     *p = golu_cvt_f64_to_f32_odd(v);
 }
 
+/* ---------------------------------------------------------- float lanes */
+
+/* One float, for ReLU (f32_body.h), whose results are exact in float:
+ * max(+0, x) + 0 (x86's max: x unless 0 > x, so NaN passes) and dy times
+ * (1, 0, or x where x is NaN), as relu_fwd_v and relu_slope_v give them in
+ * double. */
+#define VF_LANES 1
+typedef float vf;
+
+VFN vf vf_load(const float *p)
+{
+    return *p;
+}
+VFN void vf_store(float *p, vf v)
+{
+    *p = v;
+}
+VFN vf vf_relu(vf x)
+{
+    return (0.0f > x ? 0.0f : x) + 0.0f;
+}
+VFN vf vf_relu_grad(vf x, vf dy)
+{
+    vf s = x > 0.0f ? 1.0f : 0.0f;
+    return dy * (x != x ? x : s);
+}
+
 #endif

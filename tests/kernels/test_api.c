@@ -4,8 +4,10 @@
  * dtype/kind/parameters, partial aliasing, PReLU shapes, missing parameters),
  * contexts and SIMD paths, and the 16-bit conversions (exhaustively).
  */
+#include <sched.h>
 #include <stdint.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -949,6 +951,37 @@ static void test_f16_conversions(void)
     }
 }
 
+/* docs/API.md: the default context's threads follow the CPUs the process
+ * may run on, read again at most every 0.1 s (a system call saved on each
+ * call): pinned to one CPU, an array that splits runs on one thread within
+ * that time, and on all of them again once the pin is lifted. */
+static void test_threads_follow_affinity(void)
+{
+    cpu_set_t all, one;
+    if (golu_cpu_count() < 2 || sched_getaffinity(0, sizeof all, &all) != 0) {
+        SKIP("affinity: needs 2 CPUs this process may run on");
+        return;
+    }
+    int first = 0;
+    while (!CPU_ISSET(first, &all))
+        first++;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    const struct timespec wait = {0, 250000000}; /* over GOLU_CPU_COUNT_REFRESH_NS */
+    size_t big = (size_t)1 << 20;
+    int before = golu_ctx_threads_for(NULL, big);
+    CHECK_INT(before, golu_cpu_count());
+    if (!CHECK(sched_setaffinity(0, sizeof one, &one) == 0, "sched_setaffinity"))
+        return;
+    nanosleep(&wait, NULL);
+    CHECK_INT(golu_ctx_threads_for(NULL, big), 1);
+    CHECK_INT(golu_ctx_threads(NULL), 1);
+    sched_setaffinity(0, sizeof all, &all);
+    nanosleep(&wait, NULL);
+    CHECK_INT(golu_ctx_threads_for(NULL, big), before);
+    CHECK_INT(golu_ctx_threads_for(NULL, ((size_t)1 << 16) - 1), 1);
+}
+
 int main(void)
 {
     TEST_BEGIN("test_api");
@@ -962,6 +995,7 @@ int main(void)
     test_alias();
     test_prelu_shape();
     test_isa_and_ctx();
+    test_threads_follow_affinity();
     test_fp_env();
     test_bf16_conversions();
     test_f16_conversions();
