@@ -14,7 +14,6 @@
  */
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <time.h>
@@ -206,22 +205,18 @@ int golu_cpu_count(void)
 
 int golu_cpu_count_recent(void)
 {
-    static _Atomic int count;
-    static _Atomic long long stamp; /* CLOCK_MONOTONIC_COARSE, ns */
+    /* Per thread, as sched_getaffinity(0) answers per thread. */
+    static _Thread_local int count;
+    static _Thread_local long long stamp; /* CLOCK_MONOTONIC_COARSE, ns */
     struct timespec ts;
     long long now = 0;
     if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
         now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-    int c = atomic_load_explicit(&count, memory_order_relaxed);
-    if (c > 0 && now != 0 &&
-        now - atomic_load_explicit(&stamp, memory_order_relaxed) <
-            GOLU_CPU_COUNT_REFRESH_NS)
-        return c;
-    /* Two callers may both refresh: each stores a count that was true. */
-    c = golu_cpu_count();
-    atomic_store_explicit(&stamp, now, memory_order_relaxed);
-    atomic_store_explicit(&count, c, memory_order_relaxed);
-    return c;
+    if (count > 0 && now != 0 && now - stamp < GOLU_CPU_COUNT_REFRESH_NS)
+        return count;
+    count = golu_cpu_count();
+    stamp = now;
+    return count;
 }
 
 const golu_kernel_table *golu_kernels_for(golu_isa isa)

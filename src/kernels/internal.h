@@ -175,10 +175,10 @@ GOLU_HIDDEN struct golu_pool *golu_ctx_pool(const golu_ctx *ctx);
 #ifndef GOLU_PARALLEL_MIN /* -DGOLU_PARALLEL_MIN=n: to measure the crossover */
 #define GOLU_PARALLEL_MIN ((size_t)1 << 16)
 #endif
-/* golu_cpu_count() read again at most every GOLU_CPU_COUNT_REFRESH_NS:
- * sched_getaffinity is a system call (about 1 us in a VM, as long as a
- * ReLU over 16Ki floats), too dear for every call that may split. A
- * change of the process's affinity is seen within that time. */
+/* golu_cpu_count() read again at most every GOLU_CPU_COUNT_REFRESH_NS, per
+ * thread as the affinity is: sched_getaffinity is a system call (about
+ * 1 us in a VM, as long as a ReLU over 16Ki floats), too dear for every
+ * call that may split. A change of the affinity is seen within that time. */
 #define GOLU_CPU_COUNT_REFRESH_NS 100000000LL /* 0.1 s */
 GOLU_HIDDEN int golu_cpu_count_recent(void);
 typedef void (*golu_range_fn)(void *arg, size_t begin, size_t end);

@@ -4,6 +4,7 @@
  * dtype/kind/parameters, partial aliasing, PReLU shapes, missing parameters),
  * contexts and SIMD paths, and the 16-bit conversions (exhaustively).
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -951,6 +952,18 @@ static void test_f16_conversions(void)
     }
 }
 
+/* A thread that pins itself to CPU *arg sees one thread for a split array
+ * while its creator, unpinned, sees all CPUs: the count is per thread. */
+static void *pinned_thread_count(void *arg)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(*(int *)arg, &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0)
+        return (void *)(intptr_t)-1;
+    return (void *)(intptr_t)golu_ctx_threads_for(NULL, (size_t)1 << 20);
+}
+
 /* docs/API.md: the default context's threads follow the CPUs the process
  * may run on, read again at most every 0.1 s (a system call saved on each
  * call): pinned to one CPU, an array that splits runs on one thread within
@@ -980,6 +993,15 @@ static void test_threads_follow_affinity(void)
     nanosleep(&wait, NULL);
     CHECK_INT(golu_ctx_threads_for(NULL, big), before);
     CHECK_INT(golu_ctx_threads_for(NULL, ((size_t)1 << 16) - 1), 1);
+
+    pthread_t t;
+    void *seen = NULL;
+    if (CHECK(pthread_create(&t, NULL, pinned_thread_count, &first) == 0,
+              "pthread_create")) {
+        pthread_join(t, &seen);
+        CHECK_INT((int)(intptr_t)seen, 1);
+    }
+    CHECK_INT(golu_ctx_threads_for(NULL, big), before);
 }
 
 int main(void)
