@@ -244,7 +244,9 @@ GOLU_API golu_status golu_ctx_set_threads(golu_ctx *ctx, int threads);
 GOLU_API int golu_ctx_threads(const golu_ctx *ctx);
 /* The number of threads a call on n elements runs on with this context:
  * 1 for arrays under 64Ki elements (waking the workers would cost more than
- * it saves), else golu_ctx_threads(). For benchmarks and schedulers. */
+ * it saves), else golu_ctx_threads(), where "all CPUs" is the calling
+ * thread's count as read at most 0.1 s before (a system call saved on each
+ * call). For benchmarks and schedulers. */
 GOLU_API int golu_ctx_threads_for(const golu_ctx *ctx, size_t n);
 /* Forces a SIMD path for the calls made with this context. Returns
  * GOLU_ERR_ISA_UNSUPPORTED (and changes nothing) if the CPU lacks it. */
