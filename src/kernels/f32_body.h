@@ -326,7 +326,7 @@ static inline int gelu_central(const float *p, size_t n, const kconsts *c)
  * forward, dy, +-0 or NaN backward) needs no double: its forward and
  * backward run in float lanes (vf, vec_*.h), twice the elements a vector
  * and no conversions, at the speed of their loads and stores (AVX-512, one
- * core, 4Ki-64Ki floats: the forward 0.10-0.12 -> 0.03-0.05 ns an element,
+ * core, 4Ki-64Ki floats: the forward 0.10-0.12 -> 0.03-0.06 ns an element,
  * the backward 0.14-0.17 -> 0.04-0.08). The bits are those of the double
  * path, and rounding to odd is rounding to nearest on exact values: the
  * _odd kernels are the same loops. The forward with its slope keeps the
