@@ -262,20 +262,15 @@ VFN vd exp_v(vd x)
     return exp_cl(x, CLAMPED);
 }
 
-/* e^-z as exp_v(-z) gives it: z * -log2(e) is -(z * log2(e)) exactly (the
- * rounding is symmetric), one subtraction fewer. */
-VFN vd exp_neg_cl(vd z, int clamp)
-{
-    return exp2_cl(vd_mul(z, vd_set1(-LOG2E)), clamp);
-}
-
 /*
- * e^-z as s * 2^f (the table step; exp_neg_cl is s + s*f*Q(f)), and 1 + e^-z
+ * e^-z as s * 2^f, the table step of exp_v(-z) (z * -log2(e) is
+ * -(z * log2(e)) exactly: the rounding is symmetric, one subtraction
+ * fewer); e^-z itself is then s + s*f*Q(f), as exp2t finishes. And 1 + e^-z
  * with the sum folded into the polynomial: 1 + s * (1 + f*Q(f)), two fmas
- * after Q where 1 + exp_neg_cl(z) takes a product, an fma and a sum (SiLU's
- * and GELU tanh's forward 3-6 % faster on AVX-512). Relative error 2^-47.4
- * (the polynomial's) plus two roundings of 2^-53, as exp_neg_cl's; e^-z
- * clamped to [2^-1020, 2^1020] when clamping.
+ * after Q where 1 + e^-z takes a product, an fma and a sum (SiLU's and
+ * GELU tanh's forward 3-6 % faster on AVX-512). Relative errors 2^-47.4
+ * (the polynomial's) plus two roundings of 2^-53; e^-z clamped to
+ * [2^-1020, 2^1020] when clamping.
  */
 VFN vd exp_neg_split(vd z, int clamp, vd *s)
 {
@@ -534,7 +529,7 @@ VFN vd x_sigmoid_pair(vd xl, vd xb, vd z, vd dz, vd *slope, int clamp)
     vd s;
     vd f = exp_neg_split(clamp_lo(clamp, SIGMOID_Z_MIN, z), clamp, &s);
     vd q = exp2t_q5(f);
-    vd e = vd_fma(s, vd_mul(f, q), s); /* exp_neg_cl's bits */
+    vd e = vd_fma(s, vd_mul(f, q), s); /* e^-z, as exp2t finishes it */
     vd d = vd_add(vd_set1(1.0), e);
     *slope = vd_div(vd_fma(vd_mul(xb, dz), e, d), vd_mul(d, d));
     /* The forward's d, one_plus_exp_neg_cl's (beyond SIGMOID_Z_MIN, where z
