@@ -12,13 +12,20 @@
 
 /* y plane (ho, wo) = x plane (h, w) at rows and columns 0, s, 2s, ...
  * (NN_HOT: at stride 2 the row's gather vectorizes, with a constant
- * stride). */
-NN_HOT static void subsample(real *y, const real *x, int h, int w, int s)
+ * stride). next, when not NULL, is the plane read next: each row read
+ * here prefetches its row there (the rows read are s apart, a pattern
+ * the hardware's prefetchers did not follow: at stride 2 this loop took
+ * twice the time without it). */
+NN_HOT static void subsample(real *y, const real *x, const real *next, int h, int w,
+                             int s)
 {
     const int ho = (h - 1) / s + 1, wo = (w - 1) / s + 1;
     for (int i = 0; i < ho; i++) {
         const real *xr = x + (size_t)i * s * w;
         real *yr = y + (size_t)i * wo;
+        if (next)
+            for (size_t b = 0; b < sizeof(real) * (size_t)w; b += 64)
+                __builtin_prefetch((const char *)(next + (size_t)i * s * w) + b);
         if (s == 2)
             for (int j = 0; j < wo; j++)
                 yr[j] = xr[2 * j];
@@ -77,9 +84,11 @@ static void *run_images(void *arg)
         }
         real *yn = j->out + (size_t)i * j->cout * po; /* (cout, ho, wo) */
         memset(yn, 0, sizeof(real) * (size_t)j->cout * po);
-        for (int c = 0; c < j->cin; c++)
-            subsample(yn + (size_t)(p + c) * po, j->in + ((size_t)i * j->cin + c) * pi, h,
-                      w, s);
+        for (int c = 0; c < j->cin; c++) {
+            const real *xc = j->in + ((size_t)i * j->cin + c) * pi;
+            const int last = i == j->i1 - 1 && c == j->cin - 1;
+            subsample(yn + (size_t)(p + c) * po, xc, last ? NULL : xc + pi, h, w, s);
+        }
     }
     return NULL;
 }
