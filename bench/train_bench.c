@@ -4,12 +4,14 @@
  * loading in the timing), one process per configuration so that the peak
  * memory is the model's own.
  *
- *   train_bench --model mlp|resnet|gpt [--act NAME] [--steps N] [--threads N]
+ *   train_bench --model mlp|resnet|gpt|unet [--act NAME] [--steps N] [--threads N]
  *               [--profile]
  *
  * mlp:    784-512-512-10 with LayerNorm (2 blocks), batch 128, SGD momentum
  * resnet: ResNet-20 on 3x32x32, batch 128, SGD momentum, weight decay
  * gpt:    4 layers, 4 heads, width 128, context 128, batch 16, bytes, AdamW
+ * unet:   3 levels of 16/32/64 on 1x64x64 scenes, 11 classes a pixel, batch 32,
+ *         AdamW (the segment recipe)
  * Prints one JSON line: steps/s, examples (or tokens) per second, the
  * median step time, and the peak resident memory (ru_maxrss). Each step is
  * the trainer's own (nn_train_step), on a batch shaped by the model's task.
@@ -52,55 +54,57 @@
  * its sizes, and the optimizer, clipping and rate of its recipe's kind. */
 typedef struct bench_config {
     const char *model;
-    int in_c, in_h, in_w, depth, width, layers, heads, context, batch;
+    int in_c, in_h, in_w, depth, width, layers, heads, context, classes, batch;
     nn_optim_config opt;
     double clip, lr;
     const char *units; /* of the throughput: "images", "tokens" */
 } bench_config;
 
 static const bench_config CONFIGS[] = {
-    {"mlp",
-     1,
-     28,
-     28,
-     2,
-     512,
-     0,
-     0,
-     0,
-     128,
-     {NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8},
-     0,
-     0.01,
-     "images"},
-    {"resnet",
-     3,
-     32,
-     32,
-     20,
-     16,
-     0,
-     0,
-     0,
-     128,
-     {NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8},
-     0,
-     0.01,
-     "images"},
-    {"gpt",
-     0,
-     0,
-     0,
-     0,
-     128,
-     4,
-     4,
-     128,
-     16,
-     {NN_OPT_ADAMW, 0.1, 0, 0, 0.9, 0.99, 1e-8},
-     1.0,
-     1e-3,
-     "tokens"},
+    {.model = "mlp",
+     .in_c = 1,
+     .in_h = 28,
+     .in_w = 28,
+     .depth = 2,
+     .width = 512,
+     .classes = 10,
+     .batch = 128,
+     .opt = {NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8},
+     .lr = 0.01,
+     .units = "images"},
+    {.model = "resnet",
+     .in_c = 3,
+     .in_h = 32,
+     .in_w = 32,
+     .depth = 20,
+     .width = 16,
+     .classes = 10,
+     .batch = 128,
+     .opt = {NN_OPT_SGD, 1e-4, 0.9, 0, 0.9, 0.999, 1e-8},
+     .lr = 0.01,
+     .units = "images"},
+    {.model = "gpt",
+     .width = 128,
+     .layers = 4,
+     .heads = 4,
+     .context = 128,
+     .batch = 16,
+     .opt = {NN_OPT_ADAMW, 0.1, 0, 0, 0.9, 0.99, 1e-8},
+     .clip = 1.0,
+     .lr = 1e-3,
+     .units = "tokens"},
+    /* the segment recipe's U-Net: 64x64 scenes, 11 classes a pixel */
+    {.model = "unet",
+     .in_c = 1,
+     .in_h = 64,
+     .in_w = 64,
+     .depth = 3,
+     .width = 16,
+     .classes = 11,
+     .batch = 32,
+     .opt = {NN_OPT_ADAMW, 0, 0, 0, 0.9, 0.999, 1e-8},
+     .lr = 2e-3,
+     .units = "images"},
 };
 
 /* ------------------------- time in the products (--profile) --- */
@@ -296,7 +300,7 @@ static nn_config config_for(const bench_config *b, golu_act act)
     memset(&c, 0, sizeof c);
     c.desc = nn_model_find(b->model);
     c.act = act;
-    c.classes = 10;
+    c.classes = b->classes;
     c.vocab = 256;
     c.in_c = b->in_c, c.in_h = b->in_h, c.in_w = b->in_w;
     c.depth = b->depth, c.width = b->width, c.batch = b->batch;

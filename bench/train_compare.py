@@ -3,15 +3,17 @@
 the same machine, same threads, same models, in one run.
 
     /usr/bin/python3 bench/train_compare.py [--build build] [--threads 2]
-        [--steps N] [--pairs 3] [--act golu,relu] [--models mlp,resnet,gpt]
+        [--steps N] [--pairs 3] [--act golu,relu] [--models mlp,resnet,gpt,unet]
         [--quick] [--json]
 
 Configurations (docs/TRAINING.md):
   mlp     784-512-512-10, LayerNorm, batch 128, SGD momentum  (images/s)
   resnet  ResNet-20 on 3x32x32, batch 128, SGD momentum       (images/s)
   gpt     4 layers, 4 heads, width 128, context 128, batch 16, AdamW, clip (tokens/s)
-Timed steps per run (after 3 warm-up steps): mlp 300, resnet 30, gpt 50
-(--steps sets all three). Each side runs in its own process (peak RSS is then
+  unet    3 levels of 16/32/64 on 1x64x64, 11 classes a pixel, batch 32, AdamW
+          (the segment recipe's U-Net; images/s)
+Timed steps per run (after 3 warm-up steps): mlp 300, resnet 30, gpt 50, unet 30
+(--steps sets all four). Each side runs in its own process (peak RSS is then
 the model's own); golu and torch are alternated in --pairs pairs (the first
 of a pair alternates too) and the table gives the median and the range of
 each side's throughput and of the per-pair ratio.
@@ -24,7 +26,7 @@ says what it was given. Its GoLU is the usual float32 x*exp(-exp(-x)) (the
 twin in tests/nn/torch_models.py computes in float64 for the parity test,
 which would be unfair here).
 
---quick (scripts/main.sh): mlp 60, resnet 5, gpt 10 steps, 1 pair, one probe
+--quick (scripts/main.sh): mlp 60, resnet 5, gpt 10, unet 5 steps, 1 pair, one probe
 round; it says so in its output: its numbers are indicative only.
 """
 import argparse
@@ -40,14 +42,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import torch_env  # noqa: E402
 
-STEPS = {"mlp": 300, "resnet": 30, "gpt": 50}
-QUICK_STEPS = {"mlp": 60, "resnet": 5, "gpt": 10}
-PROBE_STEPS = {"mlp": 60, "resnet": 4, "gpt": 10}
+STEPS = {"mlp": 300, "resnet": 30, "gpt": 50, "unet": 30}
+QUICK_STEPS = {"mlp": 60, "resnet": 5, "gpt": 10, "unet": 5}
+PROBE_STEPS = {"mlp": 60, "resnet": 4, "gpt": 10, "unet": 4}
 
 CONFIGS = {
     "mlp": dict(batch=128, unit="images"),
     "resnet": dict(batch=128, unit="images"),
     "gpt": dict(batch=16, context=128, unit="tokens"),
+    "unet": dict(batch=32, unit="images"),
 }
 
 
@@ -80,6 +83,11 @@ def torch_worker(model, act, steps, threads):
         x = torch.randn(128, 3, 32, 32)
         y = torch.randint(0, 10, (128,))
         opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    elif model == "unet":
+        m = tm.UNet(1, 64, 16, 3, 11, False, act_factory)
+        x = torch.randn(32, 1, 64, 64)
+        y = torch.randint(0, 11, (32, 64, 64))
+        opt = torch.optim.AdamW(m.parameters(), lr=2e-3, betas=(0.9, 0.999), weight_decay=0)
     else:
         m = tm.GPT(256, 128, 128, 4, 4, act_factory)
         x = torch.randint(0, 256, (16, 128))
@@ -91,7 +99,10 @@ def torch_worker(model, act, steps, threads):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         logits = m(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        if model == "unet":  # (b, classes, h, w) against (b, h, w)
+            loss = F.cross_entropy(logits, y)
+        else:
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         loss.backward()
         if model == "gpt":
             torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
@@ -162,15 +173,17 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--steps", type=int, default=None,
-                    help="timed steps of every model (default: mlp 300, resnet 30, gpt 50)")
+                    help="timed steps of every model (default: mlp 300, resnet 30, gpt 50, "
+                         "unet 30)")
     ap.add_argument("--pairs", type=int, default=None, help="golu/torch pairs (default 3)")
     ap.add_argument("--probe-rounds", type=int, default=None,
                     help="rounds of the settings probe (default 3)")
     ap.add_argument("--act", default="golu,relu",
                     help="comma-separated; relu shows the frameworks apart from GoLU's cost")
-    ap.add_argument("--models", default="mlp,resnet,gpt")
+    ap.add_argument("--models", default="mlp,resnet,gpt,unet")
     ap.add_argument("--quick", action="store_true",
-                    help="short runs (mlp 60, resnet 5, gpt 10 steps, 1 pair): indicative only")
+                    help="short runs (mlp 60, resnet 5, gpt 10, unet 5 steps, 1 pair): "
+                         "indicative only")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--torch-worker", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -204,7 +217,7 @@ def main():
         sys.stdout.flush()
 
     if a.quick:
-        log("train_compare.py --quick: short runs (mlp 60, resnet 5, gpt 10 steps, 1 pair, 1 "
+        log("train_compare.py --quick: short runs (mlp 60, resnet 5, gpt 10, unet 5 steps, 1 pair, 1 "
             "probe round): indicative only, not the honest baseline's numbers")
     rows = []
     for model in a.models.split(","):

@@ -8,6 +8,7 @@
  *
  *   - LayerNorm forward (y, mean, rstd) and backward (dx, dgamma, dbeta);
  *   - BatchNorm2d forward and backward, training mode;
+ *   - GroupNorm forward and backward (its halves: examples, then groups);
  *   - Conv2d forward and backward (3x3, padding 1, stride 1 and 2);
  *   - the joins: add, accumulate, the shortcut's subsample and pad, forward
  *     and backward (against their definitions too);
@@ -97,6 +98,34 @@ static void test_batchnorm(void)
     for (int k = 0; k < 5; k++) {
         CHECK(same(out[0][k], out[1][k], len[k]),
               "BatchNorm2d %s: 1 and 2 threads differ", what[k]);
+        free(out[0][k]);
+        free(out[1][k]);
+    }
+    free(x), free(dy), free(g), free(b);
+}
+
+static void test_groupnorm(void)
+{
+    enum { N = 8, C = 32, HW = 1024, G = 8 };
+    size_t sz = (size_t)N * C * HW;
+    float *x = randn(sz, 13), *dy = randn(sz, 14), *g = randn(C, 15), *b = randn(C, 16);
+    float *out[2][6];
+    for (int t = 0; t < 2; t++) {
+        openblas_set_num_threads(t + 1);
+        float *y = nn_alloc_floats(sz), *mean = nn_alloc_floats(N * G),
+              *rstd = nn_alloc_floats(N * G);
+        float *dx = nn_alloc_floats(sz), *dg = nn_alloc_floats(C),
+              *db = nn_alloc_floats(C);
+        nn_groupnorm_forward(y, mean, rstd, x, g, b, N, C, HW, G, 1e-5);
+        nn_groupnorm_backward(dx, dg, db, dy, x, mean, rstd, g, N, C, HW, G);
+        float *o[6] = {y, mean, rstd, dx, dg, db};
+        memcpy(out[t], o, sizeof o);
+    }
+    const size_t len[6] = {sz, N * G, N * G, sz, C, C};
+    static const char *const what[6] = {"y", "mean", "rstd", "dx", "dgamma", "dbeta"};
+    for (int k = 0; k < 6; k++) {
+        CHECK(same(out[0][k], out[1][k], len[k]), "GroupNorm %s: 1 and 2 threads differ",
+              what[k]);
         free(out[0][k]);
         free(out[1][k]);
     }
@@ -375,6 +404,7 @@ int main(void)
     int saved = openblas_get_num_threads();
     test_layernorm();
     test_batchnorm();
+    test_groupnorm();
     test_conv(1, 16);
     test_conv(1, 32);
     test_conv(2, 16);

@@ -101,6 +101,23 @@ static void check_resume(nn_train_config *c, const char *whole_dir)
     same_checkpoints(c->out, c->out, whole_dir, nn_task_of(c));
 }
 
+/* The run of c again on two threads (the layers' halves, the convolutions'
+ * slices and their GroupNorm-and-activation hooks on both) ends with the
+ * same checkpoint, bit for bit. */
+static void check_two_threads(const nn_train_config *c, const char *name)
+{
+    nn_train_config two;
+    tiny(&two, nn_task_of(c)->name, name);
+    two.threads = 2;
+    record r;
+    nn_train_hooks h = hooks_for(&r);
+    nn_train_result res;
+    nn_err err = {""};
+    int rc = nn_train_run(&two, 0, &h, &res, &err);
+    if (CHECK(rc == NN_TRAIN_DONE, "%s: status %d: %s", name, rc, err.msg))
+        same_checkpoints(name, two.out, c->out, nn_task_of(c));
+}
+
 static void test_segment(void)
 {
     nn_train_config c;
@@ -141,6 +158,7 @@ static void test_segment(void)
     nn_train_config part;
     tiny(&part, "segment", "seg-part");
     check_resume(&part, c.out);
+    check_two_threads(&c, "seg-2t");
 }
 
 static void test_diffusion(void)
@@ -192,6 +210,7 @@ static void test_diffusion(void)
     nn_train_config part;
     tiny(&part, "diffusion", "dif-part");
     check_resume(&part, c.out);
+    check_two_threads(&c, "dif-2t");
     /* a checkpoint of the default task has no golu.timesteps, no golu.task */
     nn_train_config seg;
     tiny(&seg, "segment", "seg");

@@ -399,10 +399,12 @@ void nn_conv2d_forward_then(float *y, const float *x, const float *w, const floa
 }
 #endif
 
-/* db (cout) += the sums of dy (n, cout, p) over n and p, in double. */
-NN_HOT static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
+/* db[co] += the sums of dy (n, cout, p) over n and p, in double, for the
+ * channels co in [c0, c1). */
+NN_HOT static void bias_grad_range(real *db, const real *dy, int n, int cout, size_t p,
+                                   int c0, int c1)
 {
-    for (int co = 0; co < cout; co++) {
+    for (int co = c0; co < c1; co++) {
         /* Eight independent sums: one chain would wait on each add. */
         double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (int i = 0; i < n; i++) {
@@ -417,6 +419,30 @@ NN_HOT static void bias_grad(real *db, const real *dy, int n, int cout, size_t p
         db[co] += (real)(((acc[0] + acc[1]) + (acc[2] + acc[3])) +
                          ((acc[4] + acc[5]) + (acc[6] + acc[7])));
     }
+}
+
+typedef struct bias_job {
+    real *db;
+    const real *dy;
+    int n, cout, c0, c1;
+    size_t p;
+} bias_job;
+
+static void *bias_grad_run(void *arg)
+{
+    const bias_job *j = arg;
+    bias_grad_range(j->db, j->dy, j->n, j->cout, j->p, j->c0, j->c1);
+    return NULL;
+}
+
+/* db (cout) += the sums of dy (n, cout, p) over n and p: the channels in two
+ * fixed halves (fork.h; each channel's sum is one thread's, the same bits
+ * for any thread count). */
+static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
+{
+    bias_job h[2] = {{db, dy, n, cout, 0, cout / 2, p},
+                     {db, dy, n, cout, cout / 2, cout, p}};
+    nn_run_halves(bias_grad_run, &h[0], &h[1], (double)n * cout * p >= 65536);
 }
 
 /* The backward of images [j->n0, j->n1): dx written, dw accumulated. */

@@ -15,6 +15,7 @@
  */
 #include <math.h>
 
+#include "fork.h"
 #include "hot.h"
 #include "real.h"
 #include "layers.h"
@@ -72,29 +73,104 @@ static void group_stats(const real *p, size_t m, double *mean, double *var)
     *var = lane_sq_dev(p, m, mu) / (double)m;
 }
 
+/* GroupNorm's work split in two fixed halves (fork.h: the cut never depends
+ * on the thread count) from this many values: the forward by examples, the
+ * backward by groups (each channel's dgamma and dbeta then gather the
+ * examples in order on one thread, as on one): the same bits either way. */
+#define GN_SPLIT_MIN 65536
+
+typedef struct gn_job {
+    real *y, *mean, *rstd, *dx, *dgamma, *dbeta;
+    const real *x, *dy, *gamma, *beta;
+    const real *cmean, *crstd;
+    int n, c, hw, g, lo, hi; /* examples (forward) or groups (backward) [lo, hi) */
+    double eps;
+} gn_job;
+
+static void *gn_forward_run(void *arg)
+{
+    const gn_job *j = arg;
+    const int cg = j->c / j->g;
+    const size_t m = (size_t)cg * (size_t)j->hw;
+    for (int i = j->lo; i < j->hi; i++)
+        for (int k = 0; k < j->g; k++) {
+            size_t off = ((size_t)i * j->c + (size_t)k * cg) * (size_t)j->hw;
+            double mu, var;
+            group_stats(j->x + off, m, &mu, &var);
+            double rs = 1.0 / sqrt(var + j->eps);
+            j->mean[(size_t)i * j->g + k] = (real)mu;
+            j->rstd[(size_t)i * j->g + k] = (real)rs;
+            for (int l = 0; l < cg; l++) {
+                int ch = k * cg + l;
+                const real scale = (real)(rs * j->gamma[ch]), shift = j->beta[ch],
+                           mr = (real)mu;
+                plane_out(j->y + off + (size_t)l * j->hw, j->x + off + (size_t)l * j->hw,
+                          j->hw, mr, scale, shift);
+            }
+        }
+    return NULL;
+}
+
 /* x, y (n, c, hw); mean, rstd (n, g); gamma, beta (c); c % g == 0. */
 void NN(nn_groupnorm_forward)(real *y, real *mean, real *rstd, const real *x,
                               const real *gamma, const real *beta, int n, int c, int hw,
                               int g, double eps)
 {
-    const int cg = c / g;
-    const size_t m = (size_t)cg * (size_t)hw;
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < g; k++) {
-            size_t off = ((size_t)i * c + (size_t)k * cg) * (size_t)hw;
-            double mu, var;
-            group_stats(x + off, m, &mu, &var);
-            double rs = 1.0 / sqrt(var + eps);
-            mean[(size_t)i * g + k] = (real)mu;
-            rstd[(size_t)i * g + k] = (real)rs;
-            for (int j = 0; j < cg; j++) {
-                int ch = k * cg + j;
-                const real scale = (real)(rs * gamma[ch]), shift = beta[ch],
-                           mr = (real)mu;
-                plane_out(y + off + (size_t)j * hw, x + off + (size_t)j * hw, hw, mr,
-                          scale, shift);
+    gn_job h[2];
+    h[0] = (gn_job){.y = y,
+                    .mean = mean,
+                    .rstd = rstd,
+                    .x = x,
+                    .gamma = gamma,
+                    .beta = beta,
+                    .n = n,
+                    .c = c,
+                    .hw = hw,
+                    .g = g,
+                    .lo = 0,
+                    .hi = n / 2,
+                    .eps = eps};
+    h[1] = h[0];
+    h[1].lo = n / 2, h[1].hi = n;
+    nn_run_halves(gn_forward_run, &h[0], &h[1],
+                  n >= 2 && (double)n * c * hw >= GN_SPLIT_MIN);
+}
+
+static void *gn_backward_run(void *arg)
+{
+    const gn_job *j = arg;
+    const int cg = j->c / j->g;
+    const double m = (double)cg * j->hw;
+    for (int i = 0; i < j->n; i++)
+        for (int k = j->lo; k < j->hi; k++) {
+            size_t off = ((size_t)i * j->c + (size_t)k * cg) * (size_t)j->hw;
+            const double mu = j->cmean[(size_t)i * j->g + k],
+                         rs = j->crstd[(size_t)i * j->g + k];
+            double sd = 0, sdx = 0; /* sum dxhat, sum dxhat * xhat */
+            for (int l = 0; l < cg; l++) {
+                int ch = k * cg + l;
+                const real *xs = j->x + off + (size_t)l * j->hw,
+                           *dys = j->dy + off + (size_t)l * j->hw;
+                double s, sx;
+                lanes_dots(dys, xs, j->hw, mu, rs, &s, &sx);
+                if (j->dgamma)
+                    j->dgamma[ch] += (real)sx;
+                if (j->dbeta)
+                    j->dbeta[ch] += (real)s;
+                sd += s * j->gamma[ch];
+                sdx += sx * j->gamma[ch];
+            }
+            if (!j->dx)
+                continue;
+            const double a = sd / m, b = sdx / m;
+            for (int l = 0; l < cg; l++) {
+                int ch = k * cg + l;
+                size_t o = off + (size_t)l * j->hw;
+                plane_dx(j->dx + o, j->dy + o, j->x + o, j->hw, mu, rs, j->gamma[ch], a,
+                         b);
             }
         }
+    return NULL;
 }
 
 /*
@@ -107,33 +183,23 @@ void NN(nn_groupnorm_backward)(real *dx, real *dgamma, real *dbeta, const real *
                                const real *x, const real *mean, const real *rstd,
                                const real *gamma, int n, int c, int hw, int g)
 {
-    const int cg = c / g;
-    const double m = (double)cg * hw;
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < g; k++) {
-            size_t off = ((size_t)i * c + (size_t)k * cg) * (size_t)hw;
-            const double mu = mean[(size_t)i * g + k], rs = rstd[(size_t)i * g + k];
-            double sd = 0, sdx = 0; /* sum dxhat, sum dxhat * xhat */
-            for (int j = 0; j < cg; j++) {
-                int ch = k * cg + j;
-                const real *xs = x + off + (size_t)j * hw,
-                           *dys = dy + off + (size_t)j * hw;
-                double s, sx;
-                lanes_dots(dys, xs, hw, mu, rs, &s, &sx);
-                if (dgamma)
-                    dgamma[ch] += (real)sx;
-                if (dbeta)
-                    dbeta[ch] += (real)s;
-                sd += s * gamma[ch];
-                sdx += sx * gamma[ch];
-            }
-            if (!dx)
-                continue;
-            const double a = sd / m, b = sdx / m;
-            for (int j = 0; j < cg; j++) {
-                int ch = k * cg + j;
-                size_t o = off + (size_t)j * hw;
-                plane_dx(dx + o, dy + o, x + o, hw, mu, rs, gamma[ch], a, b);
-            }
-        }
+    gn_job h[2];
+    h[0] = (gn_job){.dx = dx,
+                    .dgamma = dgamma,
+                    .dbeta = dbeta,
+                    .dy = dy,
+                    .x = x,
+                    .cmean = mean,
+                    .crstd = rstd,
+                    .gamma = gamma,
+                    .n = n,
+                    .c = c,
+                    .hw = hw,
+                    .g = g,
+                    .lo = 0,
+                    .hi = g / 2};
+    h[1] = h[0];
+    h[1].lo = g / 2, h[1].hi = g;
+    nn_run_halves(gn_backward_run, &h[0], &h[1],
+                  g >= 2 && (double)n * c * hw >= GN_SPLIT_MIN);
 }

@@ -28,10 +28,12 @@
  * is kept (the net is small); five scratch buffers carry the gradients.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fork.h"
 #include "layers.h"
 #include "model.h"
 #include "registry.h"
@@ -338,6 +340,70 @@ static void unet_init(nn_model *m, uint64_t seed)
     init_pair(p, u->head, u->headb, u->wd[0], seed);
 }
 
+/* ------------------------------------------------ image-wise layers */
+
+/* The layers between the blocks (pooling, upsampling, concatenation) work
+ * image by image: they run on the batch's two fixed halves (fork.h), the
+ * same bits for any thread count. */
+typedef enum {
+    OP_POOL_FWD,
+    OP_POOL_BWD,
+    OP_UP_FWD,
+    OP_UP_BWD,
+    OP_CAT_FWD,
+    OP_CAT_BWD
+} image_op;
+
+/* Images [i0, i1) of op. POOL (2x2, stride 2) and UP (x2): x is the
+ * forward's input (c, h, w) per image. CAT: y (c + c2, hw) from x (c, hw)
+ * and x2 (c2, hw), or back (CAT_BWD: y, y2 from x), with h = hw, w = 1. */
+typedef struct image_job {
+    image_op op;
+    float *y, *y2;
+    const float *x, *x2;
+    int c, c2, h, w, i0, i1;
+} image_job;
+
+static void *image_run(void *arg)
+{
+    const image_job *j = arg;
+    const int n = j->i1 - j->i0;
+    const size_t i0 = (size_t)j->i0, big = (size_t)j->c * j->h * j->w;
+    const size_t half = big / 4, two = big * 4, c2s = (size_t)j->c2 * j->h * j->w;
+    switch (j->op) {
+    case OP_POOL_FWD:
+        nn_avgpool2d_forward(j->y + i0 * half, j->x + i0 * big, n, j->c, j->h, j->w, 2,
+                             2);
+        break;
+    case OP_POOL_BWD:
+        nn_avgpool2d_backward(j->y + i0 * big, j->x + i0 * half, n, j->c, j->h, j->w, 2,
+                              2);
+        break;
+    case OP_UP_FWD:
+        nn_upsample2x_forward(j->y + i0 * two, j->x + i0 * big, n, j->c, j->h, j->w);
+        break;
+    case OP_UP_BWD:
+        nn_upsample2x_backward(j->y + i0 * big, j->x + i0 * two, n, j->c, j->h, j->w);
+        break;
+    case OP_CAT_FWD:
+        nn_concat_forward(j->y + i0 * (big + c2s), j->x + i0 * big, j->x2 + i0 * c2s, n,
+                          j->c, j->c2, j->h);
+        break;
+    case OP_CAT_BWD:
+        nn_concat_backward(j->y + i0 * big, j->y2 + i0 * c2s, j->x + i0 * (big + c2s), n,
+                           j->c, j->c2, j->h);
+        break;
+    }
+    return NULL;
+}
+
+static void image_halves(image_job j, int n)
+{
+    image_job h[2] = {j, j};
+    h[0].i0 = 0, h[0].i1 = h[1].i0 = n / 2, h[1].i1 = n;
+    nn_run_halves(image_run, &h[0], &h[1], (double)n * (j.c + j.c2) * j.h * j.w >= 65536);
+}
+
 /* ---------------------------------------------------------------- forward */
 
 static const float *P(const nn_model *m, int i)
@@ -358,36 +424,91 @@ static void add_per_channel(float *y, const float *v, int n, int c, int hw)
             y[q * hw + p] += v[q];
 }
 
+/*
+ * A block's GroupNorm and activation after each of its convolutions, image
+ * by image while the convolution's output is in cache (its `then`, on the
+ * convolution's threads): GroupNorm is per image, so nothing waits for the
+ * batch. Stage 1: g1 = gn1(c1), a1 = act1(g1) [+ the time projection];
+ * stage 2: s = gn2(c2) + res, out = act2(s). The same operations on each
+ * image as whole-batch calls of the layers would make, so the same bits
+ * (tests/nn/test_trainer_unet.c: on one and on two threads).
+ */
+typedef struct gn_act_then {
+    nn_model *m;
+    un_block *b;
+    int stage;
+    golu_act act;
+    const float *extra; /* stage 1: the time projection (n, cout) or NULL;
+                           stage 2: res (n, cout, h, w) */
+    atomic_int st;      /* GOLU_OK, or a failure of an image's activation */
+} gn_act_then;
+
+static void gn_act_image(void *ctx, int img, const float *y)
+{
+    gn_act_then *t = ctx;
+    const un_block *b = t->b;
+    const nn_model *m = t->m;
+    const int hw = b->h * b->w, g = b->g;
+    const size_t e = (size_t)b->cout * hw, off = (size_t)img * e;
+    const size_t go = (size_t)img * g;
+    golu_status st;
+    if (t->stage == 1) {
+        nn_groupnorm_forward(b->g1 + off, b->mean1 + go, b->rstd1 + go, y, P(m, b->gn1w),
+                             P(m, b->gn1b), 1, b->cout, hw, g, GN_EPS);
+        st = nn_act_forward(m->ctx1, &t->act, b->a1 + off, b->g1 + off, e);
+        if (t->extra)
+            add_per_channel(b->a1 + off, t->extra + (size_t)img * b->cout, 1, b->cout,
+                            hw);
+    } else {
+        float *sv = b->s + off;
+        const float *res = t->extra + off;
+        nn_groupnorm_forward(sv, b->mean2 + go, b->rstd2 + go, y, P(m, b->gn2w),
+                             P(m, b->gn2b), 1, b->cout, hw, g, GN_EPS);
+        for (size_t k = 0; k < e; k++) /* nn_accumulate's sum, unthreaded */
+            sv[k] += res[k];
+        st = nn_act_forward(m->ctx1, &t->act, b->out + off, sv, e);
+    }
+    if (st != GOLU_OK)
+        atomic_store(&t->st, (int)st);
+}
+
+/* The skip's output (sk, when a 1x1 convolution) or the input: what stage 2
+ * adds. */
+static const float *skip_forward(nn_model *m, un_block *b, int n, float *sk)
+{
+    unet *u = m->impl;
+    if (b->skipw < 0)
+        return b->in;
+    nn_conv2d_shape cs = conv_shape(n, b->cin, b->h, b->w, b->cout, 1);
+    nn_conv2d_forward(sk, b->in, P(m, b->skipw), P(m, b->skipb), &cs, u->work);
+    return sk;
+}
+
 /* out = block(in) at batch n; sk is scratch for the 1x1 skip. */
 static golu_status block_forward(nn_model *m, un_block *b, int n, float *sk)
 {
     unet *u = m->impl;
-    const int hw = b->h * b->w;
-    const size_t e = (size_t)n * b->cout * hw;
     nn_conv2d_shape c1 = conv_shape(n, b->cin, b->h, b->w, b->cout, 3);
     nn_conv2d_shape c2 = conv_shape(n, b->cout, b->h, b->w, b->cout, 3);
-    nn_conv2d_forward(b->c1, b->in, P(m, b->conv1), P(m, b->conv1b), &c1, u->work);
-    nn_groupnorm_forward(b->g1, b->mean1, b->rstd1, b->c1, P(m, b->gn1w), P(m, b->gn1b),
-                         n, b->cout, hw, b->g, GN_EPS);
-    golu_status st = nn_actlayer_forward(&b->act1, m, b->a1, b->g1, e);
-    if (st != GOLU_OK)
-        return st;
+    gn_act_then t = {.m = m, .b = b, .stage = 1};
+    t.act = nn_actlayer_current(&b->act1, &m->params);
+    atomic_init(&t.st, GOLU_OK);
     if (b->tw >= 0) {
         nn_linear_forward(u->proj, u->ta, P(m, b->tw), P(m, b->tb), n, 4 * u->wd[0],
                           b->cout);
-        add_per_channel(b->a1, u->proj, n, b->cout, hw);
+        t.extra = u->proj;
     }
-    nn_conv2d_forward(b->c2, b->a1, P(m, b->conv2), P(m, b->conv2b), &c2, u->work);
-    nn_groupnorm_forward(b->s, b->mean2, b->rstd2, b->c2, P(m, b->gn2w), P(m, b->gn2b), n,
-                         b->cout, hw, b->g, GN_EPS);
-    if (b->skipw >= 0) {
-        nn_conv2d_shape cs = conv_shape(n, b->cin, b->h, b->w, b->cout, 1);
-        nn_conv2d_forward(sk, b->in, P(m, b->skipw), P(m, b->skipb), &cs, u->work);
-        nn_accumulate(b->s, sk, e);
-    } else {
-        nn_accumulate(b->s, b->in, e);
-    }
-    return nn_actlayer_forward(&b->act2, m, b->out, b->s, e);
+    const nn_conv_then then = {gn_act_image, &t};
+    nn_conv2d_forward_then(b->c1, b->in, P(m, b->conv1), P(m, b->conv1b), &c1, u->work,
+                           &then);
+    if (atomic_load(&t.st) != GOLU_OK)
+        return (golu_status)atomic_load(&t.st);
+    t.extra = skip_forward(m, b, n, sk);
+    t.stage = 2;
+    t.act = nn_actlayer_current(&b->act2, &m->params);
+    nn_conv2d_forward_then(b->c2, b->a1, P(m, b->conv2), P(m, b->conv2b), &c2, u->work,
+                           &then);
+    return (golu_status)atomic_load(&t.st);
 }
 
 /* The time path: ta = act(lin1(sinusoid(t))). */
@@ -447,7 +568,13 @@ static golu_status unet_forward(nn_model *m, const void *xv, const void *target,
         b->in = in;
         st = block_forward(m, b, n, u->scratch[0]);
         if (i + 1 < u->L) {
-            nn_avgpool2d_forward(u->pool[i], b->out, n, b->cout, b->h, b->w, 2, 2);
+            image_halves((image_job){.op = OP_POOL_FWD,
+                                     .y = u->pool[i],
+                                     .x = b->out,
+                                     .c = b->cout,
+                                     .h = b->h,
+                                     .w = b->w},
+                         n);
             in = u->pool[i];
         }
     }
@@ -457,8 +584,22 @@ static golu_status unet_forward(nn_model *m, const void *xv, const void *target,
         un_block *b = &u->bl[u->L + j];
         int hw = b->h * b->w, cp = u->wd[i + 1];
         float *up = u->scratch[1];
-        nn_upsample2x_forward(up, prev, n, cp, b->h / 2, b->w / 2);
-        nn_concat_forward(u->cat[i], up, u->bl[i].out, n, cp, u->wd[i], hw);
+        image_halves((image_job){.op = OP_UP_FWD,
+                                 .y = up,
+                                 .x = prev,
+                                 .c = cp,
+                                 .h = b->h / 2,
+                                 .w = b->w / 2},
+                     n);
+        image_halves((image_job){.op = OP_CAT_FWD,
+                                 .y = u->cat[i],
+                                 .x = up,
+                                 .x2 = u->bl[i].out,
+                                 .c = cp,
+                                 .c2 = u->wd[i],
+                                 .h = hw,
+                                 .w = 1},
+                     n);
         b->in = u->cat[i];
         st = block_forward(m, b, n, u->scratch[0]);
         prev = b->out;
@@ -560,9 +701,22 @@ static golu_status unet_backward(nn_model *m)
         int i = u->L - 2 - j;
         un_block *b = &u->bl[u->L + j];
         st = block_backward(m, b, S[0], S[1], S[2], S[3], S[4]);
-        nn_concat_backward(S[0], u->dskip[i], S[1], n, u->wd[i + 1], u->wd[i],
-                           b->h * b->w);
-        nn_upsample2x_backward(S[1], S[0], n, u->wd[i + 1], b->h / 2, b->w / 2);
+        image_halves((image_job){.op = OP_CAT_BWD,
+                                 .y = S[0],
+                                 .y2 = u->dskip[i],
+                                 .x = S[1],
+                                 .c = u->wd[i + 1],
+                                 .c2 = u->wd[i],
+                                 .h = b->h * b->w,
+                                 .w = 1},
+                     n);
+        image_halves((image_job){.op = OP_UP_BWD,
+                                 .y = S[1],
+                                 .x = S[0],
+                                 .c = u->wd[i + 1],
+                                 .h = b->h / 2,
+                                 .w = b->w / 2},
+                     n);
         t = S[0], S[0] = S[1], S[1] = t;
     }
     /* down blocks, coarsest first: S[0] = d(out) of block i */
@@ -571,7 +725,13 @@ static golu_status unet_backward(nn_model *m)
         st = block_backward(m, b, S[0], S[1], S[2], S[3], S[4]);
         if (i > 0) {
             const un_block *a = &u->bl[i - 1];
-            nn_avgpool2d_backward(S[0], S[1], n, a->cout, a->h, a->w, 2, 2);
+            image_halves((image_job){.op = OP_POOL_BWD,
+                                     .y = S[0],
+                                     .x = S[1],
+                                     .c = a->cout,
+                                     .h = a->h,
+                                     .w = a->w},
+                         n);
             nn_accumulate(S[0], u->dskip[i - 1], (size_t)n * a->cout * a->h * a->w);
         } else {
             t = S[0], S[0] = S[1], S[1] = t;
