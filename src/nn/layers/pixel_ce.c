@@ -7,6 +7,7 @@
  */
 #include <math.h>
 
+#include "fork.h"
 #include "hot.h"
 #include "real.h"
 #include "layers.h"
@@ -74,20 +75,41 @@ double NN(nn_pixel_ce_forward)(real *probs, const real *logits, const int32_t *t
     return cnt ? loss / (double)cnt : 0;
 }
 
+typedef struct ce_job {
+    real *dlogits;
+    const real *probs;
+    const int32_t *targets;
+    int i0, i1, k, hw, ignore;
+    double scale;
+} ce_job;
+
+/* Images [i0, i1) of the backward, plane by plane (each value is its own,
+ * so any order gives the same bits). */
+static void *ce_backward_run(void *arg)
+{
+    const ce_job *c = arg;
+    for (int i = c->i0; i < c->i1; i++)
+        for (int j = 0; j < c->k; j++) {
+            const int32_t *t = c->targets + (size_t)i * c->hw;
+            const size_t o = ((size_t)i * c->k + j) * c->hw;
+            for (int p = 0; p < c->hw; p++) {
+                double g =
+                    t[p] == c->ignore
+                        ? 0
+                        : ((double)c->probs[o + p] - (j == t[p] ? 1.0 : 0.0)) * c->scale;
+                c->dlogits[o + p] = (real)g;
+            }
+        }
+    return NULL;
+}
+
 /* dlogits (n, k, hw) = (probs - onehot) * scale on counted pixels, 0 on
  * ignored ones; scale = dloss / count for the mean. dlogits may equal
- * probs. */
+ * probs. The images in two fixed halves (fork.h). */
 void NN(nn_pixel_ce_backward)(real *dlogits, const real *probs, const int32_t *targets,
                               int n, int k, int hw, int ignore, double scale)
 {
-    for (int i = 0; i < n; i++)
-        for (int p = 0; p < hw; p++) {
-            int t = targets[(size_t)i * hw + p];
-            for (int j = 0; j < k; j++) {
-                size_t o = ((size_t)i * k + j) * hw + p;
-                double g =
-                    t == ignore ? 0 : ((double)probs[o] - (j == t ? 1.0 : 0.0)) * scale;
-                dlogits[o] = (real)g;
-            }
-        }
+    ce_job h[2] = {{dlogits, probs, targets, 0, n / 2, k, hw, ignore, scale},
+                   {dlogits, probs, targets, n / 2, n, k, hw, ignore, scale}};
+    nn_run_halves(ce_backward_run, &h[0], &h[1], (double)n * k * hw >= 65536);
 }
