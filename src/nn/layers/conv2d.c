@@ -324,9 +324,61 @@ static void call_then(const conv_job *j, int n0, int g, size_t yimg)
 }
 
 /* The forward of images [j->n0, j->n1). */
+/* A 1x1 convolution at stride 1 without padding: each image's (cin, p)
+ * planes are its own column matrix, so its products read x, dy and write y,
+ * dx in place, an image at a time (no im2col, no gather or scatter: those
+ * copies were a pass over memory each). */
+static int is_pointwise(const nn_conv2d_shape *s)
+{
+    return s->k == 1 && s->stride == 1 && s->pad == 0;
+}
+
+/* The forward of images [j->n0, j->n1) of a pointwise convolution: the
+ * bias first, the GEMM adds to it (beta = 1), as slice_forward does with
+ * one image a group. */
+static void pointwise_forward(const conv_job *j)
+{
+    const nn_conv2d_shape *s = j->s;
+    const size_t p = (size_t)s->h * s->w, yimg = (size_t)s->cout * p;
+    for (int n = j->n0; n < j->n1; n++) {
+        real *yn = j->y + n * yimg;
+        if (j->b)
+            fill_bias(yn, j->b, s->cout, p);
+        nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)p, s->cin, 1,
+                j->w, s->cin, j->x + n * (size_t)s->cin * p, (int)p, j->b ? 1 : 0, yn,
+                (int)p);
+        call_then(j, n, 1, yimg);
+    }
+}
+
+/* The backward of images [j->n0, j->n1) of a pointwise convolution: dw
+ * gathers the images one product each, in order; dx = w' dy per image. */
+static void pointwise_backward(const conv_job *j)
+{
+    const nn_conv2d_shape *s = j->s;
+    const size_t p = (size_t)s->h * s->w, ximg = (size_t)s->cin * p;
+    const size_t yimg = (size_t)s->cout * p;
+    int fresh = j->dw_fresh;
+    for (int n = j->n0; n < j->n1; n++) {
+        const real *dyn = j->dy + n * yimg;
+        if (j->dw) {
+            nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->cout, s->cin, (int)p, 1,
+                    dyn, (int)p, j->x + n * ximg, (int)p, fresh ? 0 : 1, j->dw, s->cin);
+            fresh = 0;
+        }
+        if (j->dx)
+            nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, s->cin, (int)p, s->cout, 1,
+                    j->w, s->cin, dyn, (int)p, 0, j->dx + n * ximg, (int)p);
+    }
+}
+
 static void slice_forward(const conv_job *j)
 {
     const nn_conv2d_shape *s = j->s;
+    if (is_pointwise(s)) {
+        pointwise_forward(j);
+        return;
+    }
     const int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
     const int kk = s->cin * s->k * s->k, gmax = conv_group(s, ho, wo);
     const size_t p = (size_t)ho * wo, yimg = (size_t)s->cout * p;
@@ -449,6 +501,10 @@ static void bias_grad(real *db, const real *dy, int n, int cout, size_t p)
 static void slice_backward(const conv_job *j)
 {
     const nn_conv2d_shape *s = j->s;
+    if (is_pointwise(s)) {
+        pointwise_backward(j);
+        return;
+    }
     const int ho = nn_conv2d_out_h(s), wo = nn_conv2d_out_w(s);
     const int kk = s->cin * s->k * s->k, gmax = conv_group(s, ho, wo);
     const size_t p = (size_t)ho * wo, yimg = (size_t)s->cout * p;

@@ -98,7 +98,9 @@ static void group_stats(const real *p, size_t m, double *mean, double *var)
 /* GroupNorm's work split in two fixed halves (fork.h: the cut never depends
  * on the thread count) from this many values: the forward by examples, the
  * backward by groups (each channel's dgamma and dbeta then gather the
- * examples in order on one thread, as on one): the same bits either way. */
+ * examples in order on one thread, as on one): the same bits either way. A
+ * single example is never split: the U-Net calls it image by image from a
+ * convolution's threads (models/unet.c). */
 #define GN_SPLIT_MIN 65536
 
 typedef struct gn_job {
@@ -223,5 +225,5 @@ void NN(nn_groupnorm_backward)(real *dx, real *dgamma, real *dbeta, const real *
     h[1] = h[0];
     h[1].lo = g / 2, h[1].hi = g;
     nn_run_halves(gn_backward_run, &h[0], &h[1],
-                  g >= 2 && (double)n * c * hw >= GN_SPLIT_MIN);
+                  n >= 2 && g >= 2 && (double)n * c * hw >= GN_SPLIT_MIN);
 }

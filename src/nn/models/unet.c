@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "fork.h"
+#include "hot.h"
 #include "layers.h"
 #include "model.h"
 #include "registry.h"
@@ -72,6 +73,8 @@ typedef struct unet {
     float *pool[MAXLVL], *cat[MAXLVL], *dskip[MAXLVL];
     float *te, *t1, *ta, *proj, *dta, *dtmp; /* time path */
     float *logits, *probs;                   /* (b, out_c, H, W) */
+    float *gnpart; /* (b, 2, widest): a GroupNorm's dgamma and dbeta per image */
+    double *bpart; /* (b, widest): a convolution's bias gradient per image */
     float *scratch[NSCRATCH];
     float *work;
     const float *x; /* (b, in_c, H, W): the last forward's image */
@@ -281,6 +284,10 @@ static int alloc_all(unet *u, const nn_config *c, double *floats)
         ALLOC(u->dskip[i], n * u->wd[i] * hw);
     }
     ALLOC(u->logits, n * u->out_c * hw0);
+    ALLOC(u->gnpart, n * 2 * u->wd[u->L - 1]);
+    total += 2.0 * (double)(n * u->wd[u->L - 1]); /* bpart, in doubles */
+    if (!floats)
+        ok &= !!(u->bpart = calloc(n * u->wd[u->L - 1], sizeof *u->bpart));
     ALLOC(u->probs, n * u->out_c * hw0);
     for (int k = 0; k < NSCRATCH; k++)
         ALLOC(u->scratch[k], most);
@@ -626,11 +633,10 @@ static void sum_per_channel(float *v, const float *y, int n, int c, int hw)
     }
 }
 
-/* din = d(block)/d(in) from dout; A, B, C scratch, all five distinct. The
- * block's parameter gradients, and the time projection's input gradient
- * into dta, accumulate. */
-static golu_status block_backward(nn_model *m, un_block *b, const float *dout, float *din,
-                                  float *A, float *B, float *C)
+/* block_backward (below) a pass per layer: for activations with learnable
+ * parameters, whose gradients sum over the whole batch. */
+static golu_status block_backward_unfused(nn_model *m, un_block *b, const float *dout,
+                                          float *din, float *A, float *B, float *C)
 {
     unet *u = m->impl;
     const int n = u->b, hw = b->h * b->w;
@@ -664,6 +670,141 @@ static golu_status block_backward(nn_model *m, un_block *b, const float *dout, f
         nn_accumulate(din, C, ein);
     } else {
         nn_accumulate(din, A, ein);
+    }
+    return GOLU_OK;
+}
+
+/* The sum of hw values in double, eight interleaved partial sums. */
+NN_HOT static double plane_sum8(const float *p, int hw)
+{
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int q = 0;
+    for (; q + 8 <= hw; q += 8)
+        for (int l = 0; l < 8; l++)
+            acc[l] += p[q + l];
+    for (; q < hw; q++)
+        acc[0] += p[q];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+           ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/*
+ * The backward through a GroupNorm and the activation after it, made a group
+ * of images at a time as the convolution before them reads its dy
+ * (nn_conv_dy_source: on the convolution's threads, each image in cache;
+ * nothing of it is written out but the gradient at the activation's input):
+ *
+ *   stage 2: A = dout * act2'(s), written (the skip reads it), then conv2's
+ *            dy = gn2's data gradient of A;
+ *   stage 1: C = C * act1'(g1) in place (the time projection's sums of C
+ *            first), then conv1's dy = gn1's data gradient of C.
+ *
+ * GroupNorm's dgamma and dbeta go per image into gnpart, the sums of the
+ * convolution's dy (its bias gradient) per image into bpart; gn_dy_finish
+ * adds them in image order. The same bits as the layer-by-layer backward
+ * (block_backward_unfused) but for the bias gradients, summed per image
+ * first.
+ */
+typedef struct gn_dy_source {
+    nn_model *m;
+    const un_block *b;
+    int stage;
+    golu_act act;
+    float *grad;       /* stage 2: A; stage 1: C */
+    const float *dout; /* stage 2: the block output's gradient */
+    atomic_int st;     /* GOLU_OK, or an image's activation's failure */
+} gn_dy_source;
+
+static void gn_dy_images(void *ctx, int i0, int n, float *dy)
+{
+    gn_dy_source *d = ctx;
+    const un_block *b = d->b;
+    const nn_model *m = d->m;
+    const unet *u = m->impl;
+    const int hw = b->h * b->w, c = b->cout, two = d->stage == 2;
+    const size_t e = (size_t)c * hw;
+    const float *act_in = two ? b->s : b->g1, *x = two ? b->c2 : b->c1;
+    const float *mean = two ? b->mean2 : b->mean1, *rstd = two ? b->rstd2 : b->rstd1;
+    const float *gamma = P(m, two ? b->gn2w : b->gn1w);
+    for (int k = 0; k < n; k++) {
+        const int i = i0 + k;
+        const size_t off = (size_t)i * e, go = (size_t)i * b->g;
+        float *g = d->grad + off, *dyi = dy + (size_t)k * e;
+        if (!two && b->tw >= 0)
+            sum_per_channel(u->proj + (size_t)i * c, g, 1, c, hw);
+        golu_status st = nn_act_backward(m->ctx1, &d->act, g, two ? d->dout + off : g,
+                                         act_in + off, e, NULL);
+        if (st != GOLU_OK)
+            atomic_store(&d->st, (int)st);
+        float *part = u->gnpart + (size_t)i * 2 * c;
+        memset(part, 0, 2 * (size_t)c * sizeof *part);
+        nn_groupnorm_backward(dyi, part, part + c, g, x + off, mean + go, rstd + go,
+                              gamma, 1, c, hw, b->g);
+        for (int ch = 0; ch < c; ch++)
+            u->bpart[(size_t)i * c + ch] = plane_sum8(dyi + (size_t)ch * hw, hw);
+    }
+}
+
+/* The per-image parts of gn_dy_images added in image order. */
+static void gn_dy_finish(const unet *u, float *dgamma, float *dbeta, float *dbias, int n,
+                         int c)
+{
+    for (int ch = 0; ch < c; ch++) {
+        double sb = 0;
+        for (int i = 0; i < n; i++) {
+            const float *part = u->gnpart + (size_t)i * 2 * c;
+            dgamma[ch] += part[ch];
+            dbeta[ch] += part[c + ch];
+            sb += u->bpart[(size_t)i * c + ch];
+        }
+        dbias[ch] += (float)sb;
+    }
+}
+
+/* din = d(block)/d(in) from dout; A, B, C scratch, all five distinct. The
+ * block's parameter gradients, and the time projection's input gradient
+ * into dta, accumulate. */
+static golu_status block_backward(nn_model *m, un_block *b, const float *dout, float *din,
+                                  float *A, float *B, float *C)
+{
+    if (b->act1.nparams || b->act2.nparams)
+        return block_backward_unfused(m, b, dout, din, A, B, C);
+    unet *u = m->impl;
+    const int n = u->b;
+    nn_conv2d_shape c1 = conv_shape(n, b->cin, b->h, b->w, b->cout, 3);
+    nn_conv2d_shape c2 = conv_shape(n, b->cout, b->h, b->w, b->cout, 3);
+    gn_dy_source d = {.m = m, .b = b, .stage = 2, .grad = A, .dout = dout};
+    d.act = nn_actlayer_current(&b->act2, &m->params);
+    atomic_init(&d.st, GOLU_OK);
+    const nn_conv_dy_source src = {gn_dy_images, &d};
+    golu_status st = nn_conv2d_backward_from(C, G(m, b->conv2), &src, NULL, b->a1,
+                                             P(m, b->conv2), &c2, u->work);
+    if (st == GOLU_OK)
+        st = (golu_status)atomic_load(&d.st);
+    if (st != GOLU_OK)
+        return st;
+    gn_dy_finish(u, G(m, b->gn2w), G(m, b->gn2b), G(m, b->conv2b), n, b->cout);
+    const float *add = A; /* the identity skip's gradient */
+    if (b->skipw >= 0) {
+        nn_conv2d_shape cs = conv_shape(n, b->cin, b->h, b->w, b->cout, 1);
+        nn_conv2d_backward(B, G(m, b->skipw), G(m, b->skipb), A, b->in, P(m, b->skipw),
+                           &cs, u->work);
+        add = B;
+    }
+    d.stage = 1, d.grad = C, d.dout = NULL;
+    d.act = nn_actlayer_current(&b->act1, &m->params);
+    st = nn_conv2d_backward_from(din, G(m, b->conv1), &src, add, b->in, P(m, b->conv1),
+                                 &c1, u->work);
+    if (st == GOLU_OK)
+        st = (golu_status)atomic_load(&d.st);
+    if (st != GOLU_OK)
+        return st;
+    gn_dy_finish(u, G(m, b->gn1w), G(m, b->gn1b), G(m, b->conv1b), n, b->cout);
+    if (b->tw >= 0) {
+        const int tdim = 4 * u->wd[0];
+        nn_linear_backward(u->dtmp, G(m, b->tw), G(m, b->tb), u->proj, u->ta, P(m, b->tw),
+                           n, tdim, b->cout);
+        nn_accumulate(u->dta, u->dtmp, (size_t)n * tdim);
     }
     return GOLU_OK;
 }
@@ -772,13 +913,14 @@ static void unet_destroy(nn_model *m)
     }
     for (int i = 0; i < MAXLVL; i++)
         free(u->pool[i]), free(u->cat[i]), free(u->dskip[i]);
-    float *f[] = {u->xin, u->s0,   u->te,     u->t1,    u->ta,  u->proj,
-                  u->dta, u->dtmp, u->logits, u->probs, u->work};
+    float *f[] = {u->xin, u->s0,   u->te,     u->t1,    u->ta,   u->proj,
+                  u->dta, u->dtmp, u->logits, u->probs, u->work, u->gnpart};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         free(f[i]);
     for (int k = 0; k < NSCRATCH; k++)
         free(u->scratch[k]);
     free(u->ts);
+    free(u->bpart);
     free(u);
     m->impl = NULL;
 }
