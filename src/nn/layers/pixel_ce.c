@@ -47,32 +47,57 @@ NN_HOT static void block_probs(real *probs, const real *z, const double *restric
         }
 }
 
-/* probs, logits (n, k, hw); targets (n, hw) in [0, k) or ignore. *count
- * gets the pixels counted; returns the mean loss over them (0 if none):
- * -log probs[t] taken as log(sum) - (z[t] - max), so that a tiny probs[t]
- * loses nothing to rounding, summed pixel by pixel in order. */
-double NN(nn_pixel_ce_forward)(real *probs, const real *logits, const int32_t *targets,
-                               int n, int k, int hw, int ignore, long *count)
+/* Images [i0, i1) of the forward: probs, and the loss summed pixel by
+ * pixel in order into *loss, the counted pixels into *count. */
+typedef struct ce_fwd_job {
+    real *probs;
+    const real *logits;
+    const int32_t *targets;
+    int i0, i1, k, hw, ignore;
+    double loss;
+    long count;
+} ce_fwd_job;
+
+static void *ce_forward_run(void *arg)
 {
+    ce_fwd_job *c = arg;
     double loss = 0, mx[BLOCK], s[BLOCK];
     long cnt = 0;
-    for (int i = 0; i < n; i++)
+    const int k = c->k, hw = c->hw;
+    for (int i = c->i0; i < c->i1; i++)
         for (int p0 = 0; p0 < hw; p0 += BLOCK) {
             int np = hw - p0 < BLOCK ? hw - p0 : BLOCK;
             size_t o = (size_t)i * k * hw + p0;
-            const int32_t *t = targets + (size_t)i * hw + p0;
-            block_sums(mx, s, logits + o, k, hw, np);
+            const int32_t *t = c->targets + (size_t)i * hw + p0;
+            block_sums(mx, s, c->logits + o, k, hw, np);
             /* z[t] read before probs overwrites an aliased logits */
             for (int q = 0; q < np; q++)
-                if (t[q] != ignore) {
-                    loss +=
-                        log(s[q]) - ((double)logits[o + (size_t)t[q] * hw + q] - mx[q]);
+                if (t[q] != c->ignore) {
+                    loss += log(s[q]) -
+                            ((double)c->logits[o + (size_t)t[q] * hw + q] - mx[q]);
                     cnt++;
                 }
-            block_probs(probs + o, logits + o, mx, s, k, hw, np);
+            block_probs(c->probs + o, c->logits + o, mx, s, k, hw, np);
         }
+    c->loss = loss, c->count = cnt;
+    return NULL;
+}
+
+/* probs, logits (n, k, hw); targets (n, hw) in [0, k) or ignore. *count
+ * gets the pixels counted; returns the mean loss over them (0 if none):
+ * -log probs[t] taken as log(sum) - (z[t] - max), so that a tiny probs[t]
+ * loses nothing to rounding. The images in two fixed halves (fork.h), each
+ * half's loss summed pixel by pixel in order, then the first half's plus
+ * the second's: the same bits for any thread count. */
+double NN(nn_pixel_ce_forward)(real *probs, const real *logits, const int32_t *targets,
+                               int n, int k, int hw, int ignore, long *count)
+{
+    ce_fwd_job h[2] = {{probs, logits, targets, 0, n / 2, k, hw, ignore, 0, 0},
+                       {probs, logits, targets, n / 2, n, k, hw, ignore, 0, 0}};
+    nn_run_halves(ce_forward_run, &h[0], &h[1], (double)n * k * hw >= 65536);
+    const long cnt = h[0].count + h[1].count;
     *count = cnt;
-    return cnt ? loss / (double)cnt : 0;
+    return cnt ? (h[0].loss + h[1].loss) / (double)cnt : 0;
 }
 
 typedef struct ce_job {
