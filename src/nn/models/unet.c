@@ -352,18 +352,13 @@ static void unet_init(nn_model *m, uint64_t seed)
 /* The layers between the blocks (pooling, upsampling, concatenation) work
  * image by image: they run on the batch's two fixed halves (fork.h), the
  * same bits for any thread count. */
-typedef enum {
-    OP_POOL_FWD,
-    OP_POOL_BWD,
-    OP_UP_FWD,
-    OP_UP_BWD,
-    OP_CAT_FWD,
-    OP_CAT_BWD
-} image_op;
+typedef enum { OP_POOL_FWD, OP_POOL_BWD, OP_UPCAT_FWD, OP_UPCAT_BWD } image_op;
 
-/* Images [i0, i1) of op. POOL (2x2, stride 2) and UP (x2): x is the
- * forward's input (c, h, w) per image. CAT: y (c + c2, hw) from x (c, hw)
- * and x2 (c2, hw), or back (CAT_BWD: y, y2 from x), with h = hw, w = 1. */
+/* Images [i0, i1) of op. POOL (2x2, stride 2): x is the forward's input (c,
+ * h, w) per image, y its output (or back). UPCAT: y (c + c2, 2h, 2w) =
+ * [upsampled x (c, h, w), x2 (c2, 2h, 2w)], the upsampling written into the
+ * concatenation's first planes (no tensor between them); back (BWD): y (c,
+ * h, w) = the upsampling's adjoint of x's first c planes, y2 = its last c2. */
 typedef struct image_job {
     image_op op;
     float *y, *y2;
@@ -375,30 +370,32 @@ static void *image_run(void *arg)
 {
     const image_job *j = arg;
     const int n = j->i1 - j->i0;
-    const size_t i0 = (size_t)j->i0, big = (size_t)j->c * j->h * j->w;
-    const size_t half = big / 4, two = big * 4, c2s = (size_t)j->c2 * j->h * j->w;
+    const size_t i0 = (size_t)j->i0, small = (size_t)j->c * j->h * j->w;
+    const size_t fine = 4 * (size_t)j->h * j->w, cat = (size_t)(j->c + j->c2) * fine;
     switch (j->op) {
     case OP_POOL_FWD:
-        nn_avgpool2d_forward(j->y + i0 * half, j->x + i0 * big, n, j->c, j->h, j->w, 2,
-                             2);
+        nn_avgpool2d_forward(j->y + i0 * small / 4, j->x + i0 * small, n, j->c, j->h,
+                             j->w, 2, 2);
         break;
     case OP_POOL_BWD:
-        nn_avgpool2d_backward(j->y + i0 * big, j->x + i0 * half, n, j->c, j->h, j->w, 2,
-                              2);
+        nn_avgpool2d_backward(j->y + i0 * small, j->x + i0 * small / 4, n, j->c, j->h,
+                              j->w, 2, 2);
         break;
-    case OP_UP_FWD:
-        nn_upsample2x_forward(j->y + i0 * two, j->x + i0 * big, n, j->c, j->h, j->w);
+    case OP_UPCAT_FWD:
+        for (size_t i = i0; i < (size_t)j->i1; i++) {
+            float *yi = j->y + i * cat;
+            nn_upsample2x_forward(yi, j->x + i * small, 1, j->c, j->h, j->w);
+            memcpy(yi + (size_t)j->c * fine, j->x2 + i * j->c2 * fine,
+                   (size_t)j->c2 * fine * sizeof *yi);
+        }
         break;
-    case OP_UP_BWD:
-        nn_upsample2x_backward(j->y + i0 * big, j->x + i0 * two, n, j->c, j->h, j->w);
-        break;
-    case OP_CAT_FWD:
-        nn_concat_forward(j->y + i0 * (big + c2s), j->x + i0 * big, j->x2 + i0 * c2s, n,
-                          j->c, j->c2, j->h);
-        break;
-    case OP_CAT_BWD:
-        nn_concat_backward(j->y + i0 * big, j->y2 + i0 * c2s, j->x + i0 * (big + c2s), n,
-                           j->c, j->c2, j->h);
+    case OP_UPCAT_BWD:
+        for (size_t i = i0; i < (size_t)j->i1; i++) {
+            const float *xi = j->x + i * cat;
+            nn_upsample2x_backward(j->y + i * small, xi, 1, j->c, j->h, j->w);
+            memcpy(j->y2 + i * j->c2 * fine, xi + (size_t)j->c * fine,
+                   (size_t)j->c2 * fine * sizeof *xi);
+        }
         break;
     }
     return NULL;
@@ -408,7 +405,8 @@ static void image_halves(image_job j, int n)
 {
     image_job h[2] = {j, j};
     h[0].i0 = 0, h[0].i1 = h[1].i0 = n / 2, h[1].i1 = n;
-    nn_run_halves(image_run, &h[0], &h[1], (double)n * (j.c + j.c2) * j.h * j.w >= 65536);
+    const double fine = j.op == OP_UPCAT_FWD || j.op == OP_UPCAT_BWD ? 4 : 1;
+    nn_run_halves(image_run, &h[0], &h[1], n * fine * (j.c + j.c2) * j.h * j.w >= 65536);
 }
 
 /* ---------------------------------------------------------------- forward */
@@ -589,23 +587,15 @@ static golu_status unet_forward(nn_model *m, const void *xv, const void *target,
     for (int j = 0; j + 1 < u->L && st == GOLU_OK; j++) {
         int i = u->L - 2 - j;
         un_block *b = &u->bl[u->L + j];
-        int hw = b->h * b->w, cp = u->wd[i + 1];
-        float *up = u->scratch[1];
-        image_halves((image_job){.op = OP_UP_FWD,
-                                 .y = up,
-                                 .x = prev,
-                                 .c = cp,
-                                 .h = b->h / 2,
-                                 .w = b->w / 2},
-                     n);
-        image_halves((image_job){.op = OP_CAT_FWD,
+        int cp = u->wd[i + 1];
+        image_halves((image_job){.op = OP_UPCAT_FWD,
                                  .y = u->cat[i],
-                                 .x = up,
+                                 .x = prev,
                                  .x2 = u->bl[i].out,
                                  .c = cp,
                                  .c2 = u->wd[i],
-                                 .h = hw,
-                                 .w = 1},
+                                 .h = b->h / 2,
+                                 .w = b->w / 2},
                      n);
         b->in = u->cat[i];
         st = block_forward(m, b, n, u->scratch[0]);
@@ -842,23 +832,15 @@ static golu_status unet_backward(nn_model *m)
         int i = u->L - 2 - j;
         un_block *b = &u->bl[u->L + j];
         st = block_backward(m, b, S[0], S[1], S[2], S[3], S[4]);
-        image_halves((image_job){.op = OP_CAT_BWD,
+        image_halves((image_job){.op = OP_UPCAT_BWD,
                                  .y = S[0],
                                  .y2 = u->dskip[i],
                                  .x = S[1],
                                  .c = u->wd[i + 1],
                                  .c2 = u->wd[i],
-                                 .h = b->h * b->w,
-                                 .w = 1},
-                     n);
-        image_halves((image_job){.op = OP_UP_BWD,
-                                 .y = S[1],
-                                 .x = S[0],
-                                 .c = u->wd[i + 1],
                                  .h = b->h / 2,
                                  .w = b->w / 2},
                      n);
-        t = S[0], S[0] = S[1], S[1] = t;
     }
     /* down blocks, coarsest first: S[0] = d(out) of block i */
     for (int i = u->L - 1; i >= 0 && st == GOLU_OK; i--) {
