@@ -14,7 +14,6 @@
  * one latency-bound chain (hot.h).
  */
 #include <math.h>
-#include <string.h>
 
 #include "fork.h"
 #include "hot.h"
@@ -24,42 +23,25 @@
 
 #define LANES LANE_SUMS /* lanes_dots' partial sums (lane_sums.h) */
 
-/* A quarter of the LANES values, and their partial sums in double, as
- * vectors of GCC's and clang's vector extension: the same operations lane
- * by lane as a loop over the lanes, which GCC's -O3 compiled as scalar code
- * (32 scalar sums, some on the stack: about 1 ns a value). As in
- * layernorm.c, quarters keep the sums' vectors at NN_VEC_BYTES (hot.h). */
-#define QUARTER (NN_VEC_BYTES / (int)sizeof(double))
-typedef real gn_quarter __attribute__((vector_size(QUARTER * sizeof(real))));
-typedef double gn_sums __attribute__((vector_size(NN_VEC_BYTES)));
-
-/* By pointer: a vector returned by value from a baseline function would
- * change the ABI. */
-NN_HOT_VECTORIZE static inline void widen(gn_sums *d, const real *p)
-{
-    gn_quarter v;
-    memcpy(&v, p, sizeof v);
-    *d = __builtin_convertvector(v, gn_sums);
-}
-
 /* *s = sum dy, *sx = sum dy * xhat, xhat = (x - mu) * rs, over hw values,
- * in the lanes' order. */
+ * in the lanes' order, in lane_sums.h's quarter vectors. */
 NN_HOT static void lanes_dots(const real *dy, const real *x, int hw, double mu, double rs,
                               double *s, double *sx)
 {
-    gn_sums a[LANES / QUARTER] = {{0}}, b[LANES / QUARTER] = {{0}};
+    lane_quarter_sums a[LANES / LANE_QUARTER] = {{0}}, b[LANES / LANE_QUARTER] = {{0}};
     double ts = 0, tsx = 0;
     int p = 0;
     for (; p + LANES <= hw; p += LANES)
-        for (int q = 0; q < LANES / QUARTER; q++) {
-            gn_sums d, v;
-            widen(&d, dy + p + q * QUARTER);
-            widen(&v, x + p + q * QUARTER);
+        for (int q = 0; q < LANES / LANE_QUARTER; q++) {
+            lane_quarter_sums d, v;
+            lane_widen(&d, dy + p + q * LANE_QUARTER);
+            lane_widen(&v, x + p + q * LANE_QUARTER);
             a[q] += d;
             b[q] += d * ((v - mu) * rs);
         }
     for (int l = 0; l < LANES; l++)
-        ts += a[l / QUARTER][l % QUARTER], tsx += b[l / QUARTER][l % QUARTER];
+        ts += a[l / LANE_QUARTER][l % LANE_QUARTER],
+            tsx += b[l / LANE_QUARTER][l % LANE_QUARTER];
     for (; p < hw; p++) {
         double xh = (x[p] - mu) * rs;
         ts += dy[p];

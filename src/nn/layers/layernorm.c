@@ -27,24 +27,6 @@
 /* Partial sums of row_dx's reductions (see the top; lane_sums.h). */
 #define LANES LANE_SUMS
 
-/* A quarter of the LANES values of a row, and their partial sums in
- * double, as vectors of GCC's and clang's vector extension: the same
- * operations lane by lane as a loop over the lanes (which GCC's -O3
- * compiled as scalar code). Quarters: the sums' vectors are then
- * NN_VEC_BYTES (hot.h); wider ones were kept on the stack. */
-#define QUARTER (NN_VEC_BYTES / (int)sizeof(double))
-typedef real row_quarter __attribute__((vector_size(QUARTER * sizeof(real))));
-typedef double sum_quarter __attribute__((vector_size(NN_VEC_BYTES)));
-
-/* By pointer: a vector returned by value from a baseline function would
- * change the ABI. */
-NN_HOT_VECTORIZE static inline void widen(sum_quarter *d, const real *p)
-{
-    row_quarter v;
-    memcpy(&v, p, sizeof v);
-    *d = __builtin_convertvector(v, sum_quarter);
-}
-
 NN_HOT static void row_out(real *restrict y, const real *restrict x, double m, double r,
                            const real *restrict gamma, const real *restrict beta, int c)
 {
@@ -147,22 +129,23 @@ NN_HOT static void row_dx(real *restrict dx, const real *restrict dy,
                           const real *restrict x, double m, double r,
                           const real *restrict gamma, int c, int add)
 {
-    sum_quarter a1[LANES / QUARTER] = {{0}}, a2[LANES / QUARTER] = {{0}};
+    lane_quarter_sums a1[LANES / LANE_QUARTER] = {{0}}, a2[LANES / LANE_QUARTER] = {{0}};
     double s1 = 0, s2 = 0;
     int j = 0;
     for (; j + LANES <= c; j += LANES)
-        for (int q = 0; q < LANES / QUARTER; q++) {
-            int k = j + q * QUARTER;
-            sum_quarter d, w, v;
-            widen(&d, dy + k);
-            widen(&w, gamma + k);
-            widen(&v, x + k);
-            sum_quarter g = d * w;
+        for (int q = 0; q < LANES / LANE_QUARTER; q++) {
+            int k = j + q * LANE_QUARTER;
+            lane_quarter_sums d, w, v;
+            lane_widen(&d, dy + k);
+            lane_widen(&w, gamma + k);
+            lane_widen(&v, x + k);
+            lane_quarter_sums g = d * w;
             a1[q] += g;
             a2[q] += g * ((v - m) * r);
         }
     for (int l = 0; l < LANES; l++)
-        s1 += a1[l / QUARTER][l % QUARTER], s2 += a2[l / QUARTER][l % QUARTER];
+        s1 += a1[l / LANE_QUARTER][l % LANE_QUARTER],
+            s2 += a2[l / LANE_QUARTER][l % LANE_QUARTER];
     for (; j < c; j++) {
         double g = (double)dy[j] * gamma[j];
         s1 += g;
