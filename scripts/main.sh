@@ -9,7 +9,7 @@
 #      measured in the same run, and against PyTorch on the same machine;
 #      oneDNN's eltwise primitives beside libgolu, speed and accuracy (make
 #      onednn-bench, a shorter run: 64Ki and 1Mi, 64Ki inputs for the ulps);
-#   3. the training throughput and memory of the three models against
+#   3. the training throughput and memory of the four models against
 #      PyTorch (bench/train_compare.py --quick: shorter than the honest
 #      baseline of docs/TRAINING.md, and it says so).
 set -eu
