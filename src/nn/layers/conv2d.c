@@ -323,7 +323,6 @@ static void call_then(const conv_job *j, int n0, int g, size_t yimg)
 #endif
 }
 
-/* The forward of images [j->n0, j->n1). */
 /* A 1x1 convolution at stride 1 without padding: each image's (cin, p)
  * planes are its own column matrix, so its products read x, dy and write y,
  * dx in place, an image at a time (no im2col, no gather or scatter: those
@@ -372,6 +371,7 @@ static void pointwise_backward(const conv_job *j)
     }
 }
 
+/* The forward of images [j->n0, j->n1). */
 static void slice_forward(const conv_job *j)
 {
     const nn_conv2d_shape *s = j->s;

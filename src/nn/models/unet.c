@@ -34,8 +34,9 @@
 #include <string.h>
 
 #include "fork.h"
-#include "hot.h"
+#include "real.h"
 #include "layers.h"
+#include "layers/lane_sums.h"
 #include "model.h"
 #include "registry.h"
 #include "str.h"
@@ -469,8 +470,9 @@ static void gn_act_image(void *ctx, int img, const float *y)
         const float *res = t->extra + off;
         nn_groupnorm_forward(sv, b->mean2 + go, b->rstd2 + go, y, P(m, b->gn2w),
                              P(m, b->gn2b), 1, b->cout, hw, g, GN_EPS);
-        for (size_t k = 0; k < e; k++) /* nn_accumulate's sum, unthreaded */
-            sv[k] += res[k];
+        /* On a convolution's thread OpenBLAS is at one thread, so this
+         * does not split again (fork.h). */
+        nn_accumulate(sv, res, e);
         st = nn_act_forward(m->ctx1, &t->act, b->out + off, sv, e);
     }
     if (st != GOLU_OK)
@@ -664,20 +666,6 @@ static golu_status block_backward_unfused(nn_model *m, un_block *b, const float 
     return GOLU_OK;
 }
 
-/* The sum of hw values in double, eight interleaved partial sums. */
-NN_HOT static double plane_sum8(const float *p, int hw)
-{
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int q = 0;
-    for (; q + 8 <= hw; q += 8)
-        for (int l = 0; l < 8; l++)
-            acc[l] += p[q + l];
-    for (; q < hw; q++)
-        acc[0] += p[q];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
-           ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
 /*
  * The backward through a GroupNorm and the activation after it, made a group
  * of images at a time as the convolution before them reads its dy
@@ -731,7 +719,7 @@ static void gn_dy_images(void *ctx, int i0, int n, float *dy)
         nn_groupnorm_backward(dyi, part, part + c, g, x + off, mean + go, rstd + go,
                               gamma, 1, c, hw, b->g);
         for (int ch = 0; ch < c; ch++)
-            u->bpart[(size_t)i * c + ch] = plane_sum8(dyi + (size_t)ch * hw, hw);
+            u->bpart[(size_t)i * c + ch] = lane_sum(dyi + (size_t)ch * hw, (size_t)hw);
     }
 }
 
